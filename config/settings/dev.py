@@ -1,0 +1,10 @@
+"""Local development and the demo: the embedded SQLite database and the console mailer."""
+
+import os
+
+from .base import *  # noqa: F403
+from .base import VAR_DIR, env_bool
+
+DEBUG = env_bool("DEBUG", False)
+SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-insecure-key-do-not-use-in-production"
+VAR_DIR.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,26 @@
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from rightsloop.api import api
+
+
+def token_authenticated(urls):
+    """Exempt the API from the sign-in redirect: every endpoint checks its bearer token instead."""
+    patterns, app_name, namespace = urls
+    for pattern in patterns:
+        pattern.callback.login_required = False
+    return patterns, app_name, namespace
+
+urlpatterns = [
+    path("", include("rightsloop.core.urls")),
+    path("accounts/", include("rightsloop.accounts.urls")),
+    path("stakeholders/", include("rightsloop.stakeholders.urls")),
+    path("engagements/", include("rightsloop.engagements.urls")),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("api/v1/", token_authenticated(api.urls)),
+]
+
+handler403 = "rightsloop.core.views.forbidden"
+handler404 = "rightsloop.core.views.not_found"
+handler500 = "rightsloop.core.views.server_error"

@@ -1,0 +1,60 @@
+from django import forms
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
+
+from .models import User
+from .roles import Function, Role
+
+
+class MemberForm(forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=150)
+    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    email = forms.EmailField(label=_("Email"))
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    function = forms.ChoiceField(label=_("Function"), required=False,
+                                 choices=[("", _("— none —")), *Function.choices],
+                                 help_text=_("Required for decision makers."))
+    password = forms.CharField(label=_("Initial password"), widget=forms.PasswordInput, required=False,
+                               help_text=_("Leave empty for an existing user."))
+
+    def __init__(self, *args, organisation, **kwargs):
+        self.organisation = organisation
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("role") == Role.DECISION_MAKER and not data.get("function"):
+            self.add_error("function", _("A decision maker needs a function."))
+        username = data.get("username")
+        if username:
+            existing = User.objects.filter(username=username).first()
+            if existing and existing.memberships.filter(organisation=self.organisation).exists():
+                self.add_error("username", _("This user is already a member."))
+            if existing is None:
+                if not data.get("password"):
+                    self.add_error("password", _("Set an initial password for a new user."))
+                else:
+                    try:
+                        password_validation.validate_password(
+                            data["password"], User(username=username, email=data.get("email", "")))
+                    except forms.ValidationError as error:
+                        self.add_error("password", error)
+        return data
+
+
+class MembershipForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    function = forms.ChoiceField(label=_("Function"), required=False,
+                                 choices=[("", _("— none —")), *Function.choices])
+    is_active = forms.BooleanField(label=_("Active"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("role") == Role.DECISION_MAKER and not data.get("function"):
+            self.add_error("function", _("A decision maker needs a function."))
+        return data
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(label=_("What is this token for?"), max_length=100)

@@ -1,0 +1,71 @@
+"""Roles a user holds in an organisation, the functions decisions are routed to, and what each role may do."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Administrator")
+    HR_LEAD = "hr_lead", _("Human rights team")
+    DECISION_MAKER = "decision_maker", _("Decision maker")
+    BOARD = "board", _("Board member")
+    AUDITOR = "auditor", _("Auditor")
+
+
+class Function(models.TextChoices):
+    """The internal functions that own inputs and attend engagements."""
+
+    PRODUCT = "product", _("Product")
+    ENGINEERING = "engineering", _("Engineering")
+    LEGAL = "legal", _("Legal")
+    COMMERCIAL = "commercial", _("Commercial")
+    POLICY = "policy", _("Policy")
+    OTHER = "other", _("Other")
+
+
+class Capability:
+    """Named permissions; views and API endpoints ask for one, never for a role."""
+
+    DASHBOARD_VIEW = "dashboard.view"
+    STAKEHOLDERS_VIEW = "stakeholders.view"
+    STAKEHOLDERS_EDIT = "stakeholders.edit"
+    ENGAGEMENTS_VIEW = "engagements.view"
+    ENGAGEMENTS_EDIT = "engagements.edit"
+    INPUTS_RECORD = "inputs.record"
+    DECISIONS_QUEUE = "decisions.queue"
+    DECISIONS_ANY = "decisions.any"
+    FEEDBACK_VIEW = "feedback.view"
+    FEEDBACK_SEND = "feedback.send"
+    SAFETY_OVERRIDE = "safety.override"
+    AUDIT_VIEW = "audit.view"
+    MEMBERS_MANAGE = "members.manage"
+    ORGANISATION_MANAGE = "organisation.manage"
+
+
+_READ_ALL = {
+    Capability.DASHBOARD_VIEW,
+    Capability.STAKEHOLDERS_VIEW,
+    Capability.ENGAGEMENTS_VIEW,
+    Capability.FEEDBACK_VIEW,
+}
+_RUN_HRDD = _READ_ALL | {
+    Capability.STAKEHOLDERS_EDIT,
+    Capability.ENGAGEMENTS_EDIT,
+    Capability.INPUTS_RECORD,
+    Capability.DECISIONS_QUEUE,
+    Capability.DECISIONS_ANY,
+    Capability.FEEDBACK_SEND,
+    Capability.SAFETY_OVERRIDE,
+}
+
+ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
+    Role.ADMIN: frozenset(
+        _RUN_HRDD
+        | {Capability.AUDIT_VIEW, Capability.MEMBERS_MANAGE, Capability.ORGANISATION_MANAGE}
+    ),
+    Role.HR_LEAD: frozenset(_RUN_HRDD),
+    # Decision makers see the inputs routed to their function, not the register.
+    Role.DECISION_MAKER: frozenset({Capability.DASHBOARD_VIEW, Capability.DECISIONS_QUEUE}),
+    Role.BOARD: frozenset({Capability.DASHBOARD_VIEW}),
+    Role.AUDITOR: frozenset(_READ_ALL | {Capability.AUDIT_VIEW}),
+}

@@ -1,0 +1,99 @@
+"""The versioned JSON API: one NinjaAPI, each app adds its router."""
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils import timezone
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer
+
+from rightsloop.accounts.models import ApiToken, hash_token
+from rightsloop.accounts.viewer import Viewer
+
+
+class BearerToken(HttpBearer):
+    """Authorization: Bearer rl_…; the request acts as the token's member."""
+
+    def authenticate(self, request, token: str):
+        if not token or len(token) > 200:
+            return None
+        found = (
+            ApiToken.objects.usable()
+            .select_related("membership__user", "membership__organisation")
+            .filter(key_hash=hash_token(token))
+            .first()
+        )
+        if found is None:
+            return None
+        now = timezone.now()
+        if found.last_used_at is None or (now - found.last_used_at).total_seconds() > 60:
+            ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
+        request.viewer = Viewer.from_membership(found.membership)
+        return request.viewer
+
+
+api = NinjaAPI(
+    title="Rightsloop API",
+    version="1",
+    description="Stakeholder engagement for human rights due diligence. "
+    "Authenticate with `Authorization: Bearer <token>` (see `manage.py create_api_token`).",
+    auth=BearerToken(),
+    urls_namespace="api",
+)
+
+
+def _messages(error: DjangoValidationError) -> dict[str, list[str]]:
+    if hasattr(error, "error_dict"):
+        return {field: [str(m) for e in errors for m in e.messages] for field, errors in error.error_dict.items()}
+    return {"__all__": [str(m) for m in error.messages]}
+
+
+@api.exception_handler(NinjaValidationError)
+def invalid_request(request, exc: NinjaValidationError):
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors:
+        location = [str(part) for part in error.get("loc", ()) if part not in ("body", "payload", "query", "path")]
+        errors.setdefault(".".join(location) or "__all__", []).append(error.get("msg", "invalid"))
+    return api.create_response(request, {"detail": "Invalid request.", "errors": errors}, status=400)
+
+
+@api.exception_handler(DjangoValidationError)
+def rule_broken(request, exc: DjangoValidationError):
+    return api.create_response(request, {"detail": "Invalid request.", "errors": _messages(exc)}, status=400)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(request, {"detail": "Not found."}, status=404)
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request, exc):
+    return api.create_response(request, {"detail": str(exc) or "Not allowed."}, status=403)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request, exc):
+    return api.create_response(request, {"detail": "A valid bearer token is required."}, status=401)
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+
+
+@api.exception_handler(Exception)
+def unexpected(request, exc):
+    import logging
+
+    logging.getLogger("rightsloop.api").exception("unhandled API error")
+    return api.create_response(request, {"detail": "Internal error; nothing was half-saved."}, status=500)
+
+
+from rightsloop.engagements.api import router as engagements_router  # noqa: E402
+from rightsloop.stakeholders.api import router as stakeholders_router  # noqa: E402
+
+api.add_router("/stakeholders", stakeholders_router)
+api.add_router("/", engagements_router)

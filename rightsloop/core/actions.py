@@ -1,0 +1,26 @@
+"""Changes to the organisation itself."""
+
+from django.db import transaction
+
+from rightsloop.accounts.viewer import Viewer
+
+from . import audit
+from .models import Organisation
+
+SETTINGS_FIELDS = ["name", "default_language", "feedback_days"]
+
+
+@transaction.atomic
+def update_organisation(*, organisation: Organisation, name: str, default_language: str,
+                        feedback_days: int, by: Viewer) -> Organisation:
+    """Change the organisation's name, language or default days to close the loop (future engagements only)."""
+    before = audit.snapshot(organisation, SETTINGS_FIELDS)
+    organisation.name = name
+    organisation.default_language = default_language
+    organisation.feedback_days = feedback_days
+    changed = audit.changed(organisation, before, SETTINGS_FIELDS)
+    if changed:
+        organisation.save(update_fields=changed)
+        audit.record(organisation=organisation, by=by, action="organisation.updated",
+                     target=organisation, summary=organisation.slug, changed_fields=changed)
+    return organisation

@@ -1,0 +1,18 @@
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+
+class OrganisationForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    default_language = forms.ChoiceField(label=_("Default language"), choices=settings.LANGUAGES)
+    feedback_days = forms.IntegerField(
+        label=_("Days to close the loop"), min_value=1, max_value=365,
+        help_text=_("Applies to engagements created from now on; existing due dates never move."),
+    )
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.CharField(label=_("Action"), required=False, max_length=64)
+    actor = forms.CharField(label=_("User"), required=False, max_length=150)
+    target = forms.CharField(label=_("Record (type:id)"), required=False, max_length=130)

@@ -1,0 +1,58 @@
+"""What each app offers the rest of the site: menu entries and dashboard panels.
+
+Apps fill the registry in AppConfig.ready(); the layout and the home dashboard
+iterate it, so core never imports an app's internals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.utils.functional import Promise
+
+if TYPE_CHECKING:
+    from rightsloop.accounts.viewer import Viewer
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    label: Promise
+    url_name: str
+    capability: str
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class DashboardPanel:
+    key: str
+    template: str
+    context: Callable[[Viewer], dict[str, Any]]
+    capability: str
+    order: int = 100
+
+
+@dataclass
+class Registry:
+    menu: list[MenuEntry] = field(default_factory=list)
+    panels: list[DashboardPanel] = field(default_factory=list)
+
+    def add_menu(self, entry: MenuEntry) -> None:
+        if entry not in self.menu:
+            self.menu.append(entry)
+            self.menu.sort(key=lambda item: item.order)
+
+    def add_panel(self, panel: DashboardPanel) -> None:
+        if all(existing.key != panel.key for existing in self.panels):
+            self.panels.append(panel)
+            self.panels.sort(key=lambda item: item.order)
+
+    def menu_for(self, viewer: Viewer) -> list[MenuEntry]:
+        return [entry for entry in self.menu if viewer.can(entry.capability)]
+
+    def panels_for(self, viewer: Viewer) -> list[DashboardPanel]:
+        return [panel for panel in self.panels if viewer.can(panel.capability)]
+
+
+site = Registry()

@@ -1,0 +1,50 @@
+from django import template
+from django.urls import reverse
+from django.utils.formats import number_format
+
+from rightsloop.core import countries, languages, rights
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def current_if(context, url_name: str) -> str:
+    """Mark the menu entry whose section the page belongs to."""
+    request = context.get("request")
+    if request is None:
+        return ""
+    href = reverse(url_name)
+    if href == "/":
+        return 'aria-current="page"' if request.path == "/" else ""
+    return 'aria-current="page"' if request.path.startswith(href) else ""
+
+
+@register.filter
+def percent(value) -> str:
+    if value is None:
+        return "—"
+    return f"{number_format(value * 100, 0)} %"
+
+
+@register.filter
+def country_name(code: str) -> str:
+    country = countries.get(code) if code else None
+    return country.local_name if country else (code or "—")
+
+
+@register.filter
+def region_name(code: str) -> str:
+    for region_code, name in countries.regions():
+        if region_code == code:
+            return name
+    return "—"
+
+
+@register.filter
+def language_name(code: str) -> str:
+    return languages.name(code) if code else "—"
+
+
+@register.filter
+def right_name(code: str) -> str:
+    return rights.name(code)

@@ -1,0 +1,77 @@
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from rightsloop.accounts.permissions import requires
+from rightsloop.accounts.roles import Capability
+
+from . import actions
+from .forms import AuditFilterForm, OrganisationForm
+from .models import AuditEntry
+from .pagination import paginate, query_without_page
+from .registry import site
+
+
+@requires(Capability.DASHBOARD_VIEW)
+def home(request):
+    viewer = request.viewer
+    panels = [
+        {"template": panel.template, **panel.context(viewer)} for panel in site.panels_for(viewer)
+    ]
+    return render(request, "core/home.html", {"panels": panels})
+
+
+@requires(Capability.AUDIT_VIEW)
+def audit_log(request):
+    form = AuditFilterForm(request.GET or None)
+    entries = AuditEntry.objects.for_organisation(request.viewer.organisation).select_related("actor")
+    if form.is_valid():
+        if form.cleaned_data["action"]:
+            entries = entries.filter(action__startswith=form.cleaned_data["action"])
+        if form.cleaned_data["actor"]:
+            entries = entries.filter(actor_label=form.cleaned_data["actor"])
+        if form.cleaned_data["target"]:
+            kind, _sep, pk = form.cleaned_data["target"].partition(":")
+            entries = entries.filter(target_type__endswith=kind.strip(), target_id=pk.strip())
+    page = paginate(request, entries, per_page=50)
+    return render(request, "core/audit_log.html", {
+        "form": form, "page": page, "query": query_without_page(request),
+    })
+
+
+@requires(Capability.ORGANISATION_MANAGE)
+@require_http_methods(["GET", "POST"])
+def organisation_settings(request):
+    organisation = request.viewer.organisation
+    form = OrganisationForm(request.POST or None, initial={
+        name: getattr(organisation, name) for name in actions.SETTINGS_FIELDS
+    })
+    if request.method == "POST" and form.is_valid():
+        actions.update_organisation(organisation=organisation, by=request.viewer, **{
+            name: form.cleaned_data[name] for name in actions.SETTINGS_FIELDS
+        })
+        messages.success(request, _("Organisation settings saved."))
+        return redirect("core:organisation")
+    return render(request, "core/organisation.html", {"form": form})
+
+
+def forbidden(request, exception=None):
+    return render(request, "core/error.html", {
+        "status": 403, "title": _("Not allowed"),
+        "message": str(exception) if exception and str(exception) else _("You do not have access to this page."),
+    }, status=403)
+
+
+def not_found(request, exception=None):
+    return render(request, "core/error.html", {
+        "status": 404, "title": _("Not found"),
+        "message": _("There is nothing here, or it is not yours to see."),
+    }, status=404)
+
+
+def server_error(request):
+    return render(request, "core/error.html", {
+        "status": 500, "title": _("Something went wrong"),
+        "message": _("The error has been logged. Nothing you entered was half-saved: please try again."),
+    }, status=500)

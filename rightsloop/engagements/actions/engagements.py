@@ -1,0 +1,198 @@
+"""Plan engagements and decide who takes part, and how."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from rightsloop.accounts.models import Membership, User
+from rightsloop.accounts.roles import Capability, Role
+from rightsloop.accounts.viewer import Viewer
+from rightsloop.core import audit
+from rightsloop.stakeholders.models import Stakeholder
+from rightsloop.stakeholders.vocabulary import Kind, SafetyLevel
+
+from ..models import BriefingMaterial, Engagement, Participation
+
+PLAN_FIELDS = (
+    "title", "type", "phases", "purpose", "starts_on", "ends_on", "location",
+    "information_handling", "handling_notes", "attending_functions",
+)
+
+
+@dataclass
+class EngagementPlan:
+    title: str
+    type: str
+    phases: list[str]
+    starts_on: datetime.date
+    ends_on: datetime.date | None = None
+    purpose: str = ""
+    location: str = ""
+    information_handling: str = "chatham_house"
+    handling_notes: str = ""
+    attending_functions: list[str] = field(default_factory=list)
+    feedback_due_on: datetime.date | None = None
+    owner: User | None = None
+
+
+def default_feedback_due(*, organisation, ends_on: datetime.date) -> datetime.date:
+    return ends_on + datetime.timedelta(days=organisation.feedback_days)
+
+
+def _check_owner(owner: User, viewer: Viewer) -> None:
+    may_own = Membership.objects.active().filter(
+        user=owner, organisation=viewer.organisation, role__in=[Role.ADMIN, Role.HR_LEAD]
+    )
+    if not may_own.exists():
+        raise ValidationError({"owner": _("The owner must be a member of the human rights team.")})
+
+
+@transaction.atomic
+def create_engagement(*, plan: EngagementPlan, by: Viewer) -> Engagement:
+    """Create an engagement and fix, once, the date by which every participant will hear back."""
+    ends_on = plan.ends_on or plan.starts_on
+    owner = plan.owner or by.user
+    _check_owner(owner, by)
+    engagement = Engagement(
+        organisation=by.organisation,
+        created_by=by.user,
+        owner=owner,
+        feedback_due_on=plan.feedback_due_on
+        or default_feedback_due(organisation=by.organisation, ends_on=ends_on),
+        **{name: getattr(plan, name) for name in PLAN_FIELDS if name != "ends_on"},
+        ends_on=ends_on,
+    )
+    engagement.phases = sorted(set(engagement.phases))
+    engagement.attending_functions = sorted(set(engagement.attending_functions))
+    engagement.full_clean(exclude=["organisation", "owner", "created_by"])
+    engagement.save()
+    audit.record(
+        organisation=by.organisation, by=by, action="engagement.created", target=engagement,
+        summary=f"{engagement.type}, feedback due {engagement.feedback_due_on}",
+        changed_fields=PLAN_FIELDS,
+    )
+    return engagement
+
+
+@transaction.atomic
+def update_engagement(*, engagement: Engagement, plan: EngagementPlan, by: Viewer) -> Engagement:
+    """Change an engagement's plan; the feedback due date stays as promised at creation."""
+    engagement = Engagement.objects.select_for_update().get(pk=engagement.pk)
+    if plan.feedback_due_on and plan.feedback_due_on != engagement.feedback_due_on:
+        raise ValidationError({"feedback_due_on": _(
+            "The feedback due date was fixed when the engagement was created and cannot move."
+        )})
+    tracked = [*PLAN_FIELDS, "owner_id"]
+    before = audit.snapshot(engagement, tracked)
+    for name in PLAN_FIELDS:
+        setattr(engagement, name, getattr(plan, name))
+    engagement.ends_on = plan.ends_on or plan.starts_on
+    engagement.phases = sorted(set(engagement.phases))
+    engagement.attending_functions = sorted(set(engagement.attending_functions))
+    if plan.owner is not None:
+        _check_owner(plan.owner, by)
+        engagement.owner = plan.owner
+    engagement.full_clean(exclude=["organisation", "owner", "created_by"])
+    changed = audit.changed(engagement, before, tracked)
+    if changed:
+        engagement.save()
+        audit.record(
+            organisation=engagement.organisation, by=by, action="engagement.updated",
+            target=engagement, summary=engagement.type, changed_fields=changed,
+        )
+    return engagement
+
+
+@transaction.atomic
+def add_participant(
+    *,
+    engagement: Engagement,
+    stakeholder: Stakeholder,
+    via_proxy: Stakeholder | None = None,
+    override_reason: str = "",
+    by: Viewer,
+) -> Participation:
+    """Invite a stakeholder; someone at high risk takes part through a proxy, or by an audited override."""
+    if stakeholder.organisation_id != engagement.organisation_id:
+        raise ValidationError({"stakeholder": _("Unknown stakeholder.")})
+    if engagement.participations.filter(stakeholder=stakeholder).exists():
+        raise ValidationError({"stakeholder": _("This stakeholder already takes part.")})
+    if via_proxy is not None:
+        if via_proxy.organisation_id != engagement.organisation_id or via_proxy.pk == stakeholder.pk:
+            raise ValidationError({"via_proxy": _("Choose another stakeholder as the proxy.")})
+        if via_proxy.kind != Kind.PROXY:
+            raise ValidationError({"via_proxy": _("Only a stakeholder registered as a credible proxy can stand in.")})
+    participation = Participation(engagement=engagement, stakeholder=stakeholder, via_proxy=via_proxy)
+    direct_for_protected = stakeholder.safety_level == SafetyLevel.HIGH and via_proxy is None
+    if direct_for_protected:
+        if not by.can(Capability.SAFETY_OVERRIDE):
+            raise ValidationError({"via_proxy": _(
+                "This stakeholder is at high risk and can only take part through a proxy."
+            )})
+        if not override_reason.strip():
+            raise ValidationError({"override_reason": _(
+                "This stakeholder is at high risk: choose a proxy, or record why engaging "
+                "them directly is safe and necessary."
+            )})
+        participation.direct_override_reason = override_reason.strip()
+        participation.direct_override_by = by.user
+        participation.direct_override_at = timezone.now()
+    participation.save()
+    audit.record(
+        organisation=engagement.organisation, by=by, action="participant.added", target=participation,
+        summary=f"stakeholder #{stakeholder.pk} in engagement #{engagement.pk}"
+        + (f" via proxy #{via_proxy.pk}" if via_proxy else ""),
+    )
+    if direct_for_protected:
+        audit.record(
+            organisation=engagement.organisation, by=by, action="participant.safety_override",
+            target=participation,
+            summary=f"high-safety stakeholder #{stakeholder.pk} engaged directly",
+            changed_fields=["direct_override_reason"],
+        )
+    return participation
+
+
+@transaction.atomic
+def remove_participant(*, participation: Participation, by: Viewer) -> None:
+    """Remove someone invited by mistake; a participant who has spoken stays, so their loop can close."""
+    if participation.inputs.exists():
+        raise ValidationError(_("This participant has inputs recorded and cannot be removed."))
+    audit.record(
+        organisation=participation.engagement.organisation, by=by, action="participant.removed",
+        target=participation, summary=f"stakeholder #{participation.stakeholder_id}",
+    )
+    participation.delete()
+
+
+@transaction.atomic
+def add_briefing(
+    *,
+    engagement: Engagement,
+    title: str,
+    shared_on: datetime.date,
+    link: str = "",
+    file: UploadedFile | None = None,
+    description: str = "",
+    by: Viewer,
+) -> BriefingMaterial:
+    """Record material shared with participants beforehand to explain the technology."""
+    briefing = BriefingMaterial(
+        engagement=engagement, title=title, link=link, description=description, shared_on=shared_on
+    )
+    if file is not None:
+        briefing.file = file
+    briefing.full_clean(exclude=["engagement"])
+    briefing.save()
+    audit.record(
+        organisation=engagement.organisation, by=by, action="briefing.added", target=briefing,
+        summary=f"engagement #{engagement.pk}",
+    )
+    return briefing

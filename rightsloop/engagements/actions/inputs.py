@@ -1,0 +1,133 @@
+"""Record what stakeholders said and route it to the function that must decide."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from rightsloop.accounts.roles import Function
+from rightsloop.accounts.viewer import Viewer
+from rightsloop.core import audit, languages
+from rightsloop.stakeholders.queries import may_attribute_inputs
+
+from ..loops import refresh_loop
+from ..models import Engagement, Input, Participation, Tag
+from ..vocabulary import Attribution
+
+MAX_INPUT_LENGTH = 20_000
+
+
+def _tags(organisation, names: Iterable[str]) -> list[Tag]:
+    tags = []
+    for raw in names:
+        name = " ".join(raw.split())[:60]
+        slug = slugify(name, allow_unicode=True)[:60]
+        if not slug:
+            continue
+        tag = Tag.objects.filter(organisation=organisation, slug=slug).first()
+        if tag is None:
+            tag = Tag.objects.create(organisation=organisation, name=name)
+        if tag not in tags:
+            tags.append(tag)
+    return tags
+
+
+def _check_function(owning_function: str) -> None:
+    if owning_function and owning_function not in Function.values:
+        raise ValidationError({"owning_function": _("Unknown function.")})
+
+
+@transaction.atomic
+def record_input(
+    *,
+    engagement: Engagement,
+    text: str,
+    by: Viewer,
+    speaker: Participation | None = None,
+    attribution: str | None = None,
+    tags: Iterable[str] = (),
+    owning_function: str = "",
+    language: str = "",
+    idempotency_key: str = "",
+) -> tuple[Input, bool]:
+    """Record one input; returns (input, created), and a repeated idempotency key returns the first input."""
+    if idempotency_key:
+        existing = Input.objects.filter(
+            organisation=engagement.organisation, idempotency_key=idempotency_key
+        ).first()
+        if existing is not None:
+            return existing, False
+    text = text.strip()
+    errors = {}
+    if not text:
+        errors["text"] = _("Write down what was said.")
+    elif len(text) > MAX_INPUT_LENGTH:
+        errors["text"] = _("An input can be at most %(max)s characters.") % {"max": MAX_INPUT_LENGTH}
+    if speaker is not None and speaker.engagement_id != engagement.pk:
+        errors["speaker"] = _("This person does not take part in this engagement.")
+    if language and not languages.is_known(language):
+        errors["language"] = _("Use a two-letter ISO 639-1 language code.")
+    if attribution not in (None, *Attribution.values):
+        errors["attribution"] = _("Choose attributed or anonymised.")
+    if errors:
+        raise ValidationError(errors)
+    _check_function(owning_function)
+    may_attribute = speaker is not None and may_attribute_inputs(speaker.stakeholder)
+    if attribution is None:
+        attribution = Attribution.ATTRIBUTED if may_attribute else Attribution.ANONYMISED
+    if attribution == Attribution.ATTRIBUTED and not may_attribute:
+        raise ValidationError({"attribution": _(
+            "This person has not consented to attribution, or is at high risk: record the input anonymised."
+        )})
+    item = Input.objects.create(
+        organisation=engagement.organisation,
+        engagement=engagement,
+        speaker=speaker,
+        attribution=attribution,
+        text=text,
+        language=language,
+        owning_function=owning_function,
+        recorded_by=by.user,
+        triaged_at=timezone.now() if owning_function else None,
+        idempotency_key=idempotency_key,
+    )
+    item.tags.set(_tags(engagement.organisation, tags))
+    refresh_loop(engagement, [speaker] if speaker else [])
+    audit.record(
+        organisation=engagement.organisation, by=by, action="input.recorded", target=item,
+        summary=f"engagement #{engagement.pk}, {attribution}"
+        + (f", routed to {owning_function}" if owning_function else ""),
+        changed_fields=["text", "tags", "owning_function"],
+    )
+    return item, True
+
+
+@transaction.atomic
+def triage_input(
+    *, input: Input, owning_function: str, tags: Iterable[str], by: Viewer
+) -> Input:
+    """Route an input to the function that owns the decision, and tag its themes."""
+    _check_function(owning_function)
+    before_function = input.owning_function
+    before_tags = set(input.tags.values_list("slug", flat=True))
+    new_tags = _tags(input.organisation, tags)
+    changed = []
+    if owning_function != before_function:
+        input.owning_function = owning_function
+        input.triaged_at = timezone.now() if owning_function else None
+        input.save(update_fields=["owning_function", "triaged_at"])
+        changed.append("owning_function")
+    if {tag.slug for tag in new_tags} != before_tags:
+        input.tags.set(new_tags)
+        changed.append("tags")
+    if changed:
+        audit.record(
+            organisation=input.organisation, by=by, action="input.triaged", target=input,
+            summary=f"routed to {owning_function or 'nobody'}", changed_fields=changed,
+        )
+    return input

@@ -1,0 +1,401 @@
+"""JSON front door of engagements, inputs, decisions, loop closure and loop metrics."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+from ninja import Field, Header, Query, Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from rightsloop.accounts.roles import Capability, Function
+from rightsloop.accounts.viewer import Viewer
+from rightsloop.stakeholders.queries import access_stakeholder, shown_name
+from rightsloop.stakeholders.vocabulary import Channel
+
+from . import actions, queries
+from .actions.feedback import permitted_channels
+from .reports import build_report
+from .vocabulary import Attribution, EngagementType, InformationHandling, LoopState, Outcome, Phase
+
+router = Router(tags=["engagements"])
+
+
+def _require(viewer: Viewer, capability: str) -> None:
+    if not viewer.can(capability):
+        raise PermissionDenied("Your role does not allow this.")
+
+
+def _value(member):
+    return getattr(member, "value", member)
+
+
+# Engagements ---------------------------------------------------------------
+
+class EngagementIn(Schema):
+    title: str = Field(..., min_length=1, max_length=200)
+    type: EngagementType
+    phases: list[Phase] = Field(..., min_length=1, max_length=5)
+    starts_on: datetime.date
+    ends_on: datetime.date | None = None
+    purpose: str = Field("", max_length=10000)
+    location: str = Field("", max_length=200)
+    information_handling: InformationHandling = InformationHandling.CHATHAM_HOUSE
+    handling_notes: str = Field("", max_length=5000)
+    attending_functions: list[Function] = Field(default_factory=list, max_length=6)
+    feedback_due_on: datetime.date | None = Field(
+        None, description="Fixed at creation; defaults to the organisation's days after ends_on."
+    )
+
+
+class EngagementOut(Schema):
+    id: int
+    title: str
+    type: str
+    phases: list[str]
+    starts_on: datetime.date
+    ends_on: datetime.date
+    purpose: str
+    location: str
+    information_handling: str
+    handling_notes: str
+    attending_functions: list[str]
+    feedback_due_on: datetime.date
+    owner: str
+    inputs_count: int
+    decided_count: int
+    participants_with_inputs: int
+    participants_closed: int
+    loop_state: str
+    loop_closed_at: datetime.datetime | None
+    overdue: bool
+
+    @staticmethod
+    def resolve_owner(obj) -> str:
+        return obj.owner.get_username()
+
+    @staticmethod
+    def resolve_overdue(obj) -> bool:
+        return obj.is_overdue(timezone.localdate())
+
+
+class EngagementQuery(Schema):
+    q: str = Field("", max_length=100)
+    type: EngagementType | None = None
+    loop_state: LoopState | None = None
+    overdue: bool = False
+
+
+def _plan(payload: EngagementIn) -> actions.EngagementPlan:
+    return actions.EngagementPlan(
+        title=payload.title, type=_value(payload.type), phases=[_value(p) for p in payload.phases],
+        starts_on=payload.starts_on, ends_on=payload.ends_on, purpose=payload.purpose,
+        location=payload.location, information_handling=_value(payload.information_handling),
+        handling_notes=payload.handling_notes,
+        attending_functions=[_value(f) for f in payload.attending_functions],
+        feedback_due_on=payload.feedback_due_on,
+    )
+
+
+@router.get("/engagements", response=list[EngagementOut], summary="List engagements")
+@paginate(PageNumberPagination)
+def list_engagements(request, filters: Query[EngagementQuery]):
+    viewer = request.auth
+    _require(viewer, Capability.ENGAGEMENTS_VIEW)
+    return queries.engagement_list(viewer, queries.EngagementFilters(
+        q=filters.q, type=_value(filters.type) or "", loop_state=_value(filters.loop_state) or "",
+        overdue=filters.overdue,
+    ), timezone.localdate())
+
+
+@router.post("/engagements", response={201: EngagementOut}, summary="Create an engagement")
+def create_engagement(request, payload: EngagementIn):
+    viewer = request.auth
+    _require(viewer, Capability.ENGAGEMENTS_EDIT)
+    engagement = actions.create_engagement(plan=_plan(payload), by=viewer)
+    return 201, queries.access_engagement(viewer, engagement.pk)
+
+
+@router.get("/engagements/{int:engagement_id}", response=EngagementOut, summary="One engagement")
+def get_engagement(request, engagement_id: int):
+    return queries.access_engagement(request.auth, engagement_id)
+
+
+@router.put("/engagements/{int:engagement_id}", response=EngagementOut, summary="Change an engagement")
+def update_engagement(request, engagement_id: int, payload: EngagementIn):
+    viewer = request.auth
+    _require(viewer, Capability.ENGAGEMENTS_EDIT)
+    engagement = queries.access_engagement(viewer, engagement_id)
+    actions.update_engagement(engagement=engagement, plan=_plan(payload), by=viewer)
+    return queries.access_engagement(viewer, engagement_id)
+
+
+# Participants --------------------------------------------------------------
+
+class ParticipantIn(Schema):
+    stakeholder_id: int
+    via_proxy_id: int | None = None
+    override_reason: str = Field("", max_length=5000)
+
+
+class ParticipantOut(Schema):
+    id: int
+    stakeholder_id: int
+    name: str
+    via_proxy_id: int | None
+    direct_override: bool
+    inputs_count: int
+    undecided_count: int
+    loop_closed: bool
+
+    @staticmethod
+    def resolve_name(obj, context) -> str:
+        return shown_name(obj.stakeholder, context["request"].auth)
+
+    @staticmethod
+    def resolve_direct_override(obj) -> bool:
+        return bool(obj.direct_override_reason)
+
+
+@router.get("/engagements/{int:engagement_id}/participants", response=list[ParticipantOut],
+            summary="Participants of an engagement")
+def list_participants(request, engagement_id: int):
+    engagement = queries.access_engagement(request.auth, engagement_id)
+    return list(queries.participations(engagement))
+
+
+@router.post("/engagements/{int:engagement_id}/participants", response={201: ParticipantOut},
+             summary="Add a participant (high-safety stakeholders through a proxy, or with an audited override)")
+def add_participant(request, engagement_id: int, payload: ParticipantIn):
+    viewer = request.auth
+    _require(viewer, Capability.ENGAGEMENTS_EDIT)
+    engagement = queries.access_engagement(viewer, engagement_id)
+    stakeholder = access_stakeholder(viewer, payload.stakeholder_id)
+    proxy = access_stakeholder(viewer, payload.via_proxy_id) if payload.via_proxy_id else None
+    participation = actions.add_participant(
+        engagement=engagement, stakeholder=stakeholder, via_proxy=proxy,
+        override_reason=payload.override_reason, by=viewer,
+    )
+    return 201, queries.access_participation(viewer, engagement, participation.pk)
+
+
+# Inputs and decisions ------------------------------------------------------
+
+class InputIn(Schema):
+    text: str = Field(..., min_length=1, max_length=20000)
+    speaker_id: int | None = Field(None, description="Participation id of who said it")
+    attribution: Attribution | None = Field(
+        None, description="Defaults to attributed only when the speaker consented and is not at high risk"
+    )
+    tags: list[str] = Field(default_factory=list, max_length=20)
+    owning_function: Function | None = None
+    language: str = Field("", max_length=3)
+
+
+class TriageIn(Schema):
+    owning_function: Function | None = None
+    tags: list[str] = Field(default_factory=list, max_length=20)
+
+
+class DecisionIn(Schema):
+    outcome: Outcome
+    rationale: str = Field("", max_length=10000)
+    next_step: str = Field("", max_length=5000)
+    next_step_due: datetime.date | None = None
+
+
+class DecisionOut(Schema):
+    revision: int
+    outcome: str
+    rationale: str
+    next_step: str
+    next_step_due: datetime.date | None
+    function: str
+    decided_by: str
+    decided_at: datetime.datetime
+
+    @staticmethod
+    def resolve_decided_by(obj) -> str:
+        return obj.decided_by.get_username()
+
+
+class InputOut(Schema):
+    id: int
+    engagement_id: int
+    speaker_id: int | None
+    speaker: str
+    attribution: str
+    text: str
+    language: str
+    tags: list[str]
+    owning_function: str
+    outcome: str
+    decided_at: datetime.datetime | None
+    recorded_at: datetime.datetime
+
+    @staticmethod
+    def resolve_speaker(obj, context) -> str:
+        return queries.speaker_label(obj, context["request"].auth)
+
+    @staticmethod
+    def resolve_tags(obj) -> list[str]:
+        return [tag.name for tag in obj.tags.all()]
+
+
+class DecisionHistoryOut(Schema):
+    input_id: int
+    current: DecisionOut | None
+    history: list[DecisionOut]
+
+
+@router.get("/engagements/{int:engagement_id}/inputs", response=list[InputOut], summary="Inputs of an engagement")
+@paginate(PageNumberPagination)
+def list_inputs(request, engagement_id: int):
+    engagement = queries.access_engagement(request.auth, engagement_id)
+    return queries.engagement_inputs(engagement)
+
+
+@router.post("/engagements/{int:engagement_id}/inputs", response={200: InputOut, 201: InputOut},
+             summary="Record an input (send Idempotency-Key to make retries safe)")
+def record_input(request, engagement_id: int, payload: InputIn,
+                 idempotency_key: str = Header("", alias="Idempotency-Key", max_length=64)):
+    viewer = request.auth
+    _require(viewer, Capability.INPUTS_RECORD)
+    engagement = queries.access_engagement(viewer, engagement_id)
+    speaker = queries.access_participation(viewer, engagement, payload.speaker_id) if payload.speaker_id else None
+    item, created = actions.record_input(
+        engagement=engagement, speaker=speaker, text=payload.text,
+        attribution=_value(payload.attribution), tags=payload.tags,
+        owning_function=_value(payload.owning_function) or "", language=payload.language,
+        idempotency_key=idempotency_key, by=viewer,
+    )
+    return (201 if created else 200), queries.engagement_inputs(item.engagement).get(pk=item.pk)
+
+
+@router.patch("/inputs/{int:input_id}", response=InputOut, summary="Triage an input: route and tag it")
+def triage_input(request, input_id: int, payload: TriageIn):
+    viewer = request.auth
+    _require(viewer, Capability.INPUTS_RECORD)
+    item = queries.access_input(viewer, input_id)
+    actions.triage_input(input=item, owning_function=_value(payload.owning_function) or "",
+                         tags=payload.tags, by=viewer)
+    return queries.engagement_inputs(item.engagement).get(pk=item.pk)
+
+
+@router.get("/inputs/{int:input_id}/decision", response=DecisionHistoryOut,
+            summary="The decision on an input and its history")
+def get_decision(request, input_id: int):
+    item = queries.access_input(request.auth, input_id)
+    history = list(queries.decision_history(item))
+    return {"input_id": item.pk, "current": history[0] if history else None, "history": history}
+
+
+@router.post("/inputs/{int:input_id}/decision", response={201: DecisionOut},
+             summary="Decide (or revise the decision) on an input")
+def decide(request, input_id: int, payload: DecisionIn):
+    viewer = request.auth
+    item = queries.access_input(viewer, input_id)
+    decision = actions.record_decision(
+        input=item, outcome=_value(payload.outcome), rationale=payload.rationale,
+        next_step=payload.next_step, next_step_due=payload.next_step_due, by=viewer,
+    )
+    return 201, decision
+
+
+# Loop closure --------------------------------------------------------------
+
+class ReportPreviewOut(Schema):
+    language: str
+    subject: str
+    body: str
+
+
+class DeliveryOut(Schema):
+    id: int
+    channel: str
+    status: str
+    language: str
+    created_at: datetime.datetime
+    delivered_at: datetime.datetime | None
+
+
+class FeedbackOut(Schema):
+    participant_id: int
+    stakeholder_id: int
+    name: str
+    inputs_count: int
+    undecided_count: int
+    loop_closed: bool
+    permitted_channels: list[str]
+    preview: ReportPreviewOut
+    deliveries: list[DeliveryOut]
+
+
+class DeliveryIn(Schema):
+    channel: Channel
+    note: str = Field("", max_length=300)
+
+
+def _feedback(participation, viewer) -> dict:
+    report = build_report(participation)
+    return {
+        "participant_id": participation.pk,
+        "stakeholder_id": participation.stakeholder_id,
+        "name": shown_name(participation.stakeholder, viewer),
+        "inputs_count": participation.inputs_count,
+        "undecided_count": participation.undecided_count,
+        "loop_closed": participation.loop_closed,
+        "permitted_channels": permitted_channels(participation),
+        "preview": {"language": report.language, "subject": report.subject, "body": report.body},
+        "deliveries": list(queries.reports_for(participation)),
+    }
+
+
+@router.get("/engagements/{int:engagement_id}/feedback", response=list[FeedbackOut],
+            summary="Per-participant feedback reports and their delivery")
+def list_feedback(request, engagement_id: int):
+    viewer = request.auth
+    _require(viewer, Capability.FEEDBACK_VIEW)
+    engagement = queries.access_engagement(viewer, engagement_id)
+    people = queries.participations(engagement).filter(inputs_count__gt=0)
+    return [_feedback(p, viewer) for p in people]
+
+
+@router.post("/engagements/{int:engagement_id}/feedback/{int:participant_id}/deliveries",
+             response={201: DeliveryOut},
+             summary="Send the report by email, or record its delivery by another safe channel")
+def deliver_feedback(request, engagement_id: int, participant_id: int, payload: DeliveryIn):
+    viewer = request.auth
+    _require(viewer, Capability.FEEDBACK_SEND)
+    engagement = queries.access_engagement(viewer, engagement_id)
+    participation = queries.access_participation(viewer, engagement, participant_id)
+    if payload.channel == Channel.EMAIL:
+        report = actions.send_feedback_by_email(participation=participation, by=viewer)
+    else:
+        report = actions.mark_feedback_delivered(
+            participation=participation, channel=_value(payload.channel), note=payload.note, by=viewer
+        )
+    report.refresh_from_db()
+    return 201, report
+
+
+# Metrics -------------------------------------------------------------------
+
+class LoopMetricsOut(Schema):
+    awaiting_decision: int
+    untriaged: int
+    due_this_week: int
+    overdue: int
+    inputs_total: int
+    decided_total: int
+    share_decided: float | None
+    median_days_to_feedback: float | None
+    closed_loops: int
+
+
+@router.get("/metrics/loop", response=LoopMetricsOut, summary="Loop-closure metrics for the organisation")
+def loop_metrics(request):
+    viewer = request.auth
+    _require(viewer, Capability.DASHBOARD_VIEW)
+    return queries.loop_metrics(viewer, timezone.localdate())

@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class EngagementsConfig(AppConfig):
+    name = "rightsloop.engagements"
+    label = "engagements"
+    verbose_name = _("Engagements")
+
+    def ready(self) -> None:
+        from rightsloop.core.registry import DashboardPanel, MenuEntry, site
+
+        from .dashboard import loop_panel_context
+
+        site.add_menu(MenuEntry(_("Engagements"), "engagements:list", "engagements.view", order=30))
+        site.add_menu(MenuEntry(_("Decisions"), "engagements:queue", "decisions.queue", order=40))
+        site.add_panel(DashboardPanel(
+            key="loop", template="engagements/dashboard_panel.html", context=loop_panel_context,
+            capability="dashboard.view", order=10,
+        ))

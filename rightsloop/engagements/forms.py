@@ -1,0 +1,180 @@
+import secrets
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from rightsloop.accounts.models import User
+from rightsloop.accounts.roles import Function, Role
+from rightsloop.stakeholders.vocabulary import Channel
+
+from .actions import EngagementPlan
+from .outcomes import decision_errors
+from .vocabulary import Attribution, EngagementType, InformationHandling, LoopState, Outcome, Phase
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+def tag_names(raw: str) -> list[str]:
+    return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+class EngagementForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    type = forms.ChoiceField(label=_("Type"), choices=EngagementType.choices)
+    phases = forms.MultipleChoiceField(label=_("Due diligence phases"), choices=Phase.choices,
+                                       widget=forms.CheckboxSelectMultiple)
+    purpose = forms.CharField(label=_("Purpose"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                              help_text=_("What the company wants to learn, and which decision it informs."))
+    starts_on = forms.DateField(label=_("Starts on"), widget=DateInput)
+    ends_on = forms.DateField(label=_("Ends on"), required=False, widget=DateInput,
+                              help_text=_("Leave empty for a one-day engagement."))
+    location = forms.CharField(label=_("Where"), required=False, max_length=200)
+    information_handling = forms.ChoiceField(label=_("Information handling"), choices=InformationHandling.choices)
+    handling_notes = forms.CharField(label=_("Handling notes"), required=False,
+                                     widget=forms.Textarea(attrs={"rows": 2}))
+    attending_functions = forms.MultipleChoiceField(
+        label=_("Decision makers attending"), required=False, choices=Function.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Functions whose decision makers take part, so inputs can be triaged live."),
+    )
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none(),
+                                   help_text=_("Receives reminders while the loop is overdue."))
+    feedback_due_on = forms.DateField(
+        label=_("Feedback due"), required=False, widget=DateInput,
+        help_text=_("Fixed once the engagement is created. Leave empty to use the organisation's default."),
+    )
+
+    def __init__(self, *args, organisation, creating: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = User.objects.filter(
+            memberships__organisation=organisation, memberships__is_active=True,
+            memberships__role__in=[Role.ADMIN, Role.HR_LEAD],
+        ).order_by("username")
+        self.fields["owner"].label_from_instance = lambda user: user.display_name
+        if not creating:
+            del self.fields["feedback_due_on"]
+
+    def clean(self):
+        data = super().clean()
+        starts, ends = data.get("starts_on"), data.get("ends_on")
+        if starts and ends and ends < starts:
+            self.add_error("ends_on", _("The end date cannot be before the start date."))
+        due = data.get("feedback_due_on")
+        if due and (ends or starts) and due < (ends or starts):
+            self.add_error("feedback_due_on", _("Feedback cannot be due before the engagement ends."))
+        return data
+
+    def plan(self) -> EngagementPlan:
+        data = self.cleaned_data
+        return EngagementPlan(
+            title=data["title"], type=data["type"], phases=list(data["phases"]),
+            purpose=data["purpose"], starts_on=data["starts_on"], ends_on=data.get("ends_on"),
+            location=data["location"], information_handling=data["information_handling"],
+            handling_notes=data["handling_notes"], attending_functions=list(data["attending_functions"]),
+            feedback_due_on=data.get("feedback_due_on"), owner=data["owner"],
+        )
+
+
+class EngagementFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    type = forms.ChoiceField(label=_("Type"), required=False,
+                             choices=[("", _("Any")), *EngagementType.choices])
+    loop_state = forms.ChoiceField(label=_("Loop"), required=False,
+                                   choices=[("", _("Any")), *LoopState.choices])
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+
+
+class ParticipantForm(forms.Form):
+    via_proxy = forms.TypedChoiceField(label=_("Through a proxy"), required=False, coerce=int,
+                                       empty_value=None, widget=forms.RadioSelect)
+    override_reason = forms.CharField(
+        label=_("Why engaging this person directly is safe and necessary"), required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Only for a high-safety stakeholder engaged without a proxy. This is audited."),
+    )
+
+    def __init__(self, *args, proxies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["via_proxy"].choices = [("", _("No proxy: engage directly"))] + [
+            (proxy.pk, proxy.name) for proxy in proxies
+        ]
+
+
+class BriefingForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    link = forms.URLField(label=_("Link"), required=False, assume_scheme="https")
+    file = forms.FileField(label=_("File"), required=False)
+    description = forms.CharField(label=_("Description"), required=False,
+                                  widget=forms.Textarea(attrs={"rows": 2}))
+    shared_on = forms.DateField(label=_("Shared on"), widget=DateInput)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("link") and not data.get("file"):
+            raise forms.ValidationError(_("Give a link or upload a file."))
+        return data
+
+
+class InputForm(forms.Form):
+    speaker = forms.TypedChoiceField(label=_("Who said it"), required=False, coerce=int, empty_value=None)
+    attribution = forms.ChoiceField(
+        label=_("Attribution"), required=False,
+        choices=[("", _("As their consent allows")), *Attribution.choices],
+    )
+    text = forms.CharField(label=_("What was said"), widget=forms.Textarea(attrs={"rows": 3}), max_length=20000)
+    tags = forms.CharField(label=_("Themes"), required=False, max_length=300,
+                           help_text=_("Separate with commas."))
+    owning_function = forms.ChoiceField(label=_("Route to"), required=False,
+                                        choices=[("", _("Not yet routed")), *Function.choices])
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def __init__(self, *args, speakers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["speaker"].choices = [("", _("Not recorded")), *list(speakers)]
+        if not self.is_bound:
+            self.initial.setdefault("idempotency_key", secrets.token_urlsafe(24))
+
+
+class TriageForm(forms.Form):
+    owning_function = forms.ChoiceField(label=_("Route to"), required=False,
+                                        choices=[("", _("Not yet routed")), *Function.choices])
+    tags = forms.CharField(label=_("Themes"), required=False, max_length=300)
+
+
+class DecisionForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Decision"), choices=Outcome.choices, widget=forms.RadioSelect)
+    rationale = forms.CharField(
+        label=_("Rationale"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What we did, or why not. Required unless the input is adopted in full."),
+    )
+    next_step = forms.CharField(label=_("Next step"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                                help_text=_("For decisions under consideration: through what process."))
+    next_step_due = forms.DateField(label=_("Next step by"), required=False, widget=DateInput)
+
+    def clean(self):
+        data = super().clean()
+        if "outcome" in data:
+            errors = decision_errors(
+                outcome=data["outcome"], rationale=data.get("rationale") or "",
+                next_step=data.get("next_step") or "", next_step_due=data.get("next_step_due"),
+                today=timezone.localdate(),
+            )
+            for field, message in errors.items():
+                if field not in self.errors:
+                    self.add_error(field, message)
+        return data
+
+
+class DeliveryForm(forms.Form):
+    channel = forms.ChoiceField(label=_("Delivered by"))
+    note = forms.CharField(label=_("Note"), required=False, max_length=300,
+                           help_text=_("For example: read out in the follow-up call on 3 May."))
+
+    def __init__(self, *args, channels, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["channel"].choices = [
+            (channel, Channel(channel).label) for channel in channels if channel != Channel.EMAIL
+        ]

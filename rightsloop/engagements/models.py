@@ -1,0 +1,360 @@
+"""Engagements (E1), the inputs heard in them (E2), decisions on those inputs (E3) and loop closure (E4)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from rightsloop.accounts.roles import Function
+from rightsloop.core.models import Organisation, OrganisationScopedQuerySet
+from rightsloop.stakeholders.models import Stakeholder
+
+from .vocabulary import (
+    Attribution,
+    DeliveryStatus,
+    EngagementType,
+    InformationHandling,
+    LoopState,
+    Outcome,
+    Phase,
+)
+
+
+class EngagementQuerySet(OrganisationScopedQuerySet):
+    def loop_not_closed(self):
+        return self.exclude(loop_state=LoopState.CLOSED)
+
+    def overdue(self, today: datetime.date):
+        return self.loop_not_closed().filter(feedback_due_on__lt=today)
+
+    def due_between(self, start: datetime.date, end: datetime.date):
+        return self.loop_not_closed().filter(feedback_due_on__gte=start, feedback_due_on__lte=end)
+
+
+class Engagement(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="engagements")
+    title = models.CharField(_("title"), max_length=200)
+    type = models.CharField(_("type"), max_length=24, choices=EngagementType.choices)
+    phases = models.JSONField(_("due diligence phases"), default=list)
+    purpose = models.TextField(_("purpose"), blank=True)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    location = models.CharField(_("where"), max_length=200, blank=True)
+    information_handling = models.CharField(
+        _("information handling"), max_length=16, choices=InformationHandling.choices,
+        default=InformationHandling.CHATHAM_HOUSE,
+    )
+    handling_notes = models.TextField(_("handling notes"), blank=True)
+    attending_functions = models.JSONField(_("decision makers attending"), default=list, blank=True)
+    # Fixed when the engagement is created: the promise made to participants.
+    feedback_due_on = models.DateField(_("feedback due"))
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("owner"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    # Loop bookkeeping, maintained by engagements.loops.refresh_loop() inside actions.
+    inputs_count = models.PositiveIntegerField(default=0, editable=False)
+    decided_count = models.PositiveIntegerField(default=0, editable=False)
+    participants_with_inputs = models.PositiveIntegerField(default=0, editable=False)
+    participants_closed = models.PositiveIntegerField(default=0, editable=False)
+    loop_state = models.CharField(max_length=16, choices=LoopState.choices,
+                                  default=LoopState.NOT_STARTED, editable=False)
+    loop_closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = EngagementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("engagement")
+        verbose_name_plural = _("engagements")
+        ordering = ["-starts_on", "-id"]
+        indexes = [
+            models.Index(fields=["organisation", "loop_state", "feedback_due_on"], name="engagement_loop"),
+            models.Index(fields=["organisation", "-starts_on"], name="engagement_org_start"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        errors = {}
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            errors["ends_on"] = _("The end date cannot be before the start date.")
+        if not self.phases:
+            errors["phases"] = _("Choose at least one due diligence phase.")
+        elif any(phase not in Phase.values for phase in self.phases):
+            errors["phases"] = _("Unknown due diligence phase.")
+        if any(function not in Function.values for function in self.attending_functions):
+            errors["attending_functions"] = _("Unknown function.")
+        if self.feedback_due_on and self.ends_on and self.feedback_due_on < self.ends_on:
+            errors["feedback_due_on"] = _("Feedback cannot be due before the engagement ends.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def phase_labels(self) -> list[str]:
+        return [str(Phase(p).label) for p in self.phases if p in Phase.values]
+
+    @property
+    def function_labels(self) -> list[str]:
+        return [str(Function(f).label) for f in self.attending_functions if f in Function.values]
+
+    @property
+    def share_decided(self) -> float | None:
+        return self.decided_count / self.inputs_count if self.inputs_count else None
+
+    def is_overdue(self, today: datetime.date) -> bool:
+        return self.loop_state != LoopState.CLOSED and self.feedback_due_on < today
+
+
+class BriefingMaterial(models.Model):
+    """What participants were given beforehand to understand the technology and the questions."""
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="briefings")
+    title = models.CharField(_("title"), max_length=200)
+    link = models.URLField(_("link"), blank=True)
+    file = models.FileField(_("file"), upload_to="briefings/%Y/%m/", blank=True)
+    description = models.TextField(_("description"), blank=True)
+    shared_on = models.DateField(_("shared on"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("briefing material")
+        verbose_name_plural = _("briefing materials")
+        ordering = ["shared_on", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        if not self.link and not self.file:
+            raise ValidationError(_("Give a link or upload a file."))
+
+
+class ParticipationQuerySet(models.QuerySet):
+    def with_inputs(self):
+        return self.filter(inputs_count__gt=0)
+
+
+class Participation(models.Model):
+    """A stakeholder taking part in an engagement, directly or through a proxy."""
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="participations")
+    stakeholder = models.ForeignKey(Stakeholder, on_delete=models.PROTECT, related_name="participations")
+    via_proxy = models.ForeignKey(Stakeholder, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="proxied_participations", verbose_name=_("through proxy"))
+    # A high-safety stakeholder engaged directly: who allowed it, and why.
+    direct_override_reason = models.TextField(_("reason for engaging directly"), blank=True)
+    direct_override_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                           blank=True, related_name="+")
+    direct_override_at = models.DateTimeField(null=True, blank=True)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    # Loop bookkeeping, maintained by engagements.loops.
+    inputs_count = models.PositiveIntegerField(default=0, editable=False)
+    undecided_count = models.PositiveIntegerField(default=0, editable=False)
+    last_decision_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_feedback_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_feedback_covers = models.DateTimeField(null=True, blank=True, editable=False)
+    loop_closed = models.BooleanField(default=False, editable=False)
+
+    objects = ParticipationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("participation")
+        verbose_name_plural = _("participations")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["engagement", "stakeholder"], name="one_participation"),
+            models.CheckConstraint(condition=~models.Q(via_proxy=models.F("stakeholder")),
+                                   name="proxy_is_someone_else"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stakeholder_id} in {self.engagement_id}"
+
+    @property
+    def needs_feedback(self) -> bool:
+        return self.inputs_count > 0 and not self.loop_closed
+
+    @property
+    def ready_for_feedback(self) -> bool:
+        return self.needs_feedback and self.undecided_count == 0
+
+
+class Tag(models.Model):
+    """A theme an organisation tags inputs with."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="tags")
+    name = models.CharField(_("name"), max_length=60)
+    slug = models.SlugField(max_length=60, allow_unicode=True)
+
+    objects = OrganisationScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "slug"], name="one_tag_per_slug")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.slug = slugify(self.name, allow_unicode=True)[:60]
+        super().save(*args, **kwargs)
+
+
+class InputQuerySet(OrganisationScopedQuerySet):
+    def awaiting_decision(self):
+        return self.filter(outcome="")
+
+    def decided(self):
+        return self.exclude(outcome="")
+
+    def routed_to(self, function: str):
+        return self.filter(owning_function=function)
+
+    def untriaged(self):
+        return self.filter(owning_function="")
+
+
+class Input(models.Model):
+    """One thing a stakeholder told us."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="inputs")
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="inputs")
+    speaker = models.ForeignKey(Participation, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="inputs", verbose_name=_("who said it"))
+    attribution = models.CharField(_("attribution"), max_length=16, choices=Attribution.choices,
+                                   default=Attribution.ANONYMISED)
+    text = models.TextField(_("what was said"))
+    language = models.CharField(_("language"), max_length=3, blank=True)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="inputs", verbose_name=_("tags"))
+    owning_function = models.CharField(_("owning function"), max_length=16, choices=Function.choices,
+                                       blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                    related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    # Set by the client (API header or form token) so a retried submission is recorded once.
+    idempotency_key = models.CharField(max_length=64, blank=True, editable=False)
+    triaged_at = models.DateTimeField(null=True, blank=True)
+
+    # The standing decision, copied from the newest Decision row by record_decision().
+    current_decision = models.ForeignKey("Decision", on_delete=models.SET_NULL, null=True, blank=True,
+                                         related_name="+")
+    outcome = models.CharField(max_length=24, choices=Outcome.choices, blank=True, editable=False)
+    decided_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = InputQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("input")
+        verbose_name_plural = _("inputs")
+        ordering = ["recorded_at", "id"]
+        indexes = [
+            models.Index(fields=["organisation", "outcome", "owning_function"], name="input_queue"),
+            models.Index(fields=["engagement", "recorded_at"], name="input_engagement"),
+            models.Index(fields=["speaker", "outcome"], name="input_speaker"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "idempotency_key"], condition=~models.Q(idempotency_key=""),
+                name="one_input_per_idempotency_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"input {self.pk}"
+
+    @property
+    def is_decided(self) -> bool:
+        return bool(self.outcome)
+
+
+class Decision(models.Model):
+    """A decision on an input; revisions add rows, so the history is the table itself."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    input = models.ForeignKey(Input, on_delete=models.CASCADE, related_name="decisions")
+    revision = models.PositiveSmallIntegerField(default=1)
+    outcome = models.CharField(_("decision"), max_length=24, choices=Outcome.choices)
+    rationale = models.TextField(_("rationale"), blank=True)
+    next_step = models.TextField(_("next step"), blank=True)
+    next_step_due = models.DateField(_("next step by"), null=True, blank=True)
+    function = models.CharField(_("function"), max_length=16, choices=Function.choices, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+        ordering = ["input", "revision"]
+        constraints = [
+            models.UniqueConstraint(fields=["input", "revision"], name="one_decision_per_revision"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.outcome} (rev {self.revision})"
+
+
+class FeedbackReportQuerySet(OrganisationScopedQuerySet):
+    def delivered(self):
+        return self.filter(status__in=[DeliveryStatus.SENT, DeliveryStatus.DELIVERED])
+
+
+class FeedbackReport(models.Model):
+    """What we told one participant about their inputs, as it was when we told them."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="feedback_reports")
+    participation = models.ForeignKey(Participation, on_delete=models.CASCADE, related_name="reports")
+    language = models.CharField(_("language"), max_length=8)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("report"))
+    channel = models.CharField(_("channel"), max_length=24)
+    status = models.CharField(_("status"), max_length=16, choices=DeliveryStatus.choices)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    # The newest decision this report reflects: a later decision re-opens the loop.
+    covers_decisions_until = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    # Days from the end of the engagement to this participant's first report.
+    days_to_feedback = models.IntegerField(null=True, blank=True)
+    is_first = models.BooleanField(default=False)
+    failure = models.CharField(max_length=300, blank=True)
+
+    objects = FeedbackReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("feedback report")
+        verbose_name_plural = _("feedback reports")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["organisation", "is_first", "days_to_feedback"], name="feedback_days"),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class LoopReminder(models.Model):
+    """One reminder about an overdue loop sent to its owner on one day; makes the daily job idempotent."""
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="reminders")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sent_on = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["engagement", "sent_on"], name="one_reminder_per_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.engagement_id} {self.sent_on}"

@@ -1,0 +1,199 @@
+"""Reads of engagements, inputs and loops, scoped to what the viewer may see."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import QuerySet, Sum
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from rightsloop.accounts.roles import Capability
+from rightsloop.accounts.viewer import Viewer
+from rightsloop.stakeholders.pseudonyms import pseudonym
+from rightsloop.stakeholders.queries import shown_name
+
+from .models import Decision, Engagement, FeedbackReport, Input, Participation
+from .vocabulary import Attribution, LoopState
+
+
+def visible_engagements(viewer: Viewer) -> QuerySet[Engagement]:
+    if not viewer.can(Capability.ENGAGEMENTS_VIEW):
+        return Engagement.objects.none()
+    return Engagement.objects.for_organisation(viewer.organisation)
+
+
+def access_engagement(viewer: Viewer, pk: int) -> Engagement:
+    """The engagement if the viewer may see it; 'not found' for missing and not-yours alike."""
+    try:
+        return visible_engagements(viewer).select_related("owner", "organisation").get(pk=pk)
+    except (Engagement.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def visible_inputs(viewer: Viewer) -> QuerySet[Input]:
+    inputs = Input.objects.for_organisation(viewer.organisation)
+    if viewer.can(Capability.ENGAGEMENTS_VIEW):
+        return inputs
+    if viewer.can(Capability.DECISIONS_QUEUE) and viewer.function:
+        return inputs.routed_to(viewer.function)
+    return Input.objects.none()
+
+
+def access_input(viewer: Viewer, pk: int) -> Input:
+    try:
+        return visible_inputs(viewer).select_related(
+            "engagement", "speaker__stakeholder", "current_decision"
+        ).get(pk=pk)
+    except (Input.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def access_participation(viewer: Viewer, engagement: Engagement, pk: int) -> Participation:
+    try:
+        return engagement.participations.select_related(
+            "stakeholder", "via_proxy", "engagement__organisation"
+        ).prefetch_related("stakeholder__traits").get(pk=pk)
+    except (Participation.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+@dataclass(frozen=True)
+class EngagementFilters:
+    q: str = ""
+    type: str = ""
+    loop_state: str = ""
+    overdue: bool = False
+
+    def apply(self, queryset: QuerySet[Engagement], today: datetime.date) -> QuerySet[Engagement]:
+        if self.q:
+            queryset = queryset.filter(title__icontains=self.q.strip())
+        if self.type:
+            queryset = queryset.filter(type=self.type)
+        if self.loop_state:
+            queryset = queryset.filter(loop_state=self.loop_state)
+        if self.overdue:
+            queryset = queryset.overdue(today)
+        return queryset
+
+
+def engagement_list(viewer: Viewer, filters: EngagementFilters, today: datetime.date) -> QuerySet[Engagement]:
+    return filters.apply(visible_engagements(viewer), today).select_related("owner").order_by("-starts_on", "-id")
+
+
+def engagement_inputs(engagement: Engagement) -> QuerySet[Input]:
+    """Inputs of one engagement with everything a row shows, in a fixed number of queries."""
+    return (
+        engagement.inputs.select_related("speaker__stakeholder", "current_decision__decided_by")
+        .prefetch_related("tags")
+        .order_by("-recorded_at", "-id")
+    )
+
+
+def participations(engagement: Engagement) -> QuerySet[Participation]:
+    return engagement.participations.select_related("stakeholder", "via_proxy").prefetch_related(
+        "stakeholder__traits"
+    ).order_by("stakeholder__name_key", "id")
+
+
+def decision_history(input: Input) -> QuerySet[Decision]:
+    return input.decisions.select_related("decided_by").order_by("-revision")
+
+
+def decision_queue(viewer: Viewer, *, awaiting: bool = True) -> QuerySet[Input]:
+    """Inputs the viewer is to decide: routed to their function, or every routed input for the human rights team."""
+    inputs = visible_inputs(viewer).exclude(owning_function="")
+    if viewer.is_decision_maker:
+        inputs = inputs.routed_to(viewer.function)
+    inputs = inputs.awaiting_decision() if awaiting else inputs.decided()
+    return inputs.select_related("engagement", "speaker__stakeholder", "current_decision").prefetch_related(
+        "tags"
+    ).order_by("engagement__feedback_due_on", "recorded_at", "id")
+
+
+def speaker_label(input: Input, viewer: Viewer) -> str:
+    """Who said it, as this viewer may see it: anonymised inputs never name the speaker."""
+    if input.speaker_id is None:
+        return _("Participant not recorded")
+    stakeholder = input.speaker.stakeholder
+    if input.attribution == Attribution.ANONYMISED:
+        return _("Anonymised participant (%(kind)s)") % {"kind": stakeholder.get_kind_display()}
+    if stakeholder.is_protected:
+        return pseudonym(stakeholder.pk)
+    return shown_name(stakeholder, viewer)
+
+
+def reports_for(participation: Participation) -> QuerySet[FeedbackReport]:
+    return participation.reports.select_related("created_by").order_by("-created_at", "-id")
+
+
+@dataclass(frozen=True)
+class LoopMetrics:
+    awaiting_decision: int
+    untriaged: int
+    due_this_week: int
+    overdue: int
+    inputs_total: int
+    decided_total: int
+    share_decided: float | None
+    median_days_to_feedback: float | None
+    closed_loops: int
+
+
+def median_days_to_feedback(viewer: Viewer) -> float | None:
+    """The median of days from an engagement's end to each participant's first report, in the database."""
+    firsts = (
+        FeedbackReport.objects.for_organisation(viewer.organisation)
+        .filter(is_first=True, days_to_feedback__isnull=False)
+        .order_by("days_to_feedback")
+        .values_list("days_to_feedback", flat=True)
+    )
+    count = firsts.count()
+    if count == 0:
+        return None
+    middle = list(firsts[(count - 1) // 2 : count // 2 + 1])
+    return sum(middle) / len(middle)
+
+
+def loop_metrics(viewer: Viewer, today: datetime.date) -> LoopMetrics:
+    engagements = Engagement.objects.for_organisation(viewer.organisation)
+    totals = engagements.aggregate(inputs=Sum("inputs_count"), decided=Sum("decided_count"))
+    inputs_total = totals["inputs"] or 0
+    decided_total = totals["decided"] or 0
+    inputs = Input.objects.for_organisation(viewer.organisation)
+    if viewer.is_decision_maker:
+        awaiting = inputs.routed_to(viewer.function).awaiting_decision().count()
+        untriaged = 0
+    else:
+        awaiting = inputs.awaiting_decision().count()
+        untriaged = inputs.awaiting_decision().untriaged().count()
+    return LoopMetrics(
+        awaiting_decision=awaiting,
+        untriaged=untriaged,
+        due_this_week=engagements.due_between(today, today + datetime.timedelta(days=6)).count(),
+        overdue=engagements.overdue(today).count(),
+        inputs_total=inputs_total,
+        decided_total=decided_total,
+        share_decided=decided_total / inputs_total if inputs_total else None,
+        median_days_to_feedback=median_days_to_feedback(viewer),
+        closed_loops=engagements.filter(loop_state=LoopState.CLOSED).count(),
+    )
+
+
+def overdue_loops(viewer: Viewer, today: datetime.date, limit: int | None = 10) -> QuerySet[Engagement]:
+    engagements = (
+        Engagement.objects.for_organisation(viewer.organisation).overdue(today)
+        .select_related("owner").order_by("feedback_due_on", "id")
+    )
+    return engagements[:limit] if limit else engagements
+
+
+def loops_due_soon(viewer: Viewer, today: datetime.date, limit: int = 10) -> QuerySet[Engagement]:
+    return (
+        Engagement.objects.for_organisation(viewer.organisation)
+        .due_between(today, today + datetime.timedelta(days=6))
+        .select_related("owner").order_by("feedback_due_on", "id")[:limit]
+    )
+
+

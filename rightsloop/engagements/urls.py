@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import views
+
+app_name = "engagements"
+urlpatterns = [
+    path("", views.engagement_list, name="list"),
+    path("new/", views.engagement_create, name="create"),
+    path("decisions/", views.decision_queue, name="queue"),
+    path("<int:pk>/", views.engagement_detail, name="detail"),
+    path("<int:pk>/edit/", views.engagement_edit, name="edit"),
+    path("<int:pk>/participants/add/<int:stakeholder_pk>/", views.participant_add, name="participant-add"),
+    path("<int:pk>/participants/<int:participation_pk>/remove/", views.participant_remove,
+         name="participant-remove"),
+    path("<int:pk>/briefings/", views.briefing_add, name="briefing-add"),
+    path("<int:pk>/briefings/<int:briefing_pk>/file/", views.briefing_file, name="briefing-file"),
+    path("<int:pk>/inputs/", views.engagement_inputs, name="inputs"),
+    path("<int:pk>/feedback/", views.engagement_feedback, name="feedback"),
+    path("<int:pk>/feedback/<int:participation_pk>/", views.feedback_participant, name="feedback-participant"),
+    path("inputs/<int:pk>/triage/", views.input_triage, name="input-triage"),
+    path("inputs/<int:pk>/decide/", views.input_decide, name="input-decide"),
+]

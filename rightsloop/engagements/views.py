@@ -1,0 +1,399 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from rightsloop.accounts.permissions import requires
+from rightsloop.accounts.roles import Capability, Function
+from rightsloop.core.pagination import paginate, query_without_page
+from rightsloop.stakeholders.queries import (
+    StakeholderFilters,
+    access_stakeholder,
+    proxies,
+    shown_name,
+    stakeholder_list,
+)
+from rightsloop.stakeholders.vocabulary import SafetyLevel
+
+from . import actions, queries
+from .actions.decisions import may_decide
+from .actions.feedback import permitted_channels
+from .forms import (
+    BriefingForm,
+    DecisionForm,
+    DeliveryForm,
+    EngagementFilterForm,
+    EngagementForm,
+    InputForm,
+    ParticipantForm,
+    TriageForm,
+    tag_names,
+)
+from .models import BriefingMaterial
+from .reports import build_report
+
+
+def copy_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+# Engagements ---------------------------------------------------------------
+
+@requires(Capability.ENGAGEMENTS_VIEW)
+def engagement_list(request):
+    form = EngagementFilterForm(request.GET or None)
+    filters = queries.EngagementFilters(**form.cleaned_data) if form.is_valid() else queries.EngagementFilters()
+    today = timezone.localdate()
+    page = paginate(request, queries.engagement_list(request.viewer, filters, today))
+    return render(request, "engagements/list.html", {
+        "form": form, "page": page, "query": query_without_page(request), "today": today,
+        "can_edit": request.viewer.can(Capability.ENGAGEMENTS_EDIT),
+    })
+
+
+@requires(Capability.ENGAGEMENTS_EDIT)
+@require_http_methods(["GET", "POST"])
+def engagement_create(request):
+    viewer = request.viewer
+    form = EngagementForm(request.POST or None, organisation=viewer.organisation, creating=True,
+                          initial={"owner": viewer.user, "starts_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            engagement = actions.create_engagement(plan=form.plan(), by=viewer)
+        except ValidationError as error:
+            copy_errors(form, error)
+        else:
+            messages.success(request, _("Engagement created. Feedback is due by %(date)s.") % {
+                "date": engagement.feedback_due_on})
+            return redirect("engagements:detail", pk=engagement.pk)
+    return render(request, "engagements/form.html", {
+        "form": form, "default_days": viewer.organisation.feedback_days,
+    })
+
+
+@requires(Capability.ENGAGEMENTS_EDIT)
+@require_http_methods(["GET", "POST"])
+def engagement_edit(request, pk: int):
+    engagement = queries.access_engagement(request.viewer, pk)
+    initial = {name: getattr(engagement, name) for name in (
+        "title", "type", "phases", "purpose", "starts_on", "ends_on", "location",
+        "information_handling", "handling_notes", "attending_functions", "owner")}
+    form = EngagementForm(request.POST or None, organisation=engagement.organisation, creating=False,
+                          initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_engagement(engagement=engagement, plan=form.plan(), by=request.viewer)
+        except ValidationError as error:
+            copy_errors(form, error)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("engagements:detail", pk=engagement.pk)
+    return render(request, "engagements/form.html", {"form": form, "engagement": engagement})
+
+
+@requires(Capability.ENGAGEMENTS_VIEW)
+def engagement_detail(request, pk: int):
+    viewer = request.viewer
+    engagement = queries.access_engagement(viewer, pk)
+    find = request.GET.get("find", "").strip()
+    found = []
+    if find and viewer.can(Capability.ENGAGEMENTS_EDIT):
+        taken = engagement.participations.values("stakeholder_id")
+        found = list(stakeholder_list(viewer, StakeholderFilters(q=find)).exclude(pk__in=taken)[:10])
+    return render(request, "engagements/detail.html", {
+        "engagement": engagement,
+        "participations": queries.participations(engagement),
+        "briefings": engagement.briefings.all(),
+        "briefing_form": BriefingForm(initial={"shared_on": timezone.localdate()}),
+        "find": find,
+        "found": found,
+        "can_edit": viewer.can(Capability.ENGAGEMENTS_EDIT),
+        "today": timezone.localdate(),
+    })
+
+
+@requires(Capability.ENGAGEMENTS_EDIT)
+@require_http_methods(["GET", "POST"])
+def participant_add(request, pk: int, stakeholder_pk: int):
+    viewer = request.viewer
+    engagement = queries.access_engagement(viewer, pk)
+    stakeholder = access_stakeholder(viewer, stakeholder_pk)
+    proxy_q = request.GET.get("proxy_q", "").strip()
+    candidates = proxies(viewer).exclude(pk=stakeholder.pk)
+    if proxy_q:
+        candidates = candidates.search(proxy_q)
+    elif stakeholder.country:
+        candidates = candidates.filter(country=stakeholder.country)
+    candidates = list(candidates[:20])
+    chosen = request.POST.get("via_proxy")
+    if chosen and chosen.isdigit() and all(p.pk != int(chosen) for p in candidates):
+        candidates.append(access_stakeholder(viewer, int(chosen)))
+    form = ParticipantForm(request.POST or None, proxies=candidates)
+    if request.method == "POST" and form.is_valid():
+        via_proxy = next((p for p in candidates if p.pk == form.cleaned_data["via_proxy"]), None)
+        try:
+            actions.add_participant(
+                engagement=engagement, stakeholder=stakeholder, via_proxy=via_proxy,
+                override_reason=form.cleaned_data["override_reason"], by=viewer,
+            )
+        except ValidationError as error:
+            copy_errors(form, error)
+        else:
+            messages.success(request, _("Participant added."))
+            return redirect("engagements:detail", pk=engagement.pk)
+    return render(request, "engagements/participant_add.html", {
+        "engagement": engagement, "stakeholder": stakeholder, "form": form, "proxy_q": proxy_q,
+        "protected": stakeholder.safety_level == SafetyLevel.HIGH,
+        "can_override": viewer.can(Capability.SAFETY_OVERRIDE),
+    }, status=400 if form.errors else 200)
+
+
+@requires(Capability.ENGAGEMENTS_EDIT)
+@require_POST
+def participant_remove(request, pk: int, participation_pk: int):
+    engagement = queries.access_engagement(request.viewer, pk)
+    participation = queries.access_participation(request.viewer, engagement, participation_pk)
+    try:
+        actions.remove_participant(participation=participation, by=request.viewer)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Participant removed."))
+    return redirect("engagements:detail", pk=engagement.pk)
+
+
+@requires(Capability.ENGAGEMENTS_EDIT)
+@require_POST
+def briefing_add(request, pk: int):
+    engagement = queries.access_engagement(request.viewer, pk)
+    form = BriefingForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            actions.add_briefing(engagement=engagement, by=request.viewer, **form.cleaned_data)
+        except ValidationError as error:
+            copy_errors(form, error)
+        else:
+            messages.success(request, _("Briefing material added."))
+            return redirect("engagements:detail", pk=engagement.pk)
+    return render(request, "engagements/detail.html", {
+        "engagement": engagement,
+        "participations": queries.participations(engagement),
+        "briefings": engagement.briefings.all(),
+        "briefing_form": form,
+        "can_edit": True,
+        "today": timezone.localdate(),
+    }, status=400)
+
+
+@requires(Capability.ENGAGEMENTS_VIEW)
+def briefing_file(request, pk: int, briefing_pk: int):
+    engagement = queries.access_engagement(request.viewer, pk)
+    briefing = get_object_or_404(BriefingMaterial, pk=briefing_pk, engagement=engagement)
+    if not briefing.file:
+        raise Http404
+    return FileResponse(briefing.file.open("rb"), as_attachment=True,
+                        filename=briefing.file.name.rsplit("/", 1)[-1])
+
+
+# Inputs --------------------------------------------------------------------
+
+def _speaker_choices(engagement, viewer):
+    choices = []
+    for participation in queries.participations(engagement):
+        label = shown_name(participation.stakeholder, viewer)
+        if participation.via_proxy_id:
+            label = _("%(name)s, through %(proxy)s") % {
+                "name": label, "proxy": shown_name(participation.via_proxy, viewer)}
+        choices.append((participation.pk, label))
+    return choices
+
+
+def _row_context(request, item):
+    return {
+        "item": item,
+        "speaker": queries.speaker_label(item, request.viewer),
+        "triage_form": TriageForm(initial={
+            "owning_function": item.owning_function,
+            "tags": ", ".join(tag.name for tag in item.tags.all()),
+        }, prefix=f"triage-{item.pk}"),
+        "can_record": request.viewer.can(Capability.INPUTS_RECORD),
+        "can_decide": may_decide(request.viewer, item),
+    }
+
+
+@requires(Capability.ENGAGEMENTS_VIEW)
+@require_http_methods(["GET", "POST"])
+def engagement_inputs(request, pk: int):
+    """Record inputs live: one page, htmx adds each new input without a reload; plain POST works too."""
+    viewer = request.viewer
+    engagement = queries.access_engagement(viewer, pk)
+    speakers = _speaker_choices(engagement, viewer)
+    form = InputForm(request.POST or None, speakers=speakers)
+    if request.method == "POST":
+        if not viewer.can(Capability.INPUTS_RECORD):
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            speaker = None
+            if data["speaker"]:
+                speaker = queries.access_participation(viewer, engagement, data["speaker"])
+            try:
+                item, created = actions.record_input(
+                    engagement=engagement, speaker=speaker, text=data["text"],
+                    attribution=data["attribution"] or None, tags=tag_names(data["tags"]),
+                    owning_function=data["owning_function"], idempotency_key=data["idempotency_key"],
+                    by=viewer,
+                )
+            except ValidationError as error:
+                copy_errors(form, error)
+            else:
+                fresh = InputForm(speakers=speakers, initial={"speaker": data["speaker"]})
+                if request.htmx:
+                    engagement.refresh_from_db()
+                    return render(request, "engagements/inputs.html#recorded", {
+                        "engagement": engagement, "form": fresh, "created": created,
+                        **_row_context(request, item),
+                    })
+                messages.success(request, _("Input recorded."))
+                return redirect("engagements:inputs", pk=engagement.pk)
+        if request.htmx:
+            return render(request, "engagements/inputs.html#input-form", {
+                "engagement": engagement, "form": form,
+            }, status=400)
+    items = queries.engagement_inputs(engagement)
+    page = paginate(request, items, per_page=100)
+    rows = [_row_context(request, item) for item in page.object_list]
+    return render(request, "engagements/inputs.html", {
+        "engagement": engagement, "form": form, "rows": rows, "page": page,
+        "can_record": viewer.can(Capability.INPUTS_RECORD),
+    }, status=400 if form.errors else 200)
+
+
+@requires(Capability.INPUTS_RECORD)
+@require_POST
+def input_triage(request, pk: int):
+    item = queries.access_input(request.viewer, pk)
+    form = TriageForm(request.POST, prefix=f"triage-{item.pk}")
+    if form.is_valid():
+        actions.triage_input(input=item, owning_function=form.cleaned_data["owning_function"],
+                             tags=tag_names(form.cleaned_data["tags"]), by=request.viewer)
+    if request.htmx:
+        item = queries.engagement_inputs(item.engagement).get(pk=item.pk)
+        return render(request, "engagements/inputs.html#input-row", _row_context(request, item),
+                      status=200 if form.is_valid() else 400)
+    if form.is_valid():
+        messages.success(request, _("Input routed."))
+    else:
+        messages.error(request, _("The input could not be routed: check the function and themes."))
+    return redirect("engagements:inputs", pk=item.engagement_id)
+
+
+# Decisions -----------------------------------------------------------------
+
+@requires(Capability.DECISIONS_QUEUE)
+def decision_queue(request):
+    awaiting = request.GET.get("show") != "decided"
+    page = paginate(request, queries.decision_queue(request.viewer, awaiting=awaiting))
+    items = list(page.object_list)
+    for item in items:
+        item.speaker_shown = queries.speaker_label(item, request.viewer)
+    function = request.viewer.function
+    return render(request, "engagements/queue.html", {
+        "page": page, "items": items, "awaiting": awaiting, "query": query_without_page(request),
+        "function_label": Function(function).label if function in Function.values else "",
+    })
+
+
+def _after_decision(request, item) -> str:
+    next_url = request.POST.get("next", "")
+    if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        return next_url
+    if request.viewer.can(Capability.ENGAGEMENTS_VIEW):
+        return reverse("engagements:inputs", args=[item.engagement_id])
+    return reverse("engagements:queue")
+
+
+@requires(Capability.DECISIONS_QUEUE, Capability.ENGAGEMENTS_VIEW)
+@require_http_methods(["GET", "POST"])
+def input_decide(request, pk: int):
+    viewer = request.viewer
+    item = queries.access_input(viewer, pk)
+    initial = {}
+    if item.current_decision:
+        decision = item.current_decision
+        initial = {"outcome": decision.outcome, "rationale": decision.rationale,
+                   "next_step": decision.next_step, "next_step_due": decision.next_step_due}
+    form = DecisionForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        if not may_decide(viewer, item):
+            raise PermissionDenied(_("Only the function this input is routed to can decide on it."))
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                actions.record_decision(
+                    input=item, outcome=data["outcome"], rationale=data["rationale"],
+                    next_step=data["next_step"], next_step_due=data["next_step_due"], by=viewer,
+                )
+            except ValidationError as error:
+                copy_errors(form, error)
+            else:
+                messages.success(request, _("Decision recorded."))
+                return redirect(_after_decision(request, item))
+    return render(request, "engagements/decide.html", {
+        "item": item, "form": form, "speaker": queries.speaker_label(item, viewer),
+        "history": queries.decision_history(item), "can_decide": may_decide(viewer, item),
+        "next": request.GET.get("next", ""),
+    }, status=400 if form.errors else 200)
+
+
+# Loop closure --------------------------------------------------------------
+
+@requires(Capability.FEEDBACK_VIEW)
+def engagement_feedback(request, pk: int):
+    engagement = queries.access_engagement(request.viewer, pk)
+    people = queries.participations(engagement).filter(inputs_count__gt=0)
+    return render(request, "engagements/feedback.html", {
+        "engagement": engagement, "people": people, "today": timezone.localdate(),
+    })
+
+
+@requires(Capability.FEEDBACK_VIEW)
+@require_http_methods(["GET", "POST"])
+def feedback_participant(request, pk: int, participation_pk: int):
+    viewer = request.viewer
+    engagement = queries.access_engagement(viewer, pk)
+    participation = queries.access_participation(viewer, engagement, participation_pk)
+    channels = permitted_channels(participation)
+    delivery_form = DeliveryForm(request.POST or None if request.POST.get("do") == "deliver" else None,
+                                 channels=channels)
+    if request.method == "POST":
+        if not viewer.can(Capability.FEEDBACK_SEND):
+            raise PermissionDenied
+        try:
+            if request.POST.get("do") == "email":
+                actions.send_feedback_by_email(participation=participation, by=viewer)
+                messages.success(request, _("The report is being sent by email."))
+                return redirect("engagements:feedback", pk=engagement.pk)
+            if delivery_form.is_valid():
+                actions.mark_feedback_delivered(participation=participation, by=viewer,
+                                                **delivery_form.cleaned_data)
+                messages.success(request, _("Recorded as delivered."))
+                return redirect("engagements:feedback", pk=engagement.pk)
+        except ValidationError as error:
+            copy_errors(delivery_form, error)
+    report = build_report(participation)
+    return render(request, "engagements/feedback_participant.html", {
+        "engagement": engagement, "participation": participation, "report": report,
+        "email_permitted": "email" in channels, "delivery_form": delivery_form,
+        "can_send": viewer.can(Capability.FEEDBACK_SEND),
+        "history": queries.reports_for(participation),
+    }, status=400 if delivery_form.errors else 200)

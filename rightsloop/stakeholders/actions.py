@@ -1,0 +1,133 @@
+"""Every change to the stakeholder register: registration, edits, consent, duplicate flags."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from rightsloop.accounts.viewer import Viewer
+from rightsloop.core import audit
+
+from .duplicates import LikelyDuplicate, find_likely_duplicates
+from .models import ConsentRecord, DuplicateFlag, Stakeholder, StakeholderTrait
+from .profiles import SCALAR_FIELDS, StakeholderProfile
+
+
+def _summary(stakeholder: Stakeholder) -> str:
+    return f"#{stakeholder.pk} {stakeholder.kind}, safety {stakeholder.safety_level}"
+
+
+def _write_traits(stakeholder: Stakeholder, profile: StakeholderProfile) -> bool:
+    wanted = set(profile.trait_rows())
+    existing = set(stakeholder.traits.values_list("dimension", "code"))
+    if wanted == existing:
+        return False
+    stale = existing - wanted
+    for dimension, code in stale:
+        stakeholder.traits.filter(dimension=dimension, code=code).delete()
+    StakeholderTrait.objects.bulk_create(
+        [StakeholderTrait(stakeholder=stakeholder, dimension=d, code=c) for d, c in wanted - existing]
+    )
+    return True
+
+
+@transaction.atomic
+def register_stakeholder(
+    *, profile: StakeholderProfile, by: Viewer
+) -> tuple[Stakeholder, list[LikelyDuplicate]]:
+    """Add a stakeholder to the register and flag the likely duplicates it may be."""
+    profile.validate()
+    duplicates = find_likely_duplicates(
+        organisation=by.organisation, name=profile.name, email=profile.email, country=profile.country
+    )
+    stakeholder = Stakeholder(organisation=by.organisation, created_by=by.user,
+                              **{name: getattr(profile, name) for name in SCALAR_FIELDS})
+    stakeholder.country = stakeholder.country.upper()
+    stakeholder.full_clean(exclude=["organisation", "created_by", "name_key"])
+    stakeholder.save()
+    _write_traits(stakeholder, profile)
+    DuplicateFlag.objects.bulk_create(
+        [DuplicateFlag(stakeholder=stakeholder, other=d.stakeholder, reason=d.reason) for d in duplicates]
+    )
+    audit.record(
+        organisation=by.organisation, by=by, action="stakeholder.registered", target=stakeholder,
+        summary=_summary(stakeholder), changed_fields=[n for n in SCALAR_FIELDS if getattr(profile, n)],
+    )
+    return stakeholder, duplicates
+
+
+@transaction.atomic
+def update_stakeholder(*, stakeholder: Stakeholder, profile: StakeholderProfile, by: Viewer) -> Stakeholder:
+    """Change a stakeholder's profile; the audit entry names the fields, not their values."""
+    profile.validate()
+    stakeholder = Stakeholder.objects.select_for_update().get(pk=stakeholder.pk)
+    before = audit.snapshot(stakeholder, SCALAR_FIELDS)
+    for name in SCALAR_FIELDS:
+        setattr(stakeholder, name, getattr(profile, name))
+    stakeholder.country = stakeholder.country.upper()
+    stakeholder.full_clean(exclude=["organisation", "created_by", "name_key"])
+    changed = audit.changed(stakeholder, before, SCALAR_FIELDS)
+    if changed:
+        stakeholder.save()
+    if _write_traits(stakeholder, profile):
+        changed.append("traits")
+    if changed:
+        audit.record(
+            organisation=stakeholder.organisation, by=by, action="stakeholder.updated",
+            target=stakeholder, summary=_summary(stakeholder), changed_fields=changed,
+        )
+    return stakeholder
+
+
+@transaction.atomic
+def record_consent(
+    *,
+    stakeholder: Stakeholder,
+    scope: str,
+    granted: bool,
+    method: str,
+    given_on: datetime.date,
+    notes: str = "",
+    by: Viewer,
+) -> ConsentRecord:
+    """Record what the stakeholder agreed or refused; a new record supersedes older ones of the same scope."""
+    consent = ConsentRecord(
+        stakeholder=stakeholder, scope=scope, granted=granted, method=method, given_on=given_on,
+        notes=notes, recorded_by=by.user,
+    )
+    consent.full_clean(exclude=["stakeholder", "recorded_by"])
+    consent.save()
+    audit.record(
+        organisation=stakeholder.organisation, by=by, action="consent.recorded", target=stakeholder,
+        summary=f"{scope}={'granted' if granted else 'refused'} ({method})", changed_fields=["consent"],
+    )
+    return consent
+
+
+@transaction.atomic
+def withdraw_consent(*, consent: ConsentRecord, by: Viewer) -> ConsentRecord:
+    if consent.withdrawn_at is None:
+        consent.withdrawn_at = timezone.now()
+        consent.save(update_fields=["withdrawn_at"])
+        audit.record(
+            organisation=consent.stakeholder.organisation, by=by, action="consent.withdrawn",
+            target=consent.stakeholder, summary=consent.scope, changed_fields=["consent"],
+        )
+    return consent
+
+
+@transaction.atomic
+def dismiss_duplicate_flag(*, flag: DuplicateFlag, by: Viewer) -> DuplicateFlag:
+    """Record that a flagged pair are in fact different stakeholders."""
+    if flag.dismissed_at is None:
+        flag.dismissed_at = timezone.now()
+        flag.dismissed_by = by.user
+        flag.save(update_fields=["dismissed_at", "dismissed_by"])
+        audit.record(
+            organisation=flag.stakeholder.organisation, by=by, action="stakeholder.duplicate_dismissed",
+            target=flag.stakeholder, summary=f"#{flag.stakeholder_id} is not #{flag.other_id}",
+        )
+    return flag
+

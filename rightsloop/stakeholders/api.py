@@ -1,0 +1,246 @@
+"""JSON front door of the stakeholder register: /api/v1/stakeholders."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import PermissionDenied
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from rightsloop.accounts.roles import Capability
+
+from . import actions, queries
+from .profiles import StakeholderProfile
+from .vocabulary import Channel, ConsentMethod, ConsentScope, EntityType, Kind, SafetyLevel, Trait
+
+router = Router(tags=["stakeholders"])
+
+
+class StakeholderIn(Schema):
+    name: str = Field(..., min_length=1, max_length=200)
+    kind: Kind
+    entity_type: EntityType = EntityType.ORGANISATION
+    represents: str = Field("", max_length=5000)
+    legitimacy_basis: str = Field("", max_length=5000)
+    country: str = Field("", max_length=2, description="ISO 3166-1 alpha-2")
+    email: str = Field("", max_length=254)
+    phone: str = Field("", max_length=40)
+    messenger_handle: str = Field("", max_length=100)
+    postal_address: str = Field("", max_length=2000)
+    preferred_language: str = Field("", max_length=3, description="ISO 639-1")
+    preferred_channel: Channel = Channel.EMAIL
+    accessibility_needs: str = Field("", max_length=5000)
+    safety_level: SafetyLevel = SafetyLevel.NORMAL
+    notes: str = Field("", max_length=10000)
+    languages: list[str] = Field(default_factory=list, max_length=50, description="ISO 639-1 codes")
+    rights: list[str] = Field(default_factory=list, max_length=60)
+    technologies: list[str] = Field(default_factory=list, max_length=30)
+    at_risk: list[str] = Field(default_factory=list, max_length=30)
+    safe_channels: list[Channel] = Field(default_factory=list, max_length=6)
+
+
+class StakeholderPatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    kind: Kind | None = None
+    entity_type: EntityType | None = None
+    represents: str | None = Field(None, max_length=5000)
+    legitimacy_basis: str | None = Field(None, max_length=5000)
+    country: str | None = Field(None, max_length=2)
+    email: str | None = Field(None, max_length=254)
+    phone: str | None = Field(None, max_length=40)
+    messenger_handle: str | None = Field(None, max_length=100)
+    postal_address: str | None = Field(None, max_length=2000)
+    preferred_language: str | None = Field(None, max_length=3)
+    preferred_channel: Channel | None = None
+    accessibility_needs: str | None = Field(None, max_length=5000)
+    safety_level: SafetyLevel | None = None
+    notes: str | None = Field(None, max_length=10000)
+    languages: list[str] | None = Field(None, max_length=50)
+    rights: list[str] | None = Field(None, max_length=60)
+    technologies: list[str] | None = Field(None, max_length=30)
+    at_risk: list[str] | None = Field(None, max_length=30)
+    safe_channels: list[Channel] | None = Field(None, max_length=6)
+
+
+def _masked(obj, context) -> bool:
+    """True when the viewer sees this person only by pseudonym, so no contact detail may show either."""
+    return queries.shown_name(obj, context["request"].auth) != obj.name
+
+
+class StakeholderOut(Schema):
+    id: int
+    name: str
+    kind: str
+    entity_type: str
+    represents: str
+    legitimacy_basis: str
+    country: str
+    region_code: str
+    subregion_code: str
+    global_south: bool | None
+    email: str
+    phone: str
+    messenger_handle: str
+    postal_address: str
+    preferred_language: str
+    preferred_channel: str
+    accessibility_needs: str
+    safety_level: str
+    notes: str
+    languages: list[str]
+    rights: list[str]
+    technologies: list[str]
+    at_risk: list[str]
+    safe_channels: list[str]
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+
+    @staticmethod
+    def resolve_name(obj, context) -> str:
+        return queries.shown_name(obj, context["request"].auth)
+
+    @staticmethod
+    def resolve_email(obj, context) -> str:
+        return "" if _masked(obj, context) else obj.email
+
+    @staticmethod
+    def resolve_phone(obj, context) -> str:
+        return "" if _masked(obj, context) else obj.phone
+
+    @staticmethod
+    def resolve_messenger_handle(obj, context) -> str:
+        return "" if _masked(obj, context) else obj.messenger_handle
+
+    @staticmethod
+    def resolve_postal_address(obj, context) -> str:
+        return "" if _masked(obj, context) else obj.postal_address
+
+    @staticmethod
+    def resolve_notes(obj, context) -> str:
+        return "" if _masked(obj, context) else obj.notes
+
+    @staticmethod
+    def resolve_rights(obj) -> list[str]:
+        return obj.traits_of(Trait.RIGHT)
+
+    @staticmethod
+    def resolve_technologies(obj) -> list[str]:
+        return obj.traits_of(Trait.TECHNOLOGY)
+
+    @staticmethod
+    def resolve_at_risk(obj) -> list[str]:
+        return obj.traits_of(Trait.AT_RISK)
+
+
+class DuplicateOut(Schema):
+    id: int
+    reason: str
+
+
+class StakeholderCreatedOut(StakeholderOut):
+    possible_duplicates: list[DuplicateOut]
+
+
+class StakeholderQuery(Schema):
+    q: str = Field("", max_length=100)
+    kind: Kind | None = None
+    region: str = Field("", max_length=3, description="UN M49 region code, e.g. 002 for Africa")
+    country: str = Field("", max_length=2)
+    global_south: bool | None = None
+    language: str = Field("", max_length=3)
+    safety_level: SafetyLevel | None = None
+    at_risk: str = Field("", max_length=40)
+
+
+class ConsentIn(Schema):
+    scope: ConsentScope
+    granted: bool
+    method: ConsentMethod
+    given_on: datetime.date
+    notes: str = Field("", max_length=300)
+
+
+class ConsentOut(Schema):
+    id: int
+    scope: str
+    granted: bool
+    method: str
+    given_on: datetime.date
+    notes: str
+    withdrawn_at: datetime.datetime | None
+
+
+def _require(viewer, capability: str) -> None:
+    if not viewer.can(capability):
+        raise PermissionDenied("Your role does not allow this.")
+
+
+def _values(payload: Schema) -> dict:
+    values = payload.dict()
+    for name in ("kind", "entity_type", "preferred_channel", "safety_level"):
+        if values.get(name) is not None:
+            values[name] = str(values[name].value if hasattr(values[name], "value") else values[name])
+    if values.get("safe_channels") is not None:
+        values["safe_channels"] = [str(getattr(c, "value", c)) for c in values["safe_channels"]]
+    return values
+
+
+@router.get("", response=list[StakeholderOut], summary="List stakeholders")
+@paginate(PageNumberPagination)
+def list_stakeholders(request, filters: Query[StakeholderQuery]):
+    viewer = request.auth
+    _require(viewer, Capability.STAKEHOLDERS_VIEW)
+    found = queries.stakeholder_list(viewer, queries.StakeholderFilters(
+        q=filters.q, kind=filters.kind.value if filters.kind else "", region=filters.region,
+        country=filters.country, global_south=filters.global_south, language=filters.language,
+        safety_level=filters.safety_level.value if filters.safety_level else "", at_risk=filters.at_risk,
+    ))
+    return found
+
+
+@router.post("", response={201: StakeholderCreatedOut}, summary="Register a stakeholder")
+def create_stakeholder(request, payload: StakeholderIn):
+    viewer = request.auth
+    _require(viewer, Capability.STAKEHOLDERS_EDIT)
+    stakeholder, duplicates = actions.register_stakeholder(
+        profile=StakeholderProfile(**_values(payload)), by=viewer
+    )
+    stakeholder = queries.access_stakeholder(viewer, stakeholder.pk)
+    stakeholder.possible_duplicates = [{"id": d.stakeholder.pk, "reason": d.reason} for d in duplicates]
+    return 201, stakeholder
+
+
+@router.get("/{int:stakeholder_id}", response=StakeholderOut, summary="One stakeholder")
+def get_stakeholder(request, stakeholder_id: int):
+    viewer = request.auth
+    return queries.access_stakeholder(viewer, stakeholder_id)
+
+
+@router.patch("/{int:stakeholder_id}", response=StakeholderOut, summary="Change a stakeholder")
+def update_stakeholder(request, stakeholder_id: int, payload: StakeholderPatch):
+    viewer = request.auth
+    stakeholder = queries.access_stakeholder(viewer, stakeholder_id, for_update=True)
+    profile = StakeholderProfile.of(stakeholder)
+    for name, value in _values(payload).items():
+        if value is not None and name in payload.model_fields_set:
+            setattr(profile, name, value)
+    actions.update_stakeholder(stakeholder=stakeholder, profile=profile, by=viewer)
+    return queries.access_stakeholder(viewer, stakeholder_id)
+
+
+@router.get("/{int:stakeholder_id}/consents", response=list[ConsentOut], summary="Consent records")
+def list_consents(request, stakeholder_id: int):
+    stakeholder = queries.access_stakeholder(request.auth, stakeholder_id)
+    return list(queries.consent_history(stakeholder))
+
+
+@router.post("/{int:stakeholder_id}/consents", response={201: ConsentOut}, summary="Record consent")
+def add_consent(request, stakeholder_id: int, payload: ConsentIn):
+    viewer = request.auth
+    stakeholder = queries.access_stakeholder(viewer, stakeholder_id, for_update=True)
+    consent = actions.record_consent(
+        stakeholder=stakeholder, scope=payload.scope.value, granted=payload.granted,
+        method=payload.method.value, given_on=payload.given_on, notes=payload.notes, by=viewer,
+    )
+    return 201, consent

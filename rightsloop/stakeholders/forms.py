@@ -1,0 +1,144 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from rightsloop.core import countries, languages, rights
+
+from .profiles import SCALAR_FIELDS, TRAIT_FIELDS, StakeholderProfile
+from .vocabulary import (
+    AtRisk,
+    Channel,
+    ConsentMethod,
+    ConsentScope,
+    EntityType,
+    Kind,
+    SafetyLevel,
+    Technology,
+)
+
+SAFETY_HELP = _(
+    "Normal: contact and exposure carry no particular risk. Elevated: exposure could bring "
+    "reprisals; use only the channels they marked safe. High: exposure could endanger them; "
+    "engage only through a proxy and never by email, phone or post."
+)
+
+
+class StakeholderForm(forms.Form):
+    entity_type = forms.ChoiceField(label=_("Person or organisation"), choices=EntityType.choices,
+                                    widget=forms.RadioSelect, initial=EntityType.ORGANISATION)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=Kind.choices, widget=forms.RadioSelect,
+        help_text=_("Affected stakeholders and credible proxies count as affected voices; "
+                    "experts and others do not."),
+    )
+    represents = forms.CharField(label=_("Whom they represent"), required=False,
+                                 widget=forms.Textarea(attrs={"rows": 2}))
+    legitimacy_basis = forms.CharField(label=_("Basis of their legitimacy"), required=False,
+                                       widget=forms.Textarea(attrs={"rows": 2}))
+    country = forms.ChoiceField(label=_("Country"), required=False,
+                                help_text=_("Region and Global South are derived from the country."))
+    languages = forms.MultipleChoiceField(label=_("Languages"), required=False,
+                                          widget=forms.SelectMultiple(attrs={"size": 6}))
+    preferred_language = forms.ChoiceField(label=_("Preferred language"), required=False)
+    rights = forms.MultipleChoiceField(label=_("Expertise: rights"), required=False,
+                                       widget=forms.CheckboxSelectMultiple)
+    technologies = forms.MultipleChoiceField(label=_("Expertise: technologies"), required=False,
+                                             choices=Technology.choices, widget=forms.CheckboxSelectMultiple)
+    at_risk = forms.MultipleChoiceField(label=_("At-risk attributes"), required=False,
+                                        choices=AtRisk.choices, widget=forms.CheckboxSelectMultiple)
+    safety_level = forms.ChoiceField(label=_("Safety level"), choices=SafetyLevel.choices,
+                                     widget=forms.RadioSelect, initial=SafetyLevel.NORMAL, help_text=SAFETY_HELP)
+    email = forms.EmailField(label=_("Email"), required=False)
+    phone = forms.CharField(label=_("Phone"), required=False, max_length=40)
+    messenger_handle = forms.CharField(label=_("Secure messenger handle"), required=False, max_length=100)
+    postal_address = forms.CharField(label=_("Postal address"), required=False,
+                                     widget=forms.Textarea(attrs={"rows": 2}))
+    preferred_channel = forms.ChoiceField(label=_("Preferred channel"), choices=Channel.choices,
+                                          initial=Channel.EMAIL)
+    safe_channels = forms.MultipleChoiceField(
+        label=_("Channels they consider safe"), required=False, choices=Channel.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("At elevated or high safety, only these channels are used."),
+    )
+    accessibility_needs = forms.CharField(label=_("Accessibility needs"), required=False,
+                                          widget=forms.Textarea(attrs={"rows": 2}))
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", _("— not known —")), *countries.choices()]
+        self.fields["languages"].choices = languages.choices()
+        self.fields["preferred_language"].choices = [("", _("— none —")), *languages.choices()]
+        self.fields["rights"].choices = rights.choices()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == Kind.PROXY:
+            for name, message in (
+                ("represents", _("Say whom this proxy represents.")),
+                ("legitimacy_basis", _("Say why this proxy is a legitimate representative.")),
+            ):
+                if not (data.get(name) or "").strip():
+                    self.add_error(name, message)
+        return data
+
+    def profile(self) -> StakeholderProfile:
+        data = self.cleaned_data
+        return StakeholderProfile(
+            **{name: data.get(name) or "" for name in SCALAR_FIELDS},
+            **{name: list(data.get(name) or []) for name in TRAIT_FIELDS},
+        )
+
+    @classmethod
+    def initial_from(cls, profile: StakeholderProfile) -> dict:
+        return {name: getattr(profile, name) for name in StakeholderProfile.field_names()}
+
+
+class ConfirmDistinctForm(forms.Form):
+    confirm_distinct = forms.BooleanField(
+        label=_("I checked: this is a different stakeholder from the ones listed."), required=False
+    )
+
+
+class StakeholderFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    kind = forms.ChoiceField(label=_("Kind"), required=False)
+    region = forms.ChoiceField(label=_("Region"), required=False)
+    global_south = forms.ChoiceField(label=_("Global South"), required=False, choices=[
+        ("", _("Any")), ("yes", _("Global South")), ("no", _("Global North")),
+    ])
+    language = forms.ChoiceField(label=_("Language"), required=False)
+    safety_level = forms.ChoiceField(label=_("Safety level"), required=False)
+    at_risk = forms.ChoiceField(label=_("At-risk attribute"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        any_ = [("", _("Any"))]
+        self.fields["kind"].choices = any_ + list(Kind.choices)
+        self.fields["region"].choices = any_ + countries.regions()
+        self.fields["language"].choices = any_ + languages.choices()
+        self.fields["safety_level"].choices = any_ + list(SafetyLevel.choices)
+        self.fields["at_risk"].choices = any_ + list(AtRisk.choices)
+
+    def filters(self):
+        from .queries import StakeholderFilters
+
+        if not self.is_valid():
+            return StakeholderFilters()
+        data = self.cleaned_data
+        return StakeholderFilters(
+            q=data["q"], kind=data["kind"], region=data["region"],
+            global_south={"yes": True, "no": False}.get(data["global_south"]),
+            language=data["language"], safety_level=data["safety_level"], at_risk=data["at_risk"],
+        )
+
+
+class ConsentForm(forms.Form):
+    scope = forms.ChoiceField(label=_("Consent to"), choices=ConsentScope.choices)
+    granted = forms.TypedChoiceField(
+        label=_("Answer"), coerce=lambda v: v == "yes", choices=[("yes", _("Granted")), ("no", _("Refused"))],
+        widget=forms.RadioSelect, initial="yes",
+    )
+    method = forms.ChoiceField(label=_("How"), choices=ConsentMethod.choices)
+    given_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    notes = forms.CharField(label=_("Notes"), required=False, max_length=300)

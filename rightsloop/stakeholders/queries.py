@@ -1,0 +1,128 @@
+"""Reads of the stakeholder register, always scoped to what the viewer may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from rightsloop.accounts.roles import Capability
+from rightsloop.accounts.viewer import Viewer
+
+from .channels import Reach
+from .models import ConsentRecord, DuplicateFlag, Stakeholder
+from .pseudonyms import pseudonym
+from .vocabulary import ConsentScope, SafetyLevel
+
+
+def visible_stakeholders(viewer: Viewer) -> QuerySet[Stakeholder]:
+    if not viewer.can(Capability.STAKEHOLDERS_VIEW):
+        return Stakeholder.objects.none()
+    return Stakeholder.objects.for_organisation(viewer.organisation)
+
+
+def access_stakeholder(viewer: Viewer, pk: int, *, for_update: bool = False) -> Stakeholder:
+    """Return the stakeholder if the viewer may see it; 'not found' for missing and not-yours alike."""
+    if for_update and not viewer.can(Capability.STAKEHOLDERS_EDIT):
+        raise Http404
+    try:
+        return (
+            visible_stakeholders(viewer)
+            .prefetch_related("traits")
+            .get(pk=pk)
+        )
+    except (Stakeholder.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+@dataclass(frozen=True)
+class StakeholderFilters:
+    q: str = ""
+    kind: str = ""
+    region: str = ""
+    global_south: bool | None = None
+    language: str = ""
+    safety_level: str = ""
+    at_risk: str = ""
+    country: str = ""
+
+    def apply(self, queryset: QuerySet[Stakeholder]) -> QuerySet[Stakeholder]:
+        if self.q:
+            queryset = queryset.search(self.q)
+        if self.kind:
+            queryset = queryset.filter(kind=self.kind)
+        if self.region:
+            queryset = queryset.filter(region_code=self.region)
+        if self.country:
+            queryset = queryset.filter(country=self.country.upper())
+        if self.global_south is not None:
+            queryset = queryset.filter(global_south=self.global_south)
+        if self.language:
+            queryset = queryset.speaking(self.language)
+        if self.safety_level:
+            queryset = queryset.filter(safety_level=self.safety_level)
+        if self.at_risk:
+            queryset = queryset.at_risk(self.at_risk)
+        return queryset
+
+
+def stakeholder_list(viewer: Viewer, filters: StakeholderFilters) -> QuerySet[Stakeholder]:
+    """The register page and the API list: filtered, ordered, with traits fetched in one query."""
+    return (
+        filters.apply(visible_stakeholders(viewer))
+        .prefetch_related("traits")
+        .order_by("name_key", "id")
+    )
+
+
+def consent_state(stakeholder: Stakeholder) -> dict[str, bool | None]:
+    """The standing answer per consent scope: the newest record not withdrawn, else unknown (None)."""
+    state: dict[str, bool | None] = dict.fromkeys(ConsentScope.values)
+    seen: set[str] = set()
+    for record in stakeholder.consents.current().order_by("-given_on", "-id"):
+        if record.scope not in seen:
+            state[record.scope] = record.granted
+            seen.add(record.scope)
+    return state
+
+
+def may_attribute_inputs(stakeholder: Stakeholder) -> bool:
+    """Attribute what someone said to them only with their consent, and never when they are at high risk."""
+    if stakeholder.safety_level == SafetyLevel.HIGH:
+        return False
+    return consent_state(stakeholder)[ConsentScope.ATTRIBUTE_INPUTS] is True
+
+
+def reach_of(stakeholder: Stakeholder, *, has_proxy: bool) -> Reach:
+    consent = consent_state(stakeholder)[ConsentScope.CONTACT]
+    return Reach(
+        safety_level=stakeholder.safety_level,
+        safe_channels=frozenset(stakeholder.safe_channels),
+        has_email=bool(stakeholder.email),
+        has_phone=bool(stakeholder.phone),
+        has_postal_address=bool(stakeholder.postal_address),
+        has_messenger=bool(stakeholder.messenger_handle),
+        has_proxy=has_proxy,
+        contact_consented=consent is not False,
+    )
+
+
+def shown_name(stakeholder: Stakeholder, viewer: Viewer) -> str:
+    """The name a viewer sees: protected people appear as a pseudonym outside the register's keepers."""
+    if stakeholder.safety_level == SafetyLevel.HIGH and not viewer.can(Capability.STAKEHOLDERS_EDIT):
+        return pseudonym(stakeholder.pk)
+    return stakeholder.name
+
+
+def open_duplicate_flags(stakeholder: Stakeholder) -> QuerySet[DuplicateFlag]:
+    return stakeholder.duplicate_flags.filter(dismissed_at__isnull=True).select_related("other")
+
+
+def proxies(viewer: Viewer) -> QuerySet[Stakeholder]:
+    return visible_stakeholders(viewer).filter(kind="proxy").order_by("name_key")
+
+
+def consent_history(stakeholder: Stakeholder) -> QuerySet[ConsentRecord]:
+    return stakeholder.consents.select_related("recorded_by").order_by("-given_on", "-id")
+
