@@ -61,3 +61,10 @@ def signed_in(viewer) -> Client:
 @pytest.fixture
 def sign_in():
     return signed_in
+
+
+@pytest.fixture
+def api():
+    from rightsloop.accounts.tests.api_client import ApiClient
+
+    return ApiClient

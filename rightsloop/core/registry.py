@@ -33,10 +33,24 @@ class DashboardPanel:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class Schedule:
+    """A background task enqueued on a cron schedule (UTC) by `manage.py run_scheduler`."""
+
+    key: str
+    task: Any
+    cron: str
+
+
 @dataclass
 class Registry:
     menu: list[MenuEntry] = field(default_factory=list)
     panels: list[DashboardPanel] = field(default_factory=list)
+    schedules: list[Schedule] = field(default_factory=list)
+
+    def add_schedule(self, schedule: Schedule) -> None:
+        if all(existing.key != schedule.key for existing in self.schedules):
+            self.schedules.append(schedule)
 
     def add_menu(self, entry: MenuEntry) -> None:
         if entry not in self.menu:

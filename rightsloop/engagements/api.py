@@ -1,12 +1,11 @@
 """JSON front door of engagements, inputs, decisions, loop closure and loop metrics."""
 
-from __future__ import annotations
 
 import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
-from ninja import Field, Header, Query, Router, Schema
+from ninja import Field, Header, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from rightsloop.accounts.roles import Capability, Function
@@ -114,7 +113,7 @@ def create_engagement(request, payload: EngagementIn):
     viewer = request.auth
     _require(viewer, Capability.ENGAGEMENTS_EDIT)
     engagement = actions.create_engagement(plan=_plan(payload), by=viewer)
-    return 201, queries.access_engagement(viewer, engagement.pk)
+    return Status(201, queries.access_engagement(viewer, engagement.pk))
 
 
 @router.get("/engagements/{int:engagement_id}", response=EngagementOut, summary="One engagement")
@@ -177,7 +176,7 @@ def add_participant(request, engagement_id: int, payload: ParticipantIn):
         engagement=engagement, stakeholder=stakeholder, via_proxy=proxy,
         override_reason=payload.override_reason, by=viewer,
     )
-    return 201, queries.access_participation(viewer, engagement, participation.pk)
+    return Status(201, queries.access_participation(viewer, engagement, participation.pk))
 
 
 # Inputs and decisions ------------------------------------------------------
@@ -270,7 +269,7 @@ def record_input(request, engagement_id: int, payload: InputIn,
         owning_function=_value(payload.owning_function) or "", language=payload.language,
         idempotency_key=idempotency_key, by=viewer,
     )
-    return (201 if created else 200), queries.engagement_inputs(item.engagement).get(pk=item.pk)
+    return Status(201 if created else 200, queries.engagement_inputs(item.engagement).get(pk=item.pk))
 
 
 @router.patch("/inputs/{int:input_id}", response=InputOut, summary="Triage an input: route and tag it")
@@ -300,7 +299,7 @@ def decide(request, input_id: int, payload: DecisionIn):
         input=item, outcome=_value(payload.outcome), rationale=payload.rationale,
         next_step=payload.next_step, next_step_due=payload.next_step_due, by=viewer,
     )
-    return 201, decision
+    return Status(201, decision)
 
 
 # Loop closure --------------------------------------------------------------
@@ -377,7 +376,7 @@ def deliver_feedback(request, engagement_id: int, participant_id: int, payload: 
             participation=participation, channel=_value(payload.channel), note=payload.note, by=viewer
         )
     report.refresh_from_db()
-    return 201, report
+    return Status(201, report)
 
 
 # Metrics -------------------------------------------------------------------

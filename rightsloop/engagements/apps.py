@@ -8,9 +8,10 @@ class EngagementsConfig(AppConfig):
     verbose_name = _("Engagements")
 
     def ready(self) -> None:
-        from rightsloop.core.registry import DashboardPanel, MenuEntry, site
+        from rightsloop.core.registry import DashboardPanel, MenuEntry, Schedule, site
 
         from .dashboard import loop_panel_context
+        from .tasks import remind_overdue_loops
 
         site.add_menu(MenuEntry(_("Engagements"), "engagements:list", "engagements.view", order=30))
         site.add_menu(MenuEntry(_("Decisions"), "engagements:queue", "decisions.queue", order=40))
@@ -18,3 +19,4 @@ class EngagementsConfig(AppConfig):
             key="loop", template="engagements/dashboard_panel.html", context=loop_panel_context,
             capability="dashboard.view", order=10,
         ))
+        site.add_schedule(Schedule(key="remind-overdue-loops", task=remind_overdue_loops, cron="0 7 * * *"))

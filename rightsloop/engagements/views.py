@@ -373,13 +373,14 @@ def feedback_participant(request, pk: int, participation_pk: int):
     engagement = queries.access_engagement(viewer, pk)
     participation = queries.access_participation(viewer, engagement, participation_pk)
     channels = permitted_channels(participation)
-    delivery_form = DeliveryForm(request.POST or None if request.POST.get("do") == "deliver" else None,
-                                 channels=channels)
-    if request.method == "POST":
+    action = request.POST.get("do") if request.method == "POST" else None
+    delivery_form = DeliveryForm(request.POST if action == "deliver" else None, channels=channels)
+    send_error = ""
+    if action is not None:
         if not viewer.can(Capability.FEEDBACK_SEND):
             raise PermissionDenied
         try:
-            if request.POST.get("do") == "email":
+            if action == "email":
                 actions.send_feedback_by_email(participation=participation, by=viewer)
                 messages.success(request, _("The report is being sent by email."))
                 return redirect("engagements:feedback", pk=engagement.pk)
@@ -389,11 +390,16 @@ def feedback_participant(request, pk: int, participation_pk: int):
                 messages.success(request, _("Recorded as delivered."))
                 return redirect("engagements:feedback", pk=engagement.pk)
         except ValidationError as error:
-            copy_errors(delivery_form, error)
+            if action == "deliver":
+                copy_errors(delivery_form, error)
+            else:
+                send_error = " ".join(error.messages)
+        if action not in ("email", "deliver"):
+            send_error = _("Choose how to deliver the report.")
     report = build_report(participation)
     return render(request, "engagements/feedback_participant.html", {
         "engagement": engagement, "participation": participation, "report": report,
         "email_permitted": "email" in channels, "delivery_form": delivery_form,
         "can_send": viewer.can(Capability.FEEDBACK_SEND),
-        "history": queries.reports_for(participation),
-    }, status=400 if delivery_form.errors else 200)
+        "history": queries.reports_for(participation), "send_error": send_error,
+    }, status=400 if delivery_form.errors or send_error else 200)

@@ -44,7 +44,7 @@ def register_stakeholder(
     )
     stakeholder = Stakeholder(organisation=by.organisation, created_by=by.user,
                               **{name: getattr(profile, name) for name in SCALAR_FIELDS})
-    stakeholder.country = stakeholder.country.upper()
+    stakeholder.normalise()
     stakeholder.full_clean(exclude=["organisation", "created_by", "name_key"])
     stakeholder.save()
     _write_traits(stakeholder, profile)
@@ -66,7 +66,7 @@ def update_stakeholder(*, stakeholder: Stakeholder, profile: StakeholderProfile,
     before = audit.snapshot(stakeholder, SCALAR_FIELDS)
     for name in SCALAR_FIELDS:
         setattr(stakeholder, name, getattr(profile, name))
-    stakeholder.country = stakeholder.country.upper()
+    stakeholder.normalise()
     stakeholder.full_clean(exclude=["organisation", "created_by", "name_key"])
     changed = audit.changed(stakeholder, before, SCALAR_FIELDS)
     if changed:

@@ -1,11 +1,10 @@
 """JSON front door of the stakeholder register: /api/v1/stakeholders."""
 
-from __future__ import annotations
 
 import datetime
 
 from django.core.exceptions import PermissionDenied
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from rightsloop.accounts.roles import Capability
@@ -208,7 +207,7 @@ def create_stakeholder(request, payload: StakeholderIn):
     )
     stakeholder = queries.access_stakeholder(viewer, stakeholder.pk)
     stakeholder.possible_duplicates = [{"id": d.stakeholder.pk, "reason": d.reason} for d in duplicates]
-    return 201, stakeholder
+    return Status(201, stakeholder)
 
 
 @router.get("/{int:stakeholder_id}", response=StakeholderOut, summary="One stakeholder")
@@ -243,4 +242,4 @@ def add_consent(request, stakeholder_id: int, payload: ConsentIn):
         stakeholder=stakeholder, scope=payload.scope.value, granted=payload.granted,
         method=payload.method.value, given_on=payload.given_on, notes=payload.notes, by=viewer,
     )
-    return 201, consent
+    return Status(201, consent)

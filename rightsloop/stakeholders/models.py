@@ -123,13 +123,18 @@ class Stakeholder(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs):
+    def normalise(self) -> None:
+        self.name = " ".join(self.name.split())
         self.email = self.email.strip().lower()
+        self.country = self.country.strip().upper()
+
+    def save(self, *args, **kwargs):
+        self.normalise()
         self.name_key = name_key(self.name)
         self.derive_geography()
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = set(kwargs["update_fields"]) | {
-                "email", "name_key", "region_code", "subregion_code", "global_south",
+                "name", "email", "country", "name_key", "region_code", "subregion_code", "global_south",
             }
         super().save(*args, **kwargs)
 

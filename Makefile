@@ -1,0 +1,66 @@
+# Rightsloop: `make demo` runs the product, `make test` runs the whole suite.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE ?= config.settings.dev
+
+.PHONY: demo test test-fast lint messages makemessages install install-dev system-deps browser-deps clean help
+
+help:
+	@echo "make demo   - install, migrate, load the demo organisation and serve it on http://$(HOST):$(PORT)/"
+	@echo "make test   - install dev dependencies and run the whole suite (DATABASE_URL picks the database)"
+	@echo "make lint   - ruff"
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(PY)
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# Debian packages the project needs: gettext compiles translations, chromium drives the browser tests.
+system-deps:
+	@command -v msgfmt >/dev/null || (apt-get update -qq && apt-get install -y -qq gettext)
+
+browser-deps:
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+
+messages: system-deps | $(PY)
+	cd rightsloop && ../$(PY) ../manage.py compilemessages --ignore=.venv -v0
+
+makemessages: install-dev system-deps
+	cd rightsloop && ../$(PY) ../manage.py makemessages -l es -l fr --no-obsolete --ignore=tests --ignore=conftest.py --ignore=demo -v0
+
+demo: install messages
+	mkdir -p var/log
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py collectstatic --noinput -v0
+	$(PY) manage.py load_demo
+	@echo "Starting the task worker, the scheduler and the web server (Ctrl-C stops all three)..."
+	@trap 'kill 0' INT TERM EXIT; \
+	  $(PY) manage.py db_worker >> var/log/worker.log 2>&1 & \
+	  $(PY) manage.py run_scheduler >> var/log/scheduler.log 2>&1 & \
+	  $(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile - --error-logfile -
+
+test: install-dev messages browser-deps
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -p no:cacheprovider
+
+test-fast: install-dev messages
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -p no:cacheprovider -m "not browser" -x
+
+lint: install-dev
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

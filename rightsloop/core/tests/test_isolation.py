@@ -1,0 +1,156 @@
+"""No page or endpoint shows, or lets anyone change, another organisation's data.
+
+Every URL pattern is enumerated from the resolver; each object id in it is filled
+with another organisation's object (alone, and mixed with the caller's own ids).
+A route with a parameter this test does not know fails the suite, so new routes
+must be added here.
+"""
+
+import itertools
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+from rightsloop.accounts.actions import issue_api_token
+from rightsloop.accounts.models import ApiToken, Membership
+from rightsloop.accounts.roles import Role
+from rightsloop.accounts.tests.api_client import ApiClient
+from rightsloop.accounts.tests.factories import make_member
+from rightsloop.engagements import actions as engagement_actions
+from rightsloop.engagements.tests.factories import make_engagement, make_input, make_participation
+from rightsloop.stakeholders import actions as stakeholder_actions
+from rightsloop.stakeholders.tests.factories import make_stakeholder
+
+pytestmark = pytest.mark.django_db
+
+MARKER = "Zebra-Marker-7731"
+
+
+def routes():
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            elif isinstance(pattern, URLPattern):
+                yield prefix + str(pattern.pattern)
+
+    return sorted(set(walk(get_resolver().url_patterns)))
+
+
+def build_world(viewer, marker):
+    """One organisation's full set of objects, every name carrying the marker."""
+    today = timezone.localdate()
+    proxy = make_stakeholder(viewer, name=f"{marker} proxy", kind="proxy", email=f"p@{marker}.example")
+    person = make_stakeholder(viewer, name=f"{marker} person", email=f"x@{marker}.example")
+    twin = make_stakeholder(viewer, name=f"{marker} twin", email=f"x@{marker}.example")
+    engagement = make_engagement(viewer, title=f"{marker} engagement")
+    participation = make_participation(viewer, engagement, person)
+    item = make_input(viewer, engagement, participation, text=f"{marker} said this")
+    engagement_actions.record_decision(input=item, outcome="not_adopted", rationale=f"{marker} why", by=viewer)
+    participation.refresh_from_db()
+    engagement_actions.mark_feedback_delivered(participation=participation, channel="in_person", by=viewer)
+    consent = stakeholder_actions.record_consent(stakeholder=person, scope="contact", granted=True,
+                                                 method="verbal", given_on=today, by=viewer)
+    briefing = engagement_actions.add_briefing(engagement=engagement, title=f"{marker} briefing",
+                                               link="https://example.org/brief", shared_on=today, by=viewer)
+    membership = Membership.objects.get(user=viewer.user, organisation=viewer.organisation)
+    token, _raw = issue_api_token(membership=membership, name=marker, by=viewer)
+    return {
+        "stakeholder": person, "proxy": proxy, "flag": twin.duplicate_flags.get(), "consent": consent,
+        "engagement": engagement, "participation": participation, "input": item, "briefing": briefing,
+        "membership": membership, "token": token,
+    }
+
+
+def object_for(route: str, param: str, world) -> int:
+    """Which object an id parameter of a route stands for."""
+    if param in ("stakeholder_id", "stakeholder_pk"):
+        return world["stakeholder"].pk
+    if param in ("engagement_id",):
+        return world["engagement"].pk
+    if param in ("participant_id", "participation_pk"):
+        return world["participation"].pk
+    if param == "input_id":
+        return world["input"].pk
+    if param == "consent_pk":
+        return world["consent"].pk
+    if param == "flag_pk":
+        return world["flag"].pk
+    if param == "briefing_pk":
+        return world["briefing"].pk
+    if param == "pk":
+        for prefix, key in (("accounts/members/", "membership"), ("accounts/tokens/", "token"),
+                            ("stakeholders/", "stakeholder"), ("engagements/inputs/", "input"),
+                            ("engagements/", "engagement")):
+            if route.startswith(prefix):
+                return world[key].pk
+    raise AssertionError(f"No isolation rule for parameter {param!r} of route {route!r}: add one here.")
+
+
+def fill(route: str, foreign, own, foreign_params) -> str:
+    def replace(match):
+        param = match.group(2)
+        world = foreign if param in foreign_params else own
+        return str(object_for(route, param, world))
+
+    return "/" + re.sub(r"<(\w+):(\w+)>", replace, route)
+
+
+@pytest.fixture
+def two_worlds(organisation, other_organisation):
+    mine = make_member(organisation, Role.ADMIN)
+    theirs = make_member(other_organisation, Role.ADMIN)
+    return mine, build_world(mine, "Own-Organisation-Data"), build_world(theirs, MARKER)
+
+
+def variants(route):
+    params = re.findall(r"<\w+:(\w+)>", route)
+    for size in range(1, len(params) + 1):
+        yield from (set(chosen) for chosen in itertools.combinations(params, size))
+
+
+def test_no_route_reaches_another_organisations_objects(two_worlds, sign_in):
+    viewer, own, foreign = two_worlds
+    page_client = sign_in(viewer)
+    api_client = ApiClient(viewer)
+    checked = 0
+    for route in routes():
+        if "<" not in route:
+            continue
+        for foreign_params in variants(route):
+            url = fill(route, foreign, own, foreign_params)
+            client = api_client if route.startswith("api/") else page_client
+            for method in ("get", "post", "patch", "put"):
+                if method in ("patch", "put") and not route.startswith("api/"):
+                    continue
+                response = getattr(client, method)(url) if method == "get" else getattr(client, method)(url, {})
+                assert response.status_code in (400, 403, 404, 405), (method, url, response.status_code)
+                assert MARKER not in response.content.decode(errors="replace"), (method, url)
+                checked += 1
+    assert checked > 50
+
+
+def test_lists_and_dashboards_show_nothing_of_another_organisation(two_worlds, sign_in):
+    viewer, _own, _foreign = two_worlds
+    page_client = sign_in(viewer)
+    api_client = ApiClient(viewer)
+    for route in routes():
+        if "<" in route or route.startswith("api/v1/docs"):
+            continue
+        url = "/" + route
+        client = api_client if route.startswith("api/") else page_client
+        response = client.get(url)
+        assert MARKER not in response.content.decode(errors="replace"), url
+    for url in ("/stakeholders/?q=zebra", "/engagements/?q=zebra", "/engagements/decisions/?show=decided",
+                "/audit/?action=stakeholder", "/api/v1/stakeholders?q=zebra", "/api/v1/engagements?q=zebra"):
+        client = api_client if url.startswith("/api/") else page_client
+        assert MARKER not in client.get(url).content.decode(), url
+
+
+def test_foreign_tokens_cannot_be_revoked(two_worlds, sign_in):
+    viewer, _own, foreign = two_worlds
+    sign_in(viewer).post(f"/accounts/tokens/{foreign['token'].pk}/revoke/")
+    assert ApiToken.objects.get(pk=foreign["token"].pk).revoked_at is None
+

@@ -1,0 +1,88 @@
+import pytest
+
+from rightsloop.stakeholders.models import Stakeholder
+from rightsloop.stakeholders.tests.factories import make_stakeholder
+
+pytestmark = pytest.mark.django_db
+
+PAYLOAD = {
+    "name": "Sauti ya Wakulima", "kind": "proxy", "entity_type": "organisation", "country": "TZ",
+    "represents": "Smallholder farmers using mobile money", "legitimacy_basis": "Registered cooperative federation",
+    "languages": ["sw"], "preferred_language": "sw", "at_risk": ["low_income"], "safety_level": "normal",
+    "email": "info@sauti.example",
+}
+
+
+def test_create_and_read(hr_lead, api):
+    client = api(hr_lead)
+    response = client.post("/api/v1/stakeholders", PAYLOAD)
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["region_code"] == "002" and body["global_south"] is True
+    assert body["languages"] == ["sw"] and body["possible_duplicates"] == []
+    again = client.post("/api/v1/stakeholders", {**PAYLOAD, "name": "Another name"})
+    assert again.json()["possible_duplicates"] == [{"id": body["id"], "reason": "same_email"}]
+    fetched = client.get(f"/api/v1/stakeholders/{body['id']}").json()
+    assert fetched["name"] == "Sauti ya Wakulima" and fetched["represents"] == PAYLOAD["represents"]
+
+
+@pytest.mark.parametrize("change,field", [
+    ({"kind": "villager"}, "kind"),
+    ({"languages": ["swahili"]}, "languages"),
+    ({"represents": ""}, "represents"),
+    ({"name": ""}, "name"),
+    ({"country": "Kenya"}, "country"),
+    ({"safety_level": 3}, "safety_level"),
+])
+def test_bad_input_is_a_400_with_field_messages(hr_lead, api, change, field):
+    response = api(hr_lead).post("/api/v1/stakeholders", {**PAYLOAD, **change})
+    assert response.status_code == 400
+    assert field in response.json()["errors"]
+    assert not Stakeholder.objects.exists()
+
+
+def test_list_filters_and_paginates(hr_lead, api):
+    for number in range(3):
+        make_stakeholder(hr_lead, name=f"Kenyan {number}", country="KE", languages=["sw"])
+    make_stakeholder(hr_lead, name="German", country="DE", languages=["de"])
+    client = api(hr_lead)
+    body = client.get("/api/v1/stakeholders", {"global_south": "true", "language": "sw", "page_size": 2}).json()
+    assert body["count"] == 3 and len(body["items"]) == 2
+    assert client.get("/api/v1/stakeholders", {"q": "german"}).json()["count"] == 1
+
+
+def test_patch_changes_only_what_is_sent(hr_lead, api):
+    stakeholder = make_stakeholder(hr_lead, name="Before", languages=["en", "fr"])
+    response = api(hr_lead).patch(f"/api/v1/stakeholders/{stakeholder.pk}", {"safety_level": "elevated"})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["safety_level"] == "elevated" and body["name"] == "Before" and body["languages"] == ["en", "fr"]
+
+
+def test_consents(hr_lead, api):
+    stakeholder = make_stakeholder(hr_lead)
+    client = api(hr_lead)
+    created = client.post(f"/api/v1/stakeholders/{stakeholder.pk}/consents", {
+        "scope": "attribute_inputs", "granted": True, "method": "written", "given_on": "2026-10-01"})
+    assert created.status_code == 201
+    assert client.get(f"/api/v1/stakeholders/{stakeholder.pk}/consents").json()[0]["scope"] == "attribute_inputs"
+    bad = client.post(f"/api/v1/stakeholders/{stakeholder.pk}/consents", {"scope": "everything", "granted": True})
+    assert bad.status_code == 400
+
+
+def test_auth_is_required(client):
+    assert client.get("/api/v1/stakeholders").status_code == 401
+    assert client.get("/api/v1/stakeholders", HTTP_AUTHORIZATION="Bearer rl_wrong").status_code == 401
+
+
+def test_protected_people_are_pseudonymised_for_auditors(hr_lead, auditor, api):
+    person = make_stakeholder(hr_lead, name="Defender Y", safety_level="high", email="y@example.net")
+    body = api(auditor).get(f"/api/v1/stakeholders/{person.pk}").json()
+    assert "Defender" not in body["name"] and body["email"] == ""
+
+
+def test_decision_makers_cannot_read_the_register(decision_maker, hr_lead, api):
+    make_stakeholder(hr_lead)
+    client = api(decision_maker)
+    assert client.get("/api/v1/stakeholders").status_code == 403
+    assert client.post("/api/v1/stakeholders", PAYLOAD).status_code == 403
