@@ -123,11 +123,6 @@ class Stakeholder(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def normalise(self) -> None:
-        self.name = " ".join(self.name.split())
-        self.email = self.email.strip().lower()
-        self.country = self.country.strip().upper()
-
     def save(self, *args, **kwargs):
         self.normalise()
         self.name_key = name_key(self.name)
@@ -149,6 +144,11 @@ class Stakeholder(models.Model):
             errors["country"] = _("Unknown country code.")
         if errors:
             raise ValidationError(errors)
+
+    def normalise(self) -> None:
+        self.name = " ".join(self.name.split())
+        self.email = self.email.strip().lower()
+        self.country = self.country.strip().upper()
 
     def derive_geography(self) -> None:
         country = countries.get(self.country) if self.country else None
