@@ -7,6 +7,7 @@ from django.utils import timezone
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer
 
 from rightsloop.accounts.models import ApiToken, hash_token
@@ -34,12 +35,41 @@ class BearerToken(HttpBearer):
         return request.viewer
 
 
+def _contains_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_contains_nul(k) or _contains_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_contains_nul(item) for item in value)
+    return False
+
+
+class TextSafeParser(Parser):
+    """Accept only JSON objects, and refuse NUL characters: no database stores them; they come by mistake or attack."""
+
+    def parse_body(self, request):
+        data = super().parse_body(request)
+        if not isinstance(data, dict):
+            raise HttpError(400, "The request body must be a JSON object.")
+        if _contains_nul(data):
+            raise HttpError(400, "Text may not contain NUL (\\u0000) characters.")
+        return data
+
+    def parse_querydict(self, data, list_fields, request):
+        parsed = super().parse_querydict(data, list_fields, request)
+        if _contains_nul(parsed):
+            raise HttpError(400, "Query parameters may not contain NUL characters.")
+        return parsed
+
+
 api = NinjaAPI(
     title="Rightsloop API",
     version="1",
     description="Stakeholder engagement for human rights due diligence. "
     "Authenticate with `Authorization: Bearer <token>` (see `manage.py create_api_token`).",
     auth=BearerToken(),
+    parser=TextSafeParser(),
     urls_namespace="api",
 )
 

@@ -16,3 +16,9 @@ class AuditFilterForm(forms.Form):
     action = forms.CharField(label=_("Action"), required=False, max_length=64)
     actor = forms.CharField(label=_("User"), required=False, max_length=150)
     target = forms.CharField(label=_("Record (type:id)"), required=False, max_length=130)
+
+
+def search_text(request, name: str, max_length: int = 100) -> str:
+    """A free-text search parameter, trimmed and without control characters."""
+    raw = request.GET.get(name, "")[:max_length]
+    return "".join(ch for ch in raw if ch.isprintable()).strip()

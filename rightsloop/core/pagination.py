@@ -2,6 +2,8 @@
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
+from ninja import Field, Schema
+from ninja.pagination import PageNumberPagination
 
 
 def paginate(request, queryset, per_page: int | None = None) -> Page:
@@ -13,3 +15,11 @@ def query_without_page(request) -> str:
     params = request.GET.copy()
     params.pop("page", None)
     return params.urlencode()
+
+
+class ApiPages(PageNumberPagination):
+    """Page-number pagination for the API with bounds, so no page or size can overflow the database."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=1_000_000)
+        page_size: int | None = Field(None, ge=1, le=200)

@@ -6,10 +6,12 @@ import datetime
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from ninja import Field, Header, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from rightsloop.accounts.roles import Capability, Function
 from rightsloop.accounts.viewer import Viewer
+from rightsloop.core.access import MAX_ID
+from rightsloop.core.pagination import ApiPages
 from rightsloop.stakeholders.queries import access_stakeholder, shown_name
 from rightsloop.stakeholders.vocabulary import Channel
 
@@ -98,7 +100,7 @@ def _plan(payload: EngagementIn) -> actions.EngagementPlan:
 
 
 @router.get("/engagements", response=list[EngagementOut], summary="List engagements")
-@paginate(PageNumberPagination)
+@paginate(ApiPages)
 def list_engagements(request, filters: Query[EngagementQuery]):
     viewer = request.auth
     _require(viewer, Capability.ENGAGEMENTS_VIEW)
@@ -132,9 +134,12 @@ def update_engagement(request, engagement_id: int, payload: EngagementIn):
 
 # Participants --------------------------------------------------------------
 
+ID = Field(..., ge=1, le=MAX_ID)
+
+
 class ParticipantIn(Schema):
-    stakeholder_id: int
-    via_proxy_id: int | None = None
+    stakeholder_id: int = ID
+    via_proxy_id: int | None = Field(None, ge=1, le=MAX_ID)
     override_reason: str = Field("", max_length=5000)
 
 
@@ -183,7 +188,7 @@ def add_participant(request, engagement_id: int, payload: ParticipantIn):
 
 class InputIn(Schema):
     text: str = Field(..., min_length=1, max_length=20000)
-    speaker_id: int | None = Field(None, description="Participation id of who said it")
+    speaker_id: int | None = Field(None, ge=1, le=MAX_ID, description="Participation id of who said it")
     attribution: Attribution | None = Field(
         None, description="Defaults to attributed only when the speaker consented and is not at high risk"
     )
@@ -249,7 +254,7 @@ class DecisionHistoryOut(Schema):
 
 
 @router.get("/engagements/{int:engagement_id}/inputs", response=list[InputOut], summary="Inputs of an engagement")
-@paginate(PageNumberPagination)
+@paginate(ApiPages)
 def list_inputs(request, engagement_id: int):
     engagement = queries.access_engagement(request.auth, engagement_id)
     return queries.engagement_inputs(engagement)

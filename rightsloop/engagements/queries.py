@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from rightsloop.accounts.roles import Capability
 from rightsloop.accounts.viewer import Viewer
+from rightsloop.core.access import plausible_id
 from rightsloop.stakeholders.pseudonyms import pseudonym
 from rightsloop.stakeholders.queries import shown_name
 
@@ -26,6 +27,8 @@ def visible_engagements(viewer: Viewer) -> QuerySet[Engagement]:
 
 def access_engagement(viewer: Viewer, pk: int) -> Engagement:
     """The engagement if the viewer may see it; 'not found' for missing and not-yours alike."""
+    if not plausible_id(pk):
+        raise Http404
     try:
         return visible_engagements(viewer).select_related("owner", "organisation").get(pk=pk)
     except (Engagement.DoesNotExist, ValueError, TypeError):
@@ -42,6 +45,8 @@ def visible_inputs(viewer: Viewer) -> QuerySet[Input]:
 
 
 def access_input(viewer: Viewer, pk: int) -> Input:
+    if not plausible_id(pk):
+        raise Http404
     try:
         return visible_inputs(viewer).select_related(
             "engagement", "speaker__stakeholder", "current_decision"
@@ -51,6 +56,8 @@ def access_input(viewer: Viewer, pk: int) -> Input:
 
 
 def access_participation(viewer: Viewer, engagement: Engagement, pk: int) -> Participation:
+    if not plausible_id(pk):
+        raise Http404
     try:
         return engagement.participations.select_related(
             "stakeholder", "via_proxy", "engagement__organisation"

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from rightsloop.accounts.permissions import requires
 from rightsloop.accounts.roles import Capability, Function
+from rightsloop.core.forms import search_text
 from rightsloop.core.pagination import paginate, query_without_page
 from rightsloop.stakeholders.queries import (
     StakeholderFilters,
@@ -104,7 +105,7 @@ def engagement_edit(request, pk: int):
 def engagement_detail(request, pk: int):
     viewer = request.viewer
     engagement = queries.access_engagement(viewer, pk)
-    find = request.GET.get("find", "").strip()
+    find = search_text(request, "find")
     found = []
     if find and viewer.can(Capability.ENGAGEMENTS_EDIT):
         taken = engagement.participations.values("stakeholder_id")
@@ -127,7 +128,7 @@ def participant_add(request, pk: int, stakeholder_pk: int):
     viewer = request.viewer
     engagement = queries.access_engagement(viewer, pk)
     stakeholder = access_stakeholder(viewer, stakeholder_pk)
-    proxy_q = request.GET.get("proxy_q", "").strip()
+    proxy_q = search_text(request, "proxy_q")
     candidates = proxies(viewer).exclude(pk=stakeholder.pk)
     if proxy_q:
         candidates = candidates.search(proxy_q)

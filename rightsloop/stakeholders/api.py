@@ -5,9 +5,10 @@ import datetime
 
 from django.core.exceptions import PermissionDenied
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from rightsloop.accounts.roles import Capability
+from rightsloop.core.pagination import ApiPages
 
 from . import actions, queries
 from .profiles import StakeholderProfile
@@ -186,7 +187,7 @@ def _values(payload: Schema) -> dict:
 
 
 @router.get("", response=list[StakeholderOut], summary="List stakeholders")
-@paginate(PageNumberPagination)
+@paginate(ApiPages)
 def list_stakeholders(request, filters: Query[StakeholderQuery]):
     viewer = request.auth
     _require(viewer, Capability.STAKEHOLDERS_VIEW)

@@ -9,6 +9,7 @@ from django.http import Http404
 
 from rightsloop.accounts.roles import Capability
 from rightsloop.accounts.viewer import Viewer
+from rightsloop.core.access import plausible_id
 
 from .channels import Reach
 from .models import ConsentRecord, DuplicateFlag, Stakeholder
@@ -24,7 +25,7 @@ def visible_stakeholders(viewer: Viewer) -> QuerySet[Stakeholder]:
 
 def access_stakeholder(viewer: Viewer, pk: int, *, for_update: bool = False) -> Stakeholder:
     """Return the stakeholder if the viewer may see it; 'not found' for missing and not-yours alike."""
-    if for_update and not viewer.can(Capability.STAKEHOLDERS_EDIT):
+    if (for_update and not viewer.can(Capability.STAKEHOLDERS_EDIT)) or not plausible_id(pk):
         raise Http404
     try:
         return (

@@ -1,0 +1,206 @@
+"""End to end in a real browser: a human rights lead closes one loop through the UI, from sign-in to dashboard."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from rightsloop.accounts.roles import Role
+from rightsloop.accounts.tests.factories import make_member, make_organisation
+from rightsloop.engagements.models import Engagement, FeedbackReport, Input
+from rightsloop.engagements.vocabulary import DeliveryStatus, LoopState, Outcome
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "correct horse battery staple"
+STAKEHOLDER = "Nairobi Riders Collective"
+STAKEHOLDER_EMAIL = "contact@riders.example.net"
+TITLE = "Delivery app location data workshop"
+FIRST_SAID = "Riders cannot see how long the app keeps their location trail after a shift ends."
+SECOND_SAID = "Show the deactivation reason in Swahili as well as English."
+RATIONALE = "Retention is set by the transport regulator; we publish the period in the rider handbook instead."
+NO_RELOAD = "still-the-same-document"
+RESULTS_DIR = Path(__file__).resolve().parents[3] / "test-results"
+
+
+def test_hr_lead_closes_a_loop_end_to_end(browser_page, mailoutbox):
+    from playwright.sync_api import expect
+
+    page = browser_page
+    organisation = make_organisation("Kestrel Networks")
+    hr_lead = make_member(organisation, Role.HR_LEAD)
+
+    # 1. Sign in.
+    page.goto("/accounts/sign-in/")
+    page.get_by_label("Username").fill(hr_lead.user.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Dashboard", level=1)).to_be_visible()
+
+    # 2. Register a stakeholder, then record their consent to attribution.
+    page.goto("/stakeholders/new/")
+    page.get_by_label("Name:", exact=True).fill(STAKEHOLDER)
+    page.get_by_role("radio", name="Affected stakeholder").check()
+    page.get_by_label("Country:", exact=True).select_option(label="Kenya")
+    page.get_by_label("Languages:", exact=True).select_option(label="English")
+    page.get_by_role("radio", name="Normal").check()
+    page.get_by_role("textbox", name="Email:", exact=True).fill(STAKEHOLDER_EMAIL)
+    page.get_by_role("button", name="Register").click()
+    expect(page.get_by_role("status")).to_contain_text("Stakeholder registered.")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(STAKEHOLDER)
+
+    page.get_by_label("Consent to").select_option(label="Have their inputs attributed to them internally")
+    page.get_by_role("radio", name="Granted").check()
+    page.get_by_label("How:", exact=True).select_option(label="Written")
+    page.get_by_role("button", name="Record", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("Consent recorded.")
+    consent_row = page.get_by_role("row", name=re.compile("Have their inputs attributed"))
+    expect(consent_row).to_contain_text("Granted")
+
+    # 3. Plan an engagement.
+    page.goto("/engagements/new/")
+    page.get_by_label("Title:", exact=True).fill(TITLE)
+    page.get_by_label("Type:", exact=True).select_option(label="Workshop")
+    page.get_by_role("checkbox", name="Identify and assess").check()
+    page.get_by_label("Starts on").fill(timezone.localdate().isoformat())
+    page.get_by_label("Information handling").select_option(value="attributable")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status")).to_contain_text("Engagement created.")
+    expect(page.get_by_role("heading", name=TITLE, level=1)).to_be_visible()
+    engagement_url = page.url
+
+    # 4. Find the stakeholder in the register and invite them.
+    page.get_by_label("Find in the register").fill("riders")
+    page.get_by_role("button", name="Find", exact=True).click()
+    page.get_by_role("link", name=STAKEHOLDER).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Invite {STAKEHOLDER} to {TITLE}")
+    page.get_by_role("button", name="Invite").click()
+    expect(page.get_by_role("status")).to_contain_text("Participant added.")
+    participants = page.get_by_role("region", name="Participants")
+    expect(participants.get_by_role("link", name=STAKEHOLDER)).to_be_visible()
+
+    # 5. Record two inputs live: htmx adds each to the list without reloading the page.
+    page.get_by_role("link", name="Inputs", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Inputs: {TITLE}")
+    inputs_url = page.url
+    # htmx (a deferred script) must have wired the forms up before we submit; then mark this document.
+    page.wait_for_load_state("load")
+    page.evaluate(f"window.rightsloopMarker = {NO_RELOAD!r}")
+    time_origin = page.evaluate("performance.timeOrigin")
+    form = page.locator("#input-form")
+    rows = page.locator("#input-list > li")
+
+    # An empty input is refused in place: the error shows and what was typed stays.
+    form.get_by_label("Themes").fill("kept theme")
+    form.get_by_role("button", name="Record").click()
+    expect(page.locator("#input-form .errorlist")).to_contain_text("This field is required.")
+    expect(page.locator("#input-form").get_by_label("Themes")).to_have_value("kept theme")
+    expect(rows).to_have_count(0)
+    form = page.locator("#input-form")
+
+    form.get_by_label("Who said it").select_option(label=STAKEHOLDER)
+    form.get_by_label("What was said").fill(FIRST_SAID)
+    form.get_by_label("Themes").fill("privacy, location data")
+    form.get_by_label("Route to").select_option(label="Product")
+    form.get_by_role("button", name="Record").click()
+    expect(rows).to_have_count(1)
+    first = rows.filter(has_text=FIRST_SAID)
+    expect(first).to_contain_text(STAKEHOLDER)
+    expect(first).to_contain_text("Routed to Product")
+    expect(page.locator("#input-status")).to_have_text("Input recorded.")
+    expect(page.locator("#input-count")).to_have_text("1")
+    assert page.evaluate("window.rightsloopMarker") == NO_RELOAD, "recording an input reloaded the page"
+    # The swapped-in form is fresh for the next input, but remembers who is speaking.
+    expect(form.get_by_label("What was said")).to_have_value("")
+    expect(form.get_by_label("Who said it").locator("option:checked")).to_have_text(STAKEHOLDER)
+
+    form.get_by_label("What was said").fill(SECOND_SAID)
+    form.get_by_role("button", name="Record").click()
+    expect(rows).to_have_count(2)
+    second = rows.filter(has_text=SECOND_SAID)
+    expect(rows.first).to_contain_text(SECOND_SAID)
+    expect(second).to_contain_text("Not routed")
+    expect(page.locator("#input-count")).to_have_text("2")
+
+    # Triage the unrouted input inline.
+    second.get_by_label("Route to").select_option(label="Engineering")
+    second.get_by_label("Themes").fill("language access")
+    second.get_by_role("button", name="Triage").click()
+    expect(second).to_contain_text("Routed to Engineering")
+    expect(second).not_to_contain_text("Not routed")
+    expect(second.locator(".badge", has_text="language access")).to_be_visible()
+
+    assert page.evaluate("window.rightsloopMarker") == NO_RELOAD, "the inputs page reloaded"
+    assert page.evaluate("performance.timeOrigin") == time_origin, "the inputs page reloaded"
+    assert page.url == inputs_url
+    page.screenshot(path=RESULTS_DIR / "browser-1-inputs.png", full_page=True)
+
+    # 6. Decide: the first input is not adopted (a rationale is required), the second is adopted.
+    first.get_by_role("link", name="Decide").click()
+    expect(page.get_by_role("heading", name="Decide on an input")).to_be_visible()
+    expect(page.locator(".said")).to_have_text(FIRST_SAID)
+    page.get_by_role("radio", name="Not adopted").check()
+    page.get_by_role("button", name="Record the decision").click()
+    rationale = page.get_by_role("textbox", name="Rationale")
+    expect(page.get_by_text("a decision not to adopt, in full or in part, needs a rationale")).to_be_visible()
+    expect(page.get_by_role("radio", name="Not adopted")).to_be_checked()
+    expect(rationale).to_have_value("")
+    page.screenshot(path=RESULTS_DIR / "browser-2-decision-error.png", full_page=True)
+    rationale.fill(RATIONALE)
+    page.get_by_role("button", name="Record the decision").click()
+    expect(page).to_have_url(inputs_url)
+    expect(page.get_by_role("status").first).to_contain_text("Decision recorded.")
+    expect(first.locator(".badge", has_text="Not adopted")).to_be_visible()
+    expect(first).to_contain_text(f"Rationale: {RATIONALE}")
+
+    second.get_by_role("link", name="Decide").click()
+    expect(page.locator(".said")).to_have_text(SECOND_SAID)
+    page.get_by_role("radio", name="Adopted", exact=True).check()
+    page.get_by_role("button", name="Record the decision").click()
+    expect(page).to_have_url(inputs_url)
+    expect(second.locator(".badge", has_text="Adopted")).to_be_visible()
+
+    # 7. Close the loop: preview the participant's report and send it by email.
+    page.get_by_role("link", name="Back to the engagement").click()
+    expect(page).to_have_url(engagement_url)
+    page.get_by_role("link", name="Close the loop").click()
+    person = page.get_by_role("row", name=re.compile(STAKEHOLDER))
+    expect(person).to_contain_text("Ready to send")
+    person.get_by_role("link", name=STAKEHOLDER).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Feedback report for {STAKEHOLDER}")
+    report = page.locator(".report")
+    for said in (FIRST_SAID, SECOND_SAID, RATIONALE, "WHAT WE DID NOT DO, AND WHY"):
+        expect(report).to_contain_text(said)
+    page.screenshot(path=RESULTS_DIR / "browser-3-report.png", full_page=True)
+    page.get_by_role("button", name="Send by email").click()
+    expect(page.get_by_role("status")).to_contain_text("The report is being sent by email.")
+    expect(page.get_by_role("row", name=re.compile(STAKEHOLDER))).to_contain_text("Told")
+
+    assert len(mailoutbox) == 1
+    message = mailoutbox[0]
+    assert message.to == [STAKEHOLDER_EMAIL]
+    assert message.subject == f"What became of your input: {TITLE}"
+    assert FIRST_SAID in message.body
+    assert RATIONALE in message.body
+
+    # 8. The dashboard shows the loop closed.
+    page.get_by_role("link", name="Dashboard").click()
+    metrics = page.locator("dl.metrics > div")
+
+    def metric(label: str):
+        return metrics.filter(has=page.locator("dt", has_text=label)).locator("dd")
+
+    expect(metric("Closed loops")).to_have_text("1")
+    expect(metric("Share of inputs decided")).to_have_text("100 %")
+    expect(metric("Overdue loops")).to_have_text("0")
+    expect(metric("Inputs awaiting a decision")).to_have_text("0")
+    expect(page.get_by_text("No overdue loops.")).to_be_visible()
+    page.screenshot(path=RESULTS_DIR / "browser-4-dashboard.png", full_page=True)
+
+    engagement = Engagement.objects.get(title=TITLE)
+    assert engagement.loop_state == LoopState.CLOSED
+    assert sorted(Input.objects.filter(engagement=engagement).values_list("outcome", flat=True)) == sorted(
+        [Outcome.ADOPTED, Outcome.NOT_ADOPTED])
+    assert list(FeedbackReport.objects.filter(engagement=engagement).values_list("status", flat=True)) == [
+        DeliveryStatus.SENT]
