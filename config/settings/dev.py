@@ -8,3 +8,11 @@ from .base import VAR_DIR, env_bool
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-insecure-key-do-not-use-in-production"
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+# Serve static files straight from the app folders, so the dev server works without collectstatic;
+# `make demo` still collects them, and production keeps the hashed manifest storage.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True

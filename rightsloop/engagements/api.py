@@ -342,7 +342,7 @@ class DeliveryIn(Schema):
 
 
 def _feedback(participation, viewer) -> dict:
-    report = build_report(participation)
+    report = build_report(participation, addressee=shown_name(participation.stakeholder, viewer))
     return {
         "participant_id": participation.pk,
         "stakeholder_id": participation.stakeholder_id,

@@ -64,6 +64,8 @@ def refresh_participation(participation: Participation) -> None:
 
 def refresh_loop(engagement: Engagement, participations: Iterable[Participation] = ()) -> Engagement:
     """Recompute the named participants' loops, then the engagement's; call inside the action's transaction."""
+    # Lock the engagement so concurrent actions count each other's rows, and start from its stored state.
+    engagement = Engagement.objects.select_for_update().get(pk=engagement.pk)
     for participation in participations:
         refresh_participation(participation)
     inputs = engagement.inputs.aggregate(total=Count("id"), decided=Count("id", filter=~Q(outcome="")))

@@ -43,8 +43,13 @@ def language_for(participation: Participation) -> str:
     return report_language([code for code in preferred if code], participation.engagement.organisation.default_language)
 
 
-def build_report(participation: Participation, *, language: str | None = None) -> ReportContent:
-    """Assemble what we heard, what we did or did not do and why, and what is still open."""
+def build_report(
+    participation: Participation, *, language: str | None = None, addressee: str | None = None
+) -> ReportContent:
+    """Assemble what we heard, what we did or did not do and why, and what is still open.
+
+    `addressee` replaces the greeting's name in previews for viewers who see the person by pseudonym.
+    """
     engagement = participation.engagement
     language = language or language_for(participation)
     inputs = list(
@@ -82,7 +87,7 @@ def build_report(participation: Participation, *, language: str | None = None) -
             {
                 "engagement": engagement,
                 "organisation": engagement.organisation,
-                "stakeholder": participation.stakeholder,
+                "addressee": addressee or participation.stakeholder.name,
                 "report": content,
             },
         )

@@ -397,7 +397,7 @@ def feedback_participant(request, pk: int, participation_pk: int):
                 send_error = " ".join(error.messages)
         if action not in ("email", "deliver"):
             send_error = _("Choose how to deliver the report.")
-    report = build_report(participation)
+    report = build_report(participation, addressee=shown_name(participation.stakeholder, viewer))
     return render(request, "engagements/feedback_participant.html", {
         "engagement": engagement, "participation": participation, "report": report,
         "email_permitted": "email" in channels, "delivery_form": delivery_form,

@@ -75,6 +75,7 @@ def _detail_context(request, stakeholder, consent_form=None) -> dict:
         ),
         "consent_form": consent_form or ConsentForm(initial={"given_on": timezone.localdate()}),
         "can_edit": request.viewer.can(Capability.STAKEHOLDERS_EDIT),
+        "masked": queries.shown_name(stakeholder, request.viewer) != stakeholder.name,
     }
 
 

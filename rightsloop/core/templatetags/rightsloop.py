@@ -48,3 +48,14 @@ def language_name(code: str) -> str:
 @register.filter
 def right_name(code: str) -> str:
     return rights.name(code)
+
+
+@register.simple_tag(takes_context=True)
+def stakeholder_name(context, stakeholder) -> str:
+    """The stakeholder's name as the signed-in viewer may see it (a pseudonym for protected people)."""
+    from rightsloop.stakeholders.queries import shown_name
+
+    viewer = context.get("viewer")
+    if stakeholder is None:
+        return ""
+    return shown_name(stakeholder, viewer) if viewer else ""

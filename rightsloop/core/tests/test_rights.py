@@ -4,7 +4,8 @@ from rightsloop.core import rights
 def test_codes_are_unique_and_stable():
     codes = [right.code for right in rights.TAXONOMY]
     assert len(codes) == len(set(codes))
-    assert {"privacy", "freedom_of_expression", "non_discrimination", "security_of_person", "child_rights"} <= set(codes)
+    expected = {"privacy", "freedom_of_expression", "non_discrimination", "security_of_person", "child_rights"}
+    assert expected <= set(codes)
     assert all(code == code.lower() and " " not in code for code in codes)
 
 

@@ -70,7 +70,8 @@ def _mark_delivered(report: FeedbackReport, status: str) -> None:
     report.status = status
     report.delivered_at = now
     report.is_first = not participation.reports.delivered().exclude(pk=report.pk).exists()
-    report.days_to_feedback = (timezone.localdate(now) - participation.engagement.ends_on).days
+    # Feedback given while a long engagement is still running counts as day 0, not a negative delay.
+    report.days_to_feedback = max(0, (timezone.localdate(now) - participation.engagement.ends_on).days)
     report.save(update_fields=["status", "delivered_at", "is_first", "days_to_feedback"])
     refresh_loop(participation.engagement, [participation])
 

@@ -61,6 +61,10 @@ def record_input(
             organisation=engagement.organisation, idempotency_key=idempotency_key
         ).first()
         if existing is not None:
+            if existing.engagement_id != engagement.pk:
+                raise ValidationError({"idempotency_key": _(
+                    "This idempotency key was already used for an input to another engagement."
+                )})
             return existing, False
     text = text.strip()
     errors = {}

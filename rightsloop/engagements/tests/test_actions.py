@@ -167,6 +167,13 @@ def test_same_idempotency_key_records_once(hr_lead):
     assert Input.objects.count() == 1
 
 
+def test_an_idempotency_key_belongs_to_one_engagement(hr_lead):
+    actions.record_input(engagement=make_engagement(hr_lead), text="A", idempotency_key="k-2", by=hr_lead)
+    with pytest.raises(ValidationError) as caught:
+        actions.record_input(engagement=make_engagement(hr_lead), text="A", idempotency_key="k-2", by=hr_lead)
+    assert "idempotency_key" in caught.value.message_dict
+
+
 @pytest.mark.parametrize("fields,error", [
     ({"text": "   "}, "text"),
     ({"text": "x" * 20_001}, "text"),
@@ -343,6 +350,16 @@ def test_safety_is_checked_again_when_the_email_goes_out(hr_lead):
     actions.complete_email_delivery(report_id=report.pk)
     report.refresh_from_db()
     assert report.status == "failed" and len(mail.outbox) == 0
+
+
+def test_feedback_during_a_long_engagement_counts_as_day_zero(hr_lead):
+    engagement = make_engagement(hr_lead, starts_on=TODAY - datetime.timedelta(days=10),
+                                 ends_on=TODAY + datetime.timedelta(days=30))
+    participation = make_participation(hr_lead, engagement, make_stakeholder(hr_lead))
+    actions.record_decision(input=make_input(hr_lead, engagement, participation), outcome="adopted", by=hr_lead)
+    participation.refresh_from_db()
+    report = actions.mark_feedback_delivered(participation=participation, channel="in_person", by=hr_lead)
+    assert report.days_to_feedback == 0
 
 
 def test_nothing_to_report_without_inputs(hr_lead):

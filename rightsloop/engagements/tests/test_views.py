@@ -220,3 +220,19 @@ def test_board_cannot_open_engagements(board, hr_lead, sign_in):
     client = sign_in(board)
     assert client.get("/engagements/").status_code == 403
     assert client.get(f"/engagements/{engagement.pk}/inputs/").status_code == 403
+
+
+def test_auditors_see_protected_people_only_by_pseudonym(hr_lead, auditor, sign_in):
+    engagement = make_engagement(hr_lead)
+    person = make_stakeholder(hr_lead, name="Hidden Defender", safety_level="high", email="hd@example.net",
+                              phone="+254700000000")
+    proxy = make_stakeholder(hr_lead, kind="proxy", name="Visible Proxy")
+    participation = make_participation(hr_lead, engagement, person, via_proxy=proxy)
+    make_input(hr_lead, engagement, participation)
+    client = sign_in(auditor)
+    for url in ("/stakeholders/", f"/stakeholders/{person.pk}/", f"/engagements/{engagement.pk}/",
+                f"/engagements/{engagement.pk}/feedback/", f"/engagements/{engagement.pk}/feedback/{participation.pk}/"):
+        page = client.get(url).content.decode()
+        assert "Hidden Defender" not in page and "hd@example.net" not in page and "+254700000000" not in page, url
+        assert "Protected stakeholder" in page, url
+    assert "Hidden Defender" in sign_in(hr_lead).get(f"/stakeholders/{person.pk}/").content.decode()

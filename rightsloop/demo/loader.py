@@ -1,0 +1,249 @@
+"""Build and remove the demo organisation, only through the actions the app itself uses."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import ProtectedError
+
+from rightsloop.accounts.actions import add_member
+from rightsloop.accounts.models import Membership, User
+from rightsloop.accounts.roles import Role
+from rightsloop.accounts.viewer import Viewer
+from rightsloop.core import audit
+from rightsloop.core.models import AuditEntry, Organisation
+from rightsloop.engagements import actions as engagement_actions
+from rightsloop.engagements.models import (
+    Engagement,
+    FeedbackReport,
+    Input,
+    LoopReminder,
+    Participation,
+    Tag,
+)
+from rightsloop.stakeholders.actions import record_consent, register_stakeholder
+from rightsloop.stakeholders.models import ConsentRecord, Stakeholder
+from rightsloop.stakeholders.vocabulary import Channel
+
+from . import content
+
+
+class DemoConflict(Exception):
+    """The database holds something the demo would collide with."""
+
+
+@dataclass(frozen=True)
+class DemoCounts:
+    members: int
+    stakeholders: int
+    consents: int
+    engagements: int
+    participants: int
+    inputs: int
+    decided: int
+    feedback_reports: int
+    closed_loops: int
+    overdue_loops: int
+    due_this_week: int
+
+
+def find_demo_organisation() -> Organisation | None:
+    return Organisation.objects.filter(slug=content.ORGANISATION_SLUG).first()
+
+
+def hr_lead_membership(organisation: Organisation) -> Membership | None:
+    return (
+        Membership.objects.active()
+        .filter(organisation=organisation, role=Role.HR_LEAD, user__username=content.HR_LEAD,
+                user__is_active=True)
+        .select_related("user", "organisation")
+        .first()
+    )
+
+
+def count_demo(organisation: Organisation, today: datetime.date) -> DemoCounts:
+    engagements = Engagement.objects.for_organisation(organisation)
+    return DemoCounts(
+        members=organisation.memberships.count(),
+        stakeholders=Stakeholder.objects.for_organisation(organisation).count(),
+        consents=ConsentRecord.objects.filter(stakeholder__organisation=organisation).count(),
+        engagements=engagements.count(),
+        participants=Participation.objects.filter(engagement__organisation=organisation).count(),
+        inputs=Input.objects.for_organisation(organisation).count(),
+        decided=Input.objects.for_organisation(organisation).decided().count(),
+        feedback_reports=FeedbackReport.objects.for_organisation(organisation).count(),
+        closed_loops=engagements.filter(loop_state="closed").count(),
+        overdue_loops=engagements.overdue(today).count(),
+        due_this_week=engagements.due_between(today, today + datetime.timedelta(days=6)).count(),
+    )
+
+
+def _check_usernames_free() -> None:
+    taken = sorted(
+        User.objects.filter(username__in=[m.username for m in content.MEMBERS]).values_list("username", flat=True)
+    )
+    if taken:
+        raise DemoConflict(
+            "These demo usernames already belong to users outside the demo organisation: "
+            + ", ".join(taken) + ". Remove them, or load the demo into a fresh database."
+        )
+
+
+def _days(today: datetime.date, offset: int) -> datetime.date:
+    return today + datetime.timedelta(days=offset)
+
+
+class _Builder:
+    def __init__(self, organisation: Organisation, today: datetime.date):
+        self.organisation = organisation
+        self.today = today
+        self.viewers: dict[str, Viewer] = {}
+        self.stakeholders: dict[str, Stakeholder] = {}
+
+    def add_members(self) -> None:
+        by: Viewer | None = None  # The first administrator is added by the system, the rest by them.
+        for member in content.MEMBERS:
+            membership = add_member(
+                organisation=self.organisation,
+                username=member.username,
+                email=f"{member.username}@{content.STAFF_EMAIL_DOMAIN}",
+                first_name=member.first_name,
+                last_name=member.last_name,
+                password=content.DEMO_PASSWORD,
+                role=member.role,
+                function=member.function,
+                by=by,
+            )
+            self.viewers[member.username] = Viewer.from_membership(membership)
+            if by is None and member.role == Role.ADMIN:
+                by = self.viewers[member.username]
+
+    @property
+    def hr_lead(self) -> Viewer:
+        return self.viewers[content.HR_LEAD]
+
+    def register_stakeholders(self) -> None:
+        for person in content.STAKEHOLDERS:
+            stakeholder, _duplicates = register_stakeholder(profile=person.profile, by=self.hr_lead)
+            for consent in person.consents:
+                record_consent(
+                    stakeholder=stakeholder, scope=consent.scope, granted=consent.granted, method=consent.method,
+                    given_on=_days(self.today, -consent.days_ago), notes=consent.notes, by=self.hr_lead,
+                )
+            self.stakeholders[person.key] = stakeholder
+
+    def run_engagement(self, meeting: content.Meeting) -> Engagement:
+        hr_lead = self.hr_lead
+        starts_on = _days(self.today, meeting.starts_in)
+        plan = engagement_actions.EngagementPlan(
+            title=meeting.title,
+            type=meeting.type,
+            phases=list(meeting.phases),
+            starts_on=starts_on,
+            ends_on=_days(self.today, meeting.ends_in),
+            purpose=meeting.purpose,
+            location=meeting.location,
+            information_handling=meeting.information_handling,
+            handling_notes=meeting.handling_notes,
+            attending_functions=list(meeting.attending_functions),
+            feedback_due_on=None if meeting.feedback_due_in is None else _days(self.today, meeting.feedback_due_in),
+            owner=hr_lead.user,
+        )
+        engagement = engagement_actions.create_engagement(plan=plan, by=hr_lead)
+        for briefing in meeting.briefings:
+            engagement_actions.add_briefing(
+                engagement=engagement, title=briefing.title, link=briefing.link, description=briefing.description,
+                shared_on=starts_on - datetime.timedelta(days=briefing.shared_days_before_start), by=hr_lead,
+            )
+        participations: dict[str, Participation] = {}
+        for key, proxy_key in meeting.participants:
+            participations[key] = engagement_actions.add_participant(
+                engagement=engagement,
+                stakeholder=self.stakeholders[key],
+                via_proxy=self.stakeholders[proxy_key] if proxy_key else None,
+                by=hr_lead,
+            )
+        for said in meeting.inputs:
+            self._hear(engagement, participations, said)
+        for told in meeting.told:
+            # Decisions refresh the participant's counters on their own copy of the row: read it afresh.
+            participation = Participation.objects.select_related("stakeholder", "engagement__organisation").get(
+                pk=participations[told.participant].pk
+            )
+            if told.channel == Channel.EMAIL:
+                engagement_actions.send_feedback_by_email(participation=participation, by=hr_lead)
+            else:
+                engagement_actions.mark_feedback_delivered(
+                    participation=participation, channel=told.channel, note=told.note, by=hr_lead
+                )
+        return engagement
+
+    def _hear(self, engagement: Engagement, participations: dict[str, Participation], said: content.Said) -> None:
+        item, _created = engagement_actions.record_input(
+            engagement=engagement,
+            text=said.text,
+            speaker=participations[said.speaker] if said.speaker else None,
+            tags=said.tags,
+            owning_function="" if said.triaged_later else said.function,
+            language=said.language,
+            by=self.hr_lead,
+        )
+        if said.triaged_later:
+            engagement_actions.triage_input(input=item, owning_function=said.function, tags=said.tags,
+                                            by=self.hr_lead)
+        decision = said.decision
+        if decision is None:
+            return
+        decider = self.viewers[content.DECIDER_BY_FUNCTION.get(said.function, content.HR_LEAD)]
+        engagement_actions.record_decision(
+            input=item,
+            outcome=decision.outcome,
+            rationale=decision.rationale,
+            next_step=decision.next_step,
+            next_step_due=None if decision.next_step_in_days is None
+            else _days(self.today, decision.next_step_in_days),
+            by=decider,
+        )
+
+
+@transaction.atomic
+def build_demo(*, today: datetime.date) -> Organisation:
+    """Create the demo organisation, its members, stakeholders and engagements; queued email leaves on commit."""
+    _check_usernames_free()
+    organisation = Organisation.objects.create(name=content.ORGANISATION_NAME, slug=content.ORGANISATION_SLUG)
+    audit.record(organisation=organisation, by=None, action="organisation.created", target=organisation,
+                 summary=f"{organisation.slug}: demo data loaded by manage.py load_demo")
+    builder = _Builder(organisation, today)
+    builder.add_members()
+    builder.register_stakeholders()
+    for meeting in content.ENGAGEMENTS:
+        builder.run_engagement(meeting)
+    return organisation
+
+
+@transaction.atomic
+def delete_demo(organisation: Organisation) -> None:
+    """Remove the demo organisation and everything in it, children before the rows they protect."""
+    demo_usernames = [m.username for m in content.MEMBERS]
+    members = list(User.objects.filter(username__in=demo_usernames, memberships__organisation=organisation))
+    LoopReminder.objects.filter(engagement__organisation=organisation).delete()
+    FeedbackReport.objects.filter(organisation=organisation).delete()
+    # Inputs take their decisions with them; they must go before the participations they point at.
+    Input.objects.filter(organisation=organisation).delete()
+    Participation.objects.filter(engagement__organisation=organisation).delete()
+    Engagement.objects.filter(organisation=organisation).delete()
+    Tag.objects.filter(organisation=organisation).delete()
+    Stakeholder.objects.filter(organisation=organisation).delete()
+    Membership.objects.filter(organisation=organisation).delete()
+    AuditEntry.objects.filter(organisation=organisation).delete()
+    organisation.delete()
+    for user in members:
+        if user.memberships.exists():
+            continue  # Also works elsewhere: keep the account.
+        try:
+            with transaction.atomic():
+                user.delete()
+        except ProtectedError:
+            pass  # Still named as the owner or decider of records elsewhere.

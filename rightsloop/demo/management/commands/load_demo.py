@@ -1,0 +1,101 @@
+"""manage.py load_demo: the Kestrel Networks demo organisation, with one sign-in per role."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from rightsloop.accounts.actions import issue_api_token
+from rightsloop.accounts.roles import Function, Role
+from rightsloop.demo import content
+from rightsloop.demo.loader import (
+    DemoConflict,
+    build_demo,
+    count_demo,
+    delete_demo,
+    find_demo_organisation,
+    hr_lead_membership,
+)
+
+ISSUED_FOR = "demo (manage.py load_demo)"
+
+
+class Command(BaseCommand):
+    help = (
+        "Create the fictional Kestrel Networks demo organisation with stakeholders, engagements, decisions and "
+        "feedback, or leave it as it is if it exists; print the demo sign-ins and a fresh API token."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--reset", action="store_true",
+            help="Delete the demo organisation and everything in it first, then create it again.",
+        )
+
+    def handle(self, *args, reset: bool, **options):
+        today = timezone.localdate()
+        organisation = find_demo_organisation()
+        existed = organisation is not None
+        if organisation is None or reset:
+            try:
+                # One transaction: if rebuilding fails, the old demo is still there.
+                with transaction.atomic():
+                    if organisation is not None:
+                        delete_demo(organisation)
+                    organisation = build_demo(today=today)
+            except DemoConflict as conflict:
+                raise CommandError(str(conflict)) from None
+            if existed:
+                self.stdout.write(f"Deleted the demo organisation {content.ORGANISATION_NAME!r} and its data.")
+            self.stdout.write(self.style.SUCCESS(f"Created the demo organisation {content.ORGANISATION_NAME!r}."))
+        else:
+            self.stdout.write(
+                f"The demo organisation {content.ORGANISATION_NAME!r} already exists: nothing was added "
+                "(use --reset to rebuild it with dates relative to today)."
+            )
+        membership = hr_lead_membership(organisation)
+        if membership is None:
+            raise CommandError(
+                f"The demo organisation has no active human rights lead {content.HR_LEAD!r}: run with --reset."
+            )
+        _token, raw_token = issue_api_token(membership=membership, name=ISSUED_FOR, by=None)
+        self._print_counts(count_demo(organisation, today))
+        self._print_sign_ins(raw_token)
+
+    def _print_counts(self, counts) -> None:
+        self.stdout.write(
+            f"  {counts.members} members, {counts.stakeholders} stakeholders ({counts.consents} consent records), "
+            f"{counts.engagements} engagements with {counts.participants} participants,\n"
+            f"  {counts.inputs} inputs ({counts.decided} decided), {counts.feedback_reports} feedback reports; "
+            f"loops: {counts.closed_loops} closed, {counts.overdue_loops} overdue, "
+            f"{counts.due_this_week} due this week."
+        )
+
+    def _print_sign_ins(self, raw_token: str) -> None:
+        base = settings.RIGHTSLOOP_BASE_URL.rstrip("/")
+        rows = []
+        for member in content.MEMBERS:
+            role = str(Role(member.role).label)
+            if member.function:
+                role += f" ({Function(member.function).label})"
+            rows.append((member.username, role))
+        width = max(len(username) for username, _role in rows)
+        lines = [
+            "",
+            "=" * 72,
+            f"Rightsloop demo: open {base}/ and sign in with",
+            "",
+        ]
+        lines += [f"  {username.ljust(width)}  {role}" for username, role in rows]
+        lines += [
+            "",
+            f"  password for every demo account: {content.DEMO_PASSWORD}",
+            "",
+            f"API token for {content.HR_LEAD} (human rights team), new on every run and shown only here:",
+            f"  {raw_token}",
+            f'  curl -H "Authorization: Bearer {raw_token}" {base}/api/v1/engagements',
+            "",
+            "Queued feedback email is delivered by the task worker: manage.py db_worker",
+            "=" * 72,
+        ]
+        self.stdout.write("\n".join(lines))

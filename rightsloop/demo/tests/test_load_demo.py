@@ -1,0 +1,176 @@
+"""manage.py load_demo builds the demo organisation through the actions, once, and rebuilds it on --reset."""
+
+import datetime
+import re
+from collections import Counter
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from rightsloop.accounts.actions import add_member
+from rightsloop.accounts.models import ApiToken, Membership, User, hash_token
+from rightsloop.accounts.tests.factories import make_organisation
+from rightsloop.core.models import AuditEntry, Organisation
+from rightsloop.demo import content
+from rightsloop.demo.loader import count_demo
+from rightsloop.engagements.models import Engagement, FeedbackReport, Input, Participation
+from rightsloop.engagements.vocabulary import Attribution, LoopState, Outcome
+from rightsloop.stakeholders.models import Stakeholder
+from rightsloop.stakeholders.vocabulary import Kind, SafetyLevel
+
+pytestmark = pytest.mark.django_db
+
+
+def load_demo(*args: str) -> str:
+    out = StringIO()
+    call_command("load_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def demo_organisation() -> Organisation:
+    return Organisation.objects.get(slug=content.ORGANISATION_SLUG)
+
+
+def printed_token(output: str) -> str:
+    tokens = set(re.findall(r"\brl_[A-Za-z0-9_-]+", output))
+    assert len(tokens) == 1, output
+    return tokens.pop()
+
+
+def test_creates_one_sign_in_per_role_with_the_printed_password():
+    output = load_demo()
+
+    memberships = Membership.objects.filter(organisation=demo_organisation()).select_related("user")
+    assert Counter(m.role for m in memberships) == {
+        "admin": 1, "hr_lead": 1, "decision_maker": 2, "board": 1, "auditor": 1,
+    }
+    assert {m.function for m in memberships if m.role == "decision_maker"} == {"product", "legal"}
+    assert "http://127.0.0.1:8000/" in output
+    assert content.DEMO_PASSWORD in output
+    assert len(content.DEMO_PASSWORD) >= 12
+    for membership in memberships:
+        assert membership.user.username in output
+        assert membership.user.check_password(content.DEMO_PASSWORD)
+
+
+def test_prints_a_working_token_for_the_human_rights_lead():
+    output = load_demo()
+
+    token = ApiToken.objects.usable().get(key_hash=hash_token(printed_token(output)))
+    assert token.membership.role == "hr_lead"
+    assert token.membership.user.username == content.HR_LEAD
+
+
+def test_creates_the_stakeholders_and_engagements_of_the_content():
+    load_demo()
+    organisation = demo_organisation()
+
+    stakeholders = Stakeholder.objects.for_organisation(organisation)
+    assert stakeholders.count() == len(content.STAKEHOLDERS) >= 30
+    assert set(stakeholders.values_list("kind", flat=True)) == set(Kind.values)
+    assert stakeholders.filter(safety_level=SafetyLevel.HIGH).count() in (2, 3)
+    assert stakeholders.filter(preferred_language__in=["es", "fr"]).exists()
+    proxies = stakeholders.filter(kind=Kind.PROXY)
+    assert all(p.represents and p.legitimacy_basis for p in proxies)
+    assert Engagement.objects.for_organisation(organisation).count() == len(content.ENGAGEMENTS) == 7
+
+
+def test_the_dashboard_has_a_closed_an_overdue_a_due_and_an_upcoming_loop():
+    load_demo()
+    organisation = demo_organisation()
+    today = timezone.localdate()
+
+    engagements = Engagement.objects.for_organisation(organisation)
+    closed = engagements.get(loop_state=LoopState.CLOSED)
+    assert closed.decided_count == closed.inputs_count > 0
+    assert closed.participants_closed == closed.participants_with_inputs
+    assert engagements.overdue(today).count() == 1
+    assert engagements.overdue(today).get().inputs.awaiting_decision().exists()
+    assert engagements.due_between(today, today + datetime.timedelta(days=6)).count() == 1
+    upcoming = engagements.get(starts_on__gt=today)
+    assert upcoming.loop_state == LoopState.NOT_STARTED
+    assert upcoming.participations.exists()
+
+
+def test_decisions_cover_every_outcome_and_feedback_is_in_the_speakers_language():
+    load_demo()
+    organisation = demo_organisation()
+
+    inputs = Input.objects.for_organisation(organisation)
+    assert set(inputs.decided().values_list("outcome", flat=True)) == set(Outcome.values)
+    assert inputs.awaiting_decision().exists()
+    assert inputs.untriaged().exists()
+    assert {"es", "fr"} <= set(FeedbackReport.objects.for_organisation(organisation).values_list("language", flat=True))
+    # Every input went through record_input, and so through the audit log.
+    assert AuditEntry.objects.filter(organisation=organisation, action="input.recorded").count() == inputs.count()
+
+
+def test_running_twice_adds_nothing_but_a_fresh_token():
+    first = load_demo()
+    before = count_demo(demo_organisation(), timezone.localdate())
+
+    second = load_demo()
+
+    assert Organisation.objects.filter(slug=content.ORGANISATION_SLUG).count() == 1
+    assert count_demo(demo_organisation(), timezone.localdate()) == before
+    assert printed_token(first) != printed_token(second)
+    assert ApiToken.objects.usable().filter(key_hash=hash_token(printed_token(second))).exists()
+
+
+def test_reset_deletes_the_demo_and_builds_it_again():
+    load_demo()
+    old = demo_organisation()
+    before = count_demo(old, timezone.localdate())
+    old_engagements = list(Engagement.objects.for_organisation(old).values_list("pk", flat=True))
+
+    output = load_demo("--reset")
+
+    new = demo_organisation()
+    assert new.pk != old.pk
+    assert not Engagement.objects.filter(pk__in=old_engagements).exists()
+    assert not AuditEntry.objects.filter(organisation_id=old.pk).exists()
+    assert count_demo(new, timezone.localdate()) == before
+    assert User.objects.filter(username__in=[m.username for m in content.MEMBERS]).count() == len(content.MEMBERS)
+    assert ApiToken.objects.usable().filter(key_hash=hash_token(printed_token(output))).exists()
+
+
+def test_people_at_high_risk_take_part_only_through_a_proxy_and_are_never_named():
+    load_demo()
+    organisation = demo_organisation()
+
+    high = Participation.objects.filter(
+        engagement__organisation=organisation, stakeholder__safety_level=SafetyLevel.HIGH
+    )
+    assert high.exists()
+    assert not high.filter(via_proxy__isnull=True).exists()
+    assert not high.exclude(direct_override_reason="").exists()
+    assert set(high.values_list("via_proxy__kind", flat=True)) == {Kind.PROXY}
+    spoken = Input.objects.filter(speaker__in=high)
+    assert spoken.exists()
+    assert set(spoken.values_list("attribution", flat=True)) == {Attribution.ANONYMISED}
+
+
+def test_refuses_to_take_over_an_existing_user_with_a_demo_username():
+    User.objects.create_user(username=content.HR_LEAD, password="someone else's password")
+
+    with pytest.raises(CommandError, match=content.HR_LEAD):
+        load_demo()
+
+    assert not Organisation.objects.filter(slug=content.ORGANISATION_SLUG).exists()
+
+
+def test_a_reset_that_cannot_rebuild_leaves_the_old_demo_in_place():
+    load_demo()
+    old = demo_organisation()
+    before = count_demo(old, timezone.localdate())
+    # The human rights lead also works for another company, so the reset cannot delete that account.
+    add_member(organisation=make_organisation(), username=content.HR_LEAD, email="", first_name="", last_name="",
+               password=None, role="hr_lead", by=None)
+
+    with pytest.raises(CommandError, match=content.HR_LEAD):
+        load_demo("--reset")
+
+    assert demo_organisation().pk == old.pk
+    assert count_demo(old, timezone.localdate()) == before
