@@ -230,8 +230,9 @@ def test_auditors_see_protected_people_only_by_pseudonym(hr_lead, auditor, sign_
     participation = make_participation(hr_lead, engagement, person, via_proxy=proxy)
     make_input(hr_lead, engagement, participation)
     client = sign_in(auditor)
-    for url in ("/stakeholders/", f"/stakeholders/{person.pk}/", f"/engagements/{engagement.pk}/",
-                f"/engagements/{engagement.pk}/feedback/", f"/engagements/{engagement.pk}/feedback/{participation.pk}/"):
+    feedback = f"/engagements/{engagement.pk}/feedback/"
+    for url in ("/stakeholders/", f"/stakeholders/{person.pk}/", f"/engagements/{engagement.pk}/", feedback,
+                f"{feedback}{participation.pk}/"):
         page = client.get(url).content.decode()
         assert "Hidden Defender" not in page and "hd@example.net" not in page and "+254700000000" not in page, url
         assert "Protected stakeholder" in page, url
