@@ -37,7 +37,7 @@ browser-deps:
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 
 messages: system-deps | $(PY)
-	cd rightsloop && ../$(PY) ../manage.py compilemessages --ignore=.venv -v0
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=var -v0
 
 makemessages: install-dev system-deps
 	cd rightsloop && ../$(PY) ../manage.py makemessages -l es -l fr --no-obsolete --ignore=tests --ignore=conftest.py --ignore=demo -v0
