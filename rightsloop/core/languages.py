@@ -9,6 +9,8 @@ import pycountry
 from django.conf import settings
 from django.utils.translation import get_language
 
+from .countries import sort_key
+
 
 @cache
 def _codes() -> dict[str, str]:
@@ -36,7 +38,7 @@ def name(code: str) -> str:
 
 def choices() -> list[tuple[str, str]]:
     pairs = [(code, name(code)) for code in _codes()]
-    return sorted(pairs, key=lambda pair: pair[1].casefold())
+    return sorted(pairs, key=lambda pair: sort_key(pair[1]))
 
 
 def interface_languages() -> list[str]:

@@ -33,6 +33,7 @@ class ReportContent:
     heard: list[ReportItem] = field(default_factory=list)
     done: list[ReportItem] = field(default_factory=list)
     not_done: list[ReportItem] = field(default_factory=list)
+    partly_done: list[ReportItem] = field(default_factory=list)
     still_open: list[ReportItem] = field(default_factory=list)
     covers_decisions_until: datetime.datetime | None = None
 
@@ -77,6 +78,7 @@ def build_report(
             heard=items,
             done=[i for i in items if i.outcome in (Outcome.ADOPTED, Outcome.PARTLY_ADOPTED)],
             not_done=[i for i in items if i.outcome == Outcome.NOT_ADOPTED],
+            partly_done=[i for i in items if i.outcome == Outcome.PARTLY_ADOPTED],
             still_open=[i for i in items if i.outcome in ("", Outcome.UNDER_CONSIDERATION)],
             covers_decisions_until=max(
                 (i.decided_at for i in inputs if i.decided_at), default=None

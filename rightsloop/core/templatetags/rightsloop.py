@@ -34,10 +34,8 @@ def country_name(code: str) -> str:
 
 @register.filter
 def region_name(code: str) -> str:
-    for region_code, name in countries.regions():
-        if region_code == code:
-            return name
-    return "—"
+    """The translated name of an M49 region or sub-region code."""
+    return countries.area_name(code) if code else "—"
 
 
 @register.filter

@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from rightsloop.accounts.roles import Capability
 from rightsloop.accounts.viewer import Viewer
@@ -172,7 +173,9 @@ def _reminder_email(owner, engagements: list[Engagement], today: datetime.date) 
                 for e in engagements
             ],
         })
-        subject = _("%(count)s overdue loops to close") % {"count": len(engagements)}
+        subject = ngettext(
+            "%(count)s overdue loop to close", "%(count)s overdue loops to close", len(engagements)
+        ) % {"count": len(engagements)}
     return EmailMessage(subject=subject, body=body, to=[owner.email],
                         headers={"Auto-Submitted": "auto-generated"})
 
