@@ -19,3 +19,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and "DATABASE_
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
 # Static files come from the finders in tests; nothing is collected.
 MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]  # noqa: F405
+# Close connections after each request so the live server's thread never holds the test database open.
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = False

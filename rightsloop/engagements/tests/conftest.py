@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -53,3 +54,6 @@ def browser_page(request, live_server, transactional_db, monkeypatch) -> Iterato
         finally:
             context.close()
             browser.close()
+            # ORM calls made inside Playwright's context may hold their own connection: close it here,
+            # or PostgreSQL refuses to drop the test database at the end of the run.
+            connections.close_all()
