@@ -97,6 +97,13 @@ def participations(engagement: Engagement) -> QuerySet[Participation]:
     ).order_by("stakeholder__name_key", "id")
 
 
+def speaker_choices(engagement: Engagement) -> QuerySet[Participation]:
+    """Participants as the "who said it" list needs them: names and safety levels, without their traits."""
+    return engagement.participations.select_related("stakeholder", "via_proxy").order_by(
+        "stakeholder__name_key", "id"
+    )
+
+
 def decision_history(input: Input) -> QuerySet[Decision]:
     return input.decisions.select_related("decided_by").order_by("-revision")
 

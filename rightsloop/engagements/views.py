@@ -208,7 +208,7 @@ def briefing_file(request, pk: int, briefing_pk: int):
 
 def _speaker_choices(engagement, viewer):
     choices = []
-    for participation in queries.participations(engagement):
+    for participation in queries.speaker_choices(engagement):
         label = shown_name(participation.stakeholder, viewer)
         if participation.via_proxy_id:
             label = _("%(name)s, through %(proxy)s") % {
