@@ -137,7 +137,7 @@ FIRST_NAMES = [
 LAST_NAMES = [
     "Mwangi", "Okafor", "Diallo", "Mensah", "Ndlovu", "Tesfaye", "Haddad", "Khalil", "Sharma", "Patel",
     "Rahman", "Hussain", "Santoso", "García", "Rodríguez", "Martínez", "Silva", "Oliveira", "López",
-    "Hernández", "Pérez", "Nguyễn", "Trần", "Win", "Suksawat", "Yılmaz", "Kowalski", "Shevchenko",
+    "Hernández", "Pérez", "Nguyễn", "Trần", "Win", "Suksawat", "Yılmaz", "Kowalski", "Shevchenko",  # noqa: RUF001 (Turkish dotless i)
     "Smith", "Johnson", "Dubois", "Müller", "Johansson", "Wang", "Tanaka", "Kim", "Banda", "Moyo",
     "Abdullah", "Cruz", "Reyes", "Fernández", "Gómez", "Díaz", "Ahmed", "Osei", "Kamau", "Otieno",
 ]
@@ -258,7 +258,8 @@ class BulkWriter:
         if self.vendor == "postgresql":
             self.sql = f"COPY {name} ({quoted}) FROM STDIN"
         else:
-            self.sql = f"INSERT INTO {name} ({quoted}) VALUES ({', '.join(['%s'] * len(columns))})"
+            # Table and column names come from the models, never from input.
+            self.sql = f"INSERT INTO {name} ({quoted}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608
 
     def _converters(self, kinds: list[str]):
         # Store values exactly as Django does: naive UTC datetimes in ISO form on SQLite, JSON as text.
@@ -311,8 +312,21 @@ class BulkWriter:
 class Person:
     """What the generator remembers about a stakeholder to make later rows consistent with the rules."""
 
-    __slots__ = ("id", "name", "kind", "safety", "has_email", "has_phone", "has_post", "has_messenger",
-                 "safe_channels", "contact", "may_attribute", "language", "report_language")
+    __slots__ = (
+        "contact",
+        "has_email",
+        "has_messenger",
+        "has_phone",
+        "has_post",
+        "id",
+        "kind",
+        "language",
+        "may_attribute",
+        "name",
+        "report_language",
+        "safe_channels",
+        "safety",
+    )
 
 
 class Generator:
@@ -709,8 +723,8 @@ class Generator:
             iid = self.new_id("input")
             speaker = None
             if speakers and rng.random() >= 0.05:
-                speaker = speakers[min(len(speakers) - 1, bisect_right(cumulative, rng.random() * total))] if len(speakers) > 1 \
-                    else speakers[0]
+                index = bisect_right(cumulative, rng.random() * total)
+                speaker = speakers[min(len(speakers) - 1, index)]
             person = speaker["person"] if speaker else None
             if person is not None and person.may_attribute and rng.random() < 0.8:
                 attribution = Attribution.ATTRIBUTED
@@ -1032,6 +1046,11 @@ def main() -> None:
         print(message, flush=True)
 
     log(f"database: {describe_database()}")
+    try:
+        call_command("makemigrations", check=True, dry_run=True, verbosity=0)
+    except SystemExit:
+        log("WARNING: the models have changes no migration creates (an index?): the database will lack them. "
+            "Run `python manage.py makemigrations` locally first.")
     call_command("migrate", interactive=False, verbosity=0)
     if not Path(settings.STATIC_ROOT, staticfiles_storage.manifest_name).exists():
         call_command("collectstatic", interactive=False, verbosity=0)
