@@ -208,12 +208,11 @@ def briefing_file(request, pk: int, briefing_pk: int):
 
 def _speaker_choices(engagement, viewer):
     choices = []
-    for participation in queries.speaker_choices(engagement):
-        label = shown_name(participation.stakeholder, viewer)
-        if participation.via_proxy_id:
-            label = _("%(name)s, through %(proxy)s") % {
-                "name": label, "proxy": shown_name(participation.via_proxy, viewer)}
-        choices.append((participation.pk, label))
+    for pk, stakeholder, proxy in queries.speaker_choices(engagement):
+        label = shown_name(stakeholder, viewer)
+        if proxy is not None:
+            label = _("%(name)s, through %(proxy)s") % {"name": label, "proxy": shown_name(proxy, viewer)}
+        choices.append((pk, label))
     return choices
 
 
