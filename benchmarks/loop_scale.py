@@ -1052,7 +1052,10 @@ def main() -> None:
         log("WARNING: the models have changes no migration creates (an index?): the database will lack them. "
             "Run `python manage.py makemigrations` locally first.")
     call_command("migrate", interactive=False, verbosity=0)
-    if not Path(settings.STATIC_ROOT, staticfiles_storage.manifest_name).exists():
+    # Pages render {% static %} as in production, which needs collected files (and a manifest, if any).
+    manifest = getattr(staticfiles_storage, "manifest_name", None)
+    root = Path(settings.STATIC_ROOT)
+    if not root.exists() or (manifest and not (root / manifest).exists()):
         call_command("collectstatic", interactive=False, verbosity=0)
 
     organisation = Organisation.objects.filter(slug=ORG_SLUG).first()
