@@ -209,12 +209,11 @@ def briefing_file(request, pk: int, briefing_pk: int):
 
 def _speaker_choices(engagement, viewer):
     choices = []
-    for participation in queries.participations(engagement):
-        label = shown_name(participation.stakeholder, viewer)
-        if participation.via_proxy_id:
-            label = _("%(name)s, through %(proxy)s") % {
-                "name": label, "proxy": shown_name(participation.via_proxy, viewer)}
-        choices.append((participation.pk, label))
+    for pk, stakeholder, proxy in queries.speaker_choices(engagement):
+        label = shown_name(stakeholder, viewer)
+        if proxy is not None:
+            label = _("%(name)s, through %(proxy)s") % {"name": label, "proxy": shown_name(proxy, viewer)}
+        choices.append((pk, label))
     return choices
 
 
@@ -271,7 +270,9 @@ def engagement_inputs(request, pk: int):
                 "engagement": engagement, "form": form,
             }, status=400)
     items = queries.engagement_inputs(engagement)
-    page = paginate(request, items, per_page=100)
+    # The site's page size (25): every row renders its own triage form, about 1.7 ms a row in all,
+    # so 100 rows alone took over 150 ms on a 2-core machine (see docs/performance.md).
+    page = paginate(request, items)
     rows = [_row_context(request, item) for item in page.object_list]
     return render(request, "engagements/inputs.html", {
         "engagement": engagement, "form": form, "rows": rows, "page": page,

@@ -32,13 +32,17 @@ from ..vocabulary import DeliveryStatus
 logger = logging.getLogger(__name__)
 
 
+def _reach(participation: Participation):
+    return reach_of(participation.stakeholder, has_proxy=participation.via_proxy_id is not None)
+
+
 def channel_permitted(participation: Participation, channel: str) -> bool:
-    reach = reach_of(participation.stakeholder, has_proxy=participation.via_proxy_id is not None)
-    return permitted(reach, channel)
+    return permitted(_reach(participation), channel)
 
 
 def permitted_channels(participation: Participation) -> list[str]:
-    return [channel for channel in Channel.values if channel_permitted(participation, channel)]
+    reach = _reach(participation)
+    return [channel for channel in Channel.values if permitted(reach, channel)]
 
 
 def _check_can_report(participation: Participation, by: Viewer) -> None:
