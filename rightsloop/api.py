@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -51,15 +52,15 @@ class TextSafeParser(Parser):
     def parse_body(self, request):
         data = super().parse_body(request)
         if not isinstance(data, dict):
-            raise HttpError(400, "The request body must be a JSON object.")
+            raise HttpError(400, _("The request body must be a JSON object."))
         if _contains_nul(data):
-            raise HttpError(400, "Text may not contain NUL (\\u0000) characters.")
+            raise HttpError(400, _("Text may not contain NUL (\\u0000) characters."))
         return data
 
     def parse_querydict(self, data, list_fields, request):
         parsed = super().parse_querydict(data, list_fields, request)
         if _contains_nul(parsed):
-            raise HttpError(400, "Query parameters may not contain NUL characters.")
+            raise HttpError(400, _("Query parameters may not contain NUL characters."))
         return parsed
 
 
@@ -86,27 +87,27 @@ def invalid_request(request, exc: NinjaValidationError):
     for error in exc.errors:
         location = [str(part) for part in error.get("loc", ()) if part not in ("body", "payload", "query", "path")]
         errors.setdefault(".".join(location) or "__all__", []).append(error.get("msg", "invalid"))
-    return api.create_response(request, {"detail": "Invalid request.", "errors": errors}, status=400)
+    return api.create_response(request, {"detail": _("Invalid request."), "errors": errors}, status=400)
 
 
 @api.exception_handler(DjangoValidationError)
 def rule_broken(request, exc: DjangoValidationError):
-    return api.create_response(request, {"detail": "Invalid request.", "errors": _messages(exc)}, status=400)
+    return api.create_response(request, {"detail": _("Invalid request."), "errors": _messages(exc)}, status=400)
 
 
 @api.exception_handler(Http404)
 def not_found(request, exc):
-    return api.create_response(request, {"detail": "Not found."}, status=404)
+    return api.create_response(request, {"detail": _("Not found.")}, status=404)
 
 
 @api.exception_handler(PermissionDenied)
 def forbidden(request, exc):
-    return api.create_response(request, {"detail": str(exc) or "Not allowed."}, status=403)
+    return api.create_response(request, {"detail": str(exc) or _("Not allowed.")}, status=403)
 
 
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request, exc):
-    return api.create_response(request, {"detail": "A valid bearer token is required."}, status=401)
+    return api.create_response(request, {"detail": _("A valid bearer token is required.")}, status=401)
 
 
 @api.exception_handler(HttpError)
@@ -119,7 +120,7 @@ def unexpected(request, exc):
     import logging
 
     logging.getLogger("rightsloop.api").exception("unhandled API error")
-    return api.create_response(request, {"detail": "Internal error; nothing was half-saved."}, status=500)
+    return api.create_response(request, {"detail": _("Internal error; nothing was half-saved.")}, status=500)
 
 
 from rightsloop.engagements.api import router as engagements_router  # noqa: E402

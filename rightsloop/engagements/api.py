@@ -5,6 +5,7 @@ import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Header, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -25,7 +26,7 @@ router = Router(tags=["engagements"])
 
 def _require(viewer: Viewer, capability: str) -> None:
     if not viewer.can(capability):
-        raise PermissionDenied("Your role does not allow this.")
+        raise PermissionDenied(_("Your role does not allow this."))
 
 
 def _value(member):

@@ -4,6 +4,7 @@
 import datetime
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -173,7 +174,7 @@ class ConsentOut(Schema):
 
 def _require(viewer, capability: str) -> None:
     if not viewer.can(capability):
-        raise PermissionDenied("Your role does not allow this.")
+        raise PermissionDenied(_("Your role does not allow this."))
 
 
 def _values(payload: Schema) -> dict:
