@@ -86,3 +86,8 @@ def test_decision_makers_cannot_read_the_register(decision_maker, hr_lead, api):
     client = api(decision_maker)
     assert client.get("/api/v1/stakeholders").status_code == 403
     assert client.post("/api/v1/stakeholders", PAYLOAD).status_code == 403
+
+
+def test_errors_follow_the_request_language(hr_lead, api):
+    response = api(hr_lead).get("/api/v1/stakeholders/999999", headers={"HTTP_ACCEPT_LANGUAGE": "fr"})
+    assert response.status_code == 404 and response.json() == {"detail": "Introuvable."}
