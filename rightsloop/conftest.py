@@ -7,6 +7,17 @@ from rightsloop.accounts.roles import Role
 from rightsloop.accounts.tests.factories import make_member, make_organisation
 
 
+@pytest.fixture(autouse=True)
+def fresh_key_caches():
+    """Unwrapped keys are cached per process; a rolled-back test must not leave them behind."""
+    from rightsloop.core import keys, sealing
+
+    sealing.forget_cached_keys()
+    yield
+    sealing.forget_cached_keys()
+    keys.forget()
+
+
 @pytest.fixture
 def organisation(db):
     return make_organisation("Kestrel Networks")

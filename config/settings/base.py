@@ -190,6 +190,10 @@ LOGGING = {
     },
 }
 
+# Key files generated on first use (development and the demo only; production sets the keys
+# through RIGHTSLOOP_KEK and RIGHTSLOOP_AUDIT_KEY, see docs/security.md).
+RIGHTSLOOP_KEY_DIR = None
+
 # Domain defaults an organisation may override.
 RIGHTSLOOP_DEFAULT_FEEDBACK_DAYS = 60
 RIGHTSLOOP_PAGE_SIZE = 25

@@ -6,6 +6,9 @@ from .base import *  # noqa: F403
 from .base import DATABASES
 
 SECRET_KEY = "test-only-key"  # noqa: S105
+# Fixed keys so a test run never depends on the machine; tests that rotate keys set their own.
+os.environ.setdefault("RIGHTSLOOP_KEK", "dGVzdC1vbmx5LWtleS1lbmNyeXB0aW9uLWtleS0wMDE=")
+os.environ.setdefault("RIGHTSLOOP_AUDIT_KEY", "dGVzdC1vbmx5LWF1ZGl0LWNoYWluLWtleS0wMDAwMDE=")
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -76,3 +76,29 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
+
+
+class DataKey(models.Model):
+    """An organisation's data key, stored only wrapped by the key encryption key (core.keys)."""
+
+    class Purpose(models.TextChoices):
+        SEALING = "sealing", _("Sealing sensitive fields")
+        BLIND_INDEX = "blind_index", _("Blind index for exact lookups")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="data_keys")
+    purpose = models.CharField(max_length=16, choices=Purpose.choices)
+    version = models.PositiveIntegerField(default=1)
+    wrapped = models.BinaryField()
+    kek_id = models.CharField(max_length=16)
+    created_at = models.DateTimeField(auto_now_add=True)
+    rewrapped_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("data key")
+        verbose_name_plural = _("data keys")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "purpose", "version"], name="one_data_key_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}/{self.purpose}/v{self.version} (under {self.kek_id})"
