@@ -279,3 +279,14 @@ class SealedModel:
 
     def forget_plaintext(self) -> None:
         self.__dict__.pop("_plaintext", None)
+        self.__dict__.pop("_pending_seal", None)
+
+    def save(self, *args, **kwargs):
+        columns = self.seal_pending()
+        if kwargs.get("update_fields") is not None and columns:
+            kwargs["update_fields"] = set(kwargs["update_fields"]) | set(columns)
+        super().save(*args, **kwargs)
+
+    def refresh_from_db(self, *args, **kwargs):
+        super().refresh_from_db(*args, **kwargs)
+        self.forget_plaintext()

@@ -160,7 +160,7 @@ class ParticipantOut(Schema):
 
     @staticmethod
     def resolve_direct_override(obj) -> bool:
-        return bool(obj.direct_override_reason)
+        return obj.engaged_directly_by_override
 
 
 @router.get("/engagements/{int:engagement_id}/participants", response=list[ParticipantOut],

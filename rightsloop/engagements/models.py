@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rightsloop.accounts.roles import Function
 from rightsloop.core.models import Organisation, OrganisationScopedQuerySet
+from rightsloop.core.sealing import OrganisationKey, Sealed, SealedModel
 from rightsloop.stakeholders.models import Stakeholder
 
 from .vocabulary import (
@@ -142,15 +144,20 @@ class ParticipationQuerySet(models.QuerySet):
         return self.filter(inputs_count__gt=0)
 
 
-class Participation(models.Model):
+class Participation(SealedModel, models.Model):
     """A stakeholder taking part in an engagement, directly or through a proxy."""
 
+    sealed_fields = ("direct_override_reason",)
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="participations")
     stakeholder = models.ForeignKey(Stakeholder, on_delete=models.PROTECT, related_name="participations")
     via_proxy = models.ForeignKey(Stakeholder, on_delete=models.PROTECT, null=True, blank=True,
                                   related_name="proxied_participations", verbose_name=_("through proxy"))
     # A high-safety stakeholder engaged directly: who allowed it, and why.
-    direct_override_reason = models.TextField(_("reason for engaging directly"), blank=True)
+    # Why a high-safety person was engaged directly tends to describe them: sealed under their key.
+    direct_override_reason = Sealed(_("reason for engaging directly"))
+    direct_override_reason_sealed = models.BinaryField(default=b"", editable=False)
     direct_override_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                            blank=True, related_name="+")
     direct_override_at = models.DateTimeField(null=True, blank=True)
@@ -178,6 +185,13 @@ class Participation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.stakeholder_id} in {self.engagement_id}"
+
+    def sealing_key(self):
+        return self.stakeholder.sealing_key()
+
+    @property
+    def engaged_directly_by_override(self) -> bool:
+        return self.direct_override_by_id is not None
 
     @property
     def needs_feedback(self) -> bool:
@@ -223,16 +237,20 @@ class InputQuerySet(OrganisationScopedQuerySet):
         return self.filter(owning_function="")
 
 
-class Input(models.Model):
-    """One thing a stakeholder told us."""
+class Input(SealedModel, models.Model):
+    """One thing a stakeholder told us; what they said is sealed under their key (or the organisation's)."""
 
+    sealed_fields = ("text",)
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="inputs")
     engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="inputs")
     speaker = models.ForeignKey(Participation, on_delete=models.PROTECT, null=True, blank=True,
                                 related_name="inputs", verbose_name=_("who said it"))
     attribution = models.CharField(_("attribution"), max_length=16, choices=Attribution.choices,
                                    default=Attribution.ANONYMISED)
-    text = models.TextField(_("what was said"))
+    text = Sealed(_("what was said"))
+    text_sealed = models.BinaryField(default=b"", editable=False)
     language = models.CharField(_("language"), max_length=3, blank=True)
     tags = models.ManyToManyField(Tag, blank=True, related_name="inputs", verbose_name=_("tags"))
     owning_function = models.CharField(_("owning function"), max_length=16, choices=Function.choices,
@@ -271,6 +289,11 @@ class Input(models.Model):
     def __str__(self) -> str:
         return f"input {self.pk}"
 
+    def sealing_key(self):
+        if self.speaker_id is None:
+            return OrganisationKey(self.organisation_id)
+        return self.speaker.stakeholder.sealing_key()
+
     @property
     def is_decided(self) -> bool:
         return bool(self.outcome)
@@ -307,15 +330,19 @@ class FeedbackReportQuerySet(OrganisationScopedQuerySet):
         return self.filter(status__in=[DeliveryStatus.SENT, DeliveryStatus.DELIVERED])
 
 
-class FeedbackReport(models.Model):
-    """What we told one participant about their inputs, as it was when we told them."""
+class FeedbackReport(SealedModel, models.Model):
+    """What we told one participant about their inputs, as it was when we told them (sealed under their key)."""
 
+    sealed_fields = ("body",)
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="feedback_reports")
     participation = models.ForeignKey(Participation, on_delete=models.CASCADE, related_name="reports")
     language = models.CharField(_("language"), max_length=8)
     subject = models.CharField(_("subject"), max_length=200)
-    body = models.TextField(_("report"))
+    body = Sealed(_("report"))
+    body_sealed = models.BinaryField(default=b"", editable=False)
     channel = models.CharField(_("channel"), max_length=24)
     status = models.CharField(_("status"), max_length=16, choices=DeliveryStatus.choices)
     note = models.CharField(_("note"), max_length=300, blank=True)
@@ -350,6 +377,9 @@ class FeedbackReport(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+    def sealing_key(self):
+        return self.participation.stakeholder.sealing_key()
 
 
 class LoopReminder(models.Model):

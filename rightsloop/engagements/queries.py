@@ -102,25 +102,23 @@ def engagement_inputs(engagement: Engagement) -> QuerySet[Input]:
 def participations(engagement: Engagement) -> QuerySet[Participation]:
     return engagement.participations.select_related("stakeholder", "via_proxy").prefetch_related(
         "stakeholder__traits"
-    ).order_by("stakeholder__name_key", "id")
+    ).order_by("id")
 
 
 def speaker_choices(engagement: Engagement) -> list[tuple[int, Stakeholder, Stakeholder | None]]:
     """(participation id, stakeholder, proxy or None) for the "who said it" list, in name order.
 
-    The stakeholders are stand-ins read as plain values, carrying only pk, name and safety level:
-    all shown_name() needs. For a consultation with 200 participants this takes a third of the
-    time of loading three full models per row (and no traits are prefetched).
+    Reads only the columns shown_name() needs (the sealed name, its key, the safety level): for a
+    consultation with 200 participants that is a third of the time of full rows with their traits.
     """
-    rows = engagement.participations.order_by("stakeholder__name_key", "id").values_list(
-        "pk", "stakeholder_id", "stakeholder__name", "stakeholder__safety_level",
-        "via_proxy_id", "via_proxy__name", "via_proxy__safety_level",
+    person = ("id", "organisation_id", "uid", "sealed_key", "name_sealed", "safety_level", "erased_at")
+    rows = list(
+        engagement.participations.select_related("stakeholder", "via_proxy")
+        .only("id", "stakeholder_id", "via_proxy_id", *(f"stakeholder__{f}" for f in person),
+              *(f"via_proxy__{f}" for f in person))
     )
-    return [
-        (pk, Stakeholder(pk=sid, name=name, safety_level=level),
-         Stakeholder(pk=vid, name=vname, safety_level=vlevel) if vid is not None else None)
-        for pk, sid, name, level, vid, vname, vlevel in rows
-    ]
+    rows.sort(key=lambda p: (p.stakeholder.name.casefold(), p.pk))
+    return [(p.pk, p.stakeholder, p.via_proxy) for p in rows]
 
 
 def decision_history(input: Input) -> QuerySet[Decision]:

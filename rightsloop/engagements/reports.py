@@ -55,7 +55,7 @@ def build_report(
     language = language or language_for(participation)
     inputs = list(
         Input.objects.filter(speaker=participation)
-        .select_related("current_decision")
+        .select_related("current_decision", "speaker__stakeholder")
         .order_by("recorded_at", "id")
     )
     with translation.override(language):

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from rightsloop.accounts.models import Membership
 from rightsloop.accounts.viewer import Viewer
 from rightsloop.core import audit
 
 from .duplicates import LikelyDuplicate, find_likely_duplicates
-from .models import ConsentRecord, DuplicateFlag, Stakeholder, StakeholderTrait
+from .models import ConsentRecord, DuplicateFlag, Stakeholder, StakeholderGrant, StakeholderTrait
 from .profiles import SCALAR_FIELDS, StakeholderProfile
+from .queries import visible_stakeholders
+from .vocabulary import SafetyLevel
 
 
 def _summary(stakeholder: Stakeholder) -> str:
@@ -40,13 +45,15 @@ def register_stakeholder(
     """Add a stakeholder to the register and flag the likely duplicates it may be."""
     profile.validate()
     duplicates = find_likely_duplicates(
-        organisation=by.organisation, name=profile.name, email=profile.email, country=profile.country
+        candidates=visible_stakeholders(by), organisation_id=by.organisation.pk, name=profile.name,
+        email=profile.email, country=profile.country,
     )
     stakeholder = Stakeholder(organisation=by.organisation, created_by=by.user,
                               **{name: getattr(profile, name) for name in SCALAR_FIELDS})
     stakeholder.normalise()
-    stakeholder.full_clean(exclude=["organisation", "created_by", "name_key"])
+    stakeholder.full_clean(exclude=["organisation", "created_by"])
     stakeholder.save()
+    stakeholder.refresh_name_tokens()
     _write_traits(stakeholder, profile)
     DuplicateFlag.objects.bulk_create(
         [DuplicateFlag(stakeholder=stakeholder, other=d.stakeholder, reason=d.reason) for d in duplicates]
@@ -55,6 +62,8 @@ def register_stakeholder(
         organisation=by.organisation, by=by, action="stakeholder.registered", target=stakeholder,
         summary=_summary(stakeholder), changed_fields=[n for n in SCALAR_FIELDS if getattr(profile, n)],
     )
+    if stakeholder.safety_level == SafetyLevel.HIGH:
+        _grant(stakeholder=stakeholder, user=by.user, reason="registered this stakeholder", by=by)
     return stakeholder, duplicates
 
 
@@ -67,12 +76,18 @@ def update_stakeholder(*, stakeholder: Stakeholder, profile: StakeholderProfile,
     for name in SCALAR_FIELDS:
         setattr(stakeholder, name, getattr(profile, name))
     stakeholder.normalise()
-    stakeholder.full_clean(exclude=["organisation", "created_by", "name_key"])
+    stakeholder.full_clean(exclude=["organisation", "created_by"])
     changed = audit.changed(stakeholder, before, SCALAR_FIELDS)
     if changed:
         stakeholder.save()
+        if "name" in changed:
+            stakeholder.refresh_name_tokens()
     if _write_traits(stakeholder, profile):
         changed.append("traits")
+    if stakeholder.safety_level == SafetyLevel.HIGH and not stakeholder.grants.active().filter(
+            user=by.user).exists():
+        # Whoever raises someone to high safety keeps the access they already had.
+        _grant(stakeholder=stakeholder, user=by.user, reason="raised the safety level to high", by=by)
     if changed:
         audit.record(
             organisation=stakeholder.organisation, by=by, action="stakeholder.updated",
@@ -131,3 +146,55 @@ def dismiss_duplicate_flag(*, flag: DuplicateFlag, by: Viewer) -> DuplicateFlag:
         )
     return flag
 
+
+
+def _grant(*, stakeholder: Stakeholder, user, reason: str, by: Viewer) -> StakeholderGrant:
+    grant = StakeholderGrant.objects.create(stakeholder=stakeholder, user=user, reason=reason[:300],
+                                            granted_by=by.user)
+    audit.record(
+        organisation=stakeholder.organisation, by=by, action="grant.given", target=stakeholder,
+        summary=f"#{stakeholder.pk} to {user.get_username()}: {reason}"[:300], changed_fields=["grants"],
+    )
+    return grant
+
+
+@transaction.atomic
+def grant_access(*, stakeholder: Stakeholder, user, reason: str, by: Viewer) -> StakeholderGrant:
+    """Let one more member know of, and reveal, a high-safety stakeholder; only grant holders may do so."""
+    if not stakeholder.grants.active().filter(user=by.user).exists():
+        raise PermissionDenied(_("Only someone who already holds access can grant it."))
+    if not Membership.objects.active().filter(user=user, organisation=stakeholder.organisation).exists():
+        raise ValidationError({"user": _("Choose an active member of this organisation.")})
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why this person needs to know.")})
+    existing = stakeholder.grants.active().filter(user=user).first()
+    return existing or _grant(stakeholder=stakeholder, user=user, reason=reason.strip(), by=by)
+
+
+@transaction.atomic
+def revoke_access(*, grant: StakeholderGrant, by: Viewer) -> StakeholderGrant:
+    if grant.revoked_at is None:
+        grant.revoked_at = timezone.now()
+        grant.revoked_by = by.user
+        grant.save(update_fields=["revoked_at", "revoked_by"])
+        audit.record(
+            organisation=grant.stakeholder.organisation, by=by, action="grant.revoked", target=grant.stakeholder,
+            summary=f"#{grant.stakeholder_id} from {grant.user.get_username()}", changed_fields=["grants"],
+        )
+    return grant
+
+
+@transaction.atomic
+def reveal_identity(*, stakeholder: Stakeholder, reason: str, by: Viewer) -> None:
+    """Record that a grant holder chose to see a protected identity, and why."""
+    audit.record(
+        organisation=stakeholder.organisation, by=by, action="identity.revealed", target=stakeholder,
+        summary=reason.strip()[:300],
+    )
+
+
+def record_identity_read(*, stakeholder: Stakeholder, by: Viewer, where: str) -> None:
+    """Every view of a revealed protected identity leaves one audit entry."""
+    with transaction.atomic():
+        audit.record(organisation=stakeholder.organisation, by=by, action="identity.read", target=stakeholder,
+                     summary=where[:300])

@@ -4,6 +4,7 @@
 import datetime
 
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
@@ -11,7 +12,7 @@ from ninja.pagination import paginate
 from rightsloop.accounts.roles import Capability
 from rightsloop.core.pagination import ApiPages
 
-from . import actions, queries
+from . import actions, queries, reveals
 from .profiles import StakeholderProfile
 from .vocabulary import Channel, ConsentMethod, ConsentScope, EntityType, Kind, SafetyLevel, Trait
 
@@ -64,9 +65,13 @@ class StakeholderPatch(Schema):
     safe_channels: list[Channel] | None = Field(None, max_length=6)
 
 
+def _revealed(obj, context) -> bool:
+    return obj.pk in getattr(context["request"], "revealed_ids", ())
+
+
 def _masked(obj, context) -> bool:
     """True when the viewer sees this person only by pseudonym, so no contact detail may show either."""
-    return queries.shown_name(obj, context["request"].auth) != obj.name
+    return reveals.is_protected(obj) and not _revealed(obj, context)
 
 
 class StakeholderOut(Schema):
@@ -99,7 +104,11 @@ class StakeholderOut(Schema):
 
     @staticmethod
     def resolve_name(obj, context) -> str:
-        return queries.shown_name(obj, context["request"].auth)
+        return queries.shown_name(obj, context["request"].auth, revealed=_revealed(obj, context))
+
+    @staticmethod
+    def resolve_accessibility_needs(obj, context) -> str:
+        return "" if _masked(obj, context) else obj.accessibility_needs
 
     @staticmethod
     def resolve_email(obj, context) -> str:
@@ -171,6 +180,10 @@ class ConsentOut(Schema):
     notes: str
     withdrawn_at: datetime.datetime | None
 
+    @staticmethod
+    def resolve_notes(obj) -> str:
+        return "" if reveals.is_protected(obj.stakeholder) else obj.notes
+
 
 def _require(viewer, capability: str) -> None:
     if not viewer.can(capability):
@@ -213,9 +226,20 @@ def create_stakeholder(request, payload: StakeholderIn):
 
 
 @router.get("/{int:stakeholder_id}", response=StakeholderOut, summary="One stakeholder")
-def get_stakeholder(request, stakeholder_id: int):
+def get_stakeholder(request, stakeholder_id: int,
+                    reveal_reason: str = Query("", max_length=300, description=(
+                        "For a high-safety stakeholder you hold a grant on: why you need their identity. "
+                        "Without it the name is a pseudonym and contact details are empty; with it the "
+                        "read is audited."))):
     viewer = request.auth
-    return queries.access_stakeholder(viewer, stakeholder_id)
+    stakeholder = queries.access_stakeholder(viewer, stakeholder_id)
+    if reveals.is_protected(stakeholder) and reveal_reason.strip():
+        if len(reveal_reason.strip()) < 10:
+            raise DjangoValidationError({"reveal_reason": [_("Give a reason of at least 10 characters.")]})
+        actions.reveal_identity(stakeholder=stakeholder, reason=reveal_reason, by=viewer)
+        actions.record_identity_read(stakeholder=stakeholder, by=viewer, where=request.path)
+        request.revealed_ids = {stakeholder.pk}
+    return stakeholder
 
 
 @router.patch("/{int:stakeholder_id}", response=StakeholderOut, summary="Change a stakeholder")

@@ -1,18 +1,25 @@
-"""Spot likely duplicates when a stakeholder is registered: same email, or a near-identical name in the same country."""
+"""Spot likely duplicates when a stakeholder is registered: same email, or a near-identical name in the same country.
+
+Emails and names are sealed, so candidates are found through blind indexes (the email's keyed
+fingerprint; stakeholders in the same country sharing at least one name word), and only those few
+names are opened and compared.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
 from rapidfuzz import fuzz
 
-from rightsloop.core.models import Organisation
+from rightsloop.core import sealing
 
-from .models import DuplicateFlag, Stakeholder, name_key
+from .models import DuplicateFlag, NameToken, Stakeholder, email_key, name_key, name_words
 
 # token_sort_ratio ignores word order ("Ana María Pérez" ~ "Perez, Ana Maria");
 # 90 keeps "Digital Rights Kenya" apart from "Digital Rights Uganda".
 SIMILARITY_THRESHOLD = 90
+MAX_FLAGS = 10
 
 
 @dataclass(frozen=True)
@@ -22,24 +29,26 @@ class LikelyDuplicate:
 
 
 def find_likely_duplicates(
-    *, organisation: Organisation, name: str, email: str, country: str, exclude_pk: int | None = None
+    *, candidates: QuerySet[Stakeholder], organisation_id: int, name: str, email: str, country: str,
+    exclude_pk: int | None = None,
 ) -> list[LikelyDuplicate]:
+    """Look among `candidates` (what the registering user may see) for the same person or organisation."""
     found: dict[int, LikelyDuplicate] = {}
-    candidates = Stakeholder.objects.for_organisation(organisation)
     if exclude_pk is not None:
         candidates = candidates.exclude(pk=exclude_pk)
-    email = email.strip().lower()
+    email = email_key(email)
     if email:
-        for match in candidates.filter(email=email).only("id", "name", "country")[:10]:
+        index = sealing.blind_index(organisation_id, email)
+        for match in candidates.filter(email_index=index)[:MAX_FLAGS]:
             found[match.pk] = LikelyDuplicate(match, DuplicateFlag.Reason.SAME_EMAIL)
     key = name_key(name)
     if key and country:
-        same_country = candidates.filter(country=country.upper()).only("id", "name", "name_key")
-        for match in same_country.iterator(chunk_size=2000):
-            if match.pk in found:
-                continue
-            if fuzz.token_sort_ratio(key, match.name_key) >= SIMILARITY_THRESHOLD:
+        tokens = [sealing.blind_index(organisation_id, word) for word in name_words(name)]
+        sharing = NameToken.objects.filter(token__in=tokens).values("stakeholder_id")
+        same_country = candidates.filter(country=country.upper(), pk__in=sharing).exclude(pk__in=list(found))
+        for match in same_country.iterator(chunk_size=500):
+            if fuzz.token_sort_ratio(key, name_key(match.name)) >= SIMILARITY_THRESHOLD:
                 found[match.pk] = LikelyDuplicate(match, DuplicateFlag.Reason.SIMILAR_NAME)
-                if len(found) >= 10:
+                if len(found) >= MAX_FLAGS:
                     break
     return list(found.values())

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from rightsloop.accounts.models import User
 from rightsloop.core import countries, languages, rights
 
 from .profiles import SCALAR_FIELDS, TRAIT_FIELDS, StakeholderProfile
@@ -142,3 +143,22 @@ class ConsentForm(forms.Form):
     method = forms.ChoiceField(label=_("How"), choices=ConsentMethod.choices)
     given_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     notes = forms.CharField(label=_("Notes"), required=False, max_length=300)
+
+
+class RevealForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why do you need to see who this is?"), min_length=10, max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Recorded in the audit log with your name. The identity stays visible to you for 15 minutes."),
+    )
+
+
+class GrantForm(forms.Form):
+    user = forms.ModelChoiceField(label=_("Member"), queryset=User.objects.none())
+    reason = forms.CharField(label=_("Why they need to know"), max_length=300)
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = User.objects.filter(
+            memberships__organisation=organisation, memberships__is_active=True).order_by("username")
+        self.fields["user"].label_from_instance = lambda user: user.display_name

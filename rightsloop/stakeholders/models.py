@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -10,8 +11,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from rightsloop.core import countries
+from rightsloop.core import countries, sealing
 from rightsloop.core.models import Organisation, OrganisationScopedQuerySet
+from rightsloop.core.sealing import Sealed, SealedModel
 
 from .vocabulary import (
     AtRisk,
@@ -32,6 +34,15 @@ def name_key(name: str) -> str:
     letters = (ch for ch in decomposed if not unicodedata.combining(ch))
     cleaned = "".join(ch if ch.isalnum() else " " for ch in letters).casefold()
     return " ".join(cleaned.split())
+
+
+def name_words(name: str) -> list[str]:
+    """The folded words of a name, each looked up through the blind index."""
+    return sorted(set(name_key(name).split()))
+
+
+def email_key(email: str) -> str:
+    return email.strip().lower()
 
 
 class StakeholderQuerySet(OrganisationScopedQuerySet):
@@ -55,23 +66,40 @@ class StakeholderQuerySet(OrganisationScopedQuerySet):
     def protected(self):
         return self.filter(safety_level=SafetyLevel.HIGH)
 
-    def search(self, text: str):
+    def search(self, organisation: Organisation, text: str):
+        """Match a whole email address, or every word of the text against whole words of the name.
+
+        Names are sealed, so the database only holds keyed fingerprints of their words: a word
+        matches exactly (accents and case folded), never as a fragment.
+        """
         text = text.strip()
         if not text:
             return self
-        folded = name_key(text)
-        query = Q(email=text.lower())
-        if folded:
-            query |= Q(name_key__contains=folded)
+        query = Q(email_index=sealing.blind_index(organisation.pk, email_key(text)))
+        words = name_words(text)
+        if words:
+            by_name = Q()
+            for word in words:
+                by_name &= Q(pk__in=NameToken.objects.filter(
+                    token=sealing.blind_index(organisation.pk, word)).values("stakeholder_id"))
+            query |= by_name
         return self.filter(query)
 
 
-class Stakeholder(models.Model):
+class Stakeholder(SealedModel, models.Model):
+    """A person or organisation we may engage; everything that identifies or reaches them is sealed."""
+
+    sealed_fields = ("name", "email", "phone", "messenger_handle", "postal_address", "notes",
+                     "accessibility_needs")
+
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="stakeholders")
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # This person's own key, wrapped by the organisation's data key; erasure destroys it.
+    sealed_key = models.BinaryField(default=b"", editable=False)
     entity_type = models.CharField(_("person or organisation"), max_length=16, choices=EntityType.choices,
                                    default=EntityType.ORGANISATION)
-    name = models.CharField(_("name"), max_length=200)
-    name_key = models.CharField(max_length=200, editable=False, db_index=True)
+    name = Sealed(_("name"))
+    name_sealed = models.BinaryField(default=b"", editable=False)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     represents = models.TextField(
         _("whom they represent"), blank=True,
@@ -86,51 +114,63 @@ class Stakeholder(models.Model):
     region_code = models.CharField(_("region"), max_length=3, blank=True, editable=False)
     subregion_code = models.CharField(_("sub-region"), max_length=3, blank=True, editable=False)
     global_south = models.BooleanField(_("Global South"), null=True, editable=False)
-    email = models.EmailField(_("email"), blank=True)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
-    messenger_handle = models.CharField(_("secure messenger handle"), max_length=100, blank=True)
-    postal_address = models.TextField(_("postal address"), blank=True)
+    email = Sealed(_("email"))
+    email_sealed = models.BinaryField(default=b"", editable=False)
+    # Keyed fingerprint of the email, for duplicate detection and exact search.
+    email_index = models.CharField(max_length=32, blank=True, editable=False)
+    phone = Sealed(_("phone"))
+    phone_sealed = models.BinaryField(default=b"", editable=False)
+    messenger_handle = Sealed(_("secure messenger handle"))
+    messenger_handle_sealed = models.BinaryField(default=b"", editable=False)
+    postal_address = Sealed(_("postal address"))
+    postal_address_sealed = models.BinaryField(default=b"", editable=False)
     preferred_language = models.CharField(
         _("preferred language"), max_length=3, blank=True,
         help_text=_("Feedback reports are written in this language when a translation exists."),
     )
     preferred_channel = models.CharField(_("preferred channel"), max_length=24, choices=Channel.choices,
                                          default=Channel.EMAIL)
-    accessibility_needs = models.TextField(_("accessibility needs"), blank=True)
+    accessibility_needs = Sealed(_("accessibility needs"))
+    accessibility_needs_sealed = models.BinaryField(default=b"", editable=False)
     safety_level = models.CharField(_("safety level"), max_length=16, choices=SafetyLevel.choices,
                                     default=SafetyLevel.NORMAL)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = Sealed(_("notes"))
+    notes_sealed = models.BinaryField(default=b"", editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = StakeholderQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("stakeholder")
         verbose_name_plural = _("stakeholders")
-        ordering = ["name_key", "id"]
+        # Names are sealed, so the register lists newest first rather than alphabetically.
+        ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(fields=["organisation", "name_key"], name="stakeholder_org_name"),
-            models.Index(fields=["organisation", "email"], name="stakeholder_org_email"),
-            models.Index(fields=["organisation", "country", "name_key"], name="stakeholder_org_country"),
+            models.Index(fields=["organisation", "-created_at", "-id"], name="stakeholder_org_newest"),
+            models.Index(fields=["organisation", "email_index"], name="stakeholder_org_email"),
+            models.Index(fields=["organisation", "country"], name="stakeholder_org_country"),
             models.Index(fields=["organisation", "kind"], name="stakeholder_org_kind"),
             models.Index(fields=["organisation", "region_code"], name="stakeholder_org_region"),
             models.Index(fields=["organisation", "safety_level"], name="stakeholder_org_safety"),
         ]
 
     def __str__(self) -> str:
-        return self.name
+        # Never the name: str() ends up in logs and error reports.
+        return f"stakeholder {self.pk}"
 
     def save(self, *args, **kwargs):
         self.normalise()
-        self.name_key = name_key(self.name)
         self.derive_geography()
+        fresh_key = self.ensure_person_key()
+        sealed_columns = self.seal_pending()
         if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = set(kwargs["update_fields"]) | {
-                "name", "email", "country", "name_key", "region_code", "subregion_code", "global_south",
-            }
+            kwargs["update_fields"] = set(kwargs["update_fields"]) | set(sealed_columns) | {
+                "country", "email_index", "region_code", "subregion_code", "global_south",
+            } | ({"sealed_key"} if fresh_key else set())
         super().save(*args, **kwargs)
 
     def clean(self) -> None:
@@ -146,9 +186,43 @@ class Stakeholder(models.Model):
             raise ValidationError(errors)
 
     def normalise(self) -> None:
-        self.name = " ".join(self.name.split())
-        self.email = self.email.strip().lower()
+        plain = self.__dict__.get("_pending_seal", set())
+        if "name" in plain:
+            self.name = " ".join(self.name.split())
+        if "email" in plain:
+            self.email = email_key(self.email)
+            self.email_index = sealing.blind_index(self.organisation_id, self.email)
         self.country = self.country.strip().upper()
+
+    def ensure_person_key(self) -> bool:
+        """Give a new row its own key; returns True when one was made."""
+        if bytes(self.sealed_key or b"") or self.erased_at is not None:
+            return False
+        wrapped, key = sealing.new_person_key(self.organisation_id, self.uid)
+        self.sealed_key = wrapped
+        self.__dict__["_person_key"] = key
+        return True
+
+    def sealing_key(self):
+        if "_person_key" not in self.__dict__:
+            wrapped = bytes(self.sealed_key or b"")
+            self.__dict__["_person_key"] = (
+                sealing.unwrap_person_key(self.organisation_id, self.uid, wrapped) if wrapped else None
+            )
+        return self.__dict__["_person_key"]
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
+
+    def refresh_name_tokens(self) -> None:
+        """Keep the blind-index words of the name in step with the sealed name."""
+        wanted = {sealing.blind_index(self.organisation_id, word) for word in name_words(self.name)}
+        existing = set(self.name_tokens.values_list("token", flat=True))
+        if wanted == existing:
+            return
+        self.name_tokens.filter(token__in=existing - wanted).delete()
+        NameToken.objects.bulk_create([NameToken(stakeholder=self, token=token) for token in wanted - existing])
 
     def derive_geography(self) -> None:
         country = countries.get(self.country) if self.country else None
@@ -219,20 +293,39 @@ class StakeholderTrait(models.Model):
         return f"{self.dimension}={self.code}"
 
 
+class NameToken(models.Model):
+    """A keyed fingerprint of one word of a stakeholder's name, so a sealed name can still be searched."""
+
+    stakeholder = models.ForeignKey(Stakeholder, on_delete=models.CASCADE, related_name="name_tokens")
+    token = models.CharField(max_length=32)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["stakeholder", "token"], name="one_name_token")]
+        indexes = [models.Index(fields=["token", "stakeholder"], name="name_token_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.stakeholder_id}:{self.token[:8]}"
+
+
 class ConsentRecordQuerySet(models.QuerySet):
     def current(self):
         return self.filter(withdrawn_at__isnull=True)
 
 
-class ConsentRecord(models.Model):
+class ConsentRecord(SealedModel, models.Model):
     """What a stakeholder agreed (or refused) to, when and how; withdrawal keeps the record."""
 
+    sealed_fields = ("notes",)
+
     stakeholder = models.ForeignKey(Stakeholder, on_delete=models.CASCADE, related_name="consents")
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     scope = models.CharField(_("scope"), max_length=24, choices=ConsentScope.choices)
     granted = models.BooleanField(_("granted"), default=True)
     method = models.CharField(_("how it was given"), max_length=16, choices=ConsentMethod.choices)
     given_on = models.DateField(_("date"))
-    notes = models.CharField(_("notes"), max_length=300, blank=True)
+    # Notes about a consent can name the person or the circumstances: sealed under their key.
+    notes = Sealed(_("notes"))
+    notes_sealed = models.BinaryField(default=b"", editable=False)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                     related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
@@ -247,6 +340,42 @@ class ConsentRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope}: {'yes' if self.granted else 'no'}"
+
+    def sealing_key(self):
+        return self.stakeholder.sealing_key()
+
+
+class GrantQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class StakeholderGrant(models.Model):
+    """Explicit permission for one user to know that a high-safety stakeholder exists and who they are."""
+
+    stakeholder = models.ForeignKey(Stakeholder, on_delete=models.CASCADE, related_name="grants")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="stakeholder_grants")
+    reason = models.CharField(_("reason"), max_length=300)
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                   related_name="+")
+    granted_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+
+    objects = GrantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("access grant")
+        verbose_name_plural = _("access grants")
+        constraints = [
+            models.UniqueConstraint(fields=["stakeholder", "user"], condition=models.Q(revoked_at__isnull=True),
+                                    name="one_active_grant"),
+        ]
+        indexes = [models.Index(fields=["user", "revoked_at"], name="grant_user")]
+
+    def __str__(self) -> str:
+        return f"grant {self.stakeholder_id} to {self.user_id}"
 
 
 class DuplicateFlag(models.Model):

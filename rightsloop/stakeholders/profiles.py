@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
 from rightsloop.core import languages, rights
@@ -91,6 +92,17 @@ class StakeholderProfile:
                               _("Unknown channel.")),
             "name": (bool(self.name.strip()), _("A name is required.")),
         }
+        # Sealed fields are not database columns the model can check, so their limits live here.
+        limits = {"name": 200, "email": 254, "phone": 40, "messenger_handle": 100, "postal_address": 2000,
+                  "accessibility_needs": 5000, "notes": 10000, "represents": 5000, "legitimacy_basis": 5000}
+        for name, limit in limits.items():
+            if len(getattr(self, name)) > limit:
+                checks[name] = (False, _("At most %(limit)s characters.") % {"limit": limit})
+        if self.email:
+            try:
+                validate_email(self.email.strip())
+            except ValidationError:
+                checks["email"] = (False, _("Enter a valid email address."))
         for name, (ok, message) in checks.items():
             if not ok:
                 errors[name] = message

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from rightsloop.accounts.roles import Capability
@@ -12,15 +12,26 @@ from rightsloop.accounts.viewer import Viewer
 from rightsloop.core.access import plausible_id
 
 from .channels import Reach
-from .models import ConsentRecord, DuplicateFlag, Stakeholder
+from .models import ConsentRecord, DuplicateFlag, Stakeholder, StakeholderGrant
 from .pseudonyms import pseudonym
 from .vocabulary import ConsentScope, SafetyLevel
 
 
+def granted(viewer: Viewer) -> QuerySet[StakeholderGrant]:
+    return StakeholderGrant.objects.active().filter(user=viewer.user, stakeholder__organisation=viewer.organisation)
+
+
 def visible_stakeholders(viewer: Viewer) -> QuerySet[Stakeholder]:
+    """The register as this viewer may see it: high-safety people only with an explicit grant."""
     if not viewer.can(Capability.STAKEHOLDERS_VIEW):
         return Stakeholder.objects.none()
-    return Stakeholder.objects.for_organisation(viewer.organisation)
+    return Stakeholder.objects.for_organisation(viewer.organisation).filter(
+        ~Q(safety_level=SafetyLevel.HIGH) | Q(pk__in=granted(viewer).values("stakeholder_id"))
+    )
+
+
+def holds_grant(viewer: Viewer, stakeholder: Stakeholder) -> bool:
+    return granted(viewer).filter(stakeholder=stakeholder).exists()
 
 
 def access_stakeholder(viewer: Viewer, pk: int, *, for_update: bool = False) -> Stakeholder:
@@ -48,9 +59,9 @@ class StakeholderFilters:
     at_risk: str = ""
     country: str = ""
 
-    def apply(self, queryset: QuerySet[Stakeholder]) -> QuerySet[Stakeholder]:
+    def apply(self, queryset: QuerySet[Stakeholder], organisation) -> QuerySet[Stakeholder]:
         if self.q:
-            queryset = queryset.search(self.q)
+            queryset = queryset.search(organisation, self.q)
         if self.kind:
             queryset = queryset.filter(kind=self.kind)
         if self.region:
@@ -71,9 +82,9 @@ class StakeholderFilters:
 def stakeholder_list(viewer: Viewer, filters: StakeholderFilters) -> QuerySet[Stakeholder]:
     """The register page and the API list: filtered, ordered, with traits fetched in one query."""
     return (
-        filters.apply(visible_stakeholders(viewer))
+        filters.apply(visible_stakeholders(viewer), viewer.organisation)
         .prefetch_related("traits")
-        .order_by("name_key", "id")
+        .order_by("-created_at", "-id")
     )
 
 
@@ -109,9 +120,15 @@ def reach_of(stakeholder: Stakeholder, *, has_proxy: bool) -> Reach:
     )
 
 
-def shown_name(stakeholder: Stakeholder, viewer: Viewer) -> str:
-    """The name a viewer sees: protected people appear as a pseudonym outside the register's keepers."""
-    if stakeholder.safety_level == SafetyLevel.HIGH and not viewer.can(Capability.STAKEHOLDERS_EDIT):
+def shown_name(stakeholder: Stakeholder, viewer: Viewer, *, revealed: bool = False) -> str:
+    """The name a viewer sees: a high-safety person is a stable pseudonym unless deliberately revealed.
+
+    Only the stakeholder's own page reveals a protected identity, to a grant holder who gave a
+    reason, and it audits every such view (see views.stakeholder_detail and actions.reveal_identity).
+    """
+    if stakeholder.is_erased:
+        return pseudonym(stakeholder.pk)
+    if stakeholder.safety_level == SafetyLevel.HIGH and not revealed:
         return pseudonym(stakeholder.pk)
     return stakeholder.name
 
@@ -121,7 +138,7 @@ def open_duplicate_flags(stakeholder: Stakeholder) -> QuerySet[DuplicateFlag]:
 
 
 def proxies(viewer: Viewer) -> QuerySet[Stakeholder]:
-    return visible_stakeholders(viewer).filter(kind="proxy").order_by("name_key")
+    return visible_stakeholders(viewer).filter(kind="proxy").order_by("-created_at", "-id")
 
 
 def consent_history(stakeholder: Stakeholder) -> QuerySet[ConsentRecord]:

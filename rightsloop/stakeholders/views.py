@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -9,9 +9,9 @@ from rightsloop.accounts.permissions import requires
 from rightsloop.accounts.roles import Capability
 from rightsloop.core.pagination import paginate, query_without_page
 
-from . import actions, queries
+from . import actions, queries, reveals
 from .duplicates import find_likely_duplicates
-from .forms import ConfirmDistinctForm, ConsentForm, StakeholderFilterForm, StakeholderForm
+from .forms import ConfirmDistinctForm, ConsentForm, GrantForm, RevealForm, StakeholderFilterForm, StakeholderForm
 from .models import ConsentRecord, DuplicateFlag
 from .profiles import StakeholderProfile
 
@@ -44,8 +44,8 @@ def stakeholder_create(request):
     if request.method == "POST" and form.is_valid():
         profile = form.profile()
         duplicates = find_likely_duplicates(
-            organisation=request.viewer.organisation, name=profile.name, email=profile.email,
-            country=profile.country,
+            candidates=queries.visible_stakeholders(request.viewer), organisation_id=request.viewer.organisation.pk,
+            name=profile.name, email=profile.email, country=profile.country,
         )
         confirmed = confirm.is_valid() and confirm.cleaned_data["confirm_distinct"]
         if not duplicates or confirmed:
@@ -64,9 +64,19 @@ def stakeholder_create(request):
     })
 
 
-def _detail_context(request, stakeholder, consent_form=None) -> dict:
+def _detail_context(request, stakeholder, consent_form=None, *, revealed: bool = False) -> dict:
+    viewer = request.viewer
+    protected = reveals.is_protected(stakeholder)
+    holds_grant = protected and queries.holds_grant(viewer, stakeholder)
     return {
         "stakeholder": stakeholder,
+        "shown_name": queries.shown_name(stakeholder, viewer, revealed=revealed),
+        "protected": protected,
+        "revealed": revealed,
+        "reveal_form": RevealForm(),
+        "grants": stakeholder.grants.active().select_related("user", "granted_by") if holds_grant else [],
+        "grant_form": GrantForm(organisation=viewer.organisation) if holds_grant and viewer.can(
+            Capability.STAKEHOLDERS_EDIT) else None,
         "consents": queries.consent_history(stakeholder),
         "consent_state": queries.consent_state(stakeholder),
         "flags": queries.open_duplicate_flags(stakeholder),
@@ -74,21 +84,86 @@ def _detail_context(request, stakeholder, consent_form=None) -> dict:
             "-engagement__starts_on"
         ),
         "consent_form": consent_form or ConsentForm(initial={"given_on": timezone.localdate()}),
-        "can_edit": request.viewer.can(Capability.STAKEHOLDERS_EDIT),
-        "masked": queries.shown_name(stakeholder, request.viewer) != stakeholder.name,
+        "can_edit": viewer.can(Capability.STAKEHOLDERS_EDIT),
+        "masked": protected and not revealed,
     }
+
+
+def _revealed(request, stakeholder) -> bool:
+    """Whether this page may show a protected identity now; every view that does is audited."""
+    if not reveals.is_protected(stakeholder) or not reveals.is_revealed(request, stakeholder):
+        return False
+    actions.record_identity_read(stakeholder=stakeholder, by=request.viewer, where=request.path)
+    return True
 
 
 @requires(Capability.STAKEHOLDERS_VIEW)
 def stakeholder_detail(request, pk: int):
     stakeholder = queries.access_stakeholder(request.viewer, pk)
-    return render(request, "stakeholders/detail.html", _detail_context(request, stakeholder))
+    return render(request, "stakeholders/detail.html",
+                  _detail_context(request, stakeholder, revealed=_revealed(request, stakeholder)))
+
+
+@requires(Capability.STAKEHOLDERS_VIEW)
+@require_POST
+def stakeholder_reveal(request, pk: int):
+    stakeholder = queries.access_stakeholder(request.viewer, pk)
+    form = RevealForm(request.POST)
+    if not reveals.is_protected(stakeholder):
+        return redirect("stakeholders:detail", pk=stakeholder.pk)
+    if not form.is_valid():
+        return render(request, "stakeholders/detail.html",
+                      {**_detail_context(request, stakeholder), "reveal_form": form}, status=400)
+    actions.reveal_identity(stakeholder=stakeholder, reason=form.cleaned_data["reason"], by=request.viewer)
+    reveals.remember(request, stakeholder)
+    return redirect("stakeholders:detail", pk=stakeholder.pk)
+
+
+@requires(Capability.STAKEHOLDERS_VIEW)
+@require_POST
+def stakeholder_hide(request, pk: int):
+    stakeholder = queries.access_stakeholder(request.viewer, pk)
+    reveals.forget(request, stakeholder)
+    return redirect("stakeholders:detail", pk=stakeholder.pk)
+
+
+@requires(Capability.STAKEHOLDERS_EDIT)
+@require_POST
+def grant_add(request, pk: int):
+    stakeholder = queries.access_stakeholder(request.viewer, pk)
+    form = GrantForm(request.POST, organisation=request.viewer.organisation)
+    if form.is_valid():
+        try:
+            actions.grant_access(stakeholder=stakeholder, by=request.viewer, **form.cleaned_data)
+        except ValidationError as error:
+            _copy_errors(form, error)
+        else:
+            messages.success(request, _("Access granted."))
+            return redirect("stakeholders:detail", pk=stakeholder.pk)
+    return render(request, "stakeholders/detail.html",
+                  {**_detail_context(request, stakeholder), "grant_form": form}, status=400)
+
+
+@requires(Capability.STAKEHOLDERS_EDIT)
+@require_POST
+def grant_revoke(request, pk: int, grant_pk: int):
+    stakeholder = queries.access_stakeholder(request.viewer, pk)
+    if not queries.holds_grant(request.viewer, stakeholder):
+        raise PermissionDenied
+    grant = get_object_or_404(stakeholder.grants.active(), pk=grant_pk)
+    actions.revoke_access(grant=grant, by=request.viewer)
+    messages.success(request, _("Access revoked."))
+    return redirect("stakeholders:list" if grant.user_id == request.viewer.user.pk else "stakeholders:detail",
+                    **({} if grant.user_id == request.viewer.user.pk else {"pk": stakeholder.pk}))
 
 
 @requires(Capability.STAKEHOLDERS_EDIT)
 @require_http_methods(["GET", "POST"])
 def stakeholder_edit(request, pk: int):
     stakeholder = queries.access_stakeholder(request.viewer, pk, for_update=True)
+    if reveals.is_protected(stakeholder) and not _revealed(request, stakeholder):
+        messages.warning(request, _("Reveal this identity, with a reason, before changing it."))
+        return redirect("stakeholders:detail", pk=stakeholder.pk)
     initial = StakeholderForm.initial_from(StakeholderProfile.of(stakeholder))
     form = StakeholderForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

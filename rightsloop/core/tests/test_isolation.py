@@ -55,12 +55,13 @@ def build_world(viewer, marker):
                                                  method="verbal", given_on=today, by=viewer)
     briefing = engagement_actions.add_briefing(engagement=engagement, title=f"{marker} briefing",
                                                link="https://example.org/brief", shared_on=today, by=viewer)
+    protected = make_stakeholder(viewer, name=f"{marker} defender", safety_level="high")
     membership = Membership.objects.get(user=viewer.user, organisation=viewer.organisation)
     token, _raw = issue_api_token(membership=membership, name=marker, by=viewer)
     return {
         "stakeholder": person, "proxy": proxy, "flag": twin.duplicate_flags.get(), "consent": consent,
         "engagement": engagement, "participation": participation, "input": item, "briefing": briefing,
-        "membership": membership, "token": token,
+        "membership": membership, "token": token, "grant": protected.grants.get(),
     }
 
 
@@ -80,6 +81,8 @@ def object_for(route: str, param: str, world) -> int:
         return world["flag"].pk
     if param == "briefing_pk":
         return world["briefing"].pk
+    if param == "grant_pk":
+        return world["grant"].pk
     if param == "pk":
         for prefix, key in (("accounts/members/", "membership"), ("accounts/tokens/", "token"),
                             ("stakeholders/", "stakeholder"), ("engagements/inputs/", "input"),

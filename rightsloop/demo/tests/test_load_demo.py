@@ -145,7 +145,7 @@ def test_people_at_high_risk_take_part_only_through_a_proxy_and_are_never_named(
     )
     assert high.exists()
     assert not high.filter(via_proxy__isnull=True).exists()
-    assert not high.exclude(direct_override_reason="").exists()
+    assert not high.filter(direct_override_by__isnull=False).exists()
     assert set(high.values_list("via_proxy__kind", flat=True)) == {Kind.PROXY}
     spoken = Input.objects.filter(speaker__in=high)
     assert spoken.exists()

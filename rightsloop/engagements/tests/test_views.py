@@ -222,18 +222,24 @@ def test_board_cannot_open_engagements(board, hr_lead, sign_in):
     assert client.get(f"/engagements/{engagement.pk}/inputs/").status_code == 403
 
 
-def test_auditors_see_protected_people_only_by_pseudonym(hr_lead, auditor, sign_in):
+def test_protected_people_appear_only_by_pseudonym_and_only_to_grant_holders(hr_lead, auditor, sign_in):
     engagement = make_engagement(hr_lead)
     person = make_stakeholder(hr_lead, name="Hidden Defender", safety_level="high", email="hd@example.net",
                               phone="+254700000000")
     proxy = make_stakeholder(hr_lead, kind="proxy", name="Visible Proxy")
     participation = make_participation(hr_lead, engagement, person, via_proxy=proxy)
     make_input(hr_lead, engagement, participation)
-    client = sign_in(auditor)
     feedback = f"/engagements/{engagement.pk}/feedback/"
-    for url in ("/stakeholders/", f"/stakeholders/{person.pk}/", f"/engagements/{engagement.pk}/", feedback,
-                f"{feedback}{participation.pk}/"):
-        page = client.get(url).content.decode()
-        assert "Hidden Defender" not in page and "hd@example.net" not in page and "+254700000000" not in page, url
-        assert "Protected stakeholder" in page, url
-    assert "Hidden Defender" in sign_in(hr_lead).get(f"/stakeholders/{person.pk}/").content.decode()
+    pages = ("/stakeholders/", f"/stakeholders/{person.pk}/", f"/engagements/{engagement.pk}/", feedback,
+             f"{feedback}{participation.pk}/", f"/engagements/{engagement.pk}/inputs/")
+    for viewer in (hr_lead, auditor):
+        client = sign_in(viewer)
+        for url in pages:
+            response = client.get(url)
+            page = response.content.decode()
+            assert "Hidden Defender" not in page and "hd@example.net" not in page and "+254700000000" not in page, url
+    auditor_client = sign_in(auditor)
+    assert auditor_client.get(f"/stakeholders/{person.pk}/").status_code == 404
+    assert "Protected stakeholder" not in auditor_client.get("/stakeholders/").content.decode()
+    assert "Protected stakeholder" in auditor_client.get(f"/engagements/{engagement.pk}/").content.decode()
+    assert "Protected stakeholder" in sign_in(hr_lead).get("/stakeholders/").content.decode()

@@ -1,5 +1,6 @@
 import pytest
 
+from rightsloop.core.models import AuditEntry
 from rightsloop.stakeholders.models import Stakeholder
 from rightsloop.stakeholders.tests.factories import make_stakeholder
 
@@ -75,10 +76,18 @@ def test_auth_is_required(client):
     assert client.get("/api/v1/stakeholders", HTTP_AUTHORIZATION="Bearer rl_wrong").status_code == 401
 
 
-def test_protected_people_are_pseudonymised_for_auditors(hr_lead, auditor, api):
+def test_protected_people_need_a_grant_and_a_reason(hr_lead, auditor, api):
     person = make_stakeholder(hr_lead, name="Defender Y", safety_level="high", email="y@example.net")
-    body = api(auditor).get(f"/api/v1/stakeholders/{person.pk}").json()
+    assert api(auditor).get(f"/api/v1/stakeholders/{person.pk}").status_code == 404
+    assert api(auditor).get("/api/v1/stakeholders").json()["count"] == 0
+    lead = api(hr_lead)
+    body = lead.get(f"/api/v1/stakeholders/{person.pk}").json()
     assert "Defender" not in body["name"] and body["email"] == ""
+    assert lead.get(f"/api/v1/stakeholders/{person.pk}", {"reveal_reason": "short"}).status_code == 400
+    revealed = lead.get(f"/api/v1/stakeholders/{person.pk}", {"reveal_reason": "Arranging a safe meeting"}).json()
+    assert revealed["name"] == "Defender Y" and revealed["email"] == "y@example.net"
+    actions = list(AuditEntry.objects.filter(target_id=str(person.pk)).values_list("action", flat=True))
+    assert actions.count("identity.revealed") == 1 and actions.count("identity.read") == 1
 
 
 def test_decision_makers_cannot_read_the_register(decision_maker, hr_lead, api):

@@ -75,8 +75,11 @@ def test_list_reads_traits_in_one_extra_query(hr_lead):
     assert len(captured) == 2
 
 
-def test_protected_names_are_pseudonymised_for_read_only_roles(hr_lead, auditor):
+def test_protected_people_are_visible_only_to_grant_holders_and_named_only_when_revealed(hr_lead, auditor, admin):
     person = make_stakeholder(hr_lead, name="Defender X", safety_level="high")
-    assert queries.shown_name(person, hr_lead) == "Defender X"
-    shown = queries.shown_name(person, auditor)
+    assert list(queries.visible_stakeholders(hr_lead)) == [person]
+    assert list(queries.visible_stakeholders(auditor)) == []
+    assert list(queries.visible_stakeholders(admin)) == []
+    shown = queries.shown_name(person, hr_lead)
     assert "Defender" not in shown and shown == queries.shown_name(person, auditor)
+    assert queries.shown_name(person, hr_lead, revealed=True) == "Defender X"
