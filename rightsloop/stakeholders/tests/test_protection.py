@@ -32,7 +32,8 @@ def test_identity_is_sealed_in_the_database(hr_lead):
 def test_swapped_or_edited_ciphertexts_never_open(hr_lead):
     first = make_stakeholder(hr_lead, name="First Person")
     second = make_stakeholder(hr_lead, name="Second Person")
-    Stakeholder.objects.filter(pk=second.pk).update(name_sealed=raw("stakeholders_stakeholder", "name_sealed", first.pk))
+    first_name = raw("stakeholders_stakeholder", "name_sealed", first.pk)
+    Stakeholder.objects.filter(pk=second.pk).update(name_sealed=first_name)
     with pytest.raises(SealingError):
         _ = Stakeholder.objects.get(pk=second.pk).name
     Stakeholder.objects.filter(pk=first.pk).update(
