@@ -1,4 +1,4 @@
-"""What each app offers the rest of the site: menu entries and dashboard panels.
+"""What each app offers the rest of the site: menu entries, dashboard panels, schedules, subject data.
 
 Apps fill the registry in AppConfig.ready(); the layout and the home dashboard
 iterate it, so core never imports an app's internals.
@@ -42,11 +42,25 @@ class Schedule:
     cron: str
 
 
+@dataclass(frozen=True)
+class SubjectData:
+    """What an app holds about one stakeholder: how to export it and how to erase it."""
+
+    key: str
+    export: Callable[[Any], Any]
+    erase: Callable[[Any], int]
+
+
 @dataclass
 class Registry:
     menu: list[MenuEntry] = field(default_factory=list)
     panels: list[DashboardPanel] = field(default_factory=list)
     schedules: list[Schedule] = field(default_factory=list)
+    subject_data: list[SubjectData] = field(default_factory=list)
+
+    def add_subject_data(self, handler: SubjectData) -> None:
+        if all(existing.key != handler.key for existing in self.subject_data):
+            self.subject_data.append(handler)
 
     def add_schedule(self, schedule: Schedule) -> None:
         if all(existing.key != schedule.key for existing in self.schedules):

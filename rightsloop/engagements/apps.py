@@ -8,8 +8,9 @@ class EngagementsConfig(AppConfig):
     verbose_name = _("Engagements")
 
     def ready(self) -> None:
-        from rightsloop.core.registry import DashboardPanel, MenuEntry, Schedule, site
+        from rightsloop.core.registry import DashboardPanel, MenuEntry, Schedule, SubjectData, site
 
+        from . import subjects
         from .dashboard import loop_panel_context
         from .tasks import remind_overdue_loops
 
@@ -20,3 +21,4 @@ class EngagementsConfig(AppConfig):
             capability="dashboard.view", order=10,
         ))
         site.add_schedule(Schedule(key="remind-overdue-loops", task=remind_overdue_loops, cron="0 7 * * *"))
+        site.add_subject_data(SubjectData(key="engagements", export=subjects.export, erase=subjects.erase))

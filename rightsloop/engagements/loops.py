@@ -28,8 +28,12 @@ ENGAGEMENT_FIELDS = [
 
 
 def participant_loop_closed(
-    *, inputs: int, undecided: int, last_decision_at, last_feedback_covers
+    *, inputs: int, undecided: int, last_decision_at, last_feedback_covers, erased: bool = False
 ) -> bool:
+    if erased:
+        # An erased person can no longer be told anything; their inputs still need decisions,
+        # which the engagement's own rule checks.
+        return inputs > 0
     if inputs == 0 or undecided > 0 or last_feedback_covers is None:
         return False
     return last_decision_at is None or last_feedback_covers >= last_decision_at
@@ -58,6 +62,7 @@ def refresh_participation(participation: Participation) -> None:
     participation.loop_closed = participant_loop_closed(
         inputs=counts["total"], undecided=counts["undecided"],
         last_decision_at=counts["last"], last_feedback_covers=reports["covers"],
+        erased=participation.stakeholder.erased_at is not None,
     )
     participation.save(update_fields=PARTICIPATION_FIELDS)
 

@@ -13,6 +13,7 @@ from rightsloop.accounts.models import Membership
 from rightsloop.accounts.viewer import Viewer
 from rightsloop.core import audit
 
+from . import subjects
 from .duplicates import LikelyDuplicate, find_likely_duplicates
 from .models import ConsentRecord, DuplicateFlag, Stakeholder, StakeholderGrant, StakeholderTrait
 from .profiles import SCALAR_FIELDS, StakeholderProfile
@@ -70,6 +71,8 @@ def register_stakeholder(
 @transaction.atomic
 def update_stakeholder(*, stakeholder: Stakeholder, profile: StakeholderProfile, by: Viewer) -> Stakeholder:
     """Change a stakeholder's profile; the audit entry names the fields, not their values."""
+    if stakeholder.is_erased:
+        raise ValidationError(_("This stakeholder was erased; nothing about them can be changed."))
     profile.validate()
     stakeholder = Stakeholder.objects.select_for_update().get(pk=stakeholder.pk)
     before = audit.snapshot(stakeholder, SCALAR_FIELDS)
@@ -198,3 +201,46 @@ def record_identity_read(*, stakeholder: Stakeholder, by: Viewer, where: str) ->
     with transaction.atomic():
         audit.record(organisation=stakeholder.organisation, by=by, action="identity.read", target=stakeholder,
                      summary=where[:300])
+
+
+@transaction.atomic
+def erase_stakeholder(*, stakeholder: Stakeholder, reason: str, by: Viewer | None) -> Stakeholder:
+    """Erase a person: destroy their key, clear what identifies them, keep anonymous facts. Idempotent."""
+    stakeholder = Stakeholder.objects.select_for_update().get(pk=stakeholder.pk)
+    if stakeholder.is_erased:
+        return stakeholder
+    subjects.shred(stakeholder, now=timezone.now())
+    audit.record(
+        organisation=stakeholder.organisation, by=by, action="stakeholder.erased", target=stakeholder,
+        summary=reason.strip()[:300], changed_fields=list(Stakeholder.sealed_fields),
+    )
+    # Written before the transaction commits: if the commit failed, replaying would only erase
+    # someone whose erasure was already asked for; a lost line would let a restore bring them back.
+    subjects.append_to_erasure_log(stakeholder)
+    return stakeholder
+
+
+@transaction.atomic
+def export_subject(*, stakeholder: Stakeholder, by: Viewer | None) -> dict:
+    """Everything held about one person, for a subject access request; the export itself is audited."""
+    document = subjects.export(stakeholder)
+    audit.record(organisation=stakeholder.organisation, by=by, action="stakeholder.exported", target=stakeholder,
+                 summary="subject access export")
+    return document
+
+
+def replay_erasures(*, entries: list[dict]) -> int:
+    """Erase again everyone the erasure log names (after restoring an older backup); returns how many."""
+    erased = 0
+    for entry in entries:
+        stakeholder = Stakeholder.objects.filter(uid=entry["stakeholder"], erased_at__isnull=True).first()
+        if stakeholder is None:
+            continue
+        with transaction.atomic():
+            stakeholder = Stakeholder.objects.select_for_update().get(pk=stakeholder.pk)
+            subjects.shred(stakeholder, now=timezone.now())
+            audit.record(organisation=stakeholder.organisation, by=None, action="stakeholder.erased",
+                         target=stakeholder, summary="replayed from the erasure log",
+                         changed_fields=list(Stakeholder.sealed_fields))
+        erased += 1
+    return erased

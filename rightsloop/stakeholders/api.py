@@ -269,3 +269,36 @@ def add_consent(request, stakeholder_id: int, payload: ConsentIn):
         method=payload.method.value, given_on=payload.given_on, notes=payload.notes, by=viewer,
     )
     return Status(201, consent)
+
+
+class ErasureIn(Schema):
+    reason: str = Field(..., min_length=3, max_length=300)
+
+
+class ErasureOut(Schema):
+    id: int
+    erased_at: datetime.datetime
+
+
+@router.get("/{int:stakeholder_id}/export", summary="Subject access export: everything held about this person",
+            response=dict)
+def export_stakeholder(request, stakeholder_id: int,
+                       reveal_reason: str = Query("", max_length=300, description=(
+                           "Required for a high-safety stakeholder: why you need their data. Audited."))):
+    viewer = request.auth
+    _require(viewer, Capability.STAKEHOLDERS_EDIT)
+    stakeholder = queries.access_stakeholder(viewer, stakeholder_id)
+    if reveals.is_protected(stakeholder):
+        if len(reveal_reason.strip()) < 10:
+            raise DjangoValidationError({"reveal_reason": [_("Give a reason of at least 10 characters.")]})
+        actions.reveal_identity(stakeholder=stakeholder, reason=reveal_reason, by=viewer)
+    return actions.export_subject(stakeholder=stakeholder, by=viewer)
+
+
+@router.post("/{int:stakeholder_id}/erasure", response={200: ErasureOut},
+             summary="Erase a person: destroy their key and identity; anonymous facts remain")
+def erase_stakeholder(request, stakeholder_id: int, payload: ErasureIn):
+    viewer = request.auth
+    _require(viewer, Capability.STAKEHOLDERS_EDIT)
+    stakeholder = queries.access_stakeholder(viewer, stakeholder_id)
+    return actions.erase_stakeholder(stakeholder=stakeholder, reason=payload.reason, by=viewer)

@@ -162,3 +162,10 @@ class GrantForm(forms.Form):
         self.fields["user"].queryset = User.objects.filter(
             memberships__organisation=organisation, memberships__is_active=True).order_by("username")
         self.fields["user"].label_from_instance = lambda user: user.display_name
+
+
+class ErasureForm(forms.Form):
+    reason = forms.CharField(label=_("Why (for example: the person asked to be forgotten)"), max_length=300)
+    confirm = forms.BooleanField(
+        label=_("I understand: their name, contacts, what they said and what we told them are destroyed for good."),
+    )

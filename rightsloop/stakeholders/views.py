@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,7 +12,15 @@ from rightsloop.core.pagination import paginate, query_without_page
 
 from . import actions, queries, reveals
 from .duplicates import find_likely_duplicates
-from .forms import ConfirmDistinctForm, ConsentForm, GrantForm, RevealForm, StakeholderFilterForm, StakeholderForm
+from .forms import (
+    ConfirmDistinctForm,
+    ConsentForm,
+    ErasureForm,
+    GrantForm,
+    RevealForm,
+    StakeholderFilterForm,
+    StakeholderForm,
+)
 from .models import ConsentRecord, DuplicateFlag
 from .profiles import StakeholderProfile
 
@@ -84,8 +93,9 @@ def _detail_context(request, stakeholder, consent_form=None, *, revealed: bool =
             "-engagement__starts_on"
         ),
         "consent_form": consent_form or ConsentForm(initial={"given_on": timezone.localdate()}),
-        "can_edit": viewer.can(Capability.STAKEHOLDERS_EDIT),
+        "can_edit": viewer.can(Capability.STAKEHOLDERS_EDIT) and not stakeholder.is_erased,
         "masked": protected and not revealed,
+        "erasure_form": ErasureForm(),
     }
 
 
@@ -206,4 +216,30 @@ def duplicate_dismiss(request, pk: int, flag_pk: int):
     flag = get_object_or_404(DuplicateFlag, pk=flag_pk, stakeholder=stakeholder)
     actions.dismiss_duplicate_flag(flag=flag, by=request.viewer)
     messages.success(request, _("Marked as a different stakeholder."))
+    return redirect("stakeholders:detail", pk=stakeholder.pk)
+
+
+@requires(Capability.STAKEHOLDERS_EDIT)
+def stakeholder_export(request, pk: int):
+    """A subject access export: everything held about this person, as a JSON download."""
+    stakeholder = queries.access_stakeholder(request.viewer, pk)
+    if reveals.is_protected(stakeholder) and not _revealed(request, stakeholder):
+        messages.warning(request, _("Reveal this identity, with a reason, before exporting their data."))
+        return redirect("stakeholders:detail", pk=stakeholder.pk)
+    document = actions.export_subject(stakeholder=stakeholder, by=request.viewer)
+    response = JsonResponse(document, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    response["Content-Disposition"] = f'attachment; filename="stakeholder-{stakeholder.uid}.json"'
+    return response
+
+
+@requires(Capability.STAKEHOLDERS_EDIT)
+@require_POST
+def stakeholder_erase(request, pk: int):
+    stakeholder = queries.access_stakeholder(request.viewer, pk)
+    form = ErasureForm(request.POST)
+    if not form.is_valid():
+        return render(request, "stakeholders/detail.html",
+                      {**_detail_context(request, stakeholder), "erasure_form": form}, status=400)
+    actions.erase_stakeholder(stakeholder=stakeholder, reason=form.cleaned_data["reason"], by=request.viewer)
+    messages.success(request, _("The stakeholder was erased. Their decisions and counts remain, anonymous."))
     return redirect("stakeholders:detail", pk=stakeholder.pk)
