@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -64,6 +65,9 @@ def forbidden(request, exception=None):
 
 
 def not_found(request, exception=None):
+    if request.path.startswith("/api/"):
+        # A path no API route matches still answers in the API's own error format.
+        return JsonResponse({"detail": _("Not found.")}, status=404)
     return render(request, "core/error.html", {
         "status": 404, "title": _("Not found"),
         "message": _("There is nothing here, or it is not yours to see."),
@@ -71,6 +75,8 @@ def not_found(request, exception=None):
 
 
 def server_error(request):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("Internal error; nothing was half-saved.")}, status=500)
     return render(request, "core/error.html", {
         "status": 500, "title": _("Something went wrong"),
         "message": _("The error has been logged. Nothing you entered was half-saved: please try again."),

@@ -12,6 +12,7 @@ from ninja.pagination import paginate
 from rightsloop.accounts.roles import Capability, Function
 from rightsloop.accounts.viewer import Viewer
 from rightsloop.core.access import MAX_ID
+from rightsloop.core.api_errors import documented
 from rightsloop.core.pagination import ApiPages
 from rightsloop.stakeholders.queries import access_stakeholder, shown_name
 from rightsloop.stakeholders.vocabulary import Channel
@@ -100,7 +101,7 @@ def _plan(payload: EngagementIn) -> actions.EngagementPlan:
     )
 
 
-@router.get("/engagements", response=list[EngagementOut], summary="List engagements")
+@router.get("/engagements", response=documented({200: list[EngagementOut]}), summary="List engagements")
 @paginate(ApiPages)
 def list_engagements(request, filters: Query[EngagementQuery]):
     viewer = request.auth
@@ -111,7 +112,7 @@ def list_engagements(request, filters: Query[EngagementQuery]):
     ), timezone.localdate())
 
 
-@router.post("/engagements", response={201: EngagementOut}, summary="Create an engagement")
+@router.post("/engagements", response=documented({201: EngagementOut}), summary="Create an engagement")
 def create_engagement(request, payload: EngagementIn):
     viewer = request.auth
     _require(viewer, Capability.ENGAGEMENTS_EDIT)
@@ -119,12 +120,13 @@ def create_engagement(request, payload: EngagementIn):
     return Status(201, queries.access_engagement(viewer, engagement.pk))
 
 
-@router.get("/engagements/{int:engagement_id}", response=EngagementOut, summary="One engagement")
+@router.get("/engagements/{int:engagement_id}", response=documented({200: EngagementOut}), summary="One engagement")
 def get_engagement(request, engagement_id: int):
     return queries.access_engagement(request.auth, engagement_id)
 
 
-@router.put("/engagements/{int:engagement_id}", response=EngagementOut, summary="Change an engagement")
+@router.put("/engagements/{int:engagement_id}", response=documented({200: EngagementOut}),
+            summary="Change an engagement")
 def update_engagement(request, engagement_id: int, payload: EngagementIn):
     viewer = request.auth
     _require(viewer, Capability.ENGAGEMENTS_EDIT)
@@ -163,14 +165,14 @@ class ParticipantOut(Schema):
         return obj.engaged_directly_by_override
 
 
-@router.get("/engagements/{int:engagement_id}/participants", response=list[ParticipantOut],
+@router.get("/engagements/{int:engagement_id}/participants", response=documented({200: list[ParticipantOut]}),
             summary="Participants of an engagement")
 def list_participants(request, engagement_id: int):
     engagement = queries.access_engagement(request.auth, engagement_id)
     return list(queries.participations(engagement))
 
 
-@router.post("/engagements/{int:engagement_id}/participants", response={201: ParticipantOut},
+@router.post("/engagements/{int:engagement_id}/participants", response=documented({201: ParticipantOut}),
              summary="Add a participant (high-safety stakeholders through a proxy, or with an audited override)")
 def add_participant(request, engagement_id: int, payload: ParticipantIn):
     viewer = request.auth
@@ -254,14 +256,15 @@ class DecisionHistoryOut(Schema):
     history: list[DecisionOut]
 
 
-@router.get("/engagements/{int:engagement_id}/inputs", response=list[InputOut], summary="Inputs of an engagement")
+@router.get("/engagements/{int:engagement_id}/inputs", response=documented({200: list[InputOut]}),
+            summary="Inputs of an engagement")
 @paginate(ApiPages)
 def list_inputs(request, engagement_id: int):
     engagement = queries.access_engagement(request.auth, engagement_id)
     return queries.engagement_inputs(engagement)
 
 
-@router.post("/engagements/{int:engagement_id}/inputs", response={200: InputOut, 201: InputOut},
+@router.post("/engagements/{int:engagement_id}/inputs", response=documented({200: InputOut, 201: InputOut}),
              summary="Record an input (send Idempotency-Key to make retries safe)")
 def record_input(request, engagement_id: int, payload: InputIn,
                  idempotency_key: str = Header("", alias="Idempotency-Key", max_length=64)):
@@ -278,7 +281,8 @@ def record_input(request, engagement_id: int, payload: InputIn,
     return Status(201 if created else 200, queries.engagement_inputs(item.engagement).get(pk=item.pk))
 
 
-@router.patch("/inputs/{int:input_id}", response=InputOut, summary="Triage an input: route and tag it")
+@router.patch("/inputs/{int:input_id}", response=documented({200: InputOut}),
+             summary="Triage an input: route and tag it")
 def triage_input(request, input_id: int, payload: TriageIn):
     viewer = request.auth
     _require(viewer, Capability.INPUTS_RECORD)
@@ -288,7 +292,7 @@ def triage_input(request, input_id: int, payload: TriageIn):
     return queries.engagement_inputs(item.engagement).get(pk=item.pk)
 
 
-@router.get("/inputs/{int:input_id}/decision", response=DecisionHistoryOut,
+@router.get("/inputs/{int:input_id}/decision", response=documented({200: DecisionHistoryOut}),
             summary="The decision on an input and its history")
 def get_decision(request, input_id: int):
     item = queries.access_input(request.auth, input_id)
@@ -296,7 +300,7 @@ def get_decision(request, input_id: int):
     return {"input_id": item.pk, "current": history[0] if history else None, "history": history}
 
 
-@router.post("/inputs/{int:input_id}/decision", response={201: DecisionOut},
+@router.post("/inputs/{int:input_id}/decision", response=documented({201: DecisionOut}),
              summary="Decide (or revise the decision) on an input")
 def decide(request, input_id: int, payload: DecisionIn):
     viewer = request.auth
@@ -357,7 +361,7 @@ def _feedback(participation, viewer) -> dict:
     }
 
 
-@router.get("/engagements/{int:engagement_id}/feedback", response=list[FeedbackOut],
+@router.get("/engagements/{int:engagement_id}/feedback", response=documented({200: list[FeedbackOut]}),
             summary="Per-participant feedback reports and their delivery")
 def list_feedback(request, engagement_id: int):
     viewer = request.auth
@@ -368,7 +372,7 @@ def list_feedback(request, engagement_id: int):
 
 
 @router.post("/engagements/{int:engagement_id}/feedback/{int:participant_id}/deliveries",
-             response={201: DeliveryOut},
+             response=documented({201: DeliveryOut}),
              summary="Send the report by email, or record its delivery by another safe channel")
 def deliver_feedback(request, engagement_id: int, participant_id: int, payload: DeliveryIn):
     viewer = request.auth
@@ -399,7 +403,8 @@ class LoopMetricsOut(Schema):
     closed_loops: int
 
 
-@router.get("/metrics/loop", response=LoopMetricsOut, summary="Loop-closure metrics for the organisation")
+@router.get("/metrics/loop", response=documented({200: LoopMetricsOut}),
+            summary="Loop-closure metrics for the organisation")
 def loop_metrics(request):
     viewer = request.auth
     _require(viewer, Capability.DASHBOARD_VIEW)

@@ -10,6 +10,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from rightsloop.accounts.roles import Capability
+from rightsloop.core.api_errors import documented
 from rightsloop.core.pagination import ApiPages
 
 from . import actions, queries, reveals
@@ -200,7 +201,7 @@ def _values(payload: Schema) -> dict:
     return values
 
 
-@router.get("", response=list[StakeholderOut], summary="List stakeholders")
+@router.get("", response=documented({200: list[StakeholderOut]}), summary="List stakeholders")
 @paginate(ApiPages)
 def list_stakeholders(request, filters: Query[StakeholderQuery]):
     viewer = request.auth
@@ -213,7 +214,7 @@ def list_stakeholders(request, filters: Query[StakeholderQuery]):
     return found
 
 
-@router.post("", response={201: StakeholderCreatedOut}, summary="Register a stakeholder")
+@router.post("", response=documented({201: StakeholderCreatedOut}), summary="Register a stakeholder")
 def create_stakeholder(request, payload: StakeholderIn):
     viewer = request.auth
     _require(viewer, Capability.STAKEHOLDERS_EDIT)
@@ -225,7 +226,7 @@ def create_stakeholder(request, payload: StakeholderIn):
     return Status(201, stakeholder)
 
 
-@router.get("/{int:stakeholder_id}", response=StakeholderOut, summary="One stakeholder")
+@router.get("/{int:stakeholder_id}", response=documented({200: StakeholderOut}), summary="One stakeholder")
 def get_stakeholder(request, stakeholder_id: int,
                     reveal_reason: str = Query("", max_length=300, description=(
                         "For a high-safety stakeholder you hold a grant on: why you need their identity. "
@@ -242,7 +243,7 @@ def get_stakeholder(request, stakeholder_id: int,
     return stakeholder
 
 
-@router.patch("/{int:stakeholder_id}", response=StakeholderOut, summary="Change a stakeholder")
+@router.patch("/{int:stakeholder_id}", response=documented({200: StakeholderOut}), summary="Change a stakeholder")
 def update_stakeholder(request, stakeholder_id: int, payload: StakeholderPatch):
     viewer = request.auth
     stakeholder = queries.access_stakeholder(viewer, stakeholder_id, for_update=True)
@@ -254,13 +255,13 @@ def update_stakeholder(request, stakeholder_id: int, payload: StakeholderPatch):
     return queries.access_stakeholder(viewer, stakeholder_id)
 
 
-@router.get("/{int:stakeholder_id}/consents", response=list[ConsentOut], summary="Consent records")
+@router.get("/{int:stakeholder_id}/consents", response=documented({200: list[ConsentOut]}), summary="Consent records")
 def list_consents(request, stakeholder_id: int):
     stakeholder = queries.access_stakeholder(request.auth, stakeholder_id)
     return list(queries.consent_history(stakeholder))
 
 
-@router.post("/{int:stakeholder_id}/consents", response={201: ConsentOut}, summary="Record consent")
+@router.post("/{int:stakeholder_id}/consents", response=documented({201: ConsentOut}), summary="Record consent")
 def add_consent(request, stakeholder_id: int, payload: ConsentIn):
     viewer = request.auth
     stakeholder = queries.access_stakeholder(viewer, stakeholder_id, for_update=True)
@@ -281,7 +282,7 @@ class ErasureOut(Schema):
 
 
 @router.get("/{int:stakeholder_id}/export", summary="Subject access export: everything held about this person",
-            response=dict)
+            response=documented({200: dict}))
 def export_stakeholder(request, stakeholder_id: int,
                        reveal_reason: str = Query("", max_length=300, description=(
                            "Required for a high-safety stakeholder: why you need their data. Audited."))):
@@ -295,7 +296,7 @@ def export_stakeholder(request, stakeholder_id: int,
     return actions.export_subject(stakeholder=stakeholder, by=viewer)
 
 
-@router.post("/{int:stakeholder_id}/erasure", response={200: ErasureOut},
+@router.post("/{int:stakeholder_id}/erasure", response=documented({200: ErasureOut}),
              summary="Erase a person: destroy their key and identity; anonymous facts remain")
 def erase_stakeholder(request, stakeholder_id: int, payload: ErasureIn):
     viewer = request.auth
