@@ -1,0 +1,143 @@
+"""Steps of the backup round trip that run in their own process against a real database (see test_backups.py).
+
+    python -m rightsloop.core.tests.backup_scenario seed|mutate|refuse ARCHIVE...|refuse-in-use ARCHIVE|check|counts
+
+Each step prints one JSON object: the row count of every table, and what it read. The data lives in core
+tables and in a table of sealed canaries this scenario owns, so no other app's tests or models matter.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+CANARY_TABLE = "x6_backup_canary"
+ORGANISATIONS = ("x6-canary-a", "x6-canary-b")
+
+
+def _aad(organisation_slug: str, index: int) -> bytes:
+    return f"x6 backup canary|{organisation_slug}|{index}".encode()
+
+
+def _plaintext(organisation_slug: str, index: int) -> str:
+    return f"Canary {index} of {organisation_slug}: what a defender told us, sealed — ñ, ü, 中文"
+
+
+def counts() -> dict[str, int]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        found = {}
+        for table in sorted(connection.introspection.table_names(cursor)):
+            cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}")  # noqa: S608
+            found[table] = cursor.fetchone()[0]
+    return found
+
+
+def seed() -> dict:
+    from django.db import connection, transaction
+
+    from rightsloop.core import sealing
+    from rightsloop.core.models import Organisation
+
+    blob = "BYTEA" if connection.vendor == "postgresql" else "BLOB"
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE {CANARY_TABLE} (id INTEGER PRIMARY KEY, organisation_id INTEGER NOT NULL, "
+                       f"slug VARCHAR(50) NOT NULL, position INTEGER NOT NULL, sealed {blob} NOT NULL)")
+        row = 0
+        for slug in ORGANISATIONS:
+            organisation = Organisation.objects.create(name=slug.replace("-", " ").title(), slug=slug)
+            sealing.blind_index(organisation.pk, "canary@example.org")
+            for index in range(3):
+                row += 1
+                sealed = sealing.OrganisationKey(organisation.pk).seal(_plaintext(slug, index), _aad(slug, index))
+                cursor.execute(f"INSERT INTO {CANARY_TABLE} VALUES (%s, %s, %s, %s, %s)",  # noqa: S608
+                               [row, organisation.pk, slug, index, sealed])
+    return {"counts": counts()}
+
+
+def mutate() -> dict:
+    """Change and delete what the backup holds, including the wrapped data keys the canaries need."""
+    from django.db import connection, transaction
+
+    from rightsloop.core.models import DataKey, Organisation
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {CANARY_TABLE} WHERE slug = %s", [ORGANISATIONS[0]])  # noqa: S608
+        cursor.execute(f"UPDATE {CANARY_TABLE} SET sealed = %s", [b"overwritten"])  # noqa: S608
+        DataKey.objects.all().delete()
+        Organisation.objects.filter(slug=ORGANISATIONS[1]).update(name="Renamed after the backup")
+        Organisation.objects.create(name="Created after the backup", slug="x6-after-backup")
+    return {"counts": counts()}
+
+
+def refuse(*archives: str) -> dict:
+    """Try to restore each archive; report every refusal, then the counts (which must not have moved)."""
+    from django.core.management import CommandError, call_command
+
+    from rightsloop.core import keys
+
+    refusals = []
+    for archive in archives:
+        wrong_key = archive.endswith("#wrong-key")
+        archive = archive.removesuffix("#wrong-key")
+        saved = os.environ.get("RIGHTSLOOP_KEK")
+        if wrong_key:
+            os.environ["RIGHTSLOOP_KEK"] = keys.new_secret()
+            keys.forget()
+        try:
+            call_command("restore", archive, "--no-input", verbosity=0)
+            refusals.append("restored!")
+        except CommandError as error:
+            refusals.append(str(error))
+        finally:
+            if wrong_key:
+                os.environ["RIGHTSLOOP_KEK"] = saved
+                keys.forget()
+    return {"refusals": refusals, "counts": counts()}
+
+
+def refuse_in_use(archive: str) -> dict:
+    """Keep a second connection open, as a running app would, and try to restore."""
+    from django.core.management import CommandError, call_command
+    from django.db import connections
+
+    other = connections.create_connection("default")
+    other.ensure_connection()
+    with other.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM django_migrations")
+    try:
+        call_command("restore", archive, "--no-input", verbosity=0)
+        refusal = "restored!"
+    except CommandError as error:
+        refusal = str(error)
+    finally:
+        other.close()
+    return {"refusals": [refusal], "counts": counts()}
+
+
+def check() -> dict:
+    """Open every canary with the restored data keys."""
+    from django.db import connection
+
+    from rightsloop.core import sealing
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT organisation_id, slug, position, sealed FROM {CANARY_TABLE} ORDER BY id")  # noqa: S608
+        rows = cursor.fetchall()
+    opened = [sealing.OrganisationKey(org).open(bytes(sealed), _aad(slug, position))
+              for org, slug, position, sealed in rows]
+    expected = [_plaintext(slug, index) for slug in ORGANISATIONS for index in range(3)]
+    return {"opened": opened, "expected": expected, "counts": counts()}
+
+
+if __name__ == "__main__":
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+    django.setup()
+    step, *arguments = sys.argv[1:]
+    steps = {"seed": seed, "mutate": mutate, "refuse": refuse, "refuse-in-use": refuse_in_use, "check": check,
+             "counts": lambda: {"counts": counts()}}
+    print(json.dumps(steps[step](*arguments)))

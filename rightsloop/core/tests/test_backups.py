@@ -1,0 +1,263 @@
+"""Backups: the archive format refuses every damage and wrong key; back up and restore round-trip a real database."""
+
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import dj_database_url
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rightsloop.core import backups, keys
+
+ROOT = Path(__file__).resolve().parents[3]
+CHUNK = 64
+PAYLOAD = bytes(range(256)) * 2 + b"tail"  # 516 bytes: eight full chunks and a short final one
+
+
+def make_archive(payload: bytes = PAYLOAD, *, kek: keys.MasterKey | None = None, vendor: str = "sqlite") -> bytes:
+    kek = kek or keys.current_kek()
+    header = backups.Header(vendor=vendor, kek_id=kek.key_id, created_at="2025-06-01T12:00:00+00:00",
+                            salt=os.urandom(backups.SALT_BYTES), chunk_bytes=CHUNK)
+    out = io.BytesIO()
+    writer = backups.ArchiveWriter(out, header, kek)
+    for start in range(0, len(payload), 50):  # writes that straddle chunk boundaries
+        writer.write(payload[start:start + 50])
+    writer.finish()
+    return out.getvalue()
+
+
+def open_archive(archive: bytes) -> bytes:
+    out = io.BytesIO()
+    backups.decrypt(io.BytesIO(archive), out)
+    return out.getvalue()
+
+
+def split(archive: bytes) -> tuple[bytes, list[bytes]]:
+    """The header prefix and each chunk's frame (flag, length, ciphertext), as stored."""
+    source = io.BytesIO(archive)
+    _header, prefix = backups.read_header(source)
+    frames = []
+    while frame := source.read(5):
+        frames.append(frame + source.read(int.from_bytes(frame[1:], "big")))
+    return prefix, frames
+
+
+# The format --------------------------------------------------------------
+
+@pytest.mark.parametrize("size", [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 5 * CHUNK, len(PAYLOAD)])
+def test_round_trip_in_chunks(size):
+    payload = os.urandom(size)
+    archive = make_archive(payload)
+    assert open_archive(archive) == payload
+    _prefix, frames = split(archive)
+    assert len(frames) == max(1, -(-size // CHUNK))
+    assert [frame[0] for frame in frames] == [0] * (len(frames) - 1) + [1]
+
+
+def test_header_names_the_key_vendor_and_time_but_holds_no_key():
+    kek = keys.current_kek()
+    archive = make_archive(vendor="postgresql")
+    header, prefix = backups.read_header(io.BytesIO(archive))
+    assert prefix.startswith(b"RLBACKUP\x01")
+    fields = json.loads(prefix[13:])
+    assert fields["kek_id"] == kek.key_id == header.kek_id
+    assert fields["vendor"] == "postgresql" and fields["payload"] == "pg_dump-custom"
+    assert fields["created_at"] == "2025-06-01T12:00:00+00:00"
+    derived = backups.backup_key(kek, header.salt)
+    for secret in (kek.secret, derived, keys.encode(kek.secret).encode(), derived.hex().encode()):
+        assert secret not in archive
+    assert PAYLOAD[:32] not in archive
+    assert derived != kek.secret != backups.backup_key(kek, os.urandom(backups.SALT_BYTES))
+
+
+def reordered(archive):
+    prefix, frames = split(archive)
+    frames[1], frames[2] = frames[2], frames[1]
+    return prefix + b"".join(frames)
+
+
+def dropped(archive):
+    prefix, frames = split(archive)
+    return prefix + b"".join(frames[:2] + frames[3:])
+
+
+def repeated(archive):
+    prefix, frames = split(archive)
+    return prefix + b"".join(frames[:3] + frames[2:])
+
+
+def without_final_chunk(archive):
+    prefix, frames = split(archive)
+    return prefix + b"".join(frames[:-1])
+
+
+def early_chunk_marked_final(archive):
+    prefix, frames = split(archive)
+    return prefix + bytes([1]) + frames[0][1:]
+
+
+def with_trailing_data(archive):
+    return archive + b"\x00"
+
+
+def header_edited(archive):
+    return archive.replace(b"2025-06-01", b"2025-06-02", 1)
+
+
+def cut_mid_chunk(archive):
+    return archive[:-7]
+
+
+def grafted(archive):
+    """The first chunks of another archive under the same key, then this one's tail."""
+    prefix, frames = split(archive)
+    _other_prefix, other_frames = split(make_archive())
+    return prefix + b"".join(other_frames[:2] + frames[2:])
+
+
+@pytest.mark.parametrize("damage", [reordered, dropped, repeated, without_final_chunk, early_chunk_marked_final,
+                                    with_trailing_data, header_edited, cut_mid_chunk, grafted])
+def test_damaged_archives_are_refused(damage):
+    with pytest.raises(backups.BackupError) as refused:
+        open_archive(damage(make_archive()))
+    assert re.search(r"truncated|authentication|altered|damaged", str(refused.value))
+
+
+@settings(max_examples=150, deadline=None)
+@given(position=st.integers(min_value=0), bit=st.integers(0, 7), cut=st.integers(min_value=1))
+def test_any_flipped_bit_or_cut_is_refused(position, bit, cut):
+    archive = make_archive(PAYLOAD[:200])
+    flipped = bytearray(archive)
+    flipped[position % len(archive)] ^= 1 << bit
+    for bad in (bytes(flipped), archive[: len(archive) - 1 - cut % (len(archive) - 1)]):
+        with pytest.raises(backups.BackupError):
+            open_archive(bad)
+
+
+def test_not_an_archive_is_refused():
+    with pytest.raises(backups.BackupError, match="not a Rightsloop backup"):
+        open_archive(b"SQLite format 3\x00" + bytes(100))
+    with pytest.raises(backups.BackupError, match="format version 2"):
+        open_archive(b"RLBACKUP\x02" + make_archive()[9:])
+
+
+def test_wrong_key_is_refused_by_name():
+    stranger = keys.MasterKey(key_id="0123456789abcdef", secret=os.urandom(32))
+    with pytest.raises(backups.BackupError) as refused:
+        open_archive(make_archive(kek=stranger))
+    assert "0123456789abcdef" in str(refused.value) and "RIGHTSLOOP_PREVIOUS_KEKS" in str(refused.value)
+    forged = keys.MasterKey(key_id=keys.current_kek().key_id, secret=os.urandom(32))
+    with pytest.raises(backups.BackupError, match="failed authentication at chunk 0"):
+        open_archive(make_archive(kek=forged))
+
+
+def test_archives_made_before_a_key_rotation_open_with_the_previous_key(monkeypatch):
+    archive = make_archive()
+    monkeypatch.setenv("RIGHTSLOOP_PREVIOUS_KEKS", os.environ["RIGHTSLOOP_KEK"])
+    monkeypatch.setenv("RIGHTSLOOP_KEK", keys.new_secret())
+    keys.forget()
+    assert open_archive(archive) == PAYLOAD
+
+
+# Round trip on a real database, through the management commands ------------
+
+def _env(tmp_path: Path, database_url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RIGHTSLOOP_") and k != "DATABASE_URL"}
+    env.update(DJANGO_SETTINGS_MODULE="config.settings.test", DATABASE_URL=database_url,
+               RIGHTSLOOP_VAR_DIR=str(tmp_path / "var"), RIGHTSLOOP_KEK=keys.new_secret(),
+               RIGHTSLOOP_AUDIT_KEY=keys.new_secret(), PYTHONDONTWRITEBYTECODE="1")
+    return env
+
+
+def _run(env: dict[str, str], *arguments: str) -> str:
+    done = subprocess.run([sys.executable, *arguments], cwd=ROOT, env=env, capture_output=True, text=True,  # noqa: S603
+                          timeout=180, check=False)
+    assert done.returncode == 0, f"{arguments}: {done.stdout}\n{done.stderr}"
+    return done.stdout
+
+
+def manage(env, *arguments: str) -> str:
+    return _run(env, "manage.py", *arguments)
+
+
+def scenario(env, *arguments: str) -> dict:
+    return json.loads(_run(env, "-m", "rightsloop.core.tests.backup_scenario", *arguments).splitlines()[-1])
+
+
+def round_trip(tmp_path: Path, database_url: str) -> None:
+    env = _env(tmp_path, database_url)
+    (tmp_path / "var").mkdir()
+    manage(env, "migrate", "--noinput", "-v0")
+    seeded = scenario(env, "seed")
+    archive = Path(manage(env, "backup").split("\t")[0])
+    assert archive.parent == tmp_path / "var" / "backups"
+    assert re.fullmatch(r"rightsloop-(sqlite|postgresql)-\d{8}T\d{6}Z\.rlbackup", archive.name)
+    assert oct(archive.stat().st_mode & 0o777) == "0o600"
+
+    mutated = scenario(env, "mutate")
+    assert mutated["counts"] != seeded["counts"]
+
+    data = archive.read_bytes()
+    tampered, truncated = tmp_path / "tampered.rlbackup", tmp_path / "truncated.rlbackup"
+    tampered.write_bytes(data[: len(data) // 2] + bytes([data[len(data) // 2] ^ 1]) + data[len(data) // 2 + 1:])
+    truncated.write_bytes(data[:-100])
+    refused = scenario(env, "refuse", str(tampered), str(truncated), f"{archive}#wrong-key")
+    assert "failed authentication" in refused["refusals"][0]
+    assert "truncated" in refused["refusals"][1]
+    assert "not configured here" in refused["refusals"][2]
+    assert refused["counts"] == mutated["counts"]
+    in_use = scenario(env, "refuse-in-use", str(archive))
+    assert "in use" in in_use["refusals"][0]
+    assert in_use["counts"] == mutated["counts"]
+    assert sorted(p.name for p in archive.parent.iterdir()) == [archive.name], "refusals wrote nothing"
+
+    manage(env, "restore", str(archive), "--no-input")
+    restored = scenario(env, "check")
+    assert restored["counts"] == seeded["counts"]
+    assert restored["opened"] == restored["expected"]
+
+    # The restore first saved the database as it was; restoring that undoes the restore.
+    (before_restore,) = archive.parent.glob("*-before-restore.rlbackup")
+    manage(env, "restore", str(before_restore), "--no-input", "--no-safety-backup")
+    assert scenario(env, "counts")["counts"] == mutated["counts"]
+
+
+def test_sqlite_round_trip(tmp_path):
+    round_trip(tmp_path, f"sqlite:///{tmp_path / 'var' / 'rightsloop.sqlite3'}")
+    assert sorted(p.name for p in (tmp_path / "var").iterdir() if p.name.startswith("rightsloop")) == [
+        "rightsloop.sqlite3"], "no stale -wal/-shm and no leftover temporary files"
+
+
+def _postgres_url() -> str | None:
+    url = os.environ.get("DATABASE_URL", "")
+    return url if url.startswith(("postgres://", "postgresql://")) and shutil.which("createdb") else None
+
+
+@pytest.fixture
+def scratch_postgres():
+    """A database of its own on the PostgreSQL server DATABASE_URL names, dropped afterwards."""
+    url = _postgres_url()
+    config = dj_database_url.parse(url)
+    env = dict(os.environ, PGHOST=config["HOST"] or "", PGPORT=str(config["PORT"] or ""),
+               PGUSER=config["USER"] or "", PGPASSWORD=config["PASSWORD"] or "")
+    name = f"rightsloop_x6_{uuid.uuid4().hex[:10]}"
+    subprocess.run(["createdb", name], env=env, check=True, capture_output=True)  # noqa: S603, S607
+    try:
+        yield urlsplit(url)._replace(path=f"/{name}").geturl()
+    finally:
+        subprocess.run(["dropdb", "--force", "--if-exists", name], env=env, check=False,  # noqa: S603, S607
+                       capture_output=True)
+
+
+@pytest.mark.skipif(_postgres_url() is None, reason="DATABASE_URL does not point at PostgreSQL")
+def test_postgresql_round_trip(tmp_path, scratch_postgres):
+    round_trip(tmp_path, scratch_postgres)
