@@ -1,6 +1,6 @@
 """Steps of the backup round trip that run in their own process against a real database (see test_backups.py).
 
-    python -m rightsloop.core.tests.backup_scenario seed|mutate|refuse ARCHIVE...|refuse-in-use ARCHIVE|check|counts
+    python -m rightsloop.core.tests.backup_scenario STEP [ARGUMENT...]
 
 Each step prints one JSON object: the row count of every table, and what it read. The data lives in core
 tables and in a table of sealed canaries this scenario owns, so no other app's tests or models matter.
@@ -73,48 +73,37 @@ def mutate() -> dict:
 
 
 def refuse(*archives: str) -> dict:
-    """Try to restore each archive; report every refusal, then the counts (which must not have moved)."""
+    """Try to restore each archive; report every refusal, then the counts (which must not have moved).
+
+    ARCHIVE#wrong-key tries it under another key encryption key; ARCHIVE#in-use with a second connection
+    open, as a running app would hold.
+    """
     from django.core.management import CommandError, call_command
+    from django.db import connections
 
     from rightsloop.core import keys
 
     refusals = []
     for archive in archives:
-        wrong_key = archive.endswith("#wrong-key")
-        archive = archive.removesuffix("#wrong-key")
+        path, _, trial = archive.partition("#")
         saved = os.environ.get("RIGHTSLOOP_KEK")
-        if wrong_key:
+        other = connections.create_connection("default")
+        if trial == "wrong-key":
             os.environ["RIGHTSLOOP_KEK"] = keys.new_secret()
             keys.forget()
+        elif trial == "in-use":
+            with other.cursor() as cursor:
+                cursor.execute("SELECT COUNT(*) FROM django_migrations")
         try:
-            call_command("restore", archive, "--no-input", verbosity=0)
+            call_command("restore", path, "--no-input", verbosity=0)
             refusals.append("restored!")
         except CommandError as error:
             refusals.append(str(error))
         finally:
-            if wrong_key:
-                os.environ["RIGHTSLOOP_KEK"] = saved
-                keys.forget()
+            other.close()
+            os.environ["RIGHTSLOOP_KEK"] = saved
+            keys.forget()
     return {"refusals": refusals, "counts": counts()}
-
-
-def refuse_in_use(archive: str) -> dict:
-    """Keep a second connection open, as a running app would, and try to restore."""
-    from django.core.management import CommandError, call_command
-    from django.db import connections
-
-    other = connections.create_connection("default")
-    other.ensure_connection()
-    with other.cursor() as cursor:
-        cursor.execute("SELECT COUNT(*) FROM django_migrations")
-    try:
-        call_command("restore", archive, "--no-input", verbosity=0)
-        refusal = "restored!"
-    except CommandError as error:
-        refusal = str(error)
-    finally:
-        other.close()
-    return {"refusals": [refusal], "counts": counts()}
 
 
 def check() -> dict:
@@ -132,12 +121,42 @@ def check() -> dict:
     return {"opened": opened, "expected": expected, "counts": counts()}
 
 
+def seed_person() -> dict:
+    """Someone heard in an engagement, then a backup: they are readable in it."""
+    from django.core.management import call_command
+
+    from rightsloop.accounts.roles import Role
+    from rightsloop.accounts.tests.factories import make_member, make_organisation
+    from rightsloop.stakeholders.tests.factories import make_stakeholder
+
+    lead = make_member(make_organisation("X6 Erasure Company"), Role.HR_LEAD)
+    person = make_stakeholder(lead, name="Halima Yusuf", email="halima@example.org")
+    call_command("backup", verbosity=0)
+    return {"stakeholder": person.pk}
+
+
+def erase(stakeholder_id: str) -> dict:
+    from rightsloop.stakeholders.actions import erase_stakeholder
+    from rightsloop.stakeholders.models import Stakeholder
+
+    erase_stakeholder(stakeholder=Stakeholder.objects.get(pk=int(stakeholder_id)), reason="Asked to be forgotten",
+                      by=None)
+    return person(stakeholder_id)
+
+
+def person(stakeholder_id: str) -> dict:
+    from rightsloop.stakeholders.models import Stakeholder
+
+    found = Stakeholder.objects.get(pk=int(stakeholder_id))
+    return {"name": found.name, "email": found.email, "erased": found.erased_at is not None}
+
+
 if __name__ == "__main__":
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
     django.setup()
     step, *arguments = sys.argv[1:]
-    steps = {"seed": seed, "mutate": mutate, "refuse": refuse, "refuse-in-use": refuse_in_use, "check": check,
-             "counts": lambda: {"counts": counts()}}
+    steps = {"seed": seed, "mutate": mutate, "refuse": refuse, "check": check,
+             "counts": lambda: {"counts": counts()}, "seed-person": seed_person, "erase": erase, "person": person}
     print(json.dumps(steps[step](*arguments)))

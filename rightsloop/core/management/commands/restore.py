@@ -2,8 +2,10 @@
 
 from pathlib import Path
 
+from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DEFAULT_DB_ALIAS
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.migrations.executor import MigrationExecutor
 
 from rightsloop.core import backups
 
@@ -11,7 +13,8 @@ from rightsloop.core import backups
 class Command(BaseCommand):
     help = ("Restore the database from an archive written by `backup`. Stop the web server, the task worker and "
             "the scheduler first. The archive is decrypted and verified in full before the database is touched; "
-            "the current database is first backed up beside the other archives.")
+            "the current database is first backed up beside the other archives, and erasures made since the "
+            "backup are replayed from the erasure log.")
 
     def add_arguments(self, parser):
         parser.add_argument("archive", type=Path)
@@ -36,7 +39,23 @@ class Command(BaseCommand):
                 backups.load(checked, using=database)
         except backups.BackupError as error:
             raise CommandError(str(error)) from None
-        self.stdout.write(f"Restored {archive}. Run `manage.py migrate` if this code is newer than the backup.")
+        self.stdout.write(f"Restored {archive}.")
+        self._replay_erasures(database)
+
+    def _replay_erasures(self, database: str) -> None:
+        """Erase again whoever was erased after the backup was taken (the erasure log lives outside the database)."""
+        executor = MigrationExecutor(connections[database])
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        if pending or database != DEFAULT_DB_ALIAS or "replay_erasures" not in get_commands():
+            self.stdout.write(self.style.WARNING(
+                f"The backup predates {len(pending)} migration(s): run `manage.py migrate`, then "
+                "`manage.py replay_erasures`, before starting the app; until then people erased after this "
+                "backup was taken are readable again." if pending else
+                "Run `manage.py replay_erasures` before starting the app, so that people erased after this "
+                "backup was taken stay erased."
+            ))
+            return
+        call_command("replay_erasures", stdout=self.stdout)
 
     def _confirmed(self) -> bool:
         try:
