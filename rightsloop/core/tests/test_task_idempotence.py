@@ -1,0 +1,45 @@
+"""Every background task has a test that runs it twice and asserts the same end state (STYLE: idempotent tasks).
+
+The run-twice tests live beside each task (e.g. engagements/tests/test_tasks.py); this file finds every
+@task in rightsloop and fails when one has no such test, so a new task cannot arrive untested for retries.
+"""
+
+import importlib
+import inspect
+import pkgutil
+
+from django_tasks.base import Task
+
+import rightsloop
+
+# Task -> the test that runs it twice and asserts the end state.
+RUN_TWICE_TESTS = {
+    "rightsloop.engagements.tasks.deliver_feedback_email":
+        "rightsloop.engagements.tests.test_tasks::test_delivery_task_twice_sends_once",
+    "rightsloop.engagements.tasks.remind_overdue_loops":
+        "rightsloop.engagements.tests.test_tasks::test_reminder_task_twice_sends_once",
+}
+
+
+def every_task() -> set[str]:
+    found = set()
+    for module in pkgutil.walk_packages(rightsloop.__path__, "rightsloop."):
+        if module.name.rsplit(".", 1)[-1] == "tasks":
+            for _name, value in inspect.getmembers(importlib.import_module(module.name)):
+                if isinstance(value, Task):
+                    found.add(value.module_path)
+    return found
+
+
+def test_every_task_has_a_run_twice_test():
+    missing = every_task() - set(RUN_TWICE_TESTS)
+    assert not missing, f"Add a test that runs {sorted(missing)} twice, and list it in RUN_TWICE_TESTS."
+
+
+def test_the_listed_run_twice_tests_exist_and_call_their_task_twice():
+    for task_path, test_path in RUN_TWICE_TESTS.items():
+        module_name, test_name = test_path.split("::")
+        test = getattr(importlib.import_module(module_name), test_name, None)
+        assert test is not None, f"{test_path} is gone; {task_path} needs a run-twice test."
+        task_name = task_path.rsplit(".", 1)[-1]
+        assert inspect.getsource(test).count(f"{task_name}.call(") >= 2, f"{test_path} must run {task_name} twice."
