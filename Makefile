@@ -7,11 +7,12 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
-.PHONY: demo test test-fast lint messages makemessages install install-dev system-deps browser-deps clean help
+.PHONY: demo test test-fast test-security lint messages makemessages install install-dev system-deps browser-deps clean help
 
 help:
 	@echo "make demo   - install, migrate, load the demo organisation and serve it on http://$(HOST):$(PORT)/"
 	@echo "make test   - install dev dependencies and run the whole suite (DATABASE_URL picks the database)"
+	@echo "make test-security - crash tests (SIGKILL under load) and the backup round trip, SQLite and PostgreSQL"
 	@echo "make lint   - ruff"
 
 $(PY):
@@ -58,6 +59,16 @@ test: install-dev messages browser-deps
 
 test-fast: install-dev messages
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -p no:cacheprovider -m "not browser" -x
+
+# Durability (docs/security/x6-durability.md): the SIGKILL crash test on SQLite and on PostgreSQL, then
+# the backup round trip on PostgreSQL. Scratch databases are created on the server SECURITY_POSTGRES_URL names.
+SECURITY_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/rightsloop
+
+test-security: install-dev
+	$(PY) benchmarks/crash_test.py --database sqlite
+	$(PY) benchmarks/crash_test.py --database postgresql --server-url $(SECURITY_POSTGRES_URL)
+	DJANGO_SETTINGS_MODULE=config.settings.test DATABASE_URL=$(SECURITY_POSTGRES_URL) \
+	  $(BIN)/pytest -p no:cacheprovider -q rightsloop/core/tests/test_backups.py::test_postgresql_round_trip
 
 lint: install-dev
 	$(BIN)/ruff check .
