@@ -51,12 +51,27 @@ class SubjectData:
     erase: Callable[[Any], int]
 
 
+@dataclass(frozen=True)
+class RetentionRule:
+    """One kind of record an app keeps for a limited time: after `default_days`, `purge` removes it."""
+
+    key: str
+    label: Promise
+    default_days: int
+    purge: Callable[[Any, Any], int]  # (organisation, cutoff datetime) -> records purged
+
+
 @dataclass
 class Registry:
     menu: list[MenuEntry] = field(default_factory=list)
     panels: list[DashboardPanel] = field(default_factory=list)
     schedules: list[Schedule] = field(default_factory=list)
     subject_data: list[SubjectData] = field(default_factory=list)
+    retention: list[RetentionRule] = field(default_factory=list)
+
+    def add_retention(self, rule: RetentionRule) -> None:
+        if all(existing.key != rule.key for existing in self.retention):
+            self.retention.append(rule)
 
     def add_subject_data(self, handler: SubjectData) -> None:
         if all(existing.key != handler.key for existing in self.subject_data):

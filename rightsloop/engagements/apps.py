@@ -8,9 +8,9 @@ class EngagementsConfig(AppConfig):
     verbose_name = _("Engagements")
 
     def ready(self) -> None:
-        from rightsloop.core.registry import DashboardPanel, MenuEntry, Schedule, SubjectData, site
+        from rightsloop.core.registry import DashboardPanel, MenuEntry, RetentionRule, Schedule, SubjectData, site
 
-        from . import subjects
+        from . import retention, subjects
         from .dashboard import loop_panel_context
         from .tasks import remind_overdue_loops
 
@@ -22,3 +22,7 @@ class EngagementsConfig(AppConfig):
         ))
         site.add_schedule(Schedule(key="remind-overdue-loops", task=remind_overdue_loops, cron="0 7 * * *"))
         site.add_subject_data(SubjectData(key="engagements", export=subjects.export, erase=subjects.erase))
+        site.add_retention(RetentionRule(
+            key="feedback_report_text", label=_("Text of delivered feedback reports (cleared after)"),
+            default_days=2 * 365, purge=retention.purge_report_bodies,
+        ))
