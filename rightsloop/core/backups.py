@@ -319,7 +319,10 @@ def back_up(*, output: Path | None = None, using: str = "default", label: str = 
                     salt=os.urandom(SALT_BYTES))
     partial = path.with_name(path.name + ".partial")
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as error:
+        raise BackupError(f"Cannot create {partial}: {error.strerror}.") from None
     try:
         with os.fdopen(descriptor, "wb") as out:
             writer = ArchiveWriter(out, header, kek)
@@ -371,9 +374,13 @@ def verified(archive: Path, *, using: str = "default") -> Iterator[VerifiedArchi
         yield VerifiedArchive(header, plaintext)
 
 
+def _read_only(path: Path) -> str:
+    return f"{path.resolve().as_uri()}?mode=ro"
+
+
 def _check_sqlite(plaintext: Path) -> None:
     try:
-        check = sqlite3.connect(f"file:{plaintext}?mode=ro", uri=True)
+        check = sqlite3.connect(_read_only(plaintext), uri=True)
         try:
             result = check.execute("PRAGMA quick_check").fetchone()[0]
             check.execute("SELECT COUNT(*) FROM django_migrations").fetchone()
@@ -438,7 +445,7 @@ def _load_sqlite(plaintext: Path, database: Path) -> None:
     for stale in (Path(f"{database}-wal"), Path(f"{database}-shm"), Path(f"{database}-journal")):
         if stale.exists() and not database.exists():
             stale.unlink()  # left by a database file that is gone; SQLite would apply it to the new one
-    source = sqlite3.connect(f"file:{plaintext}?mode=ro", uri=True)
+    source = sqlite3.connect(_read_only(plaintext), uri=True)
     target = sqlite3.connect(database, timeout=20, isolation_level=None)
     try:
         # Rollback-journal mode for the copy: one atomic replace, whatever the page sizes; WAL again after.
