@@ -29,6 +29,7 @@ import random
 import statistics
 import sys
 import time
+import uuid
 from bisect import bisect_right
 from pathlib import Path
 
@@ -54,7 +55,7 @@ from django.utils.text import slugify  # noqa: E402
 from rightsloop.accounts.actions import add_member  # noqa: E402
 from rightsloop.accounts.models import Membership, User  # noqa: E402
 from rightsloop.accounts.roles import Function, Role  # noqa: E402
-from rightsloop.core import countries  # noqa: E402
+from rightsloop.core import countries, sealing  # noqa: E402
 from rightsloop.core import rights as rights_taxonomy  # noqa: E402
 from rightsloop.core.languages import report_language  # noqa: E402
 from rightsloop.core.models import Organisation  # noqa: E402
@@ -83,7 +84,15 @@ from rightsloop.engagements.vocabulary import (  # noqa: E402
     Phase,
 )
 from rightsloop.stakeholders.channels import Reach, permitted  # noqa: E402
-from rightsloop.stakeholders.models import ConsentRecord, Stakeholder, StakeholderTrait, name_key  # noqa: E402
+from rightsloop.stakeholders.models import (  # noqa: E402
+    ConsentRecord,
+    NameToken,
+    Stakeholder,
+    StakeholderGrant,
+    StakeholderTrait,
+    name_key,
+    name_words,
+)
 from rightsloop.stakeholders.vocabulary import (  # noqa: E402
     AtRisk,
     Channel,
@@ -269,10 +278,15 @@ class BulkWriter:
         def as_json(value):
             return json.dumps(value)
 
+        def as_hex(value):
+            return value.hex  # Django keeps UUIDs as 32 hex characters on SQLite
+
         converters = []
         for kind in kinds:
             if kind == "JSONField":
                 converters.append(as_json)
+            elif self.vendor == "sqlite" and kind == "UUIDField":
+                converters.append(as_hex)
             elif self.vendor == "sqlite" and kind in ("DateTimeField", "DateField"):
                 converters.append(as_text)
             else:
@@ -319,6 +333,7 @@ class Person:
         "has_phone",
         "has_post",
         "id",
+        "key",
         "kind",
         "language",
         "may_attribute",
@@ -338,6 +353,7 @@ class Generator:
         self.n_engagements = max(20, round(10_000 * scale))
         self.n_inputs = max(2_000, round(1_000_000 * scale))
         self.now = timezone.now().replace(tzinfo=None)  # naive UTC, as stored
+        self.word_tokens: dict[str, str] = {}
         self.today = timezone.localdate()
         self.next_id = {}
         self.counts: dict[str, int] = {}
@@ -375,6 +391,22 @@ class Generator:
         for name in TAG_NAMES:
             self.tags.append(Tag.objects.create(organisation=organisation, name=name).pk)
 
+    def new_uid(self) -> uuid.UUID:
+        return uuid.UUID(int=self.rng.getrandbits(128), version=4)
+
+    @staticmethod
+    def seal(key, label: str, field: str, uid: uuid.UUID, value: str) -> bytes:
+        """Seal a value exactly as the model would (core.sealing.SealedModel.sealing_aad)."""
+        return key.seal(value, f"{label}|{field}|{uid}".encode()) if value else b""
+
+    def name_tokens(self, org: int, name: str) -> list[str]:
+        tokens = []
+        for word in name_words(name):
+            if word not in self.word_tokens:
+                self.word_tokens[word] = sealing.blind_index(org, word)
+            tokens.append(self.word_tokens[word])
+        return tokens
+
     def generate_stakeholders(self):
         # One transaction: traits and consents may be written before the stakeholders they refer to.
         with transaction.atomic():
@@ -386,16 +418,20 @@ class Generator:
         people = self.people = []
         self.proxies = []
         stakeholders = BulkWriter(Stakeholder, [
-            "id", "organisation", "entity_type", "name", "name_key", "kind", "represents", "legitimacy_basis",
-            "country", "region_code", "subregion_code", "global_south", "email", "phone", "messenger_handle",
-            "postal_address", "preferred_language", "preferred_channel", "accessibility_needs", "safety_level",
-            "notes", "created_by", "created_at", "updated_at",
+            "id", "organisation", "uid", "sealed_key", "entity_type", "name_sealed", "kind", "represents",
+            "legitimacy_basis", "country", "region_code", "subregion_code", "global_south", "email_sealed",
+            "email_index", "phone_sealed", "messenger_handle_sealed", "postal_address_sealed", "preferred_language",
+            "preferred_channel", "accessibility_needs_sealed", "safety_level", "notes_sealed", "created_by",
+            "created_at", "updated_at",
         ])
         traits = BulkWriter(StakeholderTrait, ["id", "stakeholder", "dimension", "code"])
+        tokens = BulkWriter(NameToken, ["id", "stakeholder", "token"])
+        grants = BulkWriter(StakeholderGrant, ["id", "stakeholder", "user", "reason", "granted_by", "granted_at"])
         consents = BulkWriter(ConsentRecord, [
-            "id", "stakeholder", "scope", "granted", "method", "given_on", "notes", "recorded_by",
+            "id", "uid", "stakeholder", "scope", "granted", "method", "given_on", "notes_sealed", "recorded_by",
             "recorded_at", "withdrawn_at",
         ])
+        label = Stakeholder._meta.label_lower
         rights_codes = [code for code, _label in rights_taxonomy.choices()]
         at_risk_values = list(AtRisk.values)
         start = self.now - datetime.timedelta(days=5 * 365)
@@ -457,17 +493,29 @@ class Generator:
                 if rng.random() < 0.2 else ""
             preferred_language = first if rng.random() < 0.6 else ""
             created = self.rand_time(start, registered_until)
+            uid = self.new_uid()
+            wrapped, key = sealing.new_person_key(org, uid)
+            accessibility = "Needs materials in large print" if rng.random() < 0.02 else ""
             stakeholders.add((
-                sid, org, entity, name, name_key(name), kind,
+                sid, org, uid, wrapped, entity, self.seal(key, label, "name", uid, name), kind,
                 "Communities affected by platform decisions in the region" if kind == Kind.PROXY else "",
                 "Elected by its member organisations; recognised by the communities it serves"
                 if kind == Kind.PROXY else "",
                 country, info.region_code if info else "", info.subregion_code if info else "",
-                info.global_south if info else None, email, phone, messenger, postal, preferred_language,
+                info.global_south if info else None, self.seal(key, label, "email", uid, email),
+                sealing.blind_index(org, email) if email else "", self.seal(key, label, "phone", uid, phone),
+                self.seal(key, label, "messenger_handle", uid, messenger),
+                self.seal(key, label, "postal_address", uid, postal), preferred_language,
                 Channel.EMAIL if has_email else (Channel.SECURE_MESSENGER if messenger else Channel.IN_PERSON),
-                "Needs materials in large print" if rng.random() < 0.02 else "", safety,
-                "", self.hr_users[0], created, created,
+                self.seal(key, label, "accessibility_needs", uid, accessibility), safety,
+                b"", self.hr_users[0], created, created,
             ))
+            for token in self.name_tokens(org, name):
+                tokens.add((self.new_id("name_token"), sid, token))
+            if safety == SafetyLevel.HIGH:
+                # As register_stakeholder does: whoever registers a protected person holds a grant.
+                grants.add((self.new_id("grant"), sid, self.hr_users[0], "registered this stakeholder",
+                            self.hr_users[0], created))
             for dimension, codes in ((Trait.LANGUAGE, langs), (Trait.AT_RISK, at_risk), (Trait.RIGHT, rights),
                                      (Trait.TECHNOLOGY, techs), (Trait.SAFE_CHANNEL, safe_channels)):
                 for code in sorted(codes):
@@ -477,20 +525,20 @@ class Generator:
             attribute = None
             if rng.random() < 0.8:
                 contact = rng.random() >= 0.02 or kind == Kind.PROXY
-                consents.add((self.new_id("consent"), sid, ConsentScope.CONTACT, contact,
-                              rng.choice(ConsentMethod.values), created.date(), "", self.hr_users[0],
+                consents.add((self.new_id("consent"), self.new_uid(), sid, ConsentScope.CONTACT, contact,
+                              rng.choice(ConsentMethod.values), created.date(), b"", self.hr_users[0],
                               created, None))
             if entity == EntityType.PERSON and rng.random() < 0.5:
                 attribute = rng.random() < 0.6
-                consents.add((self.new_id("consent"), sid, ConsentScope.ATTRIBUTE_INPUTS, attribute,
-                              rng.choice(ConsentMethod.values), created.date(), "", self.hr_users[0],
+                consents.add((self.new_id("consent"), self.new_uid(), sid, ConsentScope.ATTRIBUTE_INPUTS, attribute,
+                              rng.choice(ConsentMethod.values), created.date(), b"", self.hr_users[0],
                               created, None))
             if rng.random() < 0.4:
-                consents.add((self.new_id("consent"), sid, ConsentScope.STORE_IDENTITY, True,
-                              rng.choice(ConsentMethod.values), created.date(), "", self.hr_users[0],
+                consents.add((self.new_id("consent"), self.new_uid(), sid, ConsentScope.STORE_IDENTITY, True,
+                              rng.choice(ConsentMethod.values), created.date(), b"", self.hr_users[0],
                               created, None))
             p = Person()
-            p.id, p.name, p.kind, p.safety = sid, name, kind, safety
+            p.id, p.name, p.kind, p.safety, p.key = sid, name, kind, safety, key
             p.has_email, p.has_phone, p.has_post, p.has_messenger = has_email, bool(phone), bool(postal), \
                 bool(messenger)
             p.safe_channels = frozenset(safe_channels)
@@ -502,9 +550,10 @@ class Generator:
             people.append(p)
             if kind == Kind.PROXY:
                 self.proxies.append(p)
-        for writer in (stakeholders, traits, consents):
+        for writer in (stakeholders, traits, tokens, grants, consents):
             writer.flush()
-        self.counts.update(stakeholders=stakeholders.written, traits=traits.written, consents=consents.written)
+        self.counts.update(stakeholders=stakeholders.written, traits=traits.written, consents=consents.written,
+                           name_tokens=tokens.written, grants=grants.written)
 
     # -- engagements ---------------------------------------------------------
 
@@ -590,12 +639,13 @@ class Generator:
         ])
         self.writers = {
             "participation": BulkWriter(Participation, [
-                "id", "engagement", "stakeholder", "via_proxy", "direct_override_reason", "direct_override_by",
+                "id", "uid", "engagement", "stakeholder", "via_proxy", "direct_override_reason_sealed",
+                "direct_override_by",
                 "direct_override_at", "added_at", "inputs_count", "undecided_count", "last_decision_at",
                 "last_feedback_at", "last_feedback_covers", "loop_closed",
             ]),
             "input": BulkWriter(Input, [
-                "id", "organisation", "engagement", "speaker", "attribution", "text", "language",
+                "id", "uid", "organisation", "engagement", "speaker", "attribution", "text_sealed", "language",
                 "owning_function", "recorded_by", "recorded_at", "idempotency_key", "triaged_at",
                 "current_decision", "outcome", "decided_at",
             ]),
@@ -607,7 +657,8 @@ class Generator:
                               columns=["id", Input.tags.through._meta.get_field("input").column,
                                        Input.tags.through._meta.get_field("tag").column]),
             "report": BulkWriter(FeedbackReport, [
-                "id", "organisation", "engagement", "participation", "language", "subject", "body", "channel",
+                "id", "uid", "organisation", "engagement", "participation", "language", "subject", "body_sealed",
+                "channel",
                 "status", "note", "covers_decisions_until", "created_by", "created_at", "delivered_at",
                 "days_to_feedback", "is_first", "failure",
             ]),
@@ -766,8 +817,11 @@ class Generator:
                     function, decider, at,
                 ))
             current = decision_rows[-1] if decision_rows else None
+            input_uid = self.new_uid()
+            input_key = person.key if person is not None else sealing.OrganisationKey(org)
             writers["input"].add((
-                iid, org, eid, speaker["id"] if speaker else None, attribution, text, language, function,
+                iid, input_uid, org, eid, speaker["id"] if speaker else None, attribution,
+                self.seal(input_key, "engagements.input", "text", input_uid, text), language, function,
                 rng.choice(self.hr_users), when, f"k{iid:x}" if rng.random() < 0.1 else "", triaged,
                 current[0] if current else None, current[4] if current else "", current[10] if current else None,
             ))
@@ -798,8 +852,11 @@ class Generator:
                         last_event = max(last_event or part["closed_at"], part["closed_at"])
             via = part["via"]
             reason, by, at = part["override"]
+            part_uid = self.new_uid()
             writers["participation"].add((
-                part["id"], eid, part["person"].id, via.id if via else None, reason, by, at, part["added"],
+                part["id"], part_uid, eid, part["person"].id, via.id if via else None,
+                self.seal(part["person"].key, "engagements.participation", "direct_override_reason", part_uid, reason),
+                by, at, part["added"],
                 len(part["inputs"]), part["undecided"], part["last_decision"], part["last_feedback"],
                 part["covers"], part["closed"],
             ))
@@ -887,9 +944,11 @@ class Generator:
             body = (f"Dear {person.name},\n\nThank you for taking part in \"{title}\". This is what Loop Scale "
                     f"Networks did with what you told us.\n\nWHAT WE HEARD FROM YOU\n"
                     + "".join(f"- {self.texts[(i['id'] * 7) % len(self.texts)]}\n" for i in inputs[:8]))
+            report_uid = self.new_uid()
             self.writers["report"].add((
-                self.new_id("report"), org, plan["id"], part["id"], person.report_language,
-                f"What became of your input: {title}"[:200], body, channel, status,
+                self.new_id("report"), report_uid, org, plan["id"], part["id"], person.report_language,
+                f"What became of your input: {title}"[:200],
+                self.seal(person.key, "engagements.feedbackreport", "body", report_uid, body), channel, status,
                 "Handed over at the follow-up meeting" if channel == Channel.IN_PERSON else "",
                 covered, rng.choice(self.hr_users), created, delivered_at,
                 (delivered_at.date() - plan["ends_on"]).days if is_delivered else None,
