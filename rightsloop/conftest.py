@@ -64,8 +64,12 @@ def outsider(other_organisation):
 
 
 def signed_in(viewer) -> Client:
+    """A client signed in as the viewer's user, past the second factor (an authenticator is created if needed)."""
+    from rightsloop.accounts.tests.factories import mark_verified
+
     client = Client()
     client.force_login(viewer.user)
+    mark_verified(client, viewer.user)
     return client
 
 

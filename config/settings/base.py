@@ -1,9 +1,11 @@
 """Settings shared by every environment; everything that differs comes from the environment."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -35,6 +37,11 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "csp",
     "rightsloop.core",
     "rightsloop.accounts",
     "rightsloop.stakeholders",
@@ -45,16 +52,25 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Same-origin form posts arrive as "Origin: null" under no-referrer; see ADR 0001.
+    "rightsloop.accounts.csrf.SameOriginNullMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    "rightsloop.accounts.middleware.ViewerMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "rightsloop.accounts.middleware.SessionLifetimeMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "rightsloop.accounts.middleware.MFARequiredMiddleware",
+    "rightsloop.accounts.middleware.ViewerMiddleware",
+    "rightsloop.accounts.middleware.NoStoreMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a sign-in refused for too many failures into the throttled page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -105,6 +121,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    # Refuses a sign-in while the account or the client address is cooling off; authenticates nobody itself.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -116,6 +137,8 @@ AUTH_PASSWORD_VALIDATORS = [
      "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # 4.2 million breached passwords of 10+ characters, checked offline (docs/security/x4-sign-in.md).
+    {"NAME": "rightsloop.accounts.passwords.BreachedPasswordValidator"},
 ]
 LOGIN_URL = "accounts:sign-in"
 LOGIN_REDIRECT_URL = "core:home"
@@ -123,13 +146,62 @@ LOGOUT_REDIRECT_URL = "accounts:sign-in"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = 12 * 60 * 60
-CSRF_COOKIE_HTTPONLY = True
+# Idle timeout: a session expires 30 minutes after it was last saved, and activity saves it at least once a
+# minute (accounts.middleware.SessionLifetimeMiddleware); the cookie itself ends with the browser.
+SESSION_COOKIE_AGE = 30 * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Absolute lifetime from sign-in, whatever the activity (accounts.middleware.SessionLifetimeMiddleware).
+RIGHTSLOOP_SESSION_MAX_AGE = timedelta(hours=12)
+# The CSRF secret lives in the server-side session, never in a cookie a sibling host could plant.
+CSRF_USE_SESSIONS = True
+CSRF_FAILURE_VIEW = "rightsloop.accounts.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
-# "same-origin": browsers send "Origin: null" on form posts under "no-referrer", which
-# Django's CSRF check must refuse; same-origin still tells no third party where users came from.
-SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# No page tells anyone where the user came from; see docs/adr/0001-referrer-policy.md for the CSRF side.
+SECURE_REFERRER_POLICY = "no-referrer"
+
+# Content-Security-Policy (django-csp): our own scripts, styles and images only; no inline code anywhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    },
+}
+
+# Multi-factor sign-in (django-otp): TOTP authenticators and one-time recovery codes, required for every role.
+OTP_TOTP_ISSUER = "Rightsloop"
+# Wrong codes double the wait before the next try (1 s, 2 s, 4 s...) on the device itself ...
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+# ... up to 2**7 s: the count stops growing here, so nobody can lock a device for days.
+RIGHTSLOOP_OTP_THROTTLE_MAX_FAILURES = 8
+RIGHTSLOOP_RECOVERY_CODES = 10
+
+# Failed sign-ins (django-axes): five failures for one username, or from one client address, within
+# 15 minutes make that username or address wait until 15 minutes have passed since the last counted
+# failure; tries during the wait are refused without extending it. Wrong codes count like wrong passwords.
+# Only a complete sign-in (password and code) clears the counts (accounts.views), not a password alone.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = False
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "rightsloop.accounts.views.throttled"
+# Our audit log records every sign-in; axes keeps only the failure counters.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ADMIN = False
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "code", "csrfmiddlewaretoken"]
+# Behind a reverse proxy, say how many proxies append to X-Forwarded-For, or every client shares one address.
+if os.environ.get("RIGHTSLOOP_PROXY_COUNT"):
+    AXES_IPWARE_PROXY_COUNT = int(os.environ["RIGHTSLOOP_PROXY_COUNT"])
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [
@@ -187,6 +259,8 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "apscheduler": {"level": "WARNING"},
+        # django-axes logs every sign-in at INFO; failures and lockouts stay visible at WARNING.
+        "axes": {"level": "WARNING"},
     },
 }
 

@@ -1,15 +1,19 @@
-"""State changes for members and API tokens; each writes the audit log."""
+"""State changes for members, sign-in, second factors, passwords and API tokens; each writes the audit log."""
 
 from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django_otp.models import Device
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from rightsloop.core import audit
 from rightsloop.core.models import Organisation
 
+from . import mfa
 from .models import ApiToken, Membership, User, hash_token
-from .viewer import Viewer
+from .viewer import Viewer, viewer_for
 
 
 @transaction.atomic
@@ -86,4 +90,114 @@ def revoke_api_token(*, token: ApiToken, by: Viewer) -> None:
     audit.record(
         organisation=token.membership.organisation, by=by, action="api_token.revoked",
         target=token, summary=token.name,
+    )
+
+
+# --- Sign-in and second factors --------------------------------------------------------------------------------
+# Each event writes exactly one audit entry. Entries name the user, never what they typed: no password, no code.
+
+
+def _record_about(user: User, *, by: Viewer | None, action: str, summary: str) -> None:
+    """Audit an event of the user's own account, in the organisation they act in (or their first one)."""
+    context = by or viewer_for(user)
+    audit.record(
+        organisation=context.organisation if context else None, by=by, action=action, target=user,
+        summary=summary,
+    )
+
+
+@transaction.atomic
+def record_sign_in_refused(*, username: str, throttled: bool) -> None:
+    """Audit a refused password step; an unknown username is not written down (it may be a mistyped password)."""
+    user = User.objects.filter(username=username).first() if username else None
+    reason = "too many failed sign-ins, cooling off" if throttled else "wrong username or password"
+    if user is None:
+        audit.record(organisation=None, by=None, action="sign_in.failed", summary=f"unknown username: {reason}")
+        return
+    _record_about(user, by=None, action="sign_in.failed", summary=f"{user.get_username()}: {reason}")
+
+
+@transaction.atomic
+def record_code_refused(*, user: User, throttled: bool, during_sign_in: bool, by: Viewer | None = None) -> None:
+    """Audit a refused authenticator or recovery code, at sign-in or when confirming an account change."""
+    reason = "code refused, waiting after repeated wrong codes" if throttled else "wrong or already used code"
+    _record_about(
+        user, by=by, action="sign_in.code_refused" if during_sign_in else "mfa.code_refused",
+        summary=f"{user.get_username()}: {reason}",
+    )
+
+
+@transaction.atomic
+def record_recovery_code_used(*, user: User, by: Viewer | None, purpose: str) -> None:
+    _record_about(
+        user, by=by, action="mfa.recovery_code_used",
+        summary=f"{user.get_username()}: {purpose}; {mfa.recovery_codes_left(user)} recovery codes left",
+    )
+
+
+@transaction.atomic
+def record_sign_in(*, user: User, device: Device, by: Viewer | None) -> None:
+    """Audit a completed sign-in: password and second factor both accepted."""
+    how = "a recovery code" if isinstance(device, StaticDevice) else "an authenticator code"
+    _record_about(user, by=by, action="sign_in.succeeded", summary=f"{user.get_username()}: password and {how}")
+
+
+@transaction.atomic
+def confirm_authenticator(*, user: User, device: TOTPDevice, by: Viewer | None) -> list[str]:
+    """Make a freshly confirmed authenticator the user's only one, issue new recovery codes and end other sessions.
+
+    The caller has checked a code from the device (accounts.mfa.check_code) and keeps its own session
+    with update_session_auth_hash. Returns the recovery codes, which are shown once.
+    """
+    replacing = TOTPDevice.objects.filter(user=user, confirmed=True).exclude(pk=device.pk).exists()
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    codes = mfa.make_recovery_codes(user)
+    user.rotate_security_stamp()
+    user.save(update_fields=["security_stamp"])
+    _record_about(
+        user, by=by, action="mfa.replaced" if replacing else "mfa.enrolled",
+        summary=f"{user.get_username()}: {'new' if replacing else 'first'} authenticator app, "
+        f"{len(codes)} new recovery codes; other sessions signed out",
+    )
+    return codes
+
+
+@transaction.atomic
+def renew_recovery_codes(*, user: User, by: Viewer | None) -> list[str]:
+    """Replace the user's recovery codes and end their other sessions; returns the codes, shown once."""
+    codes = mfa.make_recovery_codes(user)
+    user.rotate_security_stamp()
+    user.save(update_fields=["security_stamp"])
+    _record_about(
+        user, by=by, action="mfa.recovery_codes_renewed",
+        summary=f"{user.get_username()}: {len(codes)} new recovery codes; other sessions signed out",
+    )
+    return codes
+
+
+@transaction.atomic
+def remove_second_factor(*, user: User, by: Viewer | None, reason: str) -> None:
+    """Delete the user's authenticators and recovery codes and sign them out everywhere; they enrol again."""
+    for model in (TOTPDevice, StaticDevice):
+        model.objects.filter(user=user).delete()
+    user.rotate_security_stamp()
+    user.save(update_fields=["security_stamp"])
+    _record_about(user, by=by, action="mfa.removed", summary=f"{user.get_username()}: {reason}"[:300])
+
+
+@transaction.atomic
+def change_password(*, user: User, password: str, by: Viewer | None) -> None:
+    """Set a new password (validated by the caller) and sign the user out of every other session."""
+    user.set_password(password)
+    user.rotate_security_stamp()
+    user.save(update_fields=["password", "security_stamp"])
+    _record_about(user, by=by, action="password.changed", summary=f"{user.get_username()}: other sessions signed out")
+
+
+@transaction.atomic
+def record_password_change_refused(*, user: User, by: Viewer | None) -> None:
+    _record_about(
+        user, by=by, action="password.change_refused", summary=f"{user.get_username()}: wrong current password",
     )

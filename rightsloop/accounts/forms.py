@@ -58,3 +58,25 @@ class MembershipForm(forms.Form):
 
 class ApiTokenForm(forms.Form):
     name = forms.CharField(label=_("What is this token for?"), max_length=100)
+
+
+class CodeForm(forms.Form):
+    """One code: six digits from the authenticator app, or one of the recovery codes."""
+
+    code = forms.CharField(
+        label=_("Code"), max_length=32, strip=True,
+        help_text=_("The six digits your authenticator app shows now, or one of your recovery codes."),
+        widget=forms.TextInput(attrs={
+            "autocomplete": "one-time-code", "autocapitalize": "off", "spellcheck": "false", "autofocus": True,
+        }),
+    )
+
+
+class NewAuthenticatorCodeForm(CodeForm):
+    """The first code from a new authenticator, which confirms it was set up right."""
+
+    code = forms.CharField(
+        label=_("Code from the app"), max_length=32, strip=True,
+        help_text=_("The six digits the app shows for Rightsloop after you added the secret."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )

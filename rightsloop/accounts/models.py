@@ -3,9 +3,11 @@
 import hashlib
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from rightsloop.core.models import Organisation
@@ -13,8 +15,15 @@ from rightsloop.core.models import Organisation
 from .roles import Function, Role
 
 
+def new_security_stamp() -> str:
+    return secrets.token_hex(16)
+
+
 class User(AbstractUser):
     """A staff member of one or more organisations."""
+
+    # Part of every session's auth hash: changing it signs the user out everywhere (accounts.actions).
+    security_stamp = models.CharField(max_length=32, default=new_security_stamp, editable=False)
 
     class Meta:
         verbose_name = _("user")
@@ -23,6 +32,26 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.get_username()
+
+    def rotate_security_stamp(self) -> None:
+        """Invalidate every session of this user at their next request; the caller saves the user."""
+        self.security_stamp = new_security_stamp()
+
+    def get_session_auth_hash(self) -> str:
+        return self._session_auth_hash()
+
+    def get_session_auth_fallback_hash(self):
+        for fallback_secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._session_auth_hash(secret=fallback_secret)
+
+    def _session_auth_hash(self, secret: str | None = None) -> str:
+        # Django's own hash covers the password only; the stamp adds MFA changes and explicit revocation.
+        return salted_hmac(
+            "rightsloop.accounts.User.get_session_auth_hash",
+            f"{self.password}\x00{self.security_stamp}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
 
 class MembershipQuerySet(models.QuerySet):

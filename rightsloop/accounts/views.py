@@ -1,27 +1,368 @@
+import time
+from urllib.parse import urlencode
+
+from axes.handlers.proxy import AxesProxyHandler
+from axes.utils import reset as reset_failed_sign_ins
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.contrib.auth.signals import user_login_failed
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import actions
-from .forms import ApiTokenForm, MemberForm, MembershipForm
-from .middleware import SESSION_ORGANISATION_KEY
+from . import actions, mfa
+from .forms import ApiTokenForm, CodeForm, MemberForm, MembershipForm, NewAuthenticatorCodeForm
+from .middleware import SESSION_ORGANISATION_KEY, mfa_not_required, start_session_clock
 from .models import ApiToken, Membership
 from .permissions import requires
 from .roles import Capability
+from .viewer import viewer_for
+
+SESSION_PENDING_AUTHENTICATOR_KEY = "rightsloop.pending_authenticator"
+SESSION_REAUTHENTICATED_AT_KEY = "rightsloop.reauthenticated_at"
+# How long a code typed to confirm "it is really me" unlocks the authenticator replacement.
+REAUTHENTICATION_SECONDS = 5 * 60
+
+
+# --- Sign-in: password, then a code (or enrolment of a first authenticator) --------------------------------------
+
+
+def _next_url(request) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+def _with_next(url_name: str, next_url: str) -> str:
+    return f"{reverse(url_name)}?{urlencode({'next': next_url})}"
+
+
+def _acting_viewer(request):
+    return request.viewer or viewer_for(request.user, request.session.get(SESSION_ORGANISATION_KEY))
+
+
+@never_cache
+def throttled(request, response=None, credentials=None):
+    """Answer a sign-in refused while its username or address cools off (django-axes' AXES_LOCKOUT_CALLABLE)."""
+    minutes = max(1, int(settings.AXES_COOLOFF_TIME.total_seconds() // 60))
+    message = ngettext(
+        "Too many failed sign-ins for this account or from this network. Wait %(minutes)d minute, then try again.",
+        "Too many failed sign-ins for this account or from this network. Wait %(minutes)d minutes, then try again.",
+        minutes,
+    ) % {"minutes": minutes}
+    return render(request, "accounts/sign_in.html", {
+        "form": AuthenticationForm(request), "throttled": message, "next": "",
+    }, status=429)
+
+
+def _cooling_off(request):
+    """Refuse a code while the user's name or address cools off; the password must be given again after it."""
+    if AxesProxyHandler.is_locked(request, {"username": request.user.get_username()}):
+        logout(request)
+        return throttled(request)
+    return None
+
+
+def _count_failure(request):
+    """Count a wrong code or password like a failed sign-in; sign out once the name or address must cool off."""
+    user_login_failed.send(
+        sender=__name__, credentials={"username": request.user.get_username()}, request=request,
+    )
+    if getattr(request, "axes_locked_out", False):
+        logout(request)
+        return throttled(request)
+    return None
+
+
+def _code_error(check: mfa.CodeCheck) -> str:
+    if check.wait_until is not None:
+        seconds = check.wait_seconds()
+        return ngettext(
+            "Too many wrong codes. Wait %(seconds)d second, then try again.",
+            "Too many wrong codes. Wait %(seconds)d seconds, then try again.",
+            seconds,
+        ) % {"seconds": seconds}
+    return _("That code is wrong or has already been used. Enter the code your app shows now.")
+
+
+def _refuse_code(request, form, check: mfa.CodeCheck, *, during_sign_in: bool):
+    actions.record_code_refused(
+        user=request.user, throttled=check.wait_until is not None, during_sign_in=during_sign_in,
+        by=None if during_sign_in else request.viewer,
+    )
+    signed_out = _count_failure(request)
+    if signed_out is None:
+        form.add_error("code", _code_error(check))
+    return signed_out
+
+
+def _finish_sign_in(request, device) -> None:
+    """The second factor is checked: mark the session verified under a new key, and clear the failure counts."""
+    user = request.user
+    otp_login(request, device)
+    request.session.cycle_key()
+    reset_failed_sign_ins(ip=getattr(request, "axes_ip_address", None) or request.META.get("REMOTE_ADDR"),
+                          username=user.get_username(), ip_or_username=True)
+    by = _acting_viewer(request)
+    if isinstance(device, StaticDevice):
+        actions.record_recovery_code_used(user=user, by=by, purpose="to sign in")
+    actions.record_sign_in(user=user, device=device, by=by)
 
 
 @method_decorator(login_not_required, name="dispatch")
 class SignInView(auth_views.LoginView):
+    """The password step; LoginView already refuses caching, hides the password from error reports and checks CSRF."""
+
     template_name = "accounts/sign_in.html"
     redirect_authenticated_user = True
 
+    def form_valid(self, form):
+        user = form.get_user()
+        auth_login(self.request, user)  # a new session key and a new CSRF secret
+        start_session_clock(self.request)
+        step = "accounts:verify" if mfa.authenticator_for(user) else "accounts:enrol"
+        return redirect(_with_next(step, self.get_success_url()))
 
+    def form_invalid(self, form):
+        username = self.request.POST.get("username", "")[:150]
+        if username and self.request.POST.get("password"):
+            actions.record_sign_in_refused(
+                username=username, throttled=bool(getattr(self.request, "axes_locked_out", False)),
+            )
+        return super().form_invalid(form)
+
+
+@method_decorator(mfa_not_required, name="dispatch")
 class SignOutView(auth_views.LogoutView):
     pass
+
+
+@mfa_not_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def verify(request):
+    """The second step of sign-in: a code from the authenticator app, or a recovery code."""
+    next_url = _next_url(request)
+    if request.user.is_verified():
+        return redirect(next_url)
+    if mfa.authenticator_for(request.user) is None:
+        return redirect(_with_next("accounts:enrol", next_url))
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        refused = _cooling_off(request)
+        if refused is not None:
+            return refused
+        check = mfa.check_code(user=request.user, code=form.cleaned_data["code"])
+        if check.accepted:
+            _finish_sign_in(request, check.device)
+            if check.with_recovery_code:
+                left = mfa.recovery_codes_left(request.user)
+                messages.warning(request, ngettext(
+                    "You signed in with a recovery code; %(count)d is left. If you lost your authenticator app, "
+                    "replace it on your account page.",
+                    "You signed in with a recovery code; %(count)d are left. If you lost your authenticator app, "
+                    "replace it on your account page.",
+                    left,
+                ) % {"count": left})
+            return redirect(next_url)
+        signed_out = _refuse_code(request, form, check, during_sign_in=True)
+        if signed_out is not None:
+            return signed_out
+    return render(request, "accounts/verify.html", {"form": form, "next": next_url})
+
+
+def _pending_authenticator(request) -> TOTPDevice:
+    """The new authenticator this session is setting up; its secret is never shown to another session."""
+    pk = request.session.get(SESSION_PENDING_AUTHENTICATOR_KEY)
+    device = None
+    if isinstance(pk, int):
+        device = TOTPDevice.objects.filter(pk=pk, user=request.user, confirmed=False).first()
+    if device is None:
+        device = mfa.new_pending_authenticator(request.user)
+        request.session[SESSION_PENDING_AUTHENTICATOR_KEY] = device.pk
+    return device
+
+
+def _authenticator_page(request, template: str, device: TOTPDevice, form, **context):
+    return render(request, template, {
+        "form": form, "secret": mfa.grouped(mfa.secret(device)), "qr_code": mfa.qr_code_svg(device),
+        "issuer": settings.OTP_TOTP_ISSUER, "username": request.user.get_username(), **context,
+    })
+
+
+def _show_recovery_codes(request, codes: list[str], continue_url: str):
+    return render(request, "accounts/recovery_codes.html", {"codes": codes, "continue_url": continue_url})
+
+
+@mfa_not_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def enrol(request):
+    """At first sign-in: add an authenticator app, confirm it with a first code, and receive recovery codes."""
+    next_url = _next_url(request)
+    if mfa.authenticator_for(request.user) is not None:
+        # A password alone never adds an authenticator to an account that already has one.
+        return redirect(next_url if request.user.is_verified() else _with_next("accounts:verify", next_url))
+    device = _pending_authenticator(request)
+    form = NewAuthenticatorCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        refused = _cooling_off(request)
+        if refused is not None:
+            return refused
+        check = mfa.check_code(user=request.user, code=form.cleaned_data["code"], device=device)
+        if check.accepted:
+            codes = actions.confirm_authenticator(user=request.user, device=check.device, by=_acting_viewer(request))
+            update_session_auth_hash(request, request.user)
+            request.session.pop(SESSION_PENDING_AUTHENTICATOR_KEY, None)
+            _finish_sign_in(request, check.device)
+            return _show_recovery_codes(request, codes, next_url)
+        signed_out = _refuse_code(request, form, check, during_sign_in=True)
+        if signed_out is not None:
+            return signed_out
+    return _authenticator_page(request, "accounts/enrol.html", device, form, next=next_url)
+
+
+# --- The account page: replace the authenticator, renew recovery codes, change the password ------------------------
+
+
+@never_cache
+def account(request):
+    return render(request, "accounts/account.html", {
+        "authenticator": mfa.authenticator_for(request.user),
+        "recovery_codes_left": mfa.recovery_codes_left(request.user),
+    })
+
+
+def _confirm_it_is_you(request, form, *, purpose: str, step: str = "reauthenticate"):
+    return render(request, "accounts/confirm_with_code.html", {"form": form, "purpose": purpose, "step": step})
+
+
+def _reauthenticate(request, form):
+    """Check a current code before an account change; returns (accepted, response to send instead)."""
+    refused = _cooling_off(request)
+    if refused is not None:
+        return False, refused
+    check = mfa.check_code(user=request.user, code=form.cleaned_data["code"])
+    if check.accepted:
+        if check.with_recovery_code:
+            actions.record_recovery_code_used(
+                user=request.user, by=request.viewer, purpose="to confirm an account change",
+            )
+        return True, None
+    return False, _refuse_code(request, form, check, during_sign_in=False)
+
+
+def _recently_reauthenticated(request) -> bool:
+    at = request.session.get(SESSION_REAUTHENTICATED_AT_KEY)
+    return isinstance(at, int) and 0 <= time.time() - at <= REAUTHENTICATION_SECONDS
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def replace_authenticator(request):
+    """Replace the authenticator app: confirm with a current code, then set up the new app and confirm it."""
+    purpose = _("Replace your authenticator app")
+    step = request.POST.get("step")
+    if request.method == "POST" and step == "reauthenticate":
+        form = CodeForm(request.POST)
+        if form.is_valid():
+            accepted, response = _reauthenticate(request, form)
+            if response is not None:
+                return response
+            if accepted:
+                request.session[SESSION_REAUTHENTICATED_AT_KEY] = int(time.time())
+                request.session.pop(SESSION_PENDING_AUTHENTICATOR_KEY, None)
+                return redirect("accounts:replace-authenticator")
+        return _confirm_it_is_you(request, form, purpose=purpose)
+    if not _recently_reauthenticated(request):
+        if request.method == "POST":
+            messages.warning(request, _("That took too long. Confirm it is you again."))
+        return _confirm_it_is_you(request, CodeForm(), purpose=purpose)
+    device = _pending_authenticator(request)
+    form = NewAuthenticatorCodeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        refused = _cooling_off(request)
+        if refused is not None:
+            return refused
+        check = mfa.check_code(user=request.user, code=form.cleaned_data["code"], device=device)
+        if check.accepted:
+            codes = actions.confirm_authenticator(user=request.user, device=check.device, by=request.viewer)
+            update_session_auth_hash(request, request.user)
+            otp_login(request, check.device)
+            for key in (SESSION_PENDING_AUTHENTICATOR_KEY, SESSION_REAUTHENTICATED_AT_KEY):
+                request.session.pop(key, None)
+            messages.success(request, _("Your new authenticator app is set up. Every other session was signed out."))
+            return _show_recovery_codes(request, codes, reverse("accounts:account"))
+        signed_out = _refuse_code(request, form, check, during_sign_in=False)
+        if signed_out is not None:
+            return signed_out
+    return _authenticator_page(request, "accounts/enrol.html", device, form, replacing=True)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def renew_recovery_codes(request):
+    """New recovery codes after a current code; the old ones stop working."""
+    purpose = _("Get new recovery codes")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        accepted, response = _reauthenticate(request, form)
+        if response is not None:
+            return response
+        if accepted:
+            codes = actions.renew_recovery_codes(user=request.user, by=request.viewer)
+            update_session_auth_hash(request, request.user)
+            messages.success(request, _("Your old recovery codes no longer work. Every other session was signed out."))
+            return _show_recovery_codes(request, codes, reverse("accounts:account"))
+    return _confirm_it_is_you(request, form, purpose=purpose)
+
+
+@never_cache
+@sensitive_post_parameters()
+@require_http_methods(["GET", "POST"])
+def change_password(request):
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST":
+        refused = _cooling_off(request)
+        if refused is not None:
+            return refused
+        if form.is_valid():
+            actions.change_password(user=request.user, password=form.cleaned_data["new_password1"], by=request.viewer)
+            update_session_auth_hash(request, request.user)
+            messages.success(request, _("Your password was changed. Every other session was signed out."))
+            return redirect("accounts:account")
+        if "old_password" in form.errors:
+            actions.record_password_change_refused(user=request.user, by=request.viewer)
+            signed_out = _count_failure(request)
+            if signed_out is not None:
+                return signed_out
+    return render(request, "accounts/password.html", {"form": form})
+
+
+def csrf_failure(request, reason: str = ""):
+    """Explain a refused form in the site's layout (CSRF_FAILURE_VIEW) instead of Django's page with inline styles."""
+    return render(request, "core/error.html", {
+        "status": 403, "title": _("This form could not be accepted"),
+        "message": _("The form was sent from another site, or the page it came from is too old. "
+                     "Go back, reload the page and try again."),
+    }, status=403)
 
 
 @require_POST

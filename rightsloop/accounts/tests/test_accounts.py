@@ -3,7 +3,7 @@ from django.core.management import CommandError, call_command
 
 from rightsloop.accounts.models import ApiToken, Membership, hash_token
 from rightsloop.accounts.roles import ROLE_CAPABILITIES, Capability, Role
-from rightsloop.accounts.tests.factories import make_member
+from rightsloop.accounts.tests.factories import make_member, sign_in_with_code
 from rightsloop.core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -80,7 +80,7 @@ def test_only_admins_manage_members(hr_lead, sign_in):
 def test_sign_in_and_organisation_switch(organisation, other_organisation, client):
     viewer = make_member(organisation, Role.HR_LEAD, username="amina")
     Membership.objects.create(user=viewer.user, organisation=other_organisation, role=Role.BOARD)
-    response = client.post("/accounts/sign-in/", {"username": "amina", "password": "correct horse battery staple"})
+    response = sign_in_with_code(client, viewer.user)
     assert response.status_code == 302
     assert "Kestrel Networks" in client.get("/").content.decode()
     client.post("/accounts/organisation/", {"organisation": other_organisation.pk})
