@@ -1,13 +1,15 @@
 """End to end in a real browser: a human rights lead closes one loop through the UI, from sign-in to dashboard."""
 
+import base64
 import re
 from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from django_otp.oath import totp
 
 from rightsloop.accounts.roles import Role
-from rightsloop.accounts.tests.factories import make_member, make_organisation
+from rightsloop.accounts.tests.factories import make_authenticator, make_member, make_organisation
 from rightsloop.engagements.models import Engagement, FeedbackReport, Input
 from rightsloop.engagements.vocabulary import DeliveryStatus, LoopState, Outcome
 
@@ -30,13 +32,26 @@ def test_hr_lead_closes_a_loop_end_to_end(browser_page, mailoutbox):
     page = browser_page
     organisation = make_organisation("Kestrel Networks")
     hr_lead = make_member(organisation, Role.HR_LEAD)
+    authenticator = make_authenticator(hr_lead.user)
+    # Chromium sends "Origin: null" on our form posts (Referrer-Policy: no-referrer); the CSRF check must
+    # accept them through Sec-Fetch-Site, and no page may load anything from another origin.
+    posted_origins = []
+    page.on("request", lambda request: posted_origins.append(request.headers.get("origin"))
+            if request.method == "POST" and request.is_navigation_request() else None)
+    csp_violations = []
+    page.on("console", lambda message: csp_violations.append(message.text)
+            if "Content Security Policy" in message.text else None)
 
-    # 1. Sign in.
+    # 1. Sign in: the password, then the code the authenticator app would show now.
     page.goto("/accounts/sign-in/")
     page.get_by_label("Username").fill(hr_lead.user.username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Enter your code", level=1)).to_be_visible()
+    page.get_by_label("Code:", exact=True).fill(f"{totp(authenticator.bin_key):06d}")
+    page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("heading", name="Dashboard", level=1)).to_be_visible()
+    assert "null" in posted_origins, posted_origins
 
     # 2. Register a stakeholder, then record their consent to attribution.
     page.goto("/stakeholders/new/")
@@ -197,6 +212,7 @@ def test_hr_lead_closes_a_loop_end_to_end(browser_page, mailoutbox):
     expect(metric("Inputs awaiting a decision")).to_have_text("0")
     expect(page.get_by_text("No overdue loops.")).to_be_visible()
     page.screenshot(path=RESULTS_DIR / "browser-4-dashboard.png", full_page=True)
+    assert csp_violations == []
 
     engagement = Engagement.objects.get(title=TITLE)
     assert engagement.loop_state == LoopState.CLOSED
@@ -204,3 +220,65 @@ def test_hr_lead_closes_a_loop_end_to_end(browser_page, mailoutbox):
         [Outcome.ADOPTED, Outcome.NOT_ADOPTED])
     assert list(FeedbackReport.objects.filter(engagement=engagement).values_list("status", flat=True)) == [
         DeliveryStatus.SENT]
+
+
+def _watch(page, base_url: str) -> tuple[list[str], list[str]]:
+    """Collect Content-Security-Policy violations and requests to any origin but ours."""
+    violations: list[str] = []
+    foreign: list[str] = []
+    page.on("console", lambda message: violations.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    page.on("request", lambda request: foreign.append(request.url)
+            if not request.url.startswith((base_url, "data:")) else None)
+    return violations, foreign
+
+
+def test_first_sign_in_sets_up_an_authenticator_app(browser_page, live_server):
+    from playwright.sync_api import expect
+
+    page = browser_page
+    board = make_member(make_organisation("Kestrel Networks"), Role.BOARD)
+    violations, foreign = _watch(page, live_server.url)
+
+    page.goto("/accounts/sign-in/")
+    page.get_by_label("Username").fill(board.user.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Set up your authenticator app", level=1)).to_be_visible()
+    expect(page.get_by_role("img", name="QR code of your sign-in secret")).to_be_visible()
+    page.screenshot(path=RESULTS_DIR / "browser-5-enrol.png", full_page=True)
+    # What a person would type into their app: the secret shown as text.
+    key = base64.b32decode(page.locator("#authenticator-secret").inner_text().replace(" ", ""))
+    page.get_by_label("Code from the app:", exact=True).fill(f"{totp(key):06d}")
+    page.get_by_role("button", name="Confirm").click()
+
+    expect(page.get_by_role("heading", name="Your recovery codes", level=1)).to_be_visible()
+    expect(page.locator("#recovery-codes li")).to_have_count(10)
+    page.get_by_role("link", name="I have saved them: continue").click()
+    expect(page.get_by_role("heading", name="Dashboard", level=1)).to_be_visible()
+    assert violations == [] and foreign == []
+
+
+def test_api_docs_work_under_the_content_security_policy(browser_page, live_server):
+    from playwright.sync_api import expect
+
+    from rightsloop.accounts.actions import issue_api_token
+    from rightsloop.accounts.models import Membership
+
+    page = browser_page
+    hr_lead = make_member(make_organisation("Kestrel Networks"), Role.HR_LEAD)
+    _token, raw = issue_api_token(membership=Membership.objects.get(user=hr_lead.user), name="docs", by=None)
+    violations, foreign = _watch(page, live_server.url)
+
+    page.goto("/api/v1/docs")
+    expect(page.get_by_role("heading", name=re.compile("Rightsloop API"))).to_be_visible()
+    page.get_by_role("button", name=re.compile("Authorize")).first.click()
+    dialog = page.locator(".dialog-ux .modal-ux")
+    dialog.locator(".auth-container input").fill(raw)
+    dialog.locator("button.modal-btn.authorize").click()
+    dialog.locator("button.btn-done").click()
+    page.get_by_text("List stakeholders", exact=True).click()
+    page.get_by_role("button", name="Try it out").click()
+    page.get_by_role("button", name="Execute").click()
+    expect(page.locator(".live-responses-table tbody .response-col_status").first).to_have_text("200")
+    assert violations == [] and foreign == []
