@@ -16,6 +16,7 @@ from rightsloop.demo.loader import (
     find_demo_organisation,
     hr_lead_membership,
 )
+from rightsloop.demo.mfa import DemoSecondFactor, ensure_second_factors
 
 ISSUED_FOR = "demo (manage.py load_demo)"
 
@@ -59,8 +60,10 @@ class Command(BaseCommand):
                 f"The demo organisation has no active human rights lead {content.HR_LEAD!r}: run with --reset."
             )
         _token, raw_token = issue_api_token(membership=membership, name=ISSUED_FOR, by=None)
+        with transaction.atomic():
+            factors = {factor.username: factor for factor in ensure_second_factors(organisation)}
         self._print_counts(count_demo(organisation, today))
-        self._print_sign_ins(raw_token)
+        self._print_sign_ins(raw_token, factors)
 
     def _print_counts(self, counts) -> None:
         self.stdout.write(
@@ -71,7 +74,7 @@ class Command(BaseCommand):
             f"{counts.due_this_week} due this week."
         )
 
-    def _print_sign_ins(self, raw_token: str) -> None:
+    def _print_sign_ins(self, raw_token: str, factors: dict[str, DemoSecondFactor]) -> None:
         base = settings.RIGHTSLOOP_BASE_URL.rstrip("/")
         rows = []
         for member in content.MEMBERS:
@@ -90,6 +93,25 @@ class Command(BaseCommand):
         lines += [
             "",
             f"  password for every demo account: {content.DEMO_PASSWORD}",
+            "",
+            "Then enter a code from the account's authenticator: add its secret to any authenticator app",
+            "(FreeOTP, Aegis, Google or Microsoft Authenticator, 1Password...; the otpauth:// line as a QR code",
+            "works too), or print the current code with `oathtool --totp -b SECRET`. Each code works once.",
+            "A recovery code also works once, in place of a code.",
+            "",
+        ]
+        for username, _role in rows:
+            factor = factors.get(username)
+            if factor is None:
+                continue
+            lines += [
+                f"  {username}",
+                f"    secret          {factor.secret}",
+                f"    otpauth         {factor.otpauth_url}",
+                f"    code right now  {factor.code_now} (changes every 30 seconds)",
+                f"    recovery codes  {' '.join(factor.recovery_codes)}",
+            ]
+        lines += [
             "",
             f"API token for {content.HR_LEAD} (human rights team), new on every run and shown only here:",
             f"  {raw_token}",
