@@ -351,6 +351,8 @@ def check(arguments, submissions, rows, tally, kills, boot, burst_seconds, secon
         "rejected": sum(bool(s.rejected) for s in submissions),
         "never_acknowledged": sum(s.acknowledged_id is None and not s.rejected for s in submissions),
         "attempts": sum(s.attempts for s in submissions), "responses": dict(sorted(tally.responses.items())),
+        # Rows whose 201 never reached the client: committed, then the kill cut the answer; a retry got 200.
+        "answers_cut": len(rows) - tally.responses.get("201", 0),
         "server_5xx": sum(n for status, n in tally.responses.items() if status.startswith("5")),
         "integrity_errors_logged": len(integrity_errors), "integrity_error_sample": integrity_errors[:2],
         "boot_seconds_max": round(max(boot), 2), "burst_seconds": round(burst_seconds, 1),
@@ -362,7 +364,8 @@ def check(arguments, submissions, rows, tally, kills, boot, burst_seconds, secon
 def table(results: list[dict]) -> str:
     columns = [("database", "database"), ("submissions", "submissions"), ("kills", "SIGKILLs"),
                ("acknowledged", "2xx"), ("lost", "lost"), ("duplicated", "duplicated"), ("rejected", "rejected"),
-               ("never_acknowledged", "never 2xx"), ("attempts", "attempts"), ("server_5xx", "5xx"),
+               ("never_acknowledged", "never 2xx"), ("attempts", "attempts"), ("answers_cut", "201 cut by kill"),
+               ("server_5xx", "5xx"),
                ("integrity_errors_logged", "IntegrityError logged"), ("seconds", "seconds")]
     widths = [max(len(title), *(len(str(r[key])) for r in results)) for key, title in columns]
     lines = [" | ".join(title.ljust(width) for (_key, title), width in zip(columns, widths, strict=True))]
