@@ -1,17 +1,112 @@
-"""Write audit entries; each app's actions call record() inside their own transaction."""
+"""Write and verify the audit log, a hash chain sealed with the audit key (docs/security/x3-audit.md).
+
+Each entry holds its place in one chain (`sequence`), the hash of the entry before it (`previous_hash`)
+and its own `entry_hash`: HMAC-SHA256 under the audit key (core.keys, never the database) over a canonical
+serialisation of every stored field and `previous_hash`. The one AuditChainHead row holds the last
+sequence and hash under a seal of its own; every append locks it, so the chain stays in order on
+PostgreSQL and SQLite alike. Without the key, nobody can edit, delete, reorder or truncate entries
+without verify() naming the first broken one.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+import hashlib
+import hmac
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
-from django.db import models
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from .models import AuditEntry, Organisation
+from . import keys
+from .models import AuditChainHead, AuditEntry, Organisation
 
 if TYPE_CHECKING:
     from rightsloop.accounts.viewer import Viewer
 
+GENESIS = "0" * 64  # the previous_hash of the first entry
+HEAD_ID = 1
+_ENTRY_DOMAIN = b"rightsloop audit entry v1\n"
+_HEAD_DOMAIN = b"rightsloop audit head v1\n"
+
+# What verify_audit reads of each row, in ChainEntry's order.
+CHAIN_FIELDS = (
+    "id", "sequence", "organisation_id", "actor_id", "actor_label", "actor_role", "action",
+    "target_type", "target_id", "summary", "changed_fields", "at", "previous_hash", "entry_hash",
+)
+
+
+class ChainEntry(NamedTuple):
+    """An audit row as the chain sees it: every stored field, without the model around it."""
+
+    id: int | None
+    sequence: int
+    organisation_id: int | None
+    actor_id: int | None
+    actor_label: str
+    actor_role: str
+    action: str
+    target_type: str
+    target_id: str
+    summary: str
+    changed_fields: list[str]
+    at: datetime
+    previous_hash: str
+    entry_hash: str
+
+    @classmethod
+    def of(cls, row) -> ChainEntry:
+        """Read the chain's fields from an AuditEntry (or a historical model in a migration)."""
+        return cls(*(getattr(row, name) for name in CHAIN_FIELDS))
+
+
+class ChainHead(Protocol):
+    sequence: int
+    entry_hash: str
+    seal: str
+
+
+def utc_timestamp(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError("audit timestamps must be timezone-aware")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def canonical(entry: ChainEntry) -> bytes:
+    """Serialise what the hash covers: every stored field but the row id, and the previous hash."""
+    return json.dumps(
+        {
+            "sequence": entry.sequence,
+            "organisation": entry.organisation_id,
+            "actor": entry.actor_id,
+            "actor_label": entry.actor_label,
+            "actor_role": entry.actor_role,
+            "action": entry.action,
+            "target_type": entry.target_type,
+            "target_id": entry.target_id,
+            "summary": entry.summary,
+            "changed_fields": list(entry.changed_fields),
+            "at": utc_timestamp(entry.at),
+            "previous_hash": entry.previous_hash,
+        },
+        sort_keys=True, separators=(",", ":"), ensure_ascii=True,
+    ).encode()
+
+
+def entry_hash(entry: ChainEntry, key: bytes) -> str:
+    return hmac.new(key, _ENTRY_DOMAIN + canonical(entry), hashlib.sha256).hexdigest()
+
+
+def head_seal(sequence: int, last_hash: str, key: bytes) -> str:
+    """Seal the head, so that rewinding it to hide a truncated tail needs the key too."""
+    return hmac.new(key, _HEAD_DOMAIN + f"{sequence}:{last_hash}".encode(), hashlib.sha256).hexdigest()
+
+
+# Writing -----------------------------------------------------------------
 
 def record(
     *,
@@ -22,18 +117,190 @@ def record(
     summary: str = "",
     changed_fields: Iterable[str] = (),
 ) -> AuditEntry:
-    """Append one audit entry; call it from inside the action's transaction."""
-    return AuditEntry.objects.create(
-        organisation=organisation,
-        actor=by.user if by else None,
-        actor_label=by.user.get_username() if by else "system",
-        actor_role=by.role if by else "",
-        action=action,
-        target_type=target._meta.label_lower if target is not None else "",
-        target_id=str(target.pk) if target is not None else "",
-        summary=summary[:300],
-        changed_fields=sorted(set(changed_fields)),
-    )
+    """Append one audit entry to the chain; call it from inside the action's transaction."""
+    key = keys.audit_key()
+    # No savepoint: inside the caller's transaction this adds no query; alone, it makes one.
+    with transaction.atomic(savepoint=False):
+        head = _locked_head(key)
+        entry = AuditEntry(
+            sequence=head.sequence + 1,
+            organisation=organisation,
+            actor=by.user if by else None,
+            actor_label=by.user.get_username() if by else "system",
+            actor_role=by.role if by else "",
+            action=action,
+            target_type=target._meta.label_lower if target is not None else "",
+            target_id=str(target.pk) if target is not None else "",
+            summary=str(summary)[:300],
+            changed_fields=sorted({str(name) for name in changed_fields}),
+            # Taken under the head's lock, so time never runs backwards along the chain.
+            at=timezone.now(),
+            previous_hash=head.entry_hash,
+        )
+        entry.entry_hash = entry_hash(ChainEntry.of(entry), key)
+        entry.save(force_insert=True)
+        head.sequence, head.entry_hash = entry.sequence, entry.entry_hash
+        head.seal = head_seal(head.sequence, head.entry_hash, key)
+        head.save(update_fields=["sequence", "entry_hash", "seal"])
+    return entry
+
+
+class ChainHeadMissing(Exception):
+    """The audit log has entries but no chain head: someone removed it."""
+
+
+def _locked_head(key: bytes) -> AuditChainHead:
+    head = AuditChainHead.objects.select_for_update().filter(pk=HEAD_ID).first()
+    if head is not None:
+        return head
+    # The first entry of a new database (migration 0004 made the head where entries existed). A concurrent
+    # first append blocks on this insert until the other commits, then fails and appends after it.
+    try:
+        with transaction.atomic():
+            head = AuditChainHead.objects.create(pk=HEAD_ID, sequence=0, entry_hash=GENESIS,
+                                                 seal=head_seal(0, GENESIS, key))
+            if AuditEntry.objects.exists():
+                raise ChainHeadMissing("The audit chain head is missing while audit entries exist: run "
+                                       "manage.py verify_audit, and see docs/security/x3-audit.md.")
+            return head
+    except IntegrityError:
+        return AuditChainHead.objects.select_for_update().get(pk=HEAD_ID)
+
+
+# Verifying ---------------------------------------------------------------
+
+class Reason(models.TextChoices):
+    EDITED = "edited", _("edited")
+    MISSING = "missing", _("missing (deleted)")
+    REORDERED = "reordered", _("reordered")
+    TRUNCATED = "truncated", _("truncated tail")
+    WRONG_HEAD = "wrong_head", _("wrong head")
+
+
+def _same(stored, expected: str | None) -> bool:
+    return isinstance(stored, str) and expected is not None and hmac.compare_digest(
+        stored.encode(), expected.encode())
+
+
+def _hash_or_none(entry: ChainEntry, key: bytes) -> str | None:
+    """The entry's hash, or None when a field was changed into something no entry can hold."""
+    try:
+        return entry_hash(entry, key)
+    except (TypeError, ValueError, AttributeError):
+        return None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """The first place where the chain does not hold, and why."""
+
+    reason: Reason
+    sequence: int
+    entry_id: int | None
+    detail: str
+
+    def __str__(self) -> str:
+        where = f"{self.sequence}" + (f" (id {self.entry_id})" if self.entry_id is not None else "")
+        return f"{where}: {self.reason.label} - {self.detail}"
+
+
+@dataclass(frozen=True)
+class Verification:
+    checked: int
+    last_sequence: int
+    problem: Problem | None
+
+    @property
+    def intact(self) -> bool:
+        return self.problem is None
+
+
+def verify(entries: Iterable[ChainEntry], head: ChainHead | None, key: bytes,
+           anchor: tuple[int, str] | None = None) -> Verification:
+    """Walk entries in sequence order and return how many held, and the first problem if any.
+
+    `head` is the chain head read before the entries: entries after it (appended while the walk ran)
+    are checked like any other, and every entry up to it must be present. `anchor` is a (sequence, hash)
+    kept off the machine by an earlier run: the chain must still contain it.
+    """
+    expected, previous_hash, previous_id, checked = 1, GENESIS, None, 0
+
+    def result(reason: Reason, sequence: int, entry_id: int | None, detail: str) -> Verification:
+        return Verification(checked, expected - 1, Problem(reason, sequence, entry_id, detail))
+
+    for entry in entries:
+        if entry.sequence > expected:
+            missing = f"{expected}" if entry.sequence == expected + 1 else f"{expected} to {entry.sequence - 1}"
+            return result(Reason.MISSING, expected, None,
+                          f"entry {missing} is not there, between ids {previous_id} and {entry.id} "
+                          f"(the next entry is {entry.sequence})")
+        if entry.sequence < expected:
+            return result(Reason.REORDERED, entry.sequence, entry.id,
+                          f"sequence {entry.sequence} appears again after {expected - 1}")
+        if previous_id is not None and entry.id is not None and entry.id <= previous_id:
+            return result(Reason.REORDERED, entry.sequence, entry.id,
+                          f"its row id {entry.id} is not after the previous entry's id {previous_id}: rows were moved")
+        if not _same(entry.entry_hash, _hash_or_none(entry, key)):
+            return result(Reason.EDITED, entry.sequence, entry.id,
+                          "its fields (or its sequence or hashes) changed after it was written")
+        if not _same(entry.previous_hash, previous_hash):
+            return result(Reason.REORDERED, entry.sequence, entry.id,
+                          "it was written after a different entry than the one now before it")
+        if head is not None and entry.sequence == head.sequence and entry.entry_hash != head.entry_hash:
+            return result(Reason.WRONG_HEAD, entry.sequence, entry.id,
+                          "the chain head names a different hash for this entry")
+        if anchor is not None and entry.sequence == anchor[0] and entry.entry_hash != anchor[1]:
+            return result(Reason.EDITED, entry.sequence, entry.id,
+                          "its hash differs from the anchor kept off the machine: the chain was rewritten "
+                          "up to here by someone holding the audit key")
+        expected, previous_hash, previous_id, checked = expected + 1, entry.entry_hash, entry.id, checked + 1
+
+    last = expected - 1
+    if anchor is not None and anchor[0] > last:
+        return result(Reason.TRUNCATED, last + 1, None,
+                      f"the chain ends at entry {last}, before the anchor's entry {anchor[0]}")
+    if head is None:
+        if checked:
+            return result(Reason.WRONG_HEAD, last, None, "there is no chain head, yet there are entries")
+        return Verification(0, 0, None)
+    if not _same(head.seal, head_seal(head.sequence, head.entry_hash, key)):
+        return result(Reason.WRONG_HEAD, head.sequence, None,
+                      "the chain head is not sealed by the audit key: it was rewound or rewritten "
+                      "(to hide a truncated tail, for instance)")
+    if head.sequence > last:
+        return result(Reason.TRUNCATED, last + 1, None,
+                      f"the chain ends at entry {last} but its head is at {head.sequence}: "
+                      "the last entries were deleted")
+    if head.sequence == 0 and head.entry_hash != GENESIS:
+        return result(Reason.WRONG_HEAD, 0, None, "the chain head of an empty chain names a hash")
+    return Verification(checked, last, None)
+
+
+@dataclass(frozen=True)
+class PageCheck:
+    verified_up_to: int | None
+    problem: Problem | None
+
+
+def check_page(entries: Sequence[AuditEntry]) -> PageCheck:
+    """Check a page of entries against their own hashes and their predecessors' in one query."""
+    if not entries:
+        return PageCheck(None, None)
+    key = keys.audit_key()
+    hashes = {entry.sequence: entry.entry_hash for entry in entries}
+    wanted = {entry.sequence - 1 for entry in entries} - set(hashes) - {0}
+    hashes.update(AuditEntry.objects.filter(sequence__in=wanted).values_list("sequence", "entry_hash"))
+    hashes[0] = GENESIS
+    for entry in sorted(entries, key=lambda e: e.sequence):
+        if not _same(entry.entry_hash, _hash_or_none(ChainEntry.of(entry), key)):
+            return PageCheck(None, Problem(Reason.EDITED, entry.sequence, entry.pk, "changed after it was written"))
+        before = hashes.get(entry.sequence - 1)
+        if before is None:
+            return PageCheck(None, Problem(Reason.MISSING, entry.sequence - 1, None, "the entry before is gone"))
+        if not _same(entry.previous_hash, before):
+            return PageCheck(None, Problem(Reason.REORDERED, entry.sequence, entry.pk,
+                                           "written after a different entry"))
+    return PageCheck(max(entry.sequence for entry in entries), None)
 
 
 def changed(instance: models.Model, before: dict, fields: Iterable[str]) -> list[str]:

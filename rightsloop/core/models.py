@@ -45,13 +45,19 @@ class AuditEntryQuerySet(OrganisationScopedQuerySet):
 
 
 class AuditEntry(models.Model):
-    """Who did what to which record, and when; written only through core.audit.record()."""
+    """Who did what to which record, and when; written only through core.audit.record(), never changed.
 
+    Entries form one hash chain (core.audit): `entry_hash` seals every field below and `previous_hash`
+    under the audit key, and the database refuses UPDATE and DELETE of these rows (migration 0005).
+    """
+
+    sequence = models.PositiveBigIntegerField(unique=True, editable=False)
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="audit_entries", null=True
     )
+    # No constraint and no cascade: removing a user must not touch (UPDATE) their audit entries.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
     )
     actor_label = models.CharField(max_length=150, blank=True)
     actor_role = models.CharField(max_length=32, blank=True)
@@ -61,21 +67,40 @@ class AuditEntry(models.Model):
     # Never a protected value: summaries name records and fields, not what people said.
     summary = models.CharField(max_length=300, blank=True)
     changed_fields = models.JSONField(default=list, blank=True)
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Set by core.audit.record() in UTC, not auto_now_add, so that it is part of the seal.
+    at = models.DateTimeField(db_index=True, editable=False)
+    previous_hash = models.CharField(max_length=64, editable=False)
+    entry_hash = models.CharField(max_length=64, editable=False)
 
     objects = AuditEntryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
-        ordering = ["-at", "-id"]
+        ordering = ["-sequence"]
         indexes = [
-            models.Index(fields=["organisation", "-at"], name="audit_org_at"),
+            models.Index(fields=["organisation", "-sequence"], name="audit_org_sequence"),
             models.Index(fields=["target_type", "target_id"], name="audit_target"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
+        return f"#{self.sequence} {self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
+
+
+class AuditChainHead(models.Model):
+    """The audit chain's last sequence and hash, sealed; its one row is locked by every append."""
+
+    sequence = models.PositiveBigIntegerField(default=0)
+    entry_hash = models.CharField(max_length=64)
+    seal = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("audit chain head")
+        verbose_name_plural = _("audit chain heads")
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="one_audit_chain_head")]
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.entry_hash[:12]}"
 
 
 class DataKey(models.Model):
