@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import ProtectedError
+from django.db.models import CASCADE, ProtectedError
 
 from rightsloop.accounts.actions import add_member
 from rightsloop.accounts.models import Membership, User
@@ -80,9 +80,21 @@ def count_demo(organisation: Organisation, today: datetime.date) -> DemoCounts:
     )
 
 
-def _check_usernames_free() -> None:
+def _kept_accounts(organisation: Organisation | None):
+    """Demo accounts that delete_demo kept because the audit log names them, ready to be reused."""
+    if organisation is None:
+        return User.objects.none()
+    return User.objects.filter(
+        username__in=[m.username for m in content.MEMBERS], memberships__isnull=True,
+        pk__in=AuditEntry.objects.filter(organisation=organisation, actor__isnull=False).values("actor_id"),
+    )
+
+
+def _check_usernames_free(organisation: Organisation | None = None) -> None:
     taken = sorted(
-        User.objects.filter(username__in=[m.username for m in content.MEMBERS]).values_list("username", flat=True)
+        User.objects.filter(username__in=[m.username for m in content.MEMBERS])
+        .exclude(pk__in=_kept_accounts(organisation).values("pk"))
+        .values_list("username", flat=True)
     )
     if taken:
         raise DemoConflict(
@@ -210,11 +222,22 @@ class _Builder:
 
 @transaction.atomic
 def build_demo(*, today: datetime.date) -> Organisation:
-    """Create the demo organisation, its members, stakeholders and engagements; queued email leaves on commit."""
-    _check_usernames_free()
-    organisation = Organisation.objects.create(name=content.ORGANISATION_NAME, slug=content.ORGANISATION_SLUG)
-    audit.record(organisation=organisation, by=None, action="organisation.created", target=organisation,
-                 summary=f"{organisation.slug}: demo data loaded by manage.py load_demo")
+    """Create the demo organisation, its members, stakeholders and engagements; queued email leaves on commit.
+
+    An organisation that delete_demo emptied is filled again, with the accounts its audit log names.
+    """
+    organisation = find_demo_organisation()
+    if organisation is not None and organisation.memberships.exists():
+        raise DemoConflict("The demo organisation exists and is not empty: run with --reset.")
+    _check_usernames_free(organisation)
+    if organisation is None:
+        organisation = Organisation.objects.create(name=content.ORGANISATION_NAME, slug=content.ORGANISATION_SLUG)
+        audit.record(organisation=organisation, by=None, action="organisation.created", target=organisation,
+                     summary=f"{organisation.slug}: demo data loaded by manage.py load_demo")
+    else:
+        _restore_kept_accounts(organisation)
+        audit.record(organisation=organisation, by=None, action="demo.reloaded", target=organisation,
+                     summary=f"{organisation.slug}: demo data loaded again by manage.py load_demo --reset")
     builder = _Builder(organisation, today)
     builder.add_members()
     builder.register_stakeholders()
@@ -223,11 +246,29 @@ def build_demo(*, today: datetime.date) -> Organisation:
     return organisation
 
 
+def _restore_kept_accounts(organisation: Organisation) -> None:
+    """Give the kept demo accounts back their demo name, address and password before they rejoin."""
+    members = {member.username: member for member in content.MEMBERS}
+    for user in _kept_accounts(organisation):
+        member = members[user.username]
+        user.first_name, user.last_name = member.first_name, member.last_name
+        user.email = f"{member.username}@{content.STAFF_EMAIL_DOMAIN}"
+        user.is_active = True
+        user.set_password(content.DEMO_PASSWORD)
+        user.save(update_fields=["first_name", "last_name", "email", "is_active", "password"])
+
+
 @transaction.atomic
 def delete_demo(organisation: Organisation) -> None:
-    """Remove the demo organisation and everything in it, children before the rows they protect."""
+    """Empty the demo organisation for a rebuild, children before the rows they protect.
+
+    The audit log is append-only (core.audit): the organisation row, its audit entries and the accounts
+    they name stay, and build_demo reuses them.
+    """
     demo_usernames = [m.username for m in content.MEMBERS]
     members = list(User.objects.filter(username__in=demo_usernames, memberships__organisation=organisation))
+    audit.record(organisation=organisation, by=None, action="demo.deleted", target=organisation,
+                 summary=f"{organisation.slug}: demo data deleted by manage.py load_demo --reset")
     LoopReminder.objects.filter(engagement__organisation=organisation).delete()
     FeedbackReport.objects.filter(organisation=organisation).delete()
     # Inputs take their decisions with them; they must go before the participations they point at.
@@ -237,11 +278,20 @@ def delete_demo(organisation: Organisation) -> None:
     Tag.objects.filter(organisation=organisation).delete()
     Stakeholder.objects.filter(organisation=organisation).delete()
     Membership.objects.filter(organisation=organisation).delete()
-    AuditEntry.objects.filter(organisation=organisation).delete()
-    organisation.delete()
+    # Whatever else the organisation's deletion would have cascaded to; audit entries and data keys are PROTECTed.
+    for relation in Organisation._meta.get_fields(include_hidden=True):
+        if relation.auto_created and relation.one_to_many and relation.on_delete is CASCADE:
+            relation.related_model._base_manager.filter(**{relation.field.name: organisation}).delete()
+    organisation.name = content.ORGANISATION_NAME
+    organisation.default_language = Organisation._meta.get_field("default_language").get_default()
+    organisation.feedback_days = Organisation._meta.get_field("feedback_days").get_default()
+    organisation.save(update_fields=["name", "default_language", "feedback_days"])
+    named_in_audit_log = set(
+        AuditEntry.objects.filter(actor__in=members).values_list("actor_id", flat=True).distinct()
+    )
     for user in members:
-        if user.memberships.exists():
-            continue  # Also works elsewhere: keep the account.
+        if user.pk in named_in_audit_log or user.memberships.exists():
+            continue  # Named by audit entries, or also works elsewhere: keep the account.
         try:
             with transaction.atomic():
                 user.delete()

@@ -12,7 +12,9 @@ from django.utils import timezone
 from rightsloop.accounts.actions import add_member
 from rightsloop.accounts.models import ApiToken, Membership, User, hash_token
 from rightsloop.accounts.tests.factories import make_organisation
-from rightsloop.core.models import AuditEntry, Organisation
+from rightsloop.core import audit, keys
+from rightsloop.core.models import AuditChainHead, AuditEntry, Organisation
+from rightsloop.core.tests.test_audit_triggers import install_append_only_triggers
 from rightsloop.demo import content
 from rightsloop.demo.loader import count_demo
 from rightsloop.engagements.models import Engagement, FeedbackReport, Input, Participation
@@ -21,6 +23,12 @@ from rightsloop.stakeholders.models import Stakeholder
 from rightsloop.stakeholders.vocabulary import Kind, SafetyLevel
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def append_only_audit_log(db):
+    """Load and reset the demo under the database's refusal to change or delete audit rows."""
+    install_append_only_triggers()
 
 
 def load_demo(*args: str) -> str:
@@ -124,16 +132,29 @@ def test_reset_deletes_the_demo_and_builds_it_again():
     old = demo_organisation()
     before = count_demo(old, timezone.localdate())
     old_engagements = list(Engagement.objects.for_organisation(old).values_list("pk", flat=True))
+    old_entries = list(AuditEntry.objects.filter(organisation=old).values_list("pk", "entry_hash"))
+    actors = dict(User.objects.filter(pk__in=AuditEntry.objects.values("actor_id")).values_list("username", "pk"))
+    hr_lead = User.objects.get(username=content.HR_LEAD)
+    hr_lead.set_password("changed during the demo")
+    hr_lead.save(update_fields=["password"])
 
     output = load_demo("--reset")
 
     new = demo_organisation()
-    assert new.pk != old.pk
     assert not Engagement.objects.filter(pk__in=old_engagements).exists()
-    assert not AuditEntry.objects.filter(organisation_id=old.pk).exists()
     assert count_demo(new, timezone.localdate()) == before
     assert User.objects.filter(username__in=[m.username for m in content.MEMBERS]).count() == len(content.MEMBERS)
     assert ApiToken.objects.usable().filter(key_hash=hash_token(printed_token(output))).exists()
+    # The audit log is append-only: the organisation, its entries and the accounts they name stay.
+    assert new.pk == old.pk
+    assert list(AuditEntry.objects.filter(pk__in=[pk for pk, _hash in old_entries]).order_by("pk")
+                .values_list("pk", "entry_hash")) == sorted(old_entries)
+    assert set(AuditEntry.objects.filter(organisation=new).values_list("action", flat=True)) >= {
+        "demo.deleted", "demo.reloaded"}
+    assert actors and dict(User.objects.filter(username__in=actors).values_list("username", "pk")) == actors
+    assert User.objects.get(username=content.HR_LEAD).check_password(content.DEMO_PASSWORD)
+    entries = (audit.ChainEntry.of(entry) for entry in AuditEntry.objects.order_by("sequence"))
+    assert audit.verify(entries, AuditChainHead.objects.get(), keys.audit_key()).intact
 
 
 def test_people_at_high_risk_take_part_only_through_a_proxy_and_are_never_named():
