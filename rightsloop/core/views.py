@@ -7,7 +7,7 @@ from django.views.decorators.http import require_http_methods
 from rightsloop.accounts.permissions import requires
 from rightsloop.accounts.roles import Capability
 
-from . import actions
+from . import actions, audit
 from .forms import AuditFilterForm, OrganisationForm
 from .models import AuditEntry
 from .pagination import paginate, query_without_page
@@ -36,8 +36,10 @@ def audit_log(request):
             kind, _sep, pk = form.cleaned_data["target"].partition(":")
             entries = entries.filter(target_type__endswith=kind.strip(), target_id=pk.strip())
     page = paginate(request, entries, per_page=50)
+    # Only this page against its predecessors (one query); manage.py verify_audit walks the whole chain.
+    chain = audit.check_page(page.object_list)
     return render(request, "core/audit_log.html", {
-        "form": form, "page": page, "query": query_without_page(request),
+        "form": form, "page": page, "query": query_without_page(request), "chain": chain,
     })
 
 
