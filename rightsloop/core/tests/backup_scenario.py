@@ -8,6 +8,7 @@ tables and in a table of sealed canaries this scenario owns, so no other app's t
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import sys
@@ -36,6 +37,8 @@ def counts() -> dict[str, int]:
 
 
 def seed() -> dict:
+    """Sealed canaries in a table of their own, under two organisations' data keys; then a backup."""
+    from django.core.management import call_command
     from django.db import connection, transaction
 
     from rightsloop.core import sealing
@@ -54,7 +57,10 @@ def seed() -> dict:
                 sealed = sealing.OrganisationKey(organisation.pk).seal(_plaintext(slug, index), _aad(slug, index))
                 cursor.execute(f"INSERT INTO {CANARY_TABLE} VALUES (%s, %s, %s, %s, %s)",  # noqa: S608
                                [row, organisation.pk, slug, index, sealed])
-    return {"counts": counts()}
+    seeded = counts()
+    out = io.StringIO()
+    call_command("backup", stdout=out)  # with this process's connection open, as a running app's would be
+    return {"counts": seeded, "backup": out.getvalue().strip()}
 
 
 def mutate() -> dict:
@@ -121,6 +127,15 @@ def check() -> dict:
     return {"opened": opened, "expected": expected, "counts": counts()}
 
 
+def check_then_undo(before_restore: str) -> dict:
+    """Check the restored database, then restore the archive the restore saved first: the restore is undone."""
+    from django.core.management import call_command
+
+    checked = check()
+    call_command("restore", before_restore, "--no-input", "--no-safety-backup", verbosity=0, stdout=io.StringIO())
+    return {**checked, "undone_counts": counts()}
+
+
 def seed_person() -> dict:
     """Someone heard in an engagement, then a backup: they are readable in it."""
     from django.core.management import call_command
@@ -157,6 +172,6 @@ if __name__ == "__main__":
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
     django.setup()
     step, *arguments = sys.argv[1:]
-    steps = {"seed": seed, "mutate": mutate, "refuse": refuse, "check": check,
+    steps = {"seed": seed, "mutate": mutate, "refuse": refuse, "check": check, "check-then-undo": check_then_undo,
              "counts": lambda: {"counts": counts()}, "seed-person": seed_person, "erase": erase, "person": person}
     print(json.dumps(steps[step](*arguments)))

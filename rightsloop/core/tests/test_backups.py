@@ -215,7 +215,7 @@ def sqlite_url(tmp_path, migrated_sqlite) -> str:
 def round_trip(tmp_path: Path, database_url: str) -> None:
     env = _env(tmp_path, database_url)
     seeded = scenario(env, "seed")
-    archive = Path(manage(env, "backup").split("\t")[0])
+    archive = Path(seeded["backup"].split("\t")[0])
     assert archive.parent == tmp_path / "var" / "backups"
     assert re.fullmatch(r"rightsloop-(sqlite|postgresql)-\d{8}T\d{6}Z\.rlbackup", archive.name)
     assert oct(archive.stat().st_mode & 0o777) == "0o600"
@@ -236,14 +236,12 @@ def round_trip(tmp_path: Path, database_url: str) -> None:
     assert sorted(p.name for p in archive.parent.iterdir()) == [archive.name], "refusals wrote nothing"
 
     manage(env, "restore", str(archive), "--no-input")
-    restored = scenario(env, "check")
+    # The restore first saved the database as it was; restoring that archive undoes the restore.
+    (before_restore,) = archive.parent.glob("*-before-restore.rlbackup")
+    restored = scenario(env, "check-then-undo", str(before_restore))
     assert restored["counts"] == seeded["counts"]
     assert restored["opened"] == restored["expected"]
-
-    # The restore first saved the database as it was; restoring that undoes the restore.
-    (before_restore,) = archive.parent.glob("*-before-restore.rlbackup")
-    manage(env, "restore", str(before_restore), "--no-input", "--no-safety-backup")
-    assert scenario(env, "counts")["counts"] == mutated["counts"]
+    assert restored["undone_counts"] == mutated["counts"]
 
 
 def test_sqlite_round_trip(tmp_path, sqlite_url):
