@@ -72,11 +72,16 @@ def throttled(request, response=None, credentials=None):
     }, status=429)
 
 
+def _sign_out_throttled(request):
+    logout(request)
+    request.viewer, request.memberships = None, []
+    return throttled(request)
+
+
 def _cooling_off(request):
     """Refuse a code while the user's name or address cools off; the password must be given again after it."""
     if AxesProxyHandler.is_locked(request, {"username": request.user.get_username()}):
-        logout(request)
-        return throttled(request)
+        return _sign_out_throttled(request)
     return None
 
 
@@ -86,8 +91,7 @@ def _count_failure(request):
         sender=__name__, credentials={"username": request.user.get_username()}, request=request,
     )
     if getattr(request, "axes_locked_out", False):
-        logout(request)
-        return throttled(request)
+        return _sign_out_throttled(request)
     return None
 
 
