@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -31,10 +31,23 @@ def _tags(organisation, names: Iterable[str]) -> list[Tag]:
             continue
         tag = Tag.objects.filter(organisation=organisation, slug=slug).first()
         if tag is None:
-            tag = Tag.objects.create(organisation=organisation, name=name)
+            try:
+                with transaction.atomic():
+                    tag = Tag.objects.create(organisation=organisation, name=name)
+            except IntegrityError:  # created meanwhile by a concurrent request
+                tag = Tag.objects.get(organisation=organisation, slug=slug)
         if tag not in tags:
             tags.append(tag)
     return tags
+
+
+def _replayed(engagement: Engagement, idempotency_key: str) -> Input | None:
+    existing = Input.objects.filter(organisation=engagement.organisation, idempotency_key=idempotency_key).first()
+    if existing is not None and existing.engagement_id != engagement.pk:
+        raise ValidationError({"idempotency_key": _(
+            "This idempotency key was already used for an input to another engagement."
+        )})
+    return existing
 
 
 def _check_function(owning_function: str) -> None:
@@ -57,14 +70,8 @@ def record_input(
 ) -> tuple[Input, bool]:
     """Record one input; returns (input, created), and a repeated idempotency key returns the first input."""
     if idempotency_key:
-        existing = Input.objects.filter(
-            organisation=engagement.organisation, idempotency_key=idempotency_key
-        ).first()
+        existing = _replayed(engagement, idempotency_key)
         if existing is not None:
-            if existing.engagement_id != engagement.pk:
-                raise ValidationError({"idempotency_key": _(
-                    "This idempotency key was already used for an input to another engagement."
-                )})
             return existing, False
     text = text.strip()
     errors = {}
@@ -88,18 +95,26 @@ def record_input(
         raise ValidationError({"attribution": _(
             "This person has not consented to attribution, or is at high risk: record the input anonymised."
         )})
-    item = Input.objects.create(
-        organisation=engagement.organisation,
-        engagement=engagement,
-        speaker=speaker,
-        attribution=attribution,
-        text=text,
-        language=language,
-        owning_function=owning_function,
-        recorded_by=by.user,
-        triaged_at=timezone.now() if owning_function else None,
-        idempotency_key=idempotency_key,
-    )
+    try:
+        # A savepoint: two first attempts with the same key can race past the check above; the
+        # unique constraint stops the second, which then answers with the first one's input.
+        with transaction.atomic():
+            item = Input.objects.create(
+                organisation=engagement.organisation,
+                engagement=engagement,
+                speaker=speaker,
+                attribution=attribution,
+                text=text,
+                language=language,
+                owning_function=owning_function,
+                recorded_by=by.user,
+                triaged_at=timezone.now() if owning_function else None,
+                idempotency_key=idempotency_key,
+            )
+    except IntegrityError:
+        if not idempotency_key:
+            raise
+        return _replayed(engagement, idempotency_key), False
     item.tags.set(_tags(engagement.organisation, tags))
     refresh_loop(engagement, [speaker] if speaker else [])
     audit.record(

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from rightsloop.core.models import AuditEntry
 from rightsloop.engagements import actions
+from rightsloop.engagements.actions import inputs as input_actions
 from rightsloop.engagements.models import Decision, Engagement, FeedbackReport, Input, Participation
 from rightsloop.engagements.tests.factories import make_engagement, make_input, make_participation
 from rightsloop.stakeholders.actions import record_consent
@@ -164,6 +165,23 @@ def test_same_idempotency_key_records_once(hr_lead):
     first, created = actions.record_input(engagement=engagement, text="A", idempotency_key="k-1", by=hr_lead)
     again, created_again = actions.record_input(engagement=engagement, text="A", idempotency_key="k-1", by=hr_lead)
     assert created and not created_again and first == again
+    assert Input.objects.count() == 1
+
+
+def test_a_racing_retry_with_the_same_key_gets_the_first_input(hr_lead, monkeypatch):
+    engagement = make_engagement(hr_lead)
+    first, _created = actions.record_input(engagement=engagement, text="A", idempotency_key="race", by=hr_lead)
+    # Simulate the race: the second attempt's check runs before the first attempt's row is visible.
+    real = input_actions._replayed
+    calls = []
+
+    def not_yet_visible(engagement, key):
+        calls.append(key)
+        return None if len(calls) == 1 else real(engagement, key)
+
+    monkeypatch.setattr(input_actions, "_replayed", not_yet_visible)
+    again, created = actions.record_input(engagement=engagement, text="A", idempotency_key="race", by=hr_lead)
+    assert (again, created) == (first, False)
     assert Input.objects.count() == 1
 
 
