@@ -8,7 +8,14 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from .registry import MenuEntry, site
+        from .registry import MenuEntry, RetentionRule, Schedule, site
+        from .retention import purge_task_results
+        from .tasks import purge_expired_records
 
         site.add_menu(MenuEntry(_("Audit log"), "core:audit", "audit.view", order=950))
         site.add_menu(MenuEntry(_("Organisation"), "core:organisation", "organisation.manage", order=960))
+        site.add_schedule(Schedule(key="purge-expired-records", task=purge_expired_records, cron="30 3 * * *"))
+        site.add_retention(RetentionRule(
+            key="task_results", label=_("Results of finished background tasks (deleted after)"),
+            default_days=30, purge=purge_task_results, site_wide=True,
+        ))

@@ -22,3 +22,16 @@ def search_text(request, name: str, max_length: int = 100) -> str:
     """A free-text search parameter, trimmed and without control characters."""
     raw = request.GET.get(name, "")[:max_length]
     return "".join(ch for ch in raw if ch.isprintable()).strip()
+
+
+class RetentionForm(forms.Form):
+    """One period per kind of record the organisation keeps; empty means the default."""
+
+    def __init__(self, *args, periods, **kwargs):
+        super().__init__(*args, **kwargs)
+        for period in periods:
+            self.fields[period.rule.key] = forms.IntegerField(
+                label=period.rule.label, required=False, min_value=1, max_value=36500,
+                initial=period.keep_days if period.customised else None,
+                help_text=_("Days. Empty: the default of %(days)s days.") % {"days": period.rule.default_days},
+            )

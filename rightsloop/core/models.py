@@ -127,3 +127,22 @@ class DataKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation_id}/{self.purpose}/v{self.version} (under {self.kek_id})"
+
+
+class RetentionSetting(models.Model):
+    """An organisation's own retention period for one kind of record (core.registry RetentionRule)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="retention_settings")
+    rule = models.CharField(max_length=40)
+    keep_days = models.PositiveIntegerField(
+        _("keep for (days)"), validators=[MinValueValidator(1), MaxValueValidator(36500)]
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("retention setting")
+        verbose_name_plural = _("retention settings")
+        constraints = [models.UniqueConstraint(fields=["organisation", "rule"], name="one_retention_setting")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}/{self.rule}: {self.keep_days} days"

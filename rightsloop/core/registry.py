@@ -58,7 +58,9 @@ class RetentionRule:
     key: str
     label: Promise
     default_days: int
-    purge: Callable[[Any, Any], int]  # (organisation, cutoff datetime) -> records purged
+    purge: Callable[[Any, Any], int]  # (organisation or None, cutoff datetime) -> records purged
+    # Site-wide rules (records that belong to no organisation) run once, with organisation None.
+    site_wide: bool = False
 
 
 @dataclass

@@ -7,8 +7,8 @@ from django.views.decorators.http import require_http_methods
 from rightsloop.accounts.permissions import requires
 from rightsloop.accounts.roles import Capability
 
-from . import actions, audit
-from .forms import AuditFilterForm, OrganisationForm
+from . import actions, audit, retention
+from .forms import AuditFilterForm, OrganisationForm, RetentionForm
 from .models import AuditEntry
 from .pagination import paginate, query_without_page
 from .registry import site
@@ -47,16 +47,28 @@ def audit_log(request):
 @require_http_methods(["GET", "POST"])
 def organisation_settings(request):
     organisation = request.viewer.organisation
-    form = OrganisationForm(request.POST or None, initial={
+    posted = request.POST if request.method == "POST" else None
+    form = OrganisationForm(posted if request.POST.get("section") != "retention" else None, initial={
         name: getattr(organisation, name) for name in actions.SETTINGS_FIELDS
     })
-    if request.method == "POST" and form.is_valid():
+    current = retention.periods(organisation)
+    retention_form = RetentionForm(posted if request.POST.get("section") == "retention" else None, periods=current)
+    if request.method == "POST" and request.POST.get("section") == "retention":
+        if retention_form.is_valid():
+            for period in current:
+                wanted = retention_form.cleaned_data[period.rule.key]
+                if wanted != (period.keep_days if period.customised else None):
+                    retention.set_period(organisation=organisation, rule=period.rule.key, keep_days=wanted,
+                                         by=request.viewer)
+            messages.success(request, _("Retention periods saved."))
+            return redirect("core:organisation")
+    elif request.method == "POST" and form.is_valid():
         actions.update_organisation(organisation=organisation, by=request.viewer, **{
             name: form.cleaned_data[name] for name in actions.SETTINGS_FIELDS
         })
         messages.success(request, _("Organisation settings saved."))
         return redirect("core:organisation")
-    return render(request, "core/organisation.html", {"form": form})
+    return render(request, "core/organisation.html", {"form": form, "retention_form": retention_form})
 
 
 def forbidden(request, exception=None):

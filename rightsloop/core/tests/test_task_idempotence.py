@@ -14,6 +14,8 @@ import rightsloop
 
 # Task -> the test that runs it twice and asserts the end state.
 RUN_TWICE_TESTS = {
+    "rightsloop.core.tasks.purge_expired_records":
+        "rightsloop.core.tests.test_retention::test_the_daily_task_is_idempotent",
     "rightsloop.engagements.tasks.deliver_feedback_email":
         "rightsloop.engagements.tests.test_tasks::test_delivery_task_twice_sends_once",
     "rightsloop.engagements.tasks.remind_overdue_loops":
