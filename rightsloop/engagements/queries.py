@@ -114,7 +114,7 @@ def speaker_choices(engagement: Engagement) -> list[tuple[int, Stakeholder, Stak
     person = ("id", "organisation_id", "uid", "sealed_key", "name_sealed", "safety_level", "erased_at")
     rows = list(
         engagement.participations.select_related("stakeholder", "via_proxy")
-        .only("id", "stakeholder_id", "via_proxy_id", *(f"stakeholder__{f}" for f in person),
+        .only("id", "engagement_id", "stakeholder_id", "via_proxy_id", *(f"stakeholder__{f}" for f in person),
               *(f"via_proxy__{f}" for f in person))
     )
     rows.sort(key=lambda p: (p.stakeholder.name.casefold(), p.pk))

@@ -7,6 +7,8 @@ Every response must be a non-5xx with a documented status code, content type and
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis import checks as available_checks
 
@@ -26,6 +28,16 @@ CHECKS = [
     available_checks.content_type_conformance,
     available_checks.response_schema_conformance,
 ]
+
+
+@pytest.fixture(autouse=True)
+def keep_the_test_connection():
+    """Requests made outside Django's test client would close the test's database connection at their end."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

@@ -118,6 +118,9 @@ def test_inputs_page_reads_in_constant_queries(hr_lead, sign_in):
     for number in range(20):
         item = make_input(hr_lead, engagement, people[number % 3], tags=[f"t{number}"])
         actions.record_decision(input=item, outcome="adopted", by=hr_lead)
+    for _ in range(10):  # more people in the "who said it" list must not mean more queries
+        make_participation(hr_lead, engagement, make_stakeholder(hr_lead), via_proxy=make_stakeholder(
+            hr_lead, kind="proxy"))
     with CaptureQueriesContext(connection) as many:
         client.get(f"/engagements/{engagement.pk}/inputs/")
     assert len(many) == len(few)
