@@ -47,8 +47,8 @@ class Command(BaseCommand):
             except DemoConflict as conflict:
                 raise CommandError(str(conflict)) from None
             if existed:
-                self.stdout.write(f"Deleted the demo organisation {content.ORGANISATION_NAME!r} and its data.")
-            self.stdout.write(self.style.SUCCESS(f"Created the demo organisation {content.ORGANISATION_NAME!r}."))
+                self.stdout.write(f"Emptied the demo organisation {content.ORGANISATION_NAME!r}; its audit log stays.")
+            self.stdout.write(self.style.SUCCESS(f"Loaded the demo organisation {content.ORGANISATION_NAME!r}."))
         else:
             self.stdout.write(
                 f"The demo organisation {content.ORGANISATION_NAME!r} already exists: nothing was added "
