@@ -3,9 +3,9 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DEFAULT_DB_ALIAS
+from django.db import DEFAULT_DB_ALIAS, transaction
 
-from rightsloop.core import backups
+from rightsloop.core import audit, backups
 
 
 class Command(BaseCommand):
@@ -21,6 +21,10 @@ class Command(BaseCommand):
             path, header = backups.back_up(output=output, using=database)
         except backups.BackupError as error:
             raise CommandError(str(error)) from None
+        # A backup is an export of everything: it leaves a trace (after the snapshot, so not inside it).
+        with transaction.atomic(using=database):
+            audit.record(organisation=None, by=None, action="backup.created",
+                         summary=f"{path.name} ({header.vendor}) under key {header.kek_id}")
         self.stdout.write(f"{path}\t{path.stat().st_size} bytes\t{header.vendor}\tkey {header.kek_id}")
         if options["verbosity"] > 1:
             self.stdout.write(f"Readable only with key encryption key {header.kek_id}: keep an offline copy of it.")

@@ -4,10 +4,10 @@ from pathlib import Path
 
 from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.migrations.executor import MigrationExecutor
 
-from rightsloop.core import backups
+from rightsloop.core import audit, backups
 
 
 class Command(BaseCommand):
@@ -40,9 +40,13 @@ class Command(BaseCommand):
         except backups.BackupError as error:
             raise CommandError(str(error)) from None
         self.stdout.write(f"Restored {archive}.")
-        self._replay_erasures(database)
+        if self._replay_erasures(database):
+            # The restored chain continues with a record of the restore itself.
+            with transaction.atomic(using=database):
+                audit.record(organisation=None, by=None, action="backup.restored",
+                             summary=f"{archive.name} ({header.vendor}) of {header.created_at}")
 
-    def _replay_erasures(self, database: str) -> None:
+    def _replay_erasures(self, database: str) -> bool:
         """Erase again whoever was erased after the backup was taken (the erasure log lives outside the database)."""
         executor = MigrationExecutor(connections[database])
         pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
@@ -54,8 +58,9 @@ class Command(BaseCommand):
                 "Run `manage.py replay_erasures` before starting the app, so that people erased after this "
                 "backup was taken stay erased."
             ))
-            return
+            return False
         call_command("replay_erasures", stdout=self.stdout)
+        return True
 
     def _confirmed(self) -> bool:
         try:
