@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -133,8 +134,37 @@ def shown_name(stakeholder: Stakeholder, viewer: Viewer, *, revealed: bool = Fal
     return stakeholder.name
 
 
-def open_duplicate_flags(stakeholder: Stakeholder) -> QuerySet[DuplicateFlag]:
-    return stakeholder.duplicate_flags.filter(dismissed_at__isnull=True).select_related("other")
+def open_duplicate_flags(stakeholder: Stakeholder, viewer: Viewer) -> QuerySet[DuplicateFlag]:
+    """Unresolved flags whose other stakeholder the viewer may see: a flag never tells of a protected person."""
+    return stakeholder.duplicate_flags.filter(
+        dismissed_at__isnull=True, other__in=visible_stakeholders(viewer)
+    ).select_related("other")
+
+
+def _one(queryset: QuerySet, pk: int):
+    if not plausible_id(pk):
+        raise Http404
+    try:
+        return queryset.get(pk=pk)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def access_duplicate_flag(viewer: Viewer, stakeholder: Stakeholder, pk: int) -> DuplicateFlag:
+    """An open flag of a stakeholder the viewer already reached; 'not found' unless open_duplicate_flags shows it."""
+    return _one(open_duplicate_flags(stakeholder, viewer), pk)
+
+
+def access_consent(viewer: Viewer, stakeholder: Stakeholder, pk: int) -> ConsentRecord:
+    """A consent record of a stakeholder the viewer already reached through access_stakeholder."""
+    return _one(stakeholder.consents.all(), pk)
+
+
+def access_grant(viewer: Viewer, stakeholder: Stakeholder, pk: int) -> StakeholderGrant:
+    """An active grant on the stakeholder; only someone who holds one manages who else does."""
+    if not holds_grant(viewer, stakeholder):
+        raise PermissionDenied
+    return _one(stakeholder.grants.active(), pk)
 
 
 def proxies(viewer: Viewer) -> QuerySet[Stakeholder]:

@@ -1,7 +1,7 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -21,7 +21,6 @@ from .forms import (
     StakeholderFilterForm,
     StakeholderForm,
 )
-from .models import ConsentRecord, DuplicateFlag
 from .profiles import StakeholderProfile
 
 
@@ -88,7 +87,7 @@ def _detail_context(request, stakeholder, consent_form=None, *, revealed: bool =
             Capability.STAKEHOLDERS_EDIT) else None,
         "consents": queries.consent_history(stakeholder),
         "consent_state": queries.consent_state(stakeholder),
-        "flags": queries.open_duplicate_flags(stakeholder),
+        "flags": queries.open_duplicate_flags(stakeholder, viewer),
         "participations": stakeholder.participations.select_related("engagement").order_by(
             "-engagement__starts_on"
         ),
@@ -158,9 +157,7 @@ def grant_add(request, pk: int):
 @require_POST
 def grant_revoke(request, pk: int, grant_pk: int):
     stakeholder = queries.access_stakeholder(request.viewer, pk)
-    if not queries.holds_grant(request.viewer, stakeholder):
-        raise PermissionDenied
-    grant = get_object_or_404(stakeholder.grants.active(), pk=grant_pk)
+    grant = queries.access_grant(request.viewer, stakeholder, grant_pk)
     actions.revoke_access(grant=grant, by=request.viewer)
     messages.success(request, _("Access revoked."))
     return redirect("stakeholders:list" if grant.user_id == request.viewer.user.pk else "stakeholders:detail",
@@ -203,7 +200,7 @@ def consent_add(request, pk: int):
 @require_POST
 def consent_withdraw(request, pk: int, consent_pk: int):
     stakeholder = queries.access_stakeholder(request.viewer, pk, for_update=True)
-    consent = get_object_or_404(ConsentRecord, pk=consent_pk, stakeholder=stakeholder)
+    consent = queries.access_consent(request.viewer, stakeholder, consent_pk)
     actions.withdraw_consent(consent=consent, by=request.viewer)
     messages.success(request, _("Consent marked as withdrawn."))
     return redirect("stakeholders:detail", pk=stakeholder.pk)
@@ -213,7 +210,7 @@ def consent_withdraw(request, pk: int, consent_pk: int):
 @require_POST
 def duplicate_dismiss(request, pk: int, flag_pk: int):
     stakeholder = queries.access_stakeholder(request.viewer, pk, for_update=True)
-    flag = get_object_or_404(DuplicateFlag, pk=flag_pk, stakeholder=stakeholder)
+    flag = queries.access_duplicate_flag(request.viewer, stakeholder, flag_pk)
     actions.dismiss_duplicate_flag(flag=flag, by=request.viewer)
     messages.success(request, _("Marked as a different stakeholder."))
     return redirect("stakeholders:detail", pk=stakeholder.pk)
