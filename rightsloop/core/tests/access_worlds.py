@@ -1,0 +1,348 @@
+"""Two organisations full of marked objects, and requests that leave them as they were, for the access tests.
+
+The access matrix (test_access_matrix.py) and the cross-organisation property test
+(test_isolation_property.py) share this: every route of the resolver with its methods, the world of
+objects whose ids fill each route, a member per role (signed in, and with an API token), and a
+`send` that runs one request inside a rolled-back savepoint, so thousands of requests (erasures,
+revocations, sign-outs) can share one world.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+from rightsloop.accounts.actions import issue_api_token
+from rightsloop.accounts.models import Membership
+from rightsloop.accounts.roles import Role
+from rightsloop.accounts.tests.factories import make_member
+from rightsloop.accounts.viewer import Viewer
+from rightsloop.engagements import actions as engagement_actions
+from rightsloop.engagements.tests.factories import make_engagement, make_input, make_participation
+from rightsloop.stakeholders import actions as stakeholder_actions
+from rightsloop.stakeholders.tests.factories import make_stakeholder
+
+# Every name, title and text of a world carries its organisation's marker; a response that shows
+# another organisation's marker leaked it.
+OWN = "Own-Org-Marker-2208"
+FOREIGN = "Foreign-Org-Marker-4417"
+# Inside the own world: the identity of the high-safety stakeholder (no test reveals it, so no
+# response may ever show it), and the text of an input routed to legal (never for product's
+# decision maker).
+PROTECTED = "Protected-Identity-Marker-9302"
+LEGAL = "Legal-Only-Input-Marker-5150"
+# An id no object has: a foreign id must answer exactly as this one does.
+MISSING_ID = 987_654_321
+
+ROLES = ("admin", "hr_lead", "decision_maker", "board", "auditor", "anonymous")
+MEMBER_ROLES = ROLES[:-1]
+
+# Outcomes, as the matrix writes them.
+OK = "ok"  # 2xx, a redirect other than to sign-in, or 400 (the role got past the access check)
+FORBIDDEN = "forbidden"  # 403 whatever the id: the role lacks the capability (a foreign id answers 403 too)
+REFUSED = "refused"  # 403 on an object the role may see but not change this way; a foreign id is 404
+NOT_FOUND = "not_found"  # 404
+SIGN_IN = "redirect_to_sign_in"  # 302 to the sign-in page
+NO_TOKEN = "unauthorized"  # 401: the API without a bearer token
+NOT_ALLOWED = "method_not_allowed"  # 405
+
+
+def foreign_outcome(own: str) -> str:
+    """What another organisation's object (or a protected one without a grant) must answer.
+
+    Where the role could act on its own object, or could see it, a foreign id is simply not found;
+    a refusal that comes before any lookup (capability, method, sign-in) is the same for every id.
+    """
+    return NOT_FOUND if own in (OK, REFUSED, NOT_FOUND) else own
+
+
+def outcome_of(response) -> str:
+    status = response.status_code
+    if status == 302 and response["Location"].startswith("/accounts/sign-in/"):
+        return SIGN_IN
+    if status == 302 and response["Location"].startswith(("/accounts/verify/", "/accounts/enrol/")):
+        return f"redirect to the second factor ({response['Location']})"
+    if 200 <= status < 400 or status == 400:
+        return OK
+    return {401: NO_TOKEN, 403: FORBIDDEN, 404: NOT_FOUND, 405: NOT_ALLOWED}.get(status, f"status {status}")
+
+
+def matches(expected: str, response) -> bool:
+    actual = outcome_of(response)
+    return actual == expected or (expected == REFUSED and actual == FORBIDDEN)
+
+
+def body_of(response) -> str:
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content).decode(errors="replace")
+    return response.content.decode(errors="replace")
+
+
+# Routes ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Route:
+    name: str  # "stakeholders:detail", "api:get_stakeholder"
+    pattern: str  # "stakeholders/<int:pk>/"
+    methods: tuple[str, ...]
+
+    @property
+    def is_api(self) -> bool:
+        return self.name.startswith("api:")
+
+    @property
+    def params(self) -> list[str]:
+        return re.findall(r"<\w+:(\w+)>", self.pattern)
+
+
+def _api_methods() -> dict[str, str]:
+    """Each API operation's url name and its HTTP method (django-ninja names one URL pattern per operation)."""
+    from rightsloop.api import api
+
+    methods = {}
+    for _prefix, router in api._routers:  # ninja keeps its routers here, with no public accessor
+        for path_view in router.path_operations.values():
+            for operation in path_view.operations:
+                (method,) = operation.methods
+                methods[getattr(operation, "url_name", None) or operation.view_func.__name__] = method
+    return methods
+
+
+def routes() -> list[Route]:
+    """Every URL pattern of the resolver: pages are tried with GET and POST, API operations with their method."""
+    api_methods = _api_methods()
+
+    def walk(patterns, prefix="", namespace=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = f"{namespace}:{pattern.namespace}" if namespace and pattern.namespace else (
+                    pattern.namespace or namespace)
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+            elif isinstance(pattern, URLPattern):
+                name = f"{namespace}:{pattern.name}" if namespace else str(pattern.name)
+                yield name, prefix + str(pattern.pattern)
+
+    found = []
+    for name, pattern in walk(get_resolver().url_patterns):
+        operation = name.removeprefix("api:")
+        if name.startswith("api:") and operation in api_methods:
+            methods = (api_methods[operation],)
+        else:
+            methods = ("GET", "POST") if not name.startswith("api:") else ("GET",)
+        found.append(Route(name, pattern, methods))
+    return sorted(found, key=lambda route: route.name)
+
+
+# Which object fills each id of a route. Keys name objects of a World; body ids of API requests are
+# written "body.<field>". A route whose id this does not cover fails the suite with a message.
+ROUTE_OBJECTS: dict[str, dict[str, str]] = {
+    "accounts:member-edit": {"pk": "membership"},
+    "accounts:api-token-revoke": {"pk": "token"},
+    "stakeholders:grant-add": {"pk": "protected"},
+    "stakeholders:grant-revoke": {"pk": "protected", "grant_pk": "protected_grant"},
+    "stakeholders:consent-withdraw": {"pk": "stakeholder", "consent_pk": "consent"},
+    "stakeholders:duplicate-dismiss": {"pk": "twin", "flag_pk": "flag"},
+    "engagements:participant-add": {"pk": "engagement", "stakeholder_pk": "newcomer"},
+    "engagements:participant-remove": {"pk": "engagement", "participation_pk": "newcomer_participation"},
+    "engagements:briefing-file": {"pk": "engagement", "briefing_pk": "briefing"},
+    "engagements:feedback-participant": {"pk": "engagement", "participation_pk": "participation"},
+    "engagements:input-triage": {"pk": "input"},
+    "engagements:input-decide": {"pk": "input"},
+    "api:add_participant": {"engagement_id": "engagement", "body.stakeholder_id": "newcomer"},
+    "api:record_input": {"engagement_id": "engagement", "body.speaker_id": "participation"},
+    "api:deliver_feedback": {"engagement_id": "engagement", "participant_id": "participation"},
+}
+_BY_PARAM = {"stakeholder_id": "stakeholder", "engagement_id": "engagement", "input_id": "input"}
+_PK_BY_PREFIX = (("stakeholders:", "stakeholder"), ("engagements:", "engagement"))
+
+# What stands for the same object when the route is asked about the high-safety stakeholder instead.
+PROTECTED_SWAP = {
+    "stakeholder": "protected", "twin": "protected", "newcomer": "protected", "flag": "protected_flag",
+    "consent": "protected_consent", "protected": "protected", "protected_grant": "protected_grant",
+}
+
+
+def objects_of(route: Route) -> dict[str, str]:
+    """Each id parameter of the route (path and API body) and the kind of world object that fills it."""
+    explicit = ROUTE_OBJECTS.get(route.name, {})
+    chosen = {}
+    for param in route.params:
+        if param in explicit:
+            chosen[param] = explicit[param]
+        elif param in _BY_PARAM:
+            chosen[param] = _BY_PARAM[param]
+        elif param == "pk" and route.name.startswith(tuple(p for p, _k in _PK_BY_PREFIX)):
+            chosen[param] = next(kind for prefix, kind in _PK_BY_PREFIX if route.name.startswith(prefix))
+        else:
+            raise AssertionError(
+                f"No object rule for id {param!r} of route {route.name} ({route.pattern}): "
+                "add it to ROUTE_OBJECTS in rightsloop/core/tests/access_worlds.py."
+            )
+    chosen.update({param: kind for param, kind in explicit.items() if param.startswith("body.")})
+    return chosen
+
+
+def names_a_stakeholder(route: Route) -> bool:
+    return any(kind in PROTECTED_SWAP for kind in objects_of(route).values())
+
+
+# API request bodies: valid enough that the schema passes, so the answer is the access check's.
+def api_body(route: Route, ids: dict[str, int]) -> dict:
+    today = timezone.localdate().isoformat()
+    engagement = {"title": "Matrix engagement", "type": "workshop", "phases": ["identify"], "starts_on": today}
+    bodies = {
+        "api:create_stakeholder": {"name": "Matrix person", "kind": "affected", "country": "KE"},
+        "api:update_stakeholder": {},
+        "api:add_consent": {"scope": "contact", "granted": True, "method": "verbal", "given_on": today},
+        "api:erase_stakeholder": {"reason": "matrix test"},
+        "api:create_engagement": engagement,
+        "api:update_engagement": engagement,
+        "api:add_participant": {"stakeholder_id": ids.get("body.stakeholder_id")},
+        "api:record_input": {"text": "Matrix input", "speaker_id": ids.get("body.speaker_id")},
+        "api:triage_input": {},
+        "api:decide": {"outcome": "not_adopted", "rationale": "Out of scope for this product."},
+        "api:deliver_feedback": {"channel": "in_person"},
+    }
+    if route.name not in bodies:
+        raise AssertionError(f"No request body for {route.methods[0]} {route.name}: add one to api_body().")
+    return bodies[route.name]
+
+
+# Worlds ----------------------------------------------------------------------
+
+@dataclass
+class Member:
+    viewer: Viewer
+    page: Client
+    api_token: str
+
+
+@dataclass
+class World:
+    marker: str
+    builder: Viewer
+    objects: dict[str, object] = field(default_factory=dict)
+    tokens: dict[int, object] = field(default_factory=dict)  # user id -> that member's ApiToken
+
+    def id_of(self, kind: str, member: Member | None) -> int:
+        if kind == "token":
+            if member is None or member.viewer.organisation != self.builder.organisation:
+                return self.tokens[self.builder.user.pk].pk
+            return self.tokens[member.viewer.user.pk].pk
+        return self.objects[kind].pk
+
+
+def build_world(builder: Viewer, marker: str, *, grant_holders: list[Viewer] = ()) -> World:
+    """One organisation's objects, built through the actions; every name and text carries the marker."""
+    today = timezone.localdate()
+    world = World(marker=marker, builder=builder)
+    o = world.objects
+    o["proxy"] = make_stakeholder(builder, name=f"{marker} proxy", kind="proxy", email="proxy@example.net")
+    o["stakeholder"] = make_stakeholder(builder, name=f"{marker} person", email="person@example.net",
+                                        notes=f"{marker} notes")
+    o["twin"] = make_stakeholder(builder, name=f"{marker} person", email="person@example.net")
+    o["flag"] = o["twin"].duplicate_flags.get(other=o["stakeholder"])
+    o["newcomer"] = make_stakeholder(builder, name=f"{marker} newcomer")
+    o["consent"] = stakeholder_actions.record_consent(
+        stakeholder=o["stakeholder"], scope="contact", granted=True, method="verbal", given_on=today, by=builder)
+    o["engagement"] = make_engagement(builder, title=f"{marker} engagement")
+    o["participation"] = make_participation(builder, o["engagement"], o["stakeholder"])
+    o["input"] = make_input(builder, o["engagement"], o["participation"], text=f"{marker} said this",
+                            owning_function="product")
+    o["legal_input"] = make_input(builder, o["engagement"], o["participation"],
+                                  text=f"{marker} {LEGAL} for legal only", owning_function="legal")
+    o["briefing"] = engagement_actions.add_briefing(
+        engagement=o["engagement"], title=f"{marker} briefing", shared_on=today, by=builder,
+        file=SimpleUploadedFile("briefing.txt", f"{marker} briefing text".encode()))
+    # Someone invited but silent (participant-remove succeeds on them), and the high-safety person.
+    other_engagement = make_engagement(builder, title=f"{marker} second engagement")
+    o["newcomer_participation"] = make_participation(builder, o["engagement"], make_stakeholder(
+        builder, name=f"{marker} silent"))
+    identity = f"{marker} {PROTECTED}" if marker == OWN else marker
+    first = make_stakeholder(builder, name=f"{identity} defender", safety_level="high",
+                             email="defender@example.net", notes=f"{identity} notes")
+    o["protected"] = make_stakeholder(builder, name=f"{identity} defender", safety_level="high",
+                                      email="defender@example.net", messenger_handle=f"{identity}")
+    o["protected_first"] = first
+    o["protected_flag"] = o["protected"].duplicate_flags.get(other=first)
+    o["protected_consent"] = stakeholder_actions.record_consent(
+        stakeholder=o["protected"], scope="contact", granted=True, method="verbal", given_on=today, by=builder)
+    o["protected_grant"] = o["protected"].grants.active().get(user=builder.user)
+    o["protected_participation"] = make_participation(builder, o["engagement"], o["protected"], via_proxy=o["proxy"])
+    make_participation(builder, other_engagement, first, via_proxy=o["proxy"])
+    for holder in grant_holders:
+        for person in (first, o["protected"]):
+            stakeholder_actions.grant_access(stakeholder=person, user=holder.user, reason="matrix member", by=builder)
+    o["membership"] = Membership.objects.get(user=builder.user, organisation=builder.organisation)
+    return world
+
+
+def member(organisation, role: str, sign_in) -> Member:
+    viewer = make_member(organisation, role)
+    membership = Membership.objects.get(user=viewer.user, organisation=organisation)
+    _token, raw = issue_api_token(membership=membership, name="access tests", by=None)
+    return Member(viewer=viewer, page=sign_in(viewer), api_token=raw)
+
+
+def give_tokens(world: World, members: list[Member]) -> None:
+    """A revocable token for the builder and each member (the api-token-revoke route's objects)."""
+    for viewer in [world.builder, *(m.viewer for m in members)]:
+        membership = Membership.objects.get(user=viewer.user, organisation=viewer.organisation)
+        # Only the builder's token carries the marker: a member may see their own token's name.
+        name = f"{world.marker} token" if viewer == world.builder else "revocable token"
+        world.tokens[viewer.user.pk] = issue_api_token(membership=membership, name=name, by=None)[0]
+
+
+def new_builder(organisation) -> Viewer:
+    return make_member(organisation, Role.HR_LEAD)
+
+
+# Requests --------------------------------------------------------------------
+
+def url_for(route: Route, ids: dict[str, int]) -> str:
+    return "/" + re.sub(r"<\w+:(\w+)>", lambda match: str(ids[match.group(1)]), route.pattern)
+
+
+def send(member: Member | None, route: Route, method: str, ids: dict[str, int], *, htmx: bool = False):
+    """One request as the member (None: anonymous), rolled back afterwards with the client's cookies."""
+    client = member.page if member is not None and not route.is_api else Client()
+    headers = {}
+    if route.is_api and member is not None:
+        headers["HTTP_AUTHORIZATION"] = f"Bearer {member.api_token}"
+    if htmx:
+        headers["HTTP_HX_REQUEST"] = "true"
+    url = url_for(route, ids)
+    cookies = {name: morsel.value for name, morsel in client.cookies.items()}
+    with transaction.atomic():
+        if route.is_api and method != "GET":
+            response = client.generic(method, url, data=json.dumps(api_body(route, ids)),
+                                      content_type="application/json", **headers)
+        elif method == "GET":
+            response = client.get(url, **headers)
+        else:
+            response = client.post(url, {}, **headers)
+        body = body_of(response)
+        transaction.set_rollback(True)
+    client.cookies.clear()
+    for name, value in cookies.items():
+        client.cookies[name] = value
+    return response, body
+
+
+def ids_for(route: Route, world: World, member: Member | None, *, swap: dict[str, str] | None = None,
+            foreign: World | None = None, foreign_params: frozenset[str] = frozenset()) -> dict[str, int]:
+    """The ids filling the route: the world's objects, some swapped for others or taken from a foreign world."""
+    ids = {}
+    for param, kind in objects_of(route).items():
+        kind = (swap or {}).get(kind, kind)
+        source = foreign if param in foreign_params and foreign is not None else world
+        ids[param] = source.id_of(kind, member)
+    return ids
+

@@ -1,0 +1,397 @@
+"""Who may reach what: every route, every role, an own and a foreign object, against one table.
+
+MATRIX below is the single statement of access. Each row is a route name from the resolver and an
+HTTP method; each column is a role (a decision maker's function is product); each cell is what the
+role gets for its own organisation's object. Another organisation's object answers what
+`foreign_outcome` derives from that cell, and exactly what an id that does not exist answers: 404
+wherever the role could see or act on its own object, never 200 and never a 403 that a missing id
+would not give. A route in the resolver without a row fails the suite, naming the row to add.
+
+Pages are tried with GET and POST (an empty form); API operations with their own method, a bearer
+token per role (anonymous: no token) and a body valid enough for the schema, so that the answer is
+the access check's. Every request runs in a rolled-back savepoint (access_worlds.send), so one world
+serves them all. The same table, read with a high-safety stakeholder in place of the ordinary one,
+says what grant holders get; a member without a grant gets what a foreign object gets.
+"""
+
+import pytest
+
+from rightsloop.accounts.models import ApiToken
+from rightsloop.accounts.roles import Role
+from rightsloop.accounts.tests.factories import make_organisation
+from rightsloop.core.models import AuditEntry
+from rightsloop.stakeholders.pseudonyms import pseudonym
+from rightsloop.stakeholders.tests.factories import make_stakeholder
+
+from .access_worlds import FORBIDDEN as NO
+from .access_worlds import (
+    FOREIGN,
+    LEGAL,
+    MEMBER_ROLES,
+    MISSING_ID,
+    NO_TOKEN,
+    NOT_FOUND,
+    OK,
+    OWN,
+    PROTECTED,
+    PROTECTED_SWAP,
+    REFUSED,
+    ROLES,
+    SIGN_IN,
+    build_world,
+    foreign_outcome,
+    give_tokens,
+    ids_for,
+    matches,
+    member,
+    names_a_stakeholder,
+    new_builder,
+    objects_of,
+    outcome_of,
+    routes,
+    send,
+)
+from .access_worlds import NOT_ALLOWED as POST_ONLY
+
+pytestmark = pytest.mark.django_db
+
+# NO is 403 whatever the id (the role lacks the capability); REFUSED is 403 on an object the role
+# may see but not change so (a foreign one is 404). OK includes a 400 for an empty or invalid form.
+# POST_ONLY is 405, a GET to a route that only takes POST. The decision maker's function is product.
+#                                                   admin      hr_lead    decision   board      auditor    anonymous
+MATRIX: dict[tuple[str, str], tuple[str, str, str, str, str, str]] = {
+    # Dashboard, audit log, organisation settings
+    ("core:home", "GET"):                          (OK,        OK,        OK,        OK,        OK,        SIGN_IN),
+    ("core:home", "POST"):                         (OK,        OK,        OK,        OK,        OK,        SIGN_IN),
+    ("core:audit", "GET"):                         (OK,        NO,        NO,        NO,        OK,        SIGN_IN),
+    ("core:audit", "POST"):                        (OK,        NO,        NO,        NO,        OK,        SIGN_IN),
+    ("core:organisation", "GET"):                  (OK,        NO,        NO,        NO,        NO,        SIGN_IN),
+    ("core:organisation", "POST"):                 (OK,        NO,        NO,        NO,        NO,        SIGN_IN),
+    ("set_language", "GET"):                       (OK,        OK,        OK,        OK,        OK,        OK),
+    ("set_language", "POST"):                      (OK,        OK,        OK,        OK,        OK,        OK),
+    # Sign-in and the second factor (a verified session is sent on; signing out ends at the sign-in page)
+    ("accounts:sign-in", "GET"):                   (OK,        OK,        OK,        OK,        OK,        OK),
+    ("accounts:sign-in", "POST"):                  (OK,        OK,        OK,        OK,        OK,        OK),
+    ("accounts:sign-out", "GET"):                  (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, SIGN_IN),
+    ("accounts:sign-out", "POST"):                 (SIGN_IN,   SIGN_IN,   SIGN_IN,   SIGN_IN,   SIGN_IN,   SIGN_IN),
+    ("accounts:verify", "GET"):                    (OK,        OK,        OK,        OK,        OK,        SIGN_IN),
+    ("accounts:verify", "POST"):                   (OK,        OK,        OK,        OK,        OK,        SIGN_IN),
+    ("accounts:enrol", "GET"):                     (OK,        OK,        OK,        OK,        OK,        SIGN_IN),
+    ("accounts:enrol", "POST"):                    (OK,        OK,        OK,        OK,        OK,        SIGN_IN),
+    # One's own account (every role)
+    ("accounts:account", "GET"):                   (OK,        OK,        OK,        OK,        OK,        SIGN_IN),
+    ("accounts:account", "POST"):                  (OK,        OK,        OK,        OK,        OK,        SIGN_IN),
+    ("accounts:replace-authenticator", "GET"):     (OK,        OK,        OK,        OK,        OK,        SIGN_IN),
+    ("accounts:replace-authenticator", "POST"):    (OK,        OK,        OK,        OK,        OK,        SIGN_IN),
+    ("accounts:renew-recovery-codes", "GET"):      (OK,        OK,        OK,        OK,        OK,        SIGN_IN),
+    ("accounts:renew-recovery-codes", "POST"):     (OK,        OK,        OK,        OK,        OK,        SIGN_IN),
+    ("accounts:change-password", "GET"):           (OK,        OK,        OK,        OK,        OK,        SIGN_IN),
+    ("accounts:change-password", "POST"):          (OK,        OK,        OK,        OK,        OK,        SIGN_IN),
+    ("accounts:switch-organisation", "GET"):       (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, SIGN_IN),
+    ("accounts:switch-organisation", "POST"):      (OK,        OK,        OK,        OK,        OK,        SIGN_IN),
+    ("accounts:api-tokens", "GET"):                (OK,        OK,        OK,        OK,        OK,        SIGN_IN),
+    ("accounts:api-tokens", "POST"):               (OK,        OK,        OK,        OK,        OK,        SIGN_IN),
+    ("accounts:api-token-revoke", "GET"):          (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, SIGN_IN),
+    ("accounts:api-token-revoke", "POST"):         (OK,        OK,        OK,        OK,        OK,        SIGN_IN),
+    # Members (administrators only)
+    ("accounts:members", "GET"):                   (OK,        NO,        NO,        NO,        NO,        SIGN_IN),
+    ("accounts:members", "POST"):                  (OK,        NO,        NO,        NO,        NO,        SIGN_IN),
+    ("accounts:member-add", "GET"):                (OK,        NO,        NO,        NO,        NO,        SIGN_IN),
+    ("accounts:member-add", "POST"):               (OK,        NO,        NO,        NO,        NO,        SIGN_IN),
+    ("accounts:member-edit", "GET"):               (OK,        NO,        NO,        NO,        NO,        SIGN_IN),
+    ("accounts:member-edit", "POST"):              (OK,        NO,        NO,        NO,        NO,        SIGN_IN),
+    # Stakeholder register (decision makers and the board never see it)
+    ("stakeholders:list", "GET"):                  (OK,        OK,        NO,        NO,        OK,        SIGN_IN),
+    ("stakeholders:list", "POST"):                 (OK,        OK,        NO,        NO,        OK,        SIGN_IN),
+    ("stakeholders:create", "GET"):                (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("stakeholders:create", "POST"):               (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("stakeholders:detail", "GET"):                (OK,        OK,        NO,        NO,        OK,        SIGN_IN),
+    ("stakeholders:detail", "POST"):               (OK,        OK,        NO,        NO,        OK,        SIGN_IN),
+    ("stakeholders:edit", "GET"):                  (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("stakeholders:edit", "POST"):                 (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("stakeholders:reveal", "GET"):                (POST_ONLY, POST_ONLY, NO,        NO,        POST_ONLY, SIGN_IN),
+    ("stakeholders:reveal", "POST"):               (OK,        OK,        NO,        NO,        OK,        SIGN_IN),
+    ("stakeholders:hide", "GET"):                  (POST_ONLY, POST_ONLY, NO,        NO,        POST_ONLY, SIGN_IN),
+    ("stakeholders:hide", "POST"):                 (OK,        OK,        NO,        NO,        OK,        SIGN_IN),
+    ("stakeholders:export", "GET"):                (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("stakeholders:export", "POST"):               (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("stakeholders:erase", "GET"):                 (POST_ONLY, POST_ONLY, NO,        NO,        NO,        SIGN_IN),
+    ("stakeholders:erase", "POST"):                (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("stakeholders:grant-add", "GET"):             (POST_ONLY, POST_ONLY, NO,        NO,        NO,        SIGN_IN),
+    ("stakeholders:grant-add", "POST"):            (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("stakeholders:grant-revoke", "GET"):          (POST_ONLY, POST_ONLY, NO,        NO,        NO,        SIGN_IN),
+    ("stakeholders:grant-revoke", "POST"):         (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("stakeholders:consent-add", "GET"):           (POST_ONLY, POST_ONLY, NO,        NO,        NO,        SIGN_IN),
+    ("stakeholders:consent-add", "POST"):          (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("stakeholders:consent-withdraw", "GET"):      (POST_ONLY, POST_ONLY, NO,        NO,        NO,        SIGN_IN),
+    ("stakeholders:consent-withdraw", "POST"):     (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("stakeholders:duplicate-dismiss", "GET"):     (POST_ONLY, POST_ONLY, NO,        NO,        NO,        SIGN_IN),
+    ("stakeholders:duplicate-dismiss", "POST"):    (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    # Engagements, inputs, loop closure
+    ("engagements:list", "GET"):                   (OK,        OK,        NO,        NO,        OK,        SIGN_IN),
+    ("engagements:list", "POST"):                  (OK,        OK,        NO,        NO,        OK,        SIGN_IN),
+    ("engagements:create", "GET"):                 (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("engagements:create", "POST"):                (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("engagements:detail", "GET"):                 (OK,        OK,        NO,        NO,        OK,        SIGN_IN),
+    ("engagements:detail", "POST"):                (OK,        OK,        NO,        NO,        OK,        SIGN_IN),
+    ("engagements:edit", "GET"):                   (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("engagements:edit", "POST"):                  (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("engagements:participant-add", "GET"):        (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("engagements:participant-add", "POST"):       (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("engagements:participant-remove", "GET"):     (POST_ONLY, POST_ONLY, NO,        NO,        NO,        SIGN_IN),
+    ("engagements:participant-remove", "POST"):    (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("engagements:briefing-add", "GET"):           (POST_ONLY, POST_ONLY, NO,        NO,        NO,        SIGN_IN),
+    ("engagements:briefing-add", "POST"):          (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("engagements:briefing-file", "GET"):          (OK,        OK,        NO,        NO,        OK,        SIGN_IN),
+    ("engagements:briefing-file", "POST"):         (OK,        OK,        NO,        NO,        OK,        SIGN_IN),
+    ("engagements:inputs", "GET"):                 (OK,        OK,        NO,        NO,        OK,        SIGN_IN),
+    ("engagements:inputs", "POST"):                (OK,        OK,        NO,        NO,        REFUSED,   SIGN_IN),
+    ("engagements:input-triage", "GET"):           (POST_ONLY, POST_ONLY, NO,        NO,        NO,        SIGN_IN),
+    ("engagements:input-triage", "POST"):          (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("engagements:queue", "GET"):                  (OK,        OK,        OK,        NO,        NO,        SIGN_IN),
+    ("engagements:queue", "POST"):                 (OK,        OK,        OK,        NO,        NO,        SIGN_IN),
+    ("engagements:input-decide", "GET"):           (OK,        OK,        OK,        NO,        OK,        SIGN_IN),
+    ("engagements:input-decide", "POST"):          (OK,        OK,        OK,        NO,        REFUSED,   SIGN_IN),
+    ("engagements:feedback", "GET"):               (OK,        OK,        NO,        NO,        OK,        SIGN_IN),
+    ("engagements:feedback", "POST"):              (OK,        OK,        NO,        NO,        OK,        SIGN_IN),
+    ("engagements:feedback-participant", "GET"):   (OK,        OK,        NO,        NO,        OK,        SIGN_IN),
+    ("engagements:feedback-participant", "POST"):  (OK,        OK,        NO,        NO,        OK,        SIGN_IN),
+    # JSON API: a role without the capability for a list or a change gets 403; an object read it may not
+    # make is simply not found (404), as is a change to a stakeholder without stakeholders.edit.
+    ("api:api-root", "GET"):                       (NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    ("api:openapi-json", "GET"):                   (OK,        OK,        OK,        OK,        OK,        OK),
+    ("api:openapi-view", "GET"):                   (OK,        OK,        OK,        OK,        OK,        OK),
+    ("api:list_stakeholders", "GET"):              (OK,        OK,        NO,        NO,        OK,        NO_TOKEN),
+    ("api:create_stakeholder", "POST"):            (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
+    ("api:get_stakeholder", "GET"):                (OK,        OK,        NOT_FOUND, NOT_FOUND, OK,        NO_TOKEN),
+    ("api:update_stakeholder", "PATCH"):           (OK,        OK,        NOT_FOUND, NOT_FOUND, NOT_FOUND, NO_TOKEN),
+    ("api:list_consents", "GET"):                  (OK,        OK,        NOT_FOUND, NOT_FOUND, OK,        NO_TOKEN),
+    ("api:add_consent", "POST"):                   (OK,        OK,        NOT_FOUND, NOT_FOUND, NOT_FOUND, NO_TOKEN),
+    ("api:export_stakeholder", "GET"):             (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
+    ("api:erase_stakeholder", "POST"):             (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
+    ("api:list_engagements", "GET"):               (OK,        OK,        NO,        NO,        OK,        NO_TOKEN),
+    ("api:create_engagement", "POST"):             (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
+    ("api:get_engagement", "GET"):                 (OK,        OK,        NOT_FOUND, NOT_FOUND, OK,        NO_TOKEN),
+    ("api:update_engagement", "PUT"):              (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
+    ("api:list_participants", "GET"):              (OK,        OK,        NOT_FOUND, NOT_FOUND, OK,        NO_TOKEN),
+    ("api:add_participant", "POST"):               (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
+    ("api:list_inputs", "GET"):                    (OK,        OK,        NOT_FOUND, NOT_FOUND, OK,        NO_TOKEN),
+    ("api:record_input", "POST"):                  (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
+    ("api:triage_input", "PATCH"):                 (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
+    ("api:get_decision", "GET"):                   (OK,        OK,        OK,        NOT_FOUND, OK,        NO_TOKEN),
+    ("api:decide", "POST"):                        (OK,        OK,        OK,        NOT_FOUND, REFUSED,   NO_TOKEN),
+    ("api:list_feedback", "GET"):                  (OK,        OK,        NO,        NO,        OK,        NO_TOKEN),
+    ("api:deliver_feedback", "POST"):              (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
+    ("api:loop_metrics", "GET"):                   (OK,        OK,        OK,        OK,        OK,        NO_TOKEN),
+}  # fmt: skip
+
+
+def expected(route, method: str, role: str) -> str:
+    return MATRIX[(route.name, method)][ROLES.index(role)]
+
+
+@pytest.fixture
+def worlds(sign_in):
+    """Own and foreign organisations: a member per role holding grants on the own high-safety people,
+    and one per role without."""
+    own_org, other_org = make_organisation("Kestrel Networks"), make_organisation("Other Company")
+    members = {role: member(own_org, role, sign_in) for role in MEMBER_ROLES}
+    without_grant = {role: member(own_org, role, sign_in) for role in MEMBER_ROLES}
+    own = build_world(new_builder(own_org), OWN, grant_holders=[m.viewer for m in members.values()])
+    foreign = build_world(new_builder(other_org), FOREIGN)
+    give_tokens(own, [*members.values(), *without_grant.values()])
+    give_tokens(foreign, [])
+    return {"members": {**members, "anonymous": None}, "without_grant": without_grant, "own": own, "foreign": foreign}
+
+
+def test_every_route_has_a_row():
+    found = {(route.name, method) for route in routes() for method in route.methods}
+    missing = sorted(found - MATRIX.keys())
+    stale = sorted(MATRIX.keys() - found)
+    assert not missing, (
+        f"Routes with no access rule: {missing}. Add a row for each to MATRIX in "
+        "rightsloop/core/tests/test_access_matrix.py (and, if it takes an id, to ROUTE_OBJECTS in access_worlds.py)."
+    )
+    assert not stale, f"MATRIX rows for routes that no longer exist: {stale}. Remove them."
+
+
+def _problems(response, body, want, where) -> list[str]:
+    problems = []
+    if not matches(want, response):
+        problems.append(f"{where}: expected {want}, got {outcome_of(response)} ({response.status_code})")
+    for marker in (FOREIGN, PROTECTED):
+        if marker in body:
+            problems.append(f"{where}: the response shows {marker}")
+    return problems
+
+
+def test_access_matrix(worlds):
+    own, foreign = worlds["own"], worlds["foreign"]
+    problems, cells = [], 0
+    for route in routes():
+        params = frozenset(objects_of(route))
+        for method in route.methods:
+            for role in ROLES:
+                who = worlds["members"][role]
+                want = expected(route, method, role)
+                response, body = send(who, route, method, ids_for(route, own, who))
+                problems += _problems(response, body, want, f"{method} {route.name} as {role}, own object")
+                cells += 1
+                if not params:
+                    continue
+                response, body = send(who, route, method, ids_for(route, own, who, foreign=foreign,
+                                                                   foreign_params=params))
+                problems += _problems(response, body, foreign_outcome(want),
+                                      f"{method} {route.name} as {role}, foreign object")
+                missing, _body = send(who, route, method, dict.fromkeys(params, MISSING_ID))
+                if missing.status_code != response.status_code:
+                    problems.append(f"{method} {route.name} as {role}: a foreign id answers {response.status_code}, "
+                                    f"a missing one {missing.status_code}")
+                cells += 1
+    print(f"access matrix: {len(MATRIX)} rows x {len(ROLES)} roles, {cells} cells checked")
+    assert not problems, "\n".join(problems)
+
+
+def test_high_safety_stakeholders_exist_only_for_grant_holders(worlds):
+    """Each page and endpoint naming a high-safety person: a grant holder gets the matrix's answer, anyone
+    else what a foreign object gets (404 where the role could otherwise see it)."""
+    own = worlds["own"]
+    problems, cells = [], 0
+    for route in routes():
+        if not names_a_stakeholder(route):
+            continue
+        for method in route.methods:
+            for role in MEMBER_ROLES:
+                want = expected(route, method, role)
+                for who, should in ((worlds["members"][role], want), (worlds["without_grant"][role],
+                                                                      foreign_outcome(want))):
+                    response, body = send(who, route, method, ids_for(route, own, who, swap=PROTECTED_SWAP))
+                    holder = "grant holder" if who is worlds["members"][role] else "no grant"
+                    problems += _problems(response, body, should, f"{method} {route.name} as {role} ({holder})")
+                    cells += 1
+    print(f"high-safety stakeholder: {cells} cells checked")
+    assert cells > 100
+    assert not problems, "\n".join(problems)
+
+
+def _code(stakeholder) -> str:
+    return pseudonym(stakeholder.pk).rsplit(" ", 1)[-1]
+
+
+def test_lists_and_searches_leave_out_high_safety_people_without_a_grant(worlds):
+    """The register (pages and API) and its searches never tell a member without a grant that a protected
+    person exists; engagement pages name participants by pseudonym only (see the reveal test)."""
+    own = worlds["own"]
+    protected = [own.objects["protected"], own.objects["protected_first"]]
+    engagement = own.objects["engagement"]
+    # A look-alike registered by a grant holder is flagged as a possible duplicate of a protected person.
+    lookalike = make_stakeholder(own.builder, name="Someone Else", email="defender@example.net")
+    assert lookalike.duplicate_flags.filter(other__in=protected).exists()
+    pages = ["/stakeholders/", "/stakeholders/?safety_level=high", "/stakeholders/?q=defender",
+             f"/stakeholders/{lookalike.pk}/", f"/engagements/{engagement.pk}/?find=defender"]
+    api = ["/api/v1/stakeholders", "/api/v1/stakeholders?safety_level=high", "/api/v1/stakeholders?q=defender"]
+    for role in ("admin", "hr_lead", "auditor"):
+        for who, holder in ((worlds["without_grant"][role], False), (worlds["members"][role], True)):
+            for url in pages + api:
+                bearer = {"HTTP_AUTHORIZATION": f"Bearer {who.api_token}"} if url in api else {}
+                response = who.page.get(url, **bearer)
+                body = response.content.decode()
+                assert response.status_code in (200, 403), (role, url, response.status_code)
+                assert PROTECTED not in body, (role, holder, url)
+                if holder:
+                    continue
+                # The engagement page lists its protected participant by pseudonym: only the one not
+                # taking part there may not appear in its search.
+                hidden = protected[1:] if url.startswith("/engagements/") else protected
+                for person in hidden:
+                    assert _code(person) not in body, (role, url)
+                    assert f"/stakeholders/{person.pk}/" not in body, (role, url)
+                    assert f'"id": {person.pk},' not in body, (role, url)
+    # A grant holder finds them in the register and in searches, by pseudonym.
+    hr_lead = worlds["members"]["hr_lead"]
+    for url in ("/stakeholders/?safety_level=high", f"/engagements/{engagement.pk}/?find=defender",
+                f"/stakeholders/{lookalike.pk}/"):
+        page = hr_lead.page.get(url).content.decode()
+        assert _code(protected[1]) in page and PROTECTED not in page, url
+    # Registering a look-alike warns of the protected person, by pseudonym.
+    form = hr_lead.page.post("/stakeholders/new/", {
+        "name": "Another", "kind": "affected", "entity_type": "person", "country": "KE", "safety_level": "normal",
+        "email": "defender@example.net", "preferred_channel": "email"}).content.decode()
+    assert "same email address" in form
+    assert all(_code(person) in form for person in protected) and PROTECTED not in form
+
+
+def test_a_protected_identity_is_named_only_after_an_audited_reveal(worlds):
+    own = worlds["own"]
+    holder = worlds["members"]["hr_lead"]
+    protected = own.objects["protected"]
+    for route in routes():
+        if "GET" not in route.methods:
+            continue
+        for swap in (PROTECTED_SWAP, {"participation": "protected_participation"}):
+            _response, body = send(holder, route, "GET", ids_for(route, own, holder, swap=swap))
+            assert PROTECTED not in body, route.name
+    reason = "Preparing the safe follow-up meeting"
+    holder.page.post(f"/stakeholders/{protected.pk}/reveal/", {"reason": reason})
+    assert PROTECTED in holder.page.get(f"/stakeholders/{protected.pk}/").content.decode()
+    api = holder.page.get(f"/api/v1/stakeholders/{protected.pk}", {"reveal_reason": reason},
+                          HTTP_AUTHORIZATION=f"Bearer {holder.api_token}")
+    assert PROTECTED in api.json()["name"]
+    revealed = AuditEntry.objects.filter(action="identity.revealed", target_id=str(protected.pk))
+    assert list(revealed.values_list("summary", flat=True)) == [reason, reason]
+
+
+def test_decision_makers_see_only_inputs_routed_to_their_function(worlds):
+    own = worlds["own"]
+    deciding = worlds["members"]["decision_maker"]
+    legal = own.objects["legal_input"]
+    for url in (f"/engagements/inputs/{legal.pk}/decide/",):
+        assert deciding.page.get(url).status_code == 404
+        assert deciding.page.post(url, {"outcome": "adopted"}).status_code == 404
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {deciding.api_token}"}
+    assert deciding.page.get(f"/api/v1/inputs/{legal.pk}/decision", **bearer).status_code == 404
+    assert deciding.page.post(f"/api/v1/inputs/{legal.pk}/decision", {"outcome": "not_adopted", "rationale": "x"},
+                              content_type="application/json", **bearer).status_code == 404
+    queue = deciding.page.get("/engagements/decisions/").content.decode()
+    assert "said this" in queue and LEGAL not in queue
+    # Nothing any route shows the decision maker mentions the input routed elsewhere.
+    for route in routes():
+        for method in route.methods:
+            _response, body = send(deciding, route, method, ids_for(route, own, deciding))
+            assert LEGAL not in body, (method, route.name)
+
+
+def test_the_board_sees_only_metrics(worlds):
+    own = worlds["own"]
+    board = worlds["members"]["board"]
+    for route in routes():
+        for method in route.methods:
+            _response, body = send(board, route, method, ids_for(route, own, board))
+            assert OWN not in body, (method, route.name)
+    home = board.page.get("/").content.decode()
+    assert "Closing the loop" in home
+    metrics = board.page.get("/api/v1/metrics/loop", HTTP_AUTHORIZATION=f"Bearer {board.api_token}")
+    assert metrics.status_code == 200 and metrics.json()["inputs_total"] == 2
+
+
+def test_api_tokens_are_personal(worlds):
+    own = worlds["own"]
+    admin = worlds["members"]["admin"]
+    colleague = own.tokens[worlds["members"]["hr_lead"].viewer.user.pk]
+    assert admin.page.post(f"/accounts/tokens/{colleague.pk}/revoke/").status_code == 404
+    assert ApiToken.objects.get(pk=colleague.pk).revoked_at is None
+
+
+def test_switching_to_an_organisation_one_is_not_a_member_of_does_nothing(worlds):
+    hr_lead = worlds["members"]["hr_lead"]
+    foreign_org = worlds["foreign"].builder.organisation
+    hr_lead.page.post("/accounts/organisation/", {"organisation": foreign_org.pk})
+    assert FOREIGN not in hr_lead.page.get("/stakeholders/").content.decode()
+    assert OWN in hr_lead.page.get("/stakeholders/").content.decode()
+
+
+def test_the_matrix_roles_are_the_products_roles():
+    assert set(MEMBER_ROLES) == set(Role.values)
+    assert {row[ROLES.index("anonymous")] for row in MATRIX.values()} <= {SIGN_IN, NO_TOKEN, OK, NOT_FOUND}
+    assert all(len(row) == len(ROLES) for row in MATRIX.values())
+    assert NO != REFUSED
