@@ -24,10 +24,10 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import actions, mfa
+from . import actions, mfa, queries
 from .forms import ApiTokenForm, CodeForm, MemberForm, MembershipForm, NewAuthenticatorCodeForm
 from .middleware import SESSION_ORGANISATION_KEY, mfa_not_required, start_session_clock
-from .models import ApiToken, Membership
+from .models import Membership
 from .permissions import requires
 from .roles import Capability
 from .viewer import viewer_for
@@ -401,8 +401,7 @@ def member_add(request):
 @requires(Capability.MEMBERS_MANAGE)
 @require_http_methods(["GET", "POST"])
 def member_edit(request, pk: int):
-    membership = get_object_or_404(Membership.objects.select_related("user"), pk=pk,
-                                   organisation=request.viewer.organisation)
+    membership = queries.access_membership(request.viewer, pk)
     form = MembershipForm(request.POST or None, initial={
         "role": membership.role, "function": membership.function, "is_active": membership.is_active})
     if request.method == "POST" and form.is_valid():
@@ -433,8 +432,7 @@ def api_tokens(request):
 @require_POST
 def api_token_revoke(request, pk: int):
     viewer = request.viewer
-    token = get_object_or_404(ApiToken, pk=pk, membership__user=viewer.user,
-                              membership__organisation=viewer.organisation)
+    token = queries.access_api_token(viewer, pk)
     actions.revoke_api_token(token=token, by=viewer)
     messages.success(request, _("Token revoked."))
     return redirect("accounts:api-tokens")

@@ -16,7 +16,7 @@ from rightsloop.stakeholders.models import Stakeholder
 from rightsloop.stakeholders.pseudonyms import pseudonym
 from rightsloop.stakeholders.queries import shown_name
 
-from .models import Decision, Engagement, FeedbackReport, Input, Participation
+from .models import BriefingMaterial, Decision, Engagement, FeedbackReport, Input, Participation
 from .vocabulary import Attribution, LoopState
 
 
@@ -64,6 +64,16 @@ def access_participation(viewer: Viewer, engagement: Engagement, pk: int) -> Par
             "stakeholder", "via_proxy", "engagement__organisation"
         ).prefetch_related("stakeholder__traits").get(pk=pk)
     except (Participation.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def access_briefing(viewer: Viewer, engagement: Engagement, pk: int) -> BriefingMaterial:
+    """Briefing material of an engagement the viewer already reached through access_engagement."""
+    if not plausible_id(pk):
+        raise Http404
+    try:
+        return engagement.briefings.get(pk=pk)
+    except (BriefingMaterial.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
 
 

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -35,7 +35,6 @@ from .forms import (
     TriageForm,
     tag_names,
 )
-from .models import BriefingMaterial
 from .reports import build_report
 
 
@@ -198,7 +197,7 @@ def briefing_add(request, pk: int):
 @requires(Capability.ENGAGEMENTS_VIEW)
 def briefing_file(request, pk: int, briefing_pk: int):
     engagement = queries.access_engagement(request.viewer, pk)
-    briefing = get_object_or_404(BriefingMaterial, pk=briefing_pk, engagement=engagement)
+    briefing = queries.access_briefing(request.viewer, engagement, briefing_pk)
     if not briefing.file:
         raise Http404
     return FileResponse(briefing.file.open("rb"), as_attachment=True,
