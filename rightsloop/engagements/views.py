@@ -130,7 +130,7 @@ def participant_add(request, pk: int, stakeholder_pk: int):
     proxy_q = search_text(request, "proxy_q")
     candidates = proxies(viewer).exclude(pk=stakeholder.pk)
     if proxy_q:
-        candidates = candidates.search(proxy_q)
+        candidates = candidates.search(viewer.organisation, proxy_q)
     elif stakeholder.country:
         candidates = candidates.filter(country=stakeholder.country)
     candidates = list(candidates[:20])

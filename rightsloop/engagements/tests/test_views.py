@@ -49,6 +49,8 @@ def test_invite_a_protected_stakeholder_through_a_proxy(hr_lead, sign_in):
     url = f"/engagements/{engagement.pk}/participants/add/{person.pk}/"
     page = client.get(url).content.decode()
     assert "Kenya Defenders Coalition" in page and "This stakeholder is at high risk" in page
+    assert "Kenya Defenders Coalition" in client.get(url, {"proxy_q": "defenders"}).content.decode()
+    assert "Kenya Defenders Coalition" not in client.get(url, {"proxy_q": "nobody"}).content.decode()
     refused = client.post(url, {"via_proxy": ""})
     assert refused.status_code == 400 and not Participation.objects.exists()
     assert client.post(url, {"via_proxy": proxy.pk}).status_code == 302
