@@ -64,7 +64,7 @@ def register_stakeholder(
         summary=_summary(stakeholder), changed_fields=[n for n in SCALAR_FIELDS if getattr(profile, n)],
     )
     if stakeholder.safety_level == SafetyLevel.HIGH:
-        _grant(stakeholder=stakeholder, user=by.user, reason="registered this stakeholder", by=by)
+        _grant(stakeholder=stakeholder, user=by.user, reason=_("registered this stakeholder"), by=by)
     return stakeholder, duplicates
 
 
@@ -90,7 +90,7 @@ def update_stakeholder(*, stakeholder: Stakeholder, profile: StakeholderProfile,
     if stakeholder.safety_level == SafetyLevel.HIGH and not stakeholder.grants.active().filter(
             user=by.user).exists():
         # Whoever raises someone to high safety keeps the access they already had.
-        _grant(stakeholder=stakeholder, user=by.user, reason="raised the safety level to high", by=by)
+        _grant(stakeholder=stakeholder, user=by.user, reason=_("raised the safety level to high"), by=by)
     if changed:
         audit.record(
             organisation=stakeholder.organisation, by=by, action="stakeholder.updated",

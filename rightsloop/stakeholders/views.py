@@ -238,5 +238,7 @@ def stakeholder_erase(request, pk: int):
         return render(request, "stakeholders/detail.html",
                       {**_detail_context(request, stakeholder), "erasure_form": form}, status=400)
     actions.erase_stakeholder(stakeholder=stakeholder, reason=form.cleaned_data["reason"], by=request.viewer)
-    messages.success(request, _("The stakeholder was erased. Their decisions and counts remain, anonymous."))
+    messages.success(request, _(
+        "The stakeholder was erased. Their inputs, the decisions on them and the counts remain, anonymous."
+    ))
     return redirect("stakeholders:detail", pk=stakeholder.pk)
