@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rightsloop.accounts.models import User
 from rightsloop.accounts.roles import Function, Role
+from rightsloop.core.widgets import FastSelect
 from rightsloop.stakeholders.vocabulary import Channel
 
 from .actions import EngagementPlan
@@ -119,7 +120,8 @@ class BriefingForm(forms.Form):
 
 
 class InputForm(forms.Form):
-    speaker = forms.TypedChoiceField(label=_("Who said it"), required=False, coerce=int, empty_value=None)
+    speaker = forms.TypedChoiceField(label=_("Who said it"), required=False, coerce=int, empty_value=None,
+                                     widget=FastSelect)
     attribution = forms.ChoiceField(
         label=_("Attribution"), required=False,
         choices=[("", _("As their consent allows")), *Attribution.choices],

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rightsloop.accounts.models import User
 from rightsloop.core import countries, languages, rights
+from rightsloop.core.widgets import FastSelect, FastSelectMultiple
 
 from .profiles import SCALAR_FIELDS, TRAIT_FIELDS, StakeholderProfile
 from .vocabulary import (
@@ -36,11 +37,11 @@ class StakeholderForm(forms.Form):
                                  widget=forms.Textarea(attrs={"rows": 2}))
     legitimacy_basis = forms.CharField(label=_("Basis of their legitimacy"), required=False,
                                        widget=forms.Textarea(attrs={"rows": 2}))
-    country = forms.ChoiceField(label=_("Country"), required=False,
+    country = forms.ChoiceField(label=_("Country"), required=False, widget=FastSelect,
                                 help_text=_("Region and Global South are derived from the country."))
     languages = forms.MultipleChoiceField(label=_("Languages"), required=False,
-                                          widget=forms.SelectMultiple(attrs={"size": 6}))
-    preferred_language = forms.ChoiceField(label=_("Preferred language"), required=False)
+                                          widget=FastSelectMultiple(attrs={"size": 6}))
+    preferred_language = forms.ChoiceField(label=_("Preferred language"), required=False, widget=FastSelect)
     rights = forms.MultipleChoiceField(label=_("Expertise: rights"), required=False,
                                        widget=forms.CheckboxSelectMultiple)
     technologies = forms.MultipleChoiceField(label=_("Expertise: technologies"), required=False,
@@ -103,14 +104,14 @@ class ConfirmDistinctForm(forms.Form):
 
 class StakeholderFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    kind = forms.ChoiceField(label=_("Kind"), required=False)
-    region = forms.ChoiceField(label=_("Region"), required=False)
+    kind = forms.ChoiceField(label=_("Kind"), required=False, widget=FastSelect)
+    region = forms.ChoiceField(label=_("Region"), required=False, widget=FastSelect)
     global_south = forms.ChoiceField(label=_("Global South"), required=False, choices=[
         ("", _("Any")), ("yes", _("Global South")), ("no", _("Global North")),
     ])
-    language = forms.ChoiceField(label=_("Language"), required=False)
-    safety_level = forms.ChoiceField(label=_("Safety level"), required=False)
-    at_risk = forms.ChoiceField(label=_("At-risk attribute"), required=False)
+    language = forms.ChoiceField(label=_("Language"), required=False, widget=FastSelect)
+    safety_level = forms.ChoiceField(label=_("Safety level"), required=False, widget=FastSelect)
+    at_risk = forms.ChoiceField(label=_("At-risk attribute"), required=False, widget=FastSelect)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

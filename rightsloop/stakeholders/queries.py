@@ -89,6 +89,21 @@ def stakeholder_list(viewer: Viewer, filters: StakeholderFilters) -> QuerySet[St
     )
 
 
+def stakeholder_count(viewer: Viewer, filters: StakeholderFilters) -> int:
+    """How many stakeholders the list shows, counted as two index-friendly queries.
+
+    The same rows as stakeholder_list(viewer, filters).count(), but "not high, or granted" is an OR
+    over a subquery that makes the database test every row; the two halves each use an index.
+    """
+    if not viewer.can(Capability.STAKEHOLDERS_VIEW):
+        return 0
+    matching = filters.apply(Stakeholder.objects.for_organisation(viewer.organisation), viewer.organisation)
+    unprotected = matching.filter(safety_level__in=[SafetyLevel.NORMAL, SafetyLevel.ELEVATED]).count()
+    protected = matching.filter(safety_level=SafetyLevel.HIGH,
+                                pk__in=granted(viewer).values("stakeholder_id")).count()
+    return unprotected + protected
+
+
 def consent_state(stakeholder: Stakeholder) -> dict[str, bool | None]:
     """The standing answer per consent scope: the newest record not withdrawn, else unknown (None)."""
     state: dict[str, bool | None] = dict.fromkeys(ConsentScope.values)

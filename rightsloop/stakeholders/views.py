@@ -35,7 +35,9 @@ def _copy_errors(form, error: ValidationError) -> None:
 @requires(Capability.STAKEHOLDERS_VIEW)
 def stakeholder_list(request):
     form = StakeholderFilterForm(request.GET or None)
-    page = paginate(request, queries.stakeholder_list(request.viewer, form.filters()))
+    filters = form.filters()
+    page = paginate(request, queries.stakeholder_list(request.viewer, filters),
+                    count=queries.stakeholder_count(request.viewer, filters))
     context = {"form": form, "page": page, "query": query_without_page(request),
                "can_edit": request.viewer.can(Capability.STAKEHOLDERS_EDIT)}
     if request.htmx and request.htmx.target == "stakeholder-results":

@@ -83,3 +83,13 @@ def test_protected_people_are_visible_only_to_grant_holders_and_named_only_when_
     shown = queries.shown_name(person, hr_lead)
     assert "Defender" not in shown and shown == queries.shown_name(person, auditor)
     assert queries.shown_name(person, hr_lead, revealed=True) == "Defender X"
+
+
+@pytest.mark.parametrize("filters", [
+    StakeholderFilters(), StakeholderFilters(kind="expert"), StakeholderFilters(global_south=True),
+    StakeholderFilters(language="en"), StakeholderFilters(q="riders"), StakeholderFilters(safety_level="high"),
+])
+def test_the_fast_count_equals_the_list(hr_lead, auditor, register, filters):
+    make_stakeholder(hr_lead, name="Protected Riders", safety_level="high", languages=["en"], kind="expert")
+    for viewer in (hr_lead, auditor):
+        assert queries.stakeholder_count(viewer, filters) == queries.stakeholder_list(viewer, filters).count()
