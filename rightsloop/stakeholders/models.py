@@ -154,7 +154,10 @@ class Stakeholder(SealedModel, models.Model):
             models.Index(fields=["organisation", "country"], name="stakeholder_org_country"),
             models.Index(fields=["organisation", "kind"], name="stakeholder_org_kind"),
             models.Index(fields=["organisation", "region_code"], name="stakeholder_org_region"),
-            models.Index(fields=["organisation", "safety_level"], name="stakeholder_org_safety"),
+            # Covers the register's counts (split by safety level, see queries.stakeholder_count) and
+            # its common filters, so counting reads this index alone, not the wide sealed rows.
+            models.Index(fields=["organisation", "safety_level", "global_south", "region_code", "kind", "id"],
+                         name="stakeholder_filters"),
         ]
 
     def __str__(self) -> str:
