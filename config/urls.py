@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/", include("rightsloop.accounts.urls")),
     path("stakeholders/", include("rightsloop.stakeholders.urls")),
     path("engagements/", include("rightsloop.engagements.urls")),
+    path("risks/", include("rightsloop.risks.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("api/v1/", token_authenticated(api.urls)),
 ]

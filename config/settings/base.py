@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "rightsloop.accounts",
     "rightsloop.stakeholders",
     "rightsloop.engagements",
+    "rightsloop.risks",
     "rightsloop.demo",
 ]
 

@@ -40,10 +40,13 @@ class Capability:
     AUDIT_VIEW = "audit.view"
     MEMBERS_MANAGE = "members.manage"
     ORGANISATION_MANAGE = "organisation.manage"
+    RISKS_VIEW = "risks.view"
+    RISKS_EDIT = "risks.edit"
 
 
 _READ_ALL = {
     Capability.DASHBOARD_VIEW,
+    Capability.RISKS_VIEW,
     Capability.STAKEHOLDERS_VIEW,
     Capability.ENGAGEMENTS_VIEW,
     Capability.FEEDBACK_VIEW,
@@ -56,6 +59,7 @@ _RUN_HRDD = _READ_ALL | {
     Capability.DECISIONS_ANY,
     Capability.FEEDBACK_SEND,
     Capability.SAFETY_OVERRIDE,
+    Capability.RISKS_EDIT,
 }
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
@@ -65,7 +69,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     ),
     Role.HR_LEAD: frozenset(_RUN_HRDD),
     # Decision makers see the inputs routed to their function, not the register.
-    Role.DECISION_MAKER: frozenset({Capability.DASHBOARD_VIEW, Capability.DECISIONS_QUEUE}),
-    Role.BOARD: frozenset({Capability.DASHBOARD_VIEW}),
+    # Risks carry no personal data: decision makers see them (they own mitigations), the board
+    # sees them to oversee the severe ones.
+    Role.DECISION_MAKER: frozenset({Capability.DASHBOARD_VIEW, Capability.DECISIONS_QUEUE, Capability.RISKS_VIEW}),
+    Role.BOARD: frozenset({Capability.DASHBOARD_VIEW, Capability.RISKS_VIEW}),
     Role.AUDITOR: frozenset(_READ_ALL | {Capability.AUDIT_VIEW}),
 }

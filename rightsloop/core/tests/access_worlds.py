@@ -26,6 +26,7 @@ from rightsloop.accounts.tests.factories import make_member
 from rightsloop.accounts.viewer import Viewer
 from rightsloop.engagements import actions as engagement_actions
 from rightsloop.engagements.tests.factories import make_engagement, make_input, make_participation
+from rightsloop.risks.tests.factories import make_mitigation, make_risk
 from rightsloop.stakeholders import actions as stakeholder_actions
 from rightsloop.stakeholders.tests.factories import make_stakeholder
 
@@ -161,7 +162,7 @@ ROUTE_OBJECTS: dict[str, dict[str, str]] = {
     "api:deliver_feedback": {"engagement_id": "engagement", "participant_id": "participation"},
 }
 _BY_PARAM = {"stakeholder_id": "stakeholder", "engagement_id": "engagement", "input_id": "input"}
-_PK_BY_PREFIX = (("stakeholders:", "stakeholder"), ("engagements:", "engagement"))
+_PK_BY_PREFIX = (("stakeholders:", "stakeholder"), ("engagements:", "engagement"), ("risks:", "risk"))
 
 # What stands for the same object when the route is asked about the high-safety stakeholder instead.
 PROTECTED_SWAP = {
@@ -282,6 +283,8 @@ def build_world(builder: Viewer, marker: str, *, grant_holders: list[Viewer] = (
     for holder in grant_holders:
         for person in (first, o["protected"]):
             stakeholder_actions.grant_access(stakeholder=person, user=holder.user, reason="matrix member", by=builder)
+    o["risk"] = make_risk(builder, title=f"{marker} risk", markets=["KE"])
+    o["mitigation"] = make_mitigation(builder, o["risk"], action=f"{marker} mitigation")
     o["membership"] = Membership.objects.get(user=builder.user, organisation=builder.organisation)
     return world
 

@@ -20,6 +20,7 @@ from rightsloop.accounts.tests.api_client import ApiClient
 from rightsloop.accounts.tests.factories import make_member
 from rightsloop.engagements import actions as engagement_actions
 from rightsloop.engagements.tests.factories import make_engagement, make_input, make_participation
+from rightsloop.risks.tests.factories import make_mitigation, make_risk
 from rightsloop.stakeholders import actions as stakeholder_actions
 from rightsloop.stakeholders.tests.factories import make_stakeholder
 
@@ -58,7 +59,10 @@ def build_world(viewer, marker):
     protected = make_stakeholder(viewer, name=f"{marker} defender", safety_level="high")
     membership = Membership.objects.get(user=viewer.user, organisation=viewer.organisation)
     token, _raw = issue_api_token(membership=membership, name=marker, by=viewer)
+    risk = make_risk(viewer, title=f"{marker} risk")
+    mitigation = make_mitigation(viewer, risk, action=f"{marker} mitigation")
     return {
+        "risk": risk, "mitigation": mitigation,
         "stakeholder": person, "proxy": proxy, "flag": twin.duplicate_flags.get(), "consent": consent,
         "engagement": engagement, "participation": participation, "input": item, "briefing": briefing,
         "membership": membership, "token": token, "grant": protected.grants.get(),
@@ -85,7 +89,7 @@ def object_for(route: str, param: str, world) -> int:
         return world["grant"].pk
     if param == "pk":
         for prefix, key in (("accounts/members/", "membership"), ("accounts/tokens/", "token"),
-                            ("stakeholders/", "stakeholder"), ("engagements/inputs/", "input"),
+                            ("stakeholders/", "stakeholder"), ("risks/", "risk"), ("engagements/inputs/", "input"),
                             ("engagements/", "engagement")):
             if route.startswith(prefix):
                 return world[key].pk

@@ -63,6 +63,8 @@ ALTERNATIVES = {
     "briefing": ("briefing",),
     "membership": ("membership",),
     "token": ("token",),
+    "risk": ("risk",),
+    "mitigation": ("mitigation",),
 }
 PROTECTED_ALTERNATIVES = {"protected": ("protected", "protected_first")}
 

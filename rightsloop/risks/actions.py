@@ -1,0 +1,529 @@
+"""Every change to salient risks, escalation, mitigations, context events, strategic decisions and links."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from rightsloop.accounts.models import Membership, User
+from rightsloop.accounts.roles import Capability, Role
+from rightsloop.accounts.viewer import Viewer
+from rightsloop.core import audit, countries, rights
+from rightsloop.engagements.models import Engagement, Input
+
+from . import escalation
+from .decisions import LinkedRisk, missing_for_decision
+from .models import (
+    ContextEvent,
+    EscalationRule,
+    Evidence,
+    Indicator,
+    Mitigation,
+    Risk,
+    RiskChange,
+    RiskMarket,
+    RiskRight,
+    StrategicDecision,
+)
+from .vocabulary import (
+    UNMITIGATED,
+    Communication,
+    DecisionCategory,
+    DecisionStatus,
+    EventKind,
+    Involvement,
+    MitigationStatus,
+    OwnerLevel,
+)
+
+RATED = ("scale", "scope", "irremediability", "likelihood")
+TRACKED = ("title", "description", "product", "use_context", "affected_groups", "involvement", *RATED,
+           "owner_id", "review_on")
+
+
+# Risks ---------------------------------------------------------------------
+
+@dataclass
+class RiskPlan:
+    title: str
+    product: str
+    involvement: str
+    scale: int
+    scope: int
+    irremediability: int
+    likelihood: int
+    review_on: datetime.date
+    description: str = ""
+    use_context: str = ""
+    affected_groups: str = ""
+    owner: User | None = None
+    rights: list[str] = field(default_factory=list)
+    markets: list[str] = field(default_factory=list)
+
+    def validate(self) -> None:
+        errors: dict[str, str] = {}
+        if not self.title.strip():
+            errors["title"] = _("A title is required.")
+        if not self.product.strip():
+            errors["product"] = _("Name the product or service.")
+        if self.involvement not in Involvement.values:
+            errors["involvement"] = _("Choose cause, contribute or directly linked.")
+        for name in RATED:
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 5:
+                errors[name] = _("Rate from 1 to 5.")
+        unknown = [code for code in self.rights if not rights.is_known(code)]
+        if unknown:
+            errors["rights"] = _("Unknown right code: %(codes)s.") % {"codes": ", ".join(unknown)}
+        if not self.rights:
+            errors["rights"] = _("Name at least one right affected.")
+        bad = [code for code in self.markets if countries.get(code) is None]
+        if bad:
+            errors["markets"] = _("Unknown country code: %(codes)s.") % {"codes": ", ".join(bad)}
+        if errors:
+            raise ValidationError(errors)
+
+
+def _snapshot(risk: Risk) -> dict:
+    values = {name: getattr(risk, name) for name in TRACKED}
+    values["review_on"] = values["review_on"].isoformat() if values["review_on"] else None
+    values["rights"] = risk.rights_codes if risk.pk else []
+    values["markets"] = risk.market_codes if risk.pk else []
+    values["severity"] = risk.severity if risk.pk else None
+    values["owner_level"] = risk.owner_level
+    return values
+
+
+def _check_owner(owner: User, organisation) -> None:
+    if not Membership.objects.active().filter(user=owner, organisation=organisation).exists():
+        raise ValidationError({"owner": _("The owner must be a member of this organisation.")})
+
+
+def _write_lists(risk: Risk, plan: RiskPlan) -> None:
+    wanted = set(plan.rights)
+    risk.rights.exclude(code__in=wanted).delete()
+    existing = set(risk.rights.values_list("code", flat=True))
+    RiskRight.objects.bulk_create([RiskRight(risk=risk, code=c) for c in sorted(wanted - existing)])
+    markets = {code.upper() for code in plan.markets}
+    risk.markets.exclude(country__in=markets).delete()
+    existing = set(risk.markets.values_list("country", flat=True))
+    RiskMarket.objects.bulk_create([RiskMarket(risk=risk, country=c) for c in sorted(markets - existing)])
+
+
+def _rules(organisation) -> list[escalation.Threshold]:
+    return [escalation.Threshold(r.level, r.min_severity, r.min_likelihood)
+            for r in EscalationRule.objects.for_organisation(organisation)]
+
+
+@transaction.atomic
+def create_risk(*, plan: RiskPlan, by: Viewer) -> Risk:
+    """Add a salient risk to the register, rank it and give it to the level its ratings require."""
+    plan.validate()
+    owner = plan.owner or by.user
+    _check_owner(owner, by.organisation)
+    risk = Risk(organisation=by.organisation, created_by=by.user, owner=owner,
+                **{name: getattr(plan, name) for name in TRACKED if name != "owner_id"})
+    risk.full_clean(exclude=["organisation", "owner", "created_by", "severity", "priority"])
+    risk.save()
+    _write_lists(risk, plan)
+    RiskChange.objects.create(risk=risk, changed_by=by.user, reason=_("registered"), before={},
+                              after=_snapshot(risk))
+    audit.record(organisation=by.organisation, by=by, action="risk.registered", target=risk,
+                 summary=f"severity {risk.severity}, likelihood {risk.likelihood}")
+    _escalate(risk, by=by)
+    return risk
+
+
+@transaction.atomic
+def update_risk(*, risk: Risk, plan: RiskPlan, reason: str, by: Viewer) -> Risk:
+    """Change a risk; the history keeps who, when, why, and the ratings before and after."""
+    plan.validate()
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the risk changes: the history keeps it.")})
+    risk = Risk.objects.select_for_update().get(pk=risk.pk)
+    before = _snapshot(risk)
+    owner = plan.owner or risk.owner
+    _check_owner(owner, risk.organisation)
+    for name in TRACKED:
+        if name != "owner_id":
+            setattr(risk, name, getattr(plan, name))
+    risk.owner = owner
+    risk.full_clean(exclude=["organisation", "owner", "created_by", "severity", "priority"])
+    risk.save()
+    _write_lists(risk, plan)
+    after = _snapshot(risk)
+    if after != before:
+        change = RiskChange.objects.create(risk=risk, changed_by=by.user, reason=reason.strip()[:500],
+                                           before=before, after=after)
+        audit.record(organisation=risk.organisation, by=by, action="risk.changed", target=risk,
+                     summary=reason.strip()[:200], changed_fields=change.changed_fields)
+    _escalate(risk, by=by)
+    return risk
+
+
+def _escalate(risk: Risk, *, by: Viewer | None) -> None:
+    level = escalation.level_for(severity=risk.severity, likelihood=risk.likelihood,
+                                 rules=_rules(risk.organisation))
+    if level == risk.owner_level:
+        return
+    previous = risk.owner_level
+    risk.owner_level = level
+    Risk.objects.filter(pk=risk.pk).update(owner_level=level)
+    audit.record(organisation=risk.organisation, by=by, action="risk.escalated" if escalation.is_escalation(
+        previous, level) else "risk.deescalated", target=risk, summary=f"{previous} -> {level}")
+    if escalation.is_escalation(previous, level):
+        transaction.on_commit(lambda: _notify_new_owners(risk.pk, level))
+
+
+def owners_at(organisation, level: str) -> list[User]:
+    """Who answers for risks at a level: the board's members, the administrators, or the human rights team."""
+    role = {OwnerLevel.BOARD: Role.BOARD, OwnerLevel.EXECUTIVE: Role.ADMIN, OwnerLevel.TEAM: Role.HR_LEAD}[level]
+    return list(User.objects.filter(memberships__organisation=organisation, memberships__role=role,
+                                    memberships__is_active=True, is_active=True).exclude(email=""))
+
+
+def _notify_new_owners(risk_id: int, level: str) -> None:
+    risk = Risk.objects.select_related("organisation").get(pk=risk_id)
+    recipients = [user.email for user in owners_at(risk.organisation, level)]
+    if not recipients:
+        return
+    with translation.override(risk.organisation.default_language):
+        body = render_to_string("risks/email/escalated.txt", {
+            "risk": risk, "level": OwnerLevel(level).label,
+            "url": settings.RIGHTSLOOP_BASE_URL.rstrip("/") + reverse("risks:detail", args=[risk.pk]),
+        })
+        subject = _("A salient risk now needs the attention of: %(level)s") % {"level": OwnerLevel(level).label}
+    EmailMessage(subject=subject, body=body, to=recipients, headers={"Auto-Submitted": "auto-generated"}).send()
+
+
+@transaction.atomic
+def set_escalation_rules(*, organisation, rules: dict[str, tuple[int, int]], by: Viewer) -> int:
+    """Replace the organisation's escalation rules and re-evaluate every open risk; returns risks moved."""
+    for level, (min_severity, min_likelihood) in rules.items():
+        if level not in (OwnerLevel.EXECUTIVE, OwnerLevel.BOARD):
+            raise ValidationError({"level": _("Rules are set for the executive and the board.")})
+        if not 3 <= min_severity <= 15 or not 1 <= min_likelihood <= 5:
+            raise ValidationError({level: _("Severity runs from 3 to 15 and likelihood from 1 to 5.")})
+    EscalationRule.objects.filter(organisation=organisation).delete()
+    EscalationRule.objects.bulk_create([
+        EscalationRule(organisation=organisation, level=level, min_severity=sev, min_likelihood=lik)
+        for level, (sev, lik) in rules.items()
+    ])
+    audit.record(organisation=organisation, by=by, action="escalation.rules_changed",
+                 summary="; ".join(f"{level} >= {sev}/{lik}" for level, (sev, lik) in sorted(rules.items())))
+    moved = 0
+    for risk in Risk.objects.for_organisation(organisation).open():
+        before = risk.owner_level
+        _escalate(risk, by=by)
+        moved += risk.owner_level != before
+    return moved
+
+
+# Mitigations ---------------------------------------------------------------
+
+def may_change_mitigation(viewer: Viewer, mitigation: Mitigation) -> bool:
+    return viewer.can(Capability.RISKS_EDIT) or mitigation.owner_id == viewer.user.pk
+
+
+def _check_mitigation(*, status: str, reason: str, remedy_plan: str, action: str) -> None:
+    errors = {}
+    if status not in MitigationStatus.values:
+        errors["status"] = _("Unknown status.")
+    if not action.strip():
+        errors["action"] = _("Describe the action, or what stands in its way.")
+    if status in UNMITIGATED:
+        if not reason.strip():
+            errors["reason"] = _("Say why the risk is not, or cannot be, mitigated.")
+        if not remedy_plan.strip():
+            errors["remedy_plan"] = _("A risk left unmitigated needs a remedy plan: how harm would be put right.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def add_mitigation(*, risk: Risk, action: str, owner: User, status: str = MitigationStatus.PLANNED,
+                   due_on: datetime.date | None = None, reason: str = "", remedy_plan: str = "",
+                   by: Viewer) -> Mitigation:
+    """Add an action against a risk, or the explicit record that there is none, with its remedy plan."""
+    if not by.can(Capability.RISKS_EDIT):
+        raise PermissionDenied(_("Your role cannot add mitigations."))
+    _check_mitigation(status=status, reason=reason, remedy_plan=remedy_plan, action=action)
+    _check_owner(owner, risk.organisation)
+    mitigation = Mitigation.objects.create(
+        organisation=risk.organisation, risk=risk, action=action.strip(), owner=owner, status=status,
+        due_on=due_on, reason=reason.strip(), remedy_plan=remedy_plan.strip(),
+    )
+    audit.record(organisation=risk.organisation, by=by, action="mitigation.added", target=mitigation,
+                 summary=f"risk #{risk.pk}: {status}")
+    return mitigation
+
+
+@transaction.atomic
+def update_mitigation(*, mitigation: Mitigation, action: str, status: str, due_on: datetime.date | None,
+                      reason: str, remedy_plan: str, owner: User | None = None, reassessed: bool = False,
+                      by: Viewer) -> Mitigation:
+    """Change a mitigation; `reassessed` clears the flag a context event raised."""
+    if not may_change_mitigation(by, mitigation):
+        raise PermissionDenied(_("Only the owner or the human rights team can change this mitigation."))
+    _check_mitigation(status=status, reason=reason, remedy_plan=remedy_plan, action=action)
+    fields = {"action": action.strip(), "status": status, "due_on": due_on, "reason": reason.strip(),
+              "remedy_plan": remedy_plan.strip()}
+    if owner is not None:
+        _check_owner(owner, mitigation.organisation)
+        fields["owner_id"] = owner.pk
+    changed = [name for name, value in fields.items() if getattr(mitigation, name) != value]
+    for name, value in fields.items():
+        setattr(mitigation, name, value)
+    if reassessed and mitigation.needs_reassessment:
+        mitigation.needs_reassessment = False
+        changed.append("needs_reassessment")
+    if changed:
+        mitigation.save()
+        audit.record(organisation=mitigation.organisation, by=by, action="mitigation.changed",
+                     target=mitigation, summary=f"risk #{mitigation.risk_id}: {status}", changed_fields=changed)
+    return mitigation
+
+
+@transaction.atomic
+def add_indicator(*, mitigation: Mitigation, name: str, target: str = "", by: Viewer) -> Indicator:
+    if not may_change_mitigation(by, mitigation):
+        raise PermissionDenied(_("Only the owner or the human rights team can change this mitigation."))
+    if not name.strip():
+        raise ValidationError({"name": _("Name the indicator.")})
+    indicator = Indicator.objects.create(mitigation=mitigation, name=name.strip(), target=target.strip())
+    audit.record(organisation=mitigation.organisation, by=by, action="indicator.added", target=indicator,
+                 summary=f"mitigation #{mitigation.pk}")
+    return indicator
+
+
+@transaction.atomic
+def record_evidence(*, indicator: Indicator, observed_on: datetime.date, value: str, note: str = "",
+                    input: Input | None = None, by: Viewer) -> Evidence:
+    """Record how an indicator stood on a day; a stakeholder's input can be the evidence (a view from the ground)."""
+    mitigation = indicator.mitigation
+    if not may_change_mitigation(by, mitigation):
+        raise PermissionDenied(_("Only the owner or the human rights team can change this mitigation."))
+    if not value.strip():
+        raise ValidationError({"value": _("Give the value observed.")})
+    if input is not None and input.organisation_id != mitigation.organisation_id:
+        raise ValidationError({"input": _("Unknown input.")})
+    evidence = Evidence.objects.create(indicator=indicator, observed_on=observed_on, value=value.strip(),
+                                       note=note.strip(), input=input, recorded_by=by.user)
+    audit.record(organisation=mitigation.organisation, by=by, action="evidence.recorded", target=evidence,
+                 summary=f"indicator #{indicator.pk}" + (f", input #{input.pk}" if input else ""))
+    return evidence
+
+
+# Context events ------------------------------------------------------------
+
+@transaction.atomic
+def record_context_event(*, title: str, kind: str, occurred_on: datetime.date, by: Viewer, description: str = "",
+                         countries_touched: Iterable[str] = (), products: Iterable[str] = ()) -> ContextEvent:
+    """Record a change in the world and flag for reassessment every mitigation of a risk it touches."""
+    if not by.can(Capability.RISKS_EDIT):
+        raise PermissionDenied(_("Your role cannot record context events."))
+    codes = sorted({code.strip().upper() for code in countries_touched if code.strip()})
+    names = sorted({name.strip() for name in products if name.strip()})
+    errors = {}
+    if not title.strip():
+        errors["title"] = _("A title is required.")
+    if kind not in EventKind.values:
+        errors["kind"] = _("Unknown kind of event.")
+    if not codes and not names:
+        errors["countries"] = _("Name the countries or the products the event touches.")
+    bad = [code for code in codes if countries.get(code) is None]
+    if bad:
+        errors["countries"] = _("Unknown country code: %(codes)s.") % {"codes": ", ".join(bad)}
+    if errors:
+        raise ValidationError(errors)
+    event = ContextEvent.objects.create(organisation=by.organisation, title=title.strip(), kind=kind,
+                                        description=description.strip(), countries=codes, products=names,
+                                        occurred_on=occurred_on, recorded_by=by.user)
+    touched = touched_mitigations(event)
+    ids = [m.pk for m in touched]
+    Mitigation.objects.filter(pk__in=ids).update(needs_reassessment=True, flagged_by=event)
+    audit.record(organisation=by.organisation, by=by, action="context_event.recorded", target=event,
+                 summary=f"{kind}: {len(ids)} mitigation(s) flagged for reassessment")
+    owners = defaultdict(list)
+    for mitigation in touched:
+        owners[mitigation.owner_id].append(mitigation)
+    by_owner = {owner_id: [m.pk for m in mine] for owner_id, mine in owners.items()}
+    transaction.on_commit(lambda: _notify_mitigation_owners(event.pk, by_owner))
+    return event
+
+
+def touched_mitigations(event: ContextEvent) -> list[Mitigation]:
+    """Mitigations of open risks in the event's countries, or on its products (names compared case-insensitively)."""
+    risks = Risk.objects.for_organisation(event.organisation).open()
+    by_country = risks.filter(markets__country__in=event.countries) if event.countries else risks.none()
+    wanted = {name.casefold() for name in event.products}
+    by_product = [r.pk for r in risks.only("id", "product") if r.product.casefold() in wanted] if wanted else []
+    risk_ids = set(by_country.values_list("pk", flat=True)) | set(by_product)
+    return list(Mitigation.objects.filter(risk_id__in=risk_ids).select_related("owner", "risk"))
+
+
+def _notify_mitigation_owners(event_id: int, by_owner: dict[int, list[int]]) -> None:
+    event = ContextEvent.objects.select_related("organisation").get(pk=event_id)
+    base = settings.RIGHTSLOOP_BASE_URL.rstrip("/")
+    for owner_id, mitigation_ids in by_owner.items():
+        owner = User.objects.filter(pk=owner_id, is_active=True).exclude(email="").first()
+        if owner is None:
+            continue
+        mitigations = Mitigation.objects.filter(pk__in=mitigation_ids).select_related("risk")
+        with translation.override(event.organisation.default_language):
+            body = render_to_string("risks/email/reassess.txt", {
+                "event": event, "owner": owner,
+                "items": [{"mitigation": m, "url": base + reverse("risks:detail", args=[m.risk_id])}
+                          for m in mitigations],
+            })
+            subject = _("Reassess your mitigations: %(title)s") % {"title": event.title}
+        EmailMessage(subject=subject, body=body, to=[owner.email], headers={"Auto-Submitted": "auto-generated"}).send()
+
+
+# Strategic decisions -------------------------------------------------------
+
+@dataclass
+class DecisionPlan:
+    title: str
+    category: str
+    description: str = ""
+    risk_picture: str = ""
+    mitigation_plan: str = ""
+    remedy_plan: str = ""
+    communication: str = ""
+    communication_plan: str = ""
+    communication_is_safe: bool = False
+    no_engagement_reason: str = ""
+    risks: list[Risk] = field(default_factory=list)
+    engagements: list[Engagement] = field(default_factory=list)
+
+
+PLAN_TEXT = ("title", "category", "description", "risk_picture", "mitigation_plan", "remedy_plan",
+             "communication", "communication_plan", "communication_is_safe", "no_engagement_reason")
+
+
+def _apply_plan(decision: StrategicDecision, plan: DecisionPlan, organisation) -> None:
+    errors = {}
+    if not plan.title.strip():
+        errors["title"] = _("A title is required.")
+    if plan.category not in DecisionCategory.values:
+        errors["category"] = _("Unknown kind of decision.")
+    if plan.communication and plan.communication not in Communication.values:
+        errors["communication"] = _("Unknown way of communicating.")
+    if any(r.organisation_id != organisation.pk for r in plan.risks):
+        errors["risks"] = _("Unknown risk.")
+    if any(e.organisation_id != organisation.pk for e in plan.engagements):
+        errors["engagements"] = _("Unknown engagement.")
+    if errors:
+        raise ValidationError(errors)
+    for name in PLAN_TEXT:
+        setattr(decision, name, getattr(plan, name))
+
+
+@transaction.atomic
+def create_strategic_decision(*, plan: DecisionPlan, by: Viewer) -> StrategicDecision:
+    if not by.can(Capability.RISKS_EDIT):
+        raise PermissionDenied(_("Your role cannot prepare strategic decisions."))
+    decision = StrategicDecision(organisation=by.organisation, created_by=by.user)
+    _apply_plan(decision, plan, by.organisation)
+    decision.save()
+    decision.risks.set(plan.risks)
+    decision.engagements.set(plan.engagements)
+    audit.record(organisation=by.organisation, by=by, action="strategic_decision.created", target=decision,
+                 summary=decision.category)
+    return decision
+
+
+@transaction.atomic
+def update_strategic_decision(*, decision: StrategicDecision, plan: DecisionPlan, by: Viewer) -> StrategicDecision:
+    if not by.can(Capability.RISKS_EDIT):
+        raise PermissionDenied(_("Your role cannot prepare strategic decisions."))
+    decision = StrategicDecision.objects.select_for_update().get(pk=decision.pk)
+    if decision.status == DecisionStatus.DECIDED:
+        raise ValidationError(_("This decision was taken; record a new decision instead of changing it."))
+    before = {name: getattr(decision, name) for name in PLAN_TEXT}
+    _apply_plan(decision, plan, decision.organisation)
+    decision.save()
+    decision.risks.set(plan.risks)
+    decision.engagements.set(plan.engagements)
+    changed = [name for name in PLAN_TEXT if before[name] != getattr(decision, name)]
+    audit.record(organisation=decision.organisation, by=by, action="strategic_decision.changed",
+                 target=decision, summary=decision.category, changed_fields=[*changed, "risks", "engagements"])
+    return decision
+
+
+def blockers(decision: StrategicDecision) -> dict[str, str]:
+    """What still stops this decision from being taken, read from the database."""
+    linked = [
+        LinkedRisk(
+            title=risk.title, severity=risk.severity,
+            mitigation_statuses=tuple(m.status for m in risk.mitigations.all()),
+            has_remedy_plan=any(m.status in UNMITIGATED and m.remedy_plan.strip() for m in risk.mitigations.all()),
+        )
+        for risk in decision.risks.prefetch_related("mitigations")
+    ]
+    return missing_for_decision(
+        risk_picture=decision.risk_picture, mitigation_plan=decision.mitigation_plan,
+        remedy_plan=decision.remedy_plan, communication=decision.communication,
+        communication_plan=decision.communication_plan, communication_is_safe=decision.communication_is_safe,
+        engaged=decision.engagements.exists(), no_engagement_reason=decision.no_engagement_reason, risks=linked,
+    )
+
+
+@transaction.atomic
+def take_strategic_decision(*, decision: StrategicDecision, by: Viewer) -> StrategicDecision:
+    """Mark the decision taken, only once all four steps are done and no severe risk is left without remedy."""
+    if not by.can(Capability.RISKS_EDIT):
+        raise PermissionDenied(_("Your role cannot take strategic decisions."))
+    decision = StrategicDecision.objects.select_for_update().get(pk=decision.pk)
+    if decision.status == DecisionStatus.DECIDED:
+        return decision
+    missing = blockers(decision)
+    if missing:
+        raise ValidationError(missing)
+    decision.status = DecisionStatus.DECIDED
+    decision.decided_at = timezone.now()
+    decision.decided_by = by.user
+    decision.save(update_fields=["status", "decided_at", "decided_by", "updated_at"])
+    audit.record(organisation=decision.organisation, by=by, action="strategic_decision.decided", target=decision,
+                 summary=decision.category)
+    return decision
+
+
+# Links between inputs and risks, mitigations and decisions (S2) ------------
+
+LINKABLE = {"risk": Risk, "mitigation": Mitigation, "decision": StrategicDecision}
+
+
+@transaction.atomic
+def link_inputs(*, target: Risk | Mitigation | StrategicDecision, inputs: Iterable[Input], by: Viewer,
+                unlink: bool = False) -> int:
+    """Tie what stakeholders said to a risk, mitigation or strategic decision (or undo it); returns links changed."""
+    if not by.can(Capability.RISKS_EDIT):
+        raise PermissionDenied(_("Your role cannot link inputs."))
+    chosen = [item for item in inputs if item.organisation_id == target.organisation_id]
+    if not chosen:
+        return 0
+    manager = target.inputs
+    existing = set(manager.filter(pk__in=[i.pk for i in chosen]).values_list("pk", flat=True))
+    if unlink:
+        changed = [i for i in chosen if i.pk in existing]
+        manager.remove(*changed)
+    else:
+        changed = [i for i in chosen if i.pk not in existing]
+        manager.add(*changed)
+    if changed:
+        audit.record(organisation=target.organisation, by=by, action="inputs.unlinked" if unlink else "inputs.linked",
+                     target=target, summary=f"{len(changed)} input(s)")
+    return len(changed)

@@ -1,0 +1,340 @@
+"""Salient risks (R1), who must own them (R2), strategic decisions (R3) and mitigations (R4)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from rightsloop.core.models import Organisation, OrganisationScopedQuerySet
+from rightsloop.engagements.models import Engagement, Input
+
+from . import scales
+from .vocabulary import (
+    Communication,
+    DecisionCategory,
+    DecisionStatus,
+    EventKind,
+    Involvement,
+    MitigationStatus,
+    OwnerLevel,
+)
+
+RATING = [MinValueValidator(1), MaxValueValidator(5)]
+
+
+def rating_field(scale: scales.Scale) -> models.PositiveSmallIntegerField:
+    return models.PositiveSmallIntegerField(scale.name, validators=RATING, choices=scale.choices())
+
+
+class RiskQuerySet(OrganisationScopedQuerySet):
+    def by_priority(self):
+        return self.order_by("-priority", "-irremediability", "id")
+
+    def due_for_review(self, today):
+        return self.filter(review_on__lt=today, closed_at__isnull=True)
+
+    def open(self):
+        return self.filter(closed_at__isnull=True)
+
+    def severe(self):
+        return self.filter(severity__gte=scales.SEVERE)
+
+
+class Risk(models.Model):
+    """A human rights risk linked to our products or services."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="risks")
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    product = models.CharField(_("product or service"), max_length=200)
+    use_context = models.TextField(_("use context"), blank=True)
+    affected_groups = models.TextField(_("affected groups"), blank=True)
+    involvement = models.CharField(_("our involvement"), max_length=16, choices=Involvement.choices)
+    scale = rating_field(scales.SCALE)
+    scope = rating_field(scales.SCOPE)
+    irremediability = rating_field(scales.IRREMEDIABILITY)
+    likelihood = rating_field(scales.LIKELIHOOD)
+    # Derived from the ratings by scales.severity() and scales.priority() on every save.
+    severity = models.PositiveSmallIntegerField(editable=False)
+    priority = models.PositiveSmallIntegerField(editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("owner"))
+    # Set by the escalation rules (escalation.py), never by hand.
+    owner_level = models.CharField(_("owned at"), max_length=16, choices=OwnerLevel.choices,
+                                   default=OwnerLevel.TEAM, editable=False)
+    review_on = models.DateField(_("next review"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    inputs = models.ManyToManyField(Input, blank=True, related_name="risks", verbose_name=_("linked inputs"))
+
+    objects = RiskQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("salient risk")
+        verbose_name_plural = _("salient risks")
+        ordering = ["-priority", "-irremediability", "id"]
+        indexes = [
+            models.Index(fields=["organisation", "-priority", "-irremediability", "id"], name="risk_priority"),
+            models.Index(fields=["organisation", "review_on"], name="risk_review"),
+            models.Index(fields=["organisation", "owner_level"], name="risk_level"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(scale__gte=1, scale__lte=5) & Q(scope__gte=1, scope__lte=5)
+                & Q(irremediability__gte=1, irremediability__lte=5) & Q(likelihood__gte=1, likelihood__lte=5),
+                name="risk_ratings_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.severity = scales.severity(scale=self.scale, scope=self.scope, irremediability=self.irremediability)
+        self.priority = scales.priority(severity=self.severity, likelihood=self.likelihood)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = set(kwargs["update_fields"]) | {"severity", "priority"}
+        super().save(*args, **kwargs)
+
+    @property
+    def is_severe(self) -> bool:
+        return scales.is_severe(self.severity)
+
+    @property
+    def severity_band(self) -> int:
+        return scales.severity_band(self.severity)
+
+    @property
+    def rights_codes(self) -> list[str]:
+        return sorted(r.code for r in self.rights.all())
+
+    @property
+    def market_codes(self) -> list[str]:
+        return sorted(m.country for m in self.markets.all())
+
+
+class RiskRight(models.Model):
+    risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="rights")
+    code = models.CharField(max_length=40)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["risk", "code"], name="one_right_per_risk")]
+        indexes = [models.Index(fields=["code", "risk"], name="risk_right_lookup")]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class RiskMarket(models.Model):
+    risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="markets")
+    country = models.CharField(max_length=2)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["risk", "country"], name="one_market_per_risk")]
+        indexes = [models.Index(fields=["country", "risk"], name="risk_market_lookup")]
+
+    def __str__(self) -> str:
+        return self.country
+
+
+class RiskChange(models.Model):
+    """One change of a risk: who, when, why, and its ratings and fields before and after."""
+
+    risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="changes")
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                   related_name="+")
+    changed_at = models.DateTimeField(auto_now_add=True)
+    reason = models.CharField(_("why"), max_length=500, blank=True)
+    before = models.JSONField(default=dict)
+    after = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"risk {self.risk_id} changed {self.changed_at:%Y-%m-%d}"
+
+    @property
+    def changed_fields(self) -> list[str]:
+        return sorted(k for k in set(self.before) | set(self.after) if self.before.get(k) != self.after.get(k))
+
+
+class EscalationRule(models.Model):
+    """A risk at or above both thresholds must be owned at this level (the highest matching rule wins)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="escalation_rules")
+    level = models.CharField(_("level"), max_length=16, choices=OwnerLevel.choices)
+    min_severity = models.PositiveSmallIntegerField(
+        _("severity at least"), validators=[MinValueValidator(3), MaxValueValidator(15)])
+    min_likelihood = models.PositiveSmallIntegerField(_("likelihood at least"), validators=RATING)
+
+    objects = OrganisationScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "level"], name="one_rule_per_level"),
+            models.CheckConstraint(condition=~Q(level=OwnerLevel.TEAM), name="team_needs_no_rule"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.level}: severity ≥ {self.min_severity}, likelihood ≥ {self.min_likelihood}"
+
+
+class MitigationQuerySet(models.QuerySet):
+    def flagged(self):
+        return self.filter(needs_reassessment=True)
+
+    def unmitigated(self):
+        return self.filter(status__in=[MitigationStatus.NOT_MITIGATED, MitigationStatus.CANNOT_MITIGATE])
+
+
+class Mitigation(models.Model):
+    """An action against a risk, or the explicit statement that there is none, with a remedy plan."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="mitigations")
+    action = models.TextField(_("action"))
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("owner"))
+    status = models.CharField(_("status"), max_length=16, choices=MitigationStatus.choices,
+                              default=MitigationStatus.PLANNED)
+    due_on = models.DateField(_("due"), null=True, blank=True)
+    reason = models.TextField(_("why it is not or cannot be mitigated"), blank=True)
+    remedy_plan = models.TextField(_("remedy plan"), blank=True,
+                                   help_text=_("How remedy would be delivered if the harm occurs."))
+    needs_reassessment = models.BooleanField(_("needs reassessment"), default=False)
+    flagged_by = models.ForeignKey("ContextEvent", on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="flagged_mitigations")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    inputs = models.ManyToManyField(Input, blank=True, related_name="mitigations",
+                                    verbose_name=_("linked inputs"))
+
+    objects = MitigationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("mitigation")
+        verbose_name_plural = _("mitigations")
+        ordering = ["risk", "id"]
+        indexes = [
+            models.Index(fields=["risk", "status"], name="mitigation_risk"),
+            models.Index(fields=["organisation", "needs_reassessment"], name="mitigation_flagged"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status__in=["not_mitigated", "cannot_mitigate"]) | (~Q(reason="") & ~Q(remedy_plan="")),
+                name="unmitigated_needs_reason_and_remedy",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"mitigation {self.pk} of risk {self.risk_id}"
+
+
+class Indicator(models.Model):
+    """How the effectiveness of a mitigation is judged."""
+
+    mitigation = models.ForeignKey(Mitigation, on_delete=models.CASCADE, related_name="indicators")
+    name = models.CharField(_("indicator"), max_length=200)
+    target = models.CharField(_("target"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Evidence(models.Model):
+    """One observation of an indicator over time; may be a stakeholder's view from the ground."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="evidence")
+    observed_on = models.DateField(_("observed on"))
+    value = models.CharField(_("value"), max_length=200)
+    note = models.TextField(_("note"), blank=True)
+    input = models.ForeignKey(Input, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                              verbose_name=_("view from the ground"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                    related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["indicator", "observed_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} on {self.observed_on}"
+
+
+class ContextEvent(models.Model):
+    """Something in the world that may have made mitigations ineffective (a new law, a threat to staff)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="context_events")
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=EventKind.choices)
+    description = models.TextField(_("description"), blank=True)
+    countries = models.JSONField(_("countries"), default=list, blank=True)
+    products = models.JSONField(_("products"), default=list, blank=True)
+    occurred_on = models.DateField(_("occurred on"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                    related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OrganisationScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("context event")
+        verbose_name_plural = _("context events")
+        ordering = ["-occurred_on", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class StrategicDecision(models.Model):
+    """A business decision with human rights stakes, reasoned through the four steps before it is taken."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="strategic_decisions")
+    title = models.CharField(_("title"), max_length=200)
+    category = models.CharField(_("kind of decision"), max_length=24, choices=DecisionCategory.choices)
+    description = models.TextField(_("what is being decided"), blank=True)
+    risks = models.ManyToManyField(Risk, blank=True, related_name="strategic_decisions",
+                                   verbose_name=_("linked risks"))
+    # The four steps.
+    risk_picture = models.TextField(_("1. The current picture of the risks"), blank=True)
+    mitigation_plan = models.TextField(_("2. Mitigations, and the risks not or not yet mitigated"), blank=True)
+    remedy_plan = models.TextField(_("3. How remedy would be delivered"), blank=True)
+    communication = models.CharField(_("4. How it will be communicated"), max_length=24,
+                                     choices=Communication.choices, blank=True)
+    communication_plan = models.TextField(_("Communication plan"), blank=True)
+    communication_is_safe = models.BooleanField(
+        _("The communication endangers no one (stakeholders, defenders, staff, partners)"), default=False)
+    engagements = models.ManyToManyField(Engagement, blank=True, related_name="strategic_decisions",
+                                         verbose_name=_("engagements consulted"))
+    no_engagement_reason = models.TextField(_("why no stakeholders were engaged"), blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=DecisionStatus.choices,
+                              default=DecisionStatus.DRAFT)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    inputs = models.ManyToManyField(Input, blank=True, related_name="strategic_decisions",
+                                    verbose_name=_("linked inputs"))
+
+    objects = OrganisationScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("strategic decision")
+        verbose_name_plural = _("strategic decisions")
+        ordering = ["-updated_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,24 @@
+"""Build risks, mitigations and strategic decisions through the actions."""
+
+import datetime
+from itertools import count
+
+from rightsloop.risks import actions
+
+_numbers = count(1)
+
+
+def make_risk(by, **fields):
+    values = {
+        "title": f"Risk {next(_numbers)}", "product": "Messenger", "involvement": "contribute",
+        "scale": 3, "scope": 3, "irremediability": 2, "likelihood": 3,
+        "review_on": datetime.date(2027, 6, 1), "rights": ["privacy"], "markets": ["KE"],
+    }
+    values.update(fields)
+    return actions.create_risk(plan=actions.RiskPlan(**values), by=by)
+
+
+def make_mitigation(by, risk, **fields):
+    values = {"action": "Limit retention to 30 days", "owner": by.user}
+    values.update(fields)
+    return actions.add_mitigation(risk=risk, by=by, **values)

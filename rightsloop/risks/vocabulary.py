@@ -1,0 +1,62 @@
+"""The fixed lists risks, mitigations, context events and strategic decisions are described with."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Involvement(models.TextChoices):
+    CAUSE = "cause", _("Causes")
+    CONTRIBUTE = "contribute", _("Contributes to")
+    DIRECTLY_LINKED = "directly_linked", _("Directly linked to")
+
+
+class OwnerLevel(models.TextChoices):
+    """Who must own a risk, from escalation rules: higher levels for more severe, likelier risks."""
+
+    TEAM = "team", _("Human rights team")
+    EXECUTIVE = "executive", _("Executive")
+    BOARD = "board", _("Board")
+
+
+LEVEL_ORDER = {OwnerLevel.TEAM: 0, OwnerLevel.EXECUTIVE: 1, OwnerLevel.BOARD: 2}
+
+
+class MitigationStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+    NOT_MITIGATED = "not_mitigated", _("Not mitigated (yet)")
+    CANNOT_MITIGATE = "cannot_mitigate", _("Cannot be mitigated")
+
+
+UNMITIGATED = frozenset({MitigationStatus.NOT_MITIGATED, MitigationStatus.CANNOT_MITIGATE})
+ACTING = frozenset({MitigationStatus.IN_PROGRESS, MitigationStatus.DONE})
+
+
+class EventKind(models.TextChoices):
+    NEW_LAW = "new_law", _("New law or regulation")
+    THREAT_TO_STAFF = "threat_to_staff", _("Threat to staff or partners")
+    USAGE_CHANGE = "usage_change", _("Change in how the product is used")
+    CONFLICT = "conflict", _("Conflict, unrest or shutdown")
+    OTHER = "other", _("Other")
+
+
+class DecisionCategory(models.TextChoices):
+    BUSINESS_MODEL = "business_model", _("Business model change")
+    MARKET_ENTRY = "market_entry", _("Market entry or growth")
+    CAPITAL_INVESTMENT = "capital_investment", _("Capital investment")
+    PRODUCT_DESIGN = "product_design", _("Major product design")
+    GOVERNMENT_DEMAND = "government_demand", _("Response to a government demand")
+    HIGH_RISK_SALE = "high_risk_sale", _("Sale to a high-risk customer")
+
+
+class DecisionStatus(models.TextChoices):
+    DRAFT = "draft", _("Being prepared")
+    DECIDED = "decided", _("Decided")
+
+
+class Communication(models.TextChoices):
+    FORMAL_REPORT = "formal_report", _("Formal public reporting")
+    PUBLIC_STATEMENT = "public_statement", _("Public statement")
+    STAKEHOLDERS_ONLY = "stakeholders_only", _("Told to the stakeholders engaged")
+    NOT_COMMUNICATED = "not_communicated", _("Not communicated")
