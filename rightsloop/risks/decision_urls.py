@@ -1,0 +1,3 @@
+"""Routes of decision_views.py, under the risks namespace."""
+
+urlpatterns: list = []

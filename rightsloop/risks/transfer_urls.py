@@ -1,0 +1,3 @@
+"""Routes of transfer_views.py, under the risks namespace."""
+
+urlpatterns: list = []
