@@ -2,6 +2,8 @@ from django.urls import path
 
 from . import views
 from .decision_urls import urlpatterns as decision_urlpatterns
+from .link_urls import urlpatterns as link_urlpatterns
+from .mitigation_urls import urlpatterns as mitigation_urlpatterns
 from .transfer_urls import urlpatterns as transfer_urlpatterns
 
 app_name = "risks"
@@ -9,7 +11,10 @@ urlpatterns = [
     path("", views.risk_register, name="register"),
     path("<int:pk>/", views.risk_detail, name="detail"),
     # Strategic decisions and context events (decision_views.py), and the register's export and import
-    # (transfer_views.py), are routed from their own modules.
+    # (transfer_views.py), mitigations (mitigation_views.py) and links to inputs (link_views.py) are routed
+    # from their own modules.
     *decision_urlpatterns,
+    *mitigation_urlpatterns,
+    *link_urlpatterns,
     *transfer_urlpatterns,
 ]

@@ -1,0 +1,3 @@
+"""Routes of mitigation_views.py, under the risks namespace."""
+
+urlpatterns: list = []
