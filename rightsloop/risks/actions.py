@@ -127,8 +127,13 @@ def _rules(organisation) -> list[escalation.Threshold]:
 
 
 @transaction.atomic
-def create_risk(*, plan: RiskPlan, by: Viewer) -> Risk:
-    """Add a salient risk to the register, rank it and give it to the level its ratings require."""
+def create_risk(*, plan: RiskPlan, by: Viewer, reason: str = "") -> Risk:
+    """Add a salient risk to the register, rank it and give it to the level its ratings require.
+
+    `reason` is what its first history entry says (an import says "imported"); by default "registered".
+    """
+    if not by.can(Capability.RISKS_EDIT):
+        raise PermissionDenied(_("Your role cannot change the risk register."))
     plan.validate()
     owner = plan.owner or by.user
     _check_owner(owner, by.organisation)
@@ -137,17 +142,20 @@ def create_risk(*, plan: RiskPlan, by: Viewer) -> Risk:
     risk.full_clean(exclude=["organisation", "owner", "created_by", "severity", "priority"])
     risk.save()
     _write_lists(risk, plan)
-    RiskChange.objects.create(risk=risk, changed_by=by.user, reason=_("registered"), before={},
-                              after=_snapshot(risk))
     audit.record(organisation=by.organisation, by=by, action="risk.registered", target=risk,
                  summary=f"severity {risk.severity}, likelihood {risk.likelihood}")
+    # Escalate first, so the history's first entry shows the level the risk starts at.
     _escalate(risk, by=by)
+    RiskChange.objects.create(risk=risk, changed_by=by.user, reason=reason.strip()[:500] or _("registered"),
+                              before={}, after=_snapshot(risk))
     return risk
 
 
 @transaction.atomic
 def update_risk(*, risk: Risk, plan: RiskPlan, reason: str, by: Viewer) -> Risk:
     """Change a risk; the history keeps who, when, why, and the ratings before and after."""
+    if not by.can(Capability.RISKS_EDIT):
+        raise PermissionDenied(_("Your role cannot change the risk register."))
     plan.validate()
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the risk changes: the history keeps it.")})
@@ -162,13 +170,14 @@ def update_risk(*, risk: Risk, plan: RiskPlan, reason: str, by: Viewer) -> Risk:
     risk.full_clean(exclude=["organisation", "owner", "created_by", "severity", "priority"])
     risk.save()
     _write_lists(risk, plan)
+    # Escalate before the snapshot, so the history shows a change of owning level with the ratings behind it.
+    _escalate(risk, by=by)
     after = _snapshot(risk)
     if after != before:
         change = RiskChange.objects.create(risk=risk, changed_by=by.user, reason=reason.strip()[:500],
                                            before=before, after=after)
         audit.record(organisation=risk.organisation, by=by, action="risk.changed", target=risk,
                      summary=reason.strip()[:200], changed_fields=change.changed_fields)
-    _escalate(risk, by=by)
     return risk
 
 
@@ -527,3 +536,21 @@ def link_inputs(*, target: Risk | Mitigation | StrategicDecision, inputs: Iterab
         audit.record(organisation=target.organisation, by=by, action="inputs.unlinked" if unlink else "inputs.linked",
                      target=target, summary=f"{len(changed)} input(s)")
     return len(changed)
+
+
+# Mitigation pages (helper E): reassessment after a context event -------------
+
+@transaction.atomic
+def mark_mitigation_reassessed(*, mitigation: Mitigation, by: Viewer) -> Mitigation:
+    """Clear the reassessment flag a context event raised, once the owner or the team has looked again."""
+    if not may_change_mitigation(by, mitigation):
+        raise PermissionDenied(_("Only the owner or the human rights team can change this mitigation."))
+    mitigation = Mitigation.objects.select_for_update().get(pk=mitigation.pk)
+    if not mitigation.needs_reassessment:
+        return mitigation
+    event_id = mitigation.flagged_by_id
+    mitigation.needs_reassessment = False
+    mitigation.save(update_fields=["needs_reassessment", "updated_at"])
+    audit.record(organisation=mitigation.organisation, by=by, action="mitigation.reassessed", target=mitigation,
+                 summary=f"risk #{mitigation.risk_id}" + (f", context event #{event_id}" if event_id else ""))
+    return mitigation

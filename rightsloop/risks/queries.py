@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models.functions import Lower, RowNumber
 from django.http import Http404
 
 from rightsloop.accounts.roles import Capability
@@ -14,8 +15,8 @@ from rightsloop.core.access import plausible_id
 from rightsloop.engagements.models import Input
 from rightsloop.engagements.queries import visible_inputs
 
-from . import scales
-from .models import ContextEvent, Indicator, Mitigation, Risk, RiskMarket, RiskRight, StrategicDecision
+from . import escalation, scales
+from .models import ContextEvent, EscalationRule, Indicator, Mitigation, Risk, RiskMarket, RiskRight, StrategicDecision
 
 
 def visible_risks(viewer: Viewer) -> QuerySet[Risk]:
@@ -76,6 +77,9 @@ class RiskFilters:
     level: str = ""
     severe: bool = False
     due_for_review: bool = False
+    # A heat map cell: the severity band (1 to 5, scales.severity_band) and the likelihood (1 to 5).
+    band: int | None = None
+    likelihood: int | None = None
 
     def apply(self, risks: QuerySet[Risk], today: datetime.date) -> QuerySet[Risk]:
         if self.q:
@@ -92,13 +96,44 @@ class RiskFilters:
             risks = risks.severe()
         if self.due_for_review:
             risks = risks.due_for_review(today)
+        if self.band:
+            risks = risks.filter(severity__in=[s for s in range(3, 16) if scales.severity_band(s) == self.band])
+        if self.likelihood:
+            risks = risks.filter(likelihood=self.likelihood)
         return risks
 
 
-def risk_register(viewer: Viewer, filters: RiskFilters, today: datetime.date) -> QuerySet[Risk]:
-    """The register: open risks ranked by priority (severity first, likelihood second)."""
-    return (filters.apply(visible_risks(viewer).open(), today).select_related("owner")
-            .prefetch_related("rights", "markets").by_priority())
+# How the register can be sorted; the rank shown is always the priority rank within the filtered risks.
+REGISTER_SORTS = ("priority", "review", "title")
+
+
+def risk_register(viewer: Viewer, filters: RiskFilters, today: datetime.date,
+                  sort: str = "priority") -> QuerySet[Risk]:
+    """The register: open risks ranked by priority (severity first, likelihood second).
+
+    Sorted by priority, a risk's rank is its position; sorted otherwise, each risk carries its
+    priority rank as `rank` (a window function over the filtered risks).
+    """
+    risks = (filters.apply(visible_risks(viewer).open(), today).select_related("owner")
+             .prefetch_related("rights", "markets"))
+    if sort not in REGISTER_SORTS or sort == "priority":
+        return risks.by_priority()
+    risks = risks.annotate(rank=Window(RowNumber(), order_by=[F("priority").desc(), F("irremediability").desc(),
+                                                               F("id").asc()]))
+    if sort == "review":
+        return risks.order_by("review_on", "-priority", "-irremediability", "id")
+    return risks.order_by(Lower("title"), "id")
+
+
+def risk_rank(viewer: Viewer, risk: Risk) -> int | None:
+    """The open risk's place in the register ranked by priority (1 is the most urgent); None once closed."""
+    if risk.closed_at is not None:
+        return None
+    ahead = visible_risks(viewer).open().filter(
+        Q(priority__gt=risk.priority)
+        | Q(priority=risk.priority, irremediability__gt=risk.irremediability)
+        | Q(priority=risk.priority, irremediability=risk.irremediability, id__lt=risk.pk))
+    return ahead.count() + 1
 
 
 def heat_map(viewer: Viewer, filters: RiskFilters | None = None, today: datetime.date | None = None) -> list[list[int]]:
@@ -115,8 +150,14 @@ def heat_map(viewer: Viewer, filters: RiskFilters | None = None, today: datetime
 
 
 def risk_inputs(viewer: Viewer, risk: Risk) -> QuerySet[Input]:
-    """The inputs linked to a risk that this viewer may read."""
-    return visible_inputs(viewer).filter(risks=risk)
+    """The inputs linked to a risk that this viewer may read, with what their list shows (no query per input).
+
+    Chosen through the link table as a subquery rather than a join: a page of the newest inputs then reads
+    the input rows in id order and stops after the page, instead of joining and sorting every linked input
+    with its engagement and speaker (a risk with 4,000 inputs on SQLite: 100 ms down to 2 ms).
+    """
+    linked = Risk.inputs.through.objects.filter(risk_id=risk.pk).values("input_id")
+    return visible_inputs(viewer).filter(pk__in=linked).select_related("engagement", "speaker__stakeholder")
 
 
 def mitigations_of(risk: Risk) -> QuerySet[Mitigation]:
@@ -129,3 +170,13 @@ def due_for_review(viewer: Viewer, today: datetime.date, limit: int = 10) -> Que
 
 def board_risks(viewer: Viewer, limit: int = 10) -> QuerySet[Risk]:
     return visible_risks(viewer).open().filter(owner_level="board").by_priority()[:limit]
+
+
+def severe_count(viewer: Viewer) -> int:
+    return visible_risks(viewer).open().severe().count()
+
+
+def escalation_thresholds(viewer: Viewer) -> list[escalation.Threshold]:
+    """The organisation's escalation rules, or the defaults until it sets its own (highest level first)."""
+    return escalation.thresholds([escalation.Threshold(rule.level, rule.min_severity, rule.min_likelihood)
+                                  for rule in EscalationRule.objects.for_organisation(viewer.organisation)])

@@ -9,7 +9,10 @@ from .transfer_urls import urlpatterns as transfer_urlpatterns
 app_name = "risks"
 urlpatterns = [
     path("", views.risk_register, name="register"),
+    path("new/", views.risk_create, name="create"),
     path("<int:pk>/", views.risk_detail, name="detail"),
+    path("<int:pk>/edit/", views.risk_edit, name="edit"),
+    path("escalation/", views.escalation_settings, name="escalation"),
     # Strategic decisions and context events (decision_views.py), and the register's export and import
     # (transfer_views.py), mitigations (mitigation_views.py) and links to inputs (link_views.py) are routed
     # from their own modules.

@@ -64,6 +64,24 @@ def test_crossing_a_threshold_escalates_and_notifies_the_new_owners(
     assert risk.owner_level == "board"
     assert [m.to for m in mail.outbox] == [[board.user.email]]
     assert AuditEntry.objects.filter(action="risk.escalated", target_id=str(risk.pk)).count() == 1
+    # The history records the move with the ratings that caused it.
+    change = risk.changes.first()
+    assert (change.before["owner_level"], change.after["owner_level"]) == ("team", "board")
+    assert "owner_level" in change.changed_fields and change.reason == "Evidence of harm"
+
+
+def test_only_the_team_changes_the_register(hr_lead, board, decision_maker):
+    risk = make_risk(hr_lead)
+    for viewer in (board, decision_maker):
+        with pytest.raises(PermissionDenied):
+            make_risk(viewer)
+        plan = actions.RiskPlan(title="Changed", product=risk.product, involvement=risk.involvement, scale=1,
+                                scope=1, irremediability=1, likelihood=1, review_on=risk.review_on,
+                                rights=["privacy"])
+        with pytest.raises(PermissionDenied):
+            actions.update_risk(risk=risk, plan=plan, reason="No", by=viewer)
+    risk.refresh_from_db()
+    assert risk.title != "Changed" and risk.changes.count() == 1
 
 
 def test_organisation_rules_move_existing_risks(hr_lead, admin):
