@@ -12,6 +12,7 @@ from rightsloop.accounts.permissions import requires
 from rightsloop.accounts.roles import Capability, Function
 from rightsloop.core.forms import search_text
 from rightsloop.core.pagination import paginate, query_without_page
+from rightsloop.risks.models import RiskMarket
 from rightsloop.stakeholders.queries import (
     StakeholderFilters,
     access_stakeholder,
@@ -36,6 +37,7 @@ from .forms import (
     tag_names,
 )
 from .reports import build_report
+from .representation import who_was_heard
 
 
 def copy_errors(form, error: ValidationError) -> None:
@@ -118,7 +120,15 @@ def engagement_detail(request, pk: int):
         "found": found,
         "can_edit": viewer.can(Capability.ENGAGEMENTS_EDIT),
         "today": timezone.localdate(),
+        "heard": _heard(engagement),
+        "board_view": False,
     })
+
+
+def _heard(engagement):
+    """Who was heard (S2), against the markets of the risks this engagement's inputs are linked to."""
+    markets = RiskMarket.objects.filter(risk__inputs__engagement=engagement).values_list("country", flat=True)
+    return who_was_heard(engagement.inputs.all(), markets=sorted(set(markets)))
 
 
 @requires(Capability.ENGAGEMENTS_EDIT)
@@ -191,6 +201,8 @@ def briefing_add(request, pk: int):
         "briefing_form": form,
         "can_edit": True,
         "today": timezone.localdate(),
+        "heard": _heard(engagement),
+        "board_view": False,
     }, status=400)
 
 
@@ -226,6 +238,7 @@ def _row_context(request, item):
         "function_choices": Function.choices,
         "can_record": request.viewer.can(Capability.INPUTS_RECORD),
         "can_decide": may_decide(request.viewer, item),
+        "can_link_risks": request.viewer.can(Capability.RISKS_VIEW),
     }
 
 
@@ -276,6 +289,7 @@ def engagement_inputs(request, pk: int):
     return render(request, "engagements/inputs.html", {
         "engagement": engagement, "form": form, "rows": rows, "page": page,
         "can_record": viewer.can(Capability.INPUTS_RECORD),
+        "can_link_risks": viewer.can(Capability.RISKS_VIEW),
     }, status=400 if form.errors else 200)
 
 

@@ -1,3 +1,13 @@
 """Routes of mitigation_views.py, under the risks namespace."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import mitigation_views
+
+urlpatterns: list = [
+    path("<int:pk>/mitigations/add/", mitigation_views.mitigation_add, name="mitigation-add"),
+    path("mitigations/<int:pk>/edit/", mitigation_views.mitigation_edit, name="mitigation-edit"),
+    path("mitigations/<int:pk>/reassessed/", mitigation_views.mitigation_reassessed, name="mitigation-reassessed"),
+    path("mitigations/<int:pk>/indicators/add/", mitigation_views.indicator_add, name="indicator-add"),
+    path("indicators/<int:pk>/evidence/add/", mitigation_views.evidence_add, name="evidence-add"),
+]
