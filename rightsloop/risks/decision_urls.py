@@ -1,3 +1,16 @@
 """Routes of decision_views.py, under the risks namespace."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import decision_views
+
+urlpatterns: list = [
+    path("decisions/", decision_views.decision_list, name="decisions"),
+    path("decisions/new/", decision_views.decision_create, name="decision-create"),
+    path("decisions/<int:pk>/", decision_views.decision_detail, name="decision-detail"),
+    path("decisions/<int:pk>/edit/", decision_views.decision_edit, name="decision-edit"),
+    path("decisions/<int:pk>/decide/", decision_views.decision_decide, name="decision-decide"),
+    path("events/", decision_views.event_list, name="events"),
+    path("events/new/", decision_views.event_create, name="event-create"),
+    path("events/<int:pk>/", decision_views.event_detail, name="event-detail"),
+]

@@ -1,0 +1,179 @@
+"""Forms of the strategic decision pages (R3) and the context event pages (R4)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from rightsloop.core import countries
+from rightsloop.engagements.models import Engagement
+
+from .actions import DecisionPlan
+from .models import Risk, StrategicDecision
+from .vocabulary import Communication, DecisionCategory, DecisionStatus, EventKind
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+def split_list(raw: str) -> list[str]:
+    """Items typed one per line or separated by commas."""
+    return [part.strip() for part in raw.replace("\n", ",").split(",") if part.strip()]
+
+
+class DecisionFilterForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Any")), *DecisionStatus.choices])
+    category = forms.ChoiceField(label=_("Kind of decision"), required=False,
+                                 choices=[("", _("Any")), *DecisionCategory.choices])
+
+
+@dataclass
+class Step:
+    """A group of the decision form's fields with a heading and a plain explanation."""
+
+    key: str
+    heading: str
+    help: str
+    fields: list
+
+
+STEPS = (
+    ("about", _("The decision"),
+     _("Name the decision and say in a few sentences what the company is about to do."),
+     ("title", "category", "description")),
+    ("picture", _("Step 1: the risks as they stand today"),
+     _("Tick every salient risk this decision could create, make worse or make better, then describe how "
+       "things look now: who could be harmed, where, how badly, and what is still unknown."),
+     ("risks", "risk_picture")),
+    ("mitigation", _("Step 2: what will reduce the risks, and what will not"),
+     _("Say which actions will lower each linked risk. Be explicit about the risks that stay unmitigated for "
+       "now or that cannot be mitigated at all. Individual mitigations are recorded on each risk's own page; "
+       "a severe risk with no mitigation under way needs a remedy plan there before the decision can be taken."),
+     ("mitigation_plan",)),
+    ("remedy", _("Step 3: how harm would be put right"),
+     _("If the harm happens anyway, how will the people affected get remedy: who acts, through which channel, "
+       "how fast, and who pays."),
+     ("remedy_plan",)),
+    ("communication", _("Step 4: whether and how to tell people"),
+     _("Choose how the decision will be communicated and describe the plan. When any linked risk is severe, "
+       "formal public reporting is required. Before anything is published, check that it cannot put "
+       "stakeholders, defenders, staff or partners in danger."),
+     ("communication", "communication_plan", "communication_is_safe")),
+    ("consulted", _("Who was consulted"),
+     _("Choose the engagements whose stakeholders were consulted on this decision. If nobody was, say why."),
+     ("engagements", "no_engagement_reason")),
+)
+
+
+class DecisionForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    category = forms.ChoiceField(label=_("Kind of decision"), choices=DecisionCategory.choices)
+    description = forms.CharField(label=_("What is being decided"), required=False,
+                                  widget=forms.Textarea(attrs={"rows": 3}))
+    risks = forms.ModelMultipleChoiceField(
+        label=_("Linked salient risks"), required=False, queryset=Risk.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Open risks of the register, most severe first. Severity runs from 3 to 15."),
+    )
+    risk_picture = forms.CharField(label=_("The current picture"), required=False,
+                                   widget=forms.Textarea(attrs={"rows": 5}))
+    mitigation_plan = forms.CharField(label=_("Mitigations, and the risks not or not yet mitigated"),
+                                      required=False, widget=forms.Textarea(attrs={"rows": 5}))
+    remedy_plan = forms.CharField(label=_("How remedy would be delivered"), required=False,
+                                  widget=forms.Textarea(attrs={"rows": 4}))
+    communication = forms.ChoiceField(label=_("How it will be communicated"), required=False,
+                                      choices=[("", _("Not chosen yet")), *Communication.choices])
+    communication_plan = forms.CharField(
+        label=_("Communication plan"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Not needed if the decision is not communicated."))
+    communication_is_safe = forms.BooleanField(
+        label=_("The communication endangers no one (stakeholders, defenders, staff, partners)"), required=False)
+    engagements = forms.ModelMultipleChoiceField(
+        label=_("Engagements consulted"), required=False, queryset=Engagement.objects.none(),
+        widget=forms.CheckboxSelectMultiple)
+    no_engagement_reason = forms.CharField(label=_("Why no stakeholders were engaged"), required=False,
+                                           widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, organisation, decision: StrategicDecision | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Open risks, plus any closed one already linked so that saving does not silently drop it.
+        linked = Q(strategic_decisions=decision) if decision is not None else Q(pk__in=[])
+        self.fields["risks"].queryset = (Risk.objects.for_organisation(organisation)
+                                         .filter(Q(closed_at__isnull=True) | linked).distinct().by_priority())
+        self.fields["risks"].label_from_instance = risk_label
+        self.fields["engagements"].queryset = (Engagement.objects.for_organisation(organisation)
+                                               .order_by("-starts_on", "-id"))
+        self.fields["engagements"].label_from_instance = lambda e: f"{e.title} ({e.starts_on})"
+
+    def steps(self) -> list[Step]:
+        return [Step(key, heading, help_text, [self[name] for name in names])
+                for key, heading, help_text, names in STEPS]
+
+    def plan(self) -> DecisionPlan:
+        data = self.cleaned_data
+        return DecisionPlan(
+            title=data["title"], category=data["category"], description=data["description"],
+            risk_picture=data["risk_picture"], mitigation_plan=data["mitigation_plan"],
+            remedy_plan=data["remedy_plan"], communication=data["communication"],
+            communication_plan=data["communication_plan"], communication_is_safe=data["communication_is_safe"],
+            no_engagement_reason=data["no_engagement_reason"], risks=list(data["risks"]),
+            engagements=list(data["engagements"]),
+        )
+
+    @staticmethod
+    def initial_for(decision: StrategicDecision) -> dict:
+        initial = {name: getattr(decision, name) for name in (
+            "title", "category", "description", "risk_picture", "mitigation_plan", "remedy_plan",
+            "communication", "communication_plan", "communication_is_safe", "no_engagement_reason")}
+        initial["risks"] = [risk.pk for risk in decision.risks.all()]
+        initial["engagements"] = [engagement.pk for engagement in decision.engagements.all()]
+        return initial
+
+
+def risk_label(risk: Risk) -> str:
+    if risk.is_severe:
+        return _("%(title)s (%(product)s), severity %(severity)s/15, severe") % {
+            "title": risk.title, "product": risk.product, "severity": risk.severity}
+    return _("%(title)s (%(product)s), severity %(severity)s/15") % {
+        "title": risk.title, "product": risk.product, "severity": risk.severity}
+
+
+class ContextEventForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind of change"), choices=EventKind.choices)
+    description = forms.CharField(label=_("What happened"), required=False,
+                                  widget=forms.Textarea(attrs={"rows": 4}))
+    countries = forms.CharField(
+        label=_("Countries"), required=False, max_length=500,
+        help_text=_("Two-letter country codes, separated by commas, for example KE, ET."))
+    products = forms.MultipleChoiceField(label=_("Products or services"), required=False,
+                                         widget=forms.CheckboxSelectMultiple,
+                                         help_text=_("The products named on the register's risks."))
+    other_products = forms.CharField(
+        label=_("Other products or services"), required=False, max_length=500,
+        help_text=_("Separate with commas. Only risks on a product of that name are touched."))
+    occurred_on = forms.DateField(label=_("Occurred on"), widget=DateInput)
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        known = (Risk.objects.for_organisation(organisation).open().order_by("product")
+                 .values_list("product", flat=True).distinct())
+        self.fields["products"].choices = [(name, name) for name in known]
+
+    def clean_countries(self) -> list[str]:
+        codes = [code.upper() for code in split_list(self.cleaned_data["countries"])]
+        unknown = [code for code in codes if countries.get(code) is None]
+        if unknown:
+            raise forms.ValidationError(_("Unknown country code: %(codes)s.") % {"codes": ", ".join(unknown)})
+        return codes
+
+    def clean(self):
+        data = super().clean()
+        data["all_products"] = [*data.get("products", []), *split_list(data.get("other_products") or "")]
+        if "countries" in data and not data["countries"] and not data["all_products"]:
+            self.add_error("countries", _("Name the countries or the products the event touches."))
+        return data

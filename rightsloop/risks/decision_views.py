@@ -1,0 +1,256 @@
+"""Pages of strategic decisions (R3) and of context events (R4)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from rightsloop.accounts.permissions import requires
+from rightsloop.accounts.roles import Capability, Role
+from rightsloop.core.pagination import paginate, query_without_page
+from rightsloop.engagements.models import Input
+from rightsloop.engagements.queries import visible_inputs
+from rightsloop.engagements.representation import who_was_heard
+
+from . import actions, queries, scales
+from .decision_forms import ContextEventForm, DecisionFilterForm, DecisionForm
+from .models import Mitigation, Risk, StrategicDecision
+from .vocabulary import ACTING, UNMITIGATED, DecisionStatus, MitigationStatus
+
+
+def copy_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+# Strategic decisions -------------------------------------------------------
+
+# The checklist on a decision's page: each thing the rules in decisions.py may find missing, in the
+# order of the four steps, with what it says once done.
+CHECKLIST = (
+    ("risks", gettext_lazy("Step 1: the salient risks are linked, and none severe is left without action or "
+                           "remedy plan")),
+    ("risk_picture", gettext_lazy("Step 1: the current picture is described")),
+    ("mitigation_plan", gettext_lazy("Step 2: the mitigations, and the risks not mitigated, are described")),
+    ("remedy_plan", gettext_lazy("Step 3: the way remedy would be delivered is described")),
+    ("communication", gettext_lazy("Step 4: the way of communicating is chosen")),
+    ("communication_plan", gettext_lazy("Step 4: the communication plan is described")),
+    ("communication_is_safe", gettext_lazy("Step 4: the communication has been checked to endanger no one")),
+    ("engagements", gettext_lazy("Stakeholders were consulted, or the reason they were not is recorded")),
+)
+
+
+@dataclass
+class LinkedRiskRow:
+    risk: Risk
+    statuses: list[tuple[str, int]]  # (status label, how many mitigations have it)
+    acting: bool
+    has_remedy_plan: bool
+
+    @property
+    def needs_attention(self) -> bool:
+        """A severe risk with no mitigation under way and no remedy plan: it blocks the decision."""
+        return self.risk.is_severe and not self.acting and not self.has_remedy_plan
+
+
+def linked_risk_rows(decision: StrategicDecision) -> list[LinkedRiskRow]:
+    mitigations = Prefetch("mitigations", queryset=Mitigation.objects.only("id", "risk_id", "status", "remedy_plan"))
+    rows = []
+    for risk in decision.risks.prefetch_related(mitigations, "markets").by_priority():
+        found = list(risk.mitigations.all())
+        counts = Counter(m.status for m in found)
+        rows.append(LinkedRiskRow(
+            risk=risk,
+            statuses=[(MitigationStatus(status).label, counts[status]) for status in MitigationStatus.values
+                      if counts[status]],
+            acting=any(m.status in ACTING for m in found),
+            has_remedy_plan=any(m.status in UNMITIGATED and m.remedy_plan.strip() for m in found),
+        ))
+    return rows
+
+
+def heard_on(decision: StrategicDecision, rows: list[LinkedRiskRow]):
+    """Who was heard on the decision: inputs linked to it and inputs of the engagements consulted."""
+    # Counts name nobody (representation.py), so they cover every input, as on a risk's page; the
+    # board's view of them is cut to totals and gaps by the template.
+    related = Input.objects.filter(
+        Q(strategic_decisions=decision) | Q(engagement__in=decision.engagements.values("pk"))).values("pk")
+    markets = sorted({code for row in rows for code in row.risk.market_codes})
+    return who_was_heard(Input.objects.for_organisation(decision.organisation).filter(pk__in=related),
+                         markets=markets)
+
+
+def _detail_context(request, decision: StrategicDecision, *, refused: dict[str, str] | None = None) -> dict:
+    viewer = request.viewer
+    rows = linked_risk_rows(decision)
+    missing = actions.blockers(decision) if decision.status == DecisionStatus.DRAFT else {}
+    see_engagements = viewer.can(Capability.ENGAGEMENTS_VIEW)
+    return {
+        "decision": decision,
+        "rows": rows,
+        "has_severe": any(row.risk.is_severe for row in rows),
+        "blockers": missing,
+        "checklist": [(str(label), missing.get(key, "")) for key, label in CHECKLIST],
+        "refused": refused or {},
+        "see_engagements": see_engagements,
+        "engagements": list(decision.engagements.order_by("-starts_on")) if see_engagements else [],
+        "engagement_count": decision.engagements.count(),
+        "heard": heard_on(decision, rows),
+        "board_view": viewer.role == Role.BOARD,
+        "linked": visible_inputs(viewer).filter(strategic_decisions=decision)
+        .select_related("engagement", "speaker__stakeholder"),
+        "target": decision,
+        "kind": "decision",
+        "can_edit": viewer.can(Capability.RISKS_EDIT),
+        "is_draft": decision.status == DecisionStatus.DRAFT,
+    }
+
+
+@requires(Capability.RISKS_VIEW)
+@require_GET
+def decision_list(request):
+    form = DecisionFilterForm(request.GET or None)
+    decisions = queries.visible_decisions(request.viewer)
+    if form.is_valid():
+        if form.cleaned_data["status"]:
+            decisions = decisions.filter(status=form.cleaned_data["status"])
+        if form.cleaned_data["category"]:
+            decisions = decisions.filter(category=form.cleaned_data["category"])
+    decisions = decisions.annotate(
+        risk_count=Count("risks", distinct=True),
+        severe_count=Count("risks", filter=Q(risks__severity__gte=scales.SEVERE), distinct=True),
+    ).select_related("decided_by").order_by("-updated_at", "-id")
+    return render(request, "risks/decisions/list.html", {
+        "form": form, "page": paginate(request, decisions), "query": query_without_page(request),
+        "can_edit": request.viewer.can(Capability.RISKS_EDIT),
+    })
+
+
+@requires(Capability.RISKS_EDIT)
+@require_http_methods(["GET", "POST"])
+def decision_create(request):
+    viewer = request.viewer
+    form = DecisionForm(request.POST or None, organisation=viewer.organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            decision = actions.create_strategic_decision(plan=form.plan(), by=viewer)
+        except ValidationError as error:
+            copy_errors(form, error)
+        else:
+            messages.success(request, _("Decision recorded as being prepared."))
+            return redirect("risks:decision-detail", pk=decision.pk)
+    return render(request, "risks/decisions/form.html", {"form": form},
+                  status=400 if form.errors else 200)
+
+
+@requires(Capability.RISKS_EDIT)
+@require_http_methods(["GET", "POST"])
+def decision_edit(request, pk: int):
+    viewer = request.viewer
+    decision = queries.access_strategic_decision(viewer, pk)
+    if decision.status == DecisionStatus.DECIDED:
+        messages.error(request, _("This decision was taken and can no longer be changed; record a new decision "
+                                  "instead."))
+        return redirect("risks:decision-detail", pk=decision.pk)
+    form = DecisionForm(request.POST or None, organisation=decision.organisation, decision=decision,
+                        initial=DecisionForm.initial_for(decision))
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_strategic_decision(decision=decision, plan=form.plan(), by=viewer)
+        except ValidationError as error:
+            copy_errors(form, error)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("risks:decision-detail", pk=decision.pk)
+    rows = linked_risk_rows(decision)
+    return render(request, "risks/decisions/form.html", {
+        "form": form, "decision": decision, "rows": rows, "has_severe": any(row.risk.is_severe for row in rows),
+    }, status=400 if form.errors else 200)
+
+
+@requires(Capability.RISKS_VIEW)
+@require_GET
+def decision_detail(request, pk: int):
+    decision = queries.access_strategic_decision(request.viewer, pk)
+    return render(request, "risks/decisions/detail.html", _detail_context(request, decision))
+
+
+@requires(Capability.RISKS_EDIT)
+@require_POST
+def decision_decide(request, pk: int):
+    decision = queries.access_strategic_decision(request.viewer, pk)
+    try:
+        actions.take_strategic_decision(decision=decision, by=request.viewer)
+    except ValidationError as error:
+        refused = error.message_dict if hasattr(error, "error_dict") else {"": " ".join(error.messages)}
+        decision.refresh_from_db()
+        return render(request, "risks/decisions/detail.html", _detail_context(request, decision, refused={
+            key: " ".join(value) if isinstance(value, list) else value for key, value in refused.items()}),
+            status=400)
+    messages.success(request, _("The decision is marked as taken."))
+    return redirect("risks:decision-detail", pk=decision.pk)
+
+
+# Context events ------------------------------------------------------------
+
+@requires(Capability.RISKS_VIEW)
+@require_GET
+def event_list(request):
+    events = queries.visible_events(request.viewer).annotate(
+        flagged_count=Count("flagged_mitigations"),
+        waiting_count=Count("flagged_mitigations", filter=Q(flagged_mitigations__needs_reassessment=True)),
+    ).select_related("recorded_by").order_by("-occurred_on", "-id")
+    return render(request, "risks/events/list.html", {
+        "page": paginate(request, events), "query": query_without_page(request),
+        "can_edit": request.viewer.can(Capability.RISKS_EDIT),
+    })
+
+
+@requires(Capability.RISKS_EDIT)
+@require_http_methods(["GET", "POST"])
+def event_create(request):
+    viewer = request.viewer
+    form = ContextEventForm(request.POST or None, organisation=viewer.organisation,
+                            initial={"occurred_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            event = actions.record_context_event(
+                title=data["title"], kind=data["kind"], occurred_on=data["occurred_on"],
+                description=data["description"], countries_touched=data["countries"],
+                products=data["all_products"], by=viewer)
+        except ValidationError as error:
+            copy_errors(form, error)
+        else:
+            flagged = event.flagged_mitigations.aggregate(n=Count("id"), owners=Count("owner", distinct=True))
+            if flagged["n"]:
+                messages.success(request, _(
+                    "Event recorded. %(n)s mitigation(s) were flagged for reassessment and their %(owners)s "
+                    "owner(s) notified by email.") % flagged)
+            else:
+                messages.success(request, _("Event recorded. It touches no mitigation on the register."))
+            return redirect("risks:event-detail", pk=event.pk)
+    return render(request, "risks/events/form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@requires(Capability.RISKS_VIEW)
+@require_GET
+def event_detail(request, pk: int):
+    event = queries.access_context_event(request.viewer, pk)
+    flagged = (event.flagged_mitigations.select_related("risk", "owner")
+               .order_by("-risk__priority", "risk_id", "id"))
+    return render(request, "risks/events/detail.html", {
+        "event": event, "flagged": flagged,
+    })
