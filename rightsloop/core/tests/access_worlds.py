@@ -26,6 +26,7 @@ from rightsloop.accounts.tests.factories import make_member
 from rightsloop.accounts.viewer import Viewer
 from rightsloop.engagements import actions as engagement_actions
 from rightsloop.engagements.tests.factories import make_engagement, make_input, make_participation
+from rightsloop.risks import actions as risk_actions
 from rightsloop.risks.tests.factories import make_mitigation, make_risk
 from rightsloop.stakeholders import actions as stakeholder_actions
 from rightsloop.stakeholders.tests.factories import make_stakeholder
@@ -160,8 +161,27 @@ ROUTE_OBJECTS: dict[str, dict[str, str]] = {
                             "body.via_proxy_id": "proxy"},
     "api:record_input": {"engagement_id": "engagement", "body.speaker_id": "participation"},
     "api:deliver_feedback": {"engagement_id": "engagement", "participant_id": "participation"},
+    # The risks API (risks/api.py): ids in request bodies
+    "api:link_risk_inputs": {"body.input_ids": "input"},
+    "api:unlink_risk_inputs": {"body.input_ids": "input"},
+    "api:link_input": {"body.risk_ids": "risk"},
+    "api:unlink_input": {"body.risk_ids": "risk"},
+    # Strategic decisions and context events (risks/decision_views.py)
+    "risks:decision-detail": {"pk": "decision"},
+    "risks:decision-edit": {"pk": "decision"},
+    "risks:decision-decide": {"pk": "decision"},
+    "risks:event-detail": {"pk": "event"},
+    # Mitigations, their indicators and evidence, and links to inputs (risks/mitigation_views.py, link_views.py)
+    "risks:mitigation-edit": {"pk": "mitigation"},
+    "risks:mitigation-reassessed": {"pk": "mitigation"},
+    "risks:indicator-add": {"pk": "mitigation"},
+    "risks:evidence-add": {"pk": "indicator"},
+    "risks:mitigation-link-inputs": {"pk": "mitigation"},
+    "risks:decision-link-inputs": {"pk": "decision"},
 }
-_BY_PARAM = {"stakeholder_id": "stakeholder", "engagement_id": "engagement", "input_id": "input"}
+_BY_PARAM = {"stakeholder_id": "stakeholder", "engagement_id": "engagement", "input_id": "input",
+             # The risks API (risks/api.py)
+             "risk_id": "risk", "mitigation_id": "mitigation", "decision_id": "decision", "event_id": "event"}
 _PK_BY_PREFIX = (("stakeholders:", "stakeholder"), ("engagements:", "engagement"), ("risks:", "risk"))
 
 # What stands for the same object when the route is asked about the high-safety stakeholder instead.
@@ -212,6 +232,22 @@ def api_body(route: Route, ids: dict[str, int]) -> dict:
         "api:triage_input": {},
         "api:decide": {"outcome": "not_adopted", "rationale": "Out of scope for this product."},
         "api:deliver_feedback": {"channel": "in_person"},
+        # The risks API (risks/api.py)
+        "api:create_risk": {"title": "Matrix risk", "product": "Messenger", "involvement": "cause", "scale": 2,
+                            "scope": 2, "irremediability": 2, "likelihood": 2, "review_on": today,
+                            "rights": ["privacy"], "markets": ["KE"]},
+        "api:update_risk": {"likelihood": 4, "reason": "matrix test"},
+        "api:add_mitigation": {"action": "Matrix mitigation"},
+        "api:update_mitigation": {"status": "in_progress"},
+        "api:link_risk_inputs": {"input_ids": [ids.get("body.input_ids")]},
+        "api:unlink_risk_inputs": {"input_ids": [ids.get("body.input_ids")]},
+        "api:link_input": {"risk_ids": [ids.get("body.risk_ids")]},
+        "api:unlink_input": {"risk_ids": [ids.get("body.risk_ids")]},
+        "api:create_strategic_decision": {"title": "Matrix decision", "category": "market_entry"},
+        "api:update_strategic_decision": {"description": "Matrix change"},
+        "api:decide_strategic_decision": {},
+        "api:record_context_event": {"title": "Matrix event", "kind": "new_law", "occurred_on": today,
+                                     "countries": ["KE"]},
     }
     if route.name not in bodies:
         raise AssertionError(f"No request body for {route.methods[0]} {route.name}: add one to api_body().")
@@ -285,6 +321,16 @@ def build_world(builder: Viewer, marker: str, *, grant_holders: list[Viewer] = (
             stakeholder_actions.grant_access(stakeholder=person, user=holder.user, reason="matrix member", by=builder)
     o["risk"] = make_risk(builder, title=f"{marker} risk", markets=["KE"])
     o["mitigation"] = make_mitigation(builder, o["risk"], action=f"{marker} mitigation")
+    # Named so that the board, who may see mitigations, may see it too (its text starts "<marker> mitigation").
+    o["indicator"] = risk_actions.add_indicator(mitigation=o["mitigation"], name=f"{marker} mitigation indicator",
+                                                by=builder)
+    # Strategic decisions and context events: a draft decision consulting the engagement, and an event
+    # that flags the world's mitigation (its mail is sent on commit, which these tests never reach).
+    o["decision"] = risk_actions.create_strategic_decision(plan=risk_actions.DecisionPlan(
+        title=f"{marker} decision", category="market_entry", risks=[o["risk"]], engagements=[o["engagement"]]),
+        by=builder)
+    o["event"] = risk_actions.record_context_event(title=f"{marker} event", kind="new_law", occurred_on=today,
+                                                   countries_touched=["KE"], by=builder)
     o["membership"] = Membership.objects.get(user=builder.user, organisation=builder.organisation)
     return world
 

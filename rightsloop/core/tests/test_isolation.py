@@ -20,6 +20,7 @@ from rightsloop.accounts.tests.api_client import ApiClient
 from rightsloop.accounts.tests.factories import make_member
 from rightsloop.engagements import actions as engagement_actions
 from rightsloop.engagements.tests.factories import make_engagement, make_input, make_participation
+from rightsloop.risks import actions as risk_actions
 from rightsloop.risks.tests.factories import make_mitigation, make_risk
 from rightsloop.stakeholders import actions as stakeholder_actions
 from rightsloop.stakeholders.tests.factories import make_stakeholder
@@ -61,8 +62,13 @@ def build_world(viewer, marker):
     token, _raw = issue_api_token(membership=membership, name=marker, by=viewer)
     risk = make_risk(viewer, title=f"{marker} risk")
     mitigation = make_mitigation(viewer, risk, action=f"{marker} mitigation")
+    indicator = risk_actions.add_indicator(mitigation=mitigation, name=f"{marker} indicator", by=viewer)
+    decision = risk_actions.create_strategic_decision(plan=risk_actions.DecisionPlan(
+        title=f"{marker} decision", category="market_entry", risks=[risk]), by=viewer)
+    event = risk_actions.record_context_event(title=f"{marker} event", kind="new_law", occurred_on=today,
+                                              countries_touched=["KE"], by=viewer)
     return {
-        "risk": risk, "mitigation": mitigation,
+        "risk": risk, "mitigation": mitigation, "indicator": indicator, "decision": decision, "event": event,
         "stakeholder": person, "proxy": proxy, "flag": twin.duplicate_flags.get(), "consent": consent,
         "engagement": engagement, "participation": participation, "input": item, "briefing": briefing,
         "membership": membership, "token": token, "grant": protected.grants.get(),
@@ -87,9 +93,15 @@ def object_for(route: str, param: str, world) -> int:
         return world["briefing"].pk
     if param == "grant_pk":
         return world["grant"].pk
+    for name in ("risk", "mitigation", "decision", "event"):  # the risks API (risks/api.py)
+        if param == f"{name}_id":
+            return world[name].pk
     if param == "pk":
         for prefix, key in (("accounts/members/", "membership"), ("accounts/tokens/", "token"),
-                            ("stakeholders/", "stakeholder"), ("risks/", "risk"), ("engagements/inputs/", "input"),
+                            ("stakeholders/", "stakeholder"), ("risks/mitigations/", "mitigation"),
+                            ("risks/decisions/", "decision"), ("risks/events/", "event"),
+                            ("risks/indicators/", "indicator"),
+                            ("risks/", "risk"), ("engagements/inputs/", "input"),
                             ("engagements/", "engagement")):
             if route.startswith(prefix):
                 return world[key].pk

@@ -65,6 +65,9 @@ ALTERNATIVES = {
     "token": ("token",),
     "risk": ("risk",),
     "mitigation": ("mitigation",),
+    "indicator": ("indicator",),
+    "decision": ("decision",),
+    "event": ("event",),
 }
 PROTECTED_ALTERNATIVES = {"protected": ("protected", "protected_first")}
 

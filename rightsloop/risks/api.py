@@ -1,0 +1,732 @@
+"""JSON front door of the salient risk register, mitigations, input links, strategic decisions and context events.
+
+Every change goes through actions.py; a rule broken there answers 400 with its field messages, a role
+without the capability 403, and an id of another organisation (in the path or the body) 404, exactly as
+a missing one. Inputs are only ever read through engagements.queries.visible_inputs, and speakers are
+shown as speaker_label shows them, so no protected identity leaves through this API.
+"""
+
+import datetime
+from typing import Annotated, Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.db.models import F, Q, Window
+from django.db.models.functions import RowNumber
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
+
+from rightsloop.accounts.models import Membership, User
+from rightsloop.accounts.roles import Capability
+from rightsloop.accounts.viewer import Viewer
+from rightsloop.core import rights as rights_taxonomy
+from rightsloop.core.access import MAX_ID
+from rightsloop.core.api_errors import documented
+from rightsloop.core.pagination import ApiPages
+from rightsloop.engagements import queries as engagement_queries
+from rightsloop.engagements.models import Engagement, Input
+
+from . import actions, queries
+from .models import Mitigation, Risk, StrategicDecision
+from .vocabulary import (
+    Communication,
+    DecisionCategory,
+    DecisionStatus,
+    EventKind,
+    Involvement,
+    MitigationStatus,
+    OwnerLevel,
+)
+
+router = Router(tags=["risks"])
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Rating = Annotated[int, Field(ge=1, le=5)]
+Code = Annotated[str, Field(min_length=1, max_length=40)]
+Country = Annotated[str, Field(min_length=1, max_length=2, description="ISO 3166-1 alpha-2")]
+Text = Annotated[str, Field(max_length=10000)]
+
+
+def _require(viewer: Viewer, capability: str) -> None:
+    if not viewer.can(capability):
+        raise PermissionDenied(_("Your role does not allow this."))
+
+
+def _value(member):
+    return getattr(member, "value", member)
+
+
+def _member(viewer: Viewer, user_id: int | None, field: str) -> User | None:
+    """A user who is an active member of the viewer's organisation, or a 400 naming the field."""
+    if user_id is None:
+        return None
+    membership = (Membership.objects.active().select_related("user")
+                  .filter(organisation=viewer.organisation, user_id=user_id).first())
+    if membership is None:
+        raise DjangoValidationError({field: [_("The owner must be a member of this organisation.")]})
+    return membership.user
+
+
+def _all_visible(queryset, ids: list[int]) -> list:
+    """The objects with these ids, all of them, or 'not found' (another organisation's id is simply unknown)."""
+    wanted = set(ids)
+    found = list(queryset.filter(pk__in=wanted)) if wanted else []
+    if len(found) != len(wanted):
+        raise Http404
+    return found
+
+
+# Rights --------------------------------------------------------------------
+
+class RightOut(Schema):
+    code: str
+    name: str
+    sources: list[str]
+    retired: bool
+    groupings: list[str]
+
+
+class GroupingOut(Schema):
+    code: str
+    name: str
+    rights: list[str]
+
+
+class TaxonomyOut(Schema):
+    version: str
+    rights: list[RightOut]
+    groupings: list[GroupingOut]
+
+
+def _groupings() -> list[dict]:
+    """The taxonomy's groupings (privacy, expression, …) if it ships them, each with its rights' codes."""
+    found = []
+    for grouping in getattr(rights_taxonomy, "GROUPINGS", ()):
+        found.append({"code": grouping.code, "name": str(grouping.name), "rights": list(grouping.rights)})
+    return found
+
+
+@router.get("/rights", response=documented({200: TaxonomyOut}),
+            summary="The shipped taxonomy of human rights, with stable codes and groupings")
+def list_rights(request):
+    groupings = _groupings()
+    return {
+        "version": rights_taxonomy.VERSION,
+        "rights": [{
+            "code": right.code, "name": str(right.name), "sources": list(right.sources), "retired": right.retired,
+            "groupings": [g["code"] for g in groupings if right.code in g["rights"]],
+        } for right in rights_taxonomy.TAXONOMY],
+        "groupings": groupings,
+    }
+
+
+# Risks ---------------------------------------------------------------------
+
+class RiskIn(Schema):
+    title: str = Field(..., min_length=1, max_length=200)
+    description: Text = ""
+    product: str = Field(..., min_length=1, max_length=200)
+    use_context: Text = ""
+    affected_groups: Text = ""
+    involvement: Involvement
+    scale: Rating = Field(..., description="How grave the harm is, 1 to 5")
+    scope: Rating = Field(..., description="How many people it reaches, 1 to 5")
+    irremediability: Rating = Field(..., description="How hard it is to put right, 1 to 5")
+    likelihood: Rating
+    review_on: datetime.date
+    owner_id: Id | None = Field(None, description="A member of the organisation; defaults to you")
+    rights: list[Code] = Field(..., min_length=1, max_length=40, description="Codes from GET /rights")
+    markets: list[Country] = Field(default_factory=list, max_length=250)
+
+
+class RiskPatch(Schema):
+    reason: str = Field(..., min_length=1, max_length=500, description="Why the risk changes: the history keeps it")
+    title: str | None = Field(None, min_length=1, max_length=200)
+    description: Text | None = None
+    product: str | None = Field(None, min_length=1, max_length=200)
+    use_context: Text | None = None
+    affected_groups: Text | None = None
+    involvement: Involvement | None = None
+    scale: Rating | None = None
+    scope: Rating | None = None
+    irremediability: Rating | None = None
+    likelihood: Rating | None = None
+    review_on: datetime.date | None = None
+    owner_id: Id | None = None
+    rights: list[Code] | None = Field(None, min_length=1, max_length=40)
+    markets: list[Country] | None = Field(None, max_length=250)
+
+
+class RiskOut(Schema):
+    id: int
+    rank: int | None = Field(None, description="Place among the open risks listed, most severe first")
+    title: str
+    description: str
+    product: str
+    use_context: str
+    affected_groups: str
+    involvement: str
+    scale: int
+    scope: int
+    irremediability: int
+    likelihood: int
+    severity: int
+    priority: int
+    severe: bool
+    owner_level: str
+    owner_id: int
+    owner: str
+    review_on: datetime.date
+    rights: list[str]
+    markets: list[str]
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+    closed_at: datetime.datetime | None
+
+    @staticmethod
+    def resolve_rank(obj) -> int | None:
+        return getattr(obj, "rank", None)
+
+    @staticmethod
+    def resolve_severe(obj) -> bool:
+        return obj.is_severe
+
+    @staticmethod
+    def resolve_owner(obj) -> str:
+        return obj.owner.get_username()
+
+    @staticmethod
+    def resolve_rights(obj) -> list[str]:
+        return obj.rights_codes
+
+    @staticmethod
+    def resolve_markets(obj) -> list[str]:
+        return obj.market_codes
+
+
+class RiskQuery(Schema):
+    q: str = Field("", max_length=100)
+    right: str = Field("", max_length=40)
+    market: str = Field("", max_length=2)
+    product: str = Field("", max_length=200)
+    level: OwnerLevel | None = None
+    severe: bool = False
+    due_for_review: bool = False
+
+
+ORDER = (F("priority").desc(), F("irremediability").desc(), F("id").asc())
+
+
+def _ranked_risk(viewer: Viewer, risk_id: int) -> Risk:
+    """One risk with its place in the register (open risks only; a closed risk has none)."""
+    risk = queries.access_risk(viewer, risk_id)
+    if risk.closed_at is None:
+        ahead = (Q(priority__gt=risk.priority) | Q(priority=risk.priority, irremediability__gt=risk.irremediability)
+                 | Q(priority=risk.priority, irremediability=risk.irremediability, id__lt=risk.pk))
+        risk.rank = queries.visible_risks(viewer).open().filter(ahead).count() + 1
+    return risk
+
+
+def _plan_of(risk: Risk) -> actions.RiskPlan:
+    return actions.RiskPlan(
+        title=risk.title, product=risk.product, involvement=risk.involvement, scale=risk.scale, scope=risk.scope,
+        irremediability=risk.irremediability, likelihood=risk.likelihood, review_on=risk.review_on,
+        description=risk.description, use_context=risk.use_context, affected_groups=risk.affected_groups,
+        owner=risk.owner, rights=risk.rights_codes, markets=risk.market_codes,
+    )
+
+
+PLAN_FIELDS = ("title", "description", "product", "use_context", "affected_groups", "involvement", "scale", "scope",
+               "irremediability", "likelihood", "review_on", "rights", "markets")
+
+
+@router.get("/risks", response=documented({200: list[RiskOut]}),
+            summary="The register: open risks ranked by priority (severity first, likelihood second)")
+@paginate(ApiPages)
+def list_risks(request, filters: Query[RiskQuery]):
+    viewer = request.auth
+    _require(viewer, Capability.RISKS_VIEW)
+    chosen = queries.RiskFilters(q=filters.q, right=filters.right, market=filters.market, product=filters.product,
+                                 level=_value(filters.level) or "", severe=filters.severe,
+                                 due_for_review=filters.due_for_review)
+    return queries.risk_register(viewer, chosen, timezone.localdate()).annotate(
+        rank=Window(RowNumber(), order_by=ORDER))
+
+
+@router.post("/risks", response=documented({201: RiskOut}), summary="Register a salient risk")
+def create_risk(request, payload: RiskIn):
+    viewer = request.auth
+    _require(viewer, Capability.RISKS_EDIT)
+    owner = _member(viewer, payload.owner_id, "owner_id")
+    plan = actions.RiskPlan(**{name: _value(getattr(payload, name)) for name in PLAN_FIELDS}, owner=owner)
+    risk = actions.create_risk(plan=plan, by=viewer)
+    return Status(201, _ranked_risk(viewer, risk.pk))
+
+
+@router.get("/risks/{int:risk_id}", response=documented({200: RiskOut}), summary="One risk")
+def get_risk(request, risk_id: int):
+    return _ranked_risk(request.auth, risk_id)
+
+
+@router.patch("/risks/{int:risk_id}", response=documented({200: RiskOut}),
+              summary="Change a risk (its ratings, rights, markets, owner…), with the reason kept in its history")
+def update_risk(request, risk_id: int, payload: RiskPatch):
+    viewer = request.auth
+    _require(viewer, Capability.RISKS_EDIT)
+    risk = queries.access_risk(viewer, risk_id)
+    plan = _plan_of(risk)
+    for name in PLAN_FIELDS:
+        value = getattr(payload, name)
+        if name in payload.model_fields_set and value is not None:
+            setattr(plan, name, _value(value))
+    if payload.owner_id is not None:
+        plan.owner = _member(viewer, payload.owner_id, "owner_id")
+    actions.update_risk(risk=risk, plan=plan, reason=payload.reason, by=viewer)
+    return _ranked_risk(viewer, risk.pk)
+
+
+class RiskChangeOut(Schema):
+    id: int
+    changed_at: datetime.datetime
+    changed_by: str | None
+    reason: str
+    changed_fields: list[str]
+    before: dict[str, Any]
+    after: dict[str, Any]
+
+    @staticmethod
+    def resolve_changed_by(obj) -> str | None:
+        return obj.changed_by.get_username() if obj.changed_by else None
+
+
+@router.get("/risks/{int:risk_id}/history", response=documented({200: list[RiskChangeOut]}),
+            summary="Every change of a risk: who, when, why, before and after")
+@paginate(ApiPages)
+def risk_history(request, risk_id: int):
+    risk = queries.access_risk(request.auth, risk_id)
+    return risk.changes.select_related("changed_by")
+
+
+# Mitigations ---------------------------------------------------------------
+
+class MitigationIn(Schema):
+    action: str = Field(..., min_length=1, max_length=10000)
+    owner_id: Id | None = Field(None, description="A member of the organisation; defaults to you")
+    status: MitigationStatus = MitigationStatus.PLANNED
+    due_on: datetime.date | None = None
+    reason: Text = Field("", description="Required for not_mitigated and cannot_mitigate")
+    remedy_plan: Text = Field("", description="Required for not_mitigated and cannot_mitigate")
+
+
+class MitigationPatch(Schema):
+    action: str | None = Field(None, min_length=1, max_length=10000)
+    owner_id: Id | None = None
+    status: MitigationStatus | None = None
+    due_on: datetime.date | None = None
+    reason: Text | None = None
+    remedy_plan: Text | None = None
+    reassessed: bool = Field(False, description="Clear the flag a context event raised")
+
+
+class MitigationOut(Schema):
+    id: int
+    risk_id: int
+    action: str
+    owner_id: int
+    owner: str
+    status: str
+    due_on: datetime.date | None
+    reason: str
+    remedy_plan: str
+    needs_reassessment: bool
+    flagged_by_id: int | None
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+
+    @staticmethod
+    def resolve_owner(obj) -> str:
+        return obj.owner.get_username()
+
+
+@router.get("/risks/{int:risk_id}/mitigations", response=documented({200: list[MitigationOut]}),
+            summary="Mitigations of a risk")
+def list_mitigations(request, risk_id: int):
+    risk = queries.access_risk(request.auth, risk_id)
+    return list(risk.mitigations.select_related("owner").order_by("id"))
+
+
+@router.post("/risks/{int:risk_id}/mitigations", response=documented({201: MitigationOut}),
+             summary="Add a mitigation, or record that the risk is not or cannot be mitigated (with a remedy plan)")
+def add_mitigation(request, risk_id: int, payload: MitigationIn):
+    viewer = request.auth
+    _require(viewer, Capability.RISKS_EDIT)
+    risk = queries.access_risk(viewer, risk_id)
+    owner = _member(viewer, payload.owner_id, "owner_id") or viewer.user
+    mitigation = actions.add_mitigation(
+        risk=risk, action=payload.action, owner=owner, status=_value(payload.status), due_on=payload.due_on,
+        reason=payload.reason, remedy_plan=payload.remedy_plan, by=viewer)
+    return Status(201, queries.access_mitigation(viewer, mitigation.pk))
+
+
+@router.patch("/mitigations/{int:mitigation_id}", response=documented({200: MitigationOut}),
+              summary="Change a mitigation (its owner may too)")
+def update_mitigation(request, mitigation_id: int, payload: MitigationPatch):
+    viewer = request.auth
+    mitigation = queries.access_mitigation(viewer, mitigation_id)
+    if not actions.may_change_mitigation(viewer, mitigation):
+        raise PermissionDenied(_("Only the owner or the human rights team can change this mitigation."))
+    given = payload.model_fields_set
+    values = {name: getattr(mitigation, name) for name in ("action", "status", "due_on", "reason", "remedy_plan")}
+    for name in values:
+        if name in given and (getattr(payload, name) is not None or name == "due_on"):
+            values[name] = _value(getattr(payload, name))
+    owner = _member(viewer, payload.owner_id, "owner_id") if payload.owner_id is not None else None
+    actions.update_mitigation(mitigation=mitigation, owner=owner, reassessed=payload.reassessed, by=viewer, **values)
+    return queries.access_mitigation(viewer, mitigation_id)
+
+
+# Links between inputs and risks, mitigations and decisions (S2) -----------
+
+class InputIdsIn(Schema):
+    input_ids: list[Id] = Field(..., min_length=1, max_length=500)
+
+
+class LinkedInputOut(Schema):
+    id: int
+    engagement_id: int
+    speaker: str
+    attribution: str
+    text: str
+    language: str
+    recorded_at: datetime.datetime
+
+    @staticmethod
+    def resolve_speaker(obj, context) -> str:
+        return engagement_queries.speaker_label(obj, context["request"].auth)
+
+
+class LinkResultOut(Schema):
+    changed: int = Field(..., description="How many links were made (or undone)")
+    input_ids: list[int] = Field(..., description="The inputs you may read that are now linked")
+
+
+def _linked_inputs(viewer: Viewer, target) -> list[int]:
+    return list(engagement_queries.visible_inputs(viewer).filter(pk__in=target.inputs.values("pk"))
+                .order_by("id").values_list("pk", flat=True))
+
+
+def _change_risk_links(request, risk_id: int, payload: InputIdsIn, *, unlink: bool) -> dict:
+    viewer = request.auth
+    _require(viewer, Capability.RISKS_EDIT)
+    risk = queries.access_risk(viewer, risk_id)
+    inputs = _all_visible(engagement_queries.visible_inputs(viewer), payload.input_ids)
+    changed = actions.link_inputs(target=risk, inputs=inputs, by=viewer, unlink=unlink)
+    return {"changed": changed, "input_ids": _linked_inputs(viewer, risk)}
+
+
+@router.get("/risks/{int:risk_id}/inputs", response=documented({200: list[LinkedInputOut]}),
+            summary="The stakeholder inputs linked to a risk that you may read")
+@paginate(ApiPages)
+def list_risk_inputs(request, risk_id: int):
+    viewer = request.auth
+    risk = queries.access_risk(viewer, risk_id)
+    return (engagement_queries.visible_inputs(viewer).filter(risks=risk)
+            .select_related("speaker__stakeholder").order_by("id"))
+
+
+@router.post("/risks/{int:risk_id}/inputs", response=documented({200: LinkResultOut}),
+             summary="Link stakeholder inputs to a risk")
+def link_risk_inputs(request, risk_id: int, payload: InputIdsIn):
+    return _change_risk_links(request, risk_id, payload, unlink=False)
+
+
+@router.delete("/risks/{int:risk_id}/inputs", response=documented({200: LinkResultOut}),
+               summary="Unlink stakeholder inputs from a risk")
+def unlink_risk_inputs(request, risk_id: int, payload: InputIdsIn):
+    return _change_risk_links(request, risk_id, payload, unlink=True)
+
+
+class TargetsIn(Schema):
+    risk_ids: list[Id] = Field(default_factory=list, max_length=200)
+    mitigation_ids: list[Id] = Field(default_factory=list, max_length=200)
+    decision_ids: list[Id] = Field(default_factory=list, max_length=200)
+
+
+class LinkedRiskOut(Schema):
+    id: int
+    title: str
+
+
+class LinkedMitigationOut(Schema):
+    id: int
+    risk_id: int
+    action: str
+    status: str
+
+
+class InputLinksOut(Schema):
+    input_id: int
+    risks: list[LinkedRiskOut]
+    mitigations: list[LinkedMitigationOut]
+    decisions: list[LinkedRiskOut]
+    changed: int = 0
+
+
+def _input_links(viewer: Viewer, item: Input, changed: int = 0) -> dict:
+    risks = queries.visible_risks(viewer)
+    return {
+        "input_id": item.pk,
+        "risks": list(risks.filter(inputs=item).order_by("id")),
+        "mitigations": list(Mitigation.objects.filter(risk__in=risks, inputs=item).order_by("id")),
+        "decisions": list(queries.visible_decisions(viewer).filter(inputs=item).order_by("id")),
+        "changed": changed,
+    }
+
+
+def _change_input_links(request, input_id: int, payload: TargetsIn, *, unlink: bool) -> dict:
+    viewer = request.auth
+    _require(viewer, Capability.RISKS_EDIT)
+    item = engagement_queries.access_input(viewer, input_id)
+    risks = queries.visible_risks(viewer)
+    targets = [
+        *_all_visible(risks, payload.risk_ids),
+        *_all_visible(Mitigation.objects.filter(risk__in=risks), payload.mitigation_ids),
+        *_all_visible(queries.visible_decisions(viewer), payload.decision_ids),
+    ]
+    if not targets:
+        raise DjangoValidationError({"__all__": [_("Name at least one risk, mitigation or decision.")]})
+    with transaction.atomic():
+        changed = sum(actions.link_inputs(target=target, inputs=[item], by=viewer, unlink=unlink)
+                      for target in targets)
+    return _input_links(viewer, item, changed)
+
+
+@router.get("/inputs/{int:input_id}/links", response=documented({200: InputLinksOut}),
+            summary="The risks, mitigations and strategic decisions an input is linked to")
+def list_input_links(request, input_id: int):
+    viewer = request.auth
+    _require(viewer, Capability.RISKS_VIEW)
+    return _input_links(viewer, engagement_queries.access_input(viewer, input_id))
+
+
+@router.post("/inputs/{int:input_id}/links", response=documented({200: InputLinksOut}),
+             summary="Link an input to risks, mitigations and strategic decisions")
+def link_input(request, input_id: int, payload: TargetsIn):
+    return _change_input_links(request, input_id, payload, unlink=False)
+
+
+@router.delete("/inputs/{int:input_id}/links", response=documented({200: InputLinksOut}),
+               summary="Unlink an input from risks, mitigations and strategic decisions")
+def unlink_input(request, input_id: int, payload: TargetsIn):
+    return _change_input_links(request, input_id, payload, unlink=True)
+
+
+# Strategic decisions -------------------------------------------------------
+
+class StrategicDecisionIn(Schema):
+    title: str = Field(..., min_length=1, max_length=200)
+    category: DecisionCategory
+    description: Text = ""
+    risk_ids: list[Id] = Field(default_factory=list, max_length=200)
+    engagement_ids: list[Id] = Field(default_factory=list, max_length=200)
+    risk_picture: Text = Field("", description="Step 1: the current picture of the linked risks")
+    mitigation_plan: Text = Field("", description="Step 2: the mitigations, and the risks not or not yet mitigated")
+    remedy_plan: Text = Field("", description="Step 3: how remedy would be delivered")
+    communication: Communication | None = Field(None, description="Step 4: how it will be communicated")
+    communication_plan: Text = ""
+    communication_is_safe: bool = False
+    no_engagement_reason: Text = ""
+
+
+class StrategicDecisionPatch(Schema):
+    title: str | None = Field(None, min_length=1, max_length=200)
+    category: DecisionCategory | None = None
+    description: Text | None = None
+    risk_ids: list[Id] | None = Field(None, max_length=200)
+    engagement_ids: list[Id] | None = Field(None, max_length=200)
+    risk_picture: Text | None = None
+    mitigation_plan: Text | None = None
+    remedy_plan: Text | None = None
+    communication: Communication | None = None
+    communication_plan: Text | None = None
+    communication_is_safe: bool | None = None
+    no_engagement_reason: Text | None = None
+
+
+class StrategicDecisionOut(Schema):
+    id: int
+    title: str
+    category: str
+    description: str
+    status: str
+    risk_ids: list[int]
+    engagement_ids: list[int]
+    risk_picture: str
+    mitigation_plan: str
+    remedy_plan: str
+    communication: str
+    communication_plan: str
+    communication_is_safe: bool
+    no_engagement_reason: str
+    decided_at: datetime.datetime | None
+    decided_by: str | None
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+
+    @staticmethod
+    def resolve_risk_ids(obj) -> list[int]:
+        return sorted(r.pk for r in obj.risks.all())
+
+    @staticmethod
+    def resolve_engagement_ids(obj) -> list[int]:
+        return sorted(e.pk for e in obj.engagements.all())
+
+    @staticmethod
+    def resolve_decided_by(obj) -> str | None:
+        return obj.decided_by.get_username() if obj.decided_by else None
+
+
+class StrategicDecisionDetailOut(StrategicDecisionOut):
+    blockers: dict[str, str] = Field(..., description="What still stops the decision being taken, by field")
+
+    @staticmethod
+    def resolve_blockers(obj) -> dict[str, str]:
+        return {} if obj.status == DecisionStatus.DECIDED else actions.blockers(obj)
+
+
+class DecisionQuery(Schema):
+    status: DecisionStatus | None = None
+    category: DecisionCategory | None = None
+
+
+DECISION_TEXT = ("title", "category", "description", "risk_picture", "mitigation_plan", "remedy_plan",
+                 "communication", "communication_plan", "communication_is_safe", "no_engagement_reason")
+
+
+def _decision(viewer: Viewer, decision_id: int) -> StrategicDecision:
+    return queries._get(queries.visible_decisions(viewer).select_related("decided_by")
+                        .prefetch_related("risks", "engagements"), decision_id)
+
+
+def _engagements(viewer: Viewer, ids: list[int]) -> list[Engagement]:
+    return _all_visible(engagement_queries.visible_engagements(viewer), ids)
+
+
+@router.get("/strategic-decisions", response=documented({200: list[StrategicDecisionOut]}),
+            summary="Strategic decisions with human rights stakes")
+@paginate(ApiPages)
+def list_strategic_decisions(request, filters: Query[DecisionQuery]):
+    viewer = request.auth
+    _require(viewer, Capability.RISKS_VIEW)
+    found = queries.visible_decisions(viewer).select_related("decided_by").prefetch_related("risks", "engagements")
+    if filters.status:
+        found = found.filter(status=_value(filters.status))
+    if filters.category:
+        found = found.filter(category=_value(filters.category))
+    return found.order_by("-updated_at", "-id")
+
+
+@router.post("/strategic-decisions", response=documented({201: StrategicDecisionDetailOut}),
+             summary="Prepare a strategic decision (business model, market entry, investment, design, …)")
+def create_strategic_decision(request, payload: StrategicDecisionIn):
+    viewer = request.auth
+    _require(viewer, Capability.RISKS_EDIT)
+    values = {name: _value(getattr(payload, name)) for name in DECISION_TEXT}
+    values["communication"] = values["communication"] or ""
+    plan = actions.DecisionPlan(**values, risks=_all_visible(queries.visible_risks(viewer), payload.risk_ids),
+                                engagements=_engagements(viewer, payload.engagement_ids))
+    decision = actions.create_strategic_decision(plan=plan, by=viewer)
+    return Status(201, _decision(viewer, decision.pk))
+
+
+@router.get("/strategic-decisions/{int:decision_id}", response=documented({200: StrategicDecisionDetailOut}),
+            summary="One strategic decision, with what still blocks it")
+def get_strategic_decision(request, decision_id: int):
+    return _decision(request.auth, decision_id)
+
+
+@router.patch("/strategic-decisions/{int:decision_id}", response=documented({200: StrategicDecisionDetailOut}),
+              summary="Work on a strategic decision's four steps")
+def update_strategic_decision(request, decision_id: int, payload: StrategicDecisionPatch):
+    viewer = request.auth
+    _require(viewer, Capability.RISKS_EDIT)
+    decision = _decision(viewer, decision_id)
+    values = {name: getattr(decision, name) for name in DECISION_TEXT}
+    for name in DECISION_TEXT:
+        if name in payload.model_fields_set and getattr(payload, name) is not None:
+            values[name] = _value(getattr(payload, name))
+    risks = list(decision.risks.all()) if payload.risk_ids is None else _all_visible(
+        queries.visible_risks(viewer), payload.risk_ids)
+    engagements = list(decision.engagements.all()) if payload.engagement_ids is None else _engagements(
+        viewer, payload.engagement_ids)
+    plan = actions.DecisionPlan(**values, risks=risks, engagements=engagements)
+    actions.update_strategic_decision(decision=decision, plan=plan, by=viewer)
+    return _decision(viewer, decision_id)
+
+
+@router.post("/strategic-decisions/{int:decision_id}/decide", response=documented({200: StrategicDecisionDetailOut}),
+             summary="Mark the decision taken: 400 with the blockers while a step is missing or a severe linked "
+                     "risk is unmitigated without a remedy plan")
+def decide_strategic_decision(request, decision_id: int):
+    viewer = request.auth
+    _require(viewer, Capability.RISKS_EDIT)
+    decision = _decision(viewer, decision_id)
+    actions.take_strategic_decision(decision=decision, by=viewer)
+    return _decision(viewer, decision_id)
+
+
+# Context events ------------------------------------------------------------
+
+class ContextEventIn(Schema):
+    title: str = Field(..., min_length=1, max_length=200)
+    kind: EventKind
+    description: Text = ""
+    occurred_on: datetime.date
+    countries: list[Country] = Field(default_factory=list, max_length=250)
+    products: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(default_factory=list, max_length=50)
+
+
+class ContextEventOut(Schema):
+    id: int
+    title: str
+    kind: str
+    description: str
+    countries: list[str]
+    products: list[str]
+    occurred_on: datetime.date
+    recorded_at: datetime.datetime
+    flagged_mitigation_ids: list[int] = Field(..., description="Mitigations it flagged that still await reassessment")
+
+    @staticmethod
+    def resolve_flagged_mitigation_ids(obj) -> list[int]:
+        return sorted(m.pk for m in obj.flagged_mitigations.all() if m.needs_reassessment)
+
+
+@router.get("/context-events", response=documented({200: list[ContextEventOut]}),
+            summary="Context events: changes in the world that may make mitigations ineffective")
+@paginate(ApiPages)
+def list_context_events(request):
+    viewer = request.auth
+    _require(viewer, Capability.RISKS_VIEW)
+    return queries.visible_events(viewer).prefetch_related("flagged_mitigations").order_by("-occurred_on", "-id")
+
+
+@router.post("/context-events", response=documented({201: ContextEventOut}),
+             summary="Record a context event; every mitigation it touches is flagged and its owner notified")
+def record_context_event(request, payload: ContextEventIn):
+    viewer = request.auth
+    _require(viewer, Capability.RISKS_EDIT)
+    event = actions.record_context_event(
+        title=payload.title, kind=_value(payload.kind), occurred_on=payload.occurred_on, by=viewer,
+        description=payload.description, countries_touched=payload.countries, products=payload.products)
+    return Status(201, queries._get(queries.visible_events(viewer).prefetch_related("flagged_mitigations"), event.pk))
+
+
+@router.get("/context-events/{int:event_id}", response=documented({200: ContextEventOut}),
+            summary="One context event")
+def get_context_event(request, event_id: int):
+    return queries._get(queries.visible_events(request.auth).prefetch_related("flagged_mitigations"), event_id)
