@@ -23,11 +23,13 @@ from rightsloop.engagements.models import (
     Participation,
     Tag,
 )
+from rightsloop.risks.models import ContextEvent, Mitigation, Risk, StrategicDecision
 from rightsloop.stakeholders.actions import record_consent, register_stakeholder
 from rightsloop.stakeholders.models import ConsentRecord, Stakeholder
 from rightsloop.stakeholders.vocabulary import Channel
 
 from . import content
+from . import risks as demo_risks
 
 
 class DemoConflict(Exception):
@@ -47,6 +49,11 @@ class DemoCounts:
     closed_loops: int
     overdue_loops: int
     due_this_week: int
+    risks: int = 0
+    mitigations: int = 0
+    risk_input_links: int = 0
+    strategic_decisions: int = 0
+    context_events: int = 0
 
 
 def find_demo_organisation() -> Organisation | None:
@@ -77,6 +84,11 @@ def count_demo(organisation: Organisation, today: datetime.date) -> DemoCounts:
         closed_loops=engagements.filter(loop_state="closed").count(),
         overdue_loops=engagements.overdue(today).count(),
         due_this_week=engagements.due_between(today, today + datetime.timedelta(days=6)).count(),
+        risks=Risk.objects.for_organisation(organisation).count(),
+        mitigations=Mitigation.objects.filter(organisation=organisation).count(),
+        risk_input_links=Risk.inputs.through.objects.filter(risk__organisation=organisation).count(),
+        strategic_decisions=StrategicDecision.objects.for_organisation(organisation).count(),
+        context_events=ContextEvent.objects.for_organisation(organisation).count(),
     )
 
 
@@ -113,6 +125,9 @@ class _Builder:
         self.today = today
         self.viewers: dict[str, Viewer] = {}
         self.stakeholders: dict[str, Stakeholder] = {}
+        # What each engagement heard, in order, by speaker key (None: nobody noted), for the risks to link.
+        self.heard: dict[str, list[tuple[str | None, Input]]] = {}
+        self.engagements: dict[str, Engagement] = {}
 
     def add_members(self) -> None:
         by: Viewer | None = None  # The first administrator is added by the system, the rest by them.
@@ -177,8 +192,10 @@ class _Builder:
                 via_proxy=self.stakeholders[proxy_key] if proxy_key else None,
                 by=hr_lead,
             )
+        heard = self.heard[meeting.key] = []
         for said in meeting.inputs:
-            self._hear(engagement, participations, said)
+            heard.append((said.speaker, self._hear(engagement, participations, said)))
+        self.engagements[meeting.key] = engagement
         for told in meeting.told:
             # Decisions refresh the participant's counters on their own copy of the row: read it afresh.
             participation = Participation.objects.select_related("stakeholder", "engagement__organisation").get(
@@ -192,7 +209,7 @@ class _Builder:
                 )
         return engagement
 
-    def _hear(self, engagement: Engagement, participations: dict[str, Participation], said: content.Said) -> None:
+    def _hear(self, engagement: Engagement, participations: dict[str, Participation], said: content.Said) -> Input:
         item, _created = engagement_actions.record_input(
             engagement=engagement,
             text=said.text,
@@ -207,7 +224,7 @@ class _Builder:
                                             by=self.hr_lead)
         decision = said.decision
         if decision is None:
-            return
+            return item
         decider = self.viewers[content.DECIDER_BY_FUNCTION.get(said.function, content.HR_LEAD)]
         engagement_actions.record_decision(
             input=item,
@@ -218,6 +235,7 @@ class _Builder:
             else _days(self.today, decision.next_step_in_days),
             by=decider,
         )
+        return item
 
 
 @transaction.atomic
@@ -243,6 +261,8 @@ def build_demo(*, today: datetime.date) -> Organisation:
     builder.register_stakeholders()
     for meeting in content.ENGAGEMENTS:
         builder.run_engagement(meeting)
+    demo_risks.build_risks(organisation=organisation, today=today, viewers=builder.viewers, heard=builder.heard,
+                           engagements=builder.engagements)
     return organisation
 
 

@@ -71,7 +71,9 @@ class Command(BaseCommand):
             f"{counts.engagements} engagements with {counts.participants} participants,\n"
             f"  {counts.inputs} inputs ({counts.decided} decided), {counts.feedback_reports} feedback reports; "
             f"loops: {counts.closed_loops} closed, {counts.overdue_loops} overdue, "
-            f"{counts.due_this_week} due this week."
+            f"{counts.due_this_week} due this week;\n"
+            f"  {counts.risks} salient risks ({counts.risk_input_links} links to inputs), {counts.mitigations} "
+            f"mitigations, {counts.strategic_decisions} strategic decisions, {counts.context_events} context events."
         )
 
     def _print_sign_ins(self, raw_token: str, factors: dict[str, DemoSecondFactor]) -> None:
