@@ -31,17 +31,8 @@ def main_languages(country: str) -> frozenset[str]:
     return frozenset(code for code in get_official_languages(country, de_facto=True) if len(code) == 2)
 
 
-@dataclass(frozen=True, slots=True)
-class Voice:
-    """The fields of a speaking stakeholder the breakdown and the gaps read."""
-
-    FIELDS = ("kind", "region_code", "global_south", "country")
-
-    pk: int
-    kind: str
-    region_code: str
-    global_south: bool | None
-    country: str
+# The stakeholder fields the breakdown and the gaps read.
+VOICE_FIELDS = ("kind", "region_code", "global_south", "country")
 
 
 @dataclass
@@ -54,73 +45,86 @@ class Heard:
     global_south: dict[str, int] = field(default_factory=dict)
     by_language: list[tuple[str, int]] = field(default_factory=list)
     by_at_risk: list[tuple[str, int]] = field(default_factory=list)
-    top_share: float = 0.0
+    # The share of the inputs given by the FEW most frequent speakers; None where the groups show it is
+    # at most half (it is only ever compared with half, and counting it means another pass over the inputs).
+    top_share: float | None = 0.0
     gaps: list[str] = field(default_factory=list)
 
 
 def who_was_heard(inputs: QuerySet[Input], *, markets: list[str] | tuple[str, ...] = ()) -> Heard:
     """Break down the speakers of these inputs and flag missing affected, local and varied voices."""
-    # One grouped query gives the inputs of each speaker (None: not recorded) and the fields the breakdown
-    # needs: thousands of speakers stay plain tuples, not model instances, and need no second query with
-    # a long IN list. Speakers come in the register's order (Stakeholder.Meta.ordering), newest first.
-    rows = (inputs.values_list("speaker__stakeholder_id", *(f"speaker__stakeholder__{name}" for name in Voice.FIELDS))
-            .annotate(n=Count("id")).order_by("-speaker__stakeholder__created_at", "-speaker__stakeholder_id"))
-    per_speaker: dict[int, int] = {}
-    people: list[Voice] = []
+    # The database does the counting: a risk linked to thousands of inputs gives a few hundred groups of
+    # (kind, region, Global South, country), the top speakers and the traits per code, never one row per
+    # person (the page must stay fast at a million links). A stakeholder has one value of each field, so
+    # the distinct speakers of the groups add up to the voices.
+    groups = (inputs.values_list(*(f"speaker__stakeholder__{name}" for name in VOICE_FIELDS))
+              .annotate(n=Count("id"), voices=Count("speaker__stakeholder_id", distinct=True)).order_by())
     heard = Heard()
-    for stakeholder_id, *values, n in rows:
+    kinds, regions, present = Counter(), Counter(), set()
+    # In a group of v speakers with n inputs, one speaker gave at most n - v + 1 of them.
+    most_by_one: list[int] = []
+    south = {"yes": 0, "no": 0, "unknown": 0}
+    for kind, region_code, global_south, country, n, voices in groups:
         heard.inputs += n
-        if stakeholder_id is None:
+        if kind is None:  # no speaker recorded (anonymous notes, or the speaker's participation is gone)
             heard.unattributed_inputs += n
             continue
-        per_speaker[stakeholder_id] = n
-        people.append(Voice(stakeholder_id, *values))
-    heard.voices = len(per_speaker)
-    traits = StakeholderTrait.objects.filter(stakeholder_id__in=per_speaker,
-                                             dimension__in=[Trait.LANGUAGE, Trait.AT_RISK])
-    spoken: dict[int, set[str]] = {}
-    at_risk = Counter()
-    for stakeholder_id, dimension, code in traits.values_list("stakeholder_id", "dimension", "code"):
-        if dimension == Trait.LANGUAGE:
-            spoken.setdefault(stakeholder_id, set()).add(code)
-        else:
-            at_risk[code] += 1
-    kinds = Counter(person.kind for person in people)
-    heard.by_kind = [(str(Kind(k).label), n) for k, n in kinds.most_common()]
-    regions = Counter(person.region_code for person in people)
-    heard.by_region = [(countries.area_name(code) if code else _("Unknown"), n) for code, n in regions.most_common()]
-    heard.global_south = {
-        "yes": sum(1 for p in people if p.global_south is True),
-        "no": sum(1 for p in people if p.global_south is False),
-        "unknown": sum(1 for p in people if p.global_south is None),
-    }
-    language_counts = Counter(code for codes in spoken.values() for code in codes)
-    heard.by_language = [(language_names.name(code), n) for code, n in language_counts.most_common()]
-    heard.by_at_risk = [(str(AtRisk(code).label), n) for code, n in at_risk.most_common() if code in AtRisk.values]
-    if heard.inputs:
-        top = sorted(per_speaker.values(), reverse=True)[:FEW]
-        heard.top_share = sum(top) / heard.inputs
-    heard.gaps = _gaps(heard, people, spoken, [m.upper() for m in markets])
+        heard.voices += voices
+        most_by_one.append(n - voices + 1)
+        kinds[kind] += voices
+        regions[region_code] += voices
+        south["yes" if global_south is True else "no" if global_south is False else "unknown"] += voices
+        present.add(country)
+    if heard.inputs == 0:
+        heard.global_south = south
+        heard.gaps = _gaps(heard, kinds, present, set(), markets)
+        return heard
+    speakers = inputs.filter(speaker__isnull=False).values("speaker__stakeholder_id")
+    traits = (StakeholderTrait.objects
+              .filter(stakeholder_id__in=speakers, dimension__in=[Trait.LANGUAGE, Trait.AT_RISK])
+              .values_list("dimension", "code").annotate(n=Count("stakeholder_id", distinct=True)).order_by())
+    spoken, at_risk = Counter(), Counter()
+    for dimension, code, n in traits:
+        (spoken if dimension == Trait.LANGUAGE else at_risk)[code] += n
+    heard.by_kind = _ranked((str(Kind(k).label), n) for k, n in kinds.items())
+    heard.by_region = _ranked((countries.area_name(code) if code else _("Unknown"), n) for code, n in regions.items())
+    heard.global_south = south
+    heard.by_language = _ranked((language_names.name(code), n) for code, n in spoken.items())
+    heard.by_at_risk = _ranked((str(AtRisk(code).label), n) for code, n in at_risk.items() if code in AtRisk.values)
+    if sum(sorted(most_by_one, reverse=True)[:FEW]) * 2 > heard.inputs:
+        top = (inputs.filter(speaker__isnull=False).values_list("speaker__stakeholder_id").annotate(n=Count("id"))
+               .order_by("-n")[:FEW])
+        heard.top_share = sum(n for _speaker, n in top) / heard.inputs
+    else:
+        heard.top_share = None
+    heard.gaps = _gaps(heard, kinds, present, set(spoken), markets)
     return heard
 
 
-def _gaps(heard: Heard, people: list[Voice], spoken: dict[int, set[str]], markets: list[str]) -> list[str]:
+def _ranked(counts) -> list[tuple[str, int]]:
+    """Largest first; equal counts in alphabetical order, so the same inputs always read the same."""
+    return sorted(counts, key=lambda item: (-item[1], str(item[0])))
+
+
+def _gaps(heard: Heard, kinds: Counter, present: set[str], spoken: set[str],
+          markets: list[str] | tuple[str, ...]) -> list[str]:
     if heard.inputs == 0:
         return [_("Nobody has been heard on this yet.")]
+    markets = [code.upper() for code in markets]
     gaps = []
-    if not any(person.kind in AFFECTED_VOICES for person in people):
+    if not any(kinds[kind] for kind in AFFECTED_VOICES):
         gaps.append(_("No affected voices: no affected stakeholder or credible proxy has been heard."))
     if markets:
-        if not any(person.country in markets for person in people):
+        if not present & set(markets):
             gaps.append(_("No voices from the markets concerned (%(markets)s).") % {"markets": ", ".join(markets)})
         wanted = set().union(*(main_languages(code) for code in markets))
-        if wanted and not any(spoken.get(person.pk, set()) & wanted for person in people):
+        if wanted and not spoken & wanted:
             gaps.append(_("No voices in the main languages of those markets (%(languages)s).") % {
                 "languages": ", ".join(sorted(language_names.name(code) for code in wanted))})
         south = [code for code in markets if (country := countries.get(code)) and country.global_south]
-        if south and not any(person.global_south for person in people):
+        if south and not heard.global_south["yes"]:
             gaps.append(_("No Global South voices, although the product is used there."))
-    if heard.inputs >= 5 and heard.top_share > 0.5:
+    if heard.inputs >= 5 and heard.top_share is not None and heard.top_share > 0.5:
         gaps.append(_("The same few voices dominate: %(n)s stakeholders gave %(share)s %% of the inputs.") % {
             "n": min(FEW, heard.voices), "share": round(heard.top_share * 100)})
     return gaps
