@@ -80,6 +80,36 @@ TAXONOMY: tuple[Right, ...] = (
 _BY_CODE = {right.code: right for right in TAXONOMY}
 
 
+@dataclass(frozen=True)
+class Grouping:
+    """A family of rights that technology companies commonly report against; codes are stable too."""
+
+    code: str
+    name: Promise
+    rights: tuple[str, ...]
+
+
+GROUPINGS: tuple[Grouping, ...] = (
+    Grouping("privacy", _("Privacy"), ("privacy", "family_life")),
+    Grouping("expression", _("Freedom of expression and information"),
+             ("freedom_of_expression", "freedom_of_thought", "freedom_of_assembly", "freedom_of_association",
+              "political_participation")),
+    Grouping("non_discrimination", _("Non-discrimination and equality"),
+             ("non_discrimination", "gender_equality", "minority_rights", "recognition_before_law")),
+    Grouping("security", _("Security of person"),
+             ("life", "security_of_person", "freedom_from_torture", "freedom_from_arbitrary_detention",
+              "humane_detention", "freedom_from_slavery")),
+    Grouping("child_rights", _("Child rights"), ("child_rights", "education")),
+    Grouping("labour", _("Labour rights"),
+             ("work", "just_working_conditions", "freedom_of_association", "freedom_from_slavery",
+              "social_security")),
+)
+
+
+def groupings_of(code: str) -> list[str]:
+    return [grouping.code for grouping in GROUPINGS if code in grouping.rights]
+
+
 def get(code: str) -> Right | None:
     return _BY_CODE.get(code)
 

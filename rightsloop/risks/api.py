@@ -102,25 +102,17 @@ class TaxonomyOut(Schema):
     groupings: list[GroupingOut]
 
 
-def _groupings() -> list[dict]:
-    """The taxonomy's groupings (privacy, expression, …) if it ships them, each with its rights' codes."""
-    found = []
-    for grouping in getattr(rights_taxonomy, "GROUPINGS", ()):
-        found.append({"code": grouping.code, "name": str(grouping.name), "rights": list(grouping.rights)})
-    return found
-
-
 @router.get("/rights", response=documented({200: TaxonomyOut}),
             summary="The shipped taxonomy of human rights, with stable codes and groupings")
 def list_rights(request):
-    groupings = _groupings()
     return {
         "version": rights_taxonomy.VERSION,
         "rights": [{
             "code": right.code, "name": str(right.name), "sources": list(right.sources), "retired": right.retired,
-            "groupings": [g["code"] for g in groupings if right.code in g["rights"]],
+            "groupings": rights_taxonomy.groupings_of(right.code),
         } for right in rights_taxonomy.TAXONOMY],
-        "groupings": groupings,
+        "groupings": [{"code": g.code, "name": str(g.name), "rights": list(g.rights)}
+                      for g in rights_taxonomy.GROUPINGS],
     }
 
 

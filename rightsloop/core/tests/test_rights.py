@@ -17,3 +17,11 @@ def test_lookup():
     assert rights.is_known("privacy")
     assert not rights.is_known("made_up")
     assert str(rights.name("privacy")).startswith("Privacy")
+
+
+def test_groupings_name_only_known_rights():
+    codes = [grouping.code for grouping in rights.GROUPINGS]
+    assert len(codes) == len(set(codes))
+    assert {"privacy", "expression", "non_discrimination", "security", "child_rights"} <= set(codes)
+    assert all(rights.is_known(code) for grouping in rights.GROUPINGS for code in grouping.rights)
+    assert "expression" in rights.groupings_of("freedom_of_assembly")

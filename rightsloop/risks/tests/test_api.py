@@ -29,6 +29,9 @@ def test_rights_taxonomy(hr_lead, api):
     codes = {right["code"]: right for right in body["rights"]}
     assert body["version"] and "privacy" in codes and codes["privacy"]["name"].startswith("Privacy")
     assert "UDHR 12" in codes["privacy"]["sources"]
+    assert codes["freedom_of_expression"]["groupings"] == ["expression"]
+    groupings = {grouping["code"]: grouping for grouping in body["groupings"]}
+    assert "child_rights" in groupings["child_rights"]["rights"]
 
 
 def test_register_a_risk_and_read_it_ranked(hr_lead, api):
