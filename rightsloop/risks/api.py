@@ -203,6 +203,7 @@ class RiskOut(Schema):
 class RiskQuery(Schema):
     q: str = Field("", max_length=100)
     right: str = Field("", max_length=40)
+    grouping: str = Field("", max_length=40, description="a family of rights from GET /rights")
     market: str = Field("", max_length=2)
     product: str = Field("", max_length=200)
     level: OwnerLevel | None = None
@@ -242,7 +243,11 @@ PLAN_FIELDS = ("title", "description", "product", "use_context", "affected_group
 def list_risks(request, filters: Query[RiskQuery]):
     viewer = request.auth
     _require(viewer, Capability.RISKS_VIEW)
-    chosen = queries.RiskFilters(q=filters.q, right=filters.right, market=filters.market, product=filters.product,
+    if filters.grouping and filters.grouping not in {g.code for g in rights_taxonomy.GROUPINGS}:
+        raise DjangoValidationError({"grouping": [_("Unknown family of rights: %(code)s.") % {
+            "code": filters.grouping}]})
+    chosen = queries.RiskFilters(q=filters.q, right=filters.right, grouping=filters.grouping, market=filters.market,
+                                 product=filters.product,
                                  level=_value(filters.level) or "", severe=filters.severe,
                                  due_for_review=filters.due_for_review)
     return queries.risk_register(viewer, chosen, timezone.localdate()).annotate(

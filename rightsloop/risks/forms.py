@@ -30,6 +30,7 @@ class RiskFilterForm(forms.Form):
     q = forms.CharField(label=_("Search titles"), required=False, max_length=100)
     # Long lists (34 rights, 250 countries) render without a template per option (core.widgets.FastSelect).
     right = forms.ChoiceField(label=_("Right"), required=False, widget=FastSelect)
+    grouping = forms.ChoiceField(label=_("Family of rights"), required=False)
     market = forms.ChoiceField(label=_("Market"), required=False, widget=FastSelect)
     product = forms.CharField(label=_("Product or service"), required=False, max_length=200)
     level = forms.ChoiceField(label=_("Owned at"), required=False, choices=[("", _("Any")), *OwnerLevel.choices])
@@ -48,13 +49,15 @@ class RiskFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["right"].choices = [("", _("Any")), *rights.choices()]
+        self.fields["grouping"].choices = [("", _("Any")), *((g.code, g.name) for g in rights.GROUPINGS)]
         self.fields["market"].choices = [("", _("Any")), *countries.choices()]
 
     def filters(self) -> RiskFilters:
         if not self.is_valid():
             return RiskFilters()
         data = self.cleaned_data
-        return RiskFilters(q=data["q"], right=data["right"], market=data["market"], product=data["product"],
+        return RiskFilters(q=data["q"], right=data["right"], grouping=data["grouping"], market=data["market"],
+                           product=data["product"],
                            level=data["level"], severe=data["severe"], due_for_review=data["due_for_review"],
                            band=data["band"], likelihood=data["likelihood"])
 

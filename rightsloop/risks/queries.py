@@ -11,6 +11,7 @@ from django.http import Http404
 
 from rightsloop.accounts.roles import Capability
 from rightsloop.accounts.viewer import Viewer
+from rightsloop.core import rights as rights_taxonomy
 from rightsloop.core.access import plausible_id
 from rightsloop.engagements.models import Input
 from rightsloop.engagements.queries import visible_inputs
@@ -72,6 +73,7 @@ def access_context_event(viewer: Viewer, pk: int) -> ContextEvent:
 class RiskFilters:
     q: str = ""
     right: str = ""
+    grouping: str = ""  # a family of rights (core.rights.GROUPINGS): risks touching any right in it
     market: str = ""
     product: str = ""
     level: str = ""
@@ -86,6 +88,9 @@ class RiskFilters:
             risks = risks.filter(title__icontains=self.q.strip())
         if self.right:
             risks = risks.filter(pk__in=RiskRight.objects.filter(code=self.right).values("risk_id"))
+        if self.grouping:
+            codes = next((g.rights for g in rights_taxonomy.GROUPINGS if g.code == self.grouping), ())
+            risks = risks.filter(pk__in=RiskRight.objects.filter(code__in=codes).values("risk_id"))
         if self.market:
             risks = risks.filter(pk__in=RiskMarket.objects.filter(country=self.market.upper()).values("risk_id"))
         if self.product:

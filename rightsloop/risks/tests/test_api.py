@@ -278,3 +278,14 @@ def test_other_organisations_ids_are_not_found(hr_lead, outsider, api):
     assert not own_risk.inputs.exists()
     assert client.get("/api/v1/risks").json()["items"][0]["id"] == own_risk.pk
     assert client.get("/api/v1/strategic-decisions").json()["count"] == 0
+
+
+def test_list_filters_by_family_of_rights(hr_lead, api):
+    speech = make_risk(hr_lead, rights=["freedom_of_expression"])
+    make_risk(hr_lead, rights=["privacy"])
+    client = api(hr_lead)
+    listed = client.get("/api/v1/risks", {"grouping": "expression"})
+    assert listed.status_code == 200
+    assert [row["id"] for row in listed.json()["items"]] == [speech.pk]
+    unknown = client.get("/api/v1/risks", {"grouping": "made_up"})
+    assert unknown.status_code == 400 and "grouping" in unknown.content.decode()

@@ -327,3 +327,11 @@ def test_the_dashboard_queries_stay_bounded(hr_lead, sign_in, django_assert_max_
 def test_the_menu_links_the_register_for_risk_viewers(hr_lead, board, sign_in):
     for viewer in (hr_lead, board):
         assert 'href="/risks/"' in sign_in(viewer).get("/").content.decode()
+
+
+def test_register_filters_by_family_of_rights(hr_lead, sign_in):
+    speech = make_risk(hr_lead, title="Takedowns on government request", rights=["freedom_of_assembly"])
+    make_risk(hr_lead, title="Retention of location trails", rights=["privacy"])
+    page = sign_in(hr_lead).get("/risks/", {"grouping": "expression"})
+    assert page.status_code == 200
+    assert [risk.pk for risk in page.context["page"].object_list] == [speech.pk]
