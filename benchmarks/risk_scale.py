@@ -58,7 +58,6 @@ from rightsloop.accounts.tests.factories import mark_verified
 from rightsloop.accounts.viewer import Viewer
 from rightsloop.core.models import Organisation
 from rightsloop.engagements.models import Input
-from rightsloop.engagements.representation import who_was_heard
 from rightsloop.risks import escalation, queries, scales
 from rightsloop.risks.models import (
     ContextEvent,
@@ -187,7 +186,10 @@ class RiskGenerator:
     def links(self) -> None:
         """About ten risks per input, skewed so that the most discussed risks have thousands of inputs."""
         rng = self.rng
-        input_ids = list(Input.objects.for_organisation(self.organisation).order_by("pk").values_list("pk", flat=True))
+        # Each link carries its input's speaker, as actions.link_inputs writes it (risks.RiskInput).
+        speaker_of = dict(Input.objects.for_organisation(self.organisation).order_by("pk")
+                          .values_list("pk", "speaker__stakeholder_id"))
+        input_ids = list(speaker_of)
         per_input = self.n_links / len(input_ids)
         # Weight 1/(rank + 50): the top risk gets about 0.4 % of the links.
         risk_ids = list(range(1, self.n_risks + 1))
@@ -198,7 +200,8 @@ class RiskGenerator:
             cum.append(total)
         through = Risk.inputs.through
         writer = BulkWriter(None, [], table=through._meta.db_table, columns=[
-            "id", through._meta.get_field("risk").column, through._meta.get_field("input").column])
+            "id", through._meta.get_field("risk").column, through._meta.get_field("input").column,
+            through._meta.get_field("stakeholder").column])
         link_id = 0
         remaining = self.n_links
         for position, input_id in enumerate(input_ids):
@@ -211,7 +214,7 @@ class RiskGenerator:
                     chosen.add(risk)
             for risk in chosen:
                 link_id += 1
-                writer.add((link_id, risk, input_id))
+                writer.add((link_id, risk, input_id, speaker_of[input_id]))
             remaining -= len(chosen)
         writer.flush()
         # The mitigations' own links: one in ten mitigations has a few views from the ground.
@@ -310,7 +313,7 @@ def calls(organisation: Organisation, viewer: Viewer) -> list[tuple[str, object]
         ("queries.risk_register: privacy, Kenya, severe, first 50",
          lambda: list(queries.risk_register(viewer, filters, today)[:50])),
         (f"who_was_heard ({n_big} inputs)",
-         lambda: who_was_heard(queries.risk_inputs(viewer, big), markets=big.market_codes)),
+         lambda: queries.who_was_heard_on(big)),
     ]
 
 

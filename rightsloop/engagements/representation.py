@@ -19,8 +19,6 @@ from rightsloop.core import languages as language_names
 from rightsloop.stakeholders.models import StakeholderTrait
 from rightsloop.stakeholders.vocabulary import AtRisk, Kind, Trait
 
-from .models import Input
-
 AFFECTED_VOICES = frozenset({Kind.AFFECTED, Kind.PROXY})
 FEW = 3
 
@@ -51,14 +49,19 @@ class Heard:
     gaps: list[str] = field(default_factory=list)
 
 
-def who_was_heard(inputs: QuerySet[Input], *, markets: list[str] | tuple[str, ...] = ()) -> Heard:
-    """Break down the speakers of these inputs and flag missing affected, local and varied voices."""
+def who_was_heard(inputs: QuerySet, *, markets: list[str] | tuple[str, ...] = (),
+                  speaker: str = "speaker__stakeholder") -> Heard:
+    """Break down the speakers of these inputs and flag missing affected, local and varied voices.
+
+    `inputs` is a queryset of inputs, or of rows that stand one for each input and lead to its speaking
+    stakeholder through the `speaker` path (a risk's links carry it: risks.RiskInput, speaker="stakeholder").
+    """
     # The database does the counting: a risk linked to thousands of inputs gives a few hundred groups of
     # (kind, region, Global South, country), the top speakers and the traits per code, never one row per
     # person (the page must stay fast at a million links). A stakeholder has one value of each field, so
     # the distinct speakers of the groups add up to the voices.
-    groups = (inputs.values_list(*(f"speaker__stakeholder__{name}" for name in VOICE_FIELDS))
-              .annotate(n=Count("id"), voices=Count("speaker__stakeholder_id", distinct=True)).order_by())
+    groups = (inputs.values_list(*(f"{speaker}__{name}" for name in VOICE_FIELDS))
+              .annotate(n=Count("*"), voices=Count(f"{speaker}_id", distinct=True)).order_by())
     heard = Heard()
     kinds, regions, present = Counter(), Counter(), set()
     # In a group of v speakers with n inputs, one speaker gave at most n - v + 1 of them.
@@ -79,7 +82,7 @@ def who_was_heard(inputs: QuerySet[Input], *, markets: list[str] | tuple[str, ..
         heard.global_south = south
         heard.gaps = _gaps(heard, kinds, present, set(), markets)
         return heard
-    speakers = inputs.filter(speaker__isnull=False).values("speaker__stakeholder_id")
+    speakers = inputs.filter(**{f"{speaker}__isnull": False}).values(f"{speaker}_id")
     traits = (StakeholderTrait.objects
               .filter(stakeholder_id__in=speakers, dimension__in=[Trait.LANGUAGE, Trait.AT_RISK])
               .values_list("dimension", "code").annotate(n=Count("stakeholder_id", distinct=True)).order_by())
@@ -92,7 +95,7 @@ def who_was_heard(inputs: QuerySet[Input], *, markets: list[str] | tuple[str, ..
     heard.by_language = _ranked((language_names.name(code), n) for code, n in spoken.items())
     heard.by_at_risk = _ranked((str(AtRisk(code).label), n) for code, n in at_risk.items() if code in AtRisk.values)
     if sum(sorted(most_by_one, reverse=True)[:FEW]) * 2 > heard.inputs:
-        top = (inputs.filter(speaker__isnull=False).values_list("speaker__stakeholder_id").annotate(n=Count("id"))
+        top = (inputs.filter(**{f"{speaker}__isnull": False}).values_list(f"{speaker}_id").annotate(n=Count("id"))
                .order_by("-n")[:FEW])
         heard.top_share = sum(n for _speaker, n in top) / heard.inputs
     else:

@@ -32,6 +32,7 @@ from .models import (
     Mitigation,
     Risk,
     RiskChange,
+    RiskInput,
     RiskMarket,
     RiskRight,
     StrategicDecision,
@@ -531,7 +532,14 @@ def link_inputs(*, target: Risk | Mitigation | StrategicDecision, inputs: Iterab
         manager.remove(*changed)
     else:
         changed = [i for i in chosen if i.pk not in existing]
-        manager.add(*changed)
+        if isinstance(target, Risk):
+            # Each risk link carries its speaker (see RiskInput), read here rather than trusted from the caller.
+            speakers = dict(Input.objects.filter(pk__in=[i.pk for i in changed])
+                            .values_list("pk", "speaker__stakeholder_id"))
+            RiskInput.objects.bulk_create([RiskInput(risk=target, input_id=i.pk, stakeholder_id=speakers[i.pk])
+                                           for i in changed])
+        else:
+            manager.add(*changed)
     if changed:
         audit.record(organisation=target.organisation, by=by, action="inputs.unlinked" if unlink else "inputs.linked",
                      target=target, summary=f"{len(changed)} input(s)")

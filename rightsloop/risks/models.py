@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rightsloop.core.models import Organisation, OrganisationScopedQuerySet
 from rightsloop.engagements.models import Engagement, Input
+from rightsloop.stakeholders.models import Stakeholder
 
 from . import scales
 from .vocabulary import (
@@ -71,7 +72,8 @@ class Risk(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     closed_at = models.DateTimeField(null=True, blank=True)
-    inputs = models.ManyToManyField(Input, blank=True, related_name="risks", verbose_name=_("linked inputs"))
+    inputs = models.ManyToManyField(Input, blank=True, related_name="risks", verbose_name=_("linked inputs"),
+                                    through="RiskInput")
 
     objects = RiskQuerySet.as_manager()
 
@@ -117,6 +119,30 @@ class Risk(models.Model):
     @property
     def market_codes(self) -> list[str]:
         return sorted(m.country for m in self.markets.all())
+
+
+class RiskInput(models.Model):
+    """An input linked to a risk, with the stakeholder who said it.
+
+    The speaker is copied onto the link when it is made (actions.link_inputs) so that who was heard on a
+    risk joins its links straight to the stakeholders, without walking the inputs: a risk can be linked
+    to thousands of inputs. The copy cannot go stale: an input's speaker (a participation) is never
+    changed or deleted (PROTECT), nor is a participation's stakeholder.
+    """
+
+    risk = models.ForeignKey(Risk, on_delete=models.CASCADE)
+    input = models.ForeignKey(Input, on_delete=models.CASCADE)
+    stakeholder = models.ForeignKey(Stakeholder, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                    db_index=False)
+
+    class Meta:
+        # The table Django made for the plain many-to-many field before the speaker was added.
+        db_table = "risks_risk_inputs"
+        unique_together = [("risk", "input")]
+        indexes = [models.Index(fields=["risk", "stakeholder"], name="risk_input_speaker")]
+
+    def __str__(self) -> str:
+        return f"input {self.input_id} on risk {self.risk_id}"
 
 
 class RiskRight(models.Model):

@@ -15,9 +15,20 @@ from rightsloop.core import rights as rights_taxonomy
 from rightsloop.core.access import plausible_id
 from rightsloop.engagements.models import Input
 from rightsloop.engagements.queries import visible_inputs
+from rightsloop.engagements.representation import Heard, who_was_heard
 
 from . import escalation, scales
-from .models import ContextEvent, EscalationRule, Indicator, Mitigation, Risk, RiskMarket, RiskRight, StrategicDecision
+from .models import (
+    ContextEvent,
+    EscalationRule,
+    Indicator,
+    Mitigation,
+    Risk,
+    RiskInput,
+    RiskMarket,
+    RiskRight,
+    StrategicDecision,
+)
 
 
 def visible_risks(viewer: Viewer) -> QuerySet[Risk]:
@@ -154,6 +165,14 @@ def heat_map(viewer: Viewer, filters: RiskFilters | None = None, today: datetime
     return grid
 
 
+def who_was_heard_on(risk: Risk) -> Heard:
+    """Who was heard on a risk: counts over all its linked inputs, naming no one (so any role may see them).
+
+    Read from the links, which carry each input's speaker (RiskInput), not from the inputs themselves.
+    """
+    return who_was_heard(RiskInput.objects.filter(risk=risk), speaker="stakeholder", markets=risk.market_codes)
+
+
 def risk_inputs(viewer: Viewer, risk: Risk) -> QuerySet[Input]:
     """The inputs linked to a risk that this viewer may read, with what their list shows (no query per input).
 
@@ -163,6 +182,18 @@ def risk_inputs(viewer: Viewer, risk: Risk) -> QuerySet[Input]:
     """
     linked = Risk.inputs.through.objects.filter(risk_id=risk.pk).values("input_id")
     return visible_inputs(viewer).filter(pk__in=linked).select_related("engagement", "speaker__stakeholder")
+
+
+def risk_inputs_count(viewer: Viewer, risk: Risk) -> int:
+    """How many of the risk's linked inputs the viewer may read, counted on the links where that is all of them.
+
+    Links only ever join a risk to inputs of its own organisation (actions.link_inputs), so a viewer who sees
+    every input of the organisation sees every link: counting the links reads one index, where counting the
+    inputs walks the inputs table.
+    """
+    if viewer.can(Capability.ENGAGEMENTS_VIEW) and viewer.organisation.pk == risk.organisation_id:
+        return RiskInput.objects.filter(risk=risk).count()
+    return risk_inputs(viewer, risk).count()
 
 
 def mitigations_of(risk: Risk) -> QuerySet[Mitigation]:

@@ -10,7 +10,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 from rightsloop.accounts.permissions import requires
 from rightsloop.accounts.roles import Capability, Role
 from rightsloop.core.pagination import paginate, query_without_page
-from rightsloop.engagements.representation import who_was_heard
 
 from . import actions, heatmap, history, queries, scales
 from .forms import EscalationForm, RiskFilterForm, RiskForm, risk_initial
@@ -112,8 +111,9 @@ def risk_detail(request, pk: int):
                     for scale in scales.ALL_SCALES],
         "mitigations": queries.mitigations_of(risk),
         "history": history.entries(list(risk.changes.select_related("changed_by")[:50])),
-        "linked": paginate(request, queries.risk_inputs(viewer, risk).order_by("-id"), per_page=LINKED_PER_PAGE),
-        "heard": who_was_heard(risk.inputs.all(), markets=risk.market_codes),
+        "linked": paginate(request, queries.risk_inputs(viewer, risk).order_by("-id"), per_page=LINKED_PER_PAGE,
+                           count=queries.risk_inputs_count(viewer, risk)),
+        "heard": queries.who_was_heard_on(risk),
         "board_view": viewer.role == Role.BOARD,
         "decisions": list(risk.strategic_decisions.order_by("-updated_at", "-id")),
         "can_edit": viewer.can(Capability.RISKS_EDIT),

@@ -7,8 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from rightsloop.core.models import AuditEntry
 from rightsloop.engagements.representation import who_was_heard
 from rightsloop.engagements.tests.factories import make_engagement, make_input, make_participation
-from rightsloop.risks import actions
-from rightsloop.risks.models import Mitigation, Risk, RiskChange
+from rightsloop.risks import actions, queries
+from rightsloop.risks.models import Mitigation, Risk, RiskChange, RiskInput
 from rightsloop.risks.tests.factories import make_mitigation, make_risk
 from rightsloop.stakeholders.tests.factories import make_stakeholder
 
@@ -200,4 +200,23 @@ def test_linking_inputs_from_either_side_and_who_was_heard(hr_lead):
     heard = who_was_heard(risk.inputs.all(), markets=risk.market_codes)
     assert heard.voices == 2 and heard.gaps == [
         "The same few voices dominate: 2 stakeholders gave 100 % of the inputs."]
+    # The links carry each input's speaker, and the risk page's breakdown read from them is the same.
+    anonymous = make_input(hr_lead, engagement, None)
+    actions.link_inputs(target=risk, inputs=[anonymous], by=hr_lead)
+    carried = dict(RiskInput.objects.filter(risk=risk).values_list("input_id", "stakeholder_id"))
+    assert carried == {item.pk: item.speaker.stakeholder_id if item.speaker else None
+                       for item in risk.inputs.select_related("speaker")}
+    assert carried[anonymous.pk] is None
+    assert queries.who_was_heard_on(risk) == who_was_heard(risk.inputs.all(), markets=risk.market_codes)
     assert actions.link_inputs(target=risk, inputs=said, by=hr_lead, unlink=True) == 3
+    assert not RiskInput.objects.filter(risk=risk, input__in=said).exists()
+
+
+def test_the_linked_count_is_what_each_viewer_may_read(hr_lead, decision_maker, board):
+    risk = make_risk(hr_lead)
+    engagement = make_engagement(hr_lead)
+    routed = [make_input(hr_lead, engagement, owning_function=function) for function in ("product", "legal", "legal")]
+    actions.link_inputs(target=risk, inputs=routed, by=hr_lead)
+    for viewer, readable in ((hr_lead, 3), (decision_maker, 1), (board, 0)):
+        assert queries.risk_inputs(viewer, risk).count() == readable
+        assert queries.risk_inputs_count(viewer, risk) == readable
