@@ -1091,21 +1091,22 @@ def describe_database() -> str:
     return f"PostgreSQL {version}, database {db['NAME']}"
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scale", type=float, default=1.0, help="1.0 = 100k stakeholders, 1M inputs")
+def benchmark_arguments(description: str, *, scale_help: str, seed: int) -> argparse.ArgumentParser:
+    """The options every scale benchmark takes (risk_scale.py builds on this one)."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", type=float, default=1.0, help=scale_help)
     parser.add_argument("--requests", type=int, default=50, help="timed requests per page")
     parser.add_argument("--warmup", type=int, default=5, help="untimed requests per page first")
-    parser.add_argument("--seed", type=int, default=20260101)
+    parser.add_argument("--seed", type=int, default=seed)
     parser.add_argument("--target", type=float, default=150.0, help="p95 target in ms")
     parser.add_argument("--reuse", action="store_true", help="measure the data a previous run generated")
     parser.add_argument("--no-measure", action="store_true", help="only generate")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
-    args = parser.parse_args()
+    return parser
 
-    def log(message: str) -> None:
-        print(message, flush=True)
 
+def prepare_database(log) -> None:
+    """Name the database, bring it to the current migrations and collect static files for the pages."""
     log(f"database: {describe_database()}")
     try:
         call_command("makemigrations", check=True, dry_run=True, verbosity=0)
@@ -1118,6 +1119,15 @@ def main() -> None:
     root = Path(settings.STATIC_ROOT)
     if not root.exists() or (manifest and not (root / manifest).exists()):
         call_command("collectstatic", interactive=False, verbosity=0)
+
+
+def log(message: str) -> None:
+    print(message, flush=True)
+
+
+def main() -> None:
+    args = benchmark_arguments(__doc__, scale_help="1.0 = 100k stakeholders, 1M inputs", seed=20260101).parse_args()
+    prepare_database(log)
 
     organisation = Organisation.objects.filter(slug=ORG_SLUG).first()
     generation_seconds = None

@@ -28,7 +28,6 @@ which measures the data a previous run left. See docs/performance.md.
 
 from __future__ import annotations
 
-import argparse
 import datetime
 import gc
 import json
@@ -42,9 +41,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import loop_scale  # sets up Django for the checkout this file lives in
-from django.conf import settings
-from django.contrib.staticfiles.storage import staticfiles_storage
-from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.test import Client
@@ -391,32 +387,10 @@ def measure(organisation: Organisation, requests: int, warmup: int, log) -> list
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scale", type=float, default=1.0,
-                        help="1.0 = 5k risks, 50k mitigations, 1M links, 100k inputs")
-    parser.add_argument("--requests", type=int, default=50, help="timed requests per page")
-    parser.add_argument("--warmup", type=int, default=5, help="untimed requests per page first")
-    parser.add_argument("--seed", type=int, default=20261122)
-    parser.add_argument("--target", type=float, default=150.0, help="p95 target in ms")
-    parser.add_argument("--reuse", action="store_true", help="measure the data a previous run generated")
-    parser.add_argument("--no-measure", action="store_true", help="only generate")
-    parser.add_argument("--json", type=Path, help="also write the figures to this file")
-    args = parser.parse_args()
-
-    def log(message: str) -> None:
-        print(message, flush=True)
-
-    log(f"database: {describe_database()}")
-    try:
-        call_command("makemigrations", check=True, dry_run=True, verbosity=0)
-    except SystemExit:
-        log("WARNING: the models have changes no migration creates (an index?): the database will lack them. "
-            "Run `python manage.py makemigrations` locally first.")
-    call_command("migrate", interactive=False, verbosity=0)
-    manifest = getattr(staticfiles_storage, "manifest_name", None)
-    root = Path(settings.STATIC_ROOT)
-    if not root.exists() or (manifest and not (root / manifest).exists()):
-        call_command("collectstatic", interactive=False, verbosity=0)
+    args = loop_scale.benchmark_arguments(__doc__, scale_help="1.0 = 5k risks, 50k mitigations, 1M links, 100k inputs",
+                                          seed=20261122).parse_args()
+    log = loop_scale.log
+    loop_scale.prepare_database(log)
 
     organisation = Organisation.objects.filter(slug=ORG_SLUG).first()
     generation_seconds = None
