@@ -18,6 +18,9 @@ urlpatterns = [
     path("stakeholders/", include("rightsloop.stakeholders.urls")),
     path("engagements/", include("rightsloop.engagements.urls")),
     path("risks/", include("rightsloop.risks.urls")),
+    path("consultations/", include("rightsloop.consultations.urls")),
+    # What respondents and the public see: no sign-in, no personal data.
+    path("c/", include("rightsloop.consultations.public_urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("api/v1/", token_authenticated(api.urls)),
 ]

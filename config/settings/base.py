@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "rightsloop.stakeholders",
     "rightsloop.engagements",
     "rightsloop.risks",
+    "rightsloop.consultations",
     "rightsloop.demo",
 ]
 

@@ -42,6 +42,8 @@ class Capability:
     ORGANISATION_MANAGE = "organisation.manage"
     RISKS_VIEW = "risks.view"
     RISKS_EDIT = "risks.edit"
+    CONSULTATIONS_VIEW = "consultations.view"
+    CONSULTATIONS_ANALYSE = "consultations.analyse"
 
 
 _READ_ALL = {
@@ -50,6 +52,7 @@ _READ_ALL = {
     Capability.STAKEHOLDERS_VIEW,
     Capability.ENGAGEMENTS_VIEW,
     Capability.FEEDBACK_VIEW,
+    Capability.CONSULTATIONS_VIEW,
 }
 _RUN_HRDD = _READ_ALL | {
     Capability.STAKEHOLDERS_EDIT,
@@ -60,6 +63,7 @@ _RUN_HRDD = _READ_ALL | {
     Capability.FEEDBACK_SEND,
     Capability.SAFETY_OVERRIDE,
     Capability.RISKS_EDIT,
+    Capability.CONSULTATIONS_ANALYSE,
 }
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {

@@ -1,0 +1,52 @@
+"""Reads shared by the consultation pages, the API and the public pages; always scoped to the viewer."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from rightsloop.accounts.roles import Capability
+from rightsloop.accounts.viewer import Viewer
+from rightsloop.core.access import plausible_id
+
+from .models import Consultation
+
+
+def visible_consultations(viewer: Viewer) -> QuerySet[Consultation]:
+    if not viewer.can(Capability.CONSULTATIONS_VIEW):
+        return Consultation.objects.none()
+    return Consultation.objects.for_organisation(viewer.organisation).select_related("engagement")
+
+
+def access_consultation(viewer: Viewer, pk) -> Consultation:
+    """The consultation if the viewer may see it; 'not found' for missing and not-yours alike."""
+    if not plausible_id(pk):
+        raise Http404
+    try:
+        return visible_consultations(viewer).get(pk=pk)
+    except (Consultation.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def published_consultation(token: str) -> Consultation:
+    """A consultation's public face, only once it is published."""
+    if not token or len(token) > 24:
+        raise Http404
+    try:
+        return Consultation.objects.select_related("engagement", "organisation").get(
+            public_token=token, published=True)
+    except Consultation.DoesNotExist:
+        raise Http404 from None
+
+
+def access_import(viewer: Viewer, consultation_pk, import_pk):
+    """An import of a consultation the viewer may see; 'not found' for missing and not-yours alike."""
+    from .models import ResponseImport
+
+    consultation = access_consultation(viewer, consultation_pk)
+    if not plausible_id(import_pk):
+        raise Http404
+    try:
+        return consultation.imports.select_related("consultation__engagement").get(pk=import_pk)
+    except (ResponseImport.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
