@@ -20,6 +20,12 @@ RUN_TWICE_TESTS = {
         "rightsloop.engagements.tests.test_tasks::test_delivery_task_twice_sends_once",
     "rightsloop.engagements.tasks.remind_overdue_loops":
         "rightsloop.engagements.tests.test_tasks::test_reminder_task_twice_sends_once",
+    "rightsloop.consultations.tasks.messages.send_messages":
+        "rightsloop.consultations.tests.test_outcomes::test_the_task_run_twice_sends_once",
+    "rightsloop.consultations.tasks.imports.check_import":
+        "rightsloop.consultations.tests.test_imports::test_the_check_task_run_twice_gives_the_same_counts_and_problems",
+    "rightsloop.consultations.tasks.imports.apply_import":
+        "rightsloop.consultations.tests.test_imports::test_the_apply_task_run_twice_imports_each_line_once",
 }
 
 
