@@ -1,0 +1,173 @@
+"""Decisions per theme and the loop-closure messages (C3): decide on every final theme, then tell respondents."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from rightsloop.accounts.permissions import requires
+from rightsloop.accounts.roles import Capability
+from rightsloop.core.access import plausible_id
+from rightsloop.engagements.forms import DecisionForm
+
+from .. import loop, queries
+from ..actions import outcomes as actions
+from ..models import Theme, ThemeDecision
+
+
+class ThemeDecisionForm(DecisionForm):
+    """The decision form of a single input, worded for a theme."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rationale"].help_text = gettext_lazy(
+            "What we will do, or why not. Respondents read it in their message. Required unless adopted in full.")
+
+
+def _initial(theme: Theme) -> dict:
+    decision = theme.current_decision
+    if decision is None:
+        return {}
+    return {"outcome": decision.outcome, "rationale": decision.rationale, "next_step": decision.next_step,
+            "next_step_due": decision.next_step_due}
+
+
+def _form(theme: Theme, data=None) -> ThemeDecisionForm:
+    # One form per theme on one page: ids carry the theme so labels point at the right field.
+    return ThemeDecisionForm(data, initial=_initial(theme), auto_id=f"theme-{theme.pk}-%s")
+
+
+def _themes(consultation):
+    return loop.final_themes(consultation).prefetch_related(
+        Prefetch("decisions", queryset=ThemeDecision.objects.select_related("decided_by")))
+
+
+def _access_theme(consultation, theme_pk) -> Theme:
+    if not plausible_id(theme_pk):
+        raise Http404
+    theme = (Theme.objects.filter(consultation=consultation, pk=theme_pk).select_related("current_decision")
+             .prefetch_related(Prefetch("decisions", queryset=ThemeDecision.objects.select_related("decided_by")))
+             .first())
+    if theme is None:
+        raise Http404
+    return theme
+
+
+@requires(Capability.CONSULTATIONS_VIEW)
+@require_GET
+def decisions(request, pk):
+    viewer = request.viewer
+    consultation = queries.access_consultation(viewer, pk)
+    can_decide = viewer.can(Capability.DECISIONS_ANY)
+    rows = [{"theme": theme, "stance": loop.stance_split(theme, consultation),
+             "form": _form(theme) if can_decide else None} for theme in _themes(consultation)]
+    return render(request, "consultations/outcomes/decisions.html", {
+        "consultation": consultation, "rows": rows, "can_decide": can_decide,
+        "undecided": sum(1 for row in rows if row["theme"].current_decision_id is None),
+    })
+
+
+@requires(Capability.DECISIONS_ANY)
+@require_http_methods(["GET", "POST"])
+def theme_decide(request, pk, theme_pk):
+    viewer = request.viewer
+    consultation = queries.access_consultation(viewer, pk)
+    theme = _access_theme(consultation, theme_pk)
+    form = _form(theme, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.decide_theme(theme=theme, outcome=data["outcome"], rationale=data["rationale"],
+                                 next_step=data["next_step"], next_step_due=data["next_step_due"], by=viewer)
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, error.messages)
+        else:
+            messages.success(request, _("Decision on “%(theme)s” recorded.") % {"theme": theme.label})
+            return redirect(reverse("consultations:decisions", args=[consultation.pk]) + f"#theme-{theme.pk}")
+    return render(request, "consultations/outcomes/decide.html", {
+        "consultation": consultation, "theme": theme, "form": form,
+        "stance": loop.stance_split(theme, consultation),
+    }, status=400 if form.errors else 200)
+
+
+def _messages_context(request, consultation, *, problems=()):
+    viewer = request.viewer
+    now = timezone.now()
+    runs = list(consultation.message_runs.all()[:10])
+    latest = runs[0] if runs else None
+    resumable = actions.resumable_run(consultation)
+    return {
+        "consultation": consultation,
+        "counts": loop.sending_counts(consultation, now),
+        "progress": loop.progress(latest, now) if latest else None,
+        "runs": [loop.progress(run, now) for run in runs],
+        "resumable": resumable,
+        "blockers": loop.sending_blockers(consultation),
+        "can_send": viewer.can(Capability.FEEDBACK_SEND),
+        "problems": problems,
+    }
+
+
+@requires(Capability.CONSULTATIONS_VIEW)
+@require_GET
+def messages_page(request, pk):
+    consultation = queries.access_consultation(request.viewer, pk)
+    context = _messages_context(request, consultation)
+    if request.htmx:
+        return render(request, "consultations/outcomes/messages.html#progress", context)
+    return render(request, "consultations/outcomes/messages.html", context)
+
+
+def _send_or_explain(request, consultation, act):
+    try:
+        act()
+    except ValidationError as error:
+        return render(request, "consultations/outcomes/messages.html",
+                      _messages_context(request, consultation, problems=error.messages), status=400)
+    return redirect("consultations:messages", consultation.pk)
+
+
+@requires(Capability.FEEDBACK_SEND)
+@require_POST
+def messages_start(request, pk):
+    consultation = queries.access_consultation(request.viewer, pk)
+
+    def start():
+        run = actions.start_sending(consultation=consultation, by=request.viewer)
+        messages.success(request, _("Sending started: %(count)s addresses.") % {"count": run.total})
+
+    return _send_or_explain(request, consultation, start)
+
+
+@requires(Capability.FEEDBACK_SEND)
+@require_POST
+def messages_resume(request, pk):
+    consultation = queries.access_consultation(request.viewer, pk)
+
+    def resume():
+        run = actions.resumable_run(consultation)
+        if run is None:
+            raise ValidationError(_("There is no interrupted sending to resume."))
+        actions.resume_sending(run=run, by=request.viewer)
+        messages.success(request, _("Sending resumed."))
+
+    return _send_or_explain(request, consultation, resume)
+
+
+urlpatterns = [
+    path("<int:pk>/decisions/", decisions, name="decisions"),
+    path("<int:pk>/decisions/<int:theme_pk>/", theme_decide, name="theme-decide"),
+    path("<int:pk>/messages/", messages_page, name="messages"),
+    path("<int:pk>/messages/start/", messages_start, name="messages-start"),
+    path("<int:pk>/messages/resume/", messages_resume, name="messages-resume"),
+]
