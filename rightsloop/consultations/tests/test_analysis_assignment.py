@@ -1,0 +1,75 @@
+"""Assigning texts to the analyst's themes from a few examples (no database)."""
+
+import numpy as np
+import pytest
+
+from ..analysis.assignment import OTHER, assign_themes
+from .analysis_corpus import THEMES, planted_corpus
+
+UNRELATED = [
+    "Quarterly revenue of the mining group rose sharply on copper exports.",
+    "Das Orchester spielte gestern Abend eine Symphonie von Brahms.",
+    "Volcanic ash grounded flights across the northern archipelago.",
+]
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    texts, labels = planted_corpus(600, seed=2)
+    examples = {}
+    for name in THEMES:
+        examples[name] = [i for i, label in enumerate(labels) if label == name][:5]
+    return texts + UNRELATED, labels, examples
+
+
+def test_held_out_texts_land_in_their_theme(corpus):
+    texts, labels, examples = corpus
+    assignment = assign_themes(texts, examples=examples, seed=0)
+    used = {i for rows in examples.values() for i in rows}
+    held_out = [i for i in range(len(labels)) if i not in used]
+    correct = sum(assignment.themes[i][:1] == [labels[i]] for i in held_out)
+    assert correct / len(held_out) > 0.95
+    assert all(assignment.themes[i] for i in held_out)
+
+
+def test_unrelated_texts_are_other(corpus):
+    texts, labels, examples = corpus
+    assignment = assign_themes(texts, examples=examples)
+    assert [assignment.themes[i] for i in range(len(labels), len(texts))] == [[]] * len(UNRELATED)
+
+
+def test_confidence_is_a_probability_and_marks_review(corpus):
+    texts, _, examples = corpus
+    assignment = assign_themes(texts, examples=examples)
+    assert assignment.confidence.shape == (len(texts),)
+    assert np.all((assignment.confidence >= 0) & (assignment.confidence <= 1))
+    assert not assignment.needs_review(0.0).any() and assignment.needs_review(1.01).all()
+
+
+def test_same_seed_same_assignment(corpus):
+    texts, _, examples = corpus
+    first = assign_themes(texts, examples=examples, seed=3)
+    second = assign_themes(texts, examples=examples, seed=3)
+    assert first.themes == second.themes
+    assert np.array_equal(first.confidence, second.confidence)
+
+
+def test_examples_of_other_are_learnt():
+    texts = ["the bus is late again", "buses never on time", "late bus every morning", "thank you", "thanks a lot",
+             "many thanks", "bus late today", "thanks so much"]
+    assignment = assign_themes(texts, examples={"buses": [0, 1, 2], OTHER: [3, 4, 5]})
+    assert assignment.themes[6] == ["buses"] and assignment.themes[7] == []
+
+
+def test_a_text_between_two_themes_gets_both_with_a_wide_margin():
+    texts = ["parking fees expensive", "parking permit charges", "rude nurse", "nurse attitude rude",
+             "parking fees and a rude nurse"]
+    assignment = assign_themes(texts, examples={"parking": [0, 1], "staff": [2, 3]}, multi_label_margin=0.5)
+    assert sorted(assignment.themes[4]) == ["parking", "staff"]
+
+
+def test_bad_examples_are_refused():
+    with pytest.raises(ValueError, match="at least one theme"):
+        assign_themes(["a text"], examples={})
+    with pytest.raises(ValueError, match="out of range"):
+        assign_themes(["a text"], examples={"x": [3]})
