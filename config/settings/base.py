@@ -275,3 +275,11 @@ RIGHTSLOOP_KEY_DIR = None
 RIGHTSLOOP_DEFAULT_FEEDBACK_DAYS = 60
 RIGHTSLOOP_PAGE_SIZE = 25
 RIGHTSLOOP_BASE_URL = os.environ.get("RIGHTSLOOP_BASE_URL", "http://127.0.0.1:8000")
+
+# Public consultations (consultations/): the largest upload, the longest response kept, rows per import
+# transaction, and how many SMTP connections the loop-closure sending opens at once (one connection to a
+# real mail server sends about 150 messages a second; four pass 200).
+RIGHTSLOOP_CONSULTATION_MAX_UPLOAD = int(os.environ.get("RIGHTSLOOP_CONSULTATION_MAX_UPLOAD", 2 * 1024**3))
+RIGHTSLOOP_CONSULTATION_MAX_TEXT = 10_000
+RIGHTSLOOP_CONSULTATION_IMPORT_BATCH = 5_000
+RIGHTSLOOP_CONSULTATION_MAIL_CONNECTIONS = int(os.environ.get("RIGHTSLOOP_CONSULTATION_MAIL_CONNECTIONS", 4))

@@ -24,6 +24,7 @@ from rightsloop.accounts.models import Membership
 from rightsloop.accounts.roles import Role
 from rightsloop.accounts.tests.factories import make_member
 from rightsloop.accounts.viewer import Viewer
+from rightsloop.consultations.tests.factories import consultation_world
 from rightsloop.engagements import actions as engagement_actions
 from rightsloop.engagements.tests.factories import make_engagement, make_input, make_participation
 from rightsloop.risks import actions as risk_actions
@@ -178,11 +179,17 @@ ROUTE_OBJECTS: dict[str, dict[str, str]] = {
     "risks:evidence-add": {"pk": "indicator"},
     "risks:mitigation-link-inputs": {"pk": "mitigation"},
     "risks:decision-link-inputs": {"pk": "decision"},
+    "consultations:for-engagement": {"engagement_pk": "consultation_engagement"},
 }
 _BY_PARAM = {"stakeholder_id": "stakeholder", "engagement_id": "engagement", "input_id": "input",
              # The risks API (risks/api.py)
-             "risk_id": "risk", "mitigation_id": "mitigation", "decision_id": "decision", "event_id": "event"}
-_PK_BY_PREFIX = (("stakeholders:", "stakeholder"), ("engagements:", "engagement"), ("risks:", "risk"))
+             "risk_id": "risk", "mitigation_id": "mitigation", "decision_id": "decision", "event_id": "event",
+             # Public consultations (consultations/)
+             "consultation_id": "consultation", "import_id": "response_import", "import_pk": "response_import",
+             "theme_id": "theme", "theme_pk": "theme", "response_id": "response", "response_pk": "response",
+             "token": "public_token"}
+_PK_BY_PREFIX = (("stakeholders:", "stakeholder"), ("engagements:", "engagement"), ("risks:", "risk"),
+                 ("consultations:", "consultation"))
 
 # What stands for the same object when the route is asked about the high-safety stakeholder instead.
 PROTECTED_SWAP = {
@@ -248,6 +255,32 @@ def api_body(route: Route, ids: dict[str, int]) -> dict:
         "api:decide_strategic_decision": {},
         "api:record_context_event": {"title": "Matrix event", "kind": "new_law", "occurred_on": today,
                                      "countries": ["KE"]},
+        # Public consultations (consultations/api/)
+        "api:open_consultation": {"title": "Matrix consultation", "starts_on": today},
+        "api:change_consultation_settings": {"review_threshold": 0.4},
+        # Consultation imports (consultations/api/imports.py); the upload is multipart, so its JSON body is refused.
+        "api:upload_import": {},
+        "api:map_import_columns": {"text": "response"},
+        "api:confirm_import": {"only_valid": True},
+        "api:resume_import": {},
+        "api:rollback_import": {},
+        "api:cancel_import": {},
+        # Consultation analysis and themes (consultations/api/themes.py)
+        "api:start_theme_discovery": {"seed": 0},
+        "api:start_theme_assignment": {"seed": 0},
+        "api:add_theme": {"label": "Matrix theme"},
+        "api:merge_themes": {"theme_ids": [ids.get("theme_id", 1), MISSING_ID]},
+        "api:finalise_themes": {},
+        "api:rename_theme": {"label": "Matrix label"},
+        "api:delete_theme": {},
+        "api:split_theme": {"parts": 2},
+        "api:link_theme": {"rights": ["privacy"]},
+        "api:theme_example": {"action": "confirm"},
+        "api:review_response": {"theme_ids": []},
+        # Consultation decisions and messages (consultations/api/outcomes.py)
+        "api:decide_theme": {"outcome": "adopted"},
+        "api:start_messages": {},
+        "api:resume_messages": {},
     }
     if route.name not in bodies:
         raise AssertionError(f"No request body for {route.methods[0]} {route.name}: add one to api_body().")
@@ -275,6 +308,8 @@ class World:
             if member is None or member.viewer.organisation != self.builder.organisation:
                 return self.tokens[self.builder.user.pk].pk
             return self.tokens[member.viewer.user.pk].pk
+        if kind == "public_token":
+            return self.objects["consultation"].public_token
         return self.objects[kind].pk
 
 
@@ -332,6 +367,10 @@ def build_world(builder: Viewer, marker: str, *, grant_holders: list[Viewer] = (
     o["event"] = risk_actions.record_context_event(title=f"{marker} event", kind="new_law", occurred_on=today,
                                                    countries_touched=["KE"], by=builder)
     o["membership"] = Membership.objects.get(user=builder.user, organisation=builder.organisation)
+    # A public consultation with an applied import, a final theme and its responses (consultations/). Public
+    # pages have no "other organisation": anyone may read a published one. The foreign world's stays
+    # unpublished, so its public token must answer exactly as a token that does not exist (404).
+    o.update(consultation_world(builder, marker, published=marker == OWN))
     return world
 
 

@@ -262,6 +262,118 @@ MATRIX: dict[tuple[str, str], tuple[str, str, str, str, str, str]] = {
     ("risks:export", "POST"):                      (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, SIGN_IN),
     ("risks:import", "GET"):                       (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
     ("risks:import", "POST"):                      (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    # Public consultations (consultations/): the team and auditors read, the team runs them.
+    ("consultations:list", "GET"):                 (OK,        OK,        NO,        NO,        OK,        SIGN_IN),
+    ("consultations:list", "POST"):                (POST_ONLY, POST_ONLY, NO,        NO,        POST_ONLY, SIGN_IN),
+    ("consultations:create", "GET"):               (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("consultations:create", "POST"):              (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("consultations:detail", "GET"):               (OK,        OK,        NO,        NO,        OK,        SIGN_IN),
+    ("consultations:detail", "POST"):              (POST_ONLY, POST_ONLY, NO,        NO,        POST_ONLY, SIGN_IN),
+    ("consultations:settings", "GET"):             (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("consultations:settings", "POST"):            (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("api:list_consultations", "GET"):             (OK,        OK,        OK,        OK,        OK,        NO_TOKEN),
+    ("api:open_consultation", "POST"):             (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
+    ("api:get_consultation", "GET"):               (OK,        OK,        NOT_FOUND, NOT_FOUND, OK,        NO_TOKEN),
+    ("api:change_consultation_settings", "PATCH"): (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
+    ("consultations:for-engagement", "GET"):       (POST_ONLY, POST_ONLY, NO,        NO,        POST_ONLY, SIGN_IN),
+    ("consultations:for-engagement", "POST"):      (OK,        OK,        NO,        NO,        OK,        SIGN_IN),
+    # Consultation imports (consultations/views/imports.py, api/imports.py)
+    ("consultations:import-upload", "GET"):        (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("consultations:import-upload", "POST"):       (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("consultations:import-detail", "GET"):        (OK,        OK,        NO,        NO,        OK,        SIGN_IN),
+    ("consultations:import-detail", "POST"):       (POST_ONLY, POST_ONLY, NO,        NO,        POST_ONLY, SIGN_IN),
+    ("consultations:import-map", "GET"):           (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("consultations:import-map", "POST"):          (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("consultations:import-confirm", "GET"):       (POST_ONLY, POST_ONLY, NO,        NO,        NO,        SIGN_IN),
+    ("consultations:import-confirm", "POST"):      (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("consultations:import-resume", "GET"):        (POST_ONLY, POST_ONLY, NO,        NO,        NO,        SIGN_IN),
+    ("consultations:import-resume", "POST"):       (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("consultations:import-rollback", "GET"):      (POST_ONLY, POST_ONLY, NO,        NO,        NO,        SIGN_IN),
+    ("consultations:import-rollback", "POST"):     (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("consultations:import-cancel", "GET"):        (POST_ONLY, POST_ONLY, NO,        NO,        NO,        SIGN_IN),
+    ("consultations:import-cancel", "POST"):       (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("consultations:import-report", "GET"):        (OK,        OK,        NO,        NO,        OK,        SIGN_IN),
+    ("consultations:import-report", "POST"):       (POST_ONLY, POST_ONLY, NO,        NO,        POST_ONLY, SIGN_IN),
+    ("api:upload_import", "POST"):                 (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
+    ("api:list_imports", "GET"):                   (OK,        OK,        NOT_FOUND, NOT_FOUND, OK,        NO_TOKEN),
+    ("api:get_import", "GET"):                     (OK,        OK,        NOT_FOUND, NOT_FOUND, OK,        NO_TOKEN),
+    ("api:map_import_columns", "PUT"):             (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
+    ("api:list_import_problems", "GET"):           (OK,        OK,        NOT_FOUND, NOT_FOUND, OK,        NO_TOKEN),
+    ("api:import_report", "GET"):                  (OK,        OK,        NOT_FOUND, NOT_FOUND, OK,        NO_TOKEN),
+    ("api:confirm_import", "POST"):                (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
+    ("api:resume_import", "POST"):                 (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
+    ("api:rollback_import", "POST"):               (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
+    ("api:cancel_import", "POST"):                 (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
+    # Consultation analysis and themes (consultations/views/themes.py, api/themes.py)
+    ("consultations:analysis", "GET"):             (OK,        OK,        NO,        NO,        OK,        SIGN_IN),
+    ("consultations:analysis", "POST"):            (POST_ONLY, POST_ONLY, NO,        NO,        POST_ONLY, SIGN_IN),
+    ("consultations:theme-detail", "GET"):         (OK,        OK,        NO,        NO,        OK,        SIGN_IN),
+    ("consultations:theme-detail", "POST"):        (POST_ONLY, POST_ONLY, NO,        NO,        POST_ONLY, SIGN_IN),
+    ("consultations:campaigns", "GET"):            (OK,        OK,        NO,        NO,        OK,        SIGN_IN),
+    ("consultations:campaigns", "POST"):           (POST_ONLY, POST_ONLY, NO,        NO,        POST_ONLY, SIGN_IN),
+    ("consultations:review", "GET"):               (OK,        OK,        NO,        NO,        OK,        SIGN_IN),
+    ("consultations:review", "POST"):              (POST_ONLY, POST_ONLY, NO,        NO,        POST_ONLY, SIGN_IN),
+    ("consultations:discovery-start", "GET"):      (POST_ONLY, POST_ONLY, NO,        NO,        NO,        SIGN_IN),
+    ("consultations:discovery-start", "POST"):     (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("consultations:assignment-start", "GET"):     (POST_ONLY, POST_ONLY, NO,        NO,        NO,        SIGN_IN),
+    ("consultations:assignment-start", "POST"):    (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("consultations:themes-finalise", "GET"):      (POST_ONLY, POST_ONLY, NO,        NO,        NO,        SIGN_IN),
+    ("consultations:themes-finalise", "POST"):     (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("consultations:theme-add", "GET"):            (POST_ONLY, POST_ONLY, NO,        NO,        NO,        SIGN_IN),
+    ("consultations:theme-add", "POST"):           (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("consultations:themes-merge", "GET"):         (POST_ONLY, POST_ONLY, NO,        NO,        NO,        SIGN_IN),
+    ("consultations:themes-merge", "POST"):        (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("consultations:theme-edit", "GET"):           (POST_ONLY, POST_ONLY, NO,        NO,        NO,        SIGN_IN),
+    ("consultations:theme-edit", "POST"):          (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("consultations:theme-split", "GET"):          (POST_ONLY, POST_ONLY, NO,        NO,        NO,        SIGN_IN),
+    ("consultations:theme-split", "POST"):         (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("consultations:theme-delete", "GET"):         (POST_ONLY, POST_ONLY, NO,        NO,        NO,        SIGN_IN),
+    ("consultations:theme-delete", "POST"):        (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("consultations:theme-links", "GET"):          (POST_ONLY, POST_ONLY, NO,        NO,        NO,        SIGN_IN),
+    ("consultations:theme-links", "POST"):         (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("consultations:theme-example", "GET"):        (POST_ONLY, POST_ONLY, NO,        NO,        NO,        SIGN_IN),
+    ("consultations:theme-example", "POST"):       (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("consultations:review-response", "GET"):      (POST_ONLY, POST_ONLY, NO,        NO,        NO,        SIGN_IN),
+    ("consultations:review-response", "POST"):     (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("api:start_theme_discovery", "POST"):         (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
+    ("api:start_theme_assignment", "POST"):        (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
+    ("api:list_analysis_runs", "GET"):             (OK,        OK,        NOT_FOUND, NOT_FOUND, OK,        NO_TOKEN),
+    ("api:list_themes", "GET"):                    (OK,        OK,        NOT_FOUND, NOT_FOUND, OK,        NO_TOKEN),
+    ("api:add_theme", "POST"):                     (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
+    ("api:merge_themes", "POST"):                  (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
+    ("api:finalise_themes", "POST"):               (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
+    ("api:get_theme", "GET"):                      (OK,        OK,        NOT_FOUND, NOT_FOUND, OK,        NO_TOKEN),
+    ("api:rename_theme", "PATCH"):                 (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
+    ("api:delete_theme", "DELETE"):                (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
+    ("api:split_theme", "POST"):                   (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
+    ("api:link_theme", "PUT"):                     (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
+    ("api:theme_example", "POST"):                 (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
+    ("api:search_theme_responses", "GET"):         (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
+    ("api:review_queue", "GET"):                   (OK,        OK,        NOT_FOUND, NOT_FOUND, OK,        NO_TOKEN),
+    ("api:review_response", "POST"):               (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
+    ("api:list_duplicate_groups", "GET"):          (OK,        OK,        NOT_FOUND, NOT_FOUND, OK,        NO_TOKEN),
+    # Consultation decisions and messages (consultations/views/outcomes.py, api/outcomes.py)
+    ("consultations:decisions", "GET"):            (OK,        OK,        NO,        NO,        OK,        SIGN_IN),
+    ("consultations:decisions", "POST"):           (POST_ONLY, POST_ONLY, NO,        NO,        POST_ONLY, SIGN_IN),
+    ("consultations:theme-decide", "GET"):         (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("consultations:theme-decide", "POST"):        (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("consultations:messages", "GET"):             (OK,        OK,        NO,        NO,        OK,        SIGN_IN),
+    ("consultations:messages", "POST"):            (POST_ONLY, POST_ONLY, NO,        NO,        POST_ONLY, SIGN_IN),
+    ("consultations:messages-start", "GET"):       (POST_ONLY, POST_ONLY, NO,        NO,        NO,        SIGN_IN),
+    ("consultations:messages-start", "POST"):      (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("consultations:messages-resume", "GET"):      (POST_ONLY, POST_ONLY, NO,        NO,        NO,        SIGN_IN),
+    ("consultations:messages-resume", "POST"):     (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("api:list_theme_decisions", "GET"):           (OK,        OK,        NOT_FOUND, NOT_FOUND, OK,        NO_TOKEN),
+    ("api:decide_theme", "POST"):                  (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
+    ("api:message_status", "GET"):                 (OK,        OK,        NOT_FOUND, NOT_FOUND, OK,        NO_TOKEN),
+    ("api:start_messages", "POST"):                (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
+    ("api:resume_messages", "POST"):               (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
+    # Consultation public pages (consultations/views/public.py)
+    # No sign-in: every role and anonymous visitors alike; an unpublished one (the foreign world's) is 404.
+    ("consultation_public:heard", "GET"):          (OK,        OK,        OK,        OK,        OK,        OK),
+    ("consultation_public:heard", "POST"):         (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
+    ("consultation_public:receipt", "GET"):        (OK,        OK,        OK,        OK,        OK,        OK),
+    ("consultation_public:receipt", "POST"):       (OK,        OK,        OK,        OK,        OK,        OK),
 }  # fmt: skip
 
 
@@ -446,10 +558,13 @@ def test_the_board_sees_only_metrics_and_risks(worlds):
     # The board owns escalated risks, so risk titles and mitigations are for its eyes; nothing about
     # the people heard (names, inputs, engagements) is.
     board_may_see = (f"{OWN} risk", f"{OWN} mitigation", f"{OWN} decision", f"{OWN} event")
+    # A published consultation's public page shows everyone its title and themes (never what anyone wrote).
+    public_may_see = (f"{OWN} consultation", f"{OWN} theme")
     for route in routes():
         for method in route.methods:
             _response, body = send(board, route, method, ids_for(route, own, board))
-            for seen in board_may_see:
+            public = public_may_see if route.name.startswith("consultation_public:") else ()
+            for seen in board_may_see + public:
                 body = body.replace(seen, "")
             assert OWN not in body, (method, route.name)
     home = board.page.get("/").content.decode()
@@ -476,6 +591,10 @@ def test_switching_to_an_organisation_one_is_not_a_member_of_does_nothing(worlds
 
 def test_the_matrix_roles_are_the_products_roles():
     assert set(MEMBER_ROLES) == set(Role.values)
-    assert {row[ROLES.index("anonymous")] for row in MATRIX.values()} <= {SIGN_IN, NO_TOKEN, OK, NOT_FOUND}
+    # Public pages (consultation_public:) need no sign-in, so a method they do not take is refused (405) to anyone.
+    public = {key for key in MATRIX if key[0].startswith("consultation_public:")}
+    assert {row[ROLES.index("anonymous")] for key, row in MATRIX.items() if key not in public} <= {
+        SIGN_IN, NO_TOKEN, OK, NOT_FOUND}
+    assert {MATRIX[key][ROLES.index("anonymous")] for key in public} <= {OK, NOT_FOUND, POST_ONLY}
     assert all(len(row) == len(ROLES) for row in MATRIX.values())
     assert NO != REFUSED

@@ -68,6 +68,14 @@ ALTERNATIVES = {
     "indicator": ("indicator",),
     "decision": ("decision",),
     "event": ("event",),
+    # Public consultations (consultations/)
+    "consultation": ("consultation",),
+    "consultation_engagement": ("consultation_engagement", "engagement"),
+    "response_import": ("response_import",),
+    "response": ("response",),
+    "respondent": ("respondent",),
+    "theme": ("theme",),
+    "public_token": ("public_token",),
 }
 PROTECTED_ALTERNATIVES = {"protected": ("protected", "protected_first")}
 

@@ -32,7 +32,8 @@ RUN_TWICE_TESTS = {
 def every_task() -> set[str]:
     found = set()
     for module in pkgutil.walk_packages(rightsloop.__path__, "rightsloop."):
-        if module.name.rsplit(".", 1)[-1] == "tasks":
+        # A tasks module, or a module of a tasks package (consultations/tasks/imports.py).
+        if "tasks" in module.name.split(".")[-2:]:
             for _name, value in inspect.getmembers(importlib.import_module(module.name)):
                 if isinstance(value, Task):
                     found.add(value.module_path)
