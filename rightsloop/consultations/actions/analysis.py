@@ -18,13 +18,13 @@ from functools import partial
 
 import numpy
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rightsloop.accounts.viewer import Viewer
-from rightsloop.core import audit
+from rightsloop.core import audit, bulk
 
 from .. import analysis as engine
 from ..analysis import assignment as assignment_engine
@@ -50,7 +50,6 @@ logger = logging.getLogger(__name__)
 
 READ_CHUNK = 2_000     # rows fetched per round trip while reading responses
 WRITE_BATCH = 5_000    # rows per INSERT
-UPDATE_CHUNK = 2_000   # responses per UPDATE statement
 NEAR_THRESHOLD = 0.8
 CAMPAIGN_MIN = 10
 MAX_THEMES = 60
@@ -118,59 +117,15 @@ PLACEMENT_COLUMNS = ("response_id", "theme_id", "source", "confidence", "needs_r
 def insert_placements(consultation_id: int, rows: Iterable[tuple]) -> int:
     """Write ThemeAssignment rows given as (response id, theme id or None, source, confidence, needs review).
 
-    PostgreSQL takes them through COPY (about ten times the rate of INSERT batches, which matters at a million
-    rows); other databases through bulk_create in batches. Either way one batch of rows is in memory at a time.
+    Through core.bulk, one batch of rows in memory at a time (COPY where the database has it: a million rows).
     """
-    if connection.vendor == "postgresql":
-        count = 0
-        table = ThemeAssignment._meta.db_table
-        with connection.cursor() as cursor, cursor.cursor.copy(
-                f"COPY {table} (consultation_id, {', '.join(PLACEMENT_COLUMNS)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row((consultation_id, *row))
-                count += 1
-        return count
-    count = 0
-    for batch in _batches(rows, WRITE_BATCH):
-        ThemeAssignment.objects.bulk_create([
-            ThemeAssignment(consultation_id=consultation_id, response_id=response_id, theme_id=theme_id,
-                            source=source, confidence=confidence, needs_review=needs_review)
-            for response_id, theme_id, source, confidence, needs_review in batch], batch_size=WRITE_BATCH)
-        count += len(batch)
-    return count
+    return bulk.insert_rows(ThemeAssignment, ("consultation_id", *PLACEMENT_COLUMNS),
+                            ((consultation_id, *row) for row in rows), batch=WRITE_BATCH)
 
 
 def update_responses(columns: tuple[str, ...], rows: Iterable[tuple]) -> int:
-    """Set some columns of many responses; rows are (response id, *values), one per response.
-
-    PostgreSQL: COPY into a temporary table, then one UPDATE joined on it (a million rows in seconds, whatever
-    the number of distinct values). Elsewhere: one UPDATE per distinct value tuple and chunk of ids.
-    """
-    table = connection.ops.quote_name(Response._meta.db_table)
-    if connection.vendor == "postgresql":
-        count = 0
-        # Names of the model's own columns (never input), quoted; the values travel through COPY.
-        quoted = [connection.ops.quote_name(Response._meta.get_field(name).column) for name in columns]
-        names = ", ".join(quoted)
-        with connection.cursor() as cursor:
-            cursor.execute(f"CREATE TEMPORARY TABLE response_changes AS SELECT id, {names} FROM {table} "  # noqa: S608
-                           "WITH NO DATA")
-            with cursor.cursor.copy(f"COPY response_changes (id, {names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-                    count += 1
-            assignments = ", ".join(f"{name} = c.{name}" for name in quoted)
-            cursor.execute(f"UPDATE {table} AS r SET {assignments} FROM response_changes AS c "  # noqa: S608
-                           "WHERE r.id = c.id")
-            cursor.execute("DROP TABLE response_changes")
-        return count
-    by_values: dict[tuple, list[int]] = {}
-    for pk, *values in rows:
-        by_values.setdefault(tuple(values), []).append(pk)
-    for values, pks in by_values.items():
-        for chunk in _batches(pks, UPDATE_CHUNK):
-            Response.objects.filter(pk__in=chunk).update(**dict(zip(columns, values, strict=True)))
-    return sum(len(pks) for pks in by_values.values())
+    """Set some columns of many responses; rows are (response id, *values), one per response."""
+    return bulk.update_rows(Response, columns, rows)
 
 
 # Runs ---------------------------------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rightsloop.accounts.viewer import Viewer
-from rightsloop.core import audit
+from rightsloop.core import audit, bulk
 from rightsloop.core.sealing import OrganisationKey
 
 from .. import imports
@@ -413,27 +413,15 @@ def analyse(consultation: Consultation, rows: list[imports.GoodRow]) -> tuple[li
 
 
 def _insert(model, names: tuple[str, ...], values: list[tuple]) -> None:
-    """One multi-row INSERT of plain column values (executemany): no model instance per row, no per-row SQL."""
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(model._meta.get_field(name).column) for name in names)
-    placeholders = ", ".join(["%s"] * len(names))
-    with connection.cursor() as cursor:
-        # Table and column names come from the model, quoted; every value is a parameter.
-        sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
-        cursor.executemany(sql, values)
+    """Plain column values in bulk (core.bulk): no model instance per row, no per-row SQL."""
+    bulk.insert_rows(model, names, values)
 
 
 def _respondent_ids(consultation_id: int, keys: list[str]) -> dict[str, int]:
     """Respondents of the consultation by key, in one query (the ORM's per-parameter work is the cost at scale)."""
     if not keys:
         return {}
-    quote = connection.ops.quote_name
-    placeholders = ", ".join(["%s"] * len(keys))
-    sql = (f"SELECT {quote('key')}, {quote('id')} FROM {quote(Respondent._meta.db_table)} "  # noqa: S608
-           f"WHERE {quote('consultation_id')} = %s AND {quote('key')} IN ({placeholders})")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [consultation_id, *keys])
-        return dict(cursor.fetchall())
+    return bulk.pairs_in(Respondent, "key", "id", where=("consultation_id", consultation_id), keys=keys)
 
 
 RESPONDENT_COLUMNS = ("organisation", "consultation", "response_import", "line", "key", "contact_sealed",
@@ -557,11 +545,7 @@ def _delete(model, ids: list[int]) -> None:
 
 
 def _delete_where(model, column: str, ids: list[int]) -> None:
-    quote = connection.ops.quote_name
-    placeholders = ", ".join(["%s"] * len(ids))
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {quote(model._meta.db_table)} WHERE {quote(column)} IN ({placeholders})",  # noqa: S608
-                       ids)
+    bulk.delete_in(model, column, ids)
 
 
 @transaction.atomic

@@ -432,8 +432,10 @@ def test_queries_per_batch_do_not_grow_with_rows(hr_lead):
             actions.insert_batch(job, consultation, batch(start, count))
         inserts = [q for q in queries.captured_queries if "INSERT INTO" in q["sql"]]
         counts.append((len(queries) - len(inserts), len(inserts)))
-    # Two reads of respondents (known ones, then the new ones' ids) and one executemany per table, whatever the rows.
-    assert counts == [(2, 2), (2, 2)], queries.captured_queries
+    # Two reads of respondents (known ones, then the new ones' ids) and at most one statement per table, whatever
+    # the rows (PostgreSQL's COPY goes past Django's query log, so it shows no INSERT at all).
+    assert [reads for reads, _inserts in counts] == [2, 2], queries.captured_queries
+    assert all(inserts <= 2 for _reads, inserts in counts), counts
     assert Response.objects.filter(response_import=job).count() == 2011
 
 
