@@ -87,7 +87,7 @@ class ExampleForm(forms.Form):
 class ReviewForm(forms.Form):
     themes = forms.MultipleChoiceField(label=_("Themes"), choices=(), required=False,
                                        widget=forms.CheckboxSelectMultiple,
-                                       help_text=_("None chosen: the response goes to \u201cother\u201d."))
+                                       help_text=_("None chosen: the response goes to “other”."))
     make_example = forms.BooleanField(label=_("Also make it a confirmed example"), required=False)
 
     def __init__(self, *args, final_themes, **kwargs):
