@@ -29,6 +29,7 @@ from rightsloop.stakeholders.models import ConsentRecord, Stakeholder
 from rightsloop.stakeholders.vocabulary import Channel
 
 from . import content
+from .consultation import build_consultation
 from . import risks as demo_risks
 
 
@@ -263,6 +264,7 @@ def build_demo(*, today: datetime.date) -> Organisation:
         builder.run_engagement(meeting)
     demo_risks.build_risks(organisation=organisation, today=today, viewers=builder.viewers, heard=builder.heard,
                            engagements=builder.engagements)
+    build_consultation(viewer=builder.viewers[content.HR_LEAD], today=today)
     return organisation
 
 

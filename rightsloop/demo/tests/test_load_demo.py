@@ -82,7 +82,23 @@ def test_creates_the_stakeholders_and_engagements_of_the_content():
     assert stakeholders.filter(preferred_language__in=["es", "fr"]).exists()
     proxies = stakeholders.filter(kind=Kind.PROXY)
     assert all(p.represents and p.legitimacy_basis for p in proxies)
-    assert Engagement.objects.for_organisation(organisation).count() == len(content.ENGAGEMENTS) == 7
+    engagements = Engagement.objects.for_organisation(organisation).exclude(type="public_consultation")
+    assert engagements.count() == len(content.ENGAGEMENTS) == 7
+
+
+def test_the_consultation_is_imported_analysed_and_partly_decided():
+    from rightsloop.consultations.models import Consultation, ThemeAssignment
+
+    load_demo()
+    consultation = Consultation.objects.get(organisation=demo_organisation())
+    assert consultation.responses_count == 400 and consultation.published and consultation.yes_no
+    assert consultation.duplicate_groups.filter(kind="campaign").exists()
+    finals = consultation.themes.final()
+    assert finals.count() >= 3
+    assert finals.exclude(outcome="").count() == 2
+    placed = ThemeAssignment.objects.filter(consultation=consultation, source="assigned")
+    assert placed.values("response").distinct().count() == 400
+    assert {"en", "es", "fr", "de"} <= set(consultation.responses.values_list("language", flat=True))
 
 
 def test_the_dashboard_has_a_closed_an_overdue_a_due_and_an_upcoming_loop():
