@@ -8,8 +8,14 @@ Quality, per data set (read in place from /work/shared/data/consultations/, see 
 1. language detection: share of texts detected as the set's language;
 2. discovery: NMI and ARI of discover_themes (untouched, themes = number of human classes) against the human codes,
    seed 0 and the mean over seeds 0-2;
-3. assignment: macro-F1 of assign_themes given at most 20 examples per human class, chosen at random with a seed
-   (a simulated analyst), evaluated on every other row; mean over seeds 0-4.
+3. assignment: macro-F1 of assign_themes given at most 20 examples per human class, evaluated on every other row;
+   mean over seeds 0-4, under two protocols of a simulated analyst:
+   - random: the examples are drawn at random within each human class (the analyst tags what they read first);
+   - proposed: the analyst confirms what the product proposes. Discovery (untouched, number of themes chosen
+     automatically, same seed) proposes each theme's texts nearest its centre; the analyst goes through them in
+     rounds (the nearest of every theme, then the second nearest, ...), at most PROPOSALS per theme, and keeps a
+     proposal as an example of its human class until that class has 20. Labels are always the human codes; a class
+     that no proposal belongs to gets no example (and scores 0).
 
 Scale: the real texts of both sets are replicated with light perturbation (word drops, swaps, numbers, mixing two
 texts) up to N, and each stage is timed; peak RSS is read from resource.getrusage.
@@ -37,6 +43,7 @@ from rightsloop.consultations.analysis.themes import DiscoveryParameters, discov
 
 DATA = Path("/work/shared/data/consultations")
 EXAMPLES_PER_CLASS = 20
+PROPOSALS = 60  # per discovered theme, nearest its centre first
 CANDIDATES = ["en", "de", "fr", "es", "pt", "it", "nl", "pl"]
 
 
@@ -81,6 +88,26 @@ def simulated_examples(labels: np.ndarray, seed: int) -> dict[str, list[int]]:
     return chosen
 
 
+def proposed_examples(texts: list[str], labels: np.ndarray, seed: int, *, languages, excluded, duplicates
+                      ) -> tuple[dict[str, list[int]], int]:
+    """At most EXAMPLES_PER_CLASS per human class among discovery's proposals; also how many proposals were read."""
+    themes = discover_themes(texts, languages=languages, excluded=excluded, duplicates=duplicates,
+                             parameters=DiscoveryParameters(seed=seed), representatives=PROPOSALS)
+    chosen: dict[str, list[int]] = {label: [] for label in sorted(set(labels.tolist()))}
+    read = 0
+    for rank in range(PROPOSALS):
+        for theme in themes:
+            if rank >= len(theme.representatives):
+                continue
+            if all(len(rows) >= EXAMPLES_PER_CLASS for rows in chosen.values()):
+                return {label: sorted(rows) for label, rows in chosen.items() if rows}, read
+            index = theme.representatives[rank]
+            read += 1
+            if len(chosen[labels[index]]) < EXAMPLES_PER_CLASS:
+                chosen[labels[index]].append(index)
+    return {label: sorted(rows) for label, rows in chosen.items() if rows}, read
+
+
 def discovery_labels(themes, n: int) -> np.ndarray:
     labels = np.full(n, -1)
     for number, theme in enumerate(themes):
@@ -120,22 +147,34 @@ def quality(name: str, language: str, texts: list[str], labels_list: list[str]) 
     figures["NMI seed 0"], figures["NMI mean 3"] = nmi[0], float(np.mean(nmi))
     figures["ARI seed 0"], figures["ARI mean 3"] = ari[0], float(np.mean(ari))
 
-    scores, accuracy, other_share = [], [], []
-    for seed in range(5):
-        examples = simulated_examples(labels, seed)
-        assignment = timed(f"assignment seed {seed}", timings, assign_themes, texts, examples=examples, seed=seed)
-        used = np.zeros(n, dtype=bool)
-        used[[index for rows in examples.values() for index in rows]] = True
-        predicted = np.array([row[0] if row else "(other)" for row in assignment.themes])
-        scores.append(f1_score(labels[~used], predicted[~used], average="macro", labels=sorted(set(labels_list))))
-        accuracy.append(float(np.mean(labels[~used] == predicted[~used])))
-        other_share.append(float(np.mean(predicted[~used] == "(other)")))
-    figures["macro-F1 mean 5"] = float(np.mean(scores))
-    figures["macro-F1 min"] = float(np.min(scores))
-    figures["macro-F1 max"] = float(np.max(scores))
-    figures["accuracy mean 5"] = float(np.mean(accuracy))
-    figures["assigned other"] = float(np.mean(other_share))
-    for stage in ("languages", "duplicates", "stance", "discovery seed 0", "assignment seed 0"):
+    for protocol in ("random", "proposed"):
+        scores, accuracy, other_share, covered, read = [], [], [], [], []
+        for seed in range(5):
+            if protocol == "random":
+                examples = simulated_examples(labels, seed)
+            else:
+                examples, proposals_read = proposed_examples(texts, labels, seed, languages=detected,
+                                                             excluded=excluded, duplicates=duplicates)
+                read.append(proposals_read)
+            covered.append(len(examples))
+            assignment = timed(f"assignment {protocol} seed {seed}", timings, assign_themes, texts,
+                               examples=examples, seed=seed)
+            used = np.zeros(n, dtype=bool)
+            used[[index for rows in examples.values() for index in rows]] = True
+            predicted = np.array([row[0] if row else "(other)" for row in assignment.themes])
+            scores.append(f1_score(labels[~used], predicted[~used], average="macro",
+                                   labels=sorted(set(labels_list)), zero_division=0))
+            accuracy.append(float(np.mean(labels[~used] == predicted[~used])))
+            other_share.append(float(np.mean(predicted[~used] == "(other)")))
+        figures[f"{protocol}: macro-F1 mean 5"] = float(np.mean(scores))
+        figures[f"{protocol}: macro-F1 min"] = float(np.min(scores))
+        figures[f"{protocol}: macro-F1 max"] = float(np.max(scores))
+        figures[f"{protocol}: accuracy mean 5"] = float(np.mean(accuracy))
+        figures[f"{protocol}: assigned other"] = float(np.mean(other_share))
+        figures[f"{protocol}: classes with examples"] = float(np.mean(covered))
+        if read:
+            figures[f"{protocol}: proposals read"] = float(np.mean(read))
+    for stage in ("languages", "duplicates", "stance", "discovery seed 0", "assignment random seed 0"):
         figures[f"time {stage} (s)"] = timings[stage]
     return figures
 
@@ -150,6 +189,7 @@ def print_table(results: dict[str, dict[str, float]]) -> None:
         for name in names:
             value = results[name][row]
             cells.append(f"{value:16.0f}" if row in ("rows", "classes", "duplicate groups", "themes found")
+                         or row.endswith("proposals read")
                          else f"{value:16.3f}")
         print(row.ljust(width) + "".join(cells))
 

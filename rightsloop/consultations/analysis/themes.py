@@ -21,6 +21,7 @@ from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import normalize
+from threadpoolctl import threadpool_limits
 
 from .duplicates import Duplicates
 from .stance import AGAINST, FOR, STANCE_WORDS, UNCLEAR
@@ -28,6 +29,13 @@ from .text import WORD_REGEX, stop_words_list
 from .vectors import TextVectors, Weighting, char_counts, map_batches, vectorise, word_counts
 
 MIN_THEMES, MAX_THEMES = 6, 30
+# The number of themes is chosen on this many sample texts: the silhouette's cost
+# grows with its square, and the choice is stable well before the sample's size.
+CHOICE_SAMPLE = 2_000
+# The k-means starts are compared on at most this many sample texts; the best one
+# then seeds a single run on the whole fitting sample.
+SEEDING_SAMPLE = 10_000
+STARTS = 3
 COMPONENTS = 100
 MAX_COLUMNS = 50_000
 REPRESENTATIVES = 5
@@ -48,7 +56,7 @@ class DiscoveryParameters:
 class CandidateTheme:
     key_terms: list[str]  # 3-6 terms; label = ", ".join(key_terms[:3])
     members: list[int]  # indices of ALL texts placed in the theme (excluded ones too, via their representative)
-    representatives: list[int]  # up to 5 indices nearest the centre (never an excluded duplicate)
+    representatives: list[int]  # up to 5 (by default) indices nearest the centre, nearest first; never excluded
     languages: dict[str, int]
     stance: dict[str, int]  # {"for": n, "against": n, "unclear": n}; empty dict when no stance given
 
@@ -81,16 +89,32 @@ def _place(model: _Model, words: sp.csr_matrix, chars: sp.csr_matrix | None) -> 
 
 
 def _choose_themes(lsa: np.ndarray, seed: int) -> int:
-    """Number of themes with the best silhouette on a subsample (bounded so the list stays reviewable)."""
+    """Number of themes with the best silhouette on a fixed-size subsample (bounded so the list stays reviewable).
+
+    One k-means++ start per candidate on CHOICE_SAMPLE rows: the cost does not grow with the input.
+    """
     rng = np.random.default_rng(seed)
-    subsample = lsa[np.sort(rng.choice(len(lsa), size=min(len(lsa), 4000), replace=False))]
+    subsample = lsa[np.sort(rng.choice(len(lsa), size=min(len(lsa), CHOICE_SAMPLE), replace=False))]
     best_k, best_score = MIN_THEMES, -np.inf
     for k in range(MIN_THEMES, min(MAX_THEMES, len(subsample) - 1) + 1, 2):
-        labels = KMeans(n_clusters=k, n_init=2, random_state=seed).fit_predict(subsample)
-        score = silhouette_score(subsample, labels, metric="cosine", random_state=seed)
+        labels = KMeans(n_clusters=k, n_init=1, random_state=seed).fit_predict(subsample)
+        if len(np.unique(labels)) < 2:
+            continue
+        score = silhouette_score(subsample, labels, metric="cosine")
         if score > best_score + 1e-9:
             best_k, best_score = k, score
     return best_k
+
+
+def _kmeans(lsa: np.ndarray, themes: int, seed: int) -> KMeans:
+    """k-means whose cost does not multiply with the number of starts: STARTS k-means++ starts on a
+    subsample, then one run on all rows from the best of them."""
+    if len(lsa) <= SEEDING_SAMPLE:
+        return KMeans(n_clusters=themes, n_init=STARTS, random_state=seed).fit(lsa)
+    rng = np.random.default_rng(seed)
+    subsample = lsa[np.sort(rng.choice(len(lsa), size=SEEDING_SAMPLE, replace=False))]
+    seeding = KMeans(n_clusters=themes, n_init=STARTS, random_state=seed).fit(subsample)
+    return KMeans(n_clusters=themes, init=seeding.cluster_centers_, n_init=1, random_state=seed).fit(lsa)
 
 
 def _key_terms(texts: list[str], labels: np.ndarray, themes: int) -> list[list[str]]:
@@ -139,6 +163,7 @@ def discover_themes(
     duplicates: Duplicates | None = None,
     vectors: TextVectors | None = None,
     workers: int | None = None,
+    representatives: int = REPRESENTATIVES,
 ) -> list[CandidateTheme]:
     """Candidate themes, largest first. Same inputs and parameters give the same output.
 
@@ -146,6 +171,8 @@ def discover_themes(
     theme (so a campaign is counted in full but shaped the theme only once);
     otherwise excluded texts are placed by their own content.
     vectors: precomputed hashed counts for all texts (vectors.vectorise) to skip recomputing them.
+    representatives: how many of the texts nearest each centre to propose, nearest first (more than the
+    default REPRESENTATIVES gives an analyst further texts to confirm as examples).
     """
     n = len(texts)
     excluded = np.asarray(excluded, dtype=bool)
@@ -180,9 +207,12 @@ def discover_themes(
         return []
     svd = TruncatedSVD(n_components=components, random_state=parameters.seed, n_iter=5)
     lsa = normalize(svd.fit_transform(weighted).astype(np.float32))
-    themes = parameters.themes or _choose_themes(lsa, parameters.seed)
-    themes = max(1, min(themes, len(fit_rows)))
-    kmeans = KMeans(n_clusters=themes, n_init=3, random_state=parameters.seed).fit(lsa)
+    # One thread for k-means: its OpenMP threads spin while waiting, which on a
+    # shared machine costs several times the work itself; the problem is small.
+    with threadpool_limits(limits=1):
+        themes = parameters.themes or _choose_themes(lsa, parameters.seed)
+        themes = max(1, min(themes, len(fit_rows)))
+        kmeans = _kmeans(lsa, themes, parameters.seed)
     model = _Model(
         weighting=weighting,
         columns=columns,
@@ -214,7 +244,7 @@ def discover_themes(
         if not len(members):
             continue
         own = members[~excluded[members]]
-        nearest = own[np.lexsort((own, -closeness[own]))][:REPRESENTATIVES]
+        nearest = own[np.lexsort((own, -closeness[own]))][:representatives]
         result.append(
             CandidateTheme(
                 key_terms=key_terms[theme],

@@ -104,3 +104,27 @@ def test_empty_texts_are_placed_nowhere_and_lengths_are_checked(corpus):
     assert 100 not in placed and 101 not in placed
     with pytest.raises(ValueError, match="same length"):
         discover_themes(texts, languages=["en"], excluded=np.zeros(len(texts), dtype=bool))
+
+
+def test_starts_compared_on_a_subsample_still_find_the_planted_themes(corpus, monkeypatch):
+    # Below SEEDING_SAMPLE rows k-means compares its starts on every row; force the large-input path.
+    from ..analysis import themes as themes_module
+
+    monkeypatch.setattr(themes_module, "SEEDING_SAMPLE", 200)
+    texts, labels = corpus
+    parameters = DiscoveryParameters(seed=3, themes=len(THEMES))
+    first = _discover(texts, parameters=parameters)
+    assert first == _discover(texts, parameters=parameters)
+    purity = sum(Counter(labels[i] for i in theme.members).most_common(1)[0][1] for theme in first) / len(texts)
+    assert purity > 0.9
+
+
+def test_more_representatives_can_be_proposed_nearest_first(corpus):
+    texts, _ = corpus
+    parameters = DiscoveryParameters(seed=0, themes=len(THEMES))
+    default = _discover(texts, parameters=parameters)
+    more = _discover(texts, parameters=parameters, representatives=30)
+    assert [theme.members for theme in more] == [theme.members for theme in default]
+    for short, long in zip(default, more, strict=True):
+        assert len(long.representatives) == min(30, len(long.members)) > len(short.representatives)
+        assert long.representatives[: len(short.representatives)] == short.representatives
