@@ -127,8 +127,8 @@ def unexpected(request, exc):
     return api.create_response(request, {"detail": _("Internal error; nothing was half-saved.")}, status=500)
 
 
-from rightsloop.engagements.api import router as engagements_router  # noqa: E402
 from rightsloop.consultations.api import router as consultations_router  # noqa: E402
+from rightsloop.engagements.api import router as engagements_router  # noqa: E402
 from rightsloop.risks.api import router as risks_router  # noqa: E402
 from rightsloop.stakeholders.api import router as stakeholders_router  # noqa: E402
 

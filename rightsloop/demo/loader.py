@@ -29,8 +29,8 @@ from rightsloop.stakeholders.models import ConsentRecord, Stakeholder
 from rightsloop.stakeholders.vocabulary import Channel
 
 from . import content
-from .consultation import build_consultation
 from . import risks as demo_risks
+from .consultation import build_consultation
 
 
 class DemoConflict(Exception):

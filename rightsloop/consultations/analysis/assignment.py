@@ -5,7 +5,9 @@ of all texts (the unlabelled ones tell us which words are common); a
 class-balanced multinomial logistic regression on the examples; then
 - "other": a text that shares (almost) no content with any theme's examples
   is assigned to no theme rather than forced into the least-bad one;
-- a second theme is added when its probability is within multi_label_margin of the best.
+- a second (or third) theme is added when its probability is within multi_label_margin of the best and
+  itself at least SECOND_THEME_FLOOR: with twenty themes a flat distribution puts every theme within a small
+  margin of the best, and that is uncertainty, not a response about many themes.
 Self-training and label spreading over the unlabelled texts were measured on
 the benchmarks (benchmarks/consultation_quality.py) and lowered macro-F1, so
 they are not used.
@@ -24,6 +26,8 @@ from sklearn.preprocessing import normalize
 from .vectors import TextVectors, Weighting, char_counts, map_batches, vectorise, word_counts
 
 OTHER = None  # a text assigned to no theme; also the key for examples of "none of these"
+SECOND_THEME_FLOOR = 0.25
+MAX_THEMES_PER_TEXT = 3
 # idf from at most this many texts: stable estimates, bounded cost.
 IDF_SAMPLE = 100_000
 # Regularisation chosen on the two benchmark sets (see module docstring); higher C
@@ -76,7 +80,9 @@ def _predict(model: _Model, words: sp.csr_matrix, chars: sp.csr_matrix | None):
             continue
         chosen = [key]
         for column in ranked[1:]:
-            if best - probabilities[row, column] > model.margin:
+            probability = probabilities[row, column]
+            if (best - probability > model.margin or probability < SECOND_THEME_FLOOR
+                    or len(chosen) >= MAX_THEMES_PER_TEXT):
                 break
             if model.keys[column] is not OTHER:
                 chosen.append(model.keys[column])

@@ -73,3 +73,16 @@ def test_bad_examples_are_refused():
         assign_themes(["a text"], examples={})
     with pytest.raises(ValueError, match="out of range"):
         assign_themes(["a text"], examples={"x": [3]})
+
+
+def test_uncertainty_among_many_themes_is_not_many_themes():
+    # Twenty themes learnt from one nonsense word each: every text is unsure, which must not read as
+    # "about every theme" (a flat distribution keeps all themes within any absolute margin of the best).
+    rng = np.random.default_rng(0)
+    words = [f"word{n}" for n in range(20)]
+    texts = [" ".join(rng.choice(words, size=6)) for _ in range(400)]
+    examples = {n: [i for i, text in enumerate(texts) if text.startswith(f"word{n} ")][:2] for n in range(20)}
+    examples = {key: value for key, value in examples.items() if value}
+    result = assign_themes(texts, examples=examples, seed=0, multi_label_margin=0.5)
+    assert max(len(themes) for themes in result.themes) <= 3
+    assert np.mean([len(themes) for themes in result.themes]) < 2

@@ -18,6 +18,7 @@ from rightsloop.accounts.models import ApiToken, Membership
 from rightsloop.accounts.roles import Role
 from rightsloop.accounts.tests.api_client import ApiClient
 from rightsloop.accounts.tests.factories import make_member
+from rightsloop.consultations.tests.factories import consultation_world
 from rightsloop.engagements import actions as engagement_actions
 from rightsloop.engagements.tests.factories import make_engagement, make_input, make_participation
 from rightsloop.risks import actions as risk_actions
@@ -67,7 +68,10 @@ def build_world(viewer, marker):
         title=f"{marker} decision", category="market_entry", risks=[risk]), by=viewer)
     event = risk_actions.record_context_event(title=f"{marker} event", kind="new_law", occurred_on=today,
                                               countries_touched=["KE"], by=viewer)
+    # The other organisation's consultation stays unpublished: its public pages are then as unknown as any id.
+    consultation = consultation_world(viewer, marker, published=marker != MARKER)
     return {
+        **consultation,
         "risk": risk, "mitigation": mitigation, "indicator": indicator, "decision": decision, "event": event,
         "stakeholder": person, "proxy": proxy, "flag": twin.duplicate_flags.get(), "consent": consent,
         "engagement": engagement, "participation": participation, "input": item, "briefing": briefing,
@@ -75,7 +79,7 @@ def build_world(viewer, marker):
     }
 
 
-def object_for(route: str, param: str, world) -> int:
+def object_for(route: str, param: str, world) -> int | str:
     """Which object an id parameter of a route stands for."""
     if param in ("stakeholder_id", "stakeholder_pk"):
         return world["stakeholder"].pk
@@ -93,6 +97,14 @@ def object_for(route: str, param: str, world) -> int:
         return world["briefing"].pk
     if param == "grant_pk":
         return world["grant"].pk
+    if param == "token":  # the public pages of a consultation (consultations/views/public.py)
+        return world["consultation"].public_token
+    for params, key in ((("consultation_id",), "consultation"), (("import_id", "import_pk"), "response_import"),
+                        (("theme_id", "theme_pk"), "theme"), (("response_id", "response_pk"), "response")):
+        if param in params:
+            return world[key].pk
+    if param == "engagement_pk" and route.startswith("consultations/"):
+        return world["consultation_engagement"].pk
     for name in ("risk", "mitigation", "decision", "event"):  # the risks API (risks/api.py)
         if param == f"{name}_id":
             return world[name].pk
@@ -102,6 +114,7 @@ def object_for(route: str, param: str, world) -> int:
                             ("risks/decisions/", "decision"), ("risks/events/", "event"),
                             ("risks/indicators/", "indicator"),
                             ("risks/", "risk"), ("engagements/inputs/", "input"),
+                            ("consultations/", "consultation"),
                             ("engagements/", "engagement")):
             if route.startswith(prefix):
                 return world[key].pk
