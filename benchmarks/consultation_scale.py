@@ -83,6 +83,7 @@ def one_size(rows: int, seed: int, workdir: Path) -> dict:
 
     from rightsloop.consultations.actions import analysis, imports, themes
     from rightsloop.consultations.actions.consultations import open_consultation
+    from rightsloop.consultations.fingerprints import respondent_key
     from rightsloop.consultations.models import Response, ThemeAssignment, ThemeExample, ThemeStatus
 
     prepare_database(print)
@@ -135,16 +136,17 @@ def one_size(rows: int, seed: int, workdir: Path) -> dict:
     figures["duplicate_groups"] = dict(consultation.duplicate_groups.values_list("kind").annotate(n=Count("id")))
     figures["excluded_from_discovery"] = consultation.responses.filter(excluded=True).count()
 
-    # Discovery against what was planted: the truth file is in line order, the responses keep their line.
+    # Discovery against what was planted, joined on the respondent id (lines are the file's physical lines, which
+    # run ahead of the row count wherever a response spans several lines).
     planted = {}
     with truth_path.open(newline="", encoding="utf-8") as handle:
-        for line, row in enumerate(csv.DictReader(handle), start=2):
-            planted[line] = row["true_theme"]
+        for row in csv.DictReader(handle):
+            planted[respondent_key(consultation.organisation_id, row["respondent_id"])] = row["true_theme"]
     placed = dict(ThemeAssignment.objects.filter(consultation=consultation, source="discovered")
-                  .values_list("response__line", "theme_id"))
-    lines = [line for line in placed if line in planted]
+                  .values_list("response__respondent__key", "theme_id"))
+    keys = [key for key in placed if key in planted]
     figures["discovery_nmi_vs_planted"] = round(normalized_mutual_info_score(
-        [planted[line] for line in lines], [placed[line] for line in lines]), 3)
+        [planted[key] for key in keys], [placed[key] for key in keys]), 3)
 
     started = time.perf_counter()
     for theme in consultation.themes.filter(status=ThemeStatus.CANDIDATE):

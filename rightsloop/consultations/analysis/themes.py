@@ -10,6 +10,7 @@ afterwards keeps every submission countable.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -153,7 +154,7 @@ def _key_terms(texts: list[str], labels: np.ndarray, themes: int) -> list[list[s
     return result
 
 
-def discover_themes(
+def _discover_one_language(
     texts: Sequence[str],
     *,
     languages: Sequence[str],
@@ -254,6 +255,118 @@ def discover_themes(
                 stance=_stance_counts(stance, members),
             )
         )
+    result.sort(key=lambda theme: (-len(theme.members), theme.members[0]))
+    return result
+
+
+# Word features do not cross languages: one discovery over a multilingual consultation finds the languages (and
+# their stop words) before it finds what people said. So each language with enough responses gets a discovery of
+# its own; the analyst merges a theme found in two languages into one (actions/themes.merge_themes).
+LANGUAGE_SHARE = 0.05  # of the texts in discovery, for a language to be discovered on its own
+LANGUAGE_MIN = 100
+MIN_THEMES_PER_LANGUAGE = 2
+
+
+class _Subset:
+    """Precomputed vectors seen through a subset of rows (local index -> global row)."""
+
+    def __init__(self, vectors: TextVectors, index: np.ndarray):
+        self.vectors, self.index = vectors, index
+
+    def rows(self, rows: np.ndarray | slice):
+        if isinstance(rows, slice):
+            rows = np.arange(*rows.indices(len(self.index)))
+        return self.vectors.rows(self.index[rows])
+
+
+def _language_groups(languages: Sequence[str], usable: np.ndarray) -> list[np.ndarray]:
+    """Indices per language with its own discovery (largest first), then the rest together, if any."""
+    counts = Counter(languages[i] for i in np.flatnonzero(usable))
+    total = sum(counts.values())
+    own = sorted((code for code, count in counts.items()
+                  if code and count >= max(LANGUAGE_MIN, LANGUAGE_SHARE * total)),
+                 key=lambda code: (-counts[code], code))
+    if len(own) <= 1:
+        return [np.arange(len(languages))]
+    code_of = np.asarray(languages, dtype=object)
+    groups = [np.flatnonzero(code_of == code) for code in own]
+    rest = np.flatnonzero(~np.isin(code_of, own))
+    if usable[rest].sum() >= LANGUAGE_MIN:
+        groups.append(rest)
+    else:
+        # Too few to stand alone: they join the largest language's discovery, placed by their own words.
+        groups[0] = np.sort(np.concatenate([groups[0], rest]))
+    return groups
+
+
+def discover_themes(
+    texts: Sequence[str],
+    *,
+    languages: Sequence[str],
+    excluded: np.ndarray,
+    stance: Sequence[str] | None = None,
+    parameters: DiscoveryParameters = DiscoveryParameters(),  # frozen, so a shared default is safe
+    duplicates: Duplicates | None = None,
+    vectors: TextVectors | None = None,
+    workers: int | None = None,
+    representatives: int = REPRESENTATIVES,
+) -> list[CandidateTheme]:
+    """Candidate themes, largest first, found within each main language. Same inputs and parameters, same output.
+
+    See _discover_one_language for the method and the keywords. parameters.themes, when given, is shared out
+    between the languages by their number of texts (at least two each); otherwise the largest language chooses
+    its number and the others get a proportional share of it.
+    """
+    n = len(texts)
+    excluded = np.asarray(excluded, dtype=bool)
+    if len(languages) != n or len(excluded) != n or (stance is not None and len(stance) != n):
+        raise ValueError("texts, languages, excluded and stance must have the same length")
+    usable = ~excluded & np.array([bool(text and text.strip()) for text in texts], dtype=bool)
+    groups = _language_groups(languages, usable)
+    if len(groups) == 1:
+        return _discover_one_language(texts, languages=languages, excluded=excluded, stance=stance,
+                                      parameters=parameters, duplicates=duplicates, vectors=vectors,
+                                      workers=workers, representatives=representatives)
+    sizes = [int(usable[group].sum()) for group in groups]
+    total = sum(sizes)
+    wanted = parameters.themes
+    found: list[tuple[np.ndarray, CandidateTheme]] = []
+    first_language_themes = 1
+    for number, group in enumerate(groups):
+        share = sizes[number] / total
+        if wanted is not None:
+            themes = max(MIN_THEMES_PER_LANGUAGE, round(wanted * share))
+        elif number == 0:
+            themes = None
+        else:
+            themes = max(MIN_THEMES_PER_LANGUAGE, round(first_language_themes * sizes[number] / sizes[0]))
+        local = dataclasses.replace(parameters, themes=themes,
+                                    sample=max(1_000, round(parameters.sample * share)))
+        part = _discover_one_language(
+            [texts[i] for i in group], languages=[languages[i] for i in group], excluded=excluded[group],
+            stance=None if stance is None else [stance[i] for i in group], parameters=local,
+            vectors=None if vectors is None else _Subset(vectors, group), workers=workers,
+            representatives=representatives)
+        found.extend((group, theme) for theme in part)
+        if number == 0:
+            first_language_themes = max(1, len(part))
+    # Back to global indices; then duplicates join their representative's theme across languages.
+    theme_of = np.full(n, -1, dtype=np.int64)
+    for number, (group, theme) in enumerate(found):
+        theme_of[group[theme.members]] = number
+    if duplicates is not None:
+        for duplicate in duplicates.groups:
+            theme_of[duplicate.members] = theme_of[duplicate.representative]
+    result = []
+    for number, (group, theme) in enumerate(found):
+        members = np.flatnonzero(theme_of == number)
+        if not len(members):
+            continue
+        result.append(CandidateTheme(
+            key_terms=theme.key_terms, members=members.tolist(),
+            representatives=group[theme.representatives].tolist(),
+            languages=dict(sorted(Counter(languages[i] for i in members).items())),
+            stance=_stance_counts(stance, members)))
     result.sort(key=lambda theme: (-len(theme.members), theme.members[0]))
     return result
 

@@ -128,3 +128,41 @@ def test_more_representatives_can_be_proposed_nearest_first(corpus):
     for short, long in zip(default, more, strict=True):
         assert len(long.representatives) == min(30, len(long.members)) > len(short.representatives)
         assert long.representatives[: len(short.representatives)] == short.representatives
+
+
+FILLER = {
+    "en": ["honestly", "overall", "experience", "visit", "hospital", "service", "today", "thanks", "really"],
+    "de": ["ehrlich", "insgesamt", "Erfahrung", "Besuch", "Krankenhaus", "Service", "heute", "danke", "wirklich"],
+}
+
+
+def test_each_main_language_is_discovered_on_its_own():
+    # Word features do not cross languages: one discovery over both would split by language first.
+    import random
+
+    rng = random.Random(1)
+    planted = {
+        ("parking", "en"): ["parking spaces cost money, car park full", "car park full, parking fees high",
+                            "parking fees and car park queues"],
+        ("staff", "en"): ["nurses kind, doctors caring", "caring nurses, friendly doctors",
+                          "friendly nurses and kind doctors"],
+        ("parking", "de"): ["Parkplatz teuer, Parkhaus voll", "Parkhaus voll, Parkgebühren hoch",
+                            "Parkgebühren und Parkplatz Suche"],
+        ("staff", "de"): ["Pflegekräfte freundlich, Ärzte fürsorglich", "fürsorgliche Pflegekräfte, nette Ärzte",
+                          "nette Pflegekräfte und freundliche Ärzte"],
+    }
+    texts, truth, languages = [], [], []
+    for (theme, language), sentences in planted.items():
+        for _ in range(150):
+            filler = FILLER[language]
+            texts.append(" ".join([*rng.sample(filler, 4), rng.choice(sentences), *rng.sample(filler, 4)]))
+            truth.append(theme)
+            languages.append(language)
+    found = discover_themes(texts, languages=languages, excluded=np.zeros(len(texts), dtype=bool),
+                            parameters=DiscoveryParameters(seed=0, themes=2))
+    # Two themes asked for: shared out, every main language still gets two of its own.
+    assert len(found) == 4
+    for theme in found:
+        assert len(theme.languages) == 1
+        planted_here = Counter(truth[i] for i in theme.members)
+        assert planted_here.most_common(1)[0][1] >= 0.9 * len(theme.members)
