@@ -8,6 +8,7 @@ of texts, not with its square; each candidate is then checked exactly.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -109,6 +110,9 @@ def _jaccard(word_sets: sp.csr_matrix, pairs: np.ndarray, sizes: np.ndarray) -> 
     return result
 
 
+CAMPAIGN_SHARE = 0.0005  # 500 in a million; organised campaigns are measured in tenths of a percent and up
+
+
 def find_duplicates(
     texts: Sequence[str],
     *,
@@ -116,9 +120,15 @@ def find_duplicates(
     campaign_min: int = 10,
     seed: int = 0,
     workers: int | None = None,
+    campaign_share: float = CAMPAIGN_SHARE,
 ) -> Duplicates:
-    """Groups of texts that say the same thing; empty texts are never duplicates of each other."""
+    """Groups of texts that say the same thing; empty texts are never duplicates of each other.
+
+    A group is a campaign from campaign_min members and from campaign_share of all texts: in a million responses
+    the same short answer ("Nothing.") comes back hundreds of times without anyone organising it.
+    """
     n = len(texts)
+    campaign_min = max(campaign_min, math.ceil(campaign_share * n))
     normalised = map_batches(lambda batch: [normalise(text) for text in batch], list(texts), workers=workers)
     keys: dict[str, int] = {}
     unique_of = np.empty(n, dtype=np.int64)  # text index -> index of its distinct normalised form

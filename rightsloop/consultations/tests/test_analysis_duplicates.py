@@ -93,3 +93,13 @@ def test_every_index_lands_in_at_most_one_group(texts):
     excluded = duplicates.excluded_from_discovery(len(texts) + min(3, len(texts)))
     assert excluded.sum() == sum(size - 1 for size in sizes)
     assert np.all(~excluded[[group.representative for group in duplicates.groups]])
+
+
+def test_the_campaign_threshold_grows_with_the_consultation():
+    # Twelve identical short answers are a campaign among 200 responses, not among a great many.
+    same = ["Nothing to add."] * 12
+    others = [f"response number {n} about topic {n * 7}" for n in range(188)]
+    small = find_duplicates(same + others)
+    assert [group.kind for group in small.groups if len(group.members) == 12] == ["campaign"]
+    large = find_duplicates(same + others, campaign_share=0.1)  # a campaign now needs 10% of 200: 20 members
+    assert [group.kind for group in large.groups if len(group.members) == 12] == ["exact"]
