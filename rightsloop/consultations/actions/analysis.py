@@ -227,16 +227,20 @@ def start_discovery(*, consultation: Consultation, parameters: dict, by: Viewer 
     return run
 
 
-def run_discovery(*, run: AnalysisRun, progress: Progress | None = None) -> AnalysisRun:
-    """Do a queued discovery run; a failure marks the run failed and leaves the previous themes as they were."""
+def _run(run: AnalysisRun, work: Callable[[AnalysisRun, Stages], None], progress: Progress | None) -> AnalysisRun:
     stages = Stages(run, progress)
     if not _begin(run):
         return run
     try:
-        _discover(run, stages)
+        work(run, stages)
     except Exception as error:  # the run says why it stopped; nothing half-written survives (one transaction)
         _fail(run, error, stages)
     return run
+
+
+def run_discovery(*, run: AnalysisRun, progress: Progress | None = None) -> AnalysisRun:
+    """Do a queued discovery run; a failure marks the run failed and leaves the previous themes as they were."""
+    return _run(run, _discover, progress)
 
 
 def _discover(run: AnalysisRun, stages: Stages) -> None:
@@ -379,14 +383,7 @@ def start_assignment(*, consultation: Consultation, by: Viewer | None, seed: int
 
 def run_assignment(*, run: AnalysisRun, progress: Progress | None = None) -> AnalysisRun:
     """Do a queued assignment run; the analyst's reviewed placements are kept."""
-    stages = Stages(run, progress)
-    if not _begin(run):
-        return run
-    try:
-        _assign(run, stages)
-    except Exception as error:
-        _fail(run, error, stages)
-    return run
+    return _run(run, _assign, progress)
 
 
 def _assign(run: AnalysisRun, stages: Stages) -> None:
