@@ -18,6 +18,7 @@ from ..models import (
     AssignmentSource,
     DuplicateGroup,
     Response,
+    RunState,
     Theme,
     ThemeAssignment,
     ThemeExample,
@@ -251,3 +252,32 @@ def test_the_command_refuses_strangers_and_missing_consultations(hr_lead, outsid
     with pytest.raises(CommandError, match="No consultation"):
         call_command("analyse_consultation", "999999", stdout=io.StringIO())
     assert Theme.objects.filter(consultation=consultation).count() == 4
+
+
+def test_the_discovery_task_run_twice_does_the_run_once(hr_lead):
+    from ..tasks import analysis as tasks
+
+    consultation = make_consultation(hr_lead)
+    make_applied_import(consultation, synthetic_rows(20), by=hr_lead)
+    run = runs.start_discovery(consultation=consultation, parameters={"seed": 0}, by=hr_lead, enqueue=False)
+    assert tasks.discover_themes_task.call(run_id=run.pk) == RunState.DONE
+    first = theme_sets(consultation)
+    assert tasks.discover_themes_task.call(run_id=run.pk) == RunState.DONE  # taken already: nothing redone
+    assert theme_sets(consultation) == first and first
+    assert consultation.themes.filter(run=run).count() == len(first)
+    assert tasks.discover_themes_task.call(run_id=10**9) == "missing"
+
+
+def test_the_assignment_task_run_twice_places_each_response_once(hr_lead):
+    from ..tasks import analysis as tasks
+
+    consultation = finalised(hr_lead)
+    run = runs.start_assignment(consultation=consultation, by=hr_lead, enqueue=False)
+    assert tasks.assign_themes_task.call(run_id=run.pk) == RunState.DONE
+    placed = sorted(ThemeAssignment.objects.filter(consultation=consultation, source=AssignmentSource.ASSIGNED)
+                    .values_list("response_id", "theme_id", "confidence"))
+    assert tasks.assign_themes_task.call(run_id=run.pk) == RunState.DONE
+    again = sorted(ThemeAssignment.objects.filter(consultation=consultation, source=AssignmentSource.ASSIGNED)
+                   .values_list("response_id", "theme_id", "confidence"))
+    assert again == placed and {response for response, _theme, _c in placed} == set(
+        consultation.responses.values_list("pk", flat=True))
