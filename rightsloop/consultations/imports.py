@@ -15,6 +15,7 @@ import io
 import json
 import re
 import zipfile
+from abc import ABC, abstractmethod
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -156,12 +157,13 @@ def _not_utf8() -> UnreadableFile:
 
 # Readers ----------------------------------------------------------------------
 
-class Reader:
+class Reader(ABC):
     format = ""
     columns: list[str]
 
+    @abstractmethod
     def rows(self) -> Iterator[SourceRow]:
-        raise NotImplementedError
+        """Every data row in file order, with its line; a row that cannot be read carries its problem."""
 
     def estimated_rows(self, rows_read: int) -> int:
         return rows_read
@@ -169,8 +171,8 @@ class Reader:
     def merged_text_rows(self, column: int) -> dict[int, str]:
         return {}
 
-    def close(self) -> None:
-        pass
+    def close(self) -> None:  # most readers hold nothing to release; XLSX overrides it
+        return None
 
 
 class CsvReader(Reader):
