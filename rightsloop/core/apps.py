@@ -8,6 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the deploy checks)
         from .registry import MenuEntry, RetentionRule, Schedule, site
         from .retention import purge_task_results
         from .tasks import purge_expired_records

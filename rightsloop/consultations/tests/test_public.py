@@ -1,10 +1,12 @@
 """The public pages: what we heard and what we did, and the receipt lookup; no sign-in, no personal data."""
 
+import os
 import re
+import uuid
 
 import pytest
-from django.core.cache import cache
-from django.test import Client
+from django.core.cache import cache, caches
+from django.test import Client, override_settings
 
 from ..actions import outcomes as actions
 from ..views import public
@@ -141,3 +143,29 @@ def test_the_public_page_reflects_a_revised_decision(hr_lead):
     actions.decide_theme(theme=privacy, outcome="not_adopted", rationale="The law forbids it here.", by=hr_lead)
     page = Client().get(f"/c/{consultation.public_token}/").content.decode()
     assert "The law forbids it here." in page and "We encrypt by default from May." not in page
+
+
+REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
+
+
+def test_with_a_redis_cache_every_web_worker_counts_against_the_same_limit(hr_lead, monkeypatch):
+    """What CACHE_URL buys in production: the count lives in Redis, so another worker sees the same lookups."""
+    from django.core.cache.backends.redis import RedisCache
+
+    prefix = f"test-{uuid.uuid4().hex}"
+    redis_cache = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_TEST_URL,
+                               "KEY_PREFIX": prefix}}
+    monkeypatch.setattr(public, "LOOKUPS_ALLOWED", 2)
+    consultation, *_ = published(hr_lead, issues_receipts=True)
+    url = f"/c/{consultation.public_token}/receipt/"
+    with override_settings(CACHES=redis_cache):
+        monkeypatch.setattr(public, "cache", caches["default"])
+        first_worker = Client(REMOTE_ADDR="203.0.113.9")
+        assert first_worker.post(url, {"code": "WRONG1"}).status_code == 200
+        # A second worker process has its own connection to the same server.
+        other_process = RedisCache(REDIS_TEST_URL, {"KEY_PREFIX": prefix})
+        monkeypatch.setattr(public, "cache", other_process)
+        second_worker = Client(REMOTE_ADDR="203.0.113.9")
+        assert second_worker.post(url, {"code": "WRONG2"}).status_code == 200
+        assert second_worker.post(url, {"code": "ZZ99QQ"}).status_code == 429
+        other_process.clear()
