@@ -291,5 +291,8 @@ RIGHTSLOOP_BASE_URL = os.environ.get("RIGHTSLOOP_BASE_URL", "http://127.0.0.1:80
 # real mail server sends about 150 messages a second; four pass 200).
 RIGHTSLOOP_CONSULTATION_MAX_UPLOAD = int(os.environ.get("RIGHTSLOOP_CONSULTATION_MAX_UPLOAD", 2 * 1024**3))
 RIGHTSLOOP_CONSULTATION_MAX_TEXT = 10_000
+# An XLSX file's shared-strings table is read whole (openpyxl); above this unpacked size the file is refused.
+RIGHTSLOOP_CONSULTATION_MAX_XLSX_STRINGS = int(os.environ.get("RIGHTSLOOP_CONSULTATION_MAX_XLSX_STRINGS",
+                                                              256 * 1024**2))
 RIGHTSLOOP_CONSULTATION_IMPORT_BATCH = 5_000
 RIGHTSLOOP_CONSULTATION_MAIL_CONNECTIONS = int(os.environ.get("RIGHTSLOOP_CONSULTATION_MAIL_CONNECTIONS", 4))

@@ -52,6 +52,11 @@ def max_text() -> int:
     return getattr(settings, "RIGHTSLOOP_CONSULTATION_MAX_TEXT", 10_000)
 
 
+def max_xlsx_strings() -> int:
+    """Uncompressed size of a workbook's shared-strings part above which the file is refused (see XlsxReader)."""
+    return getattr(settings, "RIGHTSLOOP_CONSULTATION_MAX_XLSX_STRINGS", 256 * 1024**2)
+
+
 class UnreadableFile(Exception):
     """The file as a whole cannot be read; the message says why and what to do, for the person who uploaded it."""
 
@@ -384,6 +389,7 @@ class XlsxReader(Reader):
         import openpyxl
         from openpyxl.utils.exceptions import InvalidFileException
 
+        self._refuse_large_shared_strings(stream)
         try:
             # data_only=False: a formula cell shows its formula, so it is reported instead of taken as a value.
             self.workbook = openpyxl.load_workbook(stream, read_only=True, data_only=False)
@@ -407,6 +413,28 @@ class XlsxReader(Reader):
         while header and not header[-1].strip():
             header.pop()
         self.columns = _unique_names(header)
+
+    @staticmethod
+    def _refuse_large_shared_strings(stream) -> None:
+        """Refuse a workbook whose text table would not fit in memory, before reading any of it.
+
+        Excel keeps every distinct text of a workbook in one shared-strings part, and openpyxl loads that part
+        whole even in read-only mode: rows stream, texts do not. A million long responses make a table of
+        gigabytes, so above the limit the analyst is asked for CSV or JSON Lines, which are read in constant memory.
+        """
+        try:
+            with zipfile.ZipFile(stream) as archive:
+                size = sum(info.file_size for info in archive.infolist()
+                           if info.filename.lower().endswith("sharedstrings.xml"))
+        except (zipfile.BadZipFile, OSError, ValueError):
+            size = 0  # not a zip: openpyxl says so in its own words below
+        finally:
+            stream.seek(0)
+        if size > max_xlsx_strings():
+            raise UnreadableFile(_(
+                "The workbook's texts take %(size)s MB once unpacked, more than the %(limit)s MB that can be read "
+                "from an XLSX file. Save the sheet as CSV UTF-8 (or JSON Lines) and import that: it is read row by "
+                "row, whatever its size.") % {"size": size // 1024**2, "limit": max_xlsx_strings() // 1024**2})
 
     def rows(self) -> Iterator[SourceRow]:
         width = len(self.columns)
@@ -641,9 +669,12 @@ class Progress:
         return min(100, round(100 * self.done / self.total)) if self.total else 0
 
 
-def progress_of(job, now: datetime.datetime) -> Progress:
-    """Rows done in the current phase, their rate and the time left, from the import's counters."""
-    total = max(job.rows_total, job.rows_done)
+def progress_of(job, now: datetime.datetime, *, total: int | None = None) -> Progress:
+    """Rows done in the current phase, their rate and the time left, from the import's counters.
+
+    total: the phase's own total when it is not the file's rows (a rollback counts the responses to remove).
+    """
+    total = max(job.rows_total if total is None else total, job.rows_done)
     started, beat = job.phase_started_at, job.heartbeat_at or now
     elapsed = (beat - started).total_seconds() if started else 0
     rate = job.rows_done / elapsed if elapsed > 0 else 0.0

@@ -66,6 +66,7 @@ class ImportState(models.TextChoices):
     APPLYING = "applying", _("Importing")
     INTERRUPTED = "interrupted", _("Interrupted: resume or roll back")
     APPLIED = "applied", _("Imported")
+    ROLLING_BACK = "rolling_back", _("Rolling back")
     ROLLED_BACK = "rolled_back", _("Rolled back")
     FAILED = "failed", _("Stopped: the file cannot be read")
     CANCELLED = "cancelled", _("Cancelled")

@@ -49,7 +49,7 @@ logger = logging.getLogger(__name__)
 BATCH = 5000
 # An applying import whose heartbeat is older than this was interrupted (its process died).
 STALE_AFTER = datetime.timedelta(minutes=2)
-RUNNING = (ImportState.CHECKING, ImportState.APPLYING)
+RUNNING = (ImportState.CHECKING, ImportState.APPLYING, ImportState.ROLLING_BACK)
 
 ProgressCallback = Callable[[ResponseImport], None]
 
@@ -492,22 +492,54 @@ def _finish_apply(job: ResponseImport) -> ResponseImport:
 
 # Rolling back and cancelling -------------------------------------------------------
 
-def rollback_import(*, response_import: ResponseImport, by: Viewer) -> ResponseImport:
-    """Delete the responses of this import and the respondents it created (in batches), and say it was rolled back.
+def rollback_import(*, response_import: ResponseImport, by: Viewer, background: bool = True) -> ResponseImport:
+    """Start removing this import's responses and the respondents it created; the removal runs in the background.
 
-    Safe to run again after a crash: each batch is its own transaction and the state changes last.
+    A million responses take minutes to delete, longer than a web request may last, so the request only marks the
+    import as rolling back (and records who asked); run_rollback does the work, in batches. A rollback whose process
+    died can be asked for again and carries on where it stopped. background=False runs it here (command line).
     """
-    job = response_import
-    job.refresh_from_db()
-    state = shown_state(job)
-    if state not in (ImportState.INTERRUPTED, ImportState.APPLIED):
+    _mark_rolling_back(response_import=response_import, by=by, background=background)
+    if not background:
+        run_rollback(response_import=response_import)
+    return response_import
+
+
+@transaction.atomic
+def _mark_rolling_back(*, response_import: ResponseImport, by: Viewer, background: bool) -> None:
+    job = ResponseImport.objects.select_for_update().get(pk=response_import.pk)
+    now = timezone.now()
+    state = shown_state(job, now)
+    restarting = state == ImportState.ROLLING_BACK and is_stale(job, now)
+    if state not in (ImportState.INTERRUPTED, ImportState.APPLIED) and not restarting:
         raise ValidationError(_("Only an interrupted or imported file can be rolled back (it is now: %(state)s).")
                               % {"state": job.get_state_display()})
     if state == ImportState.APPLIED and MessageRun.objects.filter(consultation_id=job.consultation_id).exists():
         raise ValidationError(_("Respondents have already been sent the outcome: this import can no longer be "
                                 "rolled back."))
-    if state == ImportState.INTERRUPTED and job.state != ImportState.INTERRUPTED:
-        ResponseImport.objects.filter(pk=job.pk).update(state=ImportState.INTERRUPTED)
+    if not restarting:
+        job.rows_done = 0  # responses removed so far
+        job.phase_started_at = now
+    job.state, job.heartbeat_at = ImportState.ROLLING_BACK, now
+    job.message = _("Removing this file's responses.")
+    job.save(update_fields=["state", "rows_done", "phase_started_at", "heartbeat_at", "message"])
+    audit.record(organisation=job.organisation, by=by, action="consultation.import.rollback", target=job,
+                 summary=job.original_name)
+    if background:
+        _enqueue("rollback_import", job)
+    _copy(job, response_import)
+
+
+def run_rollback(*, response_import: ResponseImport) -> ResponseImport:
+    """Delete the import's responses, then the respondents left with none, in batches; then say it was rolled back.
+
+    Safe to run twice and after a crash: each batch is its own transaction, and the state changes last. Stops when
+    the import left the rolling-back state meanwhile.
+    """
+    job = response_import
+    job.refresh_from_db()
+    if job.state != ImportState.ROLLING_BACK:
+        return job
     size = batch_size()
     with transaction.atomic():
         DuplicateGroup.objects.filter(representative__response_import=job).delete()
@@ -521,13 +553,17 @@ def rollback_import(*, response_import: ResponseImport, by: Viewer) -> ResponseI
                     break
                 _delete(model, ids)
                 Consultation.objects.filter(pk=job.consultation_id).update(**{counter: F(counter) - len(ids)})
+                removed = {"rows_done": F("rows_done") + len(ids)} if model is Response else {}
+                if not _beat(job, ImportState.ROLLING_BACK, **removed):
+                    transaction.set_rollback(True)
+                    job.refresh_from_db()
+                    return job
     with transaction.atomic():
-        ResponseImport.objects.filter(pk=job.pk).update(
-            state=ImportState.ROLLED_BACK, checkpoint_line=0, rows_done=0, finished_at=timezone.now(),
-            message=_("Rolled back: none of this file's responses are kept."))
-        job.refresh_from_db()
-        audit.record(organisation=job.organisation, by=by, action="consultation.import.rollback", target=job,
-                     summary=job.original_name)
+        if _beat(job, ImportState.ROLLING_BACK, state=ImportState.ROLLED_BACK, checkpoint_line=0, rows_done=0,
+                 finished_at=timezone.now(), message=_("Rolled back: none of this file's responses are kept.")):
+            audit.record(organisation=job.organisation, by=None, action="consultation.import.rolled_back",
+                         target=job, summary=job.original_name)
+    job.refresh_from_db()
     return job
 
 
@@ -535,7 +571,7 @@ def _delete(model, ids: list[int]) -> None:
     """Delete rows by id and what refers to them, in plain DELETEs: no million sealed texts loaded to do it.
 
     QuerySet.delete() would fetch every row to cascade; here what refers to a response or a respondent goes first,
-    by the same ids. Duplicate groups a response represents are removed before the loop (rollback_import).
+    by the same ids. Duplicate groups a response represents are removed before the loop (run_rollback).
     """
     related = ((ThemeAssignment, "response"), (ThemeExample, "response")) if model is Response else (
         (RespondentMessage, "respondent"),)

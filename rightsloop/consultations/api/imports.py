@@ -152,13 +152,14 @@ def resume_import(request, consultation_id: int, import_id: int):
     return Status(202, actions.resume_import(response_import=job, by=viewer))
 
 
-@router.post("/{int:consultation_id}/imports/{int:import_id}/rollback", response=documented({200: ImportOut}),
-             summary="Remove an interrupted or imported file's responses and the respondents it created")
+@router.post("/{int:consultation_id}/imports/{int:import_id}/rollback", response=documented({202: ImportOut}),
+             summary="Remove an interrupted or imported file's responses and the respondents it created (in the "
+                     "background: the import shows rolling_back, then rolled_back)")
 def rollback_import(request, consultation_id: int, import_id: int):
     viewer = request.auth
     require(viewer, Capability.CONSULTATIONS_ANALYSE)
     job = queries.access_import(viewer, consultation_id, import_id)
-    return actions.rollback_import(response_import=job, by=viewer)
+    return Status(202, actions.rollback_import(response_import=job, by=viewer))
 
 
 @router.post("/{int:consultation_id}/imports/{int:import_id}/cancel", response=documented({200: ImportOut}),

@@ -29,3 +29,11 @@ def apply_import(import_id: int) -> str:
         # The action recorded the interruption on the import (shown with resume and roll back); it logged the cause.
         logger.warning("import %s interrupted", import_id)
         return "interrupted"
+
+
+@task()
+def rollback_import(import_id: int) -> str:
+    job = ResponseImport.objects.filter(pk=import_id).first()
+    if job is None:
+        return "missing"
+    return actions.run_rollback(response_import=job).state

@@ -3,6 +3,7 @@
 import io
 import json
 import tracemalloc
+import zipfile
 
 import openpyxl
 import pytest
@@ -165,6 +166,61 @@ def test_xlsx_with_numbers_formulas_and_merged_cells(hr_lead):
         (2, {"score": "3"}), (4, {"score": "1"}), (5, {"score": "2"})]
     assert job.responses.get(line=5).text == "Safer crossings"
     assert job.responses.get(line=5).respondent.key == respondent_key(consultation.organisation_id, "4")
+
+
+def shared_strings_xlsx(texts: list[str]) -> bytes:
+    """A workbook as Excel writes it: every text in the shared-strings table (openpyxl itself writes inline text)."""
+    from xml.sax.saxutils import escape
+
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    rows = "".join(f'<row r="{n}"><c r="A{n}" t="s"><v>{n - 1}</v></c></row>' for n in range(1, len(texts) + 1))
+    parts = {
+        "[Content_Types].xml": (
+            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+            'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+            'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/'
+            'workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-'
+            'officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType='
+            '"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'),
+        "_rels/.rels": (
+            f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
+            f'2006/relationships"><Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/>'
+            f'</Relationships>'),
+        "xl/workbook.xml": (
+            f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{main}" xmlns:r="{rel}"><sheets><sheet '
+            f'name="Responses" sheetId="1" r:id="rId1"/></sheets></workbook>'),
+        "xl/_rels/workbook.xml.rels": (
+            f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
+            f'2006/relationships"><Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/>'
+            f'<Relationship Id="rId2" Type="{rel}/sharedStrings" Target="sharedStrings.xml"/></Relationships>'),
+        "xl/worksheets/sheet1.xml": (
+            f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{main}"><sheetData>{rows}</sheetData>'
+            f'</worksheet>'),
+        "xl/sharedStrings.xml": (
+            f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{main}" count="{len(texts)}" uniqueCount='
+            f'"{len(texts)}">' + "".join(f"<si><t>{escape(text)}</t></si>" for text in texts) + "</sst>"),
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in parts.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+@override_settings(RIGHTSLOOP_CONSULTATION_MAX_XLSX_STRINGS=1024**2)
+def test_an_xlsx_whose_texts_would_not_fit_in_memory_is_refused_before_it_is_read(hr_lead):
+    consultation = make_consultation(hr_lead)
+    small = upload(consultation, hr_lead, shared_strings_xlsx(["answer", "Clean the river", "More trees"]), "s.xlsx")
+    assert small.state == ImportState.UPLOADED and small.columns == ["answer"]
+    # 1,500 distinct texts of about 1 KB: a 1.5 MB shared-strings table against a 1 MB limit.
+    texts = ["answer", *(f"Response {number}: " + "very long " * 100 for number in range(1500))]
+    job = upload(consultation, hr_lead, shared_strings_xlsx(texts), "big.xlsx")
+    assert job.state == ImportState.FAILED
+    assert "take 1 MB once unpacked" in job.message and "CSV UTF-8" in job.message
+    # The same texts as CSV are read row by row.
+    assert upload(consultation, hr_lead, "\n".join(texts).encode(), "big.csv").state == ImportState.UPLOADED
 
 
 def test_all_or_nothing_refuses_a_file_with_bad_rows_and_only_valid_takes_the_good_ones(hr_lead):
@@ -362,7 +418,7 @@ def test_rollback_removes_the_import_and_only_its_own_respondents(hr_lead, monke
     with pytest.raises(RuntimeError):
         actions.apply_import(response_import=job)
     assert job.responses.count() == 3
-    job = actions.rollback_import(response_import=job, by=hr_lead)
+    job = actions.rollback_import(response_import=job, by=hr_lead, background=False)
     assert job.state == ImportState.ROLLED_BACK
     assert not job.responses.exists()
     assert list(Respondent.objects.filter(consultation=consultation).values_list("response_import", flat=True)) == [
@@ -370,8 +426,55 @@ def test_rollback_removes_the_import_and_only_its_own_respondents(hr_lead, monke
     consultation.refresh_from_db()
     assert (consultation.responses_count, consultation.respondents_count) == (1, 1)
     assert AuditEntry.objects.filter(action="consultation.import.rollback", target_id=str(job.pk)).count() == 1
+    assert AuditEntry.objects.filter(action="consultation.import.rolled_back", target_id=str(job.pk)).count() == 1
     with pytest.raises(ValidationError):
         actions.rollback_import(response_import=job, by=hr_lead)
+
+
+@override_settings(RIGHTSLOOP_CONSULTATION_IMPORT_BATCH=2)
+def test_a_rollback_runs_in_the_background_and_carries_on_after_its_process_died(hr_lead, monkeypatch,
+                                                                                   django_capture_on_commit_callbacks):
+    consultation = make_consultation(hr_lead)
+    job = applied(consultation, hr_lead, csv_bytes(ROWS))
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        actions.rollback_import(response_import=job, by=hr_lead)
+    # The request only marks the import; the responses are still there until the task runs.
+    assert job.state == ImportState.ROLLING_BACK and job.responses.count() == 4 and len(queued) == 1
+    with pytest.raises(ValidationError):
+        actions.rollback_import(response_import=job, by=hr_lead)  # already under way, not stale
+    real, calls = actions._delete, []
+
+    def dying(model, ids):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("worker killed")
+        return real(model, ids)
+
+    monkeypatch.setattr(actions, "_delete", dying)
+    with pytest.raises(RuntimeError):
+        actions.run_rollback(response_import=job)
+    monkeypatch.setattr(actions, "_delete", real)
+    job.refresh_from_db()
+    assert job.state == ImportState.ROLLING_BACK and job.rows_done == 2 and job.responses.count() == 2
+    job.heartbeat_at = timezone.now() - actions.STALE_AFTER * 2
+    job.save(update_fields=["heartbeat_at"])
+    actions.rollback_import(response_import=job, by=hr_lead, background=False)
+    assert job.state == ImportState.ROLLED_BACK and not job.responses.exists()
+    consultation.refresh_from_db()
+    assert (consultation.responses_count, consultation.respondents_count) == (0, 0)
+
+
+def test_the_rollback_task_run_twice_removes_everything_once(hr_lead):
+    from ..tasks import imports as tasks
+
+    consultation = make_consultation(hr_lead)
+    job = applied(consultation, hr_lead, csv_bytes(ROWS))
+    actions.rollback_import(response_import=job, by=hr_lead)
+    assert tasks.rollback_import.call(import_id=job.pk) == ImportState.ROLLED_BACK
+    assert tasks.rollback_import.call(import_id=job.pk) == ImportState.ROLLED_BACK
+    consultation.refresh_from_db()
+    assert consultation.responses_count == 0 and not job.responses.exists()
+    assert AuditEntry.objects.filter(action="consultation.import.rolled_back").count() == 1
 
 
 def test_rollback_of_an_applied_import_keeps_respondents_answering_elsewhere(hr_lead):
@@ -383,7 +486,7 @@ def test_rollback_of_an_applied_import_keeps_respondents_answering_elsewhere(hr_
     group = DuplicateGroup.objects.create(consultation=consultation, run=run, kind="exact", size=2,
                                           representative=first.responses.first())
     second.responses.update(duplicate_group=group)
-    actions.rollback_import(response_import=first, by=hr_lead)
+    actions.rollback_import(response_import=first, by=hr_lead, background=False)
     assert not theme.assignments.exists() and not DuplicateGroup.objects.exists()
     assert second.responses.get().duplicate_group is None
     # r1 was created by the first import but still answered in the second.

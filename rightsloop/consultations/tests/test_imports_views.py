@@ -107,9 +107,33 @@ def test_an_interrupted_import_offers_resume_and_roll_back(hr_lead, auditor, sig
         page.post(f"{base(consultation)}/{job.pk}/resume/")
     job.refresh_from_db()
     assert job.state == ImportState.APPLIED and job.responses.count() == 4
-    page.post(f"{base(consultation)}/{job.pk}/rollback/")
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        page.post(f"{base(consultation)}/{job.pk}/rollback/")
+    rolling = page.get(f"{base(consultation)}/{job.pk}/").content.decode()
+    assert "Rolling back" in rolling and "0 of 4 responses removed" in rolling and "every 2s" in rolling
+    for callback in queued:
+        callback()
     job.refresh_from_db()
     assert job.state == ImportState.ROLLED_BACK and not Response.objects.exists()
+
+
+def test_a_rollback_whose_process_died_can_be_carried_on_from_the_page(hr_lead, auditor, sign_in):
+    consultation = make_consultation(hr_lead)
+    job = checked(consultation, hr_lead, csv_bytes(ROWS))
+    actions.confirm_import(response_import=job, by=hr_lead, background=False)
+    actions.apply_import(response_import=job)
+    actions.rollback_import(response_import=job, by=hr_lead)  # its task never ran: the worker died
+    job.heartbeat_at = timezone.now() - actions.STALE_AFTER * 2
+    job.save(update_fields=["heartbeat_at"])
+    page = sign_in(hr_lead)
+    detail = page.get(f"{base(consultation)}/{job.pk}/").content.decode()
+    assert "The rollback stopped after removing 0 responses" in detail and "Carry on rolling back" in detail
+    assert "every 2s" not in detail
+    assert "Carry on rolling back" not in sign_in(auditor).get(f"{base(consultation)}/{job.pk}/").content.decode()
+    assert sign_in(auditor).post(f"{base(consultation)}/{job.pk}/rollback/").status_code == 403
+    page.post(f"{base(consultation)}/{job.pk}/rollback/")
+    job.refresh_from_db()
+    assert job.state == ImportState.ROLLING_BACK and job.heartbeat_at > timezone.now() - actions.STALE_AFTER
 
 
 def test_pages_refuse_bad_input_with_a_message(hr_lead, sign_in):
@@ -175,8 +199,10 @@ def test_the_import_through_the_api(hr_lead, auditor, api, django_capture_on_com
     assert confirmed.status_code == 202
     assert client.get(job_url).json()["state"] == "applied"
     assert client.post(f"{job_url}/resume").status_code == 400
-    rolled = client.post(f"{job_url}/rollback")
-    assert rolled.status_code == 200 and rolled.json()["state"] == "rolled_back"
+    with django_capture_on_commit_callbacks(execute=True):
+        rolled = client.post(f"{job_url}/rollback")
+    assert rolled.status_code == 202 and rolled.json()["state"] == "rolling_back"
+    assert client.get(job_url).json()["state"] == "rolled_back"
     assert client.get(url).json()["count"] == 1
     assert api(auditor).get(job_url).status_code == 200
     assert client.post(f"{job_url}/cancel").status_code == 400

@@ -79,16 +79,19 @@ def import_detail(request, pk, import_pk):
     job = queries.access_import(viewer, pk, import_pk)
     now = timezone.now()
     state = actions.shown_state(job, now)
-    running = state in actions.RUNNING
+    rollback_stopped = state == ImportState.ROLLING_BACK and actions.is_stale(job, now)
+    running = state in actions.RUNNING and not rollback_stopped
     if request.htmx and not running:
         # The work finished between two polls: reload the whole page, whose actions depend on the state.
         response = HttpResponse(status=204)
         response["HX-Refresh"] = "true"
         return response
+    # While rolling back, rows_done counts the responses removed; the rest is what is still there.
+    total = job.rows_done + job.responses.count() if state == ImportState.ROLLING_BACK else None
     context = {
         "consultation": job.consultation, "job": job, "state": state, "state_label": ImportState(state).label,
-        "running": running, "progress": imports.progress_of(job, now),
-        "can_analyse": viewer.can(Capability.CONSULTATIONS_ANALYSE),
+        "running": running, "progress": imports.progress_of(job, now, total=total),
+        "rollback_stopped": rollback_stopped, "can_analyse": viewer.can(Capability.CONSULTATIONS_ANALYSE),
     }
     if request.htmx:
         return render(request, "consultations/imports/detail.html#progress", context)
@@ -137,7 +140,7 @@ def import_resume(request, pk, import_pk):
 @require_POST
 def import_rollback(request, pk, import_pk):
     return _act(request, pk, import_pk, lambda job: actions.rollback_import(response_import=job, by=request.viewer),
-                _("Rolled back: this file's responses were removed."))
+                _("Rolling back: this file's responses are being removed."))
 
 
 @requires(Capability.CONSULTATIONS_ANALYSE)

@@ -26,6 +26,8 @@ RUN_TWICE_TESTS = {
         "rightsloop.consultations.tests.test_imports::test_the_check_task_run_twice_gives_the_same_counts_and_problems",
     "rightsloop.consultations.tasks.imports.apply_import":
         "rightsloop.consultations.tests.test_imports::test_the_apply_task_run_twice_imports_each_line_once",
+    "rightsloop.consultations.tasks.imports.rollback_import":
+        "rightsloop.consultations.tests.test_imports::test_the_rollback_task_run_twice_removes_everything_once",
     "rightsloop.consultations.tasks.analysis.discover_themes_task":
         "rightsloop.consultations.tests.test_analysis_runs::test_the_discovery_task_run_twice_does_the_run_once",
     "rightsloop.consultations.tasks.analysis.assign_themes_task":

@@ -52,8 +52,8 @@ class Command(BaseCommand):
                 raise CommandError(f"No import {options['resume'] or options['rollback']}.")
             viewer = self.viewer(job.consultation, options["acting"])
             if options["rollback"]:
-                job = self.run(actions.rollback_import, response_import=job, by=viewer)
-                self.stdout.write(f"Import {job.pk} rolled back.")
+                job = self.run(actions.rollback_import, response_import=job, by=viewer, background=False)
+                self.stdout.write(f"Import {job.pk}: {job.get_state_display()}.")
                 return
             self.run(actions.resume_import, response_import=job, by=viewer, background=False)
             return self.apply(job)
