@@ -8,6 +8,13 @@ class ConsultationsConfig(AppConfig):
     verbose_name = _("Public consultations")
 
     def ready(self) -> None:
-        from rightsloop.core.registry import MenuEntry, site
+        from rightsloop.core.registry import MenuEntry, RetentionRule, site
+
+        from . import retention
 
         site.add_menu(MenuEntry(_("Consultations"), "consultations:list", "consultations.view", order=45))
+        site.add_retention(RetentionRule(
+            key="consultation_contacts",
+            label=_("Respondents' contact addresses, once the outcome was sent to them (erased after)"),
+            default_days=90, purge=retention.purge_sent_contacts,
+        ))
