@@ -8,9 +8,9 @@ class ConsultationsConfig(AppConfig):
     verbose_name = _("Public consultations")
 
     def ready(self) -> None:
-        from rightsloop.core.registry import MenuEntry, RetentionRule, site
+        from rightsloop.core.registry import MenuEntry, RetentionRule, SubjectData, site
 
-        from . import retention
+        from . import retention, subjects
 
         site.add_menu(MenuEntry(_("Consultations"), "consultations:list", "consultations.view", order=45))
         site.add_retention(RetentionRule(
@@ -18,3 +18,5 @@ class ConsultationsConfig(AppConfig):
             label=_("Respondents' contact addresses, once the outcome was sent to them (erased after)"),
             default_days=90, purge=retention.purge_sent_contacts,
         ))
+        site.add_subject_data(SubjectData(key="consultations", export=subjects.export, erase=subjects.erase,
+                                          reads_identity=True))

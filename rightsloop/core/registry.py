@@ -49,6 +49,9 @@ class SubjectData:
     key: str
     export: Callable[[Any], Any]
     erase: Callable[[Any], int]
+    # True when erase finds the data by the person's identity (their address, say): it then runs before the
+    # person's key and identity are destroyed, not after.
+    reads_identity: bool = False
 
 
 @dataclass(frozen=True)

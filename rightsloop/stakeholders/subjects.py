@@ -79,6 +79,9 @@ def export(stakeholder: Stakeholder) -> dict:
 
 def shred(stakeholder: Stakeholder, *, now) -> None:
     """Destroy the person's key and clear what identifies them; the row stays as an anonymous fact."""
+    for handler in site.subject_data:
+        if handler.reads_identity:
+            handler.erase(stakeholder)
     stakeholder.sealed_key = b""
     stakeholder.erased_at = now
     stakeholder.forget_plaintext()
@@ -101,4 +104,5 @@ def shred(stakeholder: Stakeholder, *, now) -> None:
     DuplicateFlag.objects.filter(other=stakeholder).delete()
     ConsentRecord.objects.filter(stakeholder=stakeholder).delete()
     for handler in site.subject_data:
-        handler.erase(stakeholder)
+        if not handler.reads_identity:
+            handler.erase(stakeholder)
