@@ -3,6 +3,7 @@
 Usage (from the repository root):
     .venv/bin/python benchmarks/consultation_quality.py             # quality on the NHS (en) and Cycling (de) sets
     .venv/bin/python benchmarks/consultation_quality.py --scale 1000000   # stage timings on N synthetic texts
+    .venv/bin/python benchmarks/consultation_quality.py --curve 20,50,100,200   # macro-F1 with more examples
 
 Quality, per data set (read in place from /work/shared/data/consultations/, see the READMEs there):
 1. language detection: share of texts detected as the set's language;
@@ -80,12 +81,7 @@ def timed(label: str, timings: dict[str, float], function, *args, **kwargs):
 
 def simulated_examples(labels: np.ndarray, seed: int) -> dict[str, list[int]]:
     """At most EXAMPLES_PER_CLASS random indices per human class: what an analyst would tag first."""
-    rng = np.random.default_rng(seed)
-    chosen = {}
-    for label in sorted(set(labels.tolist())):
-        rows = np.flatnonzero(labels == label)
-        chosen[label] = sorted(rng.choice(rows, size=min(EXAMPLES_PER_CLASS, len(rows)), replace=False).tolist())
-    return chosen
+    return simulated_examples_of(labels, seed, EXAMPLES_PER_CLASS)
 
 
 def proposed_examples(texts: list[str], labels: np.ndarray, seed: int, *, languages, excluded, duplicates
@@ -179,6 +175,64 @@ def quality(name: str, language: str, texts: list[str], labels_list: list[str]) 
     return figures
 
 
+def simulated_examples_of(labels: np.ndarray, seed: int, per_class: int) -> dict[str, list[int]]:
+    """At most per_class random indices per human class (rng = default_rng(seed), classes in sorted order).
+
+    Never more than half a class, so that every class keeps rows to be evaluated on (with 20 per class the cap
+    never binds: the smallest classes have 142 and 48 rows).
+    """
+    rng = np.random.default_rng(seed)
+    chosen = {}
+    for label in sorted(set(labels.tolist())):
+        rows = np.flatnonzero(labels == label)
+        chosen[label] = sorted(rng.choice(rows, size=min(per_class, len(rows) // 2), replace=False).tolist())
+    return chosen
+
+
+def macro_f1(labels: np.ndarray, assignment, evaluated: np.ndarray) -> float:
+    predicted = np.array([row[0] if row else "(other)" for row in assignment.themes])
+    return float(f1_score(labels[evaluated], predicted[evaluated], average="macro",
+                          labels=sorted(set(labels.tolist())), zero_division=0))
+
+
+def learning_curve(name: str, texts: list[str], labels_list: list[str], sizes: list[int]) -> dict[str, float]:
+    """macro-F1 of assign_themes as the analyst confirms more examples per theme, up to every label there is.
+
+    Sizes: random examples per class as in the main protocol (mean of 5 seeds, evaluated on every other row);
+    "all": 5-fold stratified cross-validation, every row of four folds as an example, evaluated on the fifth.
+    It shows where 20 examples stand against what the same engine reaches with the human coders' every label.
+    """
+    from sklearn.model_selection import StratifiedKFold
+
+    from rightsloop.consultations.analysis.vectors import vectorise
+
+    labels = np.array(labels_list)
+    n = len(texts)
+    vectors = vectorise(texts)
+    figures: dict[str, float] = {}
+    for size in sizes:
+        scores = []
+        for seed in range(5):
+            examples = simulated_examples_of(labels, seed, size)
+            used = np.zeros(n, dtype=bool)
+            used[[index for rows in examples.values() for index in rows]] = True
+            assignment = assign_themes(texts, examples=examples, seed=seed, vectors=vectors)
+            scores.append(macro_f1(labels, assignment, ~used))
+        figures[f"{size} per class"] = float(np.mean(scores))
+        print(f"  {name}: {size:4d} examples per class  macro-F1 {figures[f'{size} per class']:.3f}", flush=True)
+    scores = []
+    for train, test in StratifiedKFold(5, shuffle=True, random_state=0).split(np.zeros(n), labels):
+        examples: dict[str, list[int]] = {}
+        for index in train.tolist():
+            examples.setdefault(labels[index], []).append(index)
+        evaluated = np.zeros(n, dtype=bool)
+        evaluated[test] = True
+        scores.append(macro_f1(labels, assign_themes(texts, examples=examples, seed=0, vectors=vectors), evaluated))
+    figures["all (5-fold)"] = float(np.mean(scores))
+    print(f"  {name}: every label (5-fold CV)      macro-F1 {figures['all (5-fold)']:.3f}", flush=True)
+    return figures
+
+
 def print_table(results: dict[str, dict[str, float]]) -> None:
     names = list(results)
     rows = list(next(iter(results.values())))
@@ -254,9 +308,16 @@ def scale(n: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", type=int, default=0, help="time each stage on N synthetic texts instead")
+    parser.add_argument("--curve", default="", help="learning curve instead: examples per class, e.g. 20,50,100,200 "
+                        "(then every label, by 5-fold cross-validation)")
     arguments = parser.parse_args()
     if arguments.scale:
         scale(arguments.scale)
+        return
+    if arguments.curve:
+        sizes = [int(size) for size in arguments.curve.split(",")]
+        print_table({"NHS (en)": learning_curve("NHS (en)", *load_nhs(), sizes),
+                     "Cycling (de)": learning_curve("Cycling (de)", *load_cycling(), sizes)})
         return
     results = {
         "NHS (en)": quality("NHS (en)", "en", *load_nhs()),

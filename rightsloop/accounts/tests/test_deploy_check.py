@@ -15,6 +15,8 @@ def run_with_production_settings(*command: str) -> subprocess.CompletedProcess:
         "DJANGO_SETTINGS_MODULE": "config.settings.prod",
         "SECRET_KEY": secrets.token_urlsafe(45)[:60],
         "ALLOWED_HOSTS": "example.org",
+        # Several web workers share rate limits through Redis (without it, check --deploy warns: core/checks.py).
+        "CACHE_URL": "redis://127.0.0.1:6379/1",
     })
     return subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
         [sys.executable, "manage.py", *command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,

@@ -4,4 +4,4 @@ VERSION is stored with every analysis run beside its parameters: a run repeated 
 same VERSION gives the same themes. Raise it whenever a change can move a text to another theme.
 """
 
-VERSION = "2026.11.3"
+VERSION = "2026.11.4"

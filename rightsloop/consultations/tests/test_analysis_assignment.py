@@ -2,8 +2,11 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
-from ..analysis.assignment import OTHER, assign_themes
+from ..analysis.assignment import OTHER, assign_themes, size_weights
 from .analysis_corpus import THEMES, planted_corpus
 
 UNRELATED = [
@@ -86,3 +89,41 @@ def test_uncertainty_among_many_themes_is_not_many_themes():
     result = assign_themes(texts, examples=examples, seed=0, multi_label_margin=0.5)
     assert max(len(themes) for themes in result.themes) <= 3
     assert np.mean([len(themes) for themes in result.themes]) < 2
+
+
+@settings(max_examples=60, deadline=None)
+@given(arrays(np.float64, st.tuples(st.integers(1, 40), st.integers(2, 6)),
+              elements=st.floats(0.01, 1.0, allow_nan=False)))
+def test_size_weights_are_positive_and_leave_balanced_predictions_alone(raw):
+    probabilities = raw / raw.sum(axis=1, keepdims=True)
+    weights = size_weights(probabilities)
+    assert np.all(np.isfinite(weights)) and np.all(weights > 0)
+    uniform = np.full_like(probabilities, 1.0 / probabilities.shape[1])
+    assert np.allclose(size_weights(uniform), 1.0)
+
+
+def test_size_weights_favour_the_theme_most_texts_lean_to_but_only_half_way():
+    # 90 texts lean to theme 0, 10 to theme 1: theme 0 is the common one.
+    probabilities = np.array([[0.7, 0.3]] * 90 + [[0.3, 0.7]] * 10)
+    weights = size_weights(probabilities)
+    assert weights[0] > 1 > weights[1]
+    full = size_weights(probabilities, shift=1.0)
+    # The full estimate pushes further (and, on real data, too far).
+    assert full[0] > weights[0] and full[1] < weights[1]
+    assert np.allclose(size_weights(probabilities, shift=0.0), 1.0)
+
+
+def test_a_text_between_a_large_and_a_small_theme_leans_to_the_large_one(monkeypatch):
+    from ..analysis import assignment
+
+    large = [f"the bus route {n} runs late every morning" for n in range(60)]
+    small = [f"the library closes early on day {n}" for n in range(60)]
+    texts = [*large * 5, *small, "late bus and early library"]
+    examples = {"buses": list(range(10)), "library": list(range(300, 310))}
+    shifted = assign_themes(texts, examples=examples, seed=0)
+    monkeypatch.setattr(assignment, "size_weights", lambda probabilities: np.ones(probabilities.shape[1]))
+    equal = assign_themes(texts, examples=examples, seed=0)
+    # Taking the themes as equally common, the text is the small theme's first; knowing that buses are five times
+    # as common, it is the large theme's first.
+    assert equal.themes[-1][0] == "library"
+    assert shifted.themes[-1][0] == "buses"
