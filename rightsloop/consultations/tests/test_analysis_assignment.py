@@ -121,9 +121,22 @@ def test_a_text_between_a_large_and_a_small_theme_leans_to_the_large_one(monkeyp
     texts = [*large * 5, *small, "late bus and early library"]
     examples = {"buses": list(range(10)), "library": list(range(300, 310))}
     shifted = assign_themes(texts, examples=examples, seed=0)
-    monkeypatch.setattr(assignment, "size_weights", lambda probabilities: np.ones(probabilities.shape[1]))
+    monkeypatch.setattr(assignment, "size_weights", lambda probabilities, shift: np.ones(probabilities.shape[1]))
     equal = assign_themes(texts, examples=examples, seed=0)
     # Taking the themes as equally common, the text is the small theme's first; knowing that buses are five times
     # as common, it is the large theme's first.
     assert equal.themes[-1][0] == "library"
     assert shifted.themes[-1][0] == "buses"
+
+
+def test_the_shift_towards_theme_sizes_fades_as_examples_grow(monkeypatch):
+    from ..analysis import assignment
+
+    texts = [f"the bus route {n} runs late" for n in range(200)] + [f"the library shuts on day {n}" for n in range(200)]
+    shifts = []
+    real = assignment.size_weights
+    monkeypatch.setattr(assignment, "size_weights",
+                        lambda probabilities, shift: shifts.append(shift) or real(probabilities, shift=shift))
+    for per_theme in (20, 80):
+        assign_themes(texts, examples={"buses": list(range(per_theme)), "library": list(range(200, 200 + per_theme))})
+    assert shifts == [pytest.approx(0.5), pytest.approx(0.2)]
