@@ -88,13 +88,19 @@ def update_rows(model: type[models.Model], names: Sequence[str], rows: Iterable[
     return sum(len(pks) for pks in by_values.values())
 
 
-def delete_in(model: type[models.Model], name: str, values: Sequence) -> None:
-    """DELETE the rows whose column is one of the values, without loading them (no cascade: the caller orders)."""
+def delete_in(model: type[models.Model], name: str, values: Sequence) -> int:
+    """DELETE the rows whose column is one of the values, without loading them (no cascade: the caller orders).
+
+    Returns how many rows went: fewer than asked when another process deleted some first.
+    """
     column = _columns(model, [name])[0]
+    deleted = 0
     with connection.cursor() as cursor:
         for chunk in _batches(values, IN_CHUNK):
             cursor.execute(f"DELETE FROM {_table(model)} WHERE {column} IN ({', '.join(['%s'] * len(chunk))})",  # noqa: S608
                            chunk)
+            deleted += max(cursor.rowcount, 0)
+    return deleted
 
 
 def pairs_in(model: type[models.Model], key: str, value: str, *, where: tuple[str, object], keys: Sequence

@@ -551,9 +551,11 @@ def run_rollback(*, response_import: ResponseImport) -> ResponseImport:
                 ids = list(model.objects.filter(**scope).values_list("pk", flat=True).distinct()[:size])
                 if not ids:
                     break
-                _delete(model, ids)
-                Consultation.objects.filter(pk=job.consultation_id).update(**{counter: F(counter) - len(ids)})
-                removed = {"rows_done": F("rows_done") + len(ids)} if model is Response else {}
+                # Count what this process deleted: a rollback carried on beside a stalled one must not
+                # subtract the same rows twice.
+                gone = _delete(model, ids)
+                Consultation.objects.filter(pk=job.consultation_id).update(**{counter: F(counter) - gone})
+                removed = {"rows_done": F("rows_done") + gone} if model is Response else {}
                 if not _beat(job, ImportState.ROLLING_BACK, **removed):
                     transaction.set_rollback(True)
                     job.refresh_from_db()
@@ -567,7 +569,7 @@ def run_rollback(*, response_import: ResponseImport) -> ResponseImport:
     return job
 
 
-def _delete(model, ids: list[int]) -> None:
+def _delete(model, ids: list[int]) -> int:
     """Delete rows by id and what refers to them, in plain DELETEs: no million sealed texts loaded to do it.
 
     QuerySet.delete() would fetch every row to cascade; here what refers to a response or a respondent goes first,
@@ -577,11 +579,11 @@ def _delete(model, ids: list[int]) -> None:
         (RespondentMessage, "respondent"),)
     for other, field in related:
         _delete_where(other, other._meta.get_field(field).column, ids)
-    _delete_where(model, "id", ids)
+    return _delete_where(model, "id", ids)
 
 
-def _delete_where(model, column: str, ids: list[int]) -> None:
-    bulk.delete_in(model, column, ids)
+def _delete_where(model, column: str, ids: list[int]) -> int:
+    return bulk.delete_in(model, column, ids)
 
 
 @transaction.atomic

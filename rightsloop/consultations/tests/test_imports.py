@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.db.models import F
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -19,7 +20,16 @@ from rightsloop.core.models import AuditEntry
 from .. import imports
 from ..actions import imports as actions
 from ..fingerprints import contact_key, receipt_key, respondent_key
-from ..models import AnalysisRun, DuplicateGroup, ImportProblem, ImportState, ProblemReason, Respondent, Response
+from ..models import (
+    AnalysisRun,
+    Consultation,
+    DuplicateGroup,
+    ImportProblem,
+    ImportState,
+    ProblemReason,
+    Respondent,
+    Response,
+)
 from .factories import make_applied_import, make_consultation, make_final_theme
 
 pytestmark = pytest.mark.django_db
@@ -460,6 +470,28 @@ def test_a_rollback_runs_in_the_background_and_carries_on_after_its_process_died
     job.save(update_fields=["heartbeat_at"])
     actions.rollback_import(response_import=job, by=hr_lead, background=False)
     assert job.state == ImportState.ROLLED_BACK and not job.responses.exists()
+    consultation.refresh_from_db()
+    assert (consultation.responses_count, consultation.respondents_count) == (0, 0)
+
+
+@override_settings(RIGHTSLOOP_CONSULTATION_IMPORT_BATCH=2)
+def test_a_rollback_beside_a_stalled_one_subtracts_each_response_once(hr_lead, monkeypatch):
+    from rightsloop.core import bulk
+
+    consultation = make_consultation(hr_lead)
+    job = applied(consultation, hr_lead, csv_bytes(ROWS))
+    actions.rollback_import(response_import=job, by=hr_lead)
+    real, raced = actions._delete, []
+
+    def after_the_other_worker(model, ids):
+        if model is Response and not raced:
+            raced.append(ids)
+            bulk.delete_in(Response, "id", ids)  # the stalled worker woke up and removed this batch first
+            Consultation.objects.filter(pk=consultation.pk).update(responses_count=F("responses_count") - len(ids))
+        return real(model, ids)
+
+    monkeypatch.setattr(actions, "_delete", after_the_other_worker)
+    assert actions.run_rollback(response_import=job).state == ImportState.ROLLED_BACK
     consultation.refresh_from_db()
     assert (consultation.responses_count, consultation.respondents_count) == (0, 0)
 
