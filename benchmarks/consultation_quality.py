@@ -157,9 +157,8 @@ def quality(name: str, language: str, texts: list[str], labels_list: list[str]) 
                                examples=examples, seed=seed)
             used = np.zeros(n, dtype=bool)
             used[[index for rows in examples.values() for index in rows]] = True
-            predicted = np.array([row[0] if row else "(other)" for row in assignment.themes])
-            scores.append(f1_score(labels[~used], predicted[~used], average="macro",
-                                   labels=sorted(set(labels_list)), zero_division=0))
+            predicted = first_themes(assignment)
+            scores.append(macro_f1(labels, assignment, ~used))
             accuracy.append(float(np.mean(labels[~used] == predicted[~used])))
             other_share.append(float(np.mean(predicted[~used] == "(other)")))
         figures[f"{protocol}: macro-F1 mean 5"] = float(np.mean(scores))
@@ -189,8 +188,13 @@ def simulated_examples_of(labels: np.ndarray, seed: int, per_class: int) -> dict
     return chosen
 
 
+def first_themes(assignment) -> np.ndarray:
+    """Each text's first (most likely) theme, "(other)" for none: what is scored against the single human label."""
+    return np.array([row[0] if row else "(other)" for row in assignment.themes])
+
+
 def macro_f1(labels: np.ndarray, assignment, evaluated: np.ndarray) -> float:
-    predicted = np.array([row[0] if row else "(other)" for row in assignment.themes])
+    predicted = first_themes(assignment)
     return float(f1_score(labels[evaluated], predicted[evaluated], average="macro",
                           labels=sorted(set(labels.tolist())), zero_division=0))
 
