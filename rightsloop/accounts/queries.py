@@ -20,9 +20,10 @@ def access_membership(viewer: Viewer, pk: int) -> Membership:
         raise Http404 from None
 
 
-def access_api_token(viewer: Viewer, pk: int) -> ApiToken:
+def access_api_token(viewer: Viewer | None, pk: int) -> ApiToken:
     """One of the viewer's own tokens in this organisation: tokens are personal, even to administrators."""
-    if not plausible_id(pk):
+    # A signed-in user with no active membership acts in no organisation, so no token is theirs to touch.
+    if viewer is None or not plausible_id(pk):
         raise Http404
     try:
         return ApiToken.objects.get(pk=pk, membership__user=viewer.user, membership__organisation=viewer.organisation)
