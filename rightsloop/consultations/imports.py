@@ -536,6 +536,12 @@ class GoodRow:
     language: str
     receipt: str
     attributes: dict[str, str]
+    # Anything in the consent cell that is not a yes ("no", "non", "maybe"): when unsure, protect the person.
+    refused: bool = False
+
+    @property
+    def consent(self) -> str:
+        return "yes" if self.consented else "no" if self.refused else ""
 
 
 @dataclass
@@ -604,6 +610,11 @@ def parse_consent(value: str) -> bool:
     return value.strip().lower() in YES
 
 
+def parse_refusal(value: str) -> bool:
+    """An answer that is not a yes; an empty cell is no answer at all."""
+    return bool(value.strip()) and not parse_consent(value)
+
+
 def parse_language(value: str) -> str:
     code = value.strip().lower().replace("_", "-").split("-")[0]
     return code if 2 <= len(code) <= 3 and code.isalpha() and code.isascii() else ""
@@ -652,6 +663,7 @@ class RowChecker:
             language=parse_language(cells[m.language]) if m.language is not None else "",
             receipt=cells[m.receipt].strip()[:100] if m.receipt is not None else "",
             attributes={name: cells[i][:1000] for name, i in m.attributes},
+            refused=parse_refusal(cells[m.consent]) if m.consent is not None else False,
         ), None
 
 

@@ -102,8 +102,15 @@ def sending_blockers(consultation: Consultation) -> list[str]:
 # Who can be written to --------------------------------------------------------------------------------------
 
 def reachable(consultation: Consultation) -> QuerySet[Respondent]:
-    """Respondents who left a contact and agreed to be told the outcome."""
-    return Respondent.objects.filter(consultation=consultation, consented=True).exclude(contact_index="")
+    """Respondents who left a contact and agreed to be told the outcome, at an address nobody refused under.
+
+    One address may answer under several respondent ids; a refusal given under any of them wins over a yes given
+    under another, since it is the same inbox.
+    """
+    refused = Respondent.objects.filter(consultation=consultation, refused=True,
+                                        contact_index=OuterRef("contact_index"))
+    return (Respondent.objects.filter(consultation=consultation, consented=True).exclude(contact_index="")
+            .exclude(Exists(refused)))
 
 
 def waiting_addresses(consultation: Consultation) -> QuerySet:

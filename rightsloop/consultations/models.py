@@ -155,7 +155,10 @@ class Respondent(LineSealed, models.Model):
     contact = Sealed(_("contact"))
     contact_sealed = models.BinaryField(default=b"", editable=False)
     contact_index = models.CharField(max_length=32, blank=True)
+    # Settled from all their responses (actions.imports.settle_consent): a refusal in any response wins over any
+    # yes, so a person who said no once is never written to on the strength of another row.
     consented = models.BooleanField(default=False)
+    refused = models.BooleanField(default=False)
     language = models.CharField(max_length=8, blank=True)
 
     class Meta:
@@ -172,6 +175,13 @@ class Stance(models.TextChoices):
     FOR = "for", _("For the proposal")
     AGAINST = "against", _("Against the proposal")
     UNCLEAR = "unclear", _("Stance unclear")
+
+
+class ContactConsent(models.TextChoices):
+    """What one response said about being contacted; an empty cell (or no consent column) says nothing."""
+
+    GIVEN = "yes", _("Agreed to be contacted")
+    REFUSED = "no", _("Refused to be contacted")
 
 
 class ResponseQuerySet(models.QuerySet):
@@ -197,6 +207,7 @@ class Response(LineSealed, models.Model):
     stance = models.CharField(max_length=8, choices=Stance.choices, blank=True)
     attributes = models.JSONField(default=dict, blank=True)
     receipt_index = models.CharField(max_length=32, blank=True)
+    consent = models.CharField(max_length=3, choices=ContactConsent.choices, blank=True)
     # Set by the duplicates stage: the group this response belongs to, and whether discovery skips it.
     duplicate_group = models.ForeignKey("DuplicateGroup", on_delete=models.SET_NULL, null=True, blank=True,
                                         related_name="members")

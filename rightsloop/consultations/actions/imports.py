@@ -19,7 +19,7 @@ from pathlib import PurePath
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import Case, Exists, F, OuterRef, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,6 +31,7 @@ from .. import imports
 from ..fingerprints import contact_key, receipt_key, respondent_key
 from ..models import (
     Consultation,
+    ContactConsent,
     DuplicateGroup,
     ImportProblem,
     ImportState,
@@ -425,9 +426,10 @@ def _respondent_ids(consultation_id: int, keys: list[str]) -> dict[str, int]:
 
 
 RESPONDENT_COLUMNS = ("organisation", "consultation", "response_import", "line", "key", "contact_sealed",
-                      "contact_index", "consented", "language")
+                      "contact_index", "consented", "refused", "language")
 RESPONSE_COLUMNS = ("organisation", "consultation", "response_import", "respondent", "line", "text_sealed",
-                    "length", "language_given", "language", "stance", "attributes", "receipt_index", "excluded")
+                    "length", "language_given", "language", "stance", "attributes", "receipt_index", "consent",
+                    "excluded")
 
 
 def insert_batch(job: ResponseImport, consultation: Consultation, rows: list[imports.GoodRow],
@@ -448,12 +450,16 @@ def insert_batch(job: ResponseImport, consultation: Consultation, rows: list[imp
     wanted = {k for k in keys if k}
     known = _respondent_ids(consultation.pk, list(wanted))
     fresh: dict[str, tuple] = {}
+    said_yes = {k for row, k in zip(rows, keys, strict=True) if k and row.consented}
+    said_no = {k for row, k in zip(rows, keys, strict=True) if k and row.refused}
     label = Respondent._meta.label_lower
     for row, k, language in zip(rows, keys, languages, strict=True):
         if k and k not in known and k not in fresh:
             contact = key.seal(row.contact, f"{label}|contact|{job_id}|{row.line}".encode()) if row.contact else b""
+            # Consent from all of this person's rows in the batch, in any order: a refusal in any of them wins.
             fresh[k] = (org, consultation.pk, job_id, row.line, k, contact, contact_key(org, row.contact),
-                        row.consented, language)
+                        k in said_yes and k not in said_no, k in said_no, language)
+    _add_consent(known, yes=said_yes, no=said_no)
     if fresh:
         _insert(Respondent, RESPONDENT_COLUMNS, list(fresh.values()))
         known.update(_respondent_ids(consultation.pk, list(fresh)))
@@ -463,10 +469,33 @@ def insert_batch(job: ResponseImport, consultation: Consultation, rows: list[imp
         (org, consultation.pk, job_id, known[k] if k else None, row.line,
          key.seal(row.text, f"{label}|text|{job_id}|{row.line}".encode()), len(row.text), row.language,
          language, stance, as_json(row.attributes, connection), receipt_key(org, row.receipt) if row.receipt else "",
-         False)
+         row.consent, False)
         for row, k, language, stance in zip(rows, keys, languages, stances, strict=True)]
     _insert(Response, RESPONSE_COLUMNS, values)
     return len(fresh), len(values)
+
+
+def _add_consent(known: dict[str, int], *, yes: set[str], no: set[str]) -> None:
+    """Fold this batch's answers into respondents met before (earlier batches or imports): a refusal wins for good.
+
+    Order-free on purpose, so a resumed batch or a file imported after another settles the same way.
+    """
+    refusing = [known[k] for k in no if k in known]
+    agreeing = [known[k] for k in yes - no if k in known]
+    for start in range(0, len(refusing), bulk.IN_CHUNK):
+        Respondent.objects.filter(pk__in=refusing[start:start + bulk.IN_CHUNK]).update(refused=True, consented=False)
+    for start in range(0, len(agreeing), bulk.IN_CHUNK):
+        Respondent.objects.filter(pk__in=agreeing[start:start + bulk.IN_CHUNK], refused=False).update(consented=True)
+
+
+def settle_consent(respondent_ids: list[int]) -> None:
+    """Recompute consent from the responses a respondent has left (after a rollback removed some of them)."""
+    said = Response.objects.filter(respondent=OuterRef("pk"))
+    refused = Exists(said.filter(consent=ContactConsent.REFUSED))
+    agreed = Exists(said.filter(consent=ContactConsent.GIVEN))
+    for start in range(0, len(respondent_ids), bulk.IN_CHUNK):
+        Respondent.objects.filter(pk__in=respondent_ids[start:start + bulk.IN_CHUNK]).update(
+            refused=refused, consented=Case(When(agreed & ~refused, then=Value(True)), default=Value(False)))
 
 
 def _interrupt(job: ResponseImport, error: Exception) -> None:
@@ -551,9 +580,15 @@ def run_rollback(*, response_import: ResponseImport) -> ResponseImport:
                 ids = list(model.objects.filter(**scope).values_list("pk", flat=True).distinct()[:size])
                 if not ids:
                     break
+                heard = [] if model is Respondent else list(
+                    Response.objects.filter(pk__in=ids, respondent__isnull=False).exclude(
+                        respondent__response_import=job).values_list("respondent_id", flat=True).distinct())
                 # Count what this process deleted: a rollback carried on beside a stalled one must not
                 # subtract the same rows twice.
                 gone = _delete(model, ids)
+                # A yes or a no given only in this file goes with it; in the same transaction, so a rollback
+                # that dies half-way leaves no respondent settled on deleted answers.
+                settle_consent(heard)
                 Consultation.objects.filter(pk=job.consultation_id).update(**{counter: F(counter) - gone})
                 removed = {"rows_done": F("rows_done") + gone} if model is Response else {}
                 if not _beat(job, ImportState.ROLLING_BACK, **removed):
