@@ -287,19 +287,25 @@ def check_page(entries: Sequence[AuditEntry]) -> PageCheck:
     if not entries:
         return PageCheck(None, None)
     key = keys.audit_key()
-    hashes = {entry.sequence: entry.entry_hash for entry in entries}
-    wanted = {entry.sequence - 1 for entry in entries} - set(hashes) - {0}
-    hashes.update(AuditEntry.objects.filter(sequence__in=wanted).values_list("sequence", "entry_hash"))
-    hashes[0] = GENESIS
+    # Each sequence's hash and row id: rows swapped in the table keep valid seals, only their ids betray them.
+    rows = {entry.sequence: (entry.entry_hash, entry.pk) for entry in entries}
+    wanted = {entry.sequence - 1 for entry in entries} - set(rows) - {0}
+    rows.update((sequence, (entry_hash, pk)) for sequence, entry_hash, pk in
+                AuditEntry.objects.filter(sequence__in=wanted).values_list("sequence", "entry_hash", "id"))
+    rows[0] = (GENESIS, None)
     for entry in sorted(entries, key=lambda e: e.sequence):
         if not _same(entry.entry_hash, _hash_or_none(ChainEntry.of(entry), key)):
             return PageCheck(None, Problem(Reason.EDITED, entry.sequence, entry.pk, "changed after it was written"))
-        before = hashes.get(entry.sequence - 1)
+        before = rows.get(entry.sequence - 1)
         if before is None:
             return PageCheck(None, Problem(Reason.MISSING, entry.sequence - 1, None, "the entry before is gone"))
-        if not _same(entry.previous_hash, before):
+        before_hash, before_id = before
+        if not _same(entry.previous_hash, before_hash):
             return PageCheck(None, Problem(Reason.REORDERED, entry.sequence, entry.pk,
                                            "written after a different entry"))
+        if before_id is not None and before_id >= entry.pk:
+            return PageCheck(None, Problem(Reason.REORDERED, entry.sequence, entry.pk,
+                                           "its row comes before the entry written before it: rows were moved"))
     return PageCheck(max(entry.sequence for entry in entries), None)
 
 
