@@ -4,6 +4,7 @@ from csp.decorators import csp_update
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -112,6 +113,15 @@ def forbidden(request, exc):
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request, exc):
     return api.create_response(request, {"detail": _("A valid bearer token is required.")}, status=401)
+
+
+@api.exception_handler(MultiPartParserError)
+def unreadable_multipart(request, exc: MultiPartParserError):
+    # A multipart type without a boundary, or a body that does not follow it: the client's mistake, not ours.
+    return api.create_response(request, {"detail": _(
+        "The body cannot be read as multipart/form-data (%(error)s). Send it with the boundary that "
+        "Content-Type names, as HTTP clients do when given a file.") % {"error": exc}, "errors": {
+        "__all__": [str(exc)]}}, status=400)
 
 
 @api.exception_handler(HttpError)

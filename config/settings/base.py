@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "rightsloop.accounts.middleware.NoStoreMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A NUL in the path names nothing: 404 before a view passes it to the database (PostgreSQL would fail).
+    "rightsloop.core.middleware.NulInPathMiddleware",
     # Last, as django-axes asks: it turns a sign-in refused for too many failures into the throttled page.
     "axes.middleware.AxesMiddleware",
 ]

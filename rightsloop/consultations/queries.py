@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -10,6 +12,8 @@ from rightsloop.accounts.viewer import Viewer
 from rightsloop.core.access import plausible_id
 
 from .models import Consultation
+
+_TOKEN = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def visible_consultations(viewer: Viewer) -> QuerySet[Consultation]:
@@ -30,7 +34,8 @@ def access_consultation(viewer: Viewer, pk) -> Consultation:
 
 def published_consultation(token: str) -> Consultation:
     """A consultation's public face, only once it is published."""
-    if not token or len(token) > 24:
+    # Tokens are URL-safe base64 (new_public_token): anything else names nothing and never reaches the database.
+    if not token or len(token) > 24 or not _TOKEN.fullmatch(token):
         raise Http404
     try:
         return Consultation.objects.select_related("engagement", "organisation").get(

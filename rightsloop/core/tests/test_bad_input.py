@@ -94,3 +94,72 @@ def test_huge_ids_are_not_found(hr_lead, sign_in, api):
         assert client.get(url).status_code == 404
     for url in (f"/api/v1/stakeholders/{HUGE}", f"/api/v1/engagements/{HUGE}", f"/api/v1/inputs/{HUGE}/decision"):
         assert api_client.get(url).status_code == 404
+
+
+# NUL characters in paths, and bodies that cannot be parsed ------------------------------------------------------
+
+def _with_nul(pattern: str) -> str:
+    """The route's path with a NUL inside each of its parameters (an int parameter then matches nothing)."""
+    import re
+
+    return "/" + re.sub(r"<(?:\w+:)?\w+>", "a%00b", pattern.lstrip("^").rstrip("$"))
+
+
+@pytest.mark.parametrize("path", ["/c/%00/", "/c/a%00b/", "/c/a%00b/receipt/", "/c/%00/receipt/?lang=%00",
+                                  "/accounts/sign-in/%00", "/%00", "/api/v1/consultations/%00"])
+def test_a_nul_in_a_public_path_is_not_found_without_signing_in(client, path):
+    response = client.get(path)
+    assert response.status_code == 404, (path, response.content[:300])
+    assert client.post(path, {"code": "\x00"}).status_code == 404
+
+
+def test_a_nul_in_any_routes_parameters_never_fails(admin, sign_in, api):
+    from django.test import Client
+
+    from rightsloop.core.tests.access_worlds import routes
+
+    anonymous, signed_in, bearer = Client(), sign_in(admin), api(admin)
+    tried = 0
+    for route in routes():
+        if "<" not in route.pattern:
+            continue
+        path = _with_nul(route.pattern)
+        for method in route.methods:
+            if route.is_api:
+                answers = [getattr(bearer.client, method.lower())(path, HTTP_AUTHORIZATION=f"Bearer {bearer.token}")]
+            else:
+                answers = [getattr(client, method.lower())(path) for client in (anonymous, signed_in)]
+            for response in answers:
+                assert response.status_code < 500, (route.name, method, path, response.content[:300])
+            tried += 1
+    assert tried > 50
+
+
+@pytest.mark.parametrize("content_type", ["multipart/form-data", "multipart/form-data; boundary=",
+                                          "multipart/form-data; boundary=x", "multipart/mixed"])
+def test_every_api_write_answers_a_body_it_cannot_read_with_a_400(hr_lead, api, content_type):
+    """Bodies with a multipart type and no (or a wrong) boundary: a 400 with details, on every operation with a body."""
+    from rightsloop.consultations.tests.factories import make_consultation
+    from rightsloop.core.tests.access_worlds import routes
+
+    client = api(hr_lead)
+    consultation = make_consultation(hr_lead)
+    tried = 0
+    for route in routes():
+        if not route.is_api or route.methods[0] not in ("POST", "PUT", "PATCH"):
+            continue
+        path = _with_nul(route.pattern).replace("a%00b", str(consultation.pk))
+        response = getattr(client.client, route.methods[0].lower())(
+            path, data=b"--x\r\nnot a part", content_type=content_type, HTTP_AUTHORIZATION=f"Bearer {client.token}")
+        assert response.status_code < 500, (route.name, path, response.content[:300])
+        if response.status_code == 400:
+            assert response.json()["detail"], (route.name, response.content[:300])
+        tried += 1
+    assert tried > 20
+    upload = f"/api/v1/consultations/{consultation.pk}/imports"
+    response = client.client.post(upload, data=b"", content_type="multipart/form-data",
+                                  HTTP_AUTHORIZATION=f"Bearer {client.token}")
+    assert response.status_code == 400 and response.json()["errors"]["file"], response.content[:300]
+    response = client.client.post(upload, data=b"id,text\n1,hello\n", content_type="multipart/form-data",
+                                  HTTP_AUTHORIZATION=f"Bearer {client.token}")
+    assert response.status_code == 400 and "boundary" in response.json()["detail"].lower(), response.content[:300]
