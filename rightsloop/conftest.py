@@ -22,6 +22,13 @@ def fresh_key_caches():
     keys.forget()
 
 
+@pytest.fixture(autouse=True)
+def private_media_root(settings, tmp_path_factory):
+    """Sealed files go to MEDIA_ROOT on disk: each test gets its own, never the checkout's var/media."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+    return settings.MEDIA_ROOT
+
+
 @pytest.fixture
 def organisation(db):
     return make_organisation("Kestrel Networks")

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from rightsloop.core import sealed_files
 from rightsloop.core.models import Organisation, OrganisationScopedQuerySet
 from rightsloop.core.sealing import OrganisationKey, Sealed, SealedModel
 from rightsloop.engagements.models import Engagement
@@ -72,12 +73,22 @@ class ImportState(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+def import_file_name(instance: ResponseImport, _filename: str) -> str:
+    """Where an uploaded file is sealed: under its organisation, with a random name (the original is on the row)."""
+    return sealed_files.file_name("consultation-imports", instance.organisation_id)
+
+
 class ResponseImport(models.Model):
-    """One uploaded file of responses, from upload through check and confirmation to applied (or rolled back)."""
+    """One uploaded file of responses, from upload through check and confirmation to applied (or rolled back).
+
+    The file is sealed at rest under the organisation's key (core.sealed_files) and deleted once the import is
+    applied, rolled back or cancelled; `file` is then empty.
+    """
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="imports")
-    file = models.FileField(upload_to="consultation-imports/%Y/%m/", max_length=300)
+    file = models.FileField(upload_to=import_file_name, storage=sealed_files.sealed_storage, max_length=300,
+                            blank=True)
     original_name = models.CharField(max_length=255)
     format = models.CharField(max_length=8)  # csv, jsonl, xlsx
     size = models.BigIntegerField(default=0)

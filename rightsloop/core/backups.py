@@ -31,14 +31,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.db import connections
 
-from . import keys
+from . import chunked, keys
 
 MAGIC = b"RLBACKUP"
 FORMAT_VERSION = 1
@@ -47,7 +46,7 @@ SALT_BYTES = 32
 CHUNK_BYTES = 1 << 20  # 1 MiB of plaintext per chunk: memory stays flat whatever the database size
 MAX_CHUNK_BYTES = 1 << 24  # refuse absurd sizes read from an archive before it is authenticated
 MAX_HEADER_BYTES = 1 << 16
-TAG_BYTES = 16
+TAG_BYTES = chunked.TAG_BYTES
 SUFFIX = ".rlbackup"
 VENDORS = {"sqlite": "sqlite3-database", "postgresql": "pg_dump-custom"}
 READ_BYTES = 1 << 20
@@ -96,40 +95,11 @@ def backup_key(kek: keys.MasterKey, salt: bytes) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=BACKUP_INFO).derive(kek.secret)
 
 
-def _nonce(index: int, final: bool) -> bytes:
-    return bytes(3) + index.to_bytes(8, "big") + bytes([final])
-
-
-def _aad(prefix: bytes, index: int, final: bool) -> bytes:
-    return prefix + index.to_bytes(8, "big") + bytes([final])
-
-
-class ArchiveWriter:
+class ArchiveWriter(chunked.ChunkedWriter):
     """Encrypt a stream into chunks; only finish() writes the final chunk, so a cut-off archive is detectable."""
 
     def __init__(self, out: BinaryIO, header: Header, kek: keys.MasterKey):
-        self._out = out
-        self._prefix = header.encode()
-        self._chunk_bytes = header.chunk_bytes
-        self._aead = AESGCM(backup_key(kek, header.salt))
-        self._buffer = bytearray()
-        self._index = 0
-        out.write(self._prefix)
-
-    def write(self, data: bytes) -> None:
-        self._buffer += data
-        while len(self._buffer) > self._chunk_bytes:
-            self._emit(bytes(self._buffer[: self._chunk_bytes]), final=False)
-            del self._buffer[: self._chunk_bytes]
-
-    def finish(self) -> None:
-        self._emit(bytes(self._buffer), final=True)
-        self._buffer.clear()
-
-    def _emit(self, plaintext: bytes, *, final: bool) -> None:
-        sealed = self._aead.encrypt(_nonce(self._index, final), plaintext, _aad(self._prefix, self._index, final))
-        self._out.write(bytes([final]) + len(sealed).to_bytes(4, "big") + sealed)
-        self._index += 1
+        super().__init__(out, header.encode(), backup_key(kek, header.salt), header.chunk_bytes)
 
 
 def _read_exactly(source: BinaryIO, size: int) -> bytes:
@@ -181,8 +151,8 @@ def decrypt(source: BinaryIO, out: BinaryIO) -> Header:
             raise BackupError(f"The archive is damaged at chunk {index}.")
         sealed = _read_exactly(source, length)
         try:
-            plaintext = aead.decrypt(_nonce(index, bool(final)), sealed, _aad(prefix, index, bool(final)))
-        except InvalidTag:
+            plaintext = chunked.open_chunk(aead, prefix, index, bool(final), sealed)
+        except chunked.ChunkError:
             raise BackupError(
                 f"The archive failed authentication at chunk {index}: it was altered, or it was not made with "
                 f"key encryption key {header.kek_id}."

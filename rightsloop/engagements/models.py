@@ -12,6 +12,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from rightsloop.accounts.roles import Function
+from rightsloop.core import sealed_files
 from rightsloop.core.models import Organisation, OrganisationScopedQuerySet
 from rightsloop.core.sealing import OrganisationKey, Sealed, SealedModel
 from rightsloop.stakeholders.models import Stakeholder
@@ -115,13 +116,23 @@ class Engagement(models.Model):
         return self.loop_state != LoopState.CLOSED and self.feedback_due_on < today
 
 
+def briefing_file_name(instance: BriefingMaterial, _filename: str) -> str:
+    """Where a briefing file is sealed: under its organisation, with a random name (the original is on the row)."""
+    return sealed_files.file_name("briefings", instance.engagement.organisation_id)
+
+
 class BriefingMaterial(models.Model):
-    """What participants were given beforehand to understand the technology and the questions."""
+    """What participants were given beforehand to understand the technology and the questions.
+
+    An uploaded file is sealed at rest under the organisation's key (core.sealed_files).
+    """
 
     engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="briefings")
     title = models.CharField(_("title"), max_length=200)
     link = models.URLField(_("link"), blank=True)
-    file = models.FileField(_("file"), upload_to="briefings/%Y/%m/", blank=True)
+    file = models.FileField(_("file"), upload_to=briefing_file_name, storage=sealed_files.sealed_storage,
+                            max_length=300, blank=True)
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)
     description = models.TextField(_("description"), blank=True)
     shared_on = models.DateField(_("shared on"))
     created_at = models.DateTimeField(auto_now_add=True)

@@ -212,8 +212,9 @@ def briefing_file(request, pk: int, briefing_pk: int):
     briefing = queries.access_briefing(request.viewer, engagement, briefing_pk)
     if not briefing.file:
         raise Http404
+    # Opened through the sealed storage: decrypted chunk by chunk as it is sent.
     return FileResponse(briefing.file.open("rb"), as_attachment=True,
-                        filename=briefing.file.name.rsplit("/", 1)[-1])
+                        filename=briefing.file_name or briefing.file.name.rsplit("/", 1)[-1])
 
 
 # Inputs --------------------------------------------------------------------

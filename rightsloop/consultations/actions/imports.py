@@ -75,7 +75,9 @@ def shown_state(job: ResponseImport, now: datetime.datetime | None = None) -> st
 
 @contextmanager
 def opened(job: ResponseImport):
-    """A reader over the stored file, closed afterwards."""
+    """A reader over the stored file (decrypted as it is read), closed afterwards."""
+    if not job.file.name:
+        raise imports.UnreadableFile(_("The file was deleted: upload it again."))
     stream = job.file.storage.open(job.file.name, "rb")
     reader = None
     try:
@@ -138,6 +140,8 @@ def upload_responses(*, consultation: Consultation, file, original_name: str, by
         job.state, job.finished_at = ImportState.FAILED, timezone.now()
         job.message = _("The file cannot be read. Save it as CSV UTF-8 (or .xlsx) and upload it again.")
     job.save()
+    if job.state == ImportState.FAILED:
+        discard_file(job)  # nothing can be done with a file that cannot be read: keep no copy of it
     audit.record(organisation=consultation.organisation, by=by, action="consultation.import.upload", target=job,
                  summary=f"{original_name} ({_size(job.size)}, {job.get_state_display()})")
     return job
@@ -514,12 +518,31 @@ def _finish_apply(job: ResponseImport) -> ResponseImport:
             "%(count)s responses imported.") % {"count": imported}):
         audit.record(organisation=job.organisation, by=None, action="consultation.import.apply", target=job,
                      summary=f"{imported} responses")
+        discard_file(job)
     else:
         job.refresh_from_db()
     return job
 
 
 # Rolling back and cancelling -------------------------------------------------------
+
+def discard_file(job: ResponseImport) -> None:
+    """Delete the sealed file once nothing needs it (applied, rolled back, cancelled, unreadable).
+
+    Runs after the state change commits; a crash in between leaves a file the retention rule
+    `consultation_import_files` removes.
+    """
+    name, storage = job.file.name, job.file.storage
+    if not name:
+        return
+
+    def remove() -> None:
+        storage.delete(name)
+        ResponseImport.objects.filter(pk=job.pk, file=name).update(file="")
+
+    job.file.name = ""
+    transaction.on_commit(remove)
+
 
 def rollback_import(*, response_import: ResponseImport, by: Viewer, background: bool = True) -> ResponseImport:
     """Start removing this import's responses and the respondents it created; the removal runs in the background.
@@ -600,6 +623,7 @@ def run_rollback(*, response_import: ResponseImport) -> ResponseImport:
                  finished_at=timezone.now(), message=_("Rolled back: none of this file's responses are kept.")):
             audit.record(organisation=job.organisation, by=None, action="consultation.import.rolled_back",
                          target=job, summary=job.original_name)
+            discard_file(job)
     job.refresh_from_db()
     return job
 
@@ -633,7 +657,6 @@ def cancel_import(*, response_import: ResponseImport, by: Viewer) -> ResponseImp
     job.save(update_fields=["state", "finished_at", "message"])
     audit.record(organisation=job.organisation, by=by, action="consultation.import.cancel", target=job,
                  summary=job.original_name)
-    name, storage = job.file.name, job.file.storage
-    transaction.on_commit(lambda: storage.delete(name) if name else None)
+    discard_file(job)
     _copy(job, response_import)
     return response_import

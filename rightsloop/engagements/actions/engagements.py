@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -188,7 +189,9 @@ def add_briefing(
         engagement=engagement, title=title, link=link, description=description, shared_on=shared_on
     )
     if file is not None:
+        # Sealed at rest under the organisation's key with a random name; the uploader's name is kept for download.
         briefing.file = file
+        briefing.file_name = PurePath(file.name or "briefing").name[:255]
     briefing.full_clean(exclude=["engagement"])
     briefing.save()
     audit.record(
