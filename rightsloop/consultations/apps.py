@@ -18,5 +18,10 @@ class ConsultationsConfig(AppConfig):
             label=_("Respondents' contact addresses, once the outcome was sent to them (erased after)"),
             default_days=90, purge=retention.purge_sent_contacts,
         ))
+        site.add_retention(RetentionRule(
+            key="consultation_import_files",
+            label=_("Uploaded files of responses not imported, or no longer needed (deleted after)"),
+            default_days=30, purge=retention.purge_import_files,
+        ))
         site.add_subject_data(SubjectData(key="consultations", export=subjects.export, erase=subjects.erase,
                                           reads_identity=True))

@@ -299,6 +299,24 @@ def delete(field_file) -> None:
         field_file.storage.delete(field_file.name)
 
 
+def remove_unreferenced(*, area: str, organisation_id: int, referenced: set[str], older_than) -> int:
+    """Delete the organisation's sealed files in `area` that no row names and that were written before
+    `older_than` (a datetime): leftovers of an upload whose transaction rolled back, or of a crash before a
+    deletion. Partial files of writes that died are removed too. Returns how many were deleted."""
+    folder = Path(settings.MEDIA_ROOT) / area / f"org-{int(organisation_id)}"
+    if not folder.is_dir():
+        return 0
+    removed = 0
+    for path in folder.iterdir():
+        name = f"{area}/org-{int(organisation_id)}/{path.name}"
+        if not path.is_file() or name in referenced:
+            continue
+        if path.stat().st_mtime < older_than.timestamp():
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
 # Uploads -------------------------------------------------------------------------
 
 class SealedUpload(UploadedFile):

@@ -26,3 +26,8 @@ class EngagementsConfig(AppConfig):
             key="feedback_report_text", label=_("Text of delivered feedback reports (cleared after)"),
             default_days=2 * 365, purge=retention.purge_report_bodies,
         ))
+        site.add_retention(RetentionRule(
+            key="briefing_file_leftovers",
+            label=_("Briefing files no briefing refers to, left by an interrupted upload (deleted after)"),
+            default_days=1, purge=retention.purge_unreferenced_briefing_files,
+        ))

@@ -1,6 +1,7 @@
 """Uploaded files of responses at rest: sealed, owner-only, gone once the import is applied, rolled back or
 cancelled, and a canary uploaded through the real page is never found in clear on disk."""
 
+import os
 import stat
 from pathlib import Path
 
@@ -116,3 +117,92 @@ def test_an_xlsx_upload_is_read_through_the_sealed_file(hr_lead, private_media_r
     assert job.state == ImportState.CHECKED and job.rows_good == len(ROWS)
     assert sealed_files.is_sealed(Path(private_media_root) / job.file.name)
     assert not any(p.read_bytes().startswith(b"PK\x03\x04") for p in files_under(private_media_root))
+
+
+def test_retention_removes_files_nobody_will_import(hr_lead, private_media_root):
+    import datetime
+
+    from django.utils import timezone
+
+    from rightsloop.core import retention
+    from rightsloop.engagements.models import BriefingMaterial
+
+    from ..models import ResponseImport
+
+    consultation = make_consultation(hr_lead, yes_no=True)
+    old = actions.upload_responses(consultation=consultation, file=SimpleUploadedFile("a.csv", canary_file()),
+                                   original_name="a.csv", by=hr_lead)
+    recent = actions.upload_responses(consultation=consultation, file=SimpleUploadedFile("b.csv", canary_file()),
+                                      original_name="b.csv", by=hr_lead)
+    finished = actions.upload_responses(consultation=consultation, file=SimpleUploadedFile("c.csv", canary_file()),
+                                        original_name="c.csv", by=hr_lead)
+    now = timezone.now()
+    ResponseImport.objects.filter(pk=old.pk).update(created_at=now - datetime.timedelta(days=31))
+    # A crash between the state change and the deletion leaves a finished import's file behind.
+    ResponseImport.objects.filter(pk=finished.pk).update(state=ImportState.APPLIED)
+    # An upload whose transaction rolled back leaves a file no row names.
+    orphan = Path(private_media_root) / sealed_files.file_name("consultation-imports", hr_lead.organisation.pk)
+    orphan.write_bytes(b"RLSEALED left behind")
+    os.utime(orphan, (now.timestamp() - 40 * 86400,) * 2)
+    briefing_orphan = Path(private_media_root) / sealed_files.file_name("briefings", hr_lead.organisation.pk)
+    briefing_orphan.parent.mkdir(parents=True)
+    briefing_orphan.write_bytes(b"RLSEALED left behind")
+    os.utime(briefing_orphan, (now.timestamp() - 2 * 86400,) * 2)
+    assert len(files_under(private_media_root)) == 5
+
+    done = retention.purge(now=now)
+
+    assert done[(hr_lead.organisation.slug, "consultation_import_files")] == 3
+    assert done[(hr_lead.organisation.slug, "briefing_file_leftovers")] == 1
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    finished.refresh_from_db()
+    assert old.state == ImportState.CANCELLED and old.file.name == "" and finished.file.name == ""
+    assert recent.state == ImportState.UPLOADED
+    assert [p.relative_to(private_media_root).as_posix() for p in files_under(private_media_root)] == [
+        recent.file.name]
+    assert not BriefingMaterial.objects.exists()
+    assert retention.purge(now=now)[(hr_lead.organisation.slug, "consultation_import_files")] == 0
+
+
+def test_files_stored_in_clear_before_sealing_are_sealed_by_the_command(hr_lead, private_media_root):
+    from django.core.management import call_command
+
+    from rightsloop.engagements import actions as engagement_actions
+    from rightsloop.engagements.models import BriefingMaterial
+    from rightsloop.engagements.tests.factories import make_engagement
+
+    from ..models import ResponseImport
+
+    consultation = make_consultation(hr_lead, yes_no=True)
+    job = actions.upload_responses(consultation=consultation, file=SimpleUploadedFile("a.csv", canary_file()),
+                                   original_name="a.csv", by=hr_lead)
+    engagement = make_engagement(hr_lead)
+    briefing = engagement_actions.add_briefing(engagement=engagement, title="Tool", shared_on=engagement.starts_on,
+                                               by=hr_lead, file=SimpleUploadedFile("tool.pdf", b"x"))
+    # As the product stored them before: in clear, under the old names, readable by anyone on the machine.
+    root = Path(private_media_root)
+    for name, content in (("consultation-imports/2026/05/responses-1a2b.csv", canary_file()),
+                          ("briefings/2026/05/Tool explained.pdf", CANARY.encode()),
+                          ("consultation-imports/2026/04/responses-gone.csv", canary_file())):
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_bytes(content)
+        (root / name).chmod(0o644)
+    ResponseImport.objects.filter(pk=job.pk).update(file="consultation-imports/2026/05/responses-1a2b.csv")
+    BriefingMaterial.objects.filter(pk=briefing.pk).update(file="briefings/2026/05/Tool explained.pdf", file_name="")
+
+    call_command("seal_files", "--delete-unreferenced")
+
+    assert_no_canary_and_private(root, root)
+    job.refresh_from_db()
+    briefing.refresh_from_db()
+    assert job.file.name.startswith(f"consultation-imports/org-{hr_lead.organisation.pk}/")
+    with job.file.storage.open(job.file.name) as opened:
+        assert opened.read() == canary_file()
+    assert briefing.file_name == "Tool explained.pdf"
+    with briefing.file.open("rb") as opened:
+        assert opened.read() == CANARY.encode()
+    assert all(sealed_files.is_sealed(p) for p in files_under(root))
+    assert len(files_under(root)) == 4  # two sealed by the command, two sealed at upload; the clear ones gone
+    call_command("seal_files")  # a second run finds nothing to do
+    assert len(files_under(root)) == 4
