@@ -13,6 +13,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 from ninja.security import HttpBearer
 
+from rightsloop.accounts.actions import expire_api_token
 from rightsloop.accounts.models import ApiToken, hash_token
 from rightsloop.accounts.viewer import Viewer
 
@@ -23,15 +24,22 @@ class BearerToken(HttpBearer):
     def authenticate(self, request, token: str):
         if not token or len(token) > 200:
             return None
+        now = timezone.now()
+        key_hash = hash_token(token)
         found = (
-            ApiToken.objects.usable()
+            ApiToken.objects.usable(now)
             .select_related("membership__user", "membership__organisation")
-            .filter(key_hash=hash_token(token))
+            .filter(key_hash=key_hash)
             .first()
         )
         if found is None:
+            # A token that ran out is marked revoked the first time it comes back, so the audit log and the
+            # token page say when it ended; later tries find it revoked and write nothing.
+            expired = ApiToken.objects.unrevoked().filter(key_hash=key_hash, expires_at__lte=now).first()
+            if expired is not None:
+                expire_api_token(token=expired)
             return None
-        now = timezone.now()
+        # At most one write a minute per token, not one per request.
         if found.last_used_at is None or (now - found.last_used_at).total_seconds() > 60:
             ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
         request.viewer = Viewer.from_membership(found.membership)

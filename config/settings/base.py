@@ -189,6 +189,12 @@ OTP_STATIC_THROTTLE_FACTOR = 1
 # ... up to 2**7 s: the count stops growing here, so nobody can lock a device for days.
 RIGHTSLOOP_OTP_THROTTLE_MAX_FAILURES = 8
 RIGHTSLOOP_RECOVERY_CODES = 10
+# Recovery codes are stored as PBKDF2-SHA256 digests with a salt per user: about 45 ms per code on one
+# core, so each guess at a stolen digest costs as much, and a check hashes the typed code once.
+RIGHTSLOOP_RECOVERY_CODE_ITERATIONS = 100_000
+
+# API bearer tokens expire after this many days at most (the token page offers shorter lives too).
+RIGHTSLOOP_API_TOKEN_DAYS = 90
 
 # Failed sign-ins (django-axes): five failures for one username, or from one client address, within
 # 15 minutes make that username or address wait until 15 minutes have passed since the last counted

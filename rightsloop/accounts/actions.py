@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
+
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django_otp.models import Device
@@ -12,7 +15,8 @@ from rightsloop.core import audit
 from rightsloop.core.models import Organisation
 
 from . import mfa
-from .models import ApiToken, Membership, User, hash_token
+from .devices import Authenticator, RecoveryCodes
+from .models import ApiToken, Membership, RevokedBecause, User, hash_token
 from .viewer import Viewer, viewer_for
 
 
@@ -61,6 +65,8 @@ def change_member(
     membership.is_active = is_active
     membership.save(update_fields=["role", "function", "is_active"])
     fields = audit.changed(membership, before, ["role", "function", "is_active"])
+    if "is_active" in fields and not membership.is_active:
+        revoke_api_tokens(membership=membership, because=RevokedBecause.MEMBERSHIP, by=by)
     if fields:
         audit.record(
             organisation=membership.organisation, by=by, action="member.changed",
@@ -70,27 +76,77 @@ def change_member(
 
 
 @transaction.atomic
-def issue_api_token(*, membership: Membership, name: str, by: Viewer | None) -> tuple[ApiToken, str]:
-    """Create a token and return it with its raw key, which is shown once and never stored."""
+def issue_api_token(
+    *, membership: Membership, name: str, by: Viewer | None, days: int | None = None,
+) -> tuple[ApiToken, str]:
+    """Create a token and return it with its raw key, which is shown once and never stored.
+
+    It lives `days` days, never longer than RIGHTSLOOP_API_TOKEN_DAYS; the page asks for a fresh second
+    factor before calling this (accounts.views.api_tokens).
+    """
+    longest = settings.RIGHTSLOOP_API_TOKEN_DAYS
+    days = longest if days is None else max(1, min(days, longest))
     raw = ApiToken.generate()
     token = ApiToken.objects.create(
-        membership=membership, name=name, key_hash=hash_token(raw), key_prefix=raw[:10]
+        membership=membership, name=name, key_hash=hash_token(raw), key_prefix=raw[:10],
+        expires_at=timezone.now() + datetime.timedelta(days=days),
     )
     audit.record(
         organisation=membership.organisation, by=by, action="api_token.issued", target=token,
-        summary=f"{membership.user.get_username()}: {name}",
+        summary=f"{membership.user.get_username()}: {name}; expires in {days} days",
     )
     return token, raw
 
 
+def _revoke(token: ApiToken, *, because: str, by: Viewer | None, action: str = "api_token.revoked") -> None:
+    token.revoked_at = timezone.now()
+    token.revoked_because = because
+    token.save(update_fields=["revoked_at", "revoked_because"])
+    audit.record(
+        organisation=token.membership.organisation, by=by, action=action, target=token,
+        summary=f"{token.membership.user.get_username()}: {token.name}; {RevokedBecause(because).label}",
+    )
+
+
 @transaction.atomic
 def revoke_api_token(*, token: ApiToken, by: Viewer) -> None:
-    token.revoked_at = timezone.now()
-    token.save(update_fields=["revoked_at"])
-    audit.record(
-        organisation=token.membership.organisation, by=by, action="api_token.revoked",
-        target=token, summary=token.name,
-    )
+    """The owner revokes one of their tokens; revoking it again changes nothing."""
+    token = ApiToken.objects.select_for_update().select_related("membership__user", "membership__organisation").get(
+        pk=token.pk)
+    if token.revoked_at is None:
+        _revoke(token, because=RevokedBecause.OWNER, by=by)
+
+
+@transaction.atomic
+def revoke_api_tokens(
+    *, by: Viewer | None, because: str, user: User | None = None, membership: Membership | None = None,
+) -> int:
+    """Revoke every live token of a user (all their organisations) or of one membership; returns how many.
+
+    Called when what stood behind the token changes: the password, the second factor, the membership.
+    """
+    tokens = ApiToken.objects.unrevoked().select_for_update().select_related(
+        "membership__user", "membership__organisation")
+    if user is not None:
+        tokens = tokens.filter(membership__user=user)
+    if membership is not None:
+        tokens = tokens.filter(membership=membership)
+    revoked = 0
+    for token in tokens.order_by("pk"):
+        _revoke(token, because=because, by=by)
+        revoked += 1
+    return revoked
+
+
+@transaction.atomic
+def expire_api_token(*, token: ApiToken) -> bool:
+    """Mark a token that was presented after its expiry as revoked, once, so the audit log says when it ended."""
+    token = ApiToken.objects.select_for_update().select_related(
+        "membership__user", "membership__organisation").filter(pk=token.pk, revoked_at__isnull=True).first()
+    if token is None or not token.is_expired:
+        return False
+    _revoke(token, because=RevokedBecause.EXPIRED, by=None, action="api_token.expired")
+    return True
 
 
 # --- Sign-in and second factors --------------------------------------------------------------------------------
@@ -138,21 +194,23 @@ def record_recovery_code_used(*, user: User, by: Viewer | None, purpose: str) ->
 @transaction.atomic
 def record_sign_in(*, user: User, device: Device, by: Viewer | None) -> None:
     """Audit a completed sign-in: password and second factor both accepted."""
-    how = "a recovery code" if isinstance(device, StaticDevice) else "an authenticator code"
+    how = "a recovery code" if isinstance(device, RecoveryCodes) else "an authenticator code"
     _record_about(user, by=by, action="sign_in.succeeded", summary=f"{user.get_username()}: password and {how}")
 
 
 @transaction.atomic
-def confirm_authenticator(*, user: User, device: TOTPDevice, by: Viewer | None) -> list[str]:
+def confirm_authenticator(*, user: User, device: Authenticator, by: Viewer | None) -> list[str]:
     """Make a freshly confirmed authenticator the user's only one, issue new recovery codes and end other sessions.
 
     The caller has checked a code from the device (accounts.mfa.check_code) and keeps its own session
     with update_session_auth_hash. Returns the recovery codes, which are shown once.
     """
-    replacing = TOTPDevice.objects.filter(user=user, confirmed=True).exclude(pk=device.pk).exists()
-    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    replacing = Authenticator.objects.filter(user=user, confirmed=True).exclude(pk=device.pk).exists()
+    Authenticator.objects.filter(user=user).exclude(pk=device.pk).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
+    if replacing:
+        revoke_api_tokens(user=user, because=RevokedBecause.SECOND_FACTOR, by=by)
     codes = mfa.make_recovery_codes(user)
     user.rotate_security_stamp()
     user.save(update_fields=["security_stamp"])
@@ -180,8 +238,10 @@ def renew_recovery_codes(*, user: User, by: Viewer | None) -> list[str]:
 @transaction.atomic
 def remove_second_factor(*, user: User, by: Viewer | None, reason: str) -> None:
     """Delete the user's authenticators and recovery codes and sign them out everywhere; they enrol again."""
-    for model in (TOTPDevice, StaticDevice):
+    # django-otp's own device tables are emptied by migration 0007; cleared here too, so no secret outlives a reset.
+    for model in (Authenticator, RecoveryCodes, TOTPDevice, StaticDevice):
         model.objects.filter(user=user).delete()
+    revoke_api_tokens(user=user, because=RevokedBecause.SECOND_FACTOR, by=by)
     user.rotate_security_stamp()
     user.save(update_fields=["security_stamp"])
     _record_about(user, by=by, action="mfa.removed", summary=f"{user.get_username()}: {reason}"[:300])
@@ -189,7 +249,8 @@ def remove_second_factor(*, user: User, by: Viewer | None, reason: str) -> None:
 
 @transaction.atomic
 def change_password(*, user: User, password: str, by: Viewer | None) -> None:
-    """Set a new password (validated by the caller) and sign the user out of every other session."""
+    """Set a new password (validated by the caller), sign the user out of every other session, revoke their tokens."""
+    revoke_api_tokens(user=user, because=RevokedBecause.PASSWORD, by=by)
     user.set_password(password)
     user.rotate_security_stamp()
     user.save(update_fields=["password", "security_stamp"])

@@ -1,6 +1,8 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .models import User
 from .roles import Function, Role
@@ -56,8 +58,10 @@ class MembershipForm(forms.Form):
         return data
 
 
-class ApiTokenForm(forms.Form):
-    name = forms.CharField(label=_("What is this token for?"), max_length=100)
+def api_token_days_offered() -> list[int]:
+    """The lives a new token may get: a week, a month, and the longest the settings allow."""
+    longest = settings.RIGHTSLOOP_API_TOKEN_DAYS
+    return sorted({days for days in (7, 30) if days < longest} | {longest})
 
 
 class CodeForm(forms.Form):
@@ -70,6 +74,25 @@ class CodeForm(forms.Form):
             "autocomplete": "one-time-code", "autocapitalize": "off", "spellcheck": "false", "autofocus": True,
         }),
     )
+
+
+class ApiTokenForm(CodeForm):
+    """A new token, confirmed with a fresh code: a signed-in session alone does not mint a lasting credential."""
+
+    name = forms.CharField(label=_("What is this token for?"), max_length=100)
+    days = forms.TypedChoiceField(label=_("Expires after"), coerce=int)
+    field_order = ["name", "days", "code"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        offered = api_token_days_offered()
+        self.fields["days"].choices = [
+            (days, ngettext("%(days)d day", "%(days)d days", days) % {"days": days}) for days in offered]
+        self.fields["days"].initial = offered[-1]
+        self.fields["code"].widget.attrs.pop("autofocus", None)
+        self.fields["code"].help_text = _(
+            "To create a token, confirm it is you: the six digits your authenticator app shows now, "
+            "or one of your recovery codes.")
 
 
 class NewAuthenticatorCodeForm(CodeForm):

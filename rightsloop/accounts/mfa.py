@@ -1,4 +1,5 @@
-"""Authenticator apps (TOTP) and one-time recovery codes, on django-otp's devices.
+"""Authenticator apps (TOTP) and one-time recovery codes, on django-otp with our own devices (accounts.devices),
+which keep the authenticator's secret sealed and recovery codes only as salted digests.
 
 Checking a code lives here; what a successful check changes (and the audit entry it writes) lives in
 accounts.actions, and the session side (django_otp.login) in the views.
@@ -17,9 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.models import Device
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.plugins.otp_static.models import StaticToken
 
+from .devices import Authenticator, RecoveryCode, RecoveryCodes
 from .models import User
 
 AUTHENTICATOR_NAME = "authenticator"
@@ -28,27 +29,31 @@ RECOVERY_CODES_NAME = "recovery codes"
 PENDING_LIFETIME = datetime.timedelta(hours=1)
 
 
-def authenticator_for(user: User) -> TOTPDevice | None:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("-pk").first()
+def authenticator_for(user: User) -> Authenticator | None:
+    return Authenticator.objects.filter(user=user, confirmed=True).order_by("-pk").first()
 
 
-def recovery_codes_for(user: User) -> StaticDevice | None:
-    return StaticDevice.objects.filter(user=user, confirmed=True).order_by("-pk").first()
+def pending_authenticator_for(user: User) -> Authenticator | None:
+    return Authenticator.objects.filter(user=user, confirmed=False).order_by("-pk").first()
+
+
+def recovery_codes_for(user: User) -> RecoveryCodes | None:
+    return RecoveryCodes.objects.filter(user=user, confirmed=True).order_by("-pk").first()
 
 
 def recovery_codes_left(user: User) -> int:
-    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+    return RecoveryCode.objects.filter(device__user=user, device__confirmed=True).count()
 
 
-def new_pending_authenticator(user: User) -> TOTPDevice:
+def new_pending_authenticator(user: User) -> Authenticator:
     """Create an unconfirmed authenticator with a fresh secret; it counts only once a first code confirms it."""
-    TOTPDevice.objects.filter(
+    Authenticator.objects.filter(
         user=user, confirmed=False, created_at__lt=timezone.now() - PENDING_LIFETIME
     ).delete()
-    return TOTPDevice.objects.create(user=user, name=AUTHENTICATOR_NAME, confirmed=False)
+    return Authenticator.objects.create(user=user, name=AUTHENTICATOR_NAME, confirmed=False)
 
 
-def secret(device: TOTPDevice) -> str:
+def secret(device: Authenticator) -> str:
     """The shared secret in the base32 form authenticator apps and oathtool accept."""
     return b32encode(device.bin_key).decode("ascii")
 
@@ -57,14 +62,14 @@ def grouped(text: str, size: int = 4) -> str:
     return " ".join(text[i:i + size] for i in range(0, len(text), size))
 
 
-def qr_code_svg(device: TOTPDevice) -> str:
+def qr_code_svg(device: Authenticator) -> str:
     """The otpauth:// address as inline SVG markup: no script, no style attribute, no request."""
     return segno.make(device.config_url, error="m").svg_inline(
         scale=4, dark="#000", light="#fff", title=_("QR code of your sign-in secret"), svgclass="qr-code",
     )
 
 
-def current_code(device: TOTPDevice) -> str:
+def current_code(device: Authenticator) -> str:
     """The code the device's authenticator shows now (for the demo's printout and the tests)."""
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     return f"{totp.token():0{device.digits}d}"
@@ -74,10 +79,10 @@ def make_recovery_codes(user: User) -> list[str]:
     """Replace the user's recovery codes with new ones and return them: they are shown once."""
     device = recovery_codes_for(user)
     if device is None:
-        device = StaticDevice.objects.create(user=user, name=RECOVERY_CODES_NAME, confirmed=True)
-    device.token_set.all().delete()
+        device = RecoveryCodes.objects.create(user=user, name=RECOVERY_CODES_NAME, confirmed=True)
+    # django-otp's code format (eight base32 characters, 40 random bits); only their digests are stored.
     codes = [StaticToken.random_token() for _n in range(settings.RIGHTSLOOP_RECOVERY_CODES)]
-    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    device.replace_codes(codes)
     device.throttle_reset()
     return codes
 
@@ -104,7 +109,7 @@ class CodeCheck:
 
     @property
     def with_recovery_code(self) -> bool:
-        return isinstance(self.device, StaticDevice)
+        return isinstance(self.device, RecoveryCodes)
 
     def wait_seconds(self) -> int:
         if self.wait_until is None:

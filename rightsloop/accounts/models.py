@@ -1,5 +1,6 @@
 """Users, their role in each organisation, and API tokens."""
 
+import datetime
 import hashlib
 import secrets
 
@@ -32,6 +33,16 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.get_username()
+
+    def save(self, *args, **kwargs):
+        # set_password leaves _password set until the save; Django's silent hash upgrade at sign-in clears it
+        # first. Whatever path changed the password (page, reset, admin, changepassword), tokens end with it.
+        password_changed = self._password is not None and self.pk is not None
+        super().save(*args, **kwargs)
+        if password_changed:
+            from .actions import revoke_api_tokens  # actions import this module
+
+            revoke_api_tokens(user=self, because=RevokedBecause.PASSWORD, by=None)
 
     def rotate_security_stamp(self) -> None:
         """Invalidate every session of this user at their next request; the caller saves the user."""
@@ -95,10 +106,25 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+def api_token_lifetime() -> datetime.timedelta:
+    return datetime.timedelta(days=settings.RIGHTSLOOP_API_TOKEN_DAYS)
+
+
 class ApiTokenQuerySet(models.QuerySet):
-    def usable(self):
-        return self.filter(revoked_at__isnull=True, membership__is_active=True,
-                           membership__user__is_active=True)
+    def unrevoked(self):
+        return self.filter(revoked_at__isnull=True)
+
+    def usable(self, now: datetime.datetime | None = None):
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now or timezone.now(),
+                           membership__is_active=True, membership__user__is_active=True)
+
+
+class RevokedBecause(models.TextChoices):
+    OWNER = "owner", _("revoked by its owner")
+    EXPIRED = "expired", _("expired")
+    PASSWORD = "password", _("the password was changed")
+    SECOND_FACTOR = "second_factor", _("the second factor was reset or replaced")
+    MEMBERSHIP = "membership", _("the membership ended")
 
 
 class ApiToken(models.Model):
@@ -111,8 +137,12 @@ class ApiToken(models.Model):
     key_hash = models.CharField(max_length=64, unique=True)
     key_prefix = models.CharField(max_length=12)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Every token ends: a leaked one is worthless after this, even if nobody notices the leak.
+    expires_at = models.DateTimeField(_("expires"))
+    # Updated at most once a minute (rightsloop.api.BearerToken), not on every request.
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_because = models.CharField(max_length=32, choices=RevokedBecause.choices, blank=True)
 
     objects = ApiTokenQuerySet.as_manager()
 
@@ -127,6 +157,10 @@ class ApiToken(models.Model):
     def generate(cls) -> str:
         return cls.PREFIX + secrets.token_urlsafe(32)
 
-    def revoke(self) -> None:
-        self.revoked_at = timezone.now()
-        self.save(update_fields=["revoked_at"])
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+
+# The second-factor devices live in their own module; importing them here registers them with the app.
+from .devices import Authenticator, RecoveryCode, RecoveryCodes  # noqa: E402, F401

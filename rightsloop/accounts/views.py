@@ -13,6 +13,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.contrib.auth.signals import user_login_failed
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -21,10 +22,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
-from django_otp.plugins.otp_static.models import StaticDevice
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import actions, mfa, queries
+from .devices import Authenticator, RecoveryCodes
 from .forms import ApiTokenForm, CodeForm, MemberForm, MembershipForm, NewAuthenticatorCodeForm
 from .middleware import SESSION_ORGANISATION_KEY, mfa_not_required, start_session_clock
 from .models import Membership
@@ -125,7 +125,7 @@ def _finish_sign_in(request, device) -> None:
     reset_failed_sign_ins(ip=getattr(request, "axes_ip_address", None) or request.META.get("REMOTE_ADDR"),
                           username=user.get_username(), ip_or_username=True)
     by = _acting_viewer(request)
-    if isinstance(device, StaticDevice):
+    if isinstance(device, RecoveryCodes):
         actions.record_recovery_code_used(user=user, by=by, purpose="to sign in")
     actions.record_sign_in(user=user, device=device, by=by)
 
@@ -192,19 +192,19 @@ def verify(request):
     return render(request, "accounts/verify.html", {"form": form, "next": next_url})
 
 
-def _pending_authenticator(request) -> TOTPDevice:
+def _pending_authenticator(request) -> Authenticator:
     """The new authenticator this session is setting up; its secret is never shown to another session."""
     pk = request.session.get(SESSION_PENDING_AUTHENTICATOR_KEY)
     device = None
     if isinstance(pk, int):
-        device = TOTPDevice.objects.filter(pk=pk, user=request.user, confirmed=False).first()
+        device = Authenticator.objects.filter(pk=pk, user=request.user, confirmed=False).first()
     if device is None:
         device = mfa.new_pending_authenticator(request.user)
         request.session[SESSION_PENDING_AUTHENTICATOR_KEY] = device.pk
     return device
 
 
-def _authenticator_page(request, template: str, device: TOTPDevice, form, **context):
+def _authenticator_page(request, template: str, device: Authenticator, form, **context):
     return render(request, template, {
         "form": form, "secret": mfa.grouped(mfa.secret(device)), "qr_code": mfa.qr_code_svg(device),
         "issuer": settings.OTP_TOTP_ISSUER, "username": request.user.get_username(), **context,
@@ -414,8 +414,10 @@ def member_edit(request, pk: int):
     return render(request, "accounts/member_form.html", {"form": form, "membership": membership})
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def api_tokens(request):
+    """The member's tokens here; a new one needs a fresh code, since it outlives the session that makes it."""
     viewer = request.viewer
     if viewer is None:
         return redirect("core:home")
@@ -423,10 +425,16 @@ def api_tokens(request):
     form = ApiTokenForm(request.POST or None)
     raw = None
     if request.method == "POST" and form.is_valid():
-        _token, raw = actions.issue_api_token(membership=membership, name=form.cleaned_data["name"], by=viewer)
-        form = ApiTokenForm()
+        accepted, response = _reauthenticate(request, form)
+        if response is not None:
+            return response
+        if accepted:
+            _token, raw = actions.issue_api_token(
+                membership=membership, name=form.cleaned_data["name"], days=form.cleaned_data["days"], by=viewer)
+            form = ApiTokenForm()
     tokens = membership.api_tokens.order_by("-created_at")
-    return render(request, "accounts/api_tokens.html", {"form": form, "tokens": tokens, "raw": raw})
+    return render(request, "accounts/api_tokens.html", {
+        "form": form, "tokens": tokens, "raw": raw, "now": timezone.now()})
 
 
 @require_POST

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django_otp.plugins.otp_static.models import StaticToken
-
 from rightsloop.accounts import actions, mfa
 from rightsloop.accounts.models import User
 from rightsloop.core.models import Organisation
@@ -38,12 +36,9 @@ def ensure_second_factors(organisation: Organisation) -> list[DemoSecondFactor]:
             # The same action as enrolment in the browser: confirms the device, issues codes, audits it.
             codes = actions.confirm_authenticator(user=user, device=device, by=None)
         else:
-            codes = list(
-                StaticToken.objects.filter(device__user=user, device__confirmed=True)
-                .order_by("pk").values_list("token", flat=True)
-            )
-            if not codes:
-                codes = actions.renew_recovery_codes(user=user, by=None)
+            # Only digests of recovery codes are stored, so a second load cannot print the old ones: it
+            # issues new ones (the old stop working) through the same action as the account page.
+            codes = actions.renew_recovery_codes(user=user, by=None)
         device.refresh_from_db()
         factors.append(DemoSecondFactor(
             username=user.get_username(),

@@ -34,11 +34,11 @@ def make_member(organisation: Organisation, role: str, function: str = "", usern
 
 
 def make_authenticator(user):
-    """Give the user a confirmed authenticator app (django-otp TOTP device), or return the one they have."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+    """Give the user a confirmed authenticator app (a django-otp device with a sealed secret), or return theirs."""
+    from rightsloop.accounts.devices import Authenticator
 
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    return device or TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+    device = Authenticator.objects.filter(user=user, confirmed=True).first()
+    return device or Authenticator.objects.create(user=user, name="authenticator", confirmed=True)
 
 
 def mark_verified(client, user) -> None:

@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from rightsloop.accounts.devices import Authenticator
 from rightsloop.accounts.middleware import SESSION_ACTIVE_AT_KEY, SESSION_SIGNED_IN_AT_KEY
 from rightsloop.accounts.models import User
 from rightsloop.accounts.tests.factories import PASSWORD, make_authenticator
@@ -117,7 +117,7 @@ def test_replacing_the_authenticator_signs_out_every_other_session(hr_lead, sign
     old = make_authenticator(hr_lead.user)
     this.post("/accounts/account/authenticator/", {"step": "reauthenticate", "code": f"{totp(old.bin_key):06d}"})
     this.get("/accounts/account/authenticator/")
-    new = TOTPDevice.objects.get(user=hr_lead.user, confirmed=False)
+    new = Authenticator.objects.get(user=hr_lead.user, confirmed=False)
     this.post("/accounts/account/authenticator/", {"step": "confirm", "code": f"{totp(new.bin_key):06d}"})
     assert signed_out(other)
     assert this.get("/").status_code == 200
@@ -137,7 +137,7 @@ def test_enrolling_the_first_authenticator_signs_out_other_password_only_session
     for client in (this, other):
         client.post("/accounts/sign-in/", {"username": hr_lead.user.username, "password": PASSWORD})
     this.get("/accounts/enrol/")
-    pending = TOTPDevice.objects.get(user=hr_lead.user, confirmed=False)
+    pending = Authenticator.objects.get(user=hr_lead.user, confirmed=False)
     this.post("/accounts/enrol/", {"code": f"{totp(pending.bin_key):06d}"})
     assert this.get("/").status_code == 200
     assert signed_out(other)

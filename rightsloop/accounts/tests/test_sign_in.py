@@ -11,9 +11,8 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 from django_otp.oath import totp
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from rightsloop.accounts.devices import Authenticator, RecoveryCode, RecoveryCodes
 from rightsloop.accounts.models import User
 from rightsloop.accounts.roles import Role
 from rightsloop.accounts.tests.factories import (
@@ -32,7 +31,7 @@ def post_password(client, username, password=PASSWORD, **extra):
     return client.post("/accounts/sign-in/", {"username": username, "password": password}, **extra)
 
 
-def code_for(device: TOTPDevice, steps_ahead: int = 0) -> str:
+def code_for(device: Authenticator, steps_ahead: int = 0) -> str:
     return f"{totp(device.bin_key, t0=device.t0 - steps_ahead * device.step):06d}"
 
 
@@ -109,7 +108,7 @@ def test_first_sign_in_enrols_an_authenticator_and_shows_ten_recovery_codes_once
     post_password(client, hr_lead.user.username)
     page = client.get("/accounts/enrol/?next=/engagements/")
     html = page.content.decode()
-    device = TOTPDevice.objects.get(user=hr_lead.user, confirmed=False)
+    device = Authenticator.objects.get(user=hr_lead.user, confirmed=False)
     secret = re.search(r'id="authenticator-secret">([A-Z2-7 ]+)<', html).group(1).replace(" ", "")
     assert secret == base64.b32encode(device.bin_key).decode()
     assert "<svg" in html and "qr-code" in html
@@ -123,8 +122,8 @@ def test_first_sign_in_enrols_an_authenticator_and_shows_ten_recovery_codes_once
     assert done.status_code == 200
     codes = re.findall(r"<li><code>([a-z2-7]{8})</code></li>", done.content.decode())
     assert len(codes) == 10
-    stored = StaticToken.objects.filter(device__user=hr_lead.user).values_list("token", flat=True)
-    assert sorted(codes) == sorted(stored)
+    stored = RecoveryCodes.objects.get(user=hr_lead.user)
+    assert sorted(stored.digest(code) for code in codes) == sorted(stored.codes.values_list("digest", flat=True))
     device.refresh_from_db()
     assert device.confirmed
     assert client.get("/engagements/").status_code == 200
@@ -138,7 +137,7 @@ def test_a_password_alone_cannot_add_an_authenticator_to_an_account_that_has_one
     post_password(client, hr_lead.user.username)
     assert client.get("/accounts/enrol/").url.startswith("/accounts/verify/")
     assert client.post("/accounts/enrol/", {"code": "123456"}).url.startswith("/accounts/verify/")
-    assert TOTPDevice.objects.filter(user=hr_lead.user).count() == 1
+    assert Authenticator.objects.filter(user=hr_lead.user).count() == 1
 
 
 def test_a_code_signs_in_and_the_same_code_is_refused_the_second_time(hr_lead):
@@ -171,7 +170,7 @@ def test_a_recovery_code_signs_in_once(hr_lead, client):
     response = client.post("/accounts/verify/", {"code": codes[0].upper()})
     assert response.url == "/"
     assert "9 are left" in client.get("/").content.decode()
-    assert StaticToken.objects.filter(device__user=hr_lead.user).count() == 9
+    assert RecoveryCode.objects.filter(device__user=hr_lead.user).count() == 9
     assert audit_actions("mfa.") == ["mfa.recovery_code_used"]
     assert audit_actions("sign_in.") == ["sign_in.succeeded"]
 
@@ -192,12 +191,12 @@ def test_replacing_the_authenticator_needs_a_current_code_and_a_code_from_the_ne
     confirmed = client.post("/accounts/account/authenticator/", {"step": "reauthenticate", "code": code_for(old)})
     assert confirmed.url == "/accounts/account/authenticator/"
     assert "Set up your new authenticator app" in client.get("/accounts/account/authenticator/").content.decode()
-    new = TOTPDevice.objects.get(user=hr_lead.user, confirmed=False)
+    new = Authenticator.objects.get(user=hr_lead.user, confirmed=False)
 
     done = client.post("/accounts/account/authenticator/", {"step": "confirm", "code": code_for(new)})
 
     assert len(re.findall(r"<li><code>", done.content.decode())) == 10
-    assert list(TOTPDevice.objects.filter(user=hr_lead.user).values_list("pk", flat=True)) == [new.pk]
+    assert list(Authenticator.objects.filter(user=hr_lead.user).values_list("pk", flat=True)) == [new.pk]
     assert client.get("/").status_code == 200  # this session carries on with the new app
     assert audit_actions("mfa.") == ["mfa.code_refused", "mfa.replaced"]
 
@@ -209,12 +208,13 @@ def test_new_recovery_codes_need_a_current_code_and_retire_the_old_ones(hr_lead,
     device = make_authenticator(hr_lead.user)
     old_codes = make_recovery_codes(hr_lead.user)
     assert client.post("/accounts/account/recovery-codes/", {"code": "000000"}).status_code == 200
-    assert StaticToken.objects.filter(token__in=old_codes).count() == 10
+    recovery = RecoveryCodes.objects.get(user=hr_lead.user)
+    assert recovery.codes.filter(digest__in=[recovery.digest(code) for code in old_codes]).count() == 10
     device.throttle_reset()
     response = client.post("/accounts/account/recovery-codes/", {"code": code_for(device)})
     new_codes = re.findall(r"<li><code>([a-z2-7]{8})</code></li>", response.content.decode())
     assert len(new_codes) == 10 and not set(new_codes) & set(old_codes)
-    assert not StaticToken.objects.filter(token__in=old_codes).exists()
+    assert not recovery.codes.filter(digest__in=[recovery.digest(code) for code in old_codes]).exists()
     assert audit_actions("mfa.") == ["mfa.code_refused", "mfa.recovery_codes_renewed"]
 
 
@@ -230,8 +230,8 @@ def test_reset_mfa_command_removes_the_second_factor(hr_lead):
 
     make_authenticator(hr_lead.user)
     call_command("reset_mfa", hr_lead.user.username, "--reason", "lost phone, identity checked by video call")
-    assert not TOTPDevice.objects.filter(user=hr_lead.user).exists()
-    assert not StaticDevice.objects.filter(user=hr_lead.user).exists()
+    assert not Authenticator.objects.filter(user=hr_lead.user).exists()
+    assert not RecoveryCodes.objects.filter(user=hr_lead.user).exists()
     entry = AuditEntry.objects.get(action="mfa.removed")
     assert entry.organisation == hr_lead.organisation and "lost phone" in entry.summary
 
@@ -300,14 +300,14 @@ def test_the_authenticator_throttles_codes_itself_with_a_capped_wait(hr_lead, cl
     assert "Too many wrong codes. Wait" in right_but_too_soon.content.decode()
     assert client.get("/").url.startswith("/accounts/verify/")
     # The doubling wait stops growing at RIGHTSLOOP_OTP_THROTTLE_MAX_FAILURES: no lock of days.
-    TOTPDevice.objects.filter(pk=device.pk).update(
+    Authenticator.objects.filter(pk=device.pk).update(
         throttling_failure_count=40, throttling_failure_timestamp=timezone.now() - datetime.timedelta(days=1))
     from rightsloop.accounts.mfa import check_code
 
     assert not check_code(user=hr_lead.user, code="000000").accepted
     device.refresh_from_db()
     assert device.throttling_failure_count == settings.RIGHTSLOOP_OTP_THROTTLE_MAX_FAILURES
-    TOTPDevice.objects.filter(pk=device.pk).update(
+    Authenticator.objects.filter(pk=device.pk).update(
         throttling_failure_timestamp=timezone.now() - datetime.timedelta(seconds=2 ** 7 + 1))
     assert check_code(user=hr_lead.user, code=code_for(device)).accepted
 

@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from rightsloop.accounts.devices import reseal_authenticator_secrets
 from rightsloop.core import audit, keys, sealing
 
 
@@ -17,13 +18,17 @@ class Command(BaseCommand):
         try:
             with transaction.atomic():
                 changed, unchanged = sealing.rewrap_all()
+                # Authenticator secrets are sealed under a key derived from the KEK itself, not a data key.
+                resealed, _current = reseal_authenticator_secrets()
                 audit.record(
                     organisation=None, by=None, action="keys.rotated",
-                    summary=f"{changed} data keys re-wrapped, {unchanged} already under {keys.current_kek().key_id}",
+                    summary=f"{changed} data keys re-wrapped, {unchanged} already under {keys.current_kek().key_id}"
+                    f"; {resealed} authenticator secrets resealed",
                 )
         except sealing.SealingError as error:
             raise CommandError(f"{error}. Is the previous key in RIGHTSLOOP_PREVIOUS_KEKS?") from None
         sealing.forget_cached_keys()
         self.stdout.write(
-            f"{changed} data key(s) re-wrapped under {keys.current_kek().key_id}; {unchanged} already were."
+            f"{changed} data key(s) re-wrapped under {keys.current_kek().key_id}; {unchanged} already were; "
+            f"{resealed} authenticator secret(s) resealed."
         )
