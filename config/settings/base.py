@@ -107,6 +107,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# PostgreSQL: the role that owns the tables. `manage.py migrate` connects with its user and password, while
+# DATABASE_URL names the application role, which owns nothing (`manage.py create_database_roles`).
+DATABASE_OWNER_URL = os.environ.get("DATABASE_OWNER_URL", "")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # IMMEDIATE transactions stop the web process and the worker from

@@ -316,3 +316,56 @@ def changed(instance: models.Model, before: dict, fields: Iterable[str]) -> list
 
 def snapshot(instance: models.Model, fields: Iterable[str]) -> dict:
     return {name: getattr(instance, name) for name in fields}
+
+
+# The database's own guard ----------------------------------------------------
+
+# The append-only triggers of migration core 0005, by database vendor.
+APPEND_ONLY_TRIGGERS = {
+    "postgresql": ("core_auditentry_append_only", "core_auditentry_no_truncate",
+                   "core_auditchainhead_forward_only", "core_auditchainhead_no_truncate"),
+    "sqlite": ("core_auditentry_no_update", "core_auditentry_no_delete",
+               "core_auditchainhead_forward_only", "core_auditchainhead_no_delete"),
+}
+
+
+def unguarded_reasons(connection) -> list[str]:
+    """Why this database connection could change audit rows, leaving only the chain to notice; empty if none.
+
+    The chain still proves tampering (verify); these are the guards in front of it: the triggers, and on
+    PostgreSQL an application role that is no superuser (which could switch the triggers off with
+    `session_replication_role`), does not own the audit tables (which could drop them) and was not granted
+    UPDATE or DELETE on the entries (docs/security/x3-audit.md, "Database roles").
+    """
+    reasons = []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgenabled <> 'D' "
+                "AND tgrelid IN (to_regclass('core_auditentry'), to_regclass('core_auditchainhead'))"
+            )
+            present = {name for (name,) in cursor.fetchall()}
+            cursor.execute(
+                "SELECT r.rolsuper, pg_has_role(current_user, c.relowner, 'USAGE'), "
+                "has_table_privilege(current_user, c.oid, 'UPDATE, DELETE') "
+                "FROM pg_roles r, pg_class c WHERE r.rolname = current_user AND c.oid = 'core_auditentry'::regclass"
+            )
+            superuser, owner, may_change = cursor.fetchone()
+        elif connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+            present = {name for (name,) in cursor.fetchall()}
+            superuser = owner = may_change = False
+        else:
+            return [f"no append-only guard is known for {connection.vendor}"]
+    missing = [name for name in APPEND_ONLY_TRIGGERS[connection.vendor] if name not in present]
+    if missing:
+        reasons.append("the append-only triggers of migration core 0005 are missing or disabled "
+                       f"({', '.join(missing)})")
+    if superuser:
+        reasons.append("it connects as a PostgreSQL superuser, which can switch the triggers off "
+                       "(SET session_replication_role = replica)")
+    elif owner:
+        reasons.append("it connects as the owner of the audit tables, which can drop or disable the triggers")
+    elif may_change:
+        reasons.append("its role is granted UPDATE or DELETE on the audit entries (run create_database_roles)")
+    return reasons

@@ -7,7 +7,6 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from rightsloop.core import audit
-from rightsloop.core.models import AuditChainHead
 
 from .test_audit_triggers import install_append_only_triggers, remove_append_only_triggers, sql
 
@@ -76,7 +75,7 @@ def test_a_truncated_tail_behind_a_rewound_head_is_named(entries):
 
 
 def test_a_deleted_head_is_named(entries):
-    AuditChainHead.objects.all().delete()
+    sql("DELETE FROM core_auditchainhead")
     assert "broken at entry 6: wrong head" in broken()
 
 
@@ -92,4 +91,4 @@ def test_it_warns_when_the_append_only_triggers_are_missing(entries):
     install_append_only_triggers()
     if connection.vendor == "postgresql":
         sql("SET CONSTRAINTS ALL IMMEDIATE")
-    assert verify_audit()[1] == ""
+    assert "missing or disabled" not in verify_audit()[1]
