@@ -8,6 +8,15 @@ key itself is never written into it. The format (docs/security/x6-durability.md)
     magic "RLBACKUP" | version (1 byte) | header length (4 bytes) | header (UTF-8 JSON)
     then chunks: final flag (1 byte) | ciphertext length (4 bytes) | AES-256-GCM ciphertext and tag
 
+Version 2 archives also hold the sealed files under MEDIA_ROOT (core.sealed_files: consultation imports, briefing
+material), as they are on disk, still sealed under their organisation's key. Their plaintext is a sequence of
+entries, then the database:
+
+    "F" | name length (2 bytes) | name (UTF-8) | size (8 bytes) | the sealed file's bytes   (once per file)
+    "D" | the database snapshot, to the end
+
+Version 1 archives (the database alone) still restore; they leave the files on disk as they are.
+
 Each chunk's key is HKDF-SHA256(KEK, salt from the header, BACKUP_INFO); its nonce and associated data
 carry the chunk's index and final flag, and the associated data also carries the whole header, so a
 reordered, dropped, repeated, truncated or edited chunk, or an edited header, fails authentication.
@@ -37,10 +46,12 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.db import connections
 
-from . import chunked, keys
+from . import chunked, keys, sealed_files
 
 MAGIC = b"RLBACKUP"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)
+FILE_ENTRY, DATABASE_ENTRY = b"F", b"D"
 BACKUP_INFO = b"rightsloop backup archive v1"
 SALT_BYTES = 32
 CHUNK_BYTES = 1 << 20  # 1 MiB of plaintext per chunk: memory stays flat whatever the database size
@@ -64,6 +75,7 @@ class Header:
     created_at: str
     salt: bytes
     chunk_bytes: int = CHUNK_BYTES
+    version: int = FORMAT_VERSION
 
     @property
     def payload(self) -> str:
@@ -75,14 +87,14 @@ class Header:
             "created_at": self.created_at, "salt": self.salt.hex(), "chunk_bytes": self.chunk_bytes,
             "cipher": "AES-256-GCM, HKDF-SHA256 key", "app": "rightsloop",
         }, sort_keys=True).encode()
-        return MAGIC + bytes([FORMAT_VERSION]) + len(header).to_bytes(4, "big") + header
+        return MAGIC + bytes([self.version]) + len(header).to_bytes(4, "big") + header
 
     @classmethod
-    def decode(cls, header: bytes) -> Header:
+    def decode(cls, header: bytes, version: int = FORMAT_VERSION) -> Header:
         try:
             fields = json.loads(header.decode())
             found = cls(vendor=fields["vendor"], kek_id=str(fields["kek_id"]), created_at=str(fields["created_at"]),
-                        salt=bytes.fromhex(fields["salt"]), chunk_bytes=int(fields["chunk_bytes"]))
+                        salt=bytes.fromhex(fields["salt"]), chunk_bytes=int(fields["chunk_bytes"]), version=version)
         except (UnicodeDecodeError, ValueError, KeyError, TypeError):
             raise BackupError("The archive header is damaged.") from None
         if found.vendor not in VENDORS or len(found.salt) != SALT_BYTES or not 0 < found.chunk_bytes <= MAX_CHUNK_BYTES:
@@ -114,14 +126,14 @@ def read_header(source: BinaryIO) -> tuple[Header, bytes]:
     start = source.read(len(MAGIC) + 5)
     if len(start) < len(MAGIC) + 5 or start[: len(MAGIC)] != MAGIC:
         raise BackupError("This is not a Rightsloop backup archive.")
-    if start[len(MAGIC)] != FORMAT_VERSION:
-        raise BackupError(f"Unknown backup format version {start[len(MAGIC)]}; this Rightsloop reads version "
-                          f"{FORMAT_VERSION}.")
+    if start[len(MAGIC)] not in READABLE_VERSIONS:
+        raise BackupError(f"Unknown backup format version {start[len(MAGIC)]}; this Rightsloop reads versions "
+                          f"{', '.join(map(str, READABLE_VERSIONS))}.")
     length = int.from_bytes(start[len(MAGIC) + 1:], "big")
     if length > MAX_HEADER_BYTES:
         raise BackupError("The archive header is damaged.")
     header_bytes = _read_exactly(source, length)
-    return Header.decode(header_bytes), start + header_bytes
+    return Header.decode(header_bytes, start[len(MAGIC)]), start + header_bytes
 
 
 def key_for(header: Header) -> keys.MasterKey:
@@ -164,6 +176,69 @@ def decrypt(source: BinaryIO, out: BinaryIO) -> Header:
     if source.read(1):
         raise BackupError("The archive has data after its final chunk: it was altered.")
     return header
+
+
+class PayloadSplitter:
+    """Receives a version 2 archive's plaintext as it is decrypted: sealed files into `files`, the database into
+    `database`. A name that is not a sealed file's name, or a payload that ends mid-entry, is refused."""
+
+    def __init__(self, database: BinaryIO, files: Path):
+        self._database, self._files = database, files
+        self._buffer = bytearray()
+        self._file: BinaryIO | None = None
+        self._remaining = 0
+        self._in_database = False
+        self.file_count = 0
+
+    def write(self, data: bytes) -> None:
+        if self._in_database:
+            self._database.write(data)
+            return
+        self._buffer += data
+        while self._buffer and not self._in_database:
+            if self._file is not None:
+                piece = bytes(self._buffer[: self._remaining])
+                self._file.write(piece)
+                del self._buffer[: len(piece)]
+                self._remaining -= len(piece)
+                if self._remaining:
+                    return
+                self._file.close()
+                self._file = None
+                continue
+            kind = bytes(self._buffer[:1])
+            if kind == DATABASE_ENTRY:
+                self._in_database = True
+                self._database.write(bytes(self._buffer[1:]))
+                self._buffer.clear()
+                return
+            if kind != FILE_ENTRY:
+                raise BackupError("The archive decrypted, but its list of files is damaged.")
+            if len(self._buffer) < 3:
+                return
+            length = int.from_bytes(self._buffer[1:3], "big")
+            if len(self._buffer) < 3 + length + 8:
+                return
+            name = bytes(self._buffer[3: 3 + length]).decode(errors="replace")
+            self._remaining = int.from_bytes(self._buffer[3 + length: 11 + length], "big")
+            del self._buffer[: 11 + length]
+            self._file = self._open(name)
+            self.file_count += 1
+
+    def _open(self, name: str) -> BinaryIO:
+        try:
+            sealed_files.organisation_of(name)
+        except sealed_files.SealingError:
+            raise BackupError(f"The archive names a file {name!r} that is not a sealed file.") from None
+        target = self._files / name
+        sealed_files.private_folder(self._files, target.parent)
+        return os.fdopen(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, sealed_files.FILE_MODE), "wb")
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+        if not self._in_database:
+            raise BackupError("The archive decrypted, but it ends before its database.")
 
 
 # Where archives go ---------------------------------------------------------
@@ -251,6 +326,48 @@ def _stream(source: BinaryIO, writer: ArchiveWriter) -> None:
         writer.write(data)
 
 
+def _media_root() -> Path:
+    return Path(settings.MEDIA_ROOT)
+
+
+def _sealed_file_names() -> list[str]:
+    root = _media_root()
+    found = []
+    for area in sealed_files.AREAS:
+        for path in sorted((root / area).glob("org-*/*")):
+            name = path.relative_to(root).as_posix()
+            if path.is_file() and not path.name.startswith("."):
+                try:
+                    sealed_files.organisation_of(name)
+                except sealed_files.SealingError:
+                    continue  # not a sealed file's name (a file in clear from before: manage.py seal_files)
+                found.append(name)
+    return found
+
+
+def _write_files(writer: ArchiveWriter) -> int:
+    """Copy every sealed file into the archive as it is on disk (still sealed); returns how many."""
+    count = 0
+    for name in _sealed_file_names():
+        try:
+            source = (_media_root() / name).open("rb")
+        except FileNotFoundError:
+            continue  # deleted since it was listed (an import applied meanwhile)
+        with source:
+            size = os.fstat(source.fileno()).st_size
+            encoded = name.encode()
+            writer.write(FILE_ENTRY + len(encoded).to_bytes(2, "big") + encoded + size.to_bytes(8, "big"))
+            remaining = size
+            while remaining:
+                data = source.read(min(READ_BYTES, remaining))
+                if not data:
+                    raise BackupError(f"{name} shrank while it was being backed up.")
+                writer.write(data)
+                remaining -= len(data)
+        count += 1
+    return count
+
+
 def _write_sqlite(using: str, writer: ArchiveWriter) -> None:
     database = _sqlite_path(using)
     with _private_dir(database.parent) as folder:
@@ -296,6 +413,9 @@ def back_up(*, output: Path | None = None, using: str = "default", label: str = 
     try:
         with os.fdopen(descriptor, "wb") as out:
             writer = ArchiveWriter(out, header, kek)
+            # Files first, the database last: it is the one entry whose size is not known before it is read.
+            _write_files(writer)
+            writer.write(DATABASE_ENTRY)
             (_write_sqlite if vendor == "sqlite" else _write_postgresql)(using, writer)
             writer.finish()
             out.flush()
@@ -322,6 +442,8 @@ def _fsync_dir(folder: Path) -> None:
 class VerifiedArchive:
     header: Header
     plaintext: Path
+    files: Path | None = None  # the sealed files (version 2), staged under MEDIA_ROOT until load() installs them
+    file_count: int = 0
 
 
 @contextmanager
@@ -333,15 +455,23 @@ def verified(archive: Path, *, using: str = "default") -> Iterator[VerifiedArchi
         source = archive.open("rb")
     except OSError as error:
         raise BackupError(f"Cannot read {archive}: {error.strerror}.") from None
-    with source, _private_dir(near) as folder:
+    with source, _private_dir(near) as folder, _private_dir(_media_root()) as staged:
+        version = read_header(source)[0].version
+        source.seek(0)
         plaintext = folder / "restore.payload"
         descriptor = os.open(plaintext, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "wb") as out:
-            header = decrypt(source, out)
+            if version >= 2:
+                splitter = PayloadSplitter(out, staged)
+                header = decrypt(source, splitter)
+                splitter.close()
+            else:
+                header = decrypt(source, out)
         if header.vendor != vendor:
             raise BackupError(f"This is a {header.vendor} backup; the database here is {vendor}.")
         (_check_sqlite if vendor == "sqlite" else _check_postgresql)(plaintext)
-        yield VerifiedArchive(header, plaintext)
+        yield VerifiedArchive(header, plaintext, staged if version >= 2 else None,
+                              splitter.file_count if version >= 2 else 0)
 
 
 def _read_only(path: Path) -> str:
@@ -408,6 +538,25 @@ def load(verified_archive: VerifiedArchive, *, using: str = "default") -> None:
         _load_sqlite(verified_archive.plaintext, _sqlite_path(using))
     else:
         _load_postgresql(verified_archive.plaintext, using)
+    if verified_archive.files is not None:
+        _install_files(verified_archive.files)
+
+
+def _install_files(staged: Path) -> None:
+    """Replace each folder of sealed files with the archive's, by renames on the same disk (MEDIA_ROOT).
+
+    Files that are not in the archive go with the folder they were in: the restored database does not name them.
+    """
+    root = _media_root()
+    for area in sealed_files.AREAS:
+        current, incoming = root / area, staged / area
+        if not incoming.exists():
+            incoming.mkdir(mode=sealed_files.FOLDER_MODE)
+        aside = staged / f".replaced-{area}"
+        if current.exists():
+            os.rename(current, aside)
+        os.rename(incoming, current)
+        shutil.rmtree(aside, ignore_errors=True)
 
 
 def _load_sqlite(plaintext: Path, database: Path) -> None:

@@ -209,7 +209,7 @@ def open_sealed(path: Path, name: str) -> SealedReader:
 
 # Writing -------------------------------------------------------------------------
 
-def _private_folder(root: Path, folder: Path) -> None:
+def private_folder(root: Path, folder: Path) -> None:
     """Create `folder` and its parents from `root` (included) as 0700; tighten existing ones this user owns."""
     root.mkdir(parents=True, exist_ok=True, mode=FOLDER_MODE)
     current = root
@@ -225,7 +225,7 @@ def write_sealed(root: Path, name: str, chunks) -> int:
     """Seal an iterable of byte chunks into `root/name`, never overwriting; returns the plaintext size."""
     organisation_id = organisation_of(name)
     target = root / name
-    _private_folder(root, target.parent)
+    private_folder(root, target.parent)
     salt = os.urandom(SALT_BYTES)
     version, key = _file_key(organisation_id, None, salt)
     prefix = _prefix({"organisation": organisation_id, "key_version": version, "name": name, "salt": salt.hex(),

@@ -25,6 +25,30 @@ def _plaintext(organisation_slug: str, index: int) -> str:
     return f"Canary {index} of {organisation_slug}: what a defender told us, sealed — ñ, ü, 中文"
 
 
+def _file_text(organisation_slug: str, index: int) -> bytes:
+    return f"Briefing {index} of {organisation_slug}: a participant's address, 12 Workers Road\n".encode() * 3000
+
+
+def files() -> dict[str, str]:
+    """Every sealed file under MEDIA_ROOT, opened with the (restored) data keys: name -> text, or why it failed."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from rightsloop.core import sealed_files
+
+    storage, found = sealed_files.sealed_storage(), {}
+    root = Path(settings.MEDIA_ROOT)
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        name = path.relative_to(root).as_posix()
+        try:
+            with storage.open(name) as opened:
+                found[name] = opened.read().decode()[:80] + f" ({opened.size} bytes)"
+        except Exception as error:  # reported: the test compares it
+            found[name] = f"unreadable: {type(error).__name__}"
+    return found
+
+
 def counts() -> dict[str, int]:
     from django.db import connection
 
@@ -38,10 +62,13 @@ def counts() -> dict[str, int]:
 
 def seed() -> dict:
     """Sealed canaries in a table of their own, under two organisations' data keys; then a backup."""
+    from pathlib import Path
+
+    from django.conf import settings
     from django.core.management import call_command
     from django.db import connection, transaction
 
-    from rightsloop.core import sealing
+    from rightsloop.core import sealed_files, sealing
     from rightsloop.core.models import Organisation
 
     blob = "BYTEA" if connection.vendor == "postgresql" else "BLOB"
@@ -52,6 +79,9 @@ def seed() -> dict:
         for slug in ORGANISATIONS:
             organisation = Organisation.objects.create(name=slug.replace("-", " ").title(), slug=slug)
             sealing.blind_index(organisation.pk, "canary@example.org")
+            for index in range(2):  # sealed files on disk, under the organisation's key
+                name = sealed_files.file_name("briefings", organisation.pk)
+                sealed_files.write_sealed(Path(settings.MEDIA_ROOT), name, [_file_text(slug, index)])
             for index in range(3):
                 row += 1
                 sealed = sealing.OrganisationKey(organisation.pk).seal(_plaintext(slug, index), _aad(slug, index))
@@ -60,22 +90,33 @@ def seed() -> dict:
     seeded = counts()
     out = io.StringIO()
     call_command("backup", stdout=out)  # with this process's connection open, as a running app's would be
-    return {"counts": seeded, "backup": out.getvalue().strip()}
+    return {"counts": seeded, "backup": out.getvalue().strip(), "files": files()}
 
 
 def mutate() -> dict:
     """Change and delete what the backup holds, including the wrapped data keys the canaries need."""
+    from pathlib import Path
+
+    from django.conf import settings
     from django.db import connection, transaction
 
+    from rightsloop.core import sealed_files
     from rightsloop.core.models import DataKey, Organisation
 
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {CANARY_TABLE} WHERE slug = %s", [ORGANISATIONS[0]])  # noqa: S608
         cursor.execute(f"UPDATE {CANARY_TABLE} SET sealed = %s", [b"overwritten"])  # noqa: S608
-        DataKey.objects.all().delete()
         Organisation.objects.filter(slug=ORGANISATIONS[1]).update(name="Renamed after the backup")
-        Organisation.objects.create(name="Created after the backup", slug="x6-after-backup")
-    return {"counts": counts()}
+        later = Organisation.objects.create(name="Created after the backup", slug="x6-after-backup")
+    # Files: one deleted, one added after the backup.
+    root = Path(settings.MEDIA_ROOT)
+    first = sorted(root.rglob("*.sealed"))[0]
+    first.unlink()
+    sealed_files.write_sealed(root, sealed_files.file_name("briefings", later.pk), [b"written after the backup"])
+    mutated = files()
+    with transaction.atomic():
+        DataKey.objects.all().delete()
+    return {"counts": counts(), "files": mutated}
 
 
 def refuse(*archives: str) -> dict:
@@ -124,7 +165,7 @@ def check() -> dict:
     opened = [sealing.OrganisationKey(org).open(bytes(sealed), _aad(slug, position))
               for org, slug, position, sealed in rows]
     expected = [_plaintext(slug, index) for slug in ORGANISATIONS for index in range(3)]
-    return {"opened": opened, "expected": expected, "counts": counts()}
+    return {"opened": opened, "expected": expected, "counts": counts(), "files": files()}
 
 
 def check_then_undo(before_restore: str) -> dict:
@@ -133,7 +174,7 @@ def check_then_undo(before_restore: str) -> dict:
 
     checked = check()
     call_command("restore", before_restore, "--no-input", "--no-safety-backup", verbosity=0, stdout=io.StringIO())
-    return {**checked, "undone_counts": counts()}
+    return {**checked, "undone_counts": counts(), "undone_files": files()}
 
 
 def seed_person() -> dict:

@@ -67,7 +67,7 @@ def test_header_names_the_key_vendor_and_time_but_holds_no_key():
     kek = keys.current_kek()
     archive = make_archive(vendor="postgresql")
     header, prefix = backups.read_header(io.BytesIO(archive))
-    assert prefix.startswith(b"RLBACKUP\x01")
+    assert prefix.startswith(b"RLBACKUP\x02")
     fields = json.loads(prefix[13:])
     assert fields["kek_id"] == kek.key_id == header.kek_id
     assert fields["vendor"] == "postgresql" and fields["payload"] == "pg_dump-custom"
@@ -146,8 +146,61 @@ def test_any_flipped_bit_or_cut_is_refused(position, bit, cut):
 def test_not_an_archive_is_refused():
     with pytest.raises(backups.BackupError, match="not a Rightsloop backup"):
         open_archive(b"SQLite format 3\x00" + bytes(100))
-    with pytest.raises(backups.BackupError, match="format version 2"):
-        open_archive(b"RLBACKUP\x02" + make_archive()[9:])
+    with pytest.raises(backups.BackupError, match="format version 3"):
+        open_archive(b"RLBACKUP\x03" + make_archive()[9:])
+
+
+def _version_two_payload(files: dict[str, bytes], database: bytes) -> bytes:
+    entries = b"".join(backups.FILE_ENTRY + len(name.encode()).to_bytes(2, "big") + name.encode()
+                       + len(data).to_bytes(8, "big") + data for name, data in files.items())
+    return entries + backups.DATABASE_ENTRY + database
+
+
+def test_the_payload_splits_into_sealed_files_and_the_database(tmp_path):
+    files = {"briefings/org-1/" + "a" * 32 + ".sealed": os.urandom(300),
+             "consultation-imports/org-2/" + "b" * 32 + ".sealed": b"",
+             "consultation-imports/org-2/" + "c" * 32 + ".sealed": os.urandom(2000)}
+    database = os.urandom(700)
+    out = io.BytesIO()
+    splitter = backups.PayloadSplitter(out, tmp_path)
+    backups.decrypt(io.BytesIO(make_archive(_version_two_payload(files, database))), splitter)
+    splitter.close()
+    assert out.getvalue() == database and splitter.file_count == 3
+    for name, data in files.items():
+        assert (tmp_path / name).read_bytes() == data
+        assert oct((tmp_path / name).stat().st_mode & 0o777) == "0o600"
+
+
+@pytest.mark.parametrize(("files", "refusal"), [
+    ({"../../etc/cron.d/x": b"x"}, "not a sealed file"),
+    ({"briefings/org-1/notes.txt": b"x"}, "not a sealed file"),
+])
+def test_a_payload_naming_other_paths_is_refused(tmp_path, files, refusal):
+    splitter = backups.PayloadSplitter(io.BytesIO(), tmp_path)
+    with pytest.raises(backups.BackupError, match=refusal):
+        splitter.write(_version_two_payload(files, b"db"))
+    assert list(tmp_path.rglob("*")) == []
+
+
+def test_a_payload_cut_before_its_database_is_refused(tmp_path):
+    name = "briefings/org-1/" + "a" * 32 + ".sealed"
+    splitter = backups.PayloadSplitter(io.BytesIO(), tmp_path)
+    splitter.write(_version_two_payload({name: b"x" * 100}, b"")[:-20])
+    with pytest.raises(backups.BackupError, match="ends before its database"):
+        splitter.close()
+
+
+def test_version_one_archives_still_open():
+    kek = keys.current_kek()
+    header = backups.Header(vendor="sqlite", kek_id=kek.key_id, created_at="2025-06-01T12:00:00+00:00",
+                            salt=os.urandom(backups.SALT_BYTES), chunk_bytes=CHUNK, version=1)
+    out = io.BytesIO()
+    writer = backups.ArchiveWriter(out, header, kek)
+    writer.write(PAYLOAD)
+    writer.finish()
+    assert out.getvalue().startswith(b"RLBACKUP\x01")
+    assert open_archive(out.getvalue()) == PAYLOAD
+    assert backups.read_header(io.BytesIO(out.getvalue()))[0].version == 1
 
 
 def test_wrong_key_is_refused_by_name():
@@ -245,6 +298,10 @@ def round_trip(tmp_path: Path, database_url: str) -> None:
     assert restored["opened"] == restored["expected"]
     assert beside_audit(restored["undone_counts"]) == beside_audit(mutated["counts"])
     assert restored["undone_counts"]["core_auditentry"] == mutated["counts"]["core_auditentry"] + 1
+    # The sealed files (briefing material, import files) come back with the database, and open with its keys.
+    assert len(seeded["files"]) == 4 and not any(v.startswith("unreadable") for v in seeded["files"].values())
+    assert restored["files"] == seeded["files"]
+    assert set(restored["undone_files"]) == set(mutated["files"]) != set(seeded["files"])
 
 
 def beside_audit(counts: dict[str, int]) -> dict[str, int]:
@@ -268,7 +325,8 @@ def test_restore_replays_erasures_made_after_the_backup(tmp_path, sqlite_url):
 
 
 def _postgres_url() -> str | None:
-    url = os.environ.get("DATABASE_URL", "")
+    # Creating, restoring over and dropping a database is the owner's work, not the application role's.
+    url = os.environ.get("DATABASE_OWNER_URL") or os.environ.get("DATABASE_URL", "")
     return url if url.startswith(("postgres://", "postgresql://")) and shutil.which("createdb") else None
 
 

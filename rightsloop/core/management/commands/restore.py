@@ -30,6 +30,12 @@ class Command(BaseCommand):
                 header = checked.header
                 self.stdout.write(f"{archive}: verified {header.vendor} backup of {header.created_at}, "
                                   f"key {header.kek_id}.")
+                if checked.files is None:
+                    self.stdout.write("This archive predates backups of files: the sealed files on disk are left "
+                                      "as they are.")
+                else:
+                    self.stdout.write(f"It holds {checked.file_count} sealed file(s); they replace the ones on "
+                                      "disk.")
                 if interactive and not self._confirmed():
                     raise CommandError("Restore cancelled; nothing changed.")
                 backups.ensure_not_in_use(database)
