@@ -58,6 +58,10 @@ def export(stakeholder) -> list[dict]:
 
 def erase(stakeholder) -> int:
     """Clear what the person wrote and their address; the responses stay as counted, anonymous rows in themes."""
+    from .actions.imports import drop_files_naming
+
     respondents = _respondents(stakeholder)
     cleared = Response.objects.filter(respondent__in=respondents).update(text_sealed=b"")
-    return cleared + respondents.update(contact_sealed=b"", contact_index="", consented=False)
+    # Files of responses still stored (imports not finished) may hold the address and words too.
+    dropped = drop_files_naming(organisation_id=stakeholder.organisation_id, address=stakeholder.email or "")
+    return cleared + dropped + respondents.update(contact_sealed=b"", contact_index="", consented=False)

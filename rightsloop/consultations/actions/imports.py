@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from rightsloop.accounts.viewer import Viewer
 from rightsloop.core import audit, bulk
-from rightsloop.core.sealing import OrganisationKey
+from rightsloop.core.sealing import OrganisationKey, SealingError
 
 from .. import imports
 from ..fingerprints import contact_key, receipt_key, respondent_key
@@ -525,6 +525,44 @@ def _finish_apply(job: ResponseImport) -> ResponseImport:
 
 
 # Rolling back and cancelling -------------------------------------------------------
+
+def drop_files_naming(*, organisation_id: int, address: str) -> int:
+    """Delete every stored file of responses in which an erased person's address appears; returns how many.
+
+    An import not yet confirmed is cancelled; one already (partly) applied keeps its rows, which erasure clears
+    like any other, and can still be rolled back, but no longer resumed. The search reads each sealed file through
+    the decrypting stream, ignoring case, as the address is matched everywhere else.
+    """
+    needle = address.strip().lower().encode()
+    if not needle:
+        return 0
+    dropped = 0
+    for job in ResponseImport.objects.filter(organisation_id=organisation_id).exclude(file="").order_by("pk"):
+        if not _file_contains(job, needle):
+            continue
+        if job.state in (ImportState.UPLOADED, ImportState.CHECKING, ImportState.CHECKED, ImportState.FAILED):
+            ResponseImport.objects.filter(pk=job.pk).update(
+                state=ImportState.CANCELLED, finished_at=timezone.now(),
+                message=_("Cancelled: it held the address of a person whose data was erased. Upload the file again "
+                          "without them."))
+        discard_file(job)
+        dropped += 1
+    return dropped
+
+
+def _file_contains(job: ResponseImport, needle: bytes) -> bool:
+    tail = b""
+    try:
+        with job.file.storage.open(job.file.name, "rb") as stream:
+            while chunk := stream.read(1 << 20):
+                data = tail + chunk.lower()
+                if needle in data:
+                    return True
+                tail = data[-(len(needle) - 1):] if len(needle) > 1 else b""
+    except (OSError, SealingError):
+        return True  # a file that cannot be checked may hold them: safer gone
+    return False
+
 
 def discard_file(job: ResponseImport) -> None:
     """Delete the sealed file once nothing needs it (applied, rolled back, cancelled, unreadable).

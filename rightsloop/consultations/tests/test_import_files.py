@@ -206,3 +206,28 @@ def test_files_stored_in_clear_before_sealing_are_sealed_by_the_command(hr_lead,
     assert len(files_under(root)) == 4  # two sealed by the command, two sealed at upload; the clear ones gone
     call_command("seal_files")  # a second run finds nothing to do
     assert len(files_under(root)) == 4
+
+
+def test_erasing_a_person_deletes_the_stored_files_that_hold_their_address(hr_lead, private_media_root,
+                                                                          django_capture_on_commit_callbacks):
+    from rightsloop.stakeholders.actions import erase_stakeholder
+    from rightsloop.stakeholders.tests.factories import make_stakeholder
+
+    person = make_stakeholder(hr_lead, email=CANARY)
+    consultation = make_consultation(hr_lead, yes_no=True)
+    holding = actions.upload_responses(  # the address in other letters' case: addresses match ignoring it
+        consultation=consultation, file=SimpleUploadedFile("a.csv", canary_file(2000).replace(
+            CANARY.encode(), CANARY.upper().encode())), original_name="a.csv", by=hr_lead)
+    other = actions.upload_responses(consultation=consultation, file=SimpleUploadedFile("b.csv", csv_bytes(ROWS)),
+                                     original_name="b.csv", by=hr_lead)
+    assert len(files_under(private_media_root)) == 2
+
+    with django_capture_on_commit_callbacks(execute=True):
+        erase_stakeholder(stakeholder=person, reason="asked to be forgotten", by=hr_lead)
+
+    holding.refresh_from_db()
+    other.refresh_from_db()
+    assert holding.state == ImportState.CANCELLED and holding.file.name == ""
+    assert other.state == ImportState.UPLOADED and other.file.name
+    assert [p.relative_to(private_media_root).as_posix() for p in files_under(private_media_root)] == [
+        other.file.name]
