@@ -5,12 +5,15 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The address load_demo prints and the links in the demo's emails follow HOST and PORT, unless set.
+RIGHTSLOOP_BASE_URL ?= http://$(HOST):$(PORT)
+DEMO_ENV := RIGHTSLOOP_BASE_URL=$(RIGHTSLOOP_BASE_URL)
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
 .PHONY: demo test test-fast test-security lint messages makemessages install install-dev system-deps browser-deps clean help baseline-venv
 
 help:
-	@echo "make demo   - install, migrate, load the demo organisation and serve it on http://$(HOST):$(PORT)/"
+	@echo "make demo   - install, migrate, load the demo organisation and serve it on $(RIGHTSLOOP_BASE_URL)/"
 	@echo "make test   - install dev dependencies and run the whole suite (DATABASE_URL picks the database)"
 	@echo "make test-security - crash tests (SIGKILL under load) and the backup round trip, SQLite and PostgreSQL"
 	@echo "make lint   - ruff"
@@ -47,12 +50,12 @@ demo: install messages
 	mkdir -p var/log
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py collectstatic --noinput -v0
-	$(PY) manage.py load_demo
+	$(DEMO_ENV) $(PY) manage.py load_demo
 	@echo "Starting the task worker, the scheduler and the web server (Ctrl-C stops all three)..."
 	@trap 'kill 0' INT TERM EXIT; \
-	  $(PY) manage.py db_worker >> var/log/worker.log 2>&1 & \
-	  $(PY) manage.py run_scheduler >> var/log/scheduler.log 2>&1 & \
-	  $(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile - --error-logfile -
+	  $(DEMO_ENV) $(PY) manage.py db_worker >> var/log/worker.log 2>&1 & \
+	  $(DEMO_ENV) $(PY) manage.py run_scheduler >> var/log/scheduler.log 2>&1 & \
+	  $(DEMO_ENV) $(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile - --error-logfile -
 
 test: install-dev messages browser-deps
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -p no:cacheprovider
