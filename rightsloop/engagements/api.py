@@ -79,6 +79,14 @@ class EngagementOut(Schema):
         return obj.owner.get_username()
 
     @staticmethod
+    def resolve_participants_with_inputs(obj, context) -> int:
+        return _counted_for(obj, context["request"].auth).participants_with_inputs
+
+    @staticmethod
+    def resolve_participants_closed(obj, context) -> int:
+        return _counted_for(obj, context["request"].auth).participants_closed
+
+    @staticmethod
     def resolve_overdue(obj) -> bool:
         return obj.is_overdue(timezone.localdate())
 
@@ -99,6 +107,14 @@ def _plan(payload: EngagementIn) -> actions.EngagementPlan:
         attending_functions=[_value(f) for f in payload.attending_functions],
         feedback_due_on=payload.feedback_due_on,
     )
+
+
+def _counted_for(engagement, viewer: Viewer):
+    """The engagement with its participant counts as this caller may see them (once per object)."""
+    if not getattr(engagement, "_hidden_left_out", False):
+        queries.leave_out_hidden_people([engagement], viewer)
+        engagement._hidden_left_out = True
+    return engagement
 
 
 @router.get("/engagements", response=documented({200: list[EngagementOut]}), summary="List engagements")
@@ -169,7 +185,7 @@ class ParticipantOut(Schema):
             summary="Participants of an engagement")
 def list_participants(request, engagement_id: int):
     engagement = queries.access_engagement(request.auth, engagement_id)
-    return list(queries.participations(engagement))
+    return list(queries.participations(engagement, request.auth))
 
 
 @router.post("/engagements/{int:engagement_id}/participants", response=documented({201: ParticipantOut}),
@@ -244,6 +260,11 @@ class InputOut(Schema):
     @staticmethod
     def resolve_speaker(obj, context) -> str:
         return queries.speaker_label(obj, context["request"].auth)
+
+    @staticmethod
+    def resolve_speaker_id(obj, context) -> int | None:
+        # The participation of a protected person the caller may not know of is not named, even by id.
+        return None if queries.hidden_speaker(obj, context["request"].auth) else obj.speaker_id
 
     @staticmethod
     def resolve_tags(obj) -> list[str]:
@@ -367,7 +388,7 @@ def list_feedback(request, engagement_id: int):
     viewer = request.auth
     _require(viewer, Capability.FEEDBACK_VIEW)
     engagement = queries.access_engagement(viewer, engagement_id)
-    people = queries.participations(engagement).filter(inputs_count__gt=0)
+    people = queries.participations(engagement, viewer).filter(inputs_count__gt=0)
     return [_feedback(p, viewer) for p in people]
 
 

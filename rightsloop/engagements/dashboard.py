@@ -12,8 +12,8 @@ def loop_panel_context(viewer: Viewer) -> dict:
     today = timezone.localdate()
     return {
         "metrics": queries.loop_metrics(viewer, today),
-        "overdue": list(queries.overdue_loops(viewer, today)),
-        "due_soon": list(queries.loops_due_soon(viewer, today)),
+        "overdue": queries.leave_out_hidden_people(list(queries.overdue_loops(viewer, today)), viewer),
+        "due_soon": queries.leave_out_hidden_people(list(queries.loops_due_soon(viewer, today)), viewer),
         "show_engagements": viewer.can(Capability.ENGAGEMENTS_VIEW),
         "today": today,
     }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -14,7 +14,8 @@ from rightsloop.accounts.viewer import Viewer
 from rightsloop.core.access import plausible_id
 from rightsloop.stakeholders.models import Stakeholder
 from rightsloop.stakeholders.pseudonyms import pseudonym
-from rightsloop.stakeholders.queries import shown_name
+from rightsloop.stakeholders.queries import hidden_from, shown_name
+from rightsloop.stakeholders.vocabulary import SafetyLevel
 
 from .models import BriefingMaterial, Decision, Engagement, FeedbackReport, Input, Participation
 from .vocabulary import Attribution, LoopState
@@ -57,10 +58,11 @@ def access_input(viewer: Viewer, pk: int) -> Input:
 
 
 def access_participation(viewer: Viewer, engagement: Engagement, pk: int) -> Participation:
+    """A participation the viewer may see: a protected person's is 'not found' without a grant on them."""
     if not plausible_id(pk):
         raise Http404
     try:
-        return engagement.participations.select_related(
+        return engagement.participations.exclude(stakeholder__in=hidden_from(viewer)).select_related(
             "stakeholder", "via_proxy", "engagement__organisation"
         ).prefetch_related("stakeholder__traits").get(pk=pk)
     except (Participation.DoesNotExist, ValueError, TypeError):
@@ -103,19 +105,22 @@ def engagement_list(viewer: Viewer, filters: EngagementFilters, today: datetime.
 def engagement_inputs(engagement: Engagement) -> QuerySet[Input]:
     """Inputs of one engagement with everything a row shows, in a fixed number of queries."""
     return (
-        engagement.inputs.select_related("speaker__stakeholder", "current_decision__decided_by")
+        engagement.inputs.select_related("speaker__stakeholder", "speaker__via_proxy",
+                                         "current_decision__decided_by")
         .prefetch_related("tags")
         .order_by("-recorded_at", "-id")
     )
 
 
-def participations(engagement: Engagement) -> QuerySet[Participation]:
-    return engagement.participations.select_related("stakeholder", "via_proxy").prefetch_related(
+def participations(engagement: Engagement, viewer: Viewer) -> QuerySet[Participation]:
+    """The participants this viewer may know of: protected people without a grant on them are left out."""
+    return engagement.participations.exclude(stakeholder__in=hidden_from(viewer)).select_related(
+        "stakeholder", "via_proxy").prefetch_related(
         "stakeholder__traits"
     ).order_by("id")
 
 
-def speaker_choices(engagement: Engagement) -> list[tuple[int, Stakeholder, Stakeholder | None]]:
+def speaker_choices(engagement: Engagement, viewer: Viewer) -> list[tuple[int, Stakeholder, Stakeholder | None]]:
     """(participation id, stakeholder, proxy or None) for the "who said it" list, in name order.
 
     Reads only the columns shown_name() needs (the sealed name, its key, the safety level): for a
@@ -123,7 +128,8 @@ def speaker_choices(engagement: Engagement) -> list[tuple[int, Stakeholder, Stak
     """
     person = ("id", "organisation_id", "uid", "sealed_key", "name_sealed", "safety_level", "erased_at")
     rows = list(
-        engagement.participations.select_related("stakeholder", "via_proxy")
+        engagement.participations.exclude(stakeholder__in=hidden_from(viewer))
+        .select_related("stakeholder", "via_proxy")
         .only("id", "engagement_id", "stakeholder_id", "via_proxy_id", *(f"stakeholder__{f}" for f in person),
               *(f"via_proxy__{f}" for f in person))
     )
@@ -146,16 +152,55 @@ def decision_queue(viewer: Viewer, *, awaiting: bool = True) -> QuerySet[Input]:
     ).order_by("engagement__feedback_due_on", "recorded_at", "id")
 
 
+def is_hidden(stakeholder: Stakeholder, viewer: Viewer) -> bool:
+    """A protected person on whom this viewer holds no grant (one query, for protected people only)."""
+    return stakeholder.safety_level == SafetyLevel.HIGH and hidden_from(viewer).filter(pk=stakeholder.pk).exists()
+
+
+def hidden_speaker(input: Input, viewer: Viewer) -> bool:
+    return input.speaker_id is not None and is_hidden(input.speaker.stakeholder, viewer)
+
+
 def speaker_label(input: Input, viewer: Viewer) -> str:
-    """Who said it, as this viewer may see it: anonymised inputs never name the speaker."""
+    """Who said it, as this viewer may see it: anonymised inputs never name the speaker.
+
+    Words a protected person gave through a proxy show, to a viewer without a grant on them, as the proxy's:
+    no pseudonym, kind or hint that someone else spoke.
+    """
     if input.speaker_id is None:
         return _("Participant not recorded")
     stakeholder = input.speaker.stakeholder
+    if is_hidden(stakeholder, viewer):
+        proxy = input.speaker.via_proxy
+        if proxy is None or is_hidden(proxy, viewer):
+            return _("Participant not recorded")
+        return shown_name(proxy, viewer)
     if input.attribution == Attribution.ANONYMISED:
         return _("Anonymised participant (%(kind)s)") % {"kind": stakeholder.get_kind_display()}
     if stakeholder.is_protected:
         return pseudonym(stakeholder.pk)
     return shown_name(stakeholder, viewer)
+
+
+def leave_out_hidden_people(engagements: list[Engagement], viewer: Viewer) -> list[Engagement]:
+    """Take the protected people this viewer may not know of out of each engagement's stored participant counts.
+
+    The counts are kept per engagement for everyone; shown as they are, "1 / 2 told" beside a list of one
+    would tell that someone is missing. Changes the instances in memory only.
+    """
+    if not engagements:
+        return engagements
+    hidden = (Participation.objects.filter(engagement__in=[e.pk for e in engagements],
+                                           stakeholder__in=hidden_from(viewer))
+              .values("engagement_id").order_by()
+              .annotate(with_inputs=Count("id", filter=Q(inputs_count__gt=0)),
+                        closed=Count("id", filter=Q(loop_closed=True))))
+    less = {row["engagement_id"]: row for row in hidden}
+    for engagement in engagements:
+        if engagement.pk in less:
+            engagement.participants_with_inputs -= less[engagement.pk]["with_inputs"]
+            engagement.participants_closed -= less[engagement.pk]["closed"]
+    return engagements
 
 
 def reports_for(participation: Participation) -> QuerySet[FeedbackReport]:

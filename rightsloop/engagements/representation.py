@@ -50,19 +50,26 @@ class Heard:
 
 
 def who_was_heard(inputs: QuerySet, *, markets: list[str] | tuple[str, ...] = (),
-                  speaker: str = "speaker__stakeholder") -> Heard:
+                  speaker: str = "speaker__stakeholder", hidden: QuerySet | None = None) -> Heard:
     """Break down the speakers of these inputs and flag missing affected, local and varied voices.
 
     `inputs` is a queryset of inputs, or of rows that stand one for each input and lead to its speaking
     stakeholder through the `speaker` path (a risk's links carry it: risks.RiskInput, speaker="stakeholder").
+    `hidden`: stakeholders the viewer may not know of (stakeholders.queries.hidden_from); their inputs count
+    as unattributed, so no group, at-risk count or language of one tells of a protected person.
     """
+    unseen = 0
+    if hidden is not None:
+        unseen = inputs.filter(**{f"{speaker}__in": hidden}).count()
+        if unseen:
+            inputs = inputs.exclude(**{f"{speaker}__in": hidden})
     # The database does the counting: a risk linked to thousands of inputs gives a few hundred groups of
     # (kind, region, Global South, country), the top speakers and the traits per code, never one row per
     # person (the page must stay fast at a million links). A stakeholder has one value of each field, so
     # the distinct speakers of the groups add up to the voices.
     groups = (inputs.values_list(*(f"{speaker}__{name}" for name in VOICE_FIELDS))
               .annotate(n=Count("*"), voices=Count(f"{speaker}_id", distinct=True)).order_by())
-    heard = Heard()
+    heard = Heard(inputs=unseen, unattributed_inputs=unseen)
     kinds, regions, present = Counter(), Counter(), set()
     # In a group of v speakers with n inputs, one speaker gave at most n - v + 1 of them.
     most_by_one: list[int] = []

@@ -16,6 +16,7 @@ from rightsloop.risks.models import RiskMarket
 from rightsloop.stakeholders.queries import (
     StakeholderFilters,
     access_stakeholder,
+    hidden_from,
     proxies,
     shown_name,
     stakeholder_list,
@@ -111,24 +112,25 @@ def engagement_detail(request, pk: int):
     if find and viewer.can(Capability.ENGAGEMENTS_EDIT):
         taken = engagement.participations.values("stakeholder_id")
         found = list(stakeholder_list(viewer, StakeholderFilters(q=find)).exclude(pk__in=taken)[:10])
+    queries.leave_out_hidden_people([engagement], viewer)
     return render(request, "engagements/detail.html", {
         "engagement": engagement,
-        "participations": queries.participations(engagement),
+        "participations": queries.participations(engagement, viewer),
         "briefings": engagement.briefings.all(),
         "briefing_form": BriefingForm(initial={"shared_on": timezone.localdate()}),
         "find": find,
         "found": found,
         "can_edit": viewer.can(Capability.ENGAGEMENTS_EDIT),
         "today": timezone.localdate(),
-        "heard": _heard(engagement),
+        "heard": _heard(engagement, viewer),
         "board_view": False,
     })
 
 
-def _heard(engagement):
+def _heard(engagement, viewer):
     """Who was heard (S2), against the markets of the risks this engagement's inputs are linked to."""
     markets = RiskMarket.objects.filter(risk__inputs__engagement=engagement).values_list("country", flat=True)
-    return who_was_heard(engagement.inputs.all(), markets=sorted(set(markets)))
+    return who_was_heard(engagement.inputs.all(), markets=sorted(set(markets)), hidden=hidden_from(viewer))
 
 
 @requires(Capability.ENGAGEMENTS_EDIT)
@@ -194,14 +196,15 @@ def briefing_add(request, pk: int):
         else:
             messages.success(request, _("Briefing material added."))
             return redirect("engagements:detail", pk=engagement.pk)
+    queries.leave_out_hidden_people([engagement], request.viewer)
     return render(request, "engagements/detail.html", {
         "engagement": engagement,
-        "participations": queries.participations(engagement),
+        "participations": queries.participations(engagement, request.viewer),
         "briefings": engagement.briefings.all(),
         "briefing_form": form,
         "can_edit": True,
         "today": timezone.localdate(),
-        "heard": _heard(engagement),
+        "heard": _heard(engagement, request.viewer),
         "board_view": False,
     }, status=400)
 
@@ -221,7 +224,7 @@ def briefing_file(request, pk: int, briefing_pk: int):
 
 def _speaker_choices(engagement, viewer):
     choices = []
-    for pk, stakeholder, proxy in queries.speaker_choices(engagement):
+    for pk, stakeholder, proxy in queries.speaker_choices(engagement, viewer):
         label = shown_name(stakeholder, viewer)
         if proxy is not None:
             label = _("%(name)s, through %(proxy)s") % {"name": label, "proxy": shown_name(proxy, viewer)}
@@ -376,7 +379,7 @@ def input_decide(request, pk: int):
 @requires(Capability.FEEDBACK_VIEW)
 def engagement_feedback(request, pk: int):
     engagement = queries.access_engagement(request.viewer, pk)
-    people = queries.participations(engagement).filter(inputs_count__gt=0)
+    people = queries.participations(engagement, request.viewer).filter(inputs_count__gt=0)
     return render(request, "engagements/feedback.html", {
         "engagement": engagement, "people": people, "today": timezone.localdate(),
     })

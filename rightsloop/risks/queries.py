@@ -16,6 +16,7 @@ from rightsloop.core.access import plausible_id
 from rightsloop.engagements.models import Input
 from rightsloop.engagements.queries import visible_inputs
 from rightsloop.engagements.representation import Heard, who_was_heard
+from rightsloop.stakeholders.queries import hidden_from
 
 from . import escalation, scales
 from .models import (
@@ -165,12 +166,14 @@ def heat_map(viewer: Viewer, filters: RiskFilters | None = None, today: datetime
     return grid
 
 
-def who_was_heard_on(risk: Risk) -> Heard:
+def who_was_heard_on(risk: Risk, viewer: Viewer | None = None) -> Heard:
     """Who was heard on a risk: counts over all its linked inputs, naming no one (so any role may see them).
 
-    Read from the links, which carry each input's speaker (RiskInput), not from the inputs themselves.
+    Read from the links, which carry each input's speaker (RiskInput), not from the inputs themselves. Given the
+    viewer, protected people they hold no grant on count as unattributed (a group of one would tell of them).
     """
-    return who_was_heard(RiskInput.objects.filter(risk=risk), speaker="stakeholder", markets=risk.market_codes)
+    return who_was_heard(RiskInput.objects.filter(risk=risk), speaker="stakeholder", markets=risk.market_codes,
+                         hidden=hidden_from(viewer) if viewer is not None else None)
 
 
 def risk_inputs(viewer: Viewer, risk: Risk) -> QuerySet[Input]:

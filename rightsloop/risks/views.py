@@ -113,7 +113,7 @@ def risk_detail(request, pk: int):
         "history": history.entries(list(risk.changes.select_related("changed_by")[:50])),
         "linked": paginate(request, queries.risk_inputs(viewer, risk).order_by("-id"), per_page=LINKED_PER_PAGE,
                            count=queries.risk_inputs_count(viewer, risk)),
-        "heard": queries.who_was_heard_on(risk),
+        "heard": queries.who_was_heard_on(risk, viewer),
         "board_view": viewer.role == Role.BOARD,
         "decisions": list(risk.strategic_decisions.order_by("-updated_at", "-id")),
         "can_edit": viewer.can(Capability.RISKS_EDIT),

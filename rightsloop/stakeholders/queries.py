@@ -31,6 +31,17 @@ def visible_stakeholders(viewer: Viewer) -> QuerySet[Stakeholder]:
     )
 
 
+def hidden_from(viewer: Viewer) -> QuerySet[Stakeholder]:
+    """High-safety people of the viewer's organisation on whom the viewer holds no grant.
+
+    To this viewer they do not exist: every read that reaches stakeholders through something else
+    (participations, inputs, breakdowns of who was heard, counts) leaves them out with this, so that
+    not even a pseudonym or a count of one tells that they are there.
+    """
+    return Stakeholder.objects.for_organisation(viewer.organisation).filter(safety_level=SafetyLevel.HIGH).exclude(
+        pk__in=granted(viewer).values("stakeholder_id"))
+
+
 def holds_grant(viewer: Viewer, stakeholder: Stakeholder) -> bool:
     return granted(viewer).filter(stakeholder=stakeholder).exists()
 

@@ -246,5 +246,7 @@ def test_protected_people_appear_only_by_pseudonym_and_only_to_grant_holders(hr_
     auditor_client = sign_in(auditor)
     assert auditor_client.get(f"/stakeholders/{person.pk}/").status_code == 404
     assert "Protected stakeholder" not in auditor_client.get("/stakeholders/").content.decode()
-    assert "Protected stakeholder" in auditor_client.get(f"/engagements/{engagement.pk}/").content.decode()
+    # Without a grant the engagement does not show them either, not even by pseudonym (issue 11, High 4).
+    assert "Protected stakeholder" not in auditor_client.get(f"/engagements/{engagement.pk}/").content.decode()
+    assert "Protected stakeholder" in sign_in(hr_lead).get(f"/engagements/{engagement.pk}/").content.decode()
     assert "Protected stakeholder" in sign_in(hr_lead).get("/stakeholders/").content.decode()
