@@ -8,6 +8,7 @@ accounts.actions, and the session side (django_otp.login) in the views.
 from __future__ import annotations
 
 import datetime
+import logging
 from base64 import b32encode
 from dataclasses import dataclass
 
@@ -20,8 +21,12 @@ from django_otp.models import Device
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticToken
 
+from rightsloop.core.sealing import SealingError
+
 from .devices import Authenticator, RecoveryCode, RecoveryCodes
 from .models import User
+
+logger = logging.getLogger(__name__)
 
 AUTHENTICATOR_NAME = "authenticator"
 RECOVERY_CODES_NAME = "recovery codes"
@@ -135,7 +140,14 @@ def check_code(*, user: User, code: str, device: Device | None = None) -> CodeCh
     allowed, details = device.verify_is_allowed()
     if not allowed:
         return CodeCheck(None, wait_until=(details or {}).get("locked_until"))
-    if device.verify_token(code):
+    try:
+        accepted = device.verify_token(code)
+    except SealingError:
+        # The secret does not open (its key encryption key is not configured): refuse the code, never fail
+        # the page, so recovery codes still sign in; the log tells the operator.
+        logger.error("The authenticator of user %s cannot be opened: is RIGHTSLOOP_KEK right?", user.pk)
+        accepted = False
+    if accepted:
         return CodeCheck(device)
     _cap_failures(device)
     return CodeCheck(None)

@@ -97,6 +97,15 @@ def test_without_the_key_encryption_key_the_secret_cannot_be_read(hr_lead, monke
         Authenticator.objects.get(pk=device.pk).bin_key  # noqa: B018
 
 
+def test_an_unreadable_secret_refuses_the_code_and_recovery_codes_still_sign_in(hr_lead, monkeypatch):
+    make_authenticator(hr_lead.user)
+    codes = mfa.make_recovery_codes(hr_lead.user)
+    monkeypatch.setenv("RIGHTSLOOP_KEK", keys.new_secret())
+    keys.forget()
+    assert not mfa.check_code(user=hr_lead.user, code="123456").accepted
+    assert mfa.check_code(user=hr_lead.user, code=codes[0]).with_recovery_code
+
+
 def test_key_rotation_reseals_authenticator_secrets(hr_lead, monkeypatch):
     device = make_authenticator(hr_lead.user)
     secret = device.bin_key
