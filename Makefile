@@ -57,8 +57,12 @@ demo: install messages
 	  $(DEMO_ENV) $(PY) manage.py run_scheduler >> var/log/scheduler.log 2>&1 & \
 	  $(DEMO_ENV) $(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile - --error-logfile -
 
+# Coverage of the product's lines, subprocesses included ([tool.coverage.run] in pyproject.toml), total printed last.
 test: install-dev messages browser-deps
-	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -p no:cacheprovider
+	rm -f .coverage .coverage.*
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/coverage run -m pytest -p no:cacheprovider
+	$(BIN)/coverage combine -q
+	@echo "Product lines covered: $$($(BIN)/coverage report --format=total)%"
 
 test-fast: install-dev messages
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -p no:cacheprovider -m "not browser" -x
