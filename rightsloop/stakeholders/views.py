@@ -1,14 +1,17 @@
+import secrets
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from rightsloop.accounts.permissions import requires
 from rightsloop.accounts.roles import Capability
-from rightsloop.core.pagination import paginate, query_without_page
+from rightsloop.core.pagination import paginate
 
 from . import actions, queries, reveals
 from .duplicates import find_likely_duplicates
@@ -32,16 +35,56 @@ def _copy_errors(form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
+# Searches of the register (names, email addresses) kept in the session under a random id, the newest few.
+SEARCHES_KEY = "rightsloop.searches"
+KEPT_SEARCHES = 20
+
+
+def _saved_search(request, key: str) -> str:
+    return request.session.get(SEARCHES_KEY, {}).get(key, "") if key else ""
+
+
+def _save_search(request, text: str) -> str:
+    searches = dict(request.session.get(SEARCHES_KEY, {}))
+    key = secrets.token_urlsafe(9)
+    searches[key] = text
+    request.session[SEARCHES_KEY] = dict(list(searches.items())[-KEPT_SEARCHES:])
+    return key
+
+
 @requires(Capability.STAKEHOLDERS_VIEW)
+@require_http_methods(["GET", "POST"])
 def stakeholder_list(request):
-    form = StakeholderFilterForm(request.GET or None)
+    """The register with its filters; the search text travels in a POST body, never in the address.
+
+    Addresses end up in access logs, proxies and browser history, and the search is a name or an email
+    address. A search is posted; the page it leads to names it by a random id kept in the session
+    (`?search=…`), so paging and the back button work while the text stays out of every URL. A `q` in
+    the address is ignored.
+    """
+    posted = request.method == "POST"
+    data = (request.POST if posted else request.GET).copy()
+    key = data.pop("search", [""])[-1] if not posted else ""
+    data["q"] = data.get("q", "") if posted else _saved_search(request, key)
+    form = StakeholderFilterForm(data if (posted or request.GET) else None)
     filters = form.filters()
+    params = data.copy()
+    for name in ("q", "page", "csrfmiddlewaretoken"):
+        params.pop(name, None)
+    if filters.q:
+        params["search"] = _save_search(request, filters.q) if posted else key
+    query = params.urlencode()
+    address = reverse("stakeholders:list") + (f"?{query}" if query else "")
+    if posted and not request.htmx:
+        return redirect(address)
     page = paginate(request, queries.stakeholder_list(request.viewer, filters),
                     count=queries.stakeholder_count(request.viewer, filters))
-    context = {"form": form, "page": page, "query": query_without_page(request),
+    context = {"form": form, "page": page, "query": query,
                "can_edit": request.viewer.can(Capability.STAKEHOLDERS_EDIT)}
     if request.htmx and request.htmx.target == "stakeholder-results":
-        return render(request, "stakeholders/list.html#results", context)
+        response = render(request, "stakeholders/list.html#results", context)
+        response["HX-Push-Url"] = address
+        return response
     return render(request, "stakeholders/list.html", context)
 
 

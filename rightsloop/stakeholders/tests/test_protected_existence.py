@@ -61,6 +61,12 @@ def test_an_administrator_without_a_grant_sees_no_trace(world, admin, sign_in, a
         assert response.status_code == 200, (url, response.status_code)
         for trace in traces(person, hidden):
             assert trace not in body, (url, trace)
+    for search in ("Canary", "canary-defender@example.net", "Defender"):
+        body = page.post("/stakeholders/", {"q": search}, follow=True).content.decode()
+        assert "0 stakeholders" in body, search
+        for trace in traces(person, hidden):
+            # The box repeats what was typed; nothing else may.
+            assert body.count(trace) == body.count(f'value="{search}"') * (trace in search), (search, trace)
     for url in endpoints:
         response = bearer.get(url)
         body = response.content.decode()

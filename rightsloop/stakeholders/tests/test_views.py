@@ -66,10 +66,11 @@ def test_list_filters_and_paginates_in_constant_queries(hr_lead, sign_in):
 
 def test_htmx_filter_returns_only_the_results(hr_lead, sign_in):
     make_stakeholder(hr_lead, name="Riders Kenya")
-    response = sign_in(hr_lead).get("/stakeholders/?q=riders", HTTP_HX_REQUEST="true",
-                                    HTTP_HX_TARGET="stakeholder-results")
+    response = sign_in(hr_lead).post("/stakeholders/", {"q": "riders"}, HTTP_HX_REQUEST="true",
+                                     HTTP_HX_TARGET="stakeholder-results")
     page = response.content.decode()
     assert "Riders Kenya" in page and "<html" not in page
+    assert response["HX-Push-Url"].startswith("/stakeholders/?search=") and "riders" not in response["HX-Push-Url"]
 
 
 def test_edit_updates_the_profile(hr_lead, sign_in):
