@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime
+import secrets
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -16,7 +18,7 @@ from rightsloop.core.models import Organisation
 
 from . import mfa
 from .devices import Authenticator, RecoveryCodes
-from .models import ApiToken, Membership, RevokedBecause, User, hash_token
+from .models import ApiToken, Invitation, Membership, RevokedBecause, User, hash_token
 from .viewer import Viewer, viewer_for
 
 
@@ -33,7 +35,11 @@ def add_member(
     function: str = "",
     by: Viewer | None,
 ) -> Membership:
-    """Create the user if needed and give them a role in the organisation."""
+    """Create the user if needed and give them a role in the organisation: for operators only.
+
+    The demo loader, management commands and tests call this; no page does, because it would let one
+    organisation take in another's account. Administrators use create_account and invite_member.
+    """
     user, created = User.objects.get_or_create(
         username=username,
         defaults={"email": email, "first_name": first_name, "last_name": last_name},
@@ -261,4 +267,131 @@ def change_password(*, user: User, password: str, by: Viewer | None) -> None:
 def record_password_change_refused(*, user: User, by: Viewer | None) -> None:
     _record_about(
         user, by=by, action="password.change_refused", summary=f"{user.get_username()}: wrong current password",
+    )
+
+
+# --- Accounts and invitations, as administrators add members -----------------------------------------------------
+# An administrator never learns whether an account exists outside their organisation: a new account gets a
+# username the system chooses (so no typed name can collide), and an existing account is only ever invited,
+# by a username and email address that are matched when its owner signs in.
+
+INVITATION_DAYS = 14
+_USERNAME_SUFFIX_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+class InvitationClosed(Exception):
+    """The invitation was answered, withdrawn or has expired, or is not addressed to this account."""
+
+
+class AlreadyMember(Exception):
+    """The account already has a membership in the inviting organisation."""
+
+
+def _new_username(*, first_name: str, last_name: str, email: str) -> str:
+    """A free username from the person's name (or email) and a random suffix, so that it says nothing about others."""
+    base = slugify(f"{first_name} {last_name}".strip() or email.partition("@")[0]).replace("-", ".")[:40] or "member"
+    while True:
+        suffix = "".join(secrets.choice(_USERNAME_SUFFIX_ALPHABET) for _n in range(4))
+        username = f"{base}-{suffix}"
+        if not User.objects.filter(username__iexact=username).exists():
+            return username
+
+
+@transaction.atomic
+def create_account(
+    *,
+    organisation: Organisation,
+    first_name: str,
+    last_name: str,
+    email: str,
+    password: str,
+    role: str,
+    function: str = "",
+    by: Viewer,
+) -> Membership:
+    """A new account with a username the system chooses, and its membership; the caller validated the password."""
+    user = User(username=_new_username(first_name=first_name, last_name=last_name, email=email),
+                email=email, first_name=first_name, last_name=last_name)
+    user.set_password(password)
+    user.save()
+    membership = Membership.objects.create(user=user, organisation=organisation, role=role, function=function)
+    audit.record(
+        organisation=organisation, by=by, action="member.added", target=membership,
+        summary=f"{user.get_username()} as {role}: new account", changed_fields=["role", "function"],
+    )
+    return membership
+
+
+@transaction.atomic
+def invite_member(
+    *, organisation: Organisation, username: str, email: str, role: str, function: str = "", by: Viewer | None,
+) -> Invitation:
+    """Invite whoever signs in with this username and email address; the same whether such an account exists or not."""
+    invitation = Invitation.objects.create(
+        organisation=organisation, username=username, email=email, role=role, function=function,
+        invited_by=by.user if by else None,
+        expires_at=timezone.now() + datetime.timedelta(days=INVITATION_DAYS),
+    )
+    audit.record(
+        organisation=organisation, by=by, action="invitation.sent", target=invitation,
+        summary=f"{username} as {role}", changed_fields=["role", "function"],
+    )
+    return invitation
+
+
+@transaction.atomic
+def withdraw_invitation(*, invitation: Invitation, by: Viewer) -> None:
+    """Withdraw an invitation that was not accepted; withdrawing it again changes nothing."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None or invitation.withdrawn_at is not None:
+        return
+    invitation.withdrawn_at = timezone.now()
+    invitation.save(update_fields=["withdrawn_at"])
+    audit.record(
+        organisation=invitation.organisation, by=by, action="invitation.withdrawn", target=invitation,
+        summary=invitation.username,
+    )
+
+
+def _open_invitation_for(invitation: Invitation, user: User) -> Invitation:
+    invitation = Invitation.objects.select_for_update().select_related("organisation").get(pk=invitation.pk)
+    if not invitation.is_open or not invitation.is_addressed_to(user):
+        raise InvitationClosed
+    return invitation
+
+
+@transaction.atomic
+def accept_invitation(*, invitation: Invitation, user: User) -> Membership:
+    """The invited person joins the organisation: the only way an existing account gains a membership from a page.
+
+    Accepting changes nothing else: the organisation the person signs into by default stays as it was
+    until they choose another (accounts.viewer.choose_membership orders by name, not by arrival).
+    """
+    invitation = _open_invitation_for(invitation, user)
+    if Membership.objects.filter(user=user, organisation=invitation.organisation).exists():
+        raise AlreadyMember
+    membership = Membership.objects.create(
+        user=user, organisation=invitation.organisation, role=invitation.role, function=invitation.function,
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.membership = membership
+    invitation.save(update_fields=["accepted_at", "membership"])
+    audit.record(
+        organisation=invitation.organisation, by=Viewer.from_membership(membership), action="invitation.accepted",
+        target=membership, summary=f"{user.get_username()} as {invitation.role}", changed_fields=["role", "function"],
+    )
+    return membership
+
+
+@transaction.atomic
+def decline_invitation(*, invitation: Invitation, user: User) -> None:
+    """The invited person says no. Written to the operators' log only (no organisation): the inviting
+    organisation keeps seeing the invitation as waiting until it expires, so a refusal never tells it
+    that the account exists."""
+    invitation = _open_invitation_for(invitation, user)
+    invitation.declined_at = timezone.now()
+    invitation.save(update_fields=["declined_at"])
+    audit.record(
+        organisation=None, by=None, action="invitation.declined", target=invitation,
+        summary=f"{user.get_username()} declined an invitation",
     )

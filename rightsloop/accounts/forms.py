@@ -4,21 +4,15 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .models import User
+from .models import Invitation, Membership, User
 from .roles import Function, Role
 
 
-class MemberForm(forms.Form):
-    username = forms.CharField(label=_("Username"), max_length=150)
-    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
-    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
-    email = forms.EmailField(label=_("Email"))
+class _RoleFields(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     function = forms.ChoiceField(label=_("Function"), required=False,
                                  choices=[("", _("— none —")), *Function.choices],
                                  help_text=_("Required for decision makers."))
-    password = forms.CharField(label=_("Initial password"), widget=forms.PasswordInput, required=False,
-                               help_text=_("Leave empty for an existing user."))
 
     def __init__(self, *args, organisation, **kwargs):
         self.organisation = organisation
@@ -28,21 +22,50 @@ class MemberForm(forms.Form):
         data = super().clean()
         if data.get("role") == Role.DECISION_MAKER and not data.get("function"):
             self.add_error("function", _("A decision maker needs a function."))
-        username = data.get("username")
-        if username:
-            existing = User.objects.filter(username=username).first()
-            if existing and existing.memberships.filter(organisation=self.organisation).exists():
-                self.add_error("username", _("This user is already a member."))
-            if existing is None:
-                if not data.get("password"):
-                    self.add_error("password", _("Set an initial password for a new user."))
-                else:
-                    try:
-                        password_validation.validate_password(
-                            data["password"], User(username=username, email=data.get("email", "")))
-                    except forms.ValidationError as error:
-                        self.add_error("password", error)
         return data
+
+
+class NewAccountForm(_RoleFields):
+    """A new account; Rightsloop chooses its username, so nothing typed here can match someone else's account."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    email = forms.EmailField(label=_("Email"))
+    password = forms.CharField(label=_("Initial password"), widget=forms.PasswordInput,
+                               help_text=_("Give it to the person with their username; they change it later."))
+    field_order = ["first_name", "last_name", "email", "role", "function", "password"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password"):
+            try:
+                password_validation.validate_password(data["password"], User(
+                    email=data.get("email", ""), first_name=data.get("first_name", ""),
+                    last_name=data.get("last_name", "")))
+            except forms.ValidationError as error:
+                self.add_error("password", error)
+        return data
+
+
+class InvitationForm(_RoleFields):
+    """Invite someone who already has a Rightsloop account, by the username and email address they sign in with.
+
+    The form answers the same whether or not such an account exists; it refuses only what the administrator
+    can already see: a member of this organisation, or an invitation to the same username still waiting.
+    """
+
+    username = forms.CharField(label=_("Their username"), max_length=150)
+    email = forms.EmailField(label=_("Their email address"),
+                             help_text=_("The invitation reaches the account only if both match."))
+    field_order = ["username", "email", "role", "function"]
+
+    def clean_username(self):
+        username = self.cleaned_data["username"].strip()
+        if Membership.objects.filter(organisation=self.organisation, user__username__iexact=username).exists():
+            raise forms.ValidationError(_("This person is already a member of this organisation."))
+        if Invitation.objects.filter(organisation=self.organisation, username__iexact=username).waiting().exists():
+            raise forms.ValidationError(_("An invitation to this username is already waiting."))
+        return username
 
 
 class MembershipForm(forms.Form):

@@ -162,5 +162,71 @@ class ApiToken(models.Model):
         return self.expires_at <= timezone.now()
 
 
+class InvitationQuerySet(models.QuerySet):
+    def open(self):
+        """Neither accepted, declined nor withdrawn, and not expired: the person may still answer it."""
+        return self.filter(
+            accepted_at__isnull=True, declined_at__isnull=True, withdrawn_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+
+    def waiting(self):
+        """What the inviting organisation sees as waiting: a declined invitation looks the same until it expires,
+        so an administrator never learns from a refusal that an account exists."""
+        return self.filter(accepted_at__isnull=True, withdrawn_at__isnull=True, expires_at__gt=timezone.now())
+
+    def addressed_to(self, user: User):
+        """Invitations whose username and email both match the account (case aside); an account without an email
+        address matches none."""
+        if not user.email:
+            return self.none()
+        return self.filter(username__iexact=user.get_username(), email__iexact=user.email)
+
+
+class Invitation(models.Model):
+    """An organisation's offer of a role to an account it cannot see; a membership exists only once its owner accepts.
+
+    The administrator types a username and an email address. Nothing tells them whether such an account
+    exists: the invitation is matched only when someone signs in with both (accounts.actions.invite_member).
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
+    username = models.CharField(_("username"), max_length=150)
+    email = models.EmailField(_("email address"))
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    function = models.CharField(_("function"), max_length=32, choices=Function.choices, blank=True)
+    invited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    declined_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    membership = models.ForeignKey(Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(role="decision_maker") | ~models.Q(function=""),
+                name="invitation_decision_maker_has_function",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} → {self.organisation} ({self.role})"
+
+    @property
+    def is_open(self) -> bool:
+        return (self.accepted_at is None and self.declined_at is None and self.withdrawn_at is None
+                and self.expires_at > timezone.now())
+
+    def is_addressed_to(self, user: User) -> bool:
+        return bool(user.email) and (self.username.casefold() == user.get_username().casefold()
+                                     and self.email.casefold() == user.email.casefold())
+
+
 # The second-factor devices live in their own module; importing them here registers them with the app.
 from .devices import Authenticator, RecoveryCode, RecoveryCodes  # noqa: E402, F401

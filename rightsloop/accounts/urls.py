@@ -16,6 +16,11 @@ urlpatterns = [
     path("members/", views.members, name="members"),
     path("members/new/", views.member_add, name="member-add"),
     path("members/<int:pk>/", views.member_edit, name="member-edit"),
+    path("members/invite/", views.member_invite, name="member-invite"),
+    path("members/invitations/<int:pk>/withdraw/", views.invitation_withdraw, name="invitation-withdraw"),
+    path("invitations/", views.invitations, name="invitations"),
+    path("invitations/<int:pk>/accept/", views.invitation_accept, name="invitation-accept"),
+    path("invitations/<int:pk>/decline/", views.invitation_decline, name="invitation-decline"),
     path("tokens/", views.api_tokens, name="api-tokens"),
     path("tokens/<int:pk>/revoke/", views.api_token_revoke, name="api-token-revoke"),
 ]

@@ -11,10 +11,12 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.contrib.auth.signals import user_login_failed
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -25,7 +27,7 @@ from django_otp import login as otp_login
 
 from . import actions, mfa, queries
 from .devices import Authenticator, RecoveryCodes
-from .forms import ApiTokenForm, CodeForm, MemberForm, MembershipForm, NewAuthenticatorCodeForm
+from .forms import ApiTokenForm, CodeForm, InvitationForm, MembershipForm, NewAccountForm, NewAuthenticatorCodeForm
 from .middleware import SESSION_ORGANISATION_KEY, mfa_not_required, start_session_clock
 from .models import Membership
 from .permissions import requires
@@ -130,6 +132,13 @@ def _finish_sign_in(request, device) -> None:
     actions.record_sign_in(user=user, device=device, by=by)
 
 
+def _after_sign_in(request, next_url: str) -> str:
+    """Where a completed sign-in goes: past the invitations page first when any wait for this account."""
+    if queries.open_invitations_for(request.user).exists():
+        return _with_next("accounts:invitations", next_url)
+    return next_url
+
+
 @method_decorator(login_not_required, name="dispatch")
 class SignInView(auth_views.LoginView):
     """The password step; LoginView already refuses caching, hides the password from error reports and checks CSRF."""
@@ -185,7 +194,7 @@ def verify(request):
                     "replace it on your account page.",
                     left,
                 ) % {"count": left})
-            return redirect(next_url)
+            return redirect(_after_sign_in(request, next_url))
         signed_out = _refuse_code(request, form, check, during_sign_in=True)
         if signed_out is not None:
             return signed_out
@@ -236,7 +245,7 @@ def enrol(request):
             update_session_auth_hash(request, request.user)
             request.session.pop(SESSION_PENDING_AUTHENTICATOR_KEY, None)
             _finish_sign_in(request, check.device)
-            return _show_recovery_codes(request, codes, next_url)
+            return _show_recovery_codes(request, codes, _after_sign_in(request, next_url))
         signed_out = _refuse_code(request, form, check, during_sign_in=True)
         if signed_out is not None:
             return signed_out
@@ -384,18 +393,90 @@ def members(request):
         Membership.objects.filter(organisation=request.viewer.organisation)
         .select_related("user").order_by("-is_active", "user__username")
     )
-    return render(request, "accounts/members.html", {"memberships": memberships})
+    return render(request, "accounts/members.html", {
+        "memberships": memberships, "invitations": queries.waiting_invitations(request.viewer).order_by("created_at"),
+    })
+
+
+@requires(Capability.MEMBERS_MANAGE)
+@sensitive_post_parameters("password")
+@require_http_methods(["GET", "POST"])
+def member_add(request):
+    """A new account; Rightsloop chooses the username, so the answer says nothing about other accounts."""
+    form = NewAccountForm(request.POST or None, organisation=request.viewer.organisation)
+    if request.method == "POST" and form.is_valid():
+        membership = actions.create_account(organisation=request.viewer.organisation, by=request.viewer,
+                                            **form.cleaned_data)
+        messages.success(request, _(
+            "Account created. The username is %(username)s: give it to the person with the initial password. "
+            "They set up their authenticator app when they first sign in.") % {
+            "username": membership.user.get_username()})
+        return redirect("accounts:members")
+    return render(request, "accounts/member_form.html", {"form": form})
 
 
 @requires(Capability.MEMBERS_MANAGE)
 @require_http_methods(["GET", "POST"])
-def member_add(request):
-    form = MemberForm(request.POST or None, organisation=request.viewer.organisation)
+def member_invite(request):
+    """Invite an existing account; the answer is the same whether or not it exists (see InvitationForm)."""
+    form = InvitationForm(request.POST or None, organisation=request.viewer.organisation)
     if request.method == "POST" and form.is_valid():
-        actions.add_member(organisation=request.viewer.organisation, by=request.viewer, **form.cleaned_data)
-        messages.success(request, _("Member added."))
+        invitation = actions.invite_member(organisation=request.viewer.organisation, by=request.viewer,
+                                           **form.cleaned_data)
+        messages.success(request, _(
+            "Invitation to %(username)s saved. Whoever signs in with this username and email address sees it "
+            "until %(date)s and may accept or decline it.") % {
+            "username": invitation.username, "date": date_format(timezone.localtime(invitation.expires_at).date())})
         return redirect("accounts:members")
-    return render(request, "accounts/member_form.html", {"form": form})
+    return render(request, "accounts/member_form.html", {"form": form, "inviting": True})
+
+
+@requires(Capability.MEMBERS_MANAGE)
+@require_POST
+def invitation_withdraw(request, pk: int):
+    invitation = queries.access_waiting_invitation(request.viewer, pk)
+    actions.withdraw_invitation(invitation=invitation, by=request.viewer)
+    messages.success(request, _("Invitation withdrawn."))
+    return redirect("accounts:members")
+
+
+# --- Invitations to the signed-in person --------------------------------------------------------------------------
+
+
+@never_cache
+def invitations(request):
+    """Invitations addressed to this account, whatever organisation the person acts in now (or none)."""
+    return render(request, "accounts/invitations.html", {
+        "invitations": queries.open_invitations_for(request.user), "next": _next_url(request),
+    })
+
+
+@require_POST
+def invitation_accept(request, pk: int):
+    invitation = queries.access_open_invitation(request.user, pk)
+    try:
+        membership = actions.accept_invitation(invitation=invitation, user=request.user)
+    except actions.AlreadyMember:
+        messages.info(request, _("You are already a member of %(organisation)s.") % {
+            "organisation": invitation.organisation.name})
+        return redirect("accounts:invitations")
+    except actions.InvitationClosed:
+        raise Http404 from None
+    request.session[SESSION_ORGANISATION_KEY] = membership.organisation_id
+    messages.success(request, _("You joined %(organisation)s.") % {"organisation": membership.organisation.name})
+    return redirect("core:home")
+
+
+@require_POST
+def invitation_decline(request, pk: int):
+    invitation = queries.access_open_invitation(request.user, pk)
+    try:
+        actions.decline_invitation(invitation=invitation, user=request.user)
+    except actions.InvitationClosed:
+        raise Http404 from None
+    messages.success(request, _("You declined the invitation from %(organisation)s.") % {
+        "organisation": invitation.organisation.name})
+    return redirect("accounts:invitations")
 
 
 @requires(Capability.MEMBERS_MANAGE)

@@ -49,15 +49,16 @@ def test_role_capabilities_keep_need_to_know():
 
 def test_admin_adds_and_changes_members(admin, sign_in):
     client = sign_in(admin)
-    refused = client.post("/accounts/members/new/", {"username": "lena", "email": "lena@example.org",
+    refused = client.post("/accounts/members/new/", {"first_name": "Lena", "email": "lena@example.org",
                                                      "role": "decision_maker", "password": "short"})
     page = refused.content.decode()
     assert "A decision maker needs a function." in page and "This password is too short" in page
     created = client.post("/accounts/members/new/", {
-        "username": "lena", "email": "lena@example.org", "role": "decision_maker", "function": "legal",
+        "first_name": "Lena", "email": "lena@example.org", "role": "decision_maker", "function": "legal",
         "password": "a long enough passphrase 42"})
     assert created.status_code == 302
-    membership = Membership.objects.get(user__username="lena")
+    membership = Membership.objects.get(user__email="lena@example.org")
+    assert membership.user.username.startswith("lena-")
     assert membership.function == "legal"
     client.post(f"/accounts/members/{membership.pk}/", {"role": "board", "function": "", "is_active": ""})
     membership.refresh_from_db()

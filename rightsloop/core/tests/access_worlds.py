@@ -19,7 +19,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from rightsloop.accounts.actions import issue_api_token
+from rightsloop.accounts.actions import invite_member, issue_api_token
 from rightsloop.accounts.models import Membership
 from rightsloop.accounts.roles import Role
 from rightsloop.accounts.tests.factories import make_member
@@ -148,6 +148,9 @@ def routes() -> list[Route]:
 ROUTE_OBJECTS: dict[str, dict[str, str]] = {
     "accounts:member-edit": {"pk": "membership"},
     "accounts:api-token-revoke": {"pk": "token"},
+    "accounts:invitation-withdraw": {"pk": "invitation"},
+    "accounts:invitation-accept": {"pk": "invitation"},
+    "accounts:invitation-decline": {"pk": "invitation"},
     "stakeholders:grant-add": {"pk": "protected"},
     "stakeholders:grant-revoke": {"pk": "protected", "grant_pk": "protected_grant"},
     "stakeholders:consent-withdraw": {"pk": "stakeholder", "consent_pk": "consent"},
@@ -231,6 +234,8 @@ def api_body(route: Route, ids: dict[str, int]) -> dict:
         "api:update_stakeholder": {},
         "api:add_consent": {"scope": "contact", "granted": True, "method": "verbal", "given_on": today},
         "api:erase_stakeholder": {"reason": "matrix test"},
+        "api:reveal_stakeholder": {"reason": "matrix test, a reason"},
+        "api:export_stakeholder_with_reason": {"reveal_reason": "matrix test, a reason"},
         "api:create_engagement": engagement,
         "api:update_engagement": engagement,
         "api:add_participant": {"stakeholder_id": ids.get("body.stakeholder_id"),
@@ -367,6 +372,9 @@ def build_world(builder: Viewer, marker: str, *, grant_holders: list[Viewer] = (
     o["event"] = risk_actions.record_context_event(title=f"{marker} event", kind="new_law", occurred_on=today,
                                                    countries_touched=["KE"], by=builder)
     o["membership"] = Membership.objects.get(user=builder.user, organisation=builder.organisation)
+    # An invitation to an account outside both worlds: the organisation's administrators may withdraw it.
+    o["invitation"] = invite_member(organisation=builder.organisation, username=f"{marker}-invitee",
+                                    email="invitee@example.net", role=Role.BOARD, by=builder)
     # A public consultation with an applied import, a final theme and its responses (consultations/). Public
     # pages have no "other organisation": anyone may read a published one. The foreign world's stays
     # unpublished, so its public token must answer exactly as a token that does not exist (404).

@@ -100,6 +100,18 @@ MATRIX: dict[tuple[str, str], tuple[str, str, str, str, str, str]] = {
     ("accounts:member-add", "POST"):               (OK,        NO,        NO,        NO,        NO,        SIGN_IN),
     ("accounts:member-edit", "GET"):               (OK,        NO,        NO,        NO,        NO,        SIGN_IN),
     ("accounts:member-edit", "POST"):              (OK,        NO,        NO,        NO,        NO,        SIGN_IN),
+    # Invitations: administrators invite and withdraw; each person answers only those addressed to their
+    # own account, which no member of the worlds is (so every id is simply not found to them).
+    ("accounts:member-invite", "GET"):             (OK,        NO,        NO,        NO,        NO,        SIGN_IN),
+    ("accounts:member-invite", "POST"):            (OK,        NO,        NO,        NO,        NO,        SIGN_IN),
+    ("accounts:invitation-withdraw", "GET"):       (POST_ONLY, NO,        NO,        NO,        NO,        SIGN_IN),
+    ("accounts:invitation-withdraw", "POST"):      (OK,        NO,        NO,        NO,        NO,        SIGN_IN),
+    ("accounts:invitations", "GET"):               (OK,        OK,        OK,        OK,        OK,        SIGN_IN),
+    ("accounts:invitations", "POST"):              (OK,        OK,        OK,        OK,        OK,        SIGN_IN),
+    ("accounts:invitation-accept", "GET"):         (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, SIGN_IN),
+    ("accounts:invitation-accept", "POST"):        (NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, SIGN_IN),
+    ("accounts:invitation-decline", "GET"):        (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, SIGN_IN),
+    ("accounts:invitation-decline", "POST"):       (NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, SIGN_IN),
     # Stakeholder register (decision makers and the board never see it)
     ("stakeholders:list", "GET"):                  (OK,        OK,        NO,        NO,        OK,        SIGN_IN),
     ("stakeholders:list", "POST"):                 (OK,        OK,        NO,        NO,        OK,        SIGN_IN),
@@ -213,10 +225,12 @@ MATRIX: dict[tuple[str, str], tuple[str, str, str, str, str, str]] = {
     ("api:list_stakeholders", "GET"):              (OK,        OK,        NO,        NO,        OK,        NO_TOKEN),
     ("api:create_stakeholder", "POST"):            (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
     ("api:get_stakeholder", "GET"):                (OK,        OK,        NOT_FOUND, NOT_FOUND, OK,        NO_TOKEN),
+    ("api:reveal_stakeholder", "POST"):            (OK,        OK,        NOT_FOUND, NOT_FOUND, OK,        NO_TOKEN),
     ("api:update_stakeholder", "PATCH"):           (OK,        OK,        NOT_FOUND, NOT_FOUND, NOT_FOUND, NO_TOKEN),
     ("api:list_consents", "GET"):                  (OK,        OK,        NOT_FOUND, NOT_FOUND, OK,        NO_TOKEN),
     ("api:add_consent", "POST"):                   (OK,        OK,        NOT_FOUND, NOT_FOUND, NOT_FOUND, NO_TOKEN),
     ("api:export_stakeholder", "GET"):             (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
+    ("api:export_stakeholder_with_reason", "POST"): (OK,       OK,        NO,        NO,        NO,        NO_TOKEN),
     ("api:erase_stakeholder", "POST"):             (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
     ("api:list_engagements", "GET"):               (OK,        OK,        NO,        NO,        OK,        NO_TOKEN),
     ("api:create_engagement", "POST"):             (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
@@ -525,8 +539,9 @@ def test_a_protected_identity_is_named_only_after_an_audited_reveal(worlds):
     reason = "Preparing the safe follow-up meeting"
     holder.page.post(f"/stakeholders/{protected.pk}/reveal/", {"reason": reason})
     assert PROTECTED in holder.page.get(f"/stakeholders/{protected.pk}/").content.decode()
-    api = holder.page.get(f"/api/v1/stakeholders/{protected.pk}", {"reveal_reason": reason},
-                          HTTP_AUTHORIZATION=f"Bearer {holder.api_token}")
+    api = holder.page.post(f"/api/v1/stakeholders/{protected.pk}/reveal", {"reason": reason},
+                           content_type="application/json",
+                           HTTP_AUTHORIZATION=f"Bearer {holder.api_token}")
     assert PROTECTED in api.json()["name"]
     revealed = AuditEntry.objects.filter(action="identity.revealed", target_id=str(protected.pk))
     assert list(revealed.values_list("summary", flat=True)) == [reason, reason]

@@ -13,7 +13,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from rightsloop.accounts.actions import issue_api_token
+from rightsloop.accounts.actions import invite_member, issue_api_token
 from rightsloop.accounts.models import ApiToken, Membership
 from rightsloop.accounts.roles import Role
 from rightsloop.accounts.tests.api_client import ApiClient
@@ -61,6 +61,8 @@ def build_world(viewer, marker):
     protected = make_stakeholder(viewer, name=f"{marker} defender", safety_level="high")
     membership = Membership.objects.get(user=viewer.user, organisation=viewer.organisation)
     token, _raw = issue_api_token(membership=membership, name=marker, by=viewer)
+    invitation = invite_member(organisation=viewer.organisation, username=f"{marker}-invitee",
+                               email=f"i@{marker}.example", role=Role.BOARD, by=viewer)
     risk = make_risk(viewer, title=f"{marker} risk")
     mitigation = make_mitigation(viewer, risk, action=f"{marker} mitigation")
     indicator = risk_actions.add_indicator(mitigation=mitigation, name=f"{marker} indicator", by=viewer)
@@ -75,7 +77,7 @@ def build_world(viewer, marker):
         "risk": risk, "mitigation": mitigation, "indicator": indicator, "decision": decision, "event": event,
         "stakeholder": person, "proxy": proxy, "flag": twin.duplicate_flags.get(), "consent": consent,
         "engagement": engagement, "participation": participation, "input": item, "briefing": briefing,
-        "membership": membership, "token": token, "grant": protected.grants.get(),
+        "membership": membership, "token": token, "grant": protected.grants.get(), "invitation": invitation,
     }
 
 
@@ -109,7 +111,8 @@ def object_for(route: str, param: str, world) -> int | str:
         if param == f"{name}_id":
             return world[name].pk
     if param == "pk":
-        for prefix, key in (("accounts/members/", "membership"), ("accounts/tokens/", "token"),
+        for prefix, key in (("accounts/members/invitations/", "invitation"), ("accounts/invitations/", "invitation"),
+                            ("accounts/members/", "membership"), ("accounts/tokens/", "token"),
                             ("stakeholders/", "stakeholder"), ("risks/mitigations/", "mitigation"),
                             ("risks/decisions/", "decision"), ("risks/events/", "event"),
                             ("risks/indicators/", "indicator"),

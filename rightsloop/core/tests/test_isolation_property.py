@@ -63,6 +63,7 @@ ALTERNATIVES = {
     "briefing": ("briefing",),
     "membership": ("membership",),
     "token": ("token",),
+    "invitation": ("invitation",),
     "risk": ("risk",),
     "mitigation": ("mitigation",),
     "indicator": ("indicator",),
