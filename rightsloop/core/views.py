@@ -71,10 +71,16 @@ def organisation_settings(request):
     return render(request, "core/organisation.html", {"form": form, "retention_form": retention_form})
 
 
+def _anonymous(request) -> bool:
+    """True for a visitor who is not signed in: their error page then holds no form, so it starts no session."""
+    return not getattr(getattr(request, "user", None), "is_authenticated", False)
+
+
 def forbidden(request, exception=None):
     return render(request, "core/error.html", {
         "status": 403, "title": _("Not allowed"),
         "message": str(exception) if exception and str(exception) else _("You do not have access to this page."),
+        "sessionless": _anonymous(request),
     }, status=403)
 
 
@@ -84,7 +90,7 @@ def not_found(request, exception=None):
         return JsonResponse({"detail": _("Not found.")}, status=404)
     return render(request, "core/error.html", {
         "status": 404, "title": _("Not found"),
-        "message": _("There is nothing here, or it is not yours to see."),
+        "message": _("There is nothing here, or it is not yours to see."), "sessionless": _anonymous(request),
     }, status=404)
 
 
@@ -94,4 +100,5 @@ def server_error(request):
     return render(request, "core/error.html", {
         "status": 500, "title": _("Something went wrong"),
         "message": _("The error has been logged. Nothing you entered was half-saved: please try again."),
+        "sessionless": _anonymous(request),
     }, status=500)

@@ -147,3 +147,49 @@ def test_removing_the_second_factor_signs_out_everywhere(hr_lead, sign_in):
     first, second = two_sessions(hr_lead, sign_in)
     call_command("reset_mfa", hr_lead.user.username, "--reason", "test")
     assert signed_out(first) and signed_out(second)
+
+
+# --- No session for anonymous error pages; expired sessions are purged on the schedule ------------------------
+
+
+@pytest.mark.parametrize("path", ["/no-such-page/", "/stakeholders/987654321/", "/c/no-such-token/"])
+def test_an_anonymous_error_page_creates_no_session(client, settings, path):
+    response = client.get(path)
+
+    assert response.status_code in (302, 404)
+    assert Session.objects.count() == 0
+    assert settings.SESSION_COOKIE_NAME not in response.cookies
+
+
+def test_the_sign_in_page_still_gets_a_session_for_its_form(client):
+    response = client.get("/accounts/sign-in/")
+
+    assert response.status_code == 200
+    assert Session.objects.count() == 1
+
+
+def test_the_purge_task_removes_expired_sessions_and_keeps_live_ones():
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from rightsloop.core.tasks import purge_expired_sessions
+
+    live, expired = SessionStore(), SessionStore()
+    live["kept"] = expired["dropped"] = 1
+    live.save()
+    expired.save()
+    Session.objects.filter(session_key=expired.session_key).update(
+        expire_date=timezone.now() - datetime.timedelta(seconds=1))
+
+    assert purge_expired_sessions.call() == 1
+
+    assert list(Session.objects.values_list("session_key", flat=True)) == [live.session_key]
+    assert purge_expired_sessions.call() == 0  # safe to run twice
+    assert Session.objects.count() == 1
+
+
+def test_the_scheduler_enqueues_the_session_purge():
+    from rightsloop.core.registry import site
+    from rightsloop.core.tasks import purge_expired_sessions
+
+    (schedule,) = [s for s in site.schedules if s.key == "purge-expired-sessions"]
+    assert schedule.task is purge_expired_sessions
