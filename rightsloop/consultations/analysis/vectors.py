@@ -13,14 +13,16 @@ Two blocks, both sublinear tf-idf and L2-normalised before being joined:
 
 from __future__ import annotations
 
-import multiprocessing
+import ctypes
 import os
-import threading
+import signal
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
+from joblib.externals.loky import get_reusable_executor
 from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.preprocessing import normalize
 
@@ -29,9 +31,10 @@ from .text import WORD_REGEX, stop_words_list
 WORD_FEATURES = 2**20
 CHAR_FEATURES = 2**20
 
-# Below this many texts, starting processes costs more than it saves.
-PARALLEL_MIN = 20_000
-BATCH = 25_000
+# Below this many texts, starting processes costs more than it saves. The environment may lower both (the test
+# that stops a real task worker mid-run uses a small consultation); the engine itself reads no Django settings.
+PARALLEL_MIN = int(os.environ.get("RIGHTSLOOP_ANALYSIS_PARALLEL_MIN", 20_000))
+BATCH = int(os.environ.get("RIGHTSLOOP_ANALYSIS_BATCH", 25_000))
 
 _words = HashingVectorizer(
     n_features=WORD_FEATURES,
@@ -128,37 +131,37 @@ def vectorise(texts: Sequence[str], *, chars: bool = True, workers: int | None =
 
 # --- batches over processes -------------------------------------------------------------------------------------
 #
-# The work function and the texts are left in a module global before the pool is
-# forked, so children inherit them (copy-on-write) instead of receiving them
-# pickled; only (start, stop) goes out and only each batch's result comes back.
-_JOB: tuple[Callable, Sequence] | None = None
-# One pool at a time per process: _JOB is shared, and two pools at once would only compete for the same cores.
-_JOB_LOCK = threading.Lock()
+# The batches go to loky's reusable executor (shipped inside joblib): fresh interpreters started by exec, not forked
+# from the caller, so a child never inherits the task worker's signal handlers, locks or database connections. (A
+# forked child that caught the worker's SIGTERM while its parent held the pool's lock never exited, and the worker
+# waited on it for ever: issue 11.) Each child also dies with the process that started it, however that process
+# ends (a SIGKILL included), and idle children exit after IDLE_SECONDS. Each batch travels pickled (cloudpickle, so
+# closures work); the results come back in order.
+IDLE_SECONDS = 120
+PR_SET_PDEATHSIG = 1
 
 
-def _run_batch(bounds: tuple[int, int]):
-    assert _JOB is not None
-    function, items = _JOB
-    start, stop = bounds
-    return function(items[start:stop])
+def _die_with_parent(parent: int) -> None:
+    """Run first in each child: the kernel sends SIGKILL when the parent ends (Linux; exec cleared any earlier
+    setting, so it is set here), and a parent already gone ends the child at once."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:
+        os._exit(0)
 
 
 def default_workers() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
-def map_batches(function: Callable, items: Sequence, *, workers: int | None = None, batch: int = BATCH) -> list:
+def map_batches(function: Callable, items: Sequence, *, workers: int | None = None, batch: int | None = None) -> list:
     """[function(items[a:b]) for consecutive batches], in order, on several processes when it pays."""
-    global _JOB
     n = len(items)
+    batch = batch or BATCH
     bounds = [(start, min(start + batch, n)) for start in range(0, n, batch)]
     workers = default_workers() if workers is None else workers
-    if workers <= 1 or n < PARALLEL_MIN or "fork" not in multiprocessing.get_all_start_methods():
+    if workers <= 1 or n < PARALLEL_MIN or len(bounds) < 2:
         return [function(items[start:stop]) for start, stop in bounds]
-    with _JOB_LOCK:
-        _JOB = (function, items)
-        try:
-            with multiprocessing.get_context("fork").Pool(processes=min(workers, len(bounds))) as pool:
-                return pool.map(_run_batch, bounds, chunksize=1)
-        finally:
-            _JOB = None
+    executor = get_reusable_executor(max_workers=min(workers, len(bounds)), timeout=IDLE_SECONDS,
+                                     initializer=_die_with_parent, initargs=(os.getpid(),))
+    return list(executor.map(function, [items[start:stop] for start, stop in bounds]))
