@@ -269,6 +269,21 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# Watching the worker (core.supervision): a running task beats every so many seconds; one running longer than its
+# limit (by task name, else "default") is reported in the log and on its page. A 1,000,000-response analysis takes
+# minutes on PostgreSQL (docs/performance.md), so the heavy tasks get hours, not minutes.
+RIGHTSLOOP_TASK_HEARTBEAT_SECONDS = float(os.environ.get("RIGHTSLOOP_TASK_HEARTBEAT_SECONDS", "15"))
+RIGHTSLOOP_TASK_TIME_LIMITS = {
+    "default": 30 * 60,
+    "discover_themes_task": 2 * 3600,
+    "assign_themes_task": 2 * 3600,
+    "check_import": 2 * 3600,
+    "apply_import": 2 * 3600,
+    "rollback_import": 2 * 3600,
+    "send_messages": 2 * 3600,
+}
+if os.environ.get("RIGHTSLOOP_TASK_TIME_LIMIT"):  # one limit for every task (the worker tests use seconds)
+    RIGHTSLOOP_TASK_TIME_LIMITS = {"default": int(os.environ["RIGHTSLOOP_TASK_TIME_LIMIT"])}
 
 # Counters that must be shared by every web process (the receipt lookup's rate limit) live in the cache.
 # The default is per process, right for development and one process; a deployment with several workers points

@@ -146,3 +146,28 @@ class RetentionSetting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation_id}/{self.rule}: {self.keep_days} days"
+
+
+class TaskWatch(models.Model):
+    """What core.supervision knows of one background task while a worker runs it: who, since when, still alive.
+
+    The task queue's own row (django_tasks_db) says only that a task is running; this one adds the worker's
+    process and a heartbeat, so a task whose worker died can be told from one that is slow, and taken up again.
+    """
+
+    task_result_id = models.CharField(max_length=64, unique=True)  # the queue's id for this run of the task
+    task_name = models.CharField(max_length=300)
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    heartbeat_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    overdue_at = models.DateTimeField(null=True, blank=True)  # when it was reported running past its limit
+    resumed_at = models.DateTimeField(null=True, blank=True)  # when its worker was found stopped and it was requeued
+    resumed_as = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["finished_at", "heartbeat_at"], name="task_watch_open")]
+
+    def __str__(self) -> str:
+        return f"{self.task_name} {self.task_result_id} (pid {self.pid} on {self.host})"

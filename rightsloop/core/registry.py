@@ -40,6 +40,9 @@ class Schedule:
     key: str
     task: Any
     cron: str
+    # Called by the scheduler itself instead of enqueued: for the check that watches the task worker, which must
+    # run even when the worker is hung.
+    in_scheduler: bool = False
 
 
 @dataclass(frozen=True)

@@ -505,3 +505,39 @@ def refresh_profiles(consultation: Consultation, theme_ids: Iterable[int]) -> No
 def review_queue_size(consultation: Consultation) -> int:
     """Responses waiting for review (one flagged row each: the placement with the best theme)."""
     return ThemeAssignment.objects.filter(consultation=consultation, needs_review=True).count()
+
+
+# When the task worker stops under a run (core.supervision) ------------------------------------------------------
+
+def _when(at: datetime.datetime) -> str:
+    return at.astimezone(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+@transaction.atomic
+def resume_run(*, run_id: int, at: datetime.datetime) -> bool:
+    """Put a run whose worker stopped back in the queue, so the task queued again takes it up from the start (a run
+    writes its answer in one transaction at the end, so nothing half-done is left); False if it had ended."""
+    run = AnalysisRun.objects.select_for_update().select_related("consultation__organisation").filter(
+        pk=run_id, state__in=[RunState.QUEUED, RunState.RUNNING]).first()
+    if run is None:
+        return False
+    run.state, run.stage = RunState.QUEUED, ""
+    run.message = _("The worker stopped; resumed at %(time)s.") % {"time": _when(at)}
+    run.save(update_fields=["state", "stage", "message"])
+    audit.record(organisation=run.consultation.organisation, by=None, action="consultation.run_resumed",
+                 target=run.consultation, summary=f"run #{run.pk}: the worker stopped; queued again")
+    return True
+
+
+def note_run_overdue(*, run_id: int, limit_seconds: int) -> None:
+    """Say on the run's page that it runs longer than its limit (the log says it too)."""
+    AnalysisRun.objects.filter(pk=run_id, state=RunState.RUNNING).update(message=_(
+        "Running for longer than expected (more than %(minutes)s minutes).") % {"minutes": max(1, limit_seconds // 60)})
+
+
+def abandon_run(*, run_id: int) -> None:
+    """The worker stopped under this run again and again: end it as failed rather than take the worker down again."""
+    AnalysisRun.objects.filter(pk=run_id, state__in=[RunState.QUEUED, RunState.RUNNING]).update(
+        state=RunState.FAILED, finished_at=timezone.now(),
+        message=_("The worker stopped several times during this run, so it was not resumed again. Start it again, "
+                  "or ask your administrator to look at the worker's log."))

@@ -2,6 +2,8 @@
 
 from django_tasks import task
 
+from rightsloop.core import supervision
+
 from ..actions import analysis as actions
 from ..models import AnalysisRun
 
@@ -24,3 +26,17 @@ def assign_themes_task(run_id: int) -> str:
     if run is None:
         return "missing"
     return actions.run_assignment(run=run).state
+
+
+# What the check in core.supervision does when the worker stops under a run, or a run takes too long.
+def _run_id(args: list, kwargs: dict) -> int:
+    return int(kwargs.get("run_id", args[0] if args else 0))
+
+
+for _task in (discover_themes_task, assign_themes_task):
+    supervision.watch(
+        _task,
+        resume=lambda args, kwargs, at: actions.resume_run(run_id=_run_id(args, kwargs), at=at),
+        overdue=lambda args, kwargs, limit: actions.note_run_overdue(run_id=_run_id(args, kwargs), limit_seconds=limit),
+        abandon=lambda args, kwargs: actions.abandon_run(run_id=_run_id(args, kwargs)),
+    )
