@@ -181,7 +181,8 @@ def stop_mid_task(tmp_path: Path, database_url: str) -> None:
 
 
 def _postgres_url() -> str | None:
-    url = os.environ.get("DATABASE_URL", "")
+    # Creating and dropping a scratch database is the owner's work, not the application role's (CI runs as it).
+    url = os.environ.get("DATABASE_OWNER_URL") or os.environ.get("DATABASE_URL", "")
     return url if url.startswith(("postgres://", "postgresql://")) and shutil.which("createdb") else None
 
 
