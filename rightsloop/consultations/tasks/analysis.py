@@ -40,3 +40,4 @@ for _task in (discover_themes_task, assign_themes_task):
         overdue=lambda args, kwargs, limit: actions.note_run_overdue(run_id=_run_id(args, kwargs), limit_seconds=limit),
         abandon=lambda args, kwargs: actions.abandon_run(run_id=_run_id(args, kwargs)),
     )
+del _task  # a loop variable, not a task of this module

@@ -69,3 +69,4 @@ def _abandoned(args: list, kwargs: dict) -> None:
 
 for _task in (check_import, apply_import, rollback_import):
     supervision.watch(_task, resume=_resumed, overdue=_overdue, abandon=_abandoned)
+del _task  # a loop variable, not a task of this module

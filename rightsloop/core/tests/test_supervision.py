@@ -178,3 +178,13 @@ def test_the_scheduler_runs_the_check_itself_every_minute():
 
     (schedule,) = [s for s in site.schedules if s.key == "watch-tasks"]
     assert schedule.cron == "* * * * *" and schedule.in_scheduler and schedule.task is supervision.watch_tasks
+
+
+@override_settings(TASKS=DATABASE_QUEUE)
+def test_the_check_run_twice_resumes_once(discovery_under_way):
+    run = discovery_under_way
+    running_task(discover_themes_task, started=datetime.timedelta(minutes=5), pid=dead_pid(), run_id=run.pk)
+    assert supervision.watch_tasks.call() == "1 resumed, 0 overdue, 0 abandoned"
+    assert supervision.watch_tasks.call() == "0 resumed, 0 overdue, 0 abandoned"
+    assert DBTaskResult.objects.filter(status="READY").count() == 1
+    assert TaskWatch.objects.filter(resumed_at__isnull=False).count() == 1

@@ -16,6 +16,8 @@ import rightsloop
 RUN_TWICE_TESTS = {
     "rightsloop.core.tasks.purge_expired_records":
         "rightsloop.core.tests.test_retention::test_the_daily_task_is_idempotent",
+    "rightsloop.core.supervision.watch_tasks":
+        "rightsloop.core.tests.test_supervision::test_the_check_run_twice_resumes_once",
     "rightsloop.core.tasks.purge_expired_sessions":
         "rightsloop.accounts.tests.test_sessions::test_the_purge_task_removes_expired_sessions_and_keeps_live_ones",
     "rightsloop.engagements.tasks.deliver_feedback_email":
