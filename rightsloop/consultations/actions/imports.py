@@ -307,6 +307,10 @@ def resume_import(*, response_import: ResponseImport, by: Viewer, background: bo
     if shown_state(job) != ImportState.INTERRUPTED:
         raise ValidationError(_("Only an interrupted import can be resumed (it is now: %(state)s).")
                               % {"state": job.get_state_display()})
+    if not job.file.name:
+        raise ValidationError(_("This import's file was deleted (it was left interrupted past the retention period, "
+                                "or held the address of a person who was erased): roll it back, then upload the "
+                                "file again."))
     now = timezone.now()
     # Shift the start by the time the import stood still, so the rate shown stays the rate of the work.
     if job.phase_started_at and job.heartbeat_at:

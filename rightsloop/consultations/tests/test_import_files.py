@@ -231,3 +231,29 @@ def test_erasing_a_person_deletes_the_stored_files_that_hold_their_address(hr_le
     assert other.state == ImportState.UPLOADED and other.file.name
     assert [p.relative_to(private_media_root).as_posix() for p in files_under(private_media_root)] == [
         other.file.name]
+
+
+def test_an_interrupted_import_whose_file_was_deleted_is_not_resumed(hr_lead, private_media_root,
+                                                                     django_capture_on_commit_callbacks):
+    import datetime
+
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    from rightsloop.core import retention
+
+    from ..models import ResponseImport
+    from .test_imports import checked
+
+    job = checked(make_consultation(hr_lead, yes_no=True), hr_lead, canary_file())
+    long_ago = timezone.now() - datetime.timedelta(days=31)
+    ResponseImport.objects.filter(pk=job.pk).update(state=ImportState.INTERRUPTED, heartbeat_at=long_ago)
+    assert retention.purge(now=timezone.now())[(hr_lead.organisation.slug, "consultation_import_files")] == 1
+    job.refresh_from_db()
+    assert job.state == ImportState.INTERRUPTED and job.file.name == "" and files_under(private_media_root) == []
+    with pytest.raises(ValidationError, match="roll it back"):
+        actions.resume_import(response_import=job, by=hr_lead, background=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.rollback_import(response_import=job, by=hr_lead, background=False)
+    job.refresh_from_db()
+    assert job.state == ImportState.ROLLED_BACK
