@@ -226,18 +226,40 @@ def create_stakeholder(request, payload: StakeholderIn):
     return Status(201, stakeholder)
 
 
+def _no_reason_in_the_address(request) -> None:
+    """A reveal reason in the query string would be written to access logs: refused, and nothing revealed."""
+    if "reveal_reason" in request.GET:
+        raise DjangoValidationError({"reveal_reason": [_(
+            "Send the reason in the body of a POST (…/reveal or …/export), not in the address: addresses are "
+            "kept in access logs.")]})
+
+
+def _reveal(request, stakeholder, reason: str) -> None:
+    if len(reason.strip()) < 10:
+        raise DjangoValidationError({"reveal_reason": [_("Give a reason of at least 10 characters.")]})
+    actions.reveal_identity(stakeholder=stakeholder, reason=reason, by=request.auth)
+
+
+class RevealIn(Schema):
+    reason: str = Field(..., max_length=300, description=(
+        "Why you need this high-safety person's identity (at least 10 characters). Audited."))
+
+
 @router.get("/{int:stakeholder_id}", response=documented({200: StakeholderOut}), summary="One stakeholder")
-def get_stakeholder(request, stakeholder_id: int,
-                    reveal_reason: str = Query("", max_length=300, description=(
-                        "For a high-safety stakeholder you hold a grant on: why you need their identity. "
-                        "Without it the name is a pseudonym and contact details are empty; with it the "
-                        "read is audited."))):
+def get_stakeholder(request, stakeholder_id: int):
+    """A high-safety person shows by pseudonym, without contact details: POST …/reveal with a reason for more."""
+    stakeholder = queries.access_stakeholder(request.auth, stakeholder_id)
+    _no_reason_in_the_address(request)
+    return stakeholder
+
+
+@router.post("/{int:stakeholder_id}/reveal", response=documented({200: StakeholderOut}),
+             summary="One stakeholder with a high-safety person's identity, for a grant holder giving a reason")
+def reveal_stakeholder(request, stakeholder_id: int, payload: RevealIn):
     viewer = request.auth
     stakeholder = queries.access_stakeholder(viewer, stakeholder_id)
-    if reveals.is_protected(stakeholder) and reveal_reason.strip():
-        if len(reveal_reason.strip()) < 10:
-            raise DjangoValidationError({"reveal_reason": [_("Give a reason of at least 10 characters.")]})
-        actions.reveal_identity(stakeholder=stakeholder, reason=reveal_reason, by=viewer)
+    if reveals.is_protected(stakeholder):
+        _reveal(request, stakeholder, payload.reason)
         actions.record_identity_read(stakeholder=stakeholder, by=viewer, where=request.path)
         request.revealed_ids = {stakeholder.pk}
     return stakeholder
@@ -281,18 +303,33 @@ class ErasureOut(Schema):
     erased_at: datetime.datetime
 
 
+class ExportIn(Schema):
+    reveal_reason: str = Field("", max_length=300, description=(
+        "Required for a high-safety stakeholder: why you need their data (at least 10 characters). Audited."))
+
+
 @router.get("/{int:stakeholder_id}/export", summary="Subject access export: everything held about this person",
             response=documented({200: dict}))
-def export_stakeholder(request, stakeholder_id: int,
-                       reveal_reason: str = Query("", max_length=300, description=(
-                           "Required for a high-safety stakeholder: why you need their data. Audited."))):
+def export_stakeholder(request, stakeholder_id: int):
+    """For a high-safety person, POST to the same address with the reason in the body."""
+    viewer = request.auth
+    _require(viewer, Capability.STAKEHOLDERS_EDIT)
+    stakeholder = queries.access_stakeholder(viewer, stakeholder_id)
+    _no_reason_in_the_address(request)
+    if reveals.is_protected(stakeholder):
+        raise DjangoValidationError({"reveal_reason": [_(
+            "This person is protected: POST to this address with reveal_reason in the body.")]})
+    return actions.export_subject(stakeholder=stakeholder, by=viewer)
+
+
+@router.post("/{int:stakeholder_id}/export", summary="Subject access export, with the reason a protected person's "
+             "needs", response=documented({200: dict}))
+def export_stakeholder_with_reason(request, stakeholder_id: int, payload: ExportIn):
     viewer = request.auth
     _require(viewer, Capability.STAKEHOLDERS_EDIT)
     stakeholder = queries.access_stakeholder(viewer, stakeholder_id)
     if reveals.is_protected(stakeholder):
-        if len(reveal_reason.strip()) < 10:
-            raise DjangoValidationError({"reveal_reason": [_("Give a reason of at least 10 characters.")]})
-        actions.reveal_identity(stakeholder=stakeholder, reason=reveal_reason, by=viewer)
+        _reveal(request, stakeholder, payload.reveal_reason)
     return actions.export_subject(stakeholder=stakeholder, by=viewer)
 
 

@@ -83,11 +83,18 @@ def test_protected_people_need_a_grant_and_a_reason(hr_lead, auditor, api):
     lead = api(hr_lead)
     body = lead.get(f"/api/v1/stakeholders/{person.pk}").json()
     assert "Defender" not in body["name"] and body["email"] == ""
-    assert lead.get(f"/api/v1/stakeholders/{person.pk}", {"reveal_reason": "short"}).status_code == 400
-    revealed = lead.get(f"/api/v1/stakeholders/{person.pk}", {"reveal_reason": "Arranging a safe meeting"}).json()
+    assert lead.post(f"/api/v1/stakeholders/{person.pk}/reveal", {"reason": "short"}).status_code == 400
+    # The reason never travels in the address (access logs keep addresses): refused, nothing revealed.
+    in_address = lead.get(f"/api/v1/stakeholders/{person.pk}", {"reveal_reason": "Arranging a safe meeting"})
+    assert in_address.status_code == 400 and "Defender Y" not in in_address.content.decode()
+    assert lead.get(f"/api/v1/stakeholders/{person.pk}/export").status_code == 400
+    revealed = lead.post(f"/api/v1/stakeholders/{person.pk}/reveal", {"reason": "Arranging a safe meeting"}).json()
     assert revealed["name"] == "Defender Y" and revealed["email"] == "y@example.net"
     actions = list(AuditEntry.objects.filter(target_id=str(person.pk)).values_list("action", flat=True))
     assert actions.count("identity.revealed") == 1 and actions.count("identity.read") == 1
+    export = lead.post(f"/api/v1/stakeholders/{person.pk}/export", {"reveal_reason": "Their subject access request"})
+    assert export.status_code == 200 and "Defender Y" in export.content.decode()
+    assert lead.post(f"/api/v1/stakeholders/{person.pk}/export", {}).status_code == 400
 
 
 def test_decision_makers_cannot_read_the_register(decision_maker, hr_lead, api):
