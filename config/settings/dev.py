@@ -1,4 +1,4 @@
-"""Local development and the demo: the embedded SQLite database and the console mailer."""
+"""Local development and the demo: the embedded SQLite database, and mail kept in files under var/mail."""
 
 import os
 
@@ -10,6 +10,10 @@ SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-insecure-key-do-not-use-i
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 # Keys live beside the database in development and the demo, never inside it.
 RIGHTSLOOP_KEY_DIR = VAR_DIR / "keys"
+# Each message the demo sends is a file in var/mail, not a print: printed, feedback reports
+# (names, what people said) would land in the worker's log. EMAIL_BACKEND in the environment still wins.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = VAR_DIR / "mail"
 
 # Serve static files straight from the app folders, so the dev server works without collectstatic;
 # `make demo` still collects them, and production keeps the hashed manifest storage.

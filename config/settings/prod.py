@@ -21,3 +21,5 @@ SESSION_COOKIE_SECURE = True
 # "__Host-": browsers accept the cookie only over HTTPS, for this exact host and path /, never from a subdomain.
 SESSION_COOKIE_NAME = "__Host-sessionid"
 CSRF_COOKIE_SECURE = True
+# Real delivery by default; `check --deploy` fails on a backend that prints or keeps messages (core/checks.py).
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

@@ -21,3 +21,27 @@ def shared_cache(app_configs, **kwargs) -> list[checks.CheckMessage]:
             id="rightsloop.W001",
         )]
     return []
+
+
+# Backends that never deliver: they print each message (feedback reports with names and words) into the
+# process's log, write it to disk in clear, or keep it in memory.
+NOT_DELIVERING = {
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
+    "django.core.mail.backends.locmem.EmailBackend",
+    "django.core.mail.backends.dummy.EmailBackend",
+}
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def delivering_mail(app_configs, **kwargs) -> list[checks.CheckMessage]:
+    # An Error, not a Warning: with the console backend every feedback report, name and word a report repeats
+    # lands in the worker's log, which is kept and shared far more widely than the database.
+    if settings.EMAIL_BACKEND in NOT_DELIVERING:
+        return [checks.Error(
+            f"EMAIL_BACKEND is {settings.EMAIL_BACKEND}: messages are not delivered, and feedback reports "
+            "(names, what people said) end up in logs or files in clear.",
+            hint="Set EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and EMAIL_HOST.",
+            id="rightsloop.E001",
+        )]
+    return []
