@@ -511,21 +511,31 @@ def test_filled_forms_sent_to_another_organisations_objects_change_nothing(world
             problems.append(f"{where}: changed {sent.changed}")
         if FOREIGN in sent.body:
             problems.append(f"{where}: the page shows another organisation's data")
-    assert {"membership", "token"} <= kinds_tried and tried >= 30
+    assert {"membership", "token", "invitation"} <= kinds_tried and tried >= 30
     assert not problems, "\n".join(problems)
 
 
-def test_another_organisations_membership_and_token_stay_as_they_were(worlds):
+def test_another_organisations_membership_invitation_and_token_stay_as_they_were(worlds):
     callers, _own, foreign = worlds
     admin = callers["admin"]
     membership, token = foreign.objects["membership"], foreign.tokens[foreign.builder.user.pk]
+    invitation = foreign.objects["invitation"]
     before = database_state()
 
-    changed_role = send(admin, "POST", f"/accounts/members/{membership.pk}/", data={"role": "auditor",
-                        "active": "", "function": ""}, before=before)
-    revoked = send(admin, "POST", f"/accounts/tokens/{token.pk}/revoke/", before=before)
+    answers = [
+        send(admin, "POST", f"/accounts/members/{membership.pk}/",
+             data={"role": "auditor", "is_active": "", "function": ""}, before=before),
+        send(admin, "POST", f"/accounts/tokens/{token.pk}/revoke/", before=before),
+        send(admin, "POST", f"/accounts/members/invitations/{invitation.pk}/withdraw/", before=before),
+        # An invitation is accepted only by the person it names: not by an administrator elsewhere.
+        send(admin, "POST", f"/accounts/invitations/{invitation.pk}/accept/", before=before),
+        send(admin, "POST", f"/accounts/invitations/{invitation.pk}/decline/", before=before),
+    ]
 
-    assert (changed_role.status, revoked.status) == (404, 404)
-    assert changed_role.changed == revoked.changed == []
+    assert [answer.status for answer in answers] == [404] * 5
+    assert [answer.changed for answer in answers] == [[]] * 5
+    assert not any(FOREIGN in answer.body for answer in answers)
     assert Membership.objects.get(pk=membership.pk).role == membership.role
     assert ApiToken.objects.get(pk=token.pk).revoked_at is None
+    invitation.refresh_from_db()
+    assert (invitation.accepted_at, invitation.declined_at, invitation.withdrawn_at) == (None, None, None)
