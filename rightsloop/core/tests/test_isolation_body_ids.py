@@ -297,6 +297,7 @@ def test_api_body_ids_of_another_organisation_are_refused(worlds):
                 problems.append(f"{where}: another organisation's {kind} changed {attack.changed}")
             if FOREIGN in attack.body:
                 problems.append(f"{where}: the answer shows another organisation's data")
+    print(f"API body ids: {tried} fields of {len(operations)} operations swapped")
     assert tried >= 15
     assert not problems, "\n".join(problems)
 
@@ -476,6 +477,7 @@ def test_page_form_ids_of_another_organisation_are_refused(worlds):
     # The fields the review named: a participant's proxy, owners, a decision's engagements, themes.
     assert {("engagements:participant-add", "via_proxy"), ("risks:edit", "owner"),
             ("risks:decision-edit", "engagements")} <= names
+    print(f"page form ids: {len(fields)} fields of {len({f.route.name for f in fields})} pages swapped")
     assert len(fields) >= 18
     assert not problems, "\n".join(problems)
 
@@ -511,6 +513,7 @@ def test_filled_forms_sent_to_another_organisations_objects_change_nothing(world
             problems.append(f"{where}: changed {sent.changed}")
         if FOREIGN in sent.body:
             problems.append(f"{where}: the page shows another organisation's data")
+    print(f"filled forms: {tried} pages posted with another organisation's ids")
     assert {"membership", "token", "invitation"} <= kinds_tried and tried >= 30
     assert not problems, "\n".join(problems)
 
