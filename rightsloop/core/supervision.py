@@ -43,6 +43,7 @@ from .models import TaskWatch
 logger = logging.getLogger("rightsloop.tasks")
 
 DEAD_AFTER_BEATS = 8
+NO_WATCH_GRACE = datetime.timedelta(minutes=10)
 MAX_RESUMES = 3
 STOPPED_MID_TASK = ("builtins.SystemExit", "builtins.KeyboardInterrupt")
 KEEP_WATCHES = datetime.timedelta(days=30)
@@ -85,9 +86,10 @@ _beating: dict[str, threading.Event] = {}
 
 def _watched(sender) -> bool:
     # Only the database queue runs tasks in another process; the inline backend of the tests needs no watching.
+    # db_worker sends the backend itself as the sender when a task starts, and its class when one fails.
     from django_tasks_db.backend import DatabaseBackend
 
-    return isinstance(sender, type) and issubclass(sender, DatabaseBackend)
+    return issubclass(sender if isinstance(sender, type) else type(sender), DatabaseBackend)
 
 
 def _started(sender, task_result, **kwargs) -> None:
@@ -154,7 +156,9 @@ def worker_stopped(watch: TaskWatch | None, started_at: datetime.datetime | None
     judged by the heartbeat (a busy worker still beats; a hung one is reported as overdue, not taken from it)."""
     dead_after = datetime.timedelta(seconds=heartbeat_seconds() * DEAD_AFTER_BEATS)
     if watch is None:
-        return started_at is None or now - started_at > dead_after
+        # The worker writes the watch as it starts the task; without one (it died in between, or it predates
+        # the watch) only age tells, and a live task must not be run a second time beside itself.
+        return started_at is None or now - started_at > max(dead_after, NO_WATCH_GRACE)
     if watch.host == HOST:
         return not _process_exists(watch.pid)
     return now - watch.heartbeat_at > dead_after

@@ -158,15 +158,18 @@ def stop_mid_task(tmp_path: Path, database_url: str) -> None:
         finally:
             worker.kill()
         found = scenario(env, "run", run_id)
+        # The worker recorded its process under the task as it started it (what tells the check it is gone).
+        assert worker.process.pid in [pid for pid, *_rest in found["watches"]], (round_number, found)
         if stop == "SIGTERM":
             # A graceful stop: the worker finished the task it had before exiting.
             assert found["state"] == "done", (round_number, found, log.read_text()[-3000:])
             continue
         assert found["state"] == "running", (round_number, found)  # stopped under the run: nobody else will end it
         # The scheduled check (run by run_scheduler every minute) sees it and queues it again; a new worker ends it.
-        _run(env, "manage.py", "run_scheduler", "--now", "watch-tasks")
+        checked = _run(env, "manage.py", "run_scheduler", "--now", "watch-tasks")
         found = scenario(env, "run", run_id)
-        assert found["state"] == "queued" and "The worker stopped; resumed at" in found["message"], found
+        assert found["state"] == "queued" and "The worker stopped; resumed at" in found["message"], (
+            round_number, stop, found, checked, log.read_text()[-3000:])
         worker = Worker(env, log)
         try:
             found = wait_for(env, run_id, {"done", "failed"}, STEP_SECONDS)

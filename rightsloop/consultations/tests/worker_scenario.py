@@ -40,6 +40,8 @@ def start(consultation_id: int) -> dict:
 def run(run_id: int) -> dict:
     from django_tasks_db.models import DBTaskResult
 
+    from rightsloop.core.models import TaskWatch
+
     from ..models import AnalysisRun
 
     found = AnalysisRun.objects.get(pk=run_id)
@@ -47,7 +49,8 @@ def run(run_id: int) -> dict:
     return {"state": found.state, "stage": found.stage, "message": found.message,
             "themes": found.consultation.themes.count(),
             "tasks": sorted(tasks.values_list("status", flat=True)),
-            "stopped": list(tasks.filter(status="FAILED").values_list("exception_class_path", flat=True))}
+            "stopped": list(tasks.filter(status="FAILED").values_list("exception_class_path", flat=True)),
+            "watches": list(TaskWatch.objects.values_list("pid", "finished_at", "resumed_at"))}
 
 
 STEPS = {"seed": seed, "start": start, "run": run}
