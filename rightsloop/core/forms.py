@@ -1,5 +1,9 @@
+import secrets
+from urllib.parse import urlencode
+
 from django import forms
 from django.conf import settings
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
 
@@ -18,10 +22,43 @@ class AuditFilterForm(forms.Form):
     target = forms.CharField(label=_("Record (type:id)"), required=False, max_length=130)
 
 
+# Searches for people (names, email addresses) are posted, kept in the session under a random id, and named in the
+# address only by that id: addresses end up in access logs, proxies and browser history.
+SEARCHES_KEY = "rightsloop.searches"
+KEPT_SEARCHES = 20
+
+
+def remember_search(request, text: str) -> str:
+    """Keep a search in the session; returns the random id that stands for it in addresses."""
+    searches = dict(request.session.get(SEARCHES_KEY, {}))
+    key = secrets.token_urlsafe(9)
+    searches[key] = text
+    request.session[SEARCHES_KEY] = dict(list(searches.items())[-KEPT_SEARCHES:])
+    return key
+
+
+def remembered_search(request, key: str) -> str:
+    return request.session.get(SEARCHES_KEY, {}).get(key, "") if key else ""
+
+
 def search_text(request, name: str, max_length: int = 100) -> str:
-    """A free-text search parameter, trimmed and without control characters."""
-    raw = request.GET.get(name, "")[:max_length]
-    return "".join(ch for ch in raw if ch.isprintable()).strip()
+    """A free-text search, trimmed and without control characters: posted, or the one the address names by id.
+
+    A search text written in the address itself is ignored (see remember_search).
+    """
+    if request.method == "POST" and name in request.POST:
+        raw = request.POST[name]
+    else:
+        raw = remembered_search(request, request.GET.get(name, ""))
+    return "".join(ch for ch in raw[:max_length] if ch.isprintable()).strip()
+
+
+def posted_search(request, name: str):
+    """When a search was posted: a redirect to this page naming it by id (None otherwise)."""
+    if request.method != "POST" or name not in request.POST:
+        return None
+    text = search_text(request, name)
+    return redirect(f"{request.path}?{urlencode({name: remember_search(request, text)})}" if text else request.path)
 
 
 class RetentionForm(forms.Form):

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from rightsloop.accounts.permissions import requires
 from rightsloop.accounts.roles import Capability, Function
-from rightsloop.core.forms import search_text
+from rightsloop.core.forms import posted_search, search_text
 from rightsloop.core.pagination import paginate, query_without_page
 from rightsloop.risks.models import RiskMarket
 from rightsloop.stakeholders.queries import (
@@ -107,6 +107,8 @@ def engagement_edit(request, pk: int):
 def engagement_detail(request, pk: int):
     viewer = request.viewer
     engagement = queries.access_engagement(viewer, pk)
+    if (searched := posted_search(request, "find")) is not None:
+        return searched
     find = search_text(request, "find")
     found = []
     if find and viewer.can(Capability.ENGAGEMENTS_EDIT):
@@ -139,6 +141,8 @@ def participant_add(request, pk: int, stakeholder_pk: int):
     viewer = request.viewer
     engagement = queries.access_engagement(viewer, pk)
     stakeholder = access_stakeholder(viewer, stakeholder_pk)
+    if (searched := posted_search(request, "proxy_q")) is not None:
+        return searched
     proxy_q = search_text(request, "proxy_q")
     candidates = proxies(viewer).exclude(pk=stakeholder.pk)
     if proxy_q:

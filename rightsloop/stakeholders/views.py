@@ -1,5 +1,3 @@
-import secrets
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
@@ -11,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from rightsloop.accounts.permissions import requires
 from rightsloop.accounts.roles import Capability
+from rightsloop.core.forms import remember_search, remembered_search
 from rightsloop.core.pagination import paginate
 
 from . import actions, queries, reveals
@@ -35,23 +34,6 @@ def _copy_errors(form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
-# Searches of the register (names, email addresses) kept in the session under a random id, the newest few.
-SEARCHES_KEY = "rightsloop.searches"
-KEPT_SEARCHES = 20
-
-
-def _saved_search(request, key: str) -> str:
-    return request.session.get(SEARCHES_KEY, {}).get(key, "") if key else ""
-
-
-def _save_search(request, text: str) -> str:
-    searches = dict(request.session.get(SEARCHES_KEY, {}))
-    key = secrets.token_urlsafe(9)
-    searches[key] = text
-    request.session[SEARCHES_KEY] = dict(list(searches.items())[-KEPT_SEARCHES:])
-    return key
-
-
 @requires(Capability.STAKEHOLDERS_VIEW)
 @require_http_methods(["GET", "POST"])
 def stakeholder_list(request):
@@ -65,14 +47,14 @@ def stakeholder_list(request):
     posted = request.method == "POST"
     data = (request.POST if posted else request.GET).copy()
     key = data.pop("search", [""])[-1] if not posted else ""
-    data["q"] = data.get("q", "") if posted else _saved_search(request, key)
+    data["q"] = data.get("q", "") if posted else remembered_search(request, key)
     form = StakeholderFilterForm(data if (posted or request.GET) else None)
     filters = form.filters()
     params = data.copy()
     for name in ("q", "page", "csrfmiddlewaretoken"):
         params.pop(name, None)
     if filters.q:
-        params["search"] = _save_search(request, filters.q) if posted else key
+        params["search"] = remember_search(request, filters.q) if posted else key
     query = params.urlencode()
     address = reverse("stakeholders:list") + (f"?{query}" if query else "")
     if posted and not request.htmx:

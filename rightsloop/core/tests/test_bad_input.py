@@ -84,8 +84,10 @@ def test_pages_with_nasty_queries(admin, sign_in, path):
 def test_searches_inside_pages_ignore_control_characters(hr_lead, sign_in, world):
     client = sign_in(hr_lead)
     assert client.get(f"/engagements/{world['engagement']}/?find=%00abc").status_code == 200
-    url = f"/engagements/{world['engagement']}/participants/add/{world['stakeholder']}/?proxy_q=%00"
-    assert client.get(url).status_code == 200
+    assert client.post(f"/engagements/{world['engagement']}/", {"find": "\x01abc\x7f"}, follow=True).status_code == 200
+    url = f"/engagements/{world['engagement']}/participants/add/{world['stakeholder']}/"
+    assert client.get(f"{url}?proxy_q=%00").status_code == 200
+    assert client.post(url, {"proxy_q": "\x01\x02"}, follow=True).status_code == 200
 
 
 def test_huge_ids_are_not_found(hr_lead, sign_in, api):

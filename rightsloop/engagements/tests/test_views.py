@@ -44,13 +44,14 @@ def test_invite_a_protected_stakeholder_through_a_proxy(hr_lead, sign_in):
     person = make_stakeholder(hr_lead, name="At Risk Person", safety_level="high", country="KE")
     proxy = make_stakeholder(hr_lead, name="Kenya Defenders Coalition", kind="proxy", country="KE")
     client = sign_in(hr_lead)
-    search = client.get(f"/engagements/{engagement.pk}/?find=risk")
+    search = client.post(f"/engagements/{engagement.pk}/", {"find": "risk"}, follow=True)
+    assert "risk" not in search.redirect_chain[0][0]  # the address names the search by id only
     assert f"/engagements/{engagement.pk}/participants/add/{person.pk}/" in search.content.decode()
     url = f"/engagements/{engagement.pk}/participants/add/{person.pk}/"
     page = client.get(url).content.decode()
     assert "Kenya Defenders Coalition" in page and "This stakeholder is at high risk" in page
-    assert "Kenya Defenders Coalition" in client.get(url, {"proxy_q": "defenders"}).content.decode()
-    assert "Kenya Defenders Coalition" not in client.get(url, {"proxy_q": "nobody"}).content.decode()
+    assert "Kenya Defenders Coalition" in client.post(url, {"proxy_q": "defenders"}, follow=True).content.decode()
+    assert "Kenya Defenders Coalition" not in client.post(url, {"proxy_q": "nobody"}, follow=True).content.decode()
     refused = client.post(url, {"via_proxy": ""})
     assert refused.status_code == 400 and not Participation.objects.exists()
     assert client.post(url, {"via_proxy": proxy.pk}).status_code == 302

@@ -36,3 +36,22 @@ def test_a_saved_search_belongs_to_its_session(hr_lead, sign_in):
     make_stakeholder(hr_lead, name="Someone Else")
     address = sign_in(hr_lead).post("/stakeholders/", {"q": "Wanjiru"})["Location"]
     assert "Someone Else" in sign_in(hr_lead).get(address).content.decode()
+
+
+def test_the_engagement_pages_search_the_register_by_post_too(hr_lead, sign_in):
+    from rightsloop.engagements.tests.factories import make_engagement
+
+    engagement = make_engagement(hr_lead)
+    person = make_stakeholder(hr_lead, name="Wanjiru Collective", country="KE")
+    make_stakeholder(hr_lead, name="Kamau Riders Proxy", kind="proxy", country="UG")
+    client = sign_in(hr_lead)
+    found = client.post(f"/engagements/{engagement.pk}/", {"find": "Wanjiru"})
+    assert found.status_code == 302 and "Wanjiru" not in found["Location"] and "find=" in found["Location"]
+    assert f"/participants/add/{person.pk}/" in client.get(found["Location"]).content.decode()
+    invite = f"/engagements/{engagement.pk}/participants/add/{person.pk}/"
+    proxy = client.post(invite, {"proxy_q": "Kamau"})
+    assert proxy.status_code == 302 and "Kamau" not in proxy["Location"]
+    assert "Kamau Riders Proxy" in client.get(proxy["Location"]).content.decode()
+    # The text itself in the address finds nothing.
+    assert f"/participants/add/{person.pk}/" not in client.get(
+        f"/engagements/{engagement.pk}/?find=Wanjiru").content.decode()
