@@ -154,7 +154,6 @@ class StakeholderCreatedOut(StakeholderOut):
 
 
 class StakeholderQuery(Schema):
-    q: str = Field("", max_length=100)
     kind: Kind | None = None
     region: str = Field("", max_length=3, description="UN M49 region code, e.g. 002 for Africa")
     country: str = Field("", max_length=2)
@@ -162,6 +161,10 @@ class StakeholderQuery(Schema):
     language: str = Field("", max_length=3)
     safety_level: SafetyLevel | None = None
     at_risk: str = Field("", max_length=40)
+
+
+class StakeholderSearch(StakeholderQuery):
+    q: str = Field("", max_length=100, description="Words of a name, or an email address")
 
 
 class ConsentIn(Schema):
@@ -201,17 +204,31 @@ def _values(payload: Schema) -> dict:
     return values
 
 
-@router.get("", response=documented({200: list[StakeholderOut]}), summary="List stakeholders")
-@paginate(ApiPages)
-def list_stakeholders(request, filters: Query[StakeholderQuery]):
-    viewer = request.auth
+def _found(viewer, filters: StakeholderQuery, q: str = ""):
     _require(viewer, Capability.STAKEHOLDERS_VIEW)
-    found = queries.stakeholder_list(viewer, queries.StakeholderFilters(
-        q=filters.q, kind=filters.kind.value if filters.kind else "", region=filters.region,
+    return queries.stakeholder_list(viewer, queries.StakeholderFilters(
+        q=q, kind=filters.kind.value if filters.kind else "", region=filters.region,
         country=filters.country, global_south=filters.global_south, language=filters.language,
         safety_level=filters.safety_level.value if filters.safety_level else "", at_risk=filters.at_risk,
     ))
-    return found
+
+
+@router.get("", response=documented({200: list[StakeholderOut]}),
+            summary="List stakeholders (to search by name or email, POST /stakeholders/search)")
+@paginate(ApiPages)
+def list_stakeholders(request, filters: Query[StakeholderQuery]):
+    if "q" in request.GET:
+        # Refused rather than ignored: the caller learns at once, and nothing is found from a logged address.
+        raise DjangoValidationError({"q": [_(
+            "Search by POST /api/v1/stakeholders/search with q in the body: addresses are kept in access logs.")]})
+    return _found(request.auth, filters)
+
+
+@router.post("/search", response=documented({200: list[StakeholderOut]}),
+             summary="Search the register; the search text travels in the body, never in the address")
+@paginate(ApiPages)
+def search_stakeholders(request, filters: StakeholderSearch):
+    return _found(request.auth, filters, filters.q)
 
 
 @router.post("", response=documented({201: StakeholderCreatedOut}), summary="Register a stakeholder")

@@ -234,6 +234,7 @@ def api_body(route: Route, ids: dict[str, int]) -> dict:
         "api:update_stakeholder": {},
         "api:add_consent": {"scope": "contact", "granted": True, "method": "verbal", "given_on": today},
         "api:erase_stakeholder": {"reason": "matrix test"},
+        "api:search_stakeholders": {"q": "matrix"},
         # Too short a reason: a protected person's identity is refused (400), so no matrix answer shows it.
         "api:reveal_stakeholder": {"reason": "short"},
         "api:export_stakeholder_with_reason": {"reveal_reason": ""},

@@ -223,6 +223,7 @@ MATRIX: dict[tuple[str, str], tuple[str, str, str, str, str, str]] = {
     ("api:openapi-json", "GET"):                   (OK,        OK,        OK,        OK,        OK,        OK),
     ("api:openapi-view", "GET"):                   (OK,        OK,        OK,        OK,        OK,        OK),
     ("api:list_stakeholders", "GET"):              (OK,        OK,        NO,        NO,        OK,        NO_TOKEN),
+    ("api:search_stakeholders", "POST"):           (OK,        OK,        NO,        NO,        OK,        NO_TOKEN),
     ("api:create_stakeholder", "POST"):            (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
     ("api:get_stakeholder", "GET"):                (OK,        OK,        NOT_FOUND, NOT_FOUND, OK,        NO_TOKEN),
     ("api:reveal_stakeholder", "POST"):            (OK,        OK,        NOT_FOUND, NOT_FOUND, OK,        NO_TOKEN),
@@ -502,6 +503,9 @@ def test_lists_and_searches_leave_out_high_safety_people_without_a_grant(worlds)
     def read(who, url, **bearer):
         if url in posted:
             return who.page.post(*posted[url], follow=True)
+        if url == "/api/v1/stakeholders?q=defender":
+            return who.page.post("/api/v1/stakeholders/search", {"q": "defender"}, content_type="application/json",
+                                 **bearer)
         return who.page.get(url, **bearer)
 
     for role in ("admin", "hr_lead", "auditor"):

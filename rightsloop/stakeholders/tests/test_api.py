@@ -49,7 +49,12 @@ def test_list_filters_and_paginates(hr_lead, api):
     client = api(hr_lead)
     body = client.get("/api/v1/stakeholders", {"global_south": "true", "language": "sw", "page_size": 2}).json()
     assert body["count"] == 3 and len(body["items"]) == 2
-    assert client.get("/api/v1/stakeholders", {"q": "german"}).json()["count"] == 1
+    found = client.post("/api/v1/stakeholders/search?page_size=1", {"q": "german"}).json()
+    assert found["count"] == 1 and found["items"][0]["name"] == "German"
+    assert client.post("/api/v1/stakeholders/search", {"q": "kenyan", "language": "sw"}).json()["count"] == 3
+    # A search in the address would be kept in access logs: refused, with the way to do it.
+    refused = client.get("/api/v1/stakeholders", {"q": "german"})
+    assert refused.status_code == 400 and "/search" in refused.json()["errors"]["q"][0]
 
 
 def test_patch_changes_only_what_is_sent(hr_lead, api):
