@@ -228,18 +228,22 @@ def _resume(result, now: datetime.datetime, report: Report, *, running: bool) ->
                 .exclude(pk=result.pk).values_list("pk", flat=True)]
         earlier = TaskWatch.objects.filter(task_result_id__in=same, resumed_at__isnull=False).count()
         watch.resumed_at, watch.finished_at = now, watch.finished_at or now
-        if earlier >= MAX_RESUMES:
+        try:
+            task_to_queue = result.task
+        except Exception:  # its code is gone (renamed in a release): nothing to queue; the error is logged above
+            task_to_queue = None
+        if earlier >= MAX_RESUMES or task_to_queue is None:
             watch.save(update_fields=["resumed_at", "finished_at"])
-            logger.error("task %s (%s): its worker stopped under it %s times; not resumed again",
-                         key, result.task_path, earlier + 1)
+            logger.error("task %s (%s): its worker stopped under it (%s times); not resumed again%s", key,
+                         result.task_path, earlier + 1, "" if task_to_queue else ": its code cannot be loaded")
             if hooks.abandon:
                 hooks.abandon(args, kwargs)
             report.abandoned.append(key)
             return
         if hooks.resume:
             hooks.resume(args, kwargs, now)
-        again = result.task.using(queue_name=result.queue_name, priority=result.priority,
-                                  backend=result.backend_name).enqueue(*args, **kwargs)
+        again = task_to_queue.using(queue_name=result.queue_name, priority=result.priority,
+                                    backend=result.backend_name).enqueue(*args, **kwargs)
         watch.resumed_as = str(again.id)
         watch.save(update_fields=["resumed_at", "finished_at", "resumed_as"])
     logger.warning("task %s (%s): its worker stopped; queued again as %s", key, result.task_path, again.id)

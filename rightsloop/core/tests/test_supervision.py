@@ -188,3 +188,15 @@ def test_the_check_run_twice_resumes_once(discovery_under_way):
     assert supervision.watch_tasks.call() == "0 resumed, 0 overdue, 0 abandoned"
     assert DBTaskResult.objects.filter(status="READY").count() == 1
     assert TaskWatch.objects.filter(resumed_at__isnull=False).count() == 1
+
+
+@override_settings(TASKS=DATABASE_QUEUE)
+def test_a_task_whose_code_is_gone_is_not_queued_and_does_not_stop_the_check(discovery_under_way, caplog):
+    gone = running_task(discover_themes_task, started=datetime.timedelta(minutes=5), pid=dead_pid(), run_id=1)
+    DBTaskResult.objects.filter(pk=gone.pk).update(task_path="rightsloop.consultations.tasks.gone.renamed_task")
+    with caplog.at_level(logging.ERROR, logger="rightsloop.tasks"):
+        report = supervision.supervise()
+    assert report.abandoned == [str(gone.pk)] and report.resumed == []
+    assert "its code cannot be loaded" in caplog.text
+    assert not DBTaskResult.objects.filter(status="READY").exists()
+    assert supervision.supervise().abandoned == []  # once
