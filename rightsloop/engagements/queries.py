@@ -182,16 +182,18 @@ def speaker_label(input: Input, viewer: Viewer) -> str:
     return shown_name(stakeholder, viewer)
 
 
-def leave_out_hidden_people(engagements: list[Engagement], viewer: Viewer) -> list[Engagement]:
+def leave_out_hidden_people(engagements: list[Engagement], viewer: Viewer | None = None, *,
+                            hidden_people: QuerySet[Stakeholder] | None = None) -> list[Engagement]:
     """Take the protected people this viewer may not know of out of each engagement's stored participant counts.
 
     The counts are kept per engagement for everyone; shown as they are, "1 / 2 told" beside a list of one
-    would tell that someone is missing. Changes the instances in memory only.
+    would tell that someone is missing. Changes the instances in memory only. hidden_people: instead of a
+    viewer, whom to leave out (stakeholders.queries.hidden_from_member).
     """
     if not engagements:
         return engagements
     hidden = (Participation.objects.filter(engagement__in=[e.pk for e in engagements],
-                                           stakeholder__in=hidden_from(viewer))
+                                           stakeholder__in=hidden_from(viewer) if viewer else hidden_people)
               .values("engagement_id").order_by()
               .annotate(with_inputs=Count("id", filter=Q(inputs_count__gt=0)),
                         closed=Count("id", filter=Q(loop_closed=True))))

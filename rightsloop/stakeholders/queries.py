@@ -38,8 +38,14 @@ def hidden_from(viewer: Viewer) -> QuerySet[Stakeholder]:
     (participations, inputs, breakdowns of who was heard, counts) leaves them out with this, so that
     not even a pseudonym or a count of one tells that they are there.
     """
-    return Stakeholder.objects.for_organisation(viewer.organisation).filter(safety_level=SafetyLevel.HIGH).exclude(
-        pk__in=granted(viewer).values("stakeholder_id"))
+    return hidden_from_member(viewer.organisation, viewer.user)
+
+
+def hidden_from_member(organisation, user) -> QuerySet[Stakeholder]:
+    """hidden_from for someone reached outside a request (the owner a reminder email goes to)."""
+    grants = StakeholderGrant.objects.active().filter(user=user, stakeholder__organisation=organisation)
+    return Stakeholder.objects.for_organisation(organisation).filter(safety_level=SafetyLevel.HIGH).exclude(
+        pk__in=grants.values("stakeholder_id"))
 
 
 def holds_grant(viewer: Viewer, stakeholder: Stakeholder) -> bool:

@@ -21,11 +21,12 @@ from rightsloop.accounts.roles import Capability
 from rightsloop.accounts.viewer import Viewer
 from rightsloop.core import audit
 from rightsloop.stakeholders.channels import permitted
-from rightsloop.stakeholders.queries import reach_of
+from rightsloop.stakeholders.queries import hidden_from_member, reach_of
 from rightsloop.stakeholders.vocabulary import Channel
 
 from ..loops import refresh_loop
 from ..models import Engagement, FeedbackReport, LoopReminder, Participation
+from ..queries import leave_out_hidden_people
 from ..reports import build_report
 from ..vocabulary import DeliveryStatus
 
@@ -167,6 +168,10 @@ def mark_feedback_delivered(
 def _reminder_email(owner, engagements: list[Engagement], today: datetime.date) -> EmailMessage:
     base = settings.RIGHTSLOOP_BASE_URL.rstrip("/")
     language = engagements[0].organisation.default_language
+    # The owner's counts leave out protected people they hold no grant on, as their pages do.
+    for organisation_id in {e.organisation_id for e in engagements}:
+        same = [e for e in engagements if e.organisation_id == organisation_id]
+        leave_out_hidden_people(same, hidden_people=hidden_from_member(same[0].organisation, owner))
     with translation.override(language):
         body = render_to_string("engagements/email/overdue_loops.txt", {
             "owner": owner,

@@ -109,3 +109,23 @@ def test_a_grant_holder_still_sees_the_person_by_pseudonym(world, hr_lead, sign_
     bearer = api(hr_lead)
     assert len(bearer.get(f"/api/v1/engagements/{engagement.pk}/participants").json()) == 2
     assert bearer.get(f"/api/v1/engagements/{engagement.pk}").json()["participants_with_inputs"] == 2
+
+
+def test_the_overdue_reminder_counts_only_people_its_owner_may_know_of(hr_lead, admin):
+    import datetime
+
+    from django.core import mail
+    from django.utils import timezone
+
+    from rightsloop.engagements.actions import remind_overdue_loop_owners
+
+    today = timezone.localdate()
+    # Owned by the administrator, who holds no grant; the human rights lead invites the protected person.
+    engagement = make_engagement(admin, starts_on=today - datetime.timedelta(days=90),
+                                 feedback_due_on=today - datetime.timedelta(days=1))
+    proxy = make_stakeholder(hr_lead, name="Riders Union Proxy", kind="proxy")
+    person = make_stakeholder(hr_lead, name=CANARY, safety_level="high")
+    make_input(hr_lead, engagement, make_participation(hr_lead, engagement, make_stakeholder(hr_lead)))
+    make_input(hr_lead, engagement, make_participation(hr_lead, engagement, person, via_proxy=proxy))
+    assert remind_overdue_loop_owners(today=today) == 1
+    assert "(0/1 participants told)" in mail.outbox[0].body, mail.outbox[0].body
