@@ -214,7 +214,9 @@ def _found(viewer, filters: StakeholderQuery, q: str = ""):
 
 
 @router.get("", response=documented({200: list[StakeholderOut]}),
-            summary="List stakeholders (to search by name or email, POST /stakeholders/search)")
+            summary="List stakeholders",
+            description="Filters only. To search by name or email, POST /stakeholders/search: addresses are kept in "
+                        "access logs, request bodies are not.")
 @paginate(ApiPages)
 def list_stakeholders(request, filters: Query[StakeholderQuery]):
     if "q" in request.GET:
