@@ -7,7 +7,11 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # The address load_demo prints and the links in the demo's emails follow HOST and PORT, unless set.
 RIGHTSLOOP_BASE_URL ?= http://$(HOST):$(PORT)
-DEMO_ENV := RIGHTSLOOP_BASE_URL=$(RIGHTSLOOP_BASE_URL)
+# The server answers on HOST and accepts forms posted from there, unless the environment says otherwise.
+ALLOWED_HOSTS ?= $(HOST),127.0.0.1,localhost
+CSRF_TRUSTED_ORIGINS ?= http://$(HOST):$(PORT)
+DEMO_ENV := RIGHTSLOOP_BASE_URL=$(RIGHTSLOOP_BASE_URL) ALLOWED_HOSTS=$(ALLOWED_HOSTS) \
+  CSRF_TRUSTED_ORIGINS=$(CSRF_TRUSTED_ORIGINS)
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
 .PHONY: demo test test-fast test-security lint messages makemessages install install-dev system-deps browser-deps clean help baseline-venv

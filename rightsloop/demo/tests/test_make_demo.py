@@ -1,4 +1,5 @@
-"""`make demo PORT=…` prints, and builds the demo's email links with, the address it serves on."""
+"""`make demo PORT=…` prints, and builds the demo's email links with, the address it serves on; `HOST=…` is a
+host the server answers on."""
 
 import os
 import shutil
@@ -16,7 +17,8 @@ ROOT = Path(__file__).resolve().parents[3]
 
 def dry_run(*arguments: str, **environment: str) -> list[str]:
     """The demo's commands as make would run them, without running any."""
-    env = {k: v for k, v in os.environ.items() if k != "RIGHTSLOOP_BASE_URL"} | environment
+    ours = {"RIGHTSLOOP_BASE_URL", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS"}
+    env = {k: v for k, v in os.environ.items() if k not in ours} | environment
     done = subprocess.run(["make", "-n", "demo", *arguments], cwd=ROOT, env=env,  # noqa: S603, S607
                           capture_output=True, text=True, timeout=60, check=True)
     return done.stdout.splitlines()
@@ -43,6 +45,23 @@ def test_a_base_url_set_for_a_proxy_wins_over_host_and_port():
     processes = demo_processes(dry_run("PORT=8152", RIGHTSLOOP_BASE_URL="https://demo.example.org"))
     assert all("RIGHTSLOOP_BASE_URL=https://demo.example.org " in line for line in processes.values())
     assert "--bind 127.0.0.1:8152" in processes["gunicorn"]
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_another_host_is_allowed_and_trusted_for_forms_by_every_demo_process():
+    processes = demo_processes(dry_run("PORT=8154", "HOST=10.20.30.40"))
+    for name, line in processes.items():
+        assert "ALLOWED_HOSTS=10.20.30.40,127.0.0.1,localhost " in line, name
+        assert "CSRF_TRUSTED_ORIGINS=http://10.20.30.40:8154 " in line, name
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_hosts_and_origins_set_in_the_environment_win():
+    processes = demo_processes(dry_run("HOST=10.20.30.40", ALLOWED_HOSTS="demo.example.org",
+                                       CSRF_TRUSTED_ORIGINS="https://demo.example.org"))
+    for name, line in processes.items():
+        assert "ALLOWED_HOSTS=demo.example.org " in line, name
+        assert "CSRF_TRUSTED_ORIGINS=https://demo.example.org " in line, name
 
 
 @pytest.mark.django_db
