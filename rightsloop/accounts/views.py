@@ -370,11 +370,14 @@ def change_password(request):
 
 
 def csrf_failure(request, reason: str = ""):
-    """Explain a refused form in the site's layout (CSRF_FAILURE_VIEW) instead of Django's page with inline styles."""
+    """Explain a refused form in the site's layout (CSRF_FAILURE_VIEW) instead of Django's page with inline styles.
+
+    For a visitor who is not signed in the page holds no form and no token, so a stray post starts no session."""
     return render(request, "core/error.html", {
         "status": 403, "title": _("This form could not be accepted"),
         "message": _("The form was sent from another site, or the page it came from is too old. "
                      "Go back, reload the page and try again."),
+        "sessionless": not getattr(getattr(request, "user", None), "is_authenticated", False),
     }, status=403)
 
 

@@ -161,6 +161,26 @@ def test_an_anonymous_error_page_creates_no_session(client, settings, path):
     assert settings.SESSION_COOKIE_NAME not in response.cookies
 
 
+def test_an_anonymous_post_with_a_wrong_csrf_token_is_refused_and_creates_no_session(settings):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/accounts/sign-in/",
+                           {"csrfmiddlewaretoken": "x" * 64, "username": "someone", "password": "wrong"})
+
+    assert response.status_code == 403
+    assert "This form could not be accepted" in response.content.decode()
+    assert Session.objects.count() == 0
+    assert settings.SESSION_COOKIE_NAME not in response.cookies
+
+
+def test_a_signed_in_csrf_failure_page_keeps_its_forms(hr_lead, sign_in):
+    client = sign_in(hr_lead)
+    client.handler.enforce_csrf_checks = True
+    response = client.post("/accounts/sign-out/", {"csrfmiddlewaretoken": "x" * 64})
+
+    assert response.status_code == 403
+    assert 'name="csrfmiddlewaretoken"' in response.content.decode()  # the language switcher's form
+
+
 def test_the_sign_in_page_still_gets_a_session_for_its_form(client):
     response = client.get("/accounts/sign-in/")
 
