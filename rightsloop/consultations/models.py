@@ -423,6 +423,8 @@ class MessageRun(models.Model):
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    # What the task check (core.supervision) said of the run: resumed after its worker stopped, running long.
+    message = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-started_at", "-id"]

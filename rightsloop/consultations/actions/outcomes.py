@@ -155,13 +155,56 @@ def resume_sending(*, run: MessageRun, by: Viewer, background: bool = True) -> M
     run.state = SendingState.RUNNING
     run.heartbeat_at = now
     run.finished_at = None
-    run.save(update_fields=["total", "state", "heartbeat_at", "finished_at"])
+    run.message = ""
+    run.save(update_fields=["total", "state", "heartbeat_at", "finished_at", "message"])
     unknown = run.messages.filter(sent_at__isnull=True, failure="").count()
     audit.record(organisation=consultation.organisation, by=by, action="consultation.messages_resumed",
                  target=consultation, summary=f"run {run.pk}: {run.total} addresses, {unknown} unknown not resent")
     if background:
         _enqueue(run)
     return run
+
+
+# When the task worker stops under a sending (core.supervision) ---------------------------------------------------
+
+def _when(at: datetime.datetime) -> str:
+    return at.astimezone(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+@transaction.atomic
+def resume_stopped_sending(*, run_id: int, at: datetime.datetime) -> bool:
+    """Set a sending whose worker stopped running again, so the task queued again carries it on; False if it ended.
+
+    Nothing is resent: the task sends only to addresses no run has claimed, and claims left neither sent nor
+    failed by the stopped worker stay unknown (ADR 0003)."""
+    run = MessageRun.objects.select_for_update().select_related("consultation__organisation").filter(
+        pk=run_id, state__in=[SendingState.RUNNING, SendingState.INTERRUPTED]).first()
+    if run is None:
+        return False
+    consultation = run.consultation
+    run.total = run.messages.count() + loop.waiting_addresses(consultation).count()
+    run.state, run.heartbeat_at, run.finished_at = SendingState.RUNNING, at, None
+    run.message = _("The worker stopped; resumed at %(time)s.") % {"time": _when(at)}
+    run.save(update_fields=["total", "state", "heartbeat_at", "finished_at", "message"])
+    unknown = run.messages.filter(sent_at__isnull=True, failure="").count()
+    audit.record(organisation=consultation.organisation, by=None, action="consultation.messages_resumed",
+                 target=consultation,
+                 summary=f"run {run.pk}: the worker stopped; queued again, {unknown} unknown not resent")
+    return True
+
+
+def note_sending_overdue(*, run_id: int, limit_seconds: int) -> None:
+    """Say on the messages page that the sending runs longer than its limit (the log says it too)."""
+    MessageRun.objects.filter(pk=run_id, state=SendingState.RUNNING).update(message=_(
+        "Running for longer than expected (more than %(minutes)s minutes).") % {"minutes": max(1, limit_seconds // 60)})
+
+
+def abandon_sending(*, run_id: int) -> None:
+    """The worker stopped under this sending again and again: leave it interrupted, for a person to resume."""
+    MessageRun.objects.filter(pk=run_id, state__in=[SendingState.RUNNING, SendingState.INTERRUPTED]).update(
+        state=SendingState.INTERRUPTED,
+        message=_("The worker stopped several times during this sending, so it was not resumed again. Resume it "
+                  "yourself, or ask your administrator to look at the worker's log."))
 
 
 # The sending loop --------------------------------------------------------------------------------------------

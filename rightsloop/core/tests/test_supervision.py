@@ -8,18 +8,31 @@ import subprocess
 import sys
 
 import pytest
+from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from rightsloop.consultations import loop
 from rightsloop.consultations.actions import analysis as runs
 from rightsloop.consultations.actions import imports as import_actions
-from rightsloop.consultations.models import AnalysisRun, ImportState, ResponseImport, RunState
+from rightsloop.consultations.actions import outcomes
+from rightsloop.consultations.models import (
+    AnalysisRun,
+    ImportState,
+    MessageRun,
+    ResponseImport,
+    RunState,
+    SendingState,
+)
 from rightsloop.consultations.tasks.analysis import discover_themes_task
 from rightsloop.consultations.tasks.imports import apply_import
+from rightsloop.consultations.tasks.messages import send_messages
 from rightsloop.consultations.tests.factories import make_applied_import, make_consultation
 from rightsloop.consultations.tests.synthetic import synthetic_rows
+from rightsloop.consultations.tests.test_outcomes import consultation_with_themes, person
 from rightsloop.core import supervision
 from rightsloop.core.models import TaskWatch
 
@@ -200,3 +213,112 @@ def test_a_task_whose_code_is_gone_is_not_queued_and_does_not_stop_the_check(dis
     assert "its code cannot be loaded" in caplog.text
     assert not DBTaskResult.objects.filter(status="READY").exists()
     assert supervision.supervise().abandoned == []  # once
+
+
+# The loop-closure messages: resumed like the rest, and never twice to one address ----------------------------------
+
+class StoppedAfter(EmailBackend):
+    """Hands `limit` messages over, then the worker is stopped: a second SIGTERM raises SystemExit in the task."""
+
+    limit = 3
+
+    def send_messages(self, messages):
+        taken = 0
+        for message in messages:
+            if taken == self.limit:
+                raise SystemExit(1)
+            mail.outbox.append(message)
+            taken += 1
+        return taken
+
+
+def stopped_mid_send(run: MessageRun):
+    """The worker takes the sending, hands 3 of a batch of 5 over and is stopped; the queue records SystemExit."""
+    with pytest.raises(SystemExit):
+        outcomes.deliver(run_id=run.pk, batch_size=5, connection=StoppedAfter())
+    return running_task(send_messages, started=datetime.timedelta(minutes=1), pid=dead_pid(),
+                        exception="builtins.SystemExit", run_id=run.pk)
+
+
+@override_settings(TASKS=DATABASE_QUEUE)
+def test_a_sending_stopped_twice_is_resumed_by_the_check_and_no_address_gets_two_messages(hr_lead, sign_in):
+    consultation, *_ = consultation_with_themes(hr_lead, [person(n) for n in range(1, 21)])
+    run = outcomes.start_sending(consultation=consultation, by=hr_lead, background=False)
+    client = sign_in(hr_lead)
+    for _stop in range(2):
+        stopped = stopped_mid_send(run)
+        run.refresh_from_db()
+        assert run.state == SendingState.INTERRUPTED  # what the page said until a person pressed resume
+        assert supervision.supervise().resumed == [str(stopped.pk)]
+        run.refresh_from_db()
+        assert run.state == SendingState.RUNNING and run.message.startswith("The worker stopped; resumed at ")
+        text = client.get(reverse("consultations:messages", args=[consultation.pk])).content.decode()
+        assert "The worker stopped; resumed at " in text and "A sending was interrupted" not in text
+        (again,) = DBTaskResult.objects.filter(status="READY")
+        assert again.task_path == send_messages.module_path and again.args_kwargs == stopped.args_kwargs
+        if _stop == 0:
+            again.delete()  # claimed by the next worker, which is stopped too
+    assert supervision.supervise().resumed == []  # once per stop
+
+    # The task queued after the second stop carries the sending to its end.
+    assert send_messages.call(**again.args_kwargs["kwargs"]).startswith("done: 10 sent")
+    everyone = [address for message in mail.outbox for address in message.to]
+    assert len(everyone) == len(set(everyone)) == 3 + 3 + 10
+    counts = loop.sending_counts(consultation)
+    # The 5 claimed in each stopped batch (3 handed over, 2 not) are unknown and never resent.
+    assert (counts.sent, counts.unknown, counts.waiting, counts.eligible) == (10, 10, 0, 20)
+    run.refresh_from_db()
+    assert run.state == SendingState.DONE and run.total == 20
+    assert "The worker stopped" not in client.get(reverse("consultations:messages",
+                                                          args=[consultation.pk])).content.decode()
+
+
+@override_settings(TASKS=DATABASE_QUEUE)
+def test_a_sending_whose_worker_died_shows_resumed_not_interrupted(hr_lead, sign_in):
+    consultation, *_ = consultation_with_themes(hr_lead, [person(n) for n in range(1, 6)])
+    run = outcomes.start_sending(consultation=consultation, by=hr_lead, background=False)
+    # A killed worker leaves its sending "running" with a silent heartbeat: shown interrupted after a while.
+    MessageRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now() - loop.STALE_AFTER * 2)
+    run.refresh_from_db()
+    assert loop.shown_state(run) == SendingState.INTERRUPTED
+    running_task(send_messages, started=datetime.timedelta(minutes=10), pid=dead_pid(), run_id=run.pk)
+    assert len(supervision.supervise().resumed) == 1
+    run.refresh_from_db()
+    assert loop.shown_state(run) == SendingState.RUNNING
+    text = sign_in(hr_lead).get(reverse("consultations:messages", args=[consultation.pk])).content.decode()
+    assert "The worker stopped; resumed at " in text and "A sending was interrupted" not in text
+
+
+@override_settings(TASKS=DATABASE_QUEUE, RIGHTSLOOP_TASK_TIME_LIMITS={"default": 600})
+def test_a_sending_past_its_limit_says_so_on_its_page(hr_lead, sign_in):
+    import os
+
+    consultation, *_ = consultation_with_themes(hr_lead, [person(n) for n in range(1, 4)])
+    run = outcomes.start_sending(consultation=consultation, by=hr_lead, background=False)
+    running_task(send_messages, started=datetime.timedelta(minutes=11), pid=os.getpid(), run_id=run.pk)
+    assert len(supervision.supervise().overdue) == 1
+    run.refresh_from_db()
+    assert run.state == SendingState.RUNNING
+    assert run.message == "Running for longer than expected (more than 10 minutes)."
+    text = sign_in(hr_lead).get(reverse("consultations:messages", args=[consultation.pk])).content.decode()
+    assert "Running for longer than expected" in text
+
+
+@override_settings(TASKS=DATABASE_QUEUE)
+def test_a_sending_whose_worker_keeps_stopping_is_given_up_and_left_to_resume(hr_lead, sign_in):
+    consultation, *_ = consultation_with_themes(hr_lead, [person(n) for n in range(1, 4)])
+    run = outcomes.start_sending(consultation=consultation, by=hr_lead, background=False)
+    for _attempt in range(supervision.MAX_RESUMES):
+        running_task(send_messages, started=datetime.timedelta(minutes=1), pid=dead_pid(),
+                     exception="builtins.SystemExit", run_id=run.pk)
+        assert len(supervision.supervise().resumed) == 1
+        DBTaskResult.objects.filter(status="READY").delete()
+    last = running_task(send_messages, started=datetime.timedelta(minutes=1), pid=dead_pid(),
+                        exception="builtins.SystemExit", run_id=run.pk)
+    report = supervision.supervise()
+    assert report.abandoned == [str(last.pk)] and report.resumed == []
+    run.refresh_from_db()
+    assert run.state == SendingState.INTERRUPTED and "not resumed again" in run.message
+    assert outcomes.resumable_run(consultation) == run
+    text = sign_in(hr_lead).get(reverse("consultations:messages", args=[consultation.pk])).content.decode()
+    assert "not resumed again" in text and "Resume sending" in text
