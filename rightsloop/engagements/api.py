@@ -87,8 +87,16 @@ class EngagementOut(Schema):
         return _counted_for(obj, context["request"].auth).participants_closed
 
     @staticmethod
-    def resolve_overdue(obj) -> bool:
-        return obj.is_overdue(timezone.localdate())
+    def resolve_loop_state(obj, context) -> str:
+        return _counted_for(obj, context["request"].auth).loop_state
+
+    @staticmethod
+    def resolve_loop_closed_at(obj, context) -> datetime.datetime | None:
+        return _counted_for(obj, context["request"].auth).loop_closed_at
+
+    @staticmethod
+    def resolve_overdue(obj, context) -> bool:
+        return _counted_for(obj, context["request"].auth).is_overdue(timezone.localdate())
 
 
 class EngagementQuery(Schema):
@@ -110,7 +118,7 @@ def _plan(payload: EngagementIn) -> actions.EngagementPlan:
 
 
 def _counted_for(engagement, viewer: Viewer):
-    """The engagement with its participant counts as this caller may see them (once per object)."""
+    """The engagement with its participant counts and loop state as this caller may see them (once per object)."""
     if not getattr(engagement, "_hidden_left_out", False):
         queries.leave_out_hidden_people([engagement], viewer)
         engagement._hidden_left_out = True

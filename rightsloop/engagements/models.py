@@ -28,15 +28,42 @@ from .vocabulary import (
 )
 
 
+def seen_closed(hidden: models.QuerySet[Stakeholder] | None = None) -> models.Q:
+    """Engagements whose loop is closed for a viewer who may not know of the `hidden` people.
+
+    The stored state counts everyone. For such a viewer a loop that is open only because a hidden person
+    has not been told is closed: every input has a decision and every participant they may know of who gave
+    one has been told (the stored counters of each participant; no recount of inputs or reports).
+    """
+    closed = models.Q(loop_state=LoopState.CLOSED)
+    if hidden is None:
+        return closed
+    hidden_open = Participation.objects.filter(
+        stakeholder__in=hidden, inputs_count__gt=0, loop_closed=False).values("engagement_id")
+    seen_open = Participation.objects.filter(
+        engagement=models.OuterRef("pk"), inputs_count__gt=0, loop_closed=False).exclude(stakeholder__in=hidden)
+    return closed | (models.Q(loop_state=LoopState.OPEN, decided_count=models.F("inputs_count"),
+                              pk__in=hidden_open) & ~models.Exists(seen_open))
+
+
 class EngagementQuerySet(OrganisationScopedQuerySet):
-    def loop_not_closed(self):
-        return self.exclude(loop_state=LoopState.CLOSED)
+    """hidden: the people the viewer may not know of (stakeholders.queries.hidden_from); None counts everyone."""
 
-    def overdue(self, today: datetime.date):
-        return self.loop_not_closed().filter(feedback_due_on__lt=today)
+    def loop_closed(self, hidden: models.QuerySet[Stakeholder] | None = None):
+        return self.filter(seen_closed(hidden))
 
-    def due_between(self, start: datetime.date, end: datetime.date):
-        return self.loop_not_closed().filter(feedback_due_on__gte=start, feedback_due_on__lte=end)
+    def loop_not_closed(self, hidden: models.QuerySet[Stakeholder] | None = None):
+        return self.exclude(seen_closed(hidden))
+
+    def loop_open(self, hidden: models.QuerySet[Stakeholder] | None = None):
+        return self.loop_not_closed(hidden).filter(loop_state=LoopState.OPEN)
+
+    def overdue(self, today: datetime.date, hidden: models.QuerySet[Stakeholder] | None = None):
+        return self.loop_not_closed(hidden).filter(feedback_due_on__lt=today)
+
+    def due_between(self, start: datetime.date, end: datetime.date,
+                    hidden: models.QuerySet[Stakeholder] | None = None):
+        return self.loop_not_closed(hidden).filter(feedback_due_on__gte=start, feedback_due_on__lte=end)
 
 
 class Engagement(models.Model):

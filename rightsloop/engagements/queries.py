@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -17,6 +17,7 @@ from rightsloop.stakeholders.pseudonyms import pseudonym
 from rightsloop.stakeholders.queries import hidden_from, shown_name
 from rightsloop.stakeholders.vocabulary import SafetyLevel
 
+from .loops import engagement_loop_state
 from .models import BriefingMaterial, Decision, Engagement, FeedbackReport, Input, Participation
 from .vocabulary import Attribution, LoopState
 
@@ -86,20 +87,28 @@ class EngagementFilters:
     loop_state: str = ""
     overdue: bool = False
 
-    def apply(self, queryset: QuerySet[Engagement], today: datetime.date) -> QuerySet[Engagement]:
+    def apply(self, queryset: QuerySet[Engagement], today: datetime.date,
+              hidden: QuerySet[Stakeholder] | None = None) -> QuerySet[Engagement]:
+        """hidden: people the viewer may not know of; loop states are filtered as that viewer sees them."""
         if self.q:
             queryset = queryset.filter(title__icontains=self.q.strip())
         if self.type:
             queryset = queryset.filter(type=self.type)
-        if self.loop_state:
+        if self.loop_state == LoopState.CLOSED:
+            queryset = queryset.loop_closed(hidden)
+        elif self.loop_state == LoopState.OPEN:
+            queryset = queryset.loop_open(hidden)
+        elif self.loop_state:
             queryset = queryset.filter(loop_state=self.loop_state)
         if self.overdue:
-            queryset = queryset.overdue(today)
+            queryset = queryset.overdue(today, hidden)
         return queryset
 
 
 def engagement_list(viewer: Viewer, filters: EngagementFilters, today: datetime.date) -> QuerySet[Engagement]:
-    return filters.apply(visible_engagements(viewer), today).select_related("owner").order_by("-starts_on", "-id")
+    """Engagements for a list; show their rows through leave_out_hidden_people (states and counts as seen)."""
+    return filters.apply(visible_engagements(viewer), today, hidden_from(viewer)).select_related(
+        "owner").order_by("-starts_on", "-id")
 
 
 def engagement_inputs(engagement: Engagement) -> QuerySet[Input]:
@@ -184,25 +193,49 @@ def speaker_label(input: Input, viewer: Viewer) -> str:
 
 def leave_out_hidden_people(engagements: list[Engagement], viewer: Viewer | None = None, *,
                             hidden_people: QuerySet[Stakeholder] | None = None) -> list[Engagement]:
-    """Take the protected people this viewer may not know of out of each engagement's stored participant counts.
+    """Take the protected people this viewer may not know of out of each engagement's stored counts and state.
 
     The counts are kept per engagement for everyone; shown as they are, "1 / 2 told" beside a list of one
-    would tell that someone is missing. Changes the instances in memory only. hidden_people: instead of a
-    viewer, whom to leave out (stakeholders.queries.hidden_from_member).
+    would tell that someone is missing, and so would a loop left "open" by someone the list leaves out. The
+    loop state is derived again from the remaining participants' stored states (inputs stay: they show,
+    unattributed or as a proxy's words); a loop closed only for this viewer is dated when its last decision
+    or report it counts was made. Changes the instances in memory only, in one query (two if a loop is
+    closed only for this viewer). hidden_people: instead of a viewer, whom to leave out
+    (stakeholders.queries.hidden_from_member).
     """
     if not engagements:
         return engagements
-    hidden = (Participation.objects.filter(engagement__in=[e.pk for e in engagements],
-                                           stakeholder__in=hidden_from(viewer) if viewer else hidden_people)
+    hidden_people = hidden_from(viewer) if viewer else hidden_people
+    hidden = (Participation.objects.filter(engagement__in=[e.pk for e in engagements], stakeholder__in=hidden_people)
               .values("engagement_id").order_by()
               .annotate(with_inputs=Count("id", filter=Q(inputs_count__gt=0)),
                         closed=Count("id", filter=Q(loop_closed=True))))
     less = {row["engagement_id"]: row for row in hidden}
+    closed_here = []
     for engagement in engagements:
         if engagement.pk in less:
             engagement.participants_with_inputs -= less[engagement.pk]["with_inputs"]
             engagement.participants_closed -= less[engagement.pk]["closed"]
+            state = engagement_loop_state(inputs=engagement.inputs_count, decided=engagement.decided_count,
+                                          with_inputs=engagement.participants_with_inputs,
+                                          closed=engagement.participants_closed)
+            if state == LoopState.CLOSED and engagement.loop_state != LoopState.CLOSED:
+                closed_here.append(engagement)
+            engagement.loop_state = state
+    if closed_here:
+        _date_closed_loops(closed_here, hidden_people)
     return engagements
+
+
+def _date_closed_loops(engagements: list[Engagement], hidden_people: QuerySet[Stakeholder]) -> None:
+    """When a loop the viewer sees closed closed for them: its last decision, or last report they may know of."""
+    told = (Participation.objects.filter(engagement=OuterRef("pk")).exclude(stakeholder__in=hidden_people)
+            .order_by().values("engagement_id").annotate(last=Max("last_feedback_at")).values("last"))
+    dates = {row["pk"]: row for row in Engagement.objects.filter(pk__in=[e.pk for e in engagements]).annotate(
+        decided=Max("inputs__decided_at"), told=Subquery(told)).values("pk", "decided", "told")}
+    for engagement in engagements:
+        row = dates[engagement.pk]
+        engagement.loop_closed_at = max((d for d in (row["decided"], row["told"]) if d is not None), default=None)
 
 
 def reports_for(participation: Participation) -> QuerySet[FeedbackReport]:
@@ -223,10 +256,14 @@ class LoopMetrics:
 
 
 def median_days_to_feedback(viewer: Viewer) -> float | None:
-    """The median of days from an engagement's end to each participant's first report, in the database."""
+    """The median of days from an engagement's end to each participant's first report, in the database.
+
+    Reports to people the viewer may not know of are left out: a median of one would tell of them.
+    """
     firsts = (
         FeedbackReport.objects.for_organisation(viewer.organisation)
         .filter(is_first=True, days_to_feedback__isnull=False)
+        .exclude(participation__stakeholder__in=hidden_from(viewer))
         .order_by("days_to_feedback")
         .values_list("days_to_feedback", flat=True)
     )
@@ -238,6 +275,12 @@ def median_days_to_feedback(viewer: Viewer) -> float | None:
 
 
 def loop_metrics(viewer: Viewer, today: datetime.date) -> LoopMetrics:
+    """Loop figures of the organisation as this viewer may see them.
+
+    Loops open only for people the viewer may not know of count as closed (not overdue, not due); their
+    inputs still count, as they show on the engagement pages and in the decision queue.
+    """
+    hidden = hidden_from(viewer)
     engagements = Engagement.objects.for_organisation(viewer.organisation)
     totals = engagements.aggregate(inputs=Sum("inputs_count"), decided=Sum("decided_count"))
     inputs_total = totals["inputs"] or 0
@@ -252,19 +295,19 @@ def loop_metrics(viewer: Viewer, today: datetime.date) -> LoopMetrics:
     return LoopMetrics(
         awaiting_decision=awaiting,
         untriaged=untriaged,
-        due_this_week=engagements.due_between(today, today + datetime.timedelta(days=6)).count(),
-        overdue=engagements.overdue(today).count(),
+        due_this_week=engagements.due_between(today, today + datetime.timedelta(days=6), hidden).count(),
+        overdue=engagements.overdue(today, hidden).count(),
         inputs_total=inputs_total,
         decided_total=decided_total,
         share_decided=decided_total / inputs_total if inputs_total else None,
         median_days_to_feedback=median_days_to_feedback(viewer),
-        closed_loops=engagements.filter(loop_state=LoopState.CLOSED).count(),
+        closed_loops=engagements.loop_closed(hidden).count(),
     )
 
 
 def overdue_loops(viewer: Viewer, today: datetime.date, limit: int | None = 10) -> QuerySet[Engagement]:
     engagements = (
-        Engagement.objects.for_organisation(viewer.organisation).overdue(today)
+        Engagement.objects.for_organisation(viewer.organisation).overdue(today, hidden_from(viewer))
         .select_related("owner").order_by("feedback_due_on", "id")
     )
     return engagements[:limit] if limit else engagements
@@ -273,7 +316,7 @@ def overdue_loops(viewer: Viewer, today: datetime.date, limit: int | None = 10) 
 def loops_due_soon(viewer: Viewer, today: datetime.date, limit: int = 10) -> QuerySet[Engagement]:
     return (
         Engagement.objects.for_organisation(viewer.organisation)
-        .due_between(today, today + datetime.timedelta(days=6))
+        .due_between(today, today + datetime.timedelta(days=6), hidden_from(viewer))
         .select_related("owner").order_by("feedback_due_on", "id")[:limit]
     )
 

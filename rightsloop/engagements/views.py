@@ -57,6 +57,7 @@ def engagement_list(request):
     filters = queries.EngagementFilters(**form.cleaned_data) if form.is_valid() else queries.EngagementFilters()
     today = timezone.localdate()
     page = paginate(request, queries.engagement_list(request.viewer, filters, today))
+    page.object_list = queries.leave_out_hidden_people(list(page.object_list), request.viewer)
     return render(request, "engagements/list.html", {
         "form": form, "page": page, "query": query_without_page(request), "today": today,
         "can_edit": request.viewer.can(Capability.ENGAGEMENTS_EDIT),
@@ -384,6 +385,7 @@ def input_decide(request, pk: int):
 def engagement_feedback(request, pk: int):
     engagement = queries.access_engagement(request.viewer, pk)
     people = queries.participations(engagement, request.viewer).filter(inputs_count__gt=0)
+    queries.leave_out_hidden_people([engagement], request.viewer)
     return render(request, "engagements/feedback.html", {
         "engagement": engagement, "people": people, "today": timezone.localdate(),
     })

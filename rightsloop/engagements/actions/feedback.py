@@ -165,13 +165,18 @@ def mark_feedback_delivered(
     return report
 
 
-def _reminder_email(owner, engagements: list[Engagement], today: datetime.date) -> EmailMessage:
-    base = settings.RIGHTSLOOP_BASE_URL.rstrip("/")
-    language = engagements[0].organisation.default_language
-    # The owner's counts leave out protected people they hold no grant on, as their pages do.
+def _as_owner_sees_them(owner, engagements: list[Engagement], today: datetime.date) -> list[Engagement]:
+    """The engagements overdue for the owner: counts and loop states leave out protected people they hold no
+    grant on, as their pages do, so a loop open only for such a person is not theirs to be reminded of."""
     for organisation_id in {e.organisation_id for e in engagements}:
         same = [e for e in engagements if e.organisation_id == organisation_id]
         leave_out_hidden_people(same, hidden_people=hidden_from_member(same[0].organisation, owner))
+    return [e for e in engagements if e.is_overdue(today)]
+
+
+def _reminder_email(owner, engagements: list[Engagement], today: datetime.date) -> EmailMessage:
+    base = settings.RIGHTSLOOP_BASE_URL.rstrip("/")
+    language = engagements[0].organisation.default_language
     with translation.override(language):
         body = render_to_string("engagements/email/overdue_loops.txt", {
             "owner": owner,
@@ -204,6 +209,9 @@ def remind_overdue_loop_owners(*, today: datetime.date) -> int:
     sent = 0
     for engagements in by_owner.values():
         owner = engagements[0].owner
+        engagements = _as_owner_sees_them(owner, engagements, today)
+        if not engagements:
+            continue
         with transaction.atomic():
             created = [
                 LoopReminder.objects.get_or_create(engagement=e, sent_on=today, defaults={"owner": owner})[1]

@@ -129,3 +129,108 @@ def test_the_overdue_reminder_counts_only_people_its_owner_may_know_of(hr_lead, 
     make_input(hr_lead, engagement, make_participation(hr_lead, engagement, person, via_proxy=proxy))
     assert remind_overdue_loop_owners(today=today) == 1
     assert "(0/1 participants told)" in mail.outbox[0].body, mail.outbox[0].body
+
+
+@pytest.fixture
+def only_hidden_open(hr_lead):
+    """Two engagements (one overdue, one due this week) whose only open loop is the protected person's.
+
+    Every input has a decision and the ordinary rider has been told; only the protected person (heard through a
+    proxy) has not, so the stored loop is open for everyone.
+    """
+    import datetime
+
+    from django.utils import timezone
+
+    from rightsloop.engagements import actions
+
+    today = timezone.localdate()
+    proxy = make_stakeholder(hr_lead, name="Riders Union Proxy", kind="proxy")
+    person = make_stakeholder(hr_lead, name=CANARY, safety_level="high")
+    made = []
+    for due in (today - datetime.timedelta(days=2), today + datetime.timedelta(days=3)):
+        engagement = make_engagement(hr_lead, starts_on=today - datetime.timedelta(days=40), feedback_due_on=due)
+        ordinary = make_participation(hr_lead, engagement, make_stakeholder(hr_lead))
+        hidden = make_participation(hr_lead, engagement, person, via_proxy=proxy)
+        for speaker in (ordinary, hidden):
+            actions.record_decision(input=make_input(hr_lead, engagement, speaker), outcome="adopted", by=hr_lead)
+        ordinary.refresh_from_db()
+        actions.mark_feedback_delivered(participation=ordinary, channel="in_person", by=hr_lead)
+        engagement.refresh_from_db()
+        assert engagement.loop_state == "open"
+        made.append(engagement)
+    return {"overdue": made[0], "due_soon": made[1], "person": person}
+
+
+def test_a_loop_open_only_for_a_hidden_person_shows_closed_without_a_grant(only_hidden_open, admin, board, sign_in,
+                                                                           api):
+    overdue, due_soon = only_hidden_open["overdue"], only_hidden_open["due_soon"]
+    page, bearer = sign_in(admin), api(admin)
+    for engagement in (overdue, due_soon):
+        shown = bearer.get(f"/api/v1/engagements/{engagement.pk}").json()
+        assert (shown["loop_state"], shown["overdue"]) == ("closed", False)
+        assert shown["loop_closed_at"] is not None
+        assert (shown["participants_closed"], shown["participants_with_inputs"]) == (1, 1)
+        for url in (f"/engagements/{engagement.pk}/", f"/engagements/{engagement.pk}/feedback/"):
+            body = page.get(url).content.decode()
+            assert "Loop: Closed" in body and "badge overdue" not in body, url
+    listed = bearer.get("/api/v1/engagements").json()["items"]
+    assert {(e["id"], e["loop_state"], e["overdue"]) for e in listed} == {
+        (overdue.pk, "closed", False), (due_soon.pk, "closed", False)}
+    assert bearer.get("/api/v1/engagements?overdue=true").json()["items"] == []
+    assert bearer.get("/api/v1/engagements?loop_state=open").json()["items"] == []
+    assert len(bearer.get("/api/v1/engagements?loop_state=closed").json()["items"]) == 2
+    assert "badge overdue" not in page.get("/engagements/").content.decode()
+    assert overdue.title not in page.get("/engagements/?overdue=on").content.decode()
+    for viewer in (admin, board):
+        metrics = api(viewer).get("/api/v1/metrics/loop").json()
+        assert (metrics["overdue"], metrics["due_this_week"], metrics["closed_loops"]) == (0, 0, 2), viewer.role
+        # Inputs still count (they show on the engagement pages, unattributed or as the proxy's words).
+        assert (metrics["inputs_total"], metrics["decided_total"]) == (4, 4)
+        panel = sign_in(viewer).get("/").context["panel"]
+        assert panel["metrics"].overdue == 0 and panel["metrics"].due_this_week == 0
+        assert panel["overdue"] == [] and panel["due_soon"] == []
+
+
+def test_a_grant_holder_still_sees_the_hidden_persons_loop_open(only_hidden_open, hr_lead, sign_in, api):
+    overdue, due_soon = only_hidden_open["overdue"], only_hidden_open["due_soon"]
+    bearer = api(hr_lead)
+    shown = bearer.get(f"/api/v1/engagements/{overdue.pk}").json()
+    assert (shown["loop_state"], shown["overdue"], shown["loop_closed_at"]) == ("open", True, None)
+    assert "badge overdue" in sign_in(hr_lead).get(f"/engagements/{overdue.pk}/").content.decode()
+    assert [e["id"] for e in bearer.get("/api/v1/engagements?overdue=true").json()["items"]] == [overdue.pk]
+    metrics = bearer.get("/api/v1/metrics/loop").json()
+    assert (metrics["overdue"], metrics["due_this_week"], metrics["closed_loops"]) == (1, 1, 0)
+    panel = sign_in(hr_lead).get("/").context["panel"]
+    assert [e.pk for e in panel["overdue"]] == [overdue.pk] and [e.pk for e in panel["due_soon"]] == [due_soon.pk]
+
+
+def test_the_median_leaves_out_reports_to_a_hidden_person(hr_lead, admin):
+    from rightsloop.engagements import actions, queries
+
+    person = make_stakeholder(hr_lead, name=CANARY, safety_level="high")
+    engagement = make_engagement(hr_lead)
+    hidden = make_participation(hr_lead, engagement, person, via_proxy=make_stakeholder(hr_lead, kind="proxy"))
+    actions.record_decision(input=make_input(hr_lead, engagement, hidden), outcome="adopted", by=hr_lead)
+    hidden.refresh_from_db()
+    actions.mark_feedback_delivered(participation=hidden, channel="via_proxy", by=hr_lead)
+    assert queries.median_days_to_feedback(hr_lead) is not None
+    assert queries.median_days_to_feedback(admin) is None
+
+
+def test_the_overdue_reminder_leaves_out_a_loop_open_only_for_a_person_its_owner_may_not_know_of(hr_lead, admin):
+    import datetime
+
+    from django.core import mail
+    from django.utils import timezone
+
+    from rightsloop.engagements import actions
+
+    today = timezone.localdate()
+    engagement = make_engagement(admin, starts_on=today - datetime.timedelta(days=90),
+                                 feedback_due_on=today - datetime.timedelta(days=1))
+    person = make_stakeholder(hr_lead, name=CANARY, safety_level="high")
+    hidden = make_participation(hr_lead, engagement, person, via_proxy=make_stakeholder(hr_lead, kind="proxy"))
+    actions.record_decision(input=make_input(hr_lead, engagement, hidden), outcome="adopted", by=hr_lead)
+    assert actions.remind_overdue_loop_owners(today=today) == 0
+    assert mail.outbox == []
