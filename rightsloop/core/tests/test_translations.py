@@ -49,6 +49,7 @@ def test_catalogue_is_complete(language, regenerated):
     assert len(catalogue) > 300
     untranslated = [entry.msgid for entry in catalogue.untranslated_entries()]
     fuzzy = [entry.msgid for entry in catalogue.fuzzy_entries()]
+    forms = int(re.search(r"nplurals=(\d+)", catalogue.metadata["Plural-Forms"]).group(1))
     assert untranslated == [], (f"{len(untranslated)} strings without a {language} translation "
                                 f"(make makemessages, then translate): " + " | ".join(untranslated))
     assert fuzzy == [], f"{len(fuzzy)} fuzzy {language} entries to check: " + " | ".join(fuzzy)
@@ -60,6 +61,8 @@ def test_catalogue_is_complete(language, regenerated):
         # A singular may leave the number out ("this theme") where the plural names it ("these %(n)s themes"):
         # the first form follows either, every other form carries the plural's placeholders (as msgfmt checks).
         plural = set(PLACEHOLDER.findall(entry.msgid_plural))
+        # Every form the language declares (Spanish has three), or msgfmt -c refuses the catalogue.
+        assert sorted(int(index) for index in entry.msgstr_plural) == list(range(forms)), entry.msgid
         for index, text in entry.msgstr_plural.items():
             found = set(PLACEHOLDER.findall(text))
             assert found in (expected, plural) if int(index) == 0 else found == plural, entry.msgid
