@@ -402,3 +402,97 @@ class DuplicateFlag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.stakeholder_id}~{self.other_id} ({self.reason})"
+
+
+class AffectedGroupQuerySet(OrganisationScopedQuerySet):
+    pass
+
+
+class AffectedGroup(models.Model):
+    """People affected in the same way by the company's products, often heard only through those who speak
+    for them. The record describes the group, never a person in it: it is what an input relayed by a proxy
+    is attributed to, so the words are not tied to any one individual."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="affected_groups")
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=200,
+                            help_text=_("Describe the group (for example \u201cwomen human rights defenders in "
+                                        "the north\u201d); never name a person."))
+    description = models.TextField(_("description"), blank=True)
+    # ISO 3166 alpha-2 codes, ISO 639-1 codes and AtRisk values; a group has a handful of each, and an
+    # organisation tens of groups, so lists on the row are enough to count by.
+    countries = models.JSONField(_("countries"), default=list, blank=True)
+    languages = models.JSONField(_("languages"), default=list, blank=True)
+    at_risk = models.JSONField(_("at-risk attributes"), default=list, blank=True)
+    size_estimate = models.PositiveIntegerField(_("indicative size"), null=True, blank=True,
+                                                help_text=_("Roughly how many people; leave empty if unknown."))
+    risks = models.ManyToManyField("risks.Risk", blank=True, related_name="groups",
+                                   verbose_name=_("salient risks that touch them"))
+    members = models.ManyToManyField(Stakeholder, through="GroupMembership", related_name="affected_groups",
+                                     blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AffectedGroupQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("affected group")
+        verbose_name_plural = _("affected groups")
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="one_group_per_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class GroupMembership(models.Model):
+    """A stakeholder belongs to an affected group; shown only as far as the person's safety level allows."""
+
+    group = models.ForeignKey(AffectedGroup, on_delete=models.CASCADE, related_name="memberships")
+    stakeholder = models.ForeignKey(Stakeholder, on_delete=models.CASCADE, related_name="group_memberships")
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                 related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["group", "stakeholder"], name="one_membership_per_group"),
+        ]
+
+    def __str__(self) -> str:
+        return f"stakeholder {self.stakeholder_id} in group {self.group_id}"
+
+
+class Representation(models.Model):
+    """A credible proxy speaks for an affected group: why the group recognises it, the evidence, and when
+    that was last reviewed."""
+
+    proxy = models.ForeignKey(Stakeholder, on_delete=models.CASCADE, related_name="representations",
+                              verbose_name=_("proxy"))
+    group = models.ForeignKey(AffectedGroup, on_delete=models.CASCADE, related_name="representations",
+                              verbose_name=_("affected group"))
+    legitimacy_basis = models.TextField(
+        _("basis of legitimacy"),
+        help_text=_("Why the group recognises this proxy as its representative."))
+    evidence = models.TextField(_("evidence"), blank=True,
+                                help_text=_("What shows it: a mandate, membership, a track record, references."))
+    reviewed_on = models.DateField(_("reviewed on"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("representation")
+        verbose_name_plural = _("representations")
+        ordering = ["group__name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["proxy", "group"], name="one_representation_per_group"),
+        ]
+
+    def __str__(self) -> str:
+        return f"stakeholder {self.proxy_id} speaks for group {self.group_id}"
