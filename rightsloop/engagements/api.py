@@ -3,7 +3,7 @@
 
 import datetime
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Header, Query, Router, Schema, Status
@@ -14,6 +14,7 @@ from rightsloop.accounts.viewer import Viewer
 from rightsloop.core.access import MAX_ID
 from rightsloop.core.api_errors import documented
 from rightsloop.core.pagination import ApiPages
+from rightsloop.stakeholders.models import AffectedGroup
 from rightsloop.stakeholders.queries import access_stakeholder, shown_name
 from rightsloop.stakeholders.vocabulary import Channel
 
@@ -168,6 +169,9 @@ class ParticipantIn(Schema):
     stakeholder_id: int = ID
     via_proxy_id: int | None = Field(None, ge=1, le=MAX_ID)
     override_reason: str = Field("", max_length=5000)
+    speaks_for_group_ids: list[int] = Field(
+        default_factory=list, max_length=50,
+        description="For a credible proxy: the affected groups it takes part for (it must represent each)")
 
 
 class ParticipantOut(Schema):
@@ -176,6 +180,7 @@ class ParticipantOut(Schema):
     name: str
     via_proxy_id: int | None
     direct_override: bool
+    speaks_for_group_ids: list[int]
     inputs_count: int
     undecided_count: int
     loop_closed: bool
@@ -187,6 +192,19 @@ class ParticipantOut(Schema):
     @staticmethod
     def resolve_direct_override(obj) -> bool:
         return obj.engaged_directly_by_override
+
+    @staticmethod
+    def resolve_speaks_for_group_ids(obj) -> list[int]:
+        return sorted(group.pk for group in obj.speaks_for.all())
+
+
+def _groups(viewer: Viewer, ids: list[int], field: str) -> list[AffectedGroup]:
+    """The organisation's affected groups with these ids; an unknown id is a 400 on `field`, never a 404 leak."""
+    wanted = set(ids)
+    groups = list(AffectedGroup.objects.for_organisation(viewer.organisation).filter(pk__in=wanted))
+    if len(groups) != len(wanted):
+        raise ValidationError({field: _("Unknown affected group.")})
+    return groups
 
 
 @router.get("/engagements/{int:engagement_id}/participants", response=documented({200: list[ParticipantOut]}),
@@ -207,6 +225,7 @@ def add_participant(request, engagement_id: int, payload: ParticipantIn):
     participation = actions.add_participant(
         engagement=engagement, stakeholder=stakeholder, via_proxy=proxy,
         override_reason=payload.override_reason, by=viewer,
+        speaks_for=_groups(viewer, payload.speaks_for_group_ids, "speaks_for_group_ids"),
     )
     return Status(201, queries.access_participation(viewer, engagement, participation.pk))
 
@@ -216,6 +235,10 @@ def add_participant(request, engagement_id: int, payload: ParticipantIn):
 class InputIn(Schema):
     text: str = Field(..., min_length=1, max_length=20000)
     speaker_id: int | None = Field(None, ge=1, le=MAX_ID, description="Participation id of who said it")
+    group_id: int | None = Field(
+        None, ge=1, le=MAX_ID,
+        description="The affected group whose words the speaker (a credible proxy representing it) relays; "
+                    "the input is then the group's, never a person's")
     attribution: Attribution | None = Field(
         None, description="Defaults to attributed only when the speaker consented and is not at high risk"
     )
@@ -256,6 +279,8 @@ class InputOut(Schema):
     engagement_id: int
     speaker_id: int | None
     speaker: str
+    group_id: int | None
+    group: str | None
     attribution: str
     text: str
     language: str
@@ -275,8 +300,17 @@ class InputOut(Schema):
         return None if queries.hidden_speaker(obj, context["request"].auth) else obj.speaker_id
 
     @staticmethod
+    def resolve_group(obj) -> str | None:
+        return obj.group.name if obj.group_id else None
+
+    @staticmethod
     def resolve_tags(obj) -> list[str]:
         return [tag.name for tag in obj.tags.all()]
+
+
+class InputQuery(Schema):
+    group_id: int | None = Field(None, ge=1, le=MAX_ID, description="Only what this affected group said")
+    relayed: bool | None = Field(None, description="Only inputs relayed for a group (true) or none of them (false)")
 
 
 class DecisionHistoryOut(Schema):
@@ -288,9 +322,9 @@ class DecisionHistoryOut(Schema):
 @router.get("/engagements/{int:engagement_id}/inputs", response=documented({200: list[InputOut]}),
             summary="Inputs of an engagement")
 @paginate(ApiPages)
-def list_inputs(request, engagement_id: int):
+def list_inputs(request, engagement_id: int, filters: Query[InputQuery]):
     engagement = queries.access_engagement(request.auth, engagement_id)
-    return queries.engagement_inputs(engagement)
+    return queries.engagement_inputs(engagement, group=filters.group_id, relayed=filters.relayed)
 
 
 @router.post("/engagements/{int:engagement_id}/inputs", response=documented({200: InputOut, 201: InputOut}),
@@ -301,8 +335,9 @@ def record_input(request, engagement_id: int, payload: InputIn,
     _require(viewer, Capability.INPUTS_RECORD)
     engagement = queries.access_engagement(viewer, engagement_id)
     speaker = queries.access_participation(viewer, engagement, payload.speaker_id) if payload.speaker_id else None
+    group = _groups(viewer, [payload.group_id], "group_id")[0] if payload.group_id else None
     item, created = actions.record_input(
-        engagement=engagement, speaker=speaker, text=payload.text,
+        engagement=engagement, speaker=speaker, group=group, text=payload.text,
         attribution=_value(payload.attribution), tags=payload.tags,
         owning_function=_value(payload.owning_function) or "", language=payload.language,
         idempotency_key=idempotency_key, by=viewer,

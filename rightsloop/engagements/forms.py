@@ -96,12 +96,18 @@ class ParticipantForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Only for a high-safety stakeholder engaged without a proxy. This is audited."),
     )
+    speaks_for = forms.TypedMultipleChoiceField(
+        label=_("Speaks for these affected groups"), required=False, coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("What this proxy relays for a group is recorded for the group, never for a person in it."),
+    )
 
-    def __init__(self, *args, proxies, **kwargs):
+    def __init__(self, *args, proxies, groups=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["via_proxy"].choices = [("", _("No proxy: engage directly"))] + [
             (proxy.pk, proxy.name) for proxy in proxies
         ]
+        self.fields["speaks_for"].choices = [(group.pk, group.name) for group in groups]
 
 
 class BriefingForm(forms.Form):
@@ -119,9 +125,24 @@ class BriefingForm(forms.Form):
         return data
 
 
+def relay_value(participation_pk: int, group_pk: int) -> str:
+    """The "who said it" value of a group's words relayed by a proxy: "<proxy's participation>:<group>"."""
+    return f"{participation_pk}:{group_pk}"
+
+
+def parse_speaker(value) -> tuple[int | None, int | None]:
+    """(participation id, group id or None) from a "who said it" value."""
+    if not value:
+        return None, None
+    participation, _sep, group = str(value).partition(":")
+    return int(participation), int(group) if group else None
+
+
 class InputForm(forms.Form):
-    speaker = forms.TypedChoiceField(label=_("Who said it"), required=False, coerce=int, empty_value=None,
-                                     widget=FastSelect)
+    # A participant's id, or relay_value() for an affected group heard through its proxy.
+    speaker = forms.ChoiceField(label=_("Who said it"), required=False, widget=FastSelect,
+                                help_text=_("A group's words relayed by its proxy are recorded for the group, "
+                                            "never for a person in it."))
     attribution = forms.ChoiceField(
         label=_("Attribution"), required=False,
         choices=[("", _("As their consent allows")), *Attribution.choices],
@@ -133,11 +154,28 @@ class InputForm(forms.Form):
                                         choices=[("", _("Not yet routed")), *Function.choices])
     idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
-    def __init__(self, *args, speakers, **kwargs):
+    def __init__(self, *args, speakers, relays=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["speaker"].choices = [("", _("Not recorded")), *list(speakers)]
+        choices = [("", _("Not recorded")), *[(str(pk), label) for pk, label in speakers]]
+        choices.extend(relays)  # labelled "<group>, through <proxy>" (FastSelect draws no option groups)
+        self.fields["speaker"].choices = choices
         if not self.is_bound:
             self.initial.setdefault("idempotency_key", secrets.token_urlsafe(24))
+
+
+class InputFilterForm(forms.Form):
+    group = forms.TypedChoiceField(label=_("Affected group"), required=False, coerce=int, empty_value=None)
+    relayed = forms.ChoiceField(label=_("Heard"), required=False, choices=[
+        ("", _("Any way")), ("yes", _("Through a proxy, for a group")), ("no", _("From participants"))])
+
+    def __init__(self, *args, groups=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].choices = [("", _("Any")), *((g.pk, g.name) for g in groups)]
+
+    def filters(self) -> dict:
+        data = self.cleaned_data if self.is_valid() else {}
+        relayed = {"yes": True, "no": False}.get(data.get("relayed") or "")
+        return {"group": data.get("group"), "relayed": relayed}
 
 
 class TriageForm(forms.Form):

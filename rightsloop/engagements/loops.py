@@ -3,7 +3,9 @@
 A participant's loop is closed when every input they gave has a decision and a
 report reflecting the newest of those decisions has reached them. An
 engagement's loop is closed when every input has a decision and every
-participant who gave one has been told. Actions call refresh_loop() inside their
+participant who gave one has been told. What a proxy relayed for an affected group
+counts for the proxy's own participation (its speaker), so that loop closes when the
+proxy got the report to pass on. Actions call refresh_loop() inside their
 transaction, so the stored state can never disagree with the rows it sums.
 """
 

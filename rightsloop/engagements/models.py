@@ -15,7 +15,7 @@ from rightsloop.accounts.roles import Function
 from rightsloop.core import sealed_files
 from rightsloop.core.models import Organisation, OrganisationScopedQuerySet
 from rightsloop.core.sealing import OrganisationKey, Sealed, SealedModel
-from rightsloop.stakeholders.models import Stakeholder
+from rightsloop.stakeholders.models import AffectedGroup, Stakeholder
 
 from .vocabulary import (
     Attribution,
@@ -192,6 +192,10 @@ class Participation(SealedModel, models.Model):
     stakeholder = models.ForeignKey(Stakeholder, on_delete=models.PROTECT, related_name="participations")
     via_proxy = models.ForeignKey(Stakeholder, on_delete=models.PROTECT, null=True, blank=True,
                                   related_name="proxied_participations", verbose_name=_("through proxy"))
+    # A credible proxy taking part for affected groups it represents (stakeholders.Representation): what it
+    # relays is recorded against the group (Input.group), with this participation as the channel.
+    speaks_for = models.ManyToManyField(AffectedGroup, blank=True, related_name="participations",
+                                        verbose_name=_("speaks for"))
     # A high-safety stakeholder engaged directly: who allowed it, and why.
     # Why a high-safety person was engaged directly tends to describe them: sealed under their key.
     direct_override_reason = Sealed(_("reason for engaging directly"))
@@ -285,6 +289,10 @@ class Input(SealedModel, models.Model):
     engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="inputs")
     speaker = models.ForeignKey(Participation, on_delete=models.PROTECT, null=True, blank=True,
                                 related_name="inputs", verbose_name=_("who said it"))
+    # Words a proxy relayed for an affected group belong to the group: the speaker is then the proxy's own
+    # participation (the channel, and whom the feedback goes to), never a person of the group.
+    group = models.ForeignKey(AffectedGroup, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="inputs", verbose_name=_("affected group it speaks for"))
     attribution = models.CharField(_("attribution"), max_length=16, choices=Attribution.choices,
                                    default=Attribution.ANONYMISED)
     text = Sealed(_("what was said"))
@@ -322,15 +330,23 @@ class Input(SealedModel, models.Model):
                 fields=["organisation", "idempotency_key"], condition=~models.Q(idempotency_key=""),
                 name="one_input_per_idempotency_key",
             ),
+            # A group is heard through someone: the proxy who relayed its words.
+            models.CheckConstraint(condition=models.Q(group__isnull=True) | models.Q(speaker__isnull=False),
+                                   name="relayed_input_has_proxy"),
         ]
 
     def __str__(self) -> str:
         return f"input {self.pk}"
 
     def sealing_key(self):
-        if self.speaker_id is None:
+        # A group's words are not the proxy's: erasing the proxy must not erase what the group said.
+        if self.speaker_id is None or self.group_id is not None:
             return OrganisationKey(self.organisation_id)
         return self.speaker.stakeholder.sealing_key()
+
+    @property
+    def is_relayed(self) -> bool:
+        return self.group_id is not None
 
     @property
     def is_decided(self) -> bool:

@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 from rightsloop.accounts.roles import Capability
 from rightsloop.accounts.viewer import Viewer
 from rightsloop.core.access import plausible_id
-from rightsloop.stakeholders.models import Stakeholder
+from rightsloop.stakeholders.models import AffectedGroup, Representation, Stakeholder
 from rightsloop.stakeholders.pseudonyms import pseudonym
 from rightsloop.stakeholders.queries import hidden_from, shown_name
-from rightsloop.stakeholders.vocabulary import SafetyLevel
+from rightsloop.stakeholders.vocabulary import Kind, SafetyLevel
 
 from .loops import engagement_loop_state
 from .models import BriefingMaterial, Decision, Engagement, FeedbackReport, Input, Participation
@@ -52,7 +52,7 @@ def access_input(viewer: Viewer, pk: int) -> Input:
         raise Http404
     try:
         return visible_inputs(viewer).select_related(
-            "engagement", "speaker__stakeholder", "current_decision"
+            "engagement", "speaker__stakeholder", "speaker__via_proxy", "group", "current_decision"
         ).get(pk=pk)
     except (Input.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
@@ -65,7 +65,7 @@ def access_participation(viewer: Viewer, engagement: Engagement, pk: int) -> Par
     try:
         return engagement.participations.exclude(stakeholder__in=hidden_from(viewer)).select_related(
             "stakeholder", "via_proxy", "engagement__organisation"
-        ).prefetch_related("stakeholder__traits").get(pk=pk)
+        ).prefetch_related("stakeholder__traits", "speaks_for").get(pk=pk)
     except (Participation.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
 
@@ -111,21 +111,35 @@ def engagement_list(viewer: Viewer, filters: EngagementFilters, today: datetime.
         "owner").order_by("-starts_on", "-id")
 
 
-def engagement_inputs(engagement: Engagement) -> QuerySet[Input]:
-    """Inputs of one engagement with everything a row shows, in a fixed number of queries."""
+def engagement_inputs(engagement: Engagement, *, group: int | None = None,
+                      relayed: bool | None = None) -> QuerySet[Input]:
+    """Inputs of one engagement with everything a row shows, in a fixed number of queries.
+
+    group: only what that affected group said through a proxy; relayed: only (True) or no (False) relayed inputs.
+    """
+    inputs = engagement.inputs.all()
+    if group is not None:
+        inputs = inputs.filter(group_id=group)
+    if relayed is not None:
+        inputs = inputs.filter(group__isnull=not relayed)
     return (
-        engagement.inputs.select_related("speaker__stakeholder", "speaker__via_proxy",
-                                         "current_decision__decided_by")
+        inputs.select_related("speaker__stakeholder", "speaker__via_proxy", "group",
+                              "current_decision__decided_by")
         .prefetch_related("tags")
         .order_by("-recorded_at", "-id")
     )
+
+
+def groups_heard(engagement: Engagement) -> QuerySet[AffectedGroup]:
+    """The affected groups heard through a proxy in this engagement (for the inputs filter)."""
+    return AffectedGroup.objects.filter(pk__in=engagement.inputs.filter(group__isnull=False).values("group_id"))
 
 
 def participations(engagement: Engagement, viewer: Viewer) -> QuerySet[Participation]:
     """The participants this viewer may know of: protected people without a grant on them are left out."""
     return engagement.participations.exclude(stakeholder__in=hidden_from(viewer)).select_related(
         "stakeholder", "via_proxy").prefetch_related(
-        "stakeholder__traits"
+        "stakeholder__traits", "speaks_for"
     ).order_by("id")
 
 
@@ -134,16 +148,30 @@ def speaker_choices(engagement: Engagement, viewer: Viewer) -> list[tuple[int, S
 
     Reads only the columns shown_name() needs (the sealed name, its key, the safety level): for a
     consultation with 200 participants that is a third of the time of full rows with their traits.
+    People at risk who take part through a proxy are left out: what the proxy relays for them is recorded
+    for the group it speaks for (relay_choices), never against them.
     """
-    person = ("id", "organisation_id", "uid", "sealed_key", "name_sealed", "safety_level", "erased_at")
+    person = ("id", "organisation_id", "uid", "sealed_key", "name_sealed", "safety_level", "erased_at", "kind")
     rows = list(
         engagement.participations.exclude(stakeholder__in=hidden_from(viewer))
+        .exclude(via_proxy__isnull=False, stakeholder__safety_level__in=[SafetyLevel.ELEVATED, SafetyLevel.HIGH])
         .select_related("stakeholder", "via_proxy")
         .only("id", "engagement_id", "stakeholder_id", "via_proxy_id", *(f"stakeholder__{f}" for f in person),
               *(f"via_proxy__{f}" for f in person))
     )
     rows.sort(key=lambda p: (p.stakeholder.name.casefold(), p.pk))
     return [(p.pk, p.stakeholder, p.via_proxy) for p in rows]
+
+
+def relay_choices(speakers: list[tuple[int, Stakeholder, Stakeholder | None]]) -> list[tuple[int, Representation]]:
+    """(proxy's participation id, representation) for every group a participating proxy may relay, in one query."""
+    proxies = {stakeholder.pk: pk for pk, stakeholder, via in speakers
+               if stakeholder.kind == Kind.PROXY and via is None}
+    if not proxies:
+        return []
+    represented = Representation.objects.filter(proxy_id__in=proxies).select_related("group").order_by(
+        "group__name", "id")
+    return [(proxies[r.proxy_id], r) for r in represented]
 
 
 def decision_history(input: Input) -> QuerySet[Decision]:
@@ -156,7 +184,8 @@ def decision_queue(viewer: Viewer, *, awaiting: bool = True) -> QuerySet[Input]:
     if viewer.is_decision_maker:
         inputs = inputs.routed_to(viewer.function)
     inputs = inputs.awaiting_decision() if awaiting else inputs.decided()
-    return inputs.select_related("engagement", "speaker__stakeholder", "current_decision").prefetch_related(
+    return inputs.select_related("engagement", "speaker__stakeholder", "speaker__via_proxy", "group",
+                                 "current_decision").prefetch_related(
         "tags"
     ).order_by("engagement__feedback_due_on", "recorded_at", "id")
 
@@ -170,14 +199,31 @@ def hidden_speaker(input: Input, viewer: Viewer) -> bool:
     return input.speaker_id is not None and is_hidden(input.speaker.stakeholder, viewer)
 
 
+def proxy_label(input: Input, viewer: Viewer) -> str | None:
+    """The proxy who relayed a group's words, as this viewer may see it; None where it must not be named.
+
+    The proxy's identity follows the proxy's own safety level and consent, as its own words would.
+    """
+    proxy = input.speaker.stakeholder
+    if input.attribution == Attribution.ANONYMISED or is_hidden(proxy, viewer):
+        return None
+    return pseudonym(proxy.pk) if proxy.is_protected else shown_name(proxy, viewer)
+
+
 def speaker_label(input: Input, viewer: Viewer) -> str:
     """Who said it, as this viewer may see it: anonymised inputs never name the speaker.
 
     Words a protected person gave through a proxy show, to a viewer without a grant on them, as the proxy's:
-    no pseudonym, kind or hint that someone else spoke.
+    no pseudonym, kind or hint that someone else spoke. A group's words relayed by a proxy show as
+    "<group>, through <proxy>".
     """
     if input.speaker_id is None:
         return _("Participant not recorded")
+    if input.group_id is not None:
+        proxy = proxy_label(input, viewer)
+        if proxy is None:
+            return _("%(group)s, through a proxy") % {"group": input.group.name}
+        return _("%(group)s, through %(proxy)s") % {"group": input.group.name, "proxy": proxy}
     stakeholder = input.speaker.stakeholder
     if is_hidden(stakeholder, viewer):
         proxy = input.speaker.via_proxy

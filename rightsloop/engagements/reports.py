@@ -18,6 +18,8 @@ from .vocabulary import Outcome
 @dataclass(frozen=True)
 class ReportItem:
     said: str
+    # The affected group the addressee relayed these words for; empty for their own words.
+    group: str
     outcome: str
     outcome_label: str
     rationale: str
@@ -36,6 +38,8 @@ class ReportContent:
     partly_done: list[ReportItem] = field(default_factory=list)
     still_open: list[ReportItem] = field(default_factory=list)
     covers_decisions_until: datetime.datetime | None = None
+    # The groups whose words the addressee, a proxy, relayed: the report is theirs to pass on.
+    relayed_for: list[str] = field(default_factory=list)
 
 
 def language_for(participation: Participation) -> str:
@@ -49,13 +53,15 @@ def build_report(
 ) -> ReportContent:
     """Assemble what we heard, what we did or did not do and why, and what is still open.
 
+    A proxy's report also covers what it relayed for affected groups, and asks it to pass that part on.
+
     `addressee` replaces the greeting's name in previews for viewers who see the person by pseudonym.
     """
     engagement = participation.engagement
     language = language or language_for(participation)
     inputs = list(
         Input.objects.filter(speaker=participation)
-        .select_related("current_decision", "speaker__stakeholder")
+        .select_related("current_decision", "speaker__stakeholder", "group")
         .order_by("recorded_at", "id")
     )
     with translation.override(language):
@@ -65,6 +71,7 @@ def build_report(
             outcome = decision.outcome if decision else ""
             items.append(ReportItem(
                 said=item.text,
+                group=item.group.name if item.group_id else "",
                 outcome=outcome,
                 outcome_label=str(Outcome(outcome).label) if outcome else _("Not yet decided"),
                 rationale=decision.rationale if decision else "",
@@ -83,6 +90,7 @@ def build_report(
             covers_decisions_until=max(
                 (i.decided_at for i in inputs if i.decided_at), default=None
             ),
+            relayed_for=sorted({i.group for i in items if i.group}),
         )
         content.body = render_to_string(
             "engagements/feedback/report.txt",

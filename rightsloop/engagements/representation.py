@@ -1,7 +1,9 @@
 """Who was heard (S2): the people behind a set of inputs, broken down, with the gaps that matter.
 
 Counts are of voices (distinct stakeholders who spoke) and of their inputs; nothing here names
-anyone, so the breakdown can be shown to any role that may see the inputs at all.
+anyone, so the breakdown can be shown to any role that may see the inputs at all. Words a proxy relayed for
+an affected group (Input.group) count for the group, as an affected voice heard through a proxy, broken down
+by the group's own countries, languages and at-risk attributes: never by the proxy's, nor by any member's.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from rightsloop.core import countries
 from rightsloop.core import languages as language_names
-from rightsloop.stakeholders.models import StakeholderTrait
+from rightsloop.stakeholders.models import AffectedGroup, StakeholderTrait
 from rightsloop.stakeholders.vocabulary import AtRisk, Kind, Trait
 
 AFFECTED_VOICES = frozenset({Kind.AFFECTED, Kind.PROXY})
@@ -34,6 +36,21 @@ VOICE_FIELDS = ("kind", "region_code", "global_south", "country")
 
 
 @dataclass
+class HeardThroughProxy:
+    """Affected groups heard through a proxy: each group counts once, whatever the number of its inputs."""
+
+    groups: int = 0
+    inputs: int = 0
+    by_region: list[tuple[str, int]] = field(default_factory=list)
+    global_south: dict[str, int] = field(default_factory=lambda: {"yes": 0, "no": 0, "unknown": 0})
+    by_language: list[tuple[str, int]] = field(default_factory=list)
+    by_at_risk: list[tuple[str, int]] = field(default_factory=list)
+    # Raw codes for the gaps: the countries and languages the groups heard live in and speak.
+    countries: set[str] = field(default_factory=set)
+    languages: set[str] = field(default_factory=set)
+
+
+@dataclass
 class Heard:
     inputs: int = 0
     unattributed_inputs: int = 0
@@ -47,17 +64,25 @@ class Heard:
     # at most half (it is only ever compared with half, and counting it means another pass over the inputs).
     top_share: float | None = 0.0
     gaps: list[str] = field(default_factory=list)
+    through_proxy: HeardThroughProxy = field(default_factory=HeardThroughProxy)
+    # Softer than gaps: worth knowing, not missing (affected people heard only through their proxies).
+    notes: list[str] = field(default_factory=list)
 
 
 def who_was_heard(inputs: QuerySet, *, markets: list[str] | tuple[str, ...] = (),
-                  speaker: str = "speaker__stakeholder", hidden: QuerySet | None = None) -> Heard:
+                  speaker: str = "speaker__stakeholder", hidden: QuerySet | None = None,
+                  group: str = "group") -> Heard:
     """Break down the speakers of these inputs and flag missing affected, local and varied voices.
 
     `inputs` is a queryset of inputs, or of rows that stand one for each input and lead to its speaking
-    stakeholder through the `speaker` path (a risk's links carry it: risks.RiskInput, speaker="stakeholder").
+    stakeholder through the `speaker` path (a risk's links carry it: risks.RiskInput, speaker="stakeholder"),
+    and to the affected group a proxy relayed it for through the `group` path (both call it "group").
     `hidden`: stakeholders the viewer may not know of (stakeholders.queries.hidden_from); their inputs count
-    as unattributed, so no group, at-risk count or language of one tells of a protected person.
+    as unattributed, so no group, at-risk count or language of one tells of a protected person. A group's
+    words count for the group even when the proxy who relayed them is hidden: the group names nobody.
     """
+    relayed = inputs.filter(**{f"{group}__isnull": False})
+    inputs = inputs.filter(**{f"{group}__isnull": True})
     unseen = 0
     if hidden is not None:
         unseen = inputs.filter(**{f"{speaker}__in": hidden}).count()
@@ -69,7 +94,8 @@ def who_was_heard(inputs: QuerySet, *, markets: list[str] | tuple[str, ...] = ()
     # the distinct speakers of the groups add up to the voices.
     groups = (inputs.values_list(*(f"{speaker}__{name}" for name in VOICE_FIELDS))
               .annotate(n=Count("*"), voices=Count(f"{speaker}_id", distinct=True)).order_by())
-    heard = Heard(inputs=unseen, unattributed_inputs=unseen)
+    heard = Heard(inputs=unseen, unattributed_inputs=unseen, through_proxy=_through_proxy(relayed, group))
+    heard.inputs += heard.through_proxy.inputs
     kinds, regions, present = Counter(), Counter(), set()
     # In a group of v speakers with n inputs, one speaker gave at most n - v + 1 of them.
     most_by_one: list[int] = []
@@ -85,7 +111,7 @@ def who_was_heard(inputs: QuerySet, *, markets: list[str] | tuple[str, ...] = ()
         regions[region_code] += voices
         south["yes" if global_south is True else "no" if global_south is False else "unknown"] += voices
         present.add(country)
-    if heard.inputs == 0:
+    if heard.inputs == heard.through_proxy.inputs:  # nobody spoke in their own name
         heard.global_south = south
         heard.gaps = _gaps(heard, kinds, present, set(), markets)
         return heard
@@ -111,6 +137,38 @@ def who_was_heard(inputs: QuerySet, *, markets: list[str] | tuple[str, ...] = ()
     return heard
 
 
+def _through_proxy(relayed: QuerySet, group: str) -> HeardThroughProxy:
+    """Count the affected groups behind relayed inputs, by the groups' own countries, languages and attributes.
+
+    The database counts inputs per group (one row per group heard); an organisation has tens of groups,
+    so their lists of codes are then read in one more query and tallied here.
+    """
+    heard = HeardThroughProxy()
+    per_group = dict(relayed.values_list(f"{group}_id").annotate(n=Count("*")).order_by())
+    if not per_group:
+        return heard
+    regions, spoken, at_risk = Counter(), Counter(), Counter()
+    for codes, languages_spoken, attributes in (AffectedGroup.objects.filter(pk__in=per_group)
+                                                .values_list("countries", "languages", "at_risk")):
+        heard.groups += 1
+        known = [country for code in codes or [] if (country := countries.get(code))]
+        for region_code in {country.region_code for country in known}:
+            regions[region_code] += 1
+        south = {country.global_south for country in known}
+        heard.global_south["yes" if True in south else "no" if False in south else "unknown"] += 1
+        heard.countries.update(country.code for country in known)
+        for code in set(languages_spoken or []):
+            spoken[code] += 1
+        heard.languages.update(languages_spoken or [])
+        for code in set(attributes or []):
+            at_risk[code] += 1
+    heard.inputs = sum(per_group.values())
+    heard.by_region = _ranked((countries.area_name(code) if code else _("Unknown"), n) for code, n in regions.items())
+    heard.by_language = _ranked((language_names.name(code), n) for code, n in spoken.items())
+    heard.by_at_risk = _ranked((str(AtRisk(code).label), n) for code, n in at_risk.items() if code in AtRisk.values)
+    return heard
+
+
 def _ranked(counts) -> list[tuple[str, int]]:
     """Largest first; equal counts in alphabetical order, so the same inputs always read the same."""
     return sorted(counts, key=lambda item: (-item[1], str(item[0])))
@@ -122,8 +180,14 @@ def _gaps(heard: Heard, kinds: Counter, present: set[str], spoken: set[str],
         return [_("Nobody has been heard on this yet.")]
     markets = [code.upper() for code in markets]
     gaps = []
+    groups = heard.through_proxy
+    present = present | groups.countries
+    spoken = spoken | groups.languages
     if not any(kinds[kind] for kind in AFFECTED_VOICES):
-        gaps.append(_("No affected voices: no affected stakeholder or credible proxy has been heard."))
+        if groups.groups:
+            heard.notes.append(_("Affected people were heard only through proxies speaking for their groups."))
+        else:
+            gaps.append(_("No affected voices: no affected stakeholder or credible proxy has been heard."))
     if markets:
         if not present & set(markets):
             gaps.append(_("No voices from the markets concerned (%(markets)s).") % {"markets": ", ".join(markets)})
@@ -132,7 +196,7 @@ def _gaps(heard: Heard, kinds: Counter, present: set[str], spoken: set[str],
             gaps.append(_("No voices in the main languages of those markets (%(languages)s).") % {
                 "languages": ", ".join(sorted(language_names.name(code) for code in wanted))})
         south = [code for code in markets if (country := countries.get(code)) and country.global_south]
-        if south and not heard.global_south["yes"]:
+        if south and not heard.global_south["yes"] and not groups.global_south["yes"]:
             gaps.append(_("No Global South voices, although the product is used there."))
     if heard.inputs >= 5 and heard.top_share is not None and heard.top_share > 0.5:
         gaps.append(_("The same few voices dominate: %(n)s stakeholders gave %(share)s %% of the inputs.") % {

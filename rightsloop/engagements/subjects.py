@@ -6,9 +6,12 @@ from .models import Engagement, FeedbackReport, Input, Participation
 
 def export(stakeholder) -> list[dict]:
     participations = Participation.objects.filter(stakeholder=stakeholder).select_related(
-        "engagement", "stakeholder", "via_proxy").order_by("engagement__starts_on", "id")
+        "engagement", "stakeholder", "via_proxy").prefetch_related("speaks_for").order_by(
+        "engagement__starts_on", "id")
+    # A proxy's export lists what it relayed for a group (it said those words); a group's members' exports
+    # never do, since nothing ties the group's words to any of them.
     inputs = (Input.objects.filter(speaker__stakeholder=stakeholder)
-              .select_related("speaker__stakeholder", "current_decision").prefetch_related("tags"))
+              .select_related("speaker__stakeholder", "group", "current_decision").prefetch_related("tags"))
     reports = FeedbackReport.objects.filter(participation__stakeholder=stakeholder).select_related(
         "participation__stakeholder")
     by_participation: dict[int, dict] = {}
@@ -20,6 +23,7 @@ def export(stakeholder) -> list[dict]:
             "starts_on": engagement.starts_on.isoformat(),
             "ends_on": engagement.ends_on.isoformat(),
             "through_proxy": participation.via_proxy_id is not None,
+            "speaks_for": [group.name for group in participation.speaks_for.all()],
             "inputs": [],
             "feedback_reports": [],
         }
@@ -29,6 +33,7 @@ def export(stakeholder) -> list[dict]:
             "said": item.text,
             "recorded_at": item.recorded_at.isoformat(),
             "attribution": item.attribution,
+            "relayed_for_group": item.group.name if item.group_id else None,
             "themes": [tag.name for tag in item.tags.all()],
             "decision": None if decision is None else {
                 "outcome": decision.outcome, "rationale": decision.rationale, "next_step": decision.next_step,
@@ -46,8 +51,13 @@ def export(stakeholder) -> list[dict]:
 
 
 def erase(stakeholder) -> int:
-    """Clear what the person said and what we told them; inputs, decisions and counts stay, anonymous."""
-    cleared = Input.objects.filter(speaker__stakeholder=stakeholder).update(text_sealed=b"", language="")
+    """Clear what the person said and what we told them; inputs, decisions and counts stay, anonymous.
+
+    What a proxy relayed for an affected group is the group's, sealed under the organisation's key: erasing
+    the proxy keeps those words (the group was heard) and only the channel becomes a pseudonym.
+    """
+    cleared = Input.objects.filter(speaker__stakeholder=stakeholder, group__isnull=True).update(
+        text_sealed=b"", language="")
     cleared += FeedbackReport.objects.filter(participation__stakeholder=stakeholder).update(body_sealed=b"")
     cleared += Participation.objects.filter(stakeholder=stakeholder).update(direct_override_reason_sealed=b"")
     # Nobody can tell an erased person anything any more: their part of each loop closes.

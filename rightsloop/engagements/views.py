@@ -13,6 +13,7 @@ from rightsloop.accounts.roles import Capability, Function
 from rightsloop.core.forms import posted_search, search_text
 from rightsloop.core.pagination import paginate, query_without_page
 from rightsloop.risks.models import RiskMarket
+from rightsloop.stakeholders.models import AffectedGroup
 from rightsloop.stakeholders.queries import (
     StakeholderFilters,
     access_stakeholder,
@@ -32,9 +33,12 @@ from .forms import (
     DeliveryForm,
     EngagementFilterForm,
     EngagementForm,
+    InputFilterForm,
     InputForm,
     ParticipantForm,
     TriageForm,
+    parse_speaker,
+    relay_value,
     tag_names,
 )
 from .reports import build_report
@@ -154,13 +158,16 @@ def participant_add(request, pk: int, stakeholder_pk: int):
     chosen = request.POST.get("via_proxy")
     if chosen and chosen.isdigit() and all(p.pk != int(chosen) for p in candidates):
         candidates.append(access_stakeholder(viewer, int(chosen)))
-    form = ParticipantForm(request.POST or None, proxies=candidates)
+    # A credible proxy may take part for the affected groups it represents.
+    groups = list(AffectedGroup.objects.filter(representations__proxy=stakeholder).order_by("name", "id"))
+    form = ParticipantForm(request.POST or None, proxies=candidates, groups=groups)
     if request.method == "POST" and form.is_valid():
         via_proxy = next((p for p in candidates if p.pk == form.cleaned_data["via_proxy"]), None)
         try:
             actions.add_participant(
                 engagement=engagement, stakeholder=stakeholder, via_proxy=via_proxy,
                 override_reason=form.cleaned_data["override_reason"], by=viewer,
+                speaks_for=[g for g in groups if g.pk in form.cleaned_data["speaks_for"]],
             )
         except ValidationError as error:
             copy_errors(form, error)
@@ -170,7 +177,7 @@ def participant_add(request, pk: int, stakeholder_pk: int):
     return render(request, "engagements/participant_add.html", {
         "engagement": engagement, "stakeholder": stakeholder, "form": form, "proxy_q": proxy_q,
         "protected": stakeholder.safety_level == SafetyLevel.HIGH,
-        "can_override": viewer.can(Capability.SAFETY_OVERRIDE),
+        "can_override": viewer.can(Capability.SAFETY_OVERRIDE), "groups": groups,
     }, status=400 if form.errors else 200)
 
 
@@ -228,13 +235,28 @@ def briefing_file(request, pk: int, briefing_pk: int):
 # Inputs --------------------------------------------------------------------
 
 def _speaker_choices(engagement, viewer):
+    """The participants who may be recorded as speakers, and the groups a participating proxy may relay."""
     choices = []
-    for pk, stakeholder, proxy in queries.speaker_choices(engagement, viewer):
+    speakers = queries.speaker_choices(engagement, viewer)
+    for pk, stakeholder, proxy in speakers:
         label = shown_name(stakeholder, viewer)
         if proxy is not None:
             label = _("%(name)s, through %(proxy)s") % {"name": label, "proxy": shown_name(proxy, viewer)}
         choices.append((pk, label))
-    return choices
+    names = {pk: shown_name(stakeholder, viewer) for pk, stakeholder, _proxy in speakers}
+    relays = [(relay_value(pk, r.group_id), _("%(group)s, through %(proxy)s") % {
+        "group": r.group.name, "proxy": names[pk]}) for pk, r in queries.relay_choices(speakers)]
+    return choices, relays
+
+
+def _relayed_group(engagement, group_pk):
+    """The affected group chosen in the form, of the engagement's organisation (else a field error)."""
+    if group_pk is None:
+        return None
+    group = AffectedGroup.objects.for_organisation(engagement.organisation).filter(pk=group_pk).first()
+    if group is None:
+        raise ValidationError({"speaker": _("Unknown affected group.")})
+    return group
 
 
 def _row_context(request, item):
@@ -257,19 +279,21 @@ def engagement_inputs(request, pk: int):
     """Record inputs live: one page, htmx adds each new input without a reload; plain POST works too."""
     viewer = request.viewer
     engagement = queries.access_engagement(viewer, pk)
-    speakers = _speaker_choices(engagement, viewer)
-    form = InputForm(request.POST or None, speakers=speakers)
+    speakers, relays = _speaker_choices(engagement, viewer)
+    form = InputForm(request.POST or None, speakers=speakers, relays=relays)
     if request.method == "POST":
         if not viewer.can(Capability.INPUTS_RECORD):
             raise PermissionDenied
         if form.is_valid():
             data = form.cleaned_data
+            speaker_pk, group_pk = parse_speaker(data["speaker"])
             speaker = None
-            if data["speaker"]:
-                speaker = queries.access_participation(viewer, engagement, data["speaker"])
+            if speaker_pk:
+                speaker = queries.access_participation(viewer, engagement, speaker_pk)
             try:
+                group = _relayed_group(engagement, group_pk)
                 item, created = actions.record_input(
-                    engagement=engagement, speaker=speaker, text=data["text"],
+                    engagement=engagement, speaker=speaker, group=group, text=data["text"],
                     attribution=data["attribution"] or None, tags=tag_names(data["tags"]),
                     owning_function=data["owning_function"], idempotency_key=data["idempotency_key"],
                     by=viewer,
@@ -277,7 +301,7 @@ def engagement_inputs(request, pk: int):
             except ValidationError as error:
                 copy_errors(form, error)
             else:
-                fresh = InputForm(speakers=speakers, initial={"speaker": data["speaker"]})
+                fresh = InputForm(speakers=speakers, relays=relays, initial={"speaker": data["speaker"]})
                 if request.htmx:
                     engagement.refresh_from_db()
                     return render(request, "engagements/inputs.html#recorded", {
@@ -290,13 +314,15 @@ def engagement_inputs(request, pk: int):
             return render(request, "engagements/inputs.html#input-form", {
                 "engagement": engagement, "form": form,
             }, status=400)
-    items = queries.engagement_inputs(engagement)
+    filter_form = InputFilterForm(request.GET or None, groups=queries.groups_heard(engagement))
+    items = queries.engagement_inputs(engagement, **filter_form.filters())
     # The site's page size (25): every row renders its own triage form, about 1.7 ms a row in all,
     # so 100 rows alone took over 150 ms on a 2-core machine (see docs/performance.md).
     page = paginate(request, items)
     rows = [_row_context(request, item) for item in page.object_list]
     return render(request, "engagements/inputs.html", {
-        "engagement": engagement, "form": form, "rows": rows, "page": page,
+        "engagement": engagement, "form": form, "rows": rows, "page": page, "filter_form": filter_form,
+        "query": query_without_page(request),
         "can_record": viewer.can(Capability.INPUTS_RECORD),
         "can_link_risks": viewer.can(Capability.RISKS_VIEW),
     }, status=400 if form.errors else 200)

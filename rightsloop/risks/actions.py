@@ -534,10 +534,10 @@ def link_inputs(*, target: Risk | Mitigation | StrategicDecision, inputs: Iterab
         changed = [i for i in chosen if i.pk not in existing]
         if isinstance(target, Risk):
             # Each risk link carries its speaker (see RiskInput), read here rather than trusted from the caller.
-            speakers = dict(Input.objects.filter(pk__in=[i.pk for i in changed])
-                            .values_list("pk", "speaker__stakeholder_id"))
-            RiskInput.objects.bulk_create([RiskInput(risk=target, input_id=i.pk, stakeholder_id=speakers[i.pk])
-                                           for i in changed])
+            speakers = {pk: (stakeholder_id, group_id) for pk, stakeholder_id, group_id in Input.objects.filter(
+                pk__in=[i.pk for i in changed]).values_list("pk", "speaker__stakeholder_id", "group_id")}
+            RiskInput.objects.bulk_create([RiskInput(risk=target, input_id=i.pk, stakeholder_id=speakers[i.pk][0],
+                                                     group_id=speakers[i.pk][1]) for i in changed])
         else:
             manager.add(*changed)
     if changed:

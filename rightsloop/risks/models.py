@@ -134,12 +134,17 @@ class RiskInput(models.Model):
     input = models.ForeignKey(Input, on_delete=models.CASCADE)
     stakeholder = models.ForeignKey(Stakeholder, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
                                     db_index=False)
+    # The affected group the input speaks for when a proxy relayed it (Input.group, copied likewise): who was
+    # heard on the risk counts the group, not the proxy who carried its words.
+    group = models.ForeignKey("stakeholders.AffectedGroup", on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="+", db_index=False)
 
     class Meta:
         # The table Django made for the plain many-to-many field before the speaker was added.
         db_table = "risks_risk_inputs"
         unique_together = [("risk", "input")]
-        indexes = [models.Index(fields=["risk", "stakeholder"], name="risk_input_speaker")]
+        indexes = [models.Index(fields=["risk", "stakeholder"], name="risk_input_speaker"),
+                   models.Index(fields=["risk", "group"], name="risk_input_group")]
 
     def __str__(self) -> str:
         return f"input {self.input_id} on risk {self.risk_id}"

@@ -184,7 +184,8 @@ def risk_inputs(viewer: Viewer, risk: Risk) -> QuerySet[Input]:
     with its engagement and speaker (a risk with 4,000 inputs on SQLite: 100 ms down to 2 ms).
     """
     linked = Risk.inputs.through.objects.filter(risk_id=risk.pk).values("input_id")
-    return visible_inputs(viewer).filter(pk__in=linked).select_related("engagement", "speaker__stakeholder")
+    return visible_inputs(viewer).filter(pk__in=linked).select_related("engagement", "speaker__stakeholder",
+                                                                        "speaker__via_proxy", "group")
 
 
 def risk_inputs_count(viewer: Viewer, risk: Risk) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
@@ -16,7 +17,7 @@ from rightsloop.accounts.models import Membership, User
 from rightsloop.accounts.roles import Capability, Role
 from rightsloop.accounts.viewer import Viewer
 from rightsloop.core import audit
-from rightsloop.stakeholders.models import Stakeholder
+from rightsloop.stakeholders.models import AffectedGroup, Representation, Stakeholder
 from rightsloop.stakeholders.vocabulary import Kind, SafetyLevel
 
 from ..models import BriefingMaterial, Engagement, Participation
@@ -118,9 +119,14 @@ def add_participant(
     stakeholder: Stakeholder,
     via_proxy: Stakeholder | None = None,
     override_reason: str = "",
+    speaks_for: Iterable[AffectedGroup] = (),
     by: Viewer,
 ) -> Participation:
-    """Invite a stakeholder; someone at high risk takes part through a proxy, or by an audited override."""
+    """Invite a stakeholder; someone at high risk takes part through a proxy, or by an audited override.
+
+    speaks_for: the affected groups a credible proxy takes part for (each needs its Representation).
+    """
+    speaks_for = list(speaks_for)
     if stakeholder.organisation_id != engagement.organisation_id:
         raise ValidationError({"stakeholder": _("Unknown stakeholder.")})
     if engagement.participations.filter(stakeholder=stakeholder).exists():
@@ -130,6 +136,8 @@ def add_participant(
             raise ValidationError({"via_proxy": _("Choose another stakeholder as the proxy.")})
         if via_proxy.kind != Kind.PROXY:
             raise ValidationError({"via_proxy": _("Only a stakeholder registered as a credible proxy can stand in.")})
+    if speaks_for:
+        _check_speaks_for(stakeholder, via_proxy, speaks_for)
     participation = Participation(engagement=engagement, stakeholder=stakeholder, via_proxy=via_proxy)
     direct_for_protected = stakeholder.safety_level == SafetyLevel.HIGH and via_proxy is None
     if direct_for_protected:
@@ -146,10 +154,12 @@ def add_participant(
         participation.direct_override_by = by.user
         participation.direct_override_at = timezone.now()
     participation.save()
+    participation.speaks_for.set(speaks_for)
     audit.record(
         organisation=engagement.organisation, by=by, action="participant.added", target=participation,
         summary=f"stakeholder #{stakeholder.pk} in engagement #{engagement.pk}"
-        + (f" via proxy #{via_proxy.pk}" if via_proxy else ""),
+        + (f" via proxy #{via_proxy.pk}" if via_proxy else "")
+        + (f" for group(s) {', '.join(f'#{g.pk}' for g in speaks_for)}" if speaks_for else ""),
     )
     if direct_for_protected:
         audit.record(
@@ -159,6 +169,15 @@ def add_participant(
             changed_fields=["direct_override_reason"],
         )
     return participation
+
+
+def _check_speaks_for(proxy: Stakeholder, via_proxy: Stakeholder | None, groups: list[AffectedGroup]) -> None:
+    if proxy.kind != Kind.PROXY or via_proxy is not None:
+        raise ValidationError({"speaks_for": _(
+            "Only a credible proxy taking part in its own name speaks for a group.")})
+    represented = set(Representation.objects.filter(proxy=proxy, group__in=groups).values_list("group_id", flat=True))
+    if any(group.pk not in represented or group.organisation_id != proxy.organisation_id for group in groups):
+        raise ValidationError({"speaks_for": _("This proxy does not represent every group chosen.")})
 
 
 @transaction.atomic

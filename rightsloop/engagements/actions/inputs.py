@@ -13,7 +13,9 @@ from django.utils.translation import gettext as _
 from rightsloop.accounts.roles import Function
 from rightsloop.accounts.viewer import Viewer
 from rightsloop.core import audit, languages
+from rightsloop.stakeholders.models import AffectedGroup, Representation
 from rightsloop.stakeholders.queries import may_attribute_inputs
+from rightsloop.stakeholders.vocabulary import Kind, SafetyLevel
 
 from ..loops import refresh_loop
 from ..models import Engagement, Input, Participation, Tag
@@ -50,6 +52,32 @@ def _replayed(engagement: Engagement, idempotency_key: str) -> Input | None:
     return existing
 
 
+# People whose words, relayed by a proxy, must never be stored against their own record.
+RELAYED_FOR_GROUP_ONLY = (SafetyLevel.ELEVATED, SafetyLevel.HIGH)
+
+
+def _relay_errors(engagement: Engagement, speaker: Participation | None, group: AffectedGroup | None) -> dict:
+    """Why this speaker cannot carry these words: a group speaks through a proxy that represents it, and a
+    person at risk who takes part through a proxy is heard through the group, never on their own record."""
+    if group is None:
+        if speaker is not None and speaker.via_proxy_id and speaker.stakeholder.safety_level in RELAYED_FOR_GROUP_ONLY:
+            return {"speaker": _(
+                "This person is at risk and takes part through a proxy: what the proxy relays is not stored "
+                "against them. Record it for the affected group the proxy speaks for (\u201cgroup, through "
+                "proxy\u201d)."
+            )}
+        return {}
+    if group.organisation_id != engagement.organisation_id:
+        return {"group": _("Unknown affected group.")}
+    if speaker is None:
+        return {"speaker": _("Choose the proxy who relayed what the group said.")}
+    if speaker.stakeholder.kind != Kind.PROXY or speaker.via_proxy_id:
+        return {"speaker": _("Only a credible proxy taking part in its own name can relay a group's words.")}
+    if not Representation.objects.filter(proxy_id=speaker.stakeholder_id, group=group).exists():
+        return {"group": _("This proxy does not represent that group: record the representation first.")}
+    return {}
+
+
 def _check_function(owning_function: str) -> None:
     if owning_function and owning_function not in Function.values:
         raise ValidationError({"owning_function": _("Unknown function.")})
@@ -62,13 +90,18 @@ def record_input(
     text: str,
     by: Viewer,
     speaker: Participation | None = None,
+    group: AffectedGroup | None = None,
     attribution: str | None = None,
     tags: Iterable[str] = (),
     owning_function: str = "",
     language: str = "",
     idempotency_key: str = "",
 ) -> tuple[Input, bool]:
-    """Record one input; returns (input, created), and a repeated idempotency key returns the first input."""
+    """Record one input; returns (input, created), and a repeated idempotency key returns the first input.
+
+    With `group`, the speaker is a proxy relaying that affected group's words: the input is the group's,
+    sealed under the organisation's key, and attribution is about naming the proxy as the channel.
+    """
     if idempotency_key:
         existing = _replayed(engagement, idempotency_key)
         if existing is not None:
@@ -85,6 +118,8 @@ def record_input(
         errors["language"] = _("Use a two-letter ISO 639-1 language code.")
     if attribution not in (None, *Attribution.values):
         errors["attribution"] = _("Choose attributed or anonymised.")
+    if not errors.get("speaker"):
+        errors.update(_relay_errors(engagement, speaker, group))
     if errors:
         raise ValidationError(errors)
     _check_function(owning_function)
@@ -103,6 +138,7 @@ def record_input(
                 organisation=engagement.organisation,
                 engagement=engagement,
                 speaker=speaker,
+                group=group,
                 attribution=attribution,
                 text=text,
                 language=language,
@@ -116,10 +152,13 @@ def record_input(
             raise
         return _replayed(engagement, idempotency_key), False
     item.tags.set(_tags(engagement.organisation, tags))
+    if group is not None:
+        speaker.speaks_for.add(group)  # a no-op when the proxy already speaks for it here
     refresh_loop(engagement, [speaker] if speaker else [])
     audit.record(
         organisation=engagement.organisation, by=by, action="input.recorded", target=item,
         summary=f"engagement #{engagement.pk}, {attribution}"
+        + (f", relayed for group #{group.pk}" if group else "")
         + (f", routed to {owning_function}" if owning_function else ""),
         changed_fields=["text", "tags", "owning_function"],
     )

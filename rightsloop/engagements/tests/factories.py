@@ -8,7 +8,7 @@ from django.utils import timezone
 from rightsloop.accounts.viewer import Viewer
 from rightsloop.engagements import actions
 from rightsloop.engagements.models import Engagement, Input, Participation
-from rightsloop.stakeholders.models import Stakeholder
+from rightsloop.stakeholders.models import AffectedGroup, GroupMembership, Representation, Stakeholder
 
 _numbers = count(1)
 
@@ -35,3 +35,25 @@ def make_input(by: Viewer, engagement: Engagement, speaker: Participation | None
     values.update(fields)
     item, _created = actions.record_input(engagement=engagement, speaker=speaker, by=by, **values)
     return item
+
+
+def make_group(by: Viewer, proxy: Stakeholder | None = None, members=(), **fields) -> AffectedGroup:
+    """An affected group (with `proxy` representing it and `members` in it), written directly: the
+    stakeholders app owns the actions that manage groups; these tests only need the records."""
+    values = {"name": f"Affected group {next(_numbers)}", "countries": ["KE"], "languages": ["sw"],
+              "at_risk": ["human_rights_defender"]}
+    values.update(fields)
+    group = AffectedGroup.objects.create(organisation=by.organisation, created_by=by.user, **values)
+    if proxy is not None:
+        Representation.objects.create(proxy=proxy, group=group, legitimacy_basis="Elected by the group's members")
+    for member in members:
+        GroupMembership.objects.create(group=group, stakeholder=member)
+    return group
+
+
+def make_relayed_input(by: Viewer, engagement: Engagement, proxy: Stakeholder, group: AffectedGroup,
+                       **fields) -> Input:
+    """What `group` said, relayed by `proxy` (who takes part in its own name, for the group)."""
+    channel = engagement.participations.filter(stakeholder=proxy).first() or make_participation(
+        by, engagement, proxy, speaks_for=[group])
+    return make_input(by, engagement, channel, group=group, **fields)

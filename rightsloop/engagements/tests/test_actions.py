@@ -346,8 +346,8 @@ def test_email_is_refused_for_a_high_safety_stakeholder(hr_lead):
     engagement = make_engagement(hr_lead)
     person = make_stakeholder(hr_lead, safety_level="high", email="secret@example.net",
                               safe_channels=["email", "secure_messenger"], messenger_handle="@x")
-    proxy = make_stakeholder(hr_lead, kind="proxy")
-    participation = make_participation(hr_lead, engagement, person, via_proxy=proxy)
+    # Engaged directly by an audited override (through a proxy they would give no input of their own).
+    participation = make_participation(hr_lead, engagement, person, override_reason="Met at their request")
     make_input(hr_lead, engagement, participation)
     participation.refresh_from_db()
     with pytest.raises(ValidationError) as caught:
@@ -355,7 +355,7 @@ def test_email_is_refused_for_a_high_safety_stakeholder(hr_lead):
     assert "channel" in caught.value.message_dict
     with pytest.raises(ValidationError):
         actions.mark_feedback_delivered(participation=participation, channel="phone", by=hr_lead)
-    actions.mark_feedback_delivered(participation=participation, channel="via_proxy", by=hr_lead)
+    actions.mark_feedback_delivered(participation=participation, channel="secure_messenger", by=hr_lead)
     assert len(mail.outbox) == 0
 
 

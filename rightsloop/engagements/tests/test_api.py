@@ -95,7 +95,10 @@ def test_high_safety_participation_rules_hold_in_the_api(hr_lead, api):
                      {"stakeholder_id": person.pk, "via_proxy_id": proxy.pk})
     assert ok.status_code == 201
     participation = ok.json()
-    make_input(hr_lead, engagement, engagement.participations.get(pk=participation["id"]))
+    # What the proxy relays is never recorded against the person at risk: the API says so with a 400.
+    relayed = client.post(f"/api/v1/engagements/{engagement.pk}/inputs",
+                          {"text": "They follow us home.", "speaker_id": participation["id"]})
+    assert relayed.status_code == 400 and "speaker" in relayed.json()["errors"]
     email = client.post(f"/api/v1/engagements/{engagement.pk}/feedback/{participation['id']}/deliveries",
                         {"channel": "email"})
     assert email.status_code == 400

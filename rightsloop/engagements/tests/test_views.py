@@ -8,7 +8,13 @@ from django.utils import timezone
 
 from rightsloop.engagements import actions
 from rightsloop.engagements.models import Engagement, FeedbackReport, Input, Participation
-from rightsloop.engagements.tests.factories import make_engagement, make_input, make_participation
+from rightsloop.engagements.tests.factories import (
+    make_engagement,
+    make_group,
+    make_input,
+    make_participation,
+    make_relayed_input,
+)
 from rightsloop.stakeholders.tests.factories import make_stakeholder
 
 pytestmark = pytest.mark.django_db
@@ -187,15 +193,15 @@ def test_feedback_preview_and_send(hr_lead, sign_in, django_capture_on_commit_ca
 def test_feedback_page_offers_no_email_for_high_safety(hr_lead, sign_in):
     engagement = make_engagement(hr_lead)
     person = make_stakeholder(hr_lead, safety_level="high", email="hidden@example.net")
-    participation = make_participation(hr_lead, engagement, person, via_proxy=make_stakeholder(hr_lead, kind="proxy"))
+    participation = make_participation(hr_lead, engagement, person, override_reason="Met at their request")
     make_input(hr_lead, engagement, participation)
     client = sign_in(hr_lead)
     url = f"/engagements/{engagement.pk}/feedback/{participation.pk}/"
     page = client.get(url).content.decode()
-    assert "Send by email" not in page and 'value="via_proxy"' in page
+    assert "Send by email" not in page and 'value="in_person"' in page
     assert client.post(url, {"do": "email"}).status_code == 400
-    assert client.post(url, {"do": "deliver", "channel": "via_proxy"}).status_code == 302
-    assert FeedbackReport.objects.get().channel == "via_proxy"
+    assert client.post(url, {"do": "deliver", "channel": "in_person"}).status_code == 302
+    assert FeedbackReport.objects.get().channel == "in_person"
 
 
 def test_dashboard_shows_loop_metrics_in_constant_queries(hr_lead, sign_in):
@@ -234,7 +240,8 @@ def test_protected_people_appear_only_by_pseudonym_and_only_to_grant_holders(hr_
                               phone="+254700000000")
     proxy = make_stakeholder(hr_lead, kind="proxy", name="Visible Proxy")
     participation = make_participation(hr_lead, engagement, person, via_proxy=proxy)
-    make_input(hr_lead, engagement, participation)
+    group = make_group(hr_lead, proxy, members=[person], name="Defenders in the north")
+    make_relayed_input(hr_lead, engagement, proxy, group)
     feedback = f"/engagements/{engagement.pk}/feedback/"
     pages = ("/stakeholders/", f"/stakeholders/{person.pk}/", f"/engagements/{engagement.pk}/", feedback,
              f"{feedback}{participation.pk}/", f"/engagements/{engagement.pk}/inputs/")
