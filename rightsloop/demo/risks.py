@@ -21,7 +21,6 @@ from rightsloop.risks.vocabulary import (
     EventKind,
     Involvement,
     MitigationStatus,
-    OwnerLevel,
 )
 
 from . import content
@@ -30,9 +29,6 @@ CHAT = "Kestrel Chat"
 PAY = "KestrelPay"
 CREDIT = "KestrelPay Crédito"
 VISION = "Kestrel Cloud Vision"
-
-# Severe and likely risks reach the board; severe, or serious and at least unlikely, reach the executive.
-ESCALATION_RULES = {OwnerLevel.BOARD: (12, 3), OwnerLevel.EXECUTIVE: (9, 2)}
 
 # A stakeholder input, as (engagement key, speaker key): the speaker key is None for an unattributed input.
 Heard = tuple[str, str | None]
@@ -336,7 +332,11 @@ RISKS: tuple[SalientRisk, ...] = (
         title="Age estimation from face scans creates biometric data about children",
         product=CHAT, involvement=Involvement.CAUSE,
         rights=("child_rights", "privacy"), markets=("PH",),
-        ratings=(4, 3, 4, 3), review_in=50,
+        # Severe and irremediable (a face template cannot be withdrawn once it leaks) but unlikely, as the scan
+        # stays on the phone: the board owns it because severity comes first in the default rules.
+        ratings=(4, 3, 5, 2), review_in=50,
+        description="A face template made from a child's scan, once leaked or misused, cannot be changed or "
+                    "withdrawn. Estimating on the phone makes a leak unlikely, not harmless.",
         heard=(("advisory_council", "ligtas"),),
         actions=(
             Action("Estimate age on the phone and discard the scan at once; offer an alternative without a face.",
@@ -400,8 +400,7 @@ class RiskBuilder:
         return found
 
     def build(self) -> None:
-        actions.set_escalation_rules(organisation=self.organisation, rules=ESCALATION_RULES,
-                                     by=self.viewers[content.ADMIN])
+        # The demo company is new, so it follows the default, severity-first escalation rules.
         for risk in RISKS:
             self.add_risk(risk)
         self.record_events()

@@ -22,10 +22,12 @@ from rightsloop.accounts.viewer import Viewer
 from rightsloop.core import audit, countries, rights
 from rightsloop.engagements.models import Engagement, Input
 
-from . import escalation
+from . import escalation, queries
 from .decisions import LinkedRisk, missing_for_decision
 from .models import (
     ContextEvent,
+    DefaultRulesAnswer,
+    DefaultRulesOffer,
     EscalationRule,
     Evidence,
     Indicator,
@@ -122,11 +124,6 @@ def _write_lists(risk: Risk, plan: RiskPlan) -> None:
     RiskMarket.objects.bulk_create([RiskMarket(risk=risk, country=c) for c in sorted(markets - existing)])
 
 
-def _rules(organisation) -> list[escalation.Threshold]:
-    return [escalation.Threshold(r.level, r.min_severity, r.min_likelihood)
-            for r in EscalationRule.objects.for_organisation(organisation)]
-
-
 @transaction.atomic
 def create_risk(*, plan: RiskPlan, by: Viewer, reason: str = "") -> Risk:
     """Add a salient risk to the register, rank it and give it to the level its ratings require.
@@ -184,16 +181,21 @@ def update_risk(*, risk: Risk, plan: RiskPlan, reason: str, by: Viewer) -> Risk:
 
 def _escalate(risk: Risk, *, by: Viewer | None) -> None:
     level = escalation.level_for(severity=risk.severity, likelihood=risk.likelihood,
-                                 rules=_rules(risk.organisation))
+                                 irremediability=risk.irremediability, rules=queries.own_rules(risk.organisation))
     if level == risk.owner_level:
         return
     previous = risk.owner_level
     risk.owner_level = level
     Risk.objects.filter(pk=risk.pk).update(owner_level=level)
+    _record_move(risk, previous, level, by=by)
+
+
+def _record_move(risk: Risk, previous: str, level: str, *, by: Viewer | None) -> None:
+    risk_id = risk.pk
     audit.record(organisation=risk.organisation, by=by, action="risk.escalated" if escalation.is_escalation(
         previous, level) else "risk.deescalated", target=risk, summary=f"{previous} -> {level}")
     if escalation.is_escalation(previous, level):
-        transaction.on_commit(lambda: _notify_new_owners(risk.pk, level))
+        transaction.on_commit(lambda: _notify_new_owners(risk_id, level))
 
 
 def owners_at(organisation, level: str) -> list[User]:
@@ -217,27 +219,89 @@ def _notify_new_owners(risk_id: int, level: str) -> None:
     EmailMessage(subject=subject, body=body, to=recipients, headers={"Auto-Submitted": "auto-generated"}).send()
 
 
+def _relevel(organisation, rules: list[escalation.Threshold] | None, *, by: Viewer,
+             reason: str) -> list[queries.LevelMove]:
+    """Give every open risk the level these rules require, with a history entry and an audit entry per move."""
+    moves = queries.level_moves(organisation, rules)
+    for level in {move.after for move in moves}:
+        Risk.objects.filter(pk__in=[m.risk_id for m in moves if m.after == level]).update(owner_level=level)
+    RiskChange.objects.bulk_create([
+        RiskChange(risk_id=move.risk_id, changed_by=by.user, reason=reason,
+                   before={"owner_level": move.before}, after={"owner_level": move.after})
+        for move in moves
+    ])
+    for move in moves:
+        _record_move(Risk(pk=move.risk_id, organisation=organisation), move.before, move.after, by=by)
+    return moves
+
+
+def _check_rules(rules: list[escalation.Threshold]) -> None:
+    found = escalation.problems(rules)
+    if found:
+        raise ValidationError({name: [message] for name, message in found.items()})
+
+
+def _rules_summary(rules: list[escalation.Threshold]) -> str:
+    return "; ".join(
+        f"{rule.level} >= {rule.min_severity}/{rule.min_likelihood}, any likelihood >= "
+        f"{rule.min_severity_any_likelihood}, irremediability >= {rule.min_irremediability} with severity >= "
+        f"{rule.min_severity_if_irremediable}"
+        for rule in sorted(rules, key=lambda r: r.level))
+
+
+def _answer_offer(organisation, answer: str, *, by: Viewer) -> DefaultRulesOffer | None:
+    offer = (DefaultRulesOffer.objects.select_for_update().for_organisation(organisation).pending()
+             .filter(version=escalation.DEFAULTS_VERSION).first())
+    if offer is not None:
+        offer.answer, offer.answered_by, offer.answered_at = answer, by.user, timezone.now()
+        offer.save(update_fields=["answer", "answered_by", "answered_at"])
+    return offer
+
+
 @transaction.atomic
-def set_escalation_rules(*, organisation, rules: dict[str, tuple[int, int]], by: Viewer) -> int:
-    """Replace the organisation's escalation rules and re-evaluate every open risk; returns risks moved."""
-    for level, (min_severity, min_likelihood) in rules.items():
-        if level not in (OwnerLevel.EXECUTIVE, OwnerLevel.BOARD):
-            raise ValidationError({"level": _("Rules are set for the executive and the board.")})
-        if not 3 <= min_severity <= 15 or not 1 <= min_likelihood <= 5:
-            raise ValidationError({level: _("Severity runs from 3 to 15 and likelihood from 1 to 5.")})
+def set_escalation_rules(*, organisation, rules: Iterable[escalation.Threshold],
+                         by: Viewer) -> list[queries.LevelMove]:
+    """Replace the organisation's escalation rules and re-level every open risk; returns the risks moved."""
+    if not by.can(Capability.RISKS_EDIT):
+        raise PermissionDenied(_("Only the human rights team and administrators change the escalation rules."))
+    rules = list(rules)
+    _check_rules(rules)
     EscalationRule.objects.filter(organisation=organisation).delete()
     EscalationRule.objects.bulk_create([
-        EscalationRule(organisation=organisation, level=level, min_severity=sev, min_likelihood=lik)
-        for level, (sev, lik) in rules.items()
+        EscalationRule(organisation=organisation, level=rule.level, min_severity=rule.min_severity,
+                       min_likelihood=rule.min_likelihood,
+                       min_severity_any_likelihood=rule.min_severity_any_likelihood,
+                       min_irremediability=rule.min_irremediability,
+                       min_severity_if_irremediable=rule.min_severity_if_irremediable)
+        for rule in rules
     ])
-    audit.record(organisation=organisation, by=by, action="escalation.rules_changed",
-                 summary="; ".join(f"{level} >= {sev}/{lik}" for level, (sev, lik) in sorted(rules.items())))
-    moved = 0
-    for risk in Risk.objects.for_organisation(organisation).open():
-        before = risk.owner_level
-        _escalate(risk, by=by)
-        moved += risk.owner_level != before
-    return moved
+    audit.record(organisation=organisation, by=by, action="escalation.rules_changed", summary=_rules_summary(rules))
+    return _relevel(organisation, rules, by=by, reason=_("escalation rules changed"))
+
+
+@transaction.atomic
+def adopt_default_rules(*, organisation, by: Viewer) -> list[queries.LevelMove]:
+    """Follow the default escalation rules from now on (answering any offer of newer ones); re-level every risk."""
+    if not by.can(Capability.RISKS_EDIT):
+        raise PermissionDenied(_("Only the human rights team and administrators change the escalation rules."))
+    EscalationRule.objects.filter(organisation=organisation).delete()
+    offer = _answer_offer(organisation, DefaultRulesAnswer.ADOPTED, by=by)
+    audit.record(organisation=organisation, by=by, action="escalation.defaults_adopted",
+                 summary=f"defaults v{escalation.DEFAULTS_VERSION}" + (" (offered)" if offer else ""))
+    return _relevel(organisation, None, by=by, reason=_("default escalation rules adopted"))
+
+
+@transaction.atomic
+def keep_own_rules(*, organisation, by: Viewer) -> DefaultRulesOffer:
+    """Answer the offer of newer default rules by keeping the organisation's own; no risk moves."""
+    if not by.can(Capability.RISKS_EDIT):
+        raise PermissionDenied(_("Only the human rights team and administrators change the escalation rules."))
+    offer = _answer_offer(organisation, DefaultRulesAnswer.KEPT, by=by)
+    if offer is None:
+        raise ValidationError({"offer": _("No newer default rules await an answer.")})
+    audit.record(organisation=organisation, by=by, action="escalation.defaults_declined", target=offer,
+                 summary=f"kept own rules over defaults v{offer.version}")
+    return offer
 
 
 # Mitigations ---------------------------------------------------------------

@@ -30,7 +30,7 @@ from rightsloop.core.pagination import ApiPages
 from rightsloop.engagements import queries as engagement_queries
 from rightsloop.engagements.models import Engagement, Input
 
-from . import actions, queries
+from . import actions, escalation, queries
 from .models import Mitigation, Risk, StrategicDecision
 from .vocabulary import (
     Communication,
@@ -727,3 +727,121 @@ def record_context_event(request, payload: ContextEventIn):
             summary="One context event")
 def get_context_event(request, event_id: int):
     return queries._get(queries.visible_events(request.auth).prefetch_related("flagged_mitigations"), event_id)
+
+
+# Escalation rules ------------------------------------------------------------
+
+class EscalationRuleIO(Schema):
+    level: str = Field(..., description="executive or board; the human rights team owns every other risk")
+    min_severity: int = Field(..., description="severity (3 to 15) at least, together with min_likelihood")
+    min_likelihood: int = Field(..., description="likelihood (1 to 5) at least; 1 means any likelihood")
+    min_severity_any_likelihood: int | None = Field(
+        None, description="severity first: at least this severity reaches the level whatever the likelihood")
+    min_irremediability: int | None = Field(
+        None, description="severity first: at least this irremediability (5: cannot be put right)...")
+    min_severity_if_irremediable: int | None = Field(
+        None, description="...with at least this severity reaches the level whatever the likelihood")
+
+
+class LevelMoveOut(Schema):
+    risk_id: int
+    title: str
+    severity: int
+    irremediability: int
+    likelihood: int
+    before: str = Field(..., description="the level that owns the risk now")
+    after: str = Field(..., description="the level the rules would give it")
+
+
+class DefaultsOfferOut(Schema):
+    version: int
+    offered_at: datetime.datetime
+    moves: list[LevelMoveOut] = Field(..., description="the open risks adopting the new defaults would move")
+
+
+class EscalationOut(Schema):
+    following_defaults: bool = Field(..., description="true while the organisation has set no rules of its own")
+    rules: list[EscalationRuleIO] = Field(..., description="the rules in force, highest level first")
+    defaults: list[EscalationRuleIO]
+    defaults_version: int
+    offer: DefaultsOfferOut | None = Field(
+        None, description="newer defaults awaiting the organisation's answer (adopt or keep); nothing moves before")
+
+
+class EscalationRulesIn(Schema):
+    rules: list[EscalationRuleIO] = Field(..., max_length=2,
+                                          description="one rule per level; an empty list means the defaults")
+
+
+class RulesAppliedOut(Schema):
+    moved: list[LevelMoveOut]
+    escalation: EscalationOut
+
+
+class PreviewOut(Schema):
+    moves: list[LevelMoveOut]
+
+
+def _escalation(viewer: Viewer) -> dict:
+    own = queries.own_rules(viewer.organisation)
+    offer = queries.pending_defaults_offer(viewer)
+    return {
+        "following_defaults": not own, "rules": escalation.thresholds(own),
+        "defaults": escalation.thresholds(escalation.DEFAULT_RULES), "defaults_version": escalation.DEFAULTS_VERSION,
+        "offer": offer and {"version": offer.version, "offered_at": offer.offered_at,
+                            "moves": queries.level_moves(viewer.organisation, None)},
+    }
+
+
+def _thresholds(payload: EscalationRulesIn) -> list[escalation.Threshold]:
+    return [escalation.Threshold(**rule.model_dump()) for rule in payload.rules]
+
+
+@router.get("/escalation-rules", response=documented({200: EscalationOut}),
+            summary="The escalation rules in force, the defaults, and any newer defaults awaiting an answer")
+def get_escalation_rules(request):
+    viewer = request.auth
+    _require(viewer, Capability.RISKS_VIEW)
+    return _escalation(viewer)
+
+
+@router.put("/escalation-rules", response=documented({200: RulesAppliedOut}),
+            summary="Set the organisation's own escalation rules; every open risk is re-levelled at once")
+def set_escalation_rules(request, payload: EscalationRulesIn):
+    viewer = request.auth
+    _require(viewer, Capability.RISKS_EDIT)
+    if not payload.rules:
+        moved = actions.adopt_default_rules(organisation=viewer.organisation, by=viewer)
+    else:
+        moved = actions.set_escalation_rules(organisation=viewer.organisation, rules=_thresholds(payload), by=viewer)
+    return {"moved": moved, "escalation": _escalation(viewer)}
+
+
+@router.post("/escalation-rules/preview", response=documented({200: PreviewOut}),
+             summary="The open risks a proposed set of rules would move, and where; nothing is saved")
+def preview_escalation_rules(request, payload: EscalationRulesIn):
+    viewer = request.auth
+    _require(viewer, Capability.RISKS_VIEW)
+    rules = _thresholds(payload)
+    found = escalation.problems(rules)
+    if found:
+        raise DjangoValidationError({name: [message] for name, message in found.items()})
+    return {"moves": queries.level_moves(viewer.organisation, rules or None)}
+
+
+@router.post("/escalation-rules/adopt-defaults", response=documented({200: RulesAppliedOut}),
+             summary="Follow the default rules (answering any offer of newer ones); every open risk is re-levelled")
+def adopt_default_escalation_rules(request):
+    viewer = request.auth
+    _require(viewer, Capability.RISKS_EDIT)
+    moved = actions.adopt_default_rules(organisation=viewer.organisation, by=viewer)
+    return {"moved": moved, "escalation": _escalation(viewer)}
+
+
+@router.post("/escalation-rules/keep", response=documented({200: EscalationOut}),
+             summary="Keep the organisation's own rules over the newer defaults offered; no risk moves")
+def keep_escalation_rules(request):
+    viewer = request.auth
+    _require(viewer, Capability.RISKS_EDIT)
+    actions.keep_own_rules(organisation=viewer.organisation, by=viewer)
+    return _escalation(viewer)

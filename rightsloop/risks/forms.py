@@ -7,9 +7,8 @@ from rightsloop.accounts.models import User
 from rightsloop.core import countries, rights
 from rightsloop.core.widgets import FastSelect
 
-from . import scales
+from . import escalation, scales
 from .actions import RiskPlan
-from .escalation import DEFAULT_RULES
 from .queries import RiskFilters
 from .vocabulary import Involvement, OwnerLevel
 
@@ -136,26 +135,52 @@ def risk_initial(risk) -> dict:
     return initial
 
 
-class EscalationForm(forms.Form):
-    executive_severity = forms.IntegerField(label=_("Severity at least"), min_value=3, max_value=15)
-    executive_likelihood = forms.IntegerField(label=_("Likelihood at least"), min_value=1, max_value=5)
-    board_severity = forms.IntegerField(label=_("Severity at least"), min_value=3, max_value=15)
-    board_likelihood = forms.IntegerField(label=_("Likelihood at least"), min_value=1, max_value=5)
+FIELD_LABELS = {
+    "min_severity": _("Severity at least"),
+    "min_likelihood": _("and likelihood at least"),
+    "min_severity_any_likelihood": _("Or severity at least, whatever the likelihood"),
+    "min_irremediability": _("Or irremediability at least"),
+    "min_severity_if_irremediable": _("with severity at least, whatever the likelihood"),
+}
+FIELD_HELP = {
+    "min_likelihood": _("1 means any likelihood."),
+    "min_severity_any_likelihood": _("Leave empty for no such condition."),
+    "min_irremediability": _("5 is irreversible: the harm cannot be put right. Leave both empty for no such "
+                             "condition."),
+}
 
-    LEVELS = (OwnerLevel.EXECUTIVE, OwnerLevel.BOARD)
+
+class EscalationForm(forms.Form):
+    """Each level's rule: severity with likelihood, and the severity-first conditions, all as numbers."""
+
+    LEVELS = (OwnerLevel.BOARD, OwnerLevel.EXECUTIVE)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for level in self.LEVELS:
+            for name, (low, high) in escalation.FIELD_RANGES.items():
+                self.fields[f"{level}_{name}"] = forms.IntegerField(
+                    label=FIELD_LABELS[name], help_text=FIELD_HELP.get(name, ""), min_value=low, max_value=high,
+                    required=name not in escalation.OPTIONAL_FIELDS)
 
     @classmethod
     def initial_for(cls, thresholds) -> dict:
-        chosen = {t.level: (t.min_severity, t.min_likelihood) for t in thresholds}
-        initial = {}
-        for level in cls.LEVELS:
-            severity, likelihood = chosen.get(level, DEFAULT_RULES[level])
-            initial[f"{level}_severity"], initial[f"{level}_likelihood"] = severity, likelihood
-        return initial
+        chosen = {t.level: t for t in thresholds}
+        return {f"{level}_{name}": getattr(chosen[level], name)
+                for level in cls.LEVELS if level in chosen for name in escalation.FIELD_RANGES}
 
-    def rules(self) -> dict[str, tuple[int, int]]:
+    def clean(self):
+        data = super().clean()
+        if not self.errors:
+            for name, message in escalation.problems(self.rules()).items():
+                self.add_error(name if name in self.fields else None, message)
+        return data
+
+    def rules(self) -> list[escalation.Threshold]:
         data = self.cleaned_data
-        return {str(level): (data[f"{level}_severity"], data[f"{level}_likelihood"]) for level in self.LEVELS}
+        return [escalation.Threshold(str(level), **{name: data[f"{level}_{name}"] for name in escalation.FIELD_RANGES})
+                for level in self.LEVELS]
 
     def level_fields(self):
-        return [(level.label, self[f"{level}_severity"], self[f"{level}_likelihood"]) for level in self.LEVELS]
+        return [(level.label, [self[f"{level}_{name}"] for name in escalation.FIELD_RANGES])
+                for level in self.LEVELS]

@@ -196,14 +196,26 @@ class RiskChange(models.Model):
         return sorted(k for k in set(self.before) | set(self.after) if self.before.get(k) != self.after.get(k))
 
 
+SEVERITY_BOUNDS = [MinValueValidator(3), MaxValueValidator(15)]
+
+
 class EscalationRule(models.Model):
-    """A risk at or above both thresholds must be owned at this level (the highest matching rule wins)."""
+    """A risk meeting any of the rule's conditions must be owned at this level (the highest matching rule wins).
+
+    See escalation.Threshold: severity and likelihood together, or severity first whatever the likelihood.
+    An organisation without rules follows escalation.DEFAULT_RULES.
+    """
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="escalation_rules")
     level = models.CharField(_("level"), max_length=16, choices=OwnerLevel.choices)
-    min_severity = models.PositiveSmallIntegerField(
-        _("severity at least"), validators=[MinValueValidator(3), MaxValueValidator(15)])
+    min_severity = models.PositiveSmallIntegerField(_("severity at least"), validators=SEVERITY_BOUNDS)
     min_likelihood = models.PositiveSmallIntegerField(_("likelihood at least"), validators=RATING)
+    min_severity_any_likelihood = models.PositiveSmallIntegerField(
+        _("severity at least, whatever the likelihood"), null=True, blank=True, validators=SEVERITY_BOUNDS)
+    min_irremediability = models.PositiveSmallIntegerField(
+        _("irremediability at least"), null=True, blank=True, validators=RATING)
+    min_severity_if_irremediable = models.PositiveSmallIntegerField(
+        _("with severity at least"), null=True, blank=True, validators=SEVERITY_BOUNDS)
 
     objects = OrganisationScopedQuerySet.as_manager()
 
@@ -211,10 +223,50 @@ class EscalationRule(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["organisation", "level"], name="one_rule_per_level"),
             models.CheckConstraint(condition=~Q(level=OwnerLevel.TEAM), name="team_needs_no_rule"),
+            models.CheckConstraint(
+                condition=Q(min_irremediability__isnull=True, min_severity_if_irremediable__isnull=True)
+                | Q(min_irremediability__isnull=False, min_severity_if_irremediable__isnull=False),
+                name="irremediable_condition_whole"),
         ]
 
     def __str__(self) -> str:
         return f"{self.level}: severity ≥ {self.min_severity}, likelihood ≥ {self.min_likelihood}"
+
+
+class DefaultRulesAnswer(models.TextChoices):
+    ADOPTED = "adopted", _("Adopted the new defaults")
+    KEPT = "kept", _("Kept its own rules")
+
+
+class DefaultRulesOfferQuerySet(OrganisationScopedQuerySet):
+    def pending(self):
+        return self.filter(answer="")
+
+
+class DefaultRulesOffer(models.Model):
+    """Newer default escalation rules offered to an organisation that had relied on older ones.
+
+    Changing the defaults must not move anyone's risks behind their back: the organisation keeps the rules
+    it had (written out as its own) until someone answers, adopting the new defaults or keeping its rules.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    version = models.PositiveSmallIntegerField(_("defaults version"))
+    offered_at = models.DateTimeField(auto_now_add=True)
+    answer = models.CharField(_("answer"), max_length=8, choices=DefaultRulesAnswer.choices, blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+")
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DefaultRulesOfferQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "version"], name="one_offer_per_defaults_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"defaults v{self.version} offered to {self.organisation_id}: {self.answer or 'pending'}"
 
 
 class MitigationQuerySet(models.QuerySet):

@@ -21,6 +21,7 @@ from rightsloop.stakeholders.queries import hidden_from
 from . import escalation, scales
 from .models import (
     ContextEvent,
+    DefaultRulesOffer,
     EscalationRule,
     Indicator,
     Mitigation,
@@ -30,6 +31,7 @@ from .models import (
     RiskRight,
     StrategicDecision,
 )
+from .vocabulary import OwnerLevel
 
 
 def visible_risks(viewer: Viewer) -> QuerySet[Risk]:
@@ -216,7 +218,60 @@ def severe_count(viewer: Viewer) -> int:
     return visible_risks(viewer).open().severe().count()
 
 
+def own_rules(organisation) -> list[escalation.Threshold]:
+    """The rules the organisation set itself; empty when it follows the defaults."""
+    return [escalation.Threshold(rule.level, rule.min_severity, rule.min_likelihood,
+                                 rule.min_severity_any_likelihood, rule.min_irremediability,
+                                 rule.min_severity_if_irremediable)
+            for rule in EscalationRule.objects.for_organisation(organisation)]
+
+
 def escalation_thresholds(viewer: Viewer) -> list[escalation.Threshold]:
     """The organisation's escalation rules, or the defaults until it sets its own (highest level first)."""
-    return escalation.thresholds([escalation.Threshold(rule.level, rule.min_severity, rule.min_likelihood)
-                                  for rule in EscalationRule.objects.for_organisation(viewer.organisation)])
+    return escalation.thresholds(own_rules(viewer.organisation))
+
+
+@dataclass(frozen=True)
+class LevelMove:
+    """An open risk that a set of rules would give to another level."""
+
+    risk_id: int
+    title: str
+    severity: int
+    irremediability: int
+    likelihood: int
+    before: str
+    after: str
+
+    @property
+    def is_escalation(self) -> bool:
+        return escalation.is_escalation(self.before, self.after)
+
+    @property
+    def before_label(self) -> str:
+        return str(OwnerLevel(self.before).label)
+
+    @property
+    def after_label(self) -> str:
+        return str(OwnerLevel(self.after).label)
+
+
+def level_moves(organisation, rules: list[escalation.Threshold] | None) -> list[LevelMove]:
+    """Every open risk whose owning level these rules (None: the defaults) would change, by priority; one query."""
+    rows = (Risk.objects.for_organisation(organisation).open().by_priority()
+            .values_list("pk", "title", "severity", "irremediability", "likelihood", "owner_level"))
+    moves = []
+    for pk, title, severity, irremediability, likelihood, before in rows:
+        after = escalation.level_for(severity=severity, likelihood=likelihood, irremediability=irremediability,
+                                     rules=rules)
+        if after != before:
+            moves.append(LevelMove(pk, title, severity, irremediability, likelihood, before, after))
+    return moves
+
+
+def pending_defaults_offer(viewer: Viewer) -> DefaultRulesOffer | None:
+    """The newer default rules awaiting the organisation's answer, if any (risk viewers only)."""
+    if not viewer.can(Capability.RISKS_VIEW):
+        return None
+    return (DefaultRulesOffer.objects.for_organisation(viewer.organisation).pending()
+            .filter(version=escalation.DEFAULTS_VERSION).first())

@@ -13,6 +13,8 @@ urlpatterns = [
     path("<int:pk>/", views.risk_detail, name="detail"),
     path("<int:pk>/edit/", views.risk_edit, name="edit"),
     path("escalation/", views.escalation_settings, name="escalation"),
+    path("escalation/defaults/", views.escalation_adopt_defaults, name="escalation-defaults"),
+    path("escalation/keep/", views.escalation_keep_rules, name="escalation-keep"),
     # Strategic decisions and context events (decision_views.py), and the register's export and import
     # (transfer_views.py), mitigations (mitigation_views.py) and links to inputs (link_views.py) are routed
     # from their own modules.

@@ -5,13 +5,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from rightsloop.accounts.permissions import requires
 from rightsloop.accounts.roles import Capability, Role
 from rightsloop.core.pagination import paginate, query_without_page
 
-from . import actions, heatmap, history, queries, scales
+from . import actions, escalation, heatmap, history, queries, scales
 from .forms import EscalationForm, RiskFilterForm, RiskForm, risk_initial
 from .vocabulary import OwnerLevel
 
@@ -46,14 +46,32 @@ def risk_register(request):
     })
 
 
-def rules_in_words(viewer) -> list[dict]:
-    return [{"level": t.level, "label": OwnerLevel(t.level).label, "min_severity": t.min_severity,
-             "min_likelihood": t.min_likelihood} for t in queries.escalation_thresholds(viewer)]
+def rule_in_words(rule: escalation.Threshold) -> str:
+    """One level's rule as a sentence: each condition that lifts a risk to the level, joined by "or"."""
+    if rule.min_likelihood <= 1:
+        parts = [_("severity at least %(severity)s, whatever the likelihood") % {"severity": rule.min_severity}]
+    else:
+        parts = [_("severity at least %(severity)s and likelihood at least %(likelihood)s") % {
+            "severity": rule.min_severity, "likelihood": rule.min_likelihood}]
+    if rule.min_severity_any_likelihood is not None:
+        parts.append(_("severity at least %(severity)s, whatever the likelihood") % {
+            "severity": rule.min_severity_any_likelihood})
+    if rule.min_irremediability is not None and rule.min_severity_if_irremediable is not None:
+        parts.append(_("irremediability at least %(irremediability)s with severity at least %(severity)s, "
+                       "whatever the likelihood") % {"irremediability": rule.min_irremediability,
+                                                      "severity": rule.min_severity_if_irremediable})
+    return _("; or ").join(parts)
+
+
+def rules_in_words(rules: list[escalation.Threshold]) -> list[dict]:
+    return [{"level": t.level, "label": OwnerLevel(t.level).label, "sentence": rule_in_words(t)}
+            for t in escalation.thresholds(rules)]
 
 
 def _risk_form_page(request, form, risk=None):
     return render(request, "risks/form.html", {
-        "form": form, "risk": risk, "severe_from": scales.SEVERE, "thresholds": rules_in_words(request.viewer),
+        "form": form, "risk": risk, "severe_from": scales.SEVERE,
+        "thresholds": rules_in_words(queries.own_rules(request.viewer.organisation)),
     }, status=400 if form.errors else 200)
 
 
@@ -121,24 +139,66 @@ def risk_detail(request, pk: int):
     })
 
 
+def _escalation_page(request, form, *, preview=None, status=200):
+    viewer = request.viewer
+    own = queries.own_rules(viewer.organisation)
+    offer = queries.pending_defaults_offer(viewer)
+    return render(request, "risks/escalation.html", {
+        "form": form, "thresholds": rules_in_words(own), "defaults": rules_in_words(list(escalation.DEFAULT_RULES)),
+        "following_defaults": not own, "can_edit": viewer.can(Capability.RISKS_EDIT), "severe_from": scales.SEVERE,
+        "irreversible": max(scales.LEVELS), "offer": offer,
+        "offer_moves": queries.level_moves(viewer.organisation, None) if offer else [],
+        "preview": preview,
+    }, status=status)
+
+
+def _check_may_change(viewer) -> None:
+    if not viewer.can(Capability.RISKS_EDIT):
+        raise PermissionDenied(_("Only the human rights team and administrators change the escalation rules."))
+
+
+def _moved_message(moves) -> str:
+    return _("Risks that changed level: %(moved)s.") % {"moved": len(moves)}
+
+
 @requires(Capability.RISKS_VIEW)
 @require_http_methods(["GET", "POST"])
 def escalation_settings(request):
+    """The rules in force, the defaults in plain words, and the form to change them (with a preview)."""
     viewer = request.viewer
-    if request.method == "POST" and not viewer.can(Capability.RISKS_EDIT):
-        raise PermissionDenied(_("Only the human rights team and administrators change the escalation rules."))
-    form = EscalationForm(posted(request),
-                          initial=EscalationForm.initial_for(queries.escalation_thresholds(viewer)))
+    if request.method == "POST":
+        _check_may_change(viewer)
+    form = EscalationForm(posted(request), initial=EscalationForm.initial_for(queries.escalation_thresholds(viewer)))
     if request.method == "POST" and form.is_valid():
+        if "preview" in request.POST:
+            return _escalation_page(request, form, preview=queries.level_moves(viewer.organisation, form.rules()))
         try:
-            moved = actions.set_escalation_rules(organisation=viewer.organisation, rules=form.rules(), by=viewer)
+            moves = actions.set_escalation_rules(organisation=viewer.organisation, rules=form.rules(), by=viewer)
         except ValidationError as error:
             copy_errors(form, error)
         else:
-            messages.success(request, _("Escalation rules saved. Risks that changed level: %(moved)s.") % {
-                "moved": moved})
+            messages.success(request, _("Escalation rules saved.") + " " + _moved_message(moves))
             return redirect("risks:escalation")
-    return render(request, "risks/escalation.html", {
-        "form": form, "thresholds": rules_in_words(viewer), "can_edit": viewer.can(Capability.RISKS_EDIT),
-        "severe_from": scales.SEVERE,
-    }, status=400 if form.errors else 200)
+    return _escalation_page(request, form, status=400 if form.errors else 200)
+
+
+@requires(Capability.RISKS_EDIT)
+@require_POST
+def escalation_adopt_defaults(request):
+    """Go back to the default rules, or adopt the newer defaults offered: the organisation's own answer."""
+    moves = actions.adopt_default_rules(organisation=request.viewer.organisation, by=request.viewer)
+    messages.success(request, _("The default escalation rules now apply.") + " " + _moved_message(moves))
+    return redirect("risks:escalation")
+
+
+@requires(Capability.RISKS_EDIT)
+@require_POST
+def escalation_keep_rules(request):
+    """Keep the organisation's own rules over the newer defaults: the notice goes, no risk moves."""
+    try:
+        actions.keep_own_rules(organisation=request.viewer.organisation, by=request.viewer)
+    except ValidationError:
+        messages.info(request, _("No newer default rules await an answer."))
+    else:
+        messages.success(request, _("Your escalation rules stay as they are; no risk moved."))
+    return redirect("risks:escalation")

@@ -262,6 +262,10 @@ def api_body(route: Route, ids: dict[str, int]) -> dict:
         "api:decide_strategic_decision": {},
         "api:record_context_event": {"title": "Matrix event", "kind": "new_law", "occurred_on": today,
                                      "countries": ["KE"]},
+        "api:set_escalation_rules": {"rules": [{"level": "board", "min_severity": 12, "min_likelihood": 3}]},
+        "api:preview_escalation_rules": {"rules": [{"level": "board", "min_severity": 12, "min_likelihood": 3}]},
+        "api:adopt_default_escalation_rules": {},
+        "api:keep_escalation_rules": {},
         # Public consultations (consultations/api/)
         "api:open_consultation": {"title": "Matrix consultation", "starts_on": today},
         "api:change_consultation_settings": {"review_threshold": 0.4},

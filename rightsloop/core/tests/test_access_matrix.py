@@ -155,6 +155,10 @@ MATRIX: dict[tuple[str, str], tuple[str, str, str, str, str, str]] = {
     ("risks:edit", "POST"):                        (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
     ("risks:escalation", "GET"):                   (OK,        OK,        OK,        OK,        OK,        SIGN_IN),
     ("risks:escalation", "POST"):                  (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("risks:escalation-defaults", "GET"):          (POST_ONLY, POST_ONLY, NO,        NO,        NO,        SIGN_IN),
+    ("risks:escalation-defaults", "POST"):         (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("risks:escalation-keep", "GET"):              (POST_ONLY, POST_ONLY, NO,        NO,        NO,        SIGN_IN),
+    ("risks:escalation-keep", "POST"):             (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
     # Strategic decisions and context events (risks/decision_views.py): every role reads, the team edits
     ("risks:decisions", "GET"):                    (OK,        OK,        OK,        OK,        OK,        SIGN_IN),
     ("risks:decisions", "POST"):                   (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, SIGN_IN),
@@ -272,6 +276,12 @@ MATRIX: dict[tuple[str, str], tuple[str, str, str, str, str, str]] = {
     ("api:list_context_events", "GET"):            (OK,        OK,        OK,        OK,        OK,        NO_TOKEN),
     ("api:record_context_event", "POST"):          (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
     ("api:get_context_event", "GET"):              (OK,        OK,        OK,        OK,        OK,        NO_TOKEN),
+    # Escalation rules (risks/api.py): every risk reader reads and previews, the team changes and answers
+    ("api:get_escalation_rules", "GET"):           (OK,        OK,        OK,        OK,        OK,        NO_TOKEN),
+    ("api:set_escalation_rules", "PUT"):           (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
+    ("api:preview_escalation_rules", "POST"):      (OK,        OK,        OK,        OK,        OK,        NO_TOKEN),
+    ("api:adopt_default_escalation_rules", "POST"): (OK,       OK,        NO,        NO,        NO,        NO_TOKEN),
+    ("api:keep_escalation_rules", "POST"):         (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
     # Export and import of the risk register (risks/transfer_views.py)
     ("risks:export", "GET"):                       (OK,        OK,        OK,        OK,        OK,        SIGN_IN),
     ("risks:export", "POST"):                      (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, SIGN_IN),

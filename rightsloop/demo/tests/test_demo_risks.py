@@ -56,15 +56,18 @@ def test_about_fifteen_risks_across_the_products_with_a_spread_on_the_heat_map(o
 
 
 def test_escalation_rules_put_some_risks_before_the_board_and_the_executive(organisation, hr_lead):
-    rules = {r.level: (r.min_severity, r.min_likelihood) for r in EscalationRule.objects.filter(
-        organisation=organisation)}
-    assert rules == demo_risks.ESCALATION_RULES
+    # The demo company is new: it follows the default, severity-first rules.
+    assert not EscalationRule.objects.filter(organisation=organisation).exists()
     risks = Risk.objects.for_organisation(organisation)
     levels = set(risks.values_list("owner_level", flat=True))
     assert levels == set(OwnerLevel.values)
     board = list(queries.board_risks(hr_lead))
     assert board and all(r.owner_level == OwnerLevel.BOARD for r in board)
     assert {r.title for r in board} >= {"Mass-forwarded messages out LGBTIQ+ people in Uganda"}
+    # Severe, irremediable and unlikely: at the board because severity comes first.
+    children = risks.get(title="Age estimation from face scans creates biometric data about children")
+    assert (children.is_severe, children.irremediability, children.likelihood, children.owner_level) == (
+        True, 5, 2, OwnerLevel.BOARD)
     assert AuditEntry.objects.filter(organisation=organisation, action="risk.escalated").count() == 10
 
 

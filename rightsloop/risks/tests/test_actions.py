@@ -8,6 +8,7 @@ from rightsloop.core.models import AuditEntry
 from rightsloop.engagements.representation import who_was_heard
 from rightsloop.engagements.tests.factories import make_engagement, make_input, make_participation
 from rightsloop.risks import actions, queries
+from rightsloop.risks.escalation import Threshold
 from rightsloop.risks.models import Mitigation, Risk, RiskChange, RiskInput
 from rightsloop.risks.tests.factories import make_mitigation, make_risk
 from rightsloop.stakeholders.tests.factories import make_stakeholder
@@ -87,11 +88,12 @@ def test_only_the_team_changes_the_register(hr_lead, board, decision_maker):
 def test_organisation_rules_move_existing_risks(hr_lead, admin):
     risk = make_risk(hr_lead, scale=3, scope=3, irremediability=3, likelihood=3)
     assert risk.owner_level == "executive"
-    moved = actions.set_escalation_rules(organisation=admin.organisation, rules={"board": (9, 3)}, by=admin)
+    moved = actions.set_escalation_rules(organisation=admin.organisation, rules=[Threshold("board", 9, 3)],
+                                         by=admin)
     risk.refresh_from_db()
-    assert moved == 1 and risk.owner_level == "board"
+    assert [m.risk_id for m in moved] == [risk.pk] and risk.owner_level == "board"
     with pytest.raises(ValidationError):
-        actions.set_escalation_rules(organisation=admin.organisation, rules={"board": (2, 3)}, by=admin)
+        actions.set_escalation_rules(organisation=admin.organisation, rules=[Threshold("board", 2, 3)], by=admin)
 
 
 def test_unmitigated_states_need_a_reason_and_a_remedy_plan(hr_lead):

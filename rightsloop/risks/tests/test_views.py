@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from rightsloop.risks import actions
-from rightsloop.risks.models import EscalationRule, Risk, RiskChange, StrategicDecision
+from rightsloop.risks.models import Risk, RiskChange, StrategicDecision
 from rightsloop.risks.tests.factories import make_risk
 
 pytestmark = pytest.mark.django_db
@@ -272,30 +272,7 @@ def test_detail_of_another_organisations_risk_is_not_found(hr_lead, outsider, si
     assert client.post(f"/risks/{risk.pk}/edit/", risk_form(reason="x")).status_code == 404
 
 
-# Escalation rules ---------------------------------------------------------------
-
-def test_escalation_settings(hr_lead, decision_maker, sign_in):
-    risk = make_risk(hr_lead, scale=3, scope=3, irremediability=3, likelihood=2)  # severity 9
-    assert risk.owner_level == "executive"  # the default rules
-    viewing = sign_in(decision_maker)
-    page = viewing.get("/risks/escalation/").content.decode()
-    assert "Executive: severity at least 9 and likelihood at least 2" in page and "Save the rules" not in page
-    assert viewing.post("/risks/escalation/", {"executive_severity": 3, "executive_likelihood": 1,
-                                               "board_severity": 3, "board_likelihood": 1}).status_code == 403
-    assert not EscalationRule.objects.exists()
-    client = sign_in(hr_lead)
-    bad = client.post("/risks/escalation/", {"executive_severity": 2, "executive_likelihood": 6,
-                                             "board_severity": 16, "board_likelihood": 1})
-    assert bad.status_code == 400 and not EscalationRule.objects.exists()
-    response = client.post("/risks/escalation/", {"executive_severity": 12, "executive_likelihood": 3,
-                                                  "board_severity": 9, "board_likelihood": 2}, follow=True)
-    risk.refresh_from_db()
-    assert risk.owner_level == "board"
-    page = response.content.decode()
-    assert "Risks that changed level: 1." in page
-    assert "Board: severity at least 9 and likelihood at least 2" in page
-    assert set(EscalationRule.objects.values_list("level", "min_severity", "min_likelihood")) == {
-        ("executive", 12, 3), ("board", 9, 2)}
+# Escalation rules: see test_escalation.py.
 
 
 # Dashboard and navigation ---------------------------------------------------------
