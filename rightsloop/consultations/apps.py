@@ -13,6 +13,8 @@ class ConsultationsConfig(AppConfig):
         from . import retention, subjects
 
         site.add_menu(MenuEntry(_("Consultations"), "consultations:list", "consultations.view", order=45))
+        # Decision makers see no consultation, only the themes routed to their function (views.outcomes).
+        site.add_menu(MenuEntry(_("Themes to decide"), "consultations:themes-to-decide", "decisions.queue", order=41))
         site.add_retention(RetentionRule(
             key="consultation_contacts",
             label=_("Respondents' contact addresses, once the outcome was sent to them (erased after)"),

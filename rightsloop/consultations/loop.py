@@ -21,6 +21,7 @@ from rightsloop.engagements.vocabulary import Outcome
 
 from .models import (
     Consultation,
+    DuplicateGroup,
     MessageRun,
     Respondent,
     RespondentMessage,
@@ -84,6 +85,34 @@ def theme_outcomes(consultation: Consultation) -> list[ThemeOutcome]:
             next_step_due=decision.next_step_due if decision else None,
         ))
     return outcomes
+
+
+@dataclass(frozen=True)
+class CampaignDisclosure:
+    """An organised campaign as the public page discloses it: how many responses, how many versions, which themes
+    its responses fell under. Never its text: a sender's edits can name them."""
+
+    size: int
+    variants: int
+    themes: tuple[str, ...]
+
+
+def campaigns(consultation: Consultation, outcomes: list[ThemeOutcome]) -> list[CampaignDisclosure]:
+    """The consultation's organised campaigns, largest first, with the final themes of their responses.
+
+    A campaign's copies are placed where its representative is (actions.analysis), so the representative's
+    final themes are the campaign's. Two queries, whatever the number of campaigns."""
+    groups = list(DuplicateGroup.objects.filter(consultation=consultation).campaigns().order_by("-size", "id")
+                  .values_list("representative_id", "size", "variants"))
+    labels = {outcome.theme_id: outcome.label for outcome in outcomes}
+    placed: dict[int, list[int]] = {}
+    for response_id, theme_id in (ThemeAssignment.objects.filter(
+            response_id__in=[group[0] for group in groups], theme__status=ThemeStatus.FINAL)
+            .order_by("theme__position", "theme_id").values_list("response_id", "theme_id")) if groups else ():
+        placed.setdefault(response_id, []).append(theme_id)
+    return [CampaignDisclosure(size=size, variants=variants, themes=tuple(
+        labels[theme_id] for theme_id in placed.get(representative, []) if theme_id in labels))
+        for representative, size, variants in groups]
 
 
 def sending_blockers(consultation: Consultation) -> list[str]:

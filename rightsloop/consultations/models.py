@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from rightsloop.accounts.roles import Function
 from rightsloop.core import sealed_files
 from rightsloop.core.models import Organisation, OrganisationScopedQuerySet
 from rightsloop.core.sealing import OrganisationKey, Sealed, SealedModel
@@ -241,9 +242,20 @@ class Response(LineSealed, models.Model):
 
 
 class DuplicateKind(models.TextChoices):
-    EXACT = "exact", _("Exact duplicates")
-    NEAR = "near", _("Near duplicates")
+    """How alike a group's responses are; only a template with its members' own edits is called a campaign.
+
+    The values stay as they were (the API speaks them); the labels say what each kind shows and no more: the
+    same text many times is not evidence that anyone organised it (analysis.duplicates.group_kind).
+    """
+
+    EXACT = "exact", _("Identical answers")
+    NEAR = "near", _("Near-identical answers")
     CAMPAIGN = "campaign", _("Organised campaign")
+
+
+class DuplicateGroupQuerySet(models.QuerySet):
+    def campaigns(self):
+        return self.filter(kind=DuplicateKind.CAMPAIGN)
 
 
 class DuplicateGroup(models.Model):
@@ -251,7 +263,11 @@ class DuplicateGroup(models.Model):
     run = models.ForeignKey("AnalysisRun", on_delete=models.CASCADE, related_name="duplicate_groups")
     kind = models.CharField(max_length=8, choices=DuplicateKind.choices)
     size = models.PositiveIntegerField()
+    # Distinct texts among the members (after normalisation): 1 for identical answers, many for a campaign.
+    variants = models.PositiveIntegerField(default=1)
     representative = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="+")
+
+    objects = DuplicateGroupQuerySet.as_manager()
 
     class Meta:
         ordering = ["-size", "id"]
@@ -302,6 +318,18 @@ class ThemeQuerySet(models.QuerySet):
     def final(self):
         return self.filter(status=ThemeStatus.FINAL)
 
+    def routed_to(self, function: str):
+        return self.filter(owning_function=function)
+
+    def routed(self):
+        return self.exclude(owning_function="")
+
+    def awaiting_decision(self):
+        return self.filter(current_decision__isnull=True)
+
+    def decided(self):
+        return self.filter(current_decision__isnull=False)
+
 
 class Theme(models.Model):
     consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="themes")
@@ -320,6 +348,10 @@ class Theme(models.Model):
     current_decision = models.ForeignKey("ThemeDecision", on_delete=models.SET_NULL, null=True, blank=True,
                                          related_name="+")
     outcome = models.CharField(max_length=24, choices=Outcome.choices, blank=True, editable=False)
+    # The function whose decision makers decide the theme (actions.outcomes.route_theme), as for an input; the
+    # human rights team may decide any theme.
+    owning_function = models.CharField(_("owning function"), max_length=16, choices=Function.choices, blank=True)
+    routed_at = models.DateTimeField(null=True, blank=True, editable=False)
     position = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -385,6 +417,8 @@ class ThemeDecision(models.Model):
     rationale = models.TextField(_("rationale"), blank=True)
     next_step = models.TextField(_("next step"), blank=True)
     next_step_due = models.DateField(_("next step by"), null=True, blank=True)
+    # The function the theme was routed to when decided (empty: decided by the human rights team unrouted).
+    function = models.CharField(max_length=16, choices=Function.choices, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField()
 

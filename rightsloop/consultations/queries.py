@@ -11,7 +11,7 @@ from rightsloop.accounts.roles import Capability
 from rightsloop.accounts.viewer import Viewer
 from rightsloop.core.access import plausible_id
 
-from .models import Consultation
+from .models import Consultation, Theme
 
 _TOKEN = re.compile(r"[A-Za-z0-9_-]+")
 
@@ -30,6 +30,38 @@ def access_consultation(viewer: Viewer, pk) -> Consultation:
         return visible_consultations(viewer).get(pk=pk)
     except (Consultation.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def decidable_themes(viewer: Viewer) -> QuerySet[Theme]:
+    """Themes the viewer may open to decide: all of them for the human rights team, and for a decision maker
+    the final themes routed to their function (they see nothing else of the consultation)."""
+    themes = Theme.objects.filter(consultation__in=Consultation.objects.for_organisation(viewer.organisation))
+    if viewer.can(Capability.DECISIONS_ANY) and viewer.can(Capability.CONSULTATIONS_VIEW):
+        return themes
+    if viewer.can(Capability.DECISIONS_QUEUE) and viewer.function:
+        return themes.final().routed_to(viewer.function)
+    return Theme.objects.none()
+
+
+def access_theme_to_decide(viewer: Viewer, consultation_pk, theme_pk) -> Theme:
+    """A theme the viewer may decide on; 'not found' for missing, not-yours and routed-elsewhere alike."""
+    if not plausible_id(consultation_pk) or not plausible_id(theme_pk):
+        raise Http404
+    theme = (decidable_themes(viewer).filter(consultation_id=consultation_pk, pk=theme_pk)
+             .select_related("consultation__engagement", "current_decision").first())
+    if theme is None:
+        raise Http404
+    return theme
+
+
+def themes_to_decide(viewer: Viewer, *, awaiting: bool = True) -> QuerySet[Theme]:
+    """Final themes routed for decision: to the viewer's function for a decision maker, every routed one for the
+    human rights team; oldest routing first, as the input queue is."""
+    themes = decidable_themes(viewer).final().routed()
+    if viewer.is_decision_maker:
+        themes = themes.routed_to(viewer.function)
+    themes = themes.awaiting_decision() if awaiting else themes.decided()
+    return themes.select_related("consultation__engagement", "current_decision").order_by("routed_at", "id")
 
 
 def published_consultation(token: str) -> Consultation:

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from rightsloop.accounts.roles import Function
 from rightsloop.core import rights as rights_taxonomy
 from rightsloop.risks import queries as risk_queries
 
@@ -31,6 +32,13 @@ class ThemeForm(forms.Form):
     label = forms.CharField(label=_("Label"), max_length=200)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
                                   max_length=5000)
+
+
+class RouteForm(forms.Form):
+    owning_function = forms.ChoiceField(
+        label=_("Route the decision to"), required=False, choices=[("", _("Not routed")), *Function.choices],
+        help_text=_("The decision makers of this function will find the theme in their list and decide it. The "
+                    "human rights team can always decide it."))
 
 
 class MergeForm(forms.Form):

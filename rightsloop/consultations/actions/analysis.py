@@ -311,7 +311,8 @@ def _store_duplicates(run: AnalysisRun, ids: numpy.ndarray, groups) -> None:
     DuplicateGroup.objects.filter(consultation=consultation).delete()
     rows = DuplicateGroup.objects.bulk_create([
         DuplicateGroup(consultation=consultation, run=run, kind=group.kind, size=len(group.members),
-                       representative_id=int(ids[group.representative])) for group in groups], batch_size=WRITE_BATCH)
+                       variants=group.variants, representative_id=int(ids[group.representative]))
+        for group in groups], batch_size=WRITE_BATCH)
     update_responses(("duplicate_group_id", "excluded"), (
         (int(ids[i]), row.pk, i != group.representative)
         for row, group in zip(rows, groups, strict=True) for i in group.members))

@@ -22,7 +22,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from rightsloop.accounts.roles import Capability
+from rightsloop.accounts.roles import Capability, Function
 from rightsloop.accounts.viewer import Viewer
 from rightsloop.core import audit
 from rightsloop.core.sealing import SealingError
@@ -47,7 +47,35 @@ logger = logging.getLogger(__name__)
 BATCH_SIZE = 500
 
 
-# Decisions ---------------------------------------------------------------------------------------------------
+# Routing and decisions ---------------------------------------------------------------------------------------
+
+def may_decide_theme(viewer: Viewer, theme: Theme) -> bool:
+    """The human rights team decides any theme; a decision maker decides the themes routed to their function."""
+    if viewer.can(Capability.DECISIONS_ANY):
+        return True
+    return (viewer.can(Capability.DECISIONS_QUEUE) and bool(viewer.function)
+            and theme.owning_function == viewer.function)
+
+
+@transaction.atomic
+def route_theme(*, theme: Theme, owning_function: str, by: Viewer) -> Theme:
+    """Route a theme to the function that owns its decision (empty: to nobody), as an input is routed."""
+    if not by.can(Capability.CONSULTATIONS_ANALYSE):
+        raise PermissionDenied(_("Your role cannot route consultation themes."))
+    if owning_function and owning_function not in Function.values:
+        raise ValidationError({"owning_function": _("Unknown function.")})
+    theme = Theme.objects.select_for_update().get(pk=theme.pk)
+    if theme.owning_function == owning_function:
+        return theme
+    before = theme.owning_function
+    theme.owning_function = owning_function
+    theme.routed_at = timezone.now() if owning_function else None
+    theme.save(update_fields=["owning_function", "routed_at"])
+    audit.record(organisation=by.organisation, by=by, action="consultation.theme_routed", target=theme,
+                 summary=f"routed to {owning_function or 'nobody'} (was {before or 'nobody'})",
+                 changed_fields=["owning_function"])
+    return theme
+
 
 @transaction.atomic
 def decide_theme(
@@ -60,10 +88,12 @@ def decide_theme(
     by: Viewer,
 ) -> ThemeDecision:
     """Record (or revise) the decision on a final theme; every revision is kept."""
-    if not by.can(Capability.DECISIONS_ANY):
-        raise PermissionDenied(_("Your role cannot decide on consultation themes."))
     now = timezone.now()
     theme = Theme.objects.select_for_update().get(pk=theme.pk)
+    # Checked on the locked row: a theme routed elsewhere meanwhile is no longer this decision maker's.
+    if not may_decide_theme(by, theme):
+        raise PermissionDenied(_("Only the function this theme is routed to, or the human rights team, can "
+                                 "decide on it."))
     if theme.status != ThemeStatus.FINAL:
         raise ValidationError(_("Only final themes can be decided on: finalise the themes first."))
     # The same rules as a decision on a single input, in the same words.
@@ -76,7 +106,7 @@ def decide_theme(
     decision = ThemeDecision.objects.create(
         theme=theme, revision=previous + 1, outcome=outcome, rationale=rationale.strip(),
         next_step=next_step.strip() if considering else "", next_step_due=next_step_due if considering else None,
-        decided_by=by.user, decided_at=now)
+        function=theme.owning_function, decided_by=by.user, decided_at=now)
     theme.current_decision = decision
     theme.outcome = outcome
     theme.save(update_fields=["current_decision", "outcome"])

@@ -1,9 +1,13 @@
-"""Exact duplicates, near duplicates and campaigns (many copies of one template).
+"""Identical answers, near-identical answers and organised campaigns (many edited copies of one template).
 
-Exact: equal after normalise() (case, whitespace and punctuation ignored).
+Exact (shown as "identical answers"): equal after normalise() (case, whitespace and punctuation ignored).
 Near: Jaccard similarity of the two word sets >= near_threshold. Candidate pairs
 come from MinHash locality-sensitive hashing, so the cost grows with the number
 of texts, not with its square; each candidate is then checked exactly.
+
+"Organised campaign" is a claim about coordination, so a group earns it only by showing it: a template sent by
+many people with their own edits. Size alone shows nothing: "I agree" or "No" comes back thousands of times
+from people who never met, so a group whose members all say the same text is "identical answers" at any size.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ class DuplicateGroup:
     kind: str  # "exact" | "near" | "campaign"
     representative: int  # index of the member shown for the group
     members: list[int]  # all indices, representative included, sorted
+    variants: int = 1  # distinct texts among the members, after normalise()
 
 
 @dataclass(frozen=True)
@@ -111,6 +116,25 @@ def _jaccard(word_sets: sp.csr_matrix, pairs: np.ndarray, sizes: np.ndarray) -> 
 
 
 CAMPAIGN_SHARE = 0.0005  # 500 in a million; organised campaigns are measured in tenths of a percent and up
+# A template shows its edits: at least this share of a campaign's members differ from its most common text.
+# Below it (one stray edit among thousands of copies of a common sentence) the group is near-identical answers.
+CAMPAIGN_EDITED_SHARE = 0.01
+
+
+def group_kind(*, size: int, variants: int, most_common: int, campaign_min: int) -> str:
+    """The kind of a group of `size` members holding `variants` distinct texts, the most common `most_common` times.
+
+    A campaign needs the campaign threshold (campaign_min members, already raised to the share of all texts)
+    AND variations: two distinct texts or more, and at least CAMPAIGN_EDITED_SHARE of the members (one at least)
+    differing from the most common text. Every member the same text: identical answers ("exact"), whatever
+    the size.
+    """
+    if variants <= 1:
+        return EXACT
+    edited = size - most_common
+    if size >= campaign_min and edited >= max(1, math.ceil(CAMPAIGN_EDITED_SHARE * size)):
+        return CAMPAIGN
+    return NEAR
 
 
 def find_duplicates(
@@ -124,8 +148,9 @@ def find_duplicates(
 ) -> Duplicates:
     """Groups of texts that say the same thing; empty texts are never duplicates of each other.
 
-    A group is a campaign from campaign_min members and from campaign_share of all texts: in a million responses
-    the same short answer ("Nothing.") comes back hundreds of times without anyone organising it.
+    A group is a campaign from campaign_min members and from campaign_share of all texts (in a million responses
+    the same short answer, "Nothing.", comes back hundreds of times without anyone organising it), and only when
+    its members vary the template (group_kind).
     """
     n = len(texts)
     campaign_min = max(campaign_min, math.ceil(campaign_share * n))
@@ -160,8 +185,10 @@ def find_duplicates(
     for members in np.split(order, boundaries):
         if len(members) < 2 or component[members[0]] < 0:
             continue
-        distinct = len(np.unique(unique_of[members]))
-        kind = CAMPAIGN if len(members) >= campaign_min else EXACT if distinct == 1 else NEAR
-        groups.append(DuplicateGroup(kind=kind, representative=int(members[0]), members=members.tolist()))
+        counts = np.unique(unique_of[members], return_counts=True)[1]
+        kind = group_kind(size=len(members), variants=len(counts), most_common=int(counts.max()),
+                          campaign_min=campaign_min)
+        groups.append(DuplicateGroup(kind=kind, representative=int(members[0]), members=members.tolist(),
+                                     variants=len(counts)))
     groups.sort(key=lambda group: (-len(group.members), group.representative))
     return Duplicates(groups=groups)

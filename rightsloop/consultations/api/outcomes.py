@@ -1,21 +1,21 @@
 """Decisions per theme and the loop-closure messages: decide, list decisions, start or resume sending, status."""
 
 import datetime
+from typing import Literal
 
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Schema, Status
+from ninja import Field, Query, Schema, Status
+from ninja.pagination import paginate
 
 from rightsloop.accounts.roles import Capability
-from rightsloop.core.access import plausible_id
 from rightsloop.core.api_errors import documented
+from rightsloop.core.pagination import ApiPages
 from rightsloop.engagements.vocabulary import Outcome
 
 from .. import loop, queries
 from ..actions import outcomes as actions
-from ..models import Theme
 from . import router
 from .consultations import require
 
@@ -30,6 +30,7 @@ class ThemeDecisionIn(Schema):
 class ThemeDecisionOut(Schema):
     revision: int
     outcome: str
+    function: str
     rationale: str
     next_step: str
     next_step_due: datetime.date | None
@@ -45,6 +46,7 @@ class ThemeDecisionsOut(Schema):
     theme_id: int
     label: str
     size: int
+    owning_function: str
     stance: dict[str, int]
     outcome: str
     current: ThemeDecisionOut | None
@@ -92,6 +94,7 @@ def list_theme_decisions(request, consultation_id: int):
     for theme in loop.final_themes(consultation).prefetch_related("decisions__decided_by"):
         history = list(theme.decisions.all())
         rows.append({"theme_id": theme.pk, "label": theme.label, "size": theme.size,
+                     "owning_function": theme.owning_function,
                      "stance": dict(loop.stance_split(theme, consultation)), "outcome": theme.outcome,
                      "current": theme.current_decision, "history": history})
     return rows
@@ -101,15 +104,47 @@ def list_theme_decisions(request, consultation_id: int):
              summary="Decide (or revise the decision) on a final theme")
 def decide_theme(request, consultation_id: int, theme_id: int, payload: ThemeDecisionIn):
     viewer = request.auth
-    require(viewer, Capability.DECISIONS_ANY)
-    consultation = queries.access_consultation(viewer, consultation_id)
-    theme = Theme.objects.filter(consultation=consultation, pk=theme_id).first() if plausible_id(theme_id) else None
-    if theme is None:
-        raise Http404
+    require(viewer, Capability.DECISIONS_QUEUE)
+    theme = queries.access_theme_to_decide(viewer, consultation_id, theme_id)
     decision = actions.decide_theme(
         theme=theme, outcome=getattr(payload.outcome, "value", payload.outcome), rationale=payload.rationale,
         next_step=payload.next_step, next_step_due=payload.next_step_due, by=viewer)
     return Status(201, decision)
+
+
+class ThemeToDecideOut(Schema):
+    id: int
+    consultation_id: int
+    consultation_title: str
+    label: str
+    description: str
+    size: int
+    owning_function: str
+    routed_at: datetime.datetime | None
+    outcome: str
+    current: ThemeDecisionOut | None
+
+    @staticmethod
+    def resolve_consultation_title(obj) -> str:
+        return obj.consultation.engagement.title
+
+    @staticmethod
+    def resolve_current(obj):
+        return obj.current_decision
+
+
+class ToDecideQuery(Schema):
+    show: Literal["awaiting", "decided"] = "awaiting"
+
+
+@router.get("/themes-to-decide", response=documented({200: list[ThemeToDecideOut]}),
+            summary="Final themes routed for decision: to your function (decision makers), or every routed one")
+@paginate(ApiPages)
+def themes_to_decide(request, query: Query[ToDecideQuery]):
+    viewer = request.auth
+    require(viewer, Capability.DECISIONS_QUEUE)
+    return queries.themes_to_decide(viewer, awaiting=query.show == "awaiting").select_related(
+        "current_decision__decided_by")
 
 
 @router.get("/{int:consultation_id}/messages", response=documented({200: SendingStatusOut}),

@@ -12,13 +12,14 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Schema, Status
 from ninja.pagination import paginate
 
-from rightsloop.accounts.roles import Capability
+from rightsloop.accounts.roles import Capability, Function
 from rightsloop.core.api_errors import documented
 from rightsloop.core.pagination import ApiPages
 
 from .. import queries
 from .. import theme_queries as themes_q
 from ..actions import analysis as runs
+from ..actions import outcomes as outcome_actions
 from ..actions import themes as actions
 from ..actions.analysis import MAX_THEMES
 from ..actions.themes import MAX_PARTS
@@ -54,6 +55,8 @@ class ThemeOut(Schema):
     stance: dict[str, int]
     rights: list[str]
     outcome: str
+    owning_function: str = Field(description="The function whose decision makers decide the theme; empty: not "
+                                             "routed (the human rights team decides it)")
     position: int
 
 
@@ -117,6 +120,10 @@ class SplitIn(Schema):
     seed: Seed = 0
 
 
+class RouteIn(Schema):
+    owning_function: Function | None = None
+
+
 class LinksIn(Schema):
     risk_ids: Annotated[list[Id], Field(max_length=200)] | None = None
     rights: Annotated[list[Annotated[str, Field(max_length=64)]], Field(max_length=100)] | None = None
@@ -158,10 +165,18 @@ class PlacedOut(Schema):
 
 class GroupOut(Schema):
     id: int
-    kind: str
+    kind: Literal["exact", "near", "campaign"] = Field(description=(
+        "exact: identical answers (every member the same text, whatever the size); near: near-identical answers; "
+        "campaign: an organised campaign, a template its senders edited, at the campaign threshold"))
+    label: str = Field(description="The kind in words, in the requested language")
     size: int
+    variants: int = Field(description="Distinct texts among the members, after ignoring case and punctuation")
     representative_id: int
     text: str
+
+    @staticmethod
+    def resolve_label(obj):
+        return obj.get_kind_display()
 
     @staticmethod
     def resolve_text(obj):
@@ -278,6 +293,15 @@ def delete_theme(request, consultation_id: int, theme_id: int):
     return Status(204, None)
 
 
+@router.put("/{int:consultation_id}/themes/{int:theme_id}/routing", response=documented({200: ThemeOut}),
+            summary="Route a theme's decision to a function (null: not routed), as an input is routed")
+def route_theme(request, consultation_id: int, theme_id: int, payload: RouteIn):
+    viewer, consultation = _analyst(request, consultation_id)
+    theme = themes_q.access_theme(consultation, theme_id)
+    return outcome_actions.route_theme(theme=theme, owning_function=getattr(
+        payload.owning_function, "value", payload.owning_function) or "", by=viewer)
+
+
 @router.post("/{int:consultation_id}/themes/{int:theme_id}/split", response=documented({200: list[ThemeOut]}),
              summary="Split a theme: by discovery in `parts`, or around the examples chosen for each part")
 def split_theme(request, consultation_id: int, theme_id: int, payload: SplitIn):
@@ -367,7 +391,8 @@ def review_response(request, consultation_id: int, response_id: int, payload: Re
 
 
 @router.get("/{int:consultation_id}/duplicate-groups", response=documented({200: list[GroupOut]}),
-            summary="Groups of duplicates and campaigns, largest first, each shown once with its count")
+            summary="Organised campaigns, identical and near-identical answers, largest first, each shown once with "
+                    "its count")
 @paginate(ApiPages)
 def list_duplicate_groups(request, consultation_id: int):
     return themes_q.duplicate_groups(queries.access_consultation(request.auth, consultation_id))

@@ -9,6 +9,7 @@ from django.utils import timezone
 from rightsloop.accounts.viewer import Viewer
 
 from ..actions import consultations as actions
+from ..actions.outcomes import route_theme
 from ..fingerprints import contact_key, receipt_key, respondent_key
 from ..models import (
     Consultation,
@@ -90,6 +91,8 @@ def consultation_world(builder: Viewer, marker: str, *, published: bool = True) 
     ], by=builder)
     responses = list(consultation.responses.all())
     theme = make_final_theme(consultation, f"{marker} theme", responses)
+    # Routed to the world's decision maker's function, so the routed-decision routes have a theme of theirs.
+    route_theme(theme=theme, owning_function="product", by=builder)
     return {"consultation": consultation, "consultation_engagement": consultation.engagement,
             "response_import": job, "response": responses[0], "theme": theme,
             "respondent": responses[0].respondent}

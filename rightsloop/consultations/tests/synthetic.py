@@ -25,11 +25,14 @@ AGAINST = ["I oppose the proposal", "Bad idea, I disagree", "No, do not do this"
 FILLER = ("honestly", "today", "we", "everyone", "really", "still", "often", "again", "here", "already",
           "friends", "family", "work", "school", "city", "village", "phone", "laptop", "evening", "weekend")
 CAMPAIGN = "Stop the plan now! Protect our encrypted messages and our freedom. Sign the petition today."
+# The campaign's senders sign the template with their town (two in three do), as people sending a template do:
+# the edits are what shows it was organised (analysis.duplicates.group_kind).
+TOWNS = ("Lyon", "Ghent", "Porto", "Tartu", "Bergen")
 CONTACT = "respondent-contact@example.org"
 
 
 def synthetic_rows(per_topic: int = 50, *, seed: int = 7, campaign: int = 30) -> list[dict]:
-    """Rows for make_applied_import: planted topics with both stances, an exact-duplicate pair, a campaign."""
+    """Rows for make_applied_import: planted topics with both stances, three identical answers, a campaign."""
     rng = random.Random(seed)
     rows = []
     for n in range(per_topic):
@@ -40,7 +43,8 @@ def synthetic_rows(per_topic: int = 50, *, seed: int = 7, campaign: int = 30) ->
             rows.append({"text": f"{first}. {filler}. {second}. {stance}.", "language": "en",
                          "respondent": f"r-{topic}-{n}", "contact": f"{topic}{n}@example.org"})
     for n in range(campaign):
-        rows.append({"text": CAMPAIGN, "language": "en", "respondent": f"campaign-{n}", "contact": CONTACT})
+        text = CAMPAIGN if n % 3 == 0 else f"{CAMPAIGN} From {TOWNS[n % len(TOWNS)]}."
+        rows.append({"text": text, "language": "en", "respondent": f"campaign-{n}", "contact": CONTACT})
     duplicate = "Accessibility for blind users is the one thing that matters to me."
     rows += [{"text": duplicate, "language": "en", "respondent": f"dup-{n}"} for n in range(3)]
     rng.shuffle(rows)

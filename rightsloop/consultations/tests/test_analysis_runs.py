@@ -75,7 +75,7 @@ def test_the_same_parameters_give_the_same_themes(hr_lead):
 def test_a_campaign_is_one_group_counted_fully_and_read_once(hr_lead):
     consultation = make_analysed(hr_lead, campaign=30)
     campaign = DuplicateGroup.objects.get(consultation=consultation, kind="campaign")
-    assert campaign.size == 30 and campaign.representative.text == CAMPAIGN
+    assert campaign.size == 30 and campaign.representative.text.startswith(CAMPAIGN) and campaign.variants == 6
     members = Response.objects.filter(duplicate_group=campaign)
     assert members.count() == 30 and members.filter(excluded=True).count() == 29
     assert not Response.objects.get(pk=campaign.representative_id).excluded

@@ -1,9 +1,8 @@
 """Decisions per theme and the loop-closure messages (C3): decide on every final theme, then tell respondents."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
-from django.http import Http404
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -12,8 +11,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from rightsloop.accounts.permissions import requires
-from rightsloop.accounts.roles import Capability
-from rightsloop.core.access import plausible_id
+from rightsloop.accounts.roles import Capability, Function
+from rightsloop.core.pagination import paginate, query_without_page
 from rightsloop.engagements.forms import DecisionForm
 
 from .. import loop, queries
@@ -48,17 +47,6 @@ def _themes(consultation):
         Prefetch("decisions", queryset=ThemeDecision.objects.select_related("decided_by")))
 
 
-def _access_theme(consultation, theme_pk) -> Theme:
-    if not plausible_id(theme_pk):
-        raise Http404
-    theme = (Theme.objects.filter(consultation=consultation, pk=theme_pk).select_related("current_decision")
-             .prefetch_related(Prefetch("decisions", queryset=ThemeDecision.objects.select_related("decided_by")))
-             .first())
-    if theme is None:
-        raise Http404
-    return theme
-
-
 @requires(Capability.CONSULTATIONS_VIEW)
 @require_GET
 def decisions(request, pk):
@@ -69,16 +57,40 @@ def decisions(request, pk):
              "form": _form(theme) if can_decide else None} for theme in _themes(consultation)]
     return render(request, "consultations/outcomes/decisions.html", {
         "consultation": consultation, "rows": rows, "can_decide": can_decide,
+        "can_route": viewer.can(Capability.CONSULTATIONS_ANALYSE),
         "undecided": sum(1 for row in rows if row["theme"].current_decision_id is None),
     })
 
 
-@requires(Capability.DECISIONS_ANY)
+@requires(Capability.DECISIONS_QUEUE)
+@require_GET
+def themes_to_decide(request):
+    """The themes routed for decision: a decision maker's function's, or every routed one for the team."""
+    viewer = request.viewer
+    awaiting = request.GET.get("show") != "decided"
+    page = paginate(request, queries.themes_to_decide(viewer, awaiting=awaiting))
+    function = viewer.function if viewer.is_decision_maker else ""
+    return render(request, "consultations/outcomes/themes_to_decide.html", {
+        "page": page, "awaiting": awaiting, "query": query_without_page(request),
+        "function_label": Function(function).label if function in Function.values else "",
+    })
+
+
+def _after_decision(viewer, consultation, theme) -> str:
+    if viewer.can(Capability.CONSULTATIONS_VIEW):
+        return reverse("consultations:decisions", args=[consultation.pk]) + f"#theme-{theme.pk}"
+    return reverse("consultations:themes-to-decide")
+
+
+@requires(Capability.DECISIONS_QUEUE)
 @require_http_methods(["GET", "POST"])
 def theme_decide(request, pk, theme_pk):
     viewer = request.viewer
-    consultation = queries.access_consultation(viewer, pk)
-    theme = _access_theme(consultation, theme_pk)
+    theme = queries.access_theme_to_decide(viewer, pk, theme_pk)
+    if not actions.may_decide_theme(viewer, theme):
+        raise PermissionDenied(_("Only the function this theme is routed to, or the human rights team, can decide "
+                                 "on it."))
+    consultation = theme.consultation
     form = _form(theme, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -93,10 +105,13 @@ def theme_decide(request, pk, theme_pk):
                 form.add_error(None, error.messages)
         else:
             messages.success(request, _("Decision on “%(theme)s” recorded.") % {"theme": theme.label})
-            return redirect(reverse("consultations:decisions", args=[consultation.pk]) + f"#theme-{theme.pk}")
+            return redirect(_after_decision(viewer, consultation, theme))
+    prefetch_related_objects([theme], Prefetch("decisions", queryset=ThemeDecision.objects.select_related(
+        "decided_by")))
     return render(request, "consultations/outcomes/decide.html", {
         "consultation": consultation, "theme": theme, "form": form,
         "stance": loop.stance_split(theme, consultation),
+        "sees_consultation": viewer.can(Capability.CONSULTATIONS_VIEW),
     }, status=400 if form.errors else 200)
 
 
@@ -167,6 +182,7 @@ def messages_resume(request, pk):
 urlpatterns = [
     path("<int:pk>/decisions/", decisions, name="decisions"),
     path("<int:pk>/decisions/<int:theme_pk>/", theme_decide, name="theme-decide"),
+    path("themes-to-decide/", themes_to_decide, name="themes-to-decide"),
     path("<int:pk>/messages/", messages_page, name="messages"),
     path("<int:pk>/messages/start/", messages_start, name="messages-start"),
     path("<int:pk>/messages/resume/", messages_resume, name="messages-resume"),

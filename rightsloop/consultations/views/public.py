@@ -68,8 +68,14 @@ def heard(request, token):
     language = _language(request)
     with translation.override(language):
         context = _public_context(request, consultation, language)
+        themes = loop.theme_outcomes(consultation)
+        campaigns = loop.campaigns(consultation, themes)
+        in_campaigns = sum(campaign.size for campaign in campaigns)
         context.update({
-            "themes": loop.theme_outcomes(consultation),
+            "themes": themes,
+            "campaigns": campaigns,
+            "in_campaigns": in_campaigns,
+            "campaign_share": 100 * in_campaigns / consultation.responses_count if consultation.responses_count else 0,
             "response_languages": [(languages.name(code), n) for code, n in _response_languages(consultation)],
         })
         return render(request, "consultations/public/heard.html", context)

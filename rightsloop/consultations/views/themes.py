@@ -20,7 +20,9 @@ from rightsloop.core.pagination import paginate
 from .. import charts, queries
 from .. import theme_queries as themes_q
 from ..actions import analysis as runs
+from ..actions import outcomes as outcome_actions
 from ..actions import themes as actions
+from ..analysis.duplicates import CAMPAIGN_EDITED_SHARE
 from ..models import AssignmentSource, DuplicateKind, RunState, ThemeAssignment, ThemeStatus
 from ..theme_forms import (
     AssignmentForm,
@@ -29,6 +31,7 @@ from ..theme_forms import (
     LinksForm,
     MergeForm,
     ReviewForm,
+    RouteForm,
     SearchForm,
     SplitForm,
     ThemeForm,
@@ -65,8 +68,9 @@ def _charts(consultation, themes, groups, waiting):
         [(code or _("unknown"), count, "") for code, count in languages.items()],
         label_heading=_("Language"), value_heading=_("Responses"))
     campaign_chart = charts.bar_chart(
-        "campaigns", _("Campaigns and duplicates"),
-        _("The largest groups of identical or near-identical responses; each counts fully but is read once."),
+        "campaigns", _("Organised campaigns and repeated answers"),
+        _("The largest groups of identical answers, near-identical answers and organised campaigns (a template "
+          "its senders edited); each counts fully but is read once."),
         [(f"{DuplicateKind(group.kind).label}: {group.text}", group.size, "") for group in groups],
         label_heading=_("Group"), value_heading=_("Responses"))
     reviewed = (ThemeAssignment.objects.filter(consultation=consultation, source=AssignmentSource.REVIEWED)
@@ -221,6 +225,7 @@ def _theme_page(request, consultation, theme, *, forms=None, status=200):
         "links_form": forms.get("links") or LinksForm(viewer=viewer, initial={
             "risks": [risk.pk for risk in theme.risks.all()], "rights": theme.rights}),
         "example_form": forms.get("example") or move_form,
+        "route_form": forms.get("route") or RouteForm(initial={"owning_function": theme.owning_function}),
         "other_themes": move_form.fields["to"].queryset,
         "delete_errors": forms.get("delete", []),
         "search_form": search,
@@ -254,6 +259,24 @@ def theme_edit(request, pk, theme_pk):
             messages.success(request, _("Theme saved."))
             return redirect("consultations:theme-detail", consultation.pk, theme.pk)
     return _theme_page(request, consultation, theme, forms={"rename": form}, status=400)
+
+
+@requires(Capability.CONSULTATIONS_ANALYSE)
+@require_POST
+def theme_route(request, pk, theme_pk):
+    consultation = queries.access_consultation(request.viewer, pk)
+    theme = themes_q.access_theme(consultation, theme_pk)
+    form = RouteForm(request.POST)
+    if form.is_valid():
+        try:
+            outcome_actions.route_theme(theme=theme, owning_function=form.cleaned_data["owning_function"],
+                                        by=request.viewer)
+        except ValidationError as error:
+            copy_errors(form, error)
+        else:
+            messages.success(request, _("Routing saved."))
+            return redirect("consultations:theme-detail", consultation.pk, theme.pk)
+    return _theme_page(request, consultation, theme, forms={"route": form}, status=400)
 
 
 @requires(Capability.CONSULTATIONS_ANALYSE)
@@ -341,7 +364,8 @@ def campaigns(request, pk):
     page = paginate(request, themes_q.duplicate_groups(consultation))
     for group in page.object_list:
         group.text = group.representative.text
-    return render(request, "consultations/themes/campaigns.html", {"consultation": consultation, "page": page})
+    return render(request, "consultations/themes/campaigns.html", {
+        "consultation": consultation, "page": page, "edited_share": round(100 * CAMPAIGN_EDITED_SHARE)})
 
 
 def _review_page(request, consultation, *, failed=None, status=200):
@@ -394,6 +418,7 @@ urlpatterns = [
     path("<int:pk>/themes/merge/", themes_merge, name="themes-merge"),
     path("<int:pk>/themes/<int:theme_pk>/", theme_detail, name="theme-detail"),
     path("<int:pk>/themes/<int:theme_pk>/edit/", theme_edit, name="theme-edit"),
+    path("<int:pk>/themes/<int:theme_pk>/route/", theme_route, name="theme-route"),
     path("<int:pk>/themes/<int:theme_pk>/split/", theme_split, name="theme-split"),
     path("<int:pk>/themes/<int:theme_pk>/delete/", theme_delete, name="theme-delete"),
     path("<int:pk>/themes/<int:theme_pk>/links/", theme_links, name="theme-links"),

@@ -286,6 +286,7 @@ def api_body(route: Route, ids: dict[str, int]) -> dict:
         "api:delete_theme": {},
         "api:split_theme": {"parts": 2},
         "api:link_theme": {"rights": ["privacy"]},
+        "api:route_theme": {"owning_function": "product"},
         "api:theme_example": {"action": "confirm"},
         "api:review_response": {"theme_ids": []},
         # Consultation decisions and messages (consultations/api/outcomes.py)
