@@ -306,3 +306,16 @@ def test_offers_and_rules_stay_within_their_organisation(gravest, hr_lead, api):
     actions.adopt_default_rules(organisation=hr_lead.organisation, by=hr_lead)
     assert DefaultRulesOffer.objects.get(organisation=other).answer == ""
     assert EscalationRule.objects.filter(organisation=other).count() == 2
+
+
+def test_the_notice_costs_the_same_queries_however_many_risks_would_move(gravest, hr_lead, sign_in,
+                                                                          django_assert_max_num_queries):
+    client = sign_in(hr_lead)
+    client.get("/risks/escalation/")  # warm the session and the caches
+    with django_assert_max_num_queries(12) as few:
+        client.get("/risks/escalation/")
+    for _ in range(15):
+        make_risk(hr_lead, scale=5, scope=5, irremediability=5, likelihood=1)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get("/risks/escalation/").content.decode()
+    assert "would move these 16 risks" in page
