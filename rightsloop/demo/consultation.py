@@ -66,5 +66,8 @@ def build_consultation(*, viewer: Viewer, today: datetime.date) -> Consultation:
             theme=decided[1], outcome="under_consideration", by=viewer,
             next_step="Test in-app reporting of abuse that keeps messages encrypted, with two child-protection "
                       "organisations.", next_step_due=today + datetime.timedelta(days=45))
+    # The next theme is routed to product and left for its decision maker, under "Themes to decide".
+    for theme in consultation.themes.final().order_by("-size")[2:3]:
+        outcomes.route_theme(theme=theme, owning_function="product", by=viewer)
     change_settings(consultation=consultation, published=True, by=viewer)
     return consultation

@@ -96,6 +96,7 @@ def test_the_consultation_is_imported_analysed_and_partly_decided():
     finals = consultation.themes.final()
     assert finals.count() >= 3
     assert finals.exclude(outcome="").count() == 2
+    assert finals.routed_to("product").filter(outcome="").count() == 1  # waiting for the product lead
     placed = ThemeAssignment.objects.filter(consultation=consultation, source="assigned")
     assert placed.values("response").distinct().count() == 400
     assert {"en", "es", "fr", "de"} <= set(consultation.responses.values_list("language", flat=True))
