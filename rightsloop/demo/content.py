@@ -582,7 +582,8 @@ ENGAGEMENTS: tuple[Meeting, ...] = (
         told=(
             Told("selam", Channel.EMAIL),
             Told("mtandao", Channel.SECURE_MESSENGER),
-            Told("kato", Channel.VIA_PROXY, "Passed on by Nsamba's caseworker in person."),
+            # Kato's words were relayed for the group (issue 12): the report goes to the proxy, to pass on.
+            Told("nsamba", Channel.IN_PERSON, "Given to Nsamba's caseworker, to pass on to the community members."),
             Told("arck", Channel.IN_PERSON, "Remis en main propre au bureau de l'association."),
         ),
     ),
@@ -629,10 +630,15 @@ ENGAGEMENTS: tuple[Meeting, ...] = (
             Said("maricel", "Tell users when a government asks for their account data, unless a court has "
                             "expressly forbidden it. Journalists need to know when their sources may be exposed.",
                  Function.LEGAL, tags=("government requests", "journalists", "user notification")),
+            # Heard through the Lanthit collective for the defenders' group (issue 12): recorded for the group,
+            # never against Thiha; the decision's report goes to the collective, to pass on.
             Said("thiha", "Since the coup, records of who talks to whom are a list of targets. Keep as little "
                           "metadata as possible in Myanmar, and plan to leave rather than install interception "
                           "equipment if ordered to.",
-                 Function.LEGAL, tags=("lawful interception", "metadata", "market exit"), triaged_later=True),
+                 Function.LEGAL, tags=("lawful interception", "metadata", "market exit"), triaged_later=True,
+                 decision=Decision(CONSIDERING, next_step="Legal is mapping the metadata Kestrel Chat keeps in "
+                                                          "Myanmar; the exit plan goes to the board with it",
+                                   next_step_in_days=30)),
             Said("katrin", "Requests from non-EU authorities can reach data in the EU cloud region through the "
                            "parent company. Map which requests have actually reached EU-stored data.",
                  tags=("government requests", "cloud")),
@@ -642,6 +648,8 @@ ENGAGEMENTS: tuple[Meeting, ...] = (
                                             "only under a code, and the name is visible to the human rights team "
                                             "alone.")),
         ),
+        told=(Told("lanthit", Channel.SECURE_MESSENGER,
+                   "Over the collective's helpline messenger, with what we heard from the defenders to pass on."),),
     ),
     # A regional assessment over several months with local partners; half-way through.
     Meeting(

@@ -15,6 +15,7 @@ from rightsloop.accounts.viewer import Viewer
 from rightsloop.core import audit
 from rightsloop.core.models import AuditEntry, Organisation
 from rightsloop.engagements import actions as engagement_actions
+from rightsloop.engagements.actions.inputs import RELAYED_FOR_GROUP_ONLY
 from rightsloop.engagements.models import (
     Engagement,
     FeedbackReport,
@@ -25,7 +26,7 @@ from rightsloop.engagements.models import (
 )
 from rightsloop.risks.models import ContextEvent, Mitigation, Risk, StrategicDecision
 from rightsloop.stakeholders.actions import record_consent, register_stakeholder
-from rightsloop.stakeholders.models import ConsentRecord, Stakeholder
+from rightsloop.stakeholders.models import AffectedGroup, ConsentRecord, Stakeholder
 from rightsloop.stakeholders.vocabulary import Channel
 
 from . import content
@@ -211,10 +212,15 @@ class _Builder:
         return engagement
 
     def _hear(self, engagement: Engagement, participations: dict[str, Participation], said: content.Said) -> Input:
+        speaker = participations[said.speaker] if said.speaker else None
+        group = None
+        if speaker is not None and speaker.via_proxy_id and speaker.stakeholder.safety_level in RELAYED_FOR_GROUP_ONLY:
+            speaker, group = self._relay(engagement, participations, speaker)
         item, _created = engagement_actions.record_input(
             engagement=engagement,
             text=said.text,
-            speaker=participations[said.speaker] if said.speaker else None,
+            speaker=speaker,
+            group=group,
             tags=said.tags,
             owning_function="" if said.triaged_later else said.function,
             language=said.language,
@@ -237,6 +243,21 @@ class _Builder:
             by=decider,
         )
         return item
+
+    def _relay(self, engagement: Engagement, participations: dict[str, Participation],
+               person: Participation) -> tuple[Participation | None, AffectedGroup | None]:
+        """What a proxy relays for a person at risk is their group's (issue 12): the proxy's own participation
+        carries it, for the group the proxy represents that the person belongs to (found by query, so the
+        demo's groups can change); with no such group it stays unlinked from anyone."""
+        group = AffectedGroup.objects.filter(representations__proxy_id=person.via_proxy_id,
+                                             memberships__stakeholder_id=person.stakeholder_id).first()
+        if group is None:
+            return None, None
+        channel = next((p for p in participations.values() if p.stakeholder_id == person.via_proxy_id), None)
+        if channel is None:
+            channel = engagement_actions.add_participant(engagement=engagement, stakeholder=person.via_proxy,
+                                                         speaks_for=[group], by=self.hr_lead)
+        return channel, group
 
 
 @transaction.atomic

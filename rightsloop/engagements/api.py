@@ -169,9 +169,6 @@ class ParticipantIn(Schema):
     stakeholder_id: int = ID
     via_proxy_id: int | None = Field(None, ge=1, le=MAX_ID)
     override_reason: str = Field("", max_length=5000)
-    speaks_for_group_ids: list[int] = Field(
-        default_factory=list, max_length=50,
-        description="For a credible proxy: the affected groups it takes part for (it must represent each)")
 
 
 class ParticipantOut(Schema):
@@ -180,6 +177,7 @@ class ParticipantOut(Schema):
     name: str
     via_proxy_id: int | None
     direct_override: bool
+    # The affected groups this proxy has relayed words for here (set when it first relays for each).
     speaks_for_group_ids: list[int]
     inputs_count: int
     undecided_count: int
@@ -225,7 +223,6 @@ def add_participant(request, engagement_id: int, payload: ParticipantIn):
     participation = actions.add_participant(
         engagement=engagement, stakeholder=stakeholder, via_proxy=proxy,
         override_reason=payload.override_reason, by=viewer,
-        speaks_for=_groups(viewer, payload.speaks_for_group_ids, "speaks_for_group_ids"),
     )
     return Status(201, queries.access_participation(viewer, engagement, participation.pk))
 

@@ -96,18 +96,12 @@ class ParticipantForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Only for a high-safety stakeholder engaged without a proxy. This is audited."),
     )
-    speaks_for = forms.TypedMultipleChoiceField(
-        label=_("Speaks for these affected groups"), required=False, coerce=int,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("What this proxy relays for a group is recorded for the group, never for a person in it."),
-    )
 
-    def __init__(self, *args, proxies, groups=(), **kwargs):
+    def __init__(self, *args, proxies, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["via_proxy"].choices = [("", _("No proxy: engage directly"))] + [
             (proxy.pk, proxy.name) for proxy in proxies
         ]
-        self.fields["speaks_for"].choices = [(group.pk, group.name) for group in groups]
 
 
 class BriefingForm(forms.Form):

@@ -158,16 +158,15 @@ def participant_add(request, pk: int, stakeholder_pk: int):
     chosen = request.POST.get("via_proxy")
     if chosen and chosen.isdigit() and all(p.pk != int(chosen) for p in candidates):
         candidates.append(access_stakeholder(viewer, int(chosen)))
-    # A credible proxy may take part for the affected groups it represents.
+    # A credible proxy may relay the words of the affected groups it represents: the page says which.
     groups = list(AffectedGroup.objects.filter(representations__proxy=stakeholder).order_by("name", "id"))
-    form = ParticipantForm(request.POST or None, proxies=candidates, groups=groups)
+    form = ParticipantForm(request.POST or None, proxies=candidates)
     if request.method == "POST" and form.is_valid():
         via_proxy = next((p for p in candidates if p.pk == form.cleaned_data["via_proxy"]), None)
         try:
             actions.add_participant(
                 engagement=engagement, stakeholder=stakeholder, via_proxy=via_proxy,
                 override_reason=form.cleaned_data["override_reason"], by=viewer,
-                speaks_for=[g for g in groups if g.pk in form.cleaned_data["speaks_for"]],
             )
         except ValidationError as error:
             copy_errors(form, error)

@@ -363,6 +363,8 @@ def build_world(builder: Viewer, marker: str, *, grant_holders: list[Viewer] = (
     o["protected_grant"] = o["protected"].grants.active().get(user=builder.user)
     o["protected_participation"] = make_participation(builder, o["engagement"], o["protected"], via_proxy=o["proxy"])
     make_participation(builder, other_engagement, first, via_proxy=o["proxy"])
+    # The proxy taking part in its own name, so that it can relay the group's words (api:record_input group_id).
+    o["proxy_participation"] = make_participation(builder, o["engagement"], o["proxy"])
     for holder in grant_holders:
         for person in (first, o["protected"]):
             stakeholder_actions.grant_access(stakeholder=person, user=holder.user, reason="matrix member", by=builder)

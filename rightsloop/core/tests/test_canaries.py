@@ -19,7 +19,7 @@ from django.db import connection
 
 from rightsloop.core import backups, keys
 from rightsloop.engagements import actions as engagement_actions
-from rightsloop.engagements.tests.factories import make_engagement, make_participation
+from rightsloop.engagements.tests.factories import make_engagement, make_group, make_participation
 from rightsloop.stakeholders import actions as stakeholder_actions
 from rightsloop.stakeholders.models import Stakeholder
 from rightsloop.stakeholders.tests.factories import make_stakeholder
@@ -52,6 +52,9 @@ def seed(hr_lead) -> list[str]:
 
     engagement = make_engagement(hr_lead)
     proxy = make_stakeholder(hr_lead, kind="proxy", name="Proxy organisation", email="")
+    # What the proxy relays for people at risk is their group's, sealed under the organisation's key (issue 12).
+    group = make_group(hr_lead, proxy, name="Defenders")  # a group describes no one: its name is not sealed
+    channel = make_participation(hr_lead, engagement, proxy)
     for number in range(PEOPLE):
         protected = number < PROTECTED
         person = make_stakeholder(
@@ -65,13 +68,16 @@ def seed(hr_lead) -> list[str]:
             hr_lead, engagement, person,
             **({"override_reason": new()} if protected and number % 2 else {"via_proxy": proxy} if protected else {}),
         )
-        item, _created = engagement_actions.record_input(engagement=engagement, speaker=participation,
-                                                         text=new(), by=hr_lead)
+        relayed = participation.via_proxy_id is not None
+        item, _created = engagement_actions.record_input(
+            engagement=engagement, speaker=channel if relayed else participation, group=group if relayed else None,
+            text=new(), by=hr_lead)
         engagement_actions.record_decision(input=item, outcome="adopted", by=hr_lead)
-        participation.refresh_from_db()
-        engagement_actions.mark_feedback_delivered(
-            participation=participation, channel="via_proxy" if participation.via_proxy_id else "in_person",
-            by=hr_lead)
+        if not relayed:
+            participation.refresh_from_db()
+            engagement_actions.mark_feedback_delivered(participation=participation, channel="in_person", by=hr_lead)
+    channel.refresh_from_db()
+    engagement_actions.mark_feedback_delivered(participation=channel, channel="in_person", by=hr_lead)
     assert len(seeded) == len(set(seeded)) >= 1000
     return seeded
 

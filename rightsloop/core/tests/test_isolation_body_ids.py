@@ -57,11 +57,14 @@ BODY_FIELD_KINDS = {
     "stakeholder_id": "newcomer", "via_proxy_id": "proxy", "speaker_id": "participation", "owner_id": "member",
     "input_ids": "input", "risk_ids": "risk", "mitigation_ids": "mitigation", "decision_ids": "decision",
     "engagement_ids": "engagement", "theme_ids": "theme", "to_theme_id": "theme",
+    "group_id": "group",  # the affected group a proxy relays an input for (engagements/api.py)
 }
 OPERATION_FIELD_KINDS: dict[tuple[str, str], str] = {
     ("api:theme_example", "to_theme_id"): "second_theme",
     ("api:merge_themes", "theme_ids"): "second_theme",
     ("api:unlink_risk_inputs", "input_ids"): "legal_input",
+    # A group's words are relayed by the proxy that represents it, taking part in its own name.
+    ("api:record_input", "speaker_id"): "proxy_participation",
 }
 # Path ids that differ from the access tests' choice, so that the control changes something.
 PATH_KINDS = {"api:unlink_input": {"input_id": "legal_input"}}

@@ -187,14 +187,14 @@ def test_the_inputs_page_filters_by_group(hr_lead, sign_in, world):
     assert relayed.group_id == group.pk
 
 
-def test_the_participant_page_offers_the_groups_a_proxy_represents(hr_lead, sign_in, world):
+def test_the_participant_page_says_which_groups_a_proxy_may_relay_for(hr_lead, sign_in, world):
     engagement, _defender, ngo, group = world
     client = sign_in(hr_lead)
     url = f"/engagements/{engagement.pk}/participants/add/{ngo.pk}/"
-    page = client.get(url).content.decode()
-    assert "Defenders in the north" in page and 'name="speaks_for"' in page
-    assert client.post(url, {"via_proxy": "", "speaks_for": [str(group.pk)]}).status_code == 302
-    assert list(engagement.participations.get(stakeholder=ngo).speaks_for.all()) == [group]
+    assert "Defenders in the north" in client.get(url).content.decode()
+    assert client.post(url, {"via_proxy": ""}).status_code == 302
+    make_relayed_input(hr_lead, engagement, ngo, group)
+    assert "Speaks for: Defenders in the north" in client.get(f"/engagements/{engagement.pk}/").content.decode()
 
 
 # API -------------------------------------------------------------------------
@@ -202,9 +202,8 @@ def test_the_participant_page_offers_the_groups_a_proxy_represents(hr_lead, sign
 def test_the_api_records_and_lists_a_groups_words(hr_lead, auditor, api, world):
     engagement, defender, ngo, group = world
     client = api(hr_lead)
-    joined = client.post(f"/api/v1/engagements/{engagement.pk}/participants",
-                         {"stakeholder_id": ngo.pk, "speaks_for_group_ids": [group.pk]})
-    assert joined.status_code == 201 and joined.json()["speaks_for_group_ids"] == [group.pk]
+    joined = client.post(f"/api/v1/engagements/{engagement.pk}/participants", {"stakeholder_id": ngo.pk})
+    assert joined.status_code == 201 and joined.json()["speaks_for_group_ids"] == []
     channel = joined.json()["id"]
     created = client.post(f"/api/v1/engagements/{engagement.pk}/inputs",
                           {"text": "Our members are followed.", "speaker_id": channel, "group_id": group.pk})
@@ -212,6 +211,8 @@ def test_the_api_records_and_lists_a_groups_words(hr_lead, auditor, api, world):
     body = created.json()
     assert body["group_id"] == group.pk and body["group"] == "Defenders in the north"
     assert body["speaker"] == "Defenders in the north, through a proxy"  # the NGO gave no consent to be named
+    participants = client.get(f"/api/v1/engagements/{engagement.pk}/participants").json()
+    assert [p["speaks_for_group_ids"] for p in participants if p["id"] == channel] == [[group.pk]]
     unknown = client.post(f"/api/v1/engagements/{engagement.pk}/inputs",
                           {"text": "x", "speaker_id": channel, "group_id": 999_999})
     assert unknown.status_code == 400 and "group_id" in unknown.json()["errors"]
