@@ -2,14 +2,20 @@
 
 An administrator without a grant walks every page and API response about the register, the engagement the person
 took part in (through a proxy) and the dashboard; none holds the person's name, pseudonym, id, at-risk trait or
-language, and counts are those of the other people. Inputs the proxy relayed still show, as the proxy's.
+language, and counts are those of the other people. What the proxy relayed shows as its group's words (issue 12).
 """
 
 import re
 
 import pytest
 
-from rightsloop.engagements.tests.factories import make_engagement, make_input, make_participation
+from rightsloop.engagements.tests.factories import (
+    make_engagement,
+    make_group,
+    make_input,
+    make_participation,
+    make_relayed_input,
+)
 from rightsloop.stakeholders.pseudonyms import pseudonym
 
 from .factories import make_stakeholder
@@ -18,6 +24,9 @@ pytestmark = pytest.mark.django_db
 
 CANARY = "Canary-Defender-5521"
 RELAYED = "Relayed-Words-Marker-8830"
+# A protected person's own words are heard only when they take part directly, by an audited override: what a
+# proxy relays for them is their group's (issue 12).
+OVERRIDE = "Met at their request in a place they chose"
 
 
 @pytest.fixture
@@ -31,7 +40,9 @@ def world(hr_lead, admin, api):
     make_participation(hr_lead, engagement, ordinary)
     hidden = make_participation(hr_lead, engagement, person, via_proxy=proxy)
     make_input(hr_lead, engagement, engagement.participations.get(stakeholder=ordinary), text="Ordinary words")
-    make_input(hr_lead, engagement, hidden, text=f"{RELAYED}: the night shifts are unsafe")
+    # What the proxy relays is the group's, never recorded against the person (issue 12).
+    group = make_group(hr_lead, proxy, members=[person], name="Night-shift riders")
+    make_relayed_input(hr_lead, engagement, proxy, group, text=f"{RELAYED}: the night shifts are unsafe")
     return {"person": person, "engagement": engagement, "hidden": hidden, "proxy": proxy}
 
 
@@ -86,20 +97,22 @@ def test_an_administrator_without_a_grant_sees_no_trace(world, admin, sign_in, a
         assert page.get(url).status_code == 404, url
     for url in (f"/api/v1/engagements/{e}/feedback/{hidden.pk}", f"/api/v1/stakeholders/{person.pk}"):
         assert bearer.get(url).status_code in (404, 405), url
-    # Counts leave the person out: one participant with inputs, the ordinary rider.
+    # Counts leave the person out: two participants with inputs, the ordinary rider and the proxy.
     shown = bearer.get(f"/api/v1/engagements/{e}").json()
-    assert shown["participants_with_inputs"] == 1
-    assert len(bearer.get(f"/api/v1/engagements/{e}/participants").json()) == 1
-    assert "0 / 1" in page.get(f"/engagements/{e}/").content.decode()
-    # Who was heard: one voice, with no at-risk group, language or region of the person.
+    assert shown["participants_with_inputs"] == 2
+    assert len(bearer.get(f"/api/v1/engagements/{e}/participants").json()) == 2
+    assert "0 / 2" in page.get(f"/engagements/{e}/").content.decode()
+    # Who was heard: one voice and one group through a proxy, with no at-risk trait, language or region of
+    # the person.
     heard = page.get(f"/engagements/{e}/").context["heard"]
-    assert heard.voices == 1 and heard.by_at_risk == []
+    assert heard.voices == 1 and heard.by_at_risk == [] and heard.through_proxy.groups == 1
     assert "Burmese" not in dict(heard.by_language) and len(heard.by_region) == 1
-    # The words the proxy relayed still show, as the proxy's, with no speaker id.
+    assert "Burmese" not in dict(heard.through_proxy.by_language)
+    # The words the proxy relayed show as the group's, through the proxy; the speaker is the proxy's part.
     inputs = bearer.get(f"/api/v1/engagements/{e}/inputs").json()["items"]
     relayed = next(i for i in inputs if RELAYED in i["text"])
-    assert relayed["speaker"] == "Riders Union Proxy" and relayed["speaker_id"] is None
-    assert "Riders Union Proxy" in page.get(f"/engagements/{e}/inputs/").content.decode()
+    assert relayed["speaker"] == "Night-shift riders, through a proxy" and relayed["speaker_id"] != hidden.pk
+    assert "Night-shift riders, through a proxy" in page.get(f"/engagements/{e}/inputs/").content.decode()
 
 
 def test_a_grant_holder_still_sees_the_person_by_pseudonym(world, hr_lead, sign_in, api):
@@ -107,7 +120,7 @@ def test_a_grant_holder_still_sees_the_person_by_pseudonym(world, hr_lead, sign_
     code = pseudonym(person.pk).rsplit(" ", 1)[-1]
     assert code in sign_in(hr_lead).get(f"/engagements/{engagement.pk}/").content.decode()
     bearer = api(hr_lead)
-    assert len(bearer.get(f"/api/v1/engagements/{engagement.pk}/participants").json()) == 2
+    assert len(bearer.get(f"/api/v1/engagements/{engagement.pk}/participants").json()) == 3
     assert bearer.get(f"/api/v1/engagements/{engagement.pk}").json()["participants_with_inputs"] == 2
 
 
@@ -123,10 +136,9 @@ def test_the_overdue_reminder_counts_only_people_its_owner_may_know_of(hr_lead, 
     # Owned by the administrator, who holds no grant; the human rights lead invites the protected person.
     engagement = make_engagement(admin, starts_on=today - datetime.timedelta(days=90),
                                  feedback_due_on=today - datetime.timedelta(days=1))
-    proxy = make_stakeholder(hr_lead, name="Riders Union Proxy", kind="proxy")
     person = make_stakeholder(hr_lead, name=CANARY, safety_level="high")
     make_input(hr_lead, engagement, make_participation(hr_lead, engagement, make_stakeholder(hr_lead)))
-    make_input(hr_lead, engagement, make_participation(hr_lead, engagement, person, via_proxy=proxy))
+    make_input(hr_lead, engagement, make_participation(hr_lead, engagement, person, override_reason=OVERRIDE))
     assert remind_overdue_loop_owners(today=today) == 1
     assert "(0/1 participants told)" in mail.outbox[0].body, mail.outbox[0].body
 
@@ -136,7 +148,7 @@ def only_hidden_open(hr_lead):
     """Two engagements (one overdue, one due this week) whose only open loop is the protected person's.
 
     Every input has a decision and the ordinary rider has been told; only the protected person (heard through a
-    proxy) has not, so the stored loop is open for everyone.
+    directly, by an audited override) has not, so the stored loop is open for everyone.
     """
     import datetime
 
@@ -145,13 +157,12 @@ def only_hidden_open(hr_lead):
     from rightsloop.engagements import actions
 
     today = timezone.localdate()
-    proxy = make_stakeholder(hr_lead, name="Riders Union Proxy", kind="proxy")
     person = make_stakeholder(hr_lead, name=CANARY, safety_level="high")
     made = []
     for due in (today - datetime.timedelta(days=2), today + datetime.timedelta(days=3)):
         engagement = make_engagement(hr_lead, starts_on=today - datetime.timedelta(days=40), feedback_due_on=due)
         ordinary = make_participation(hr_lead, engagement, make_stakeholder(hr_lead))
-        hidden = make_participation(hr_lead, engagement, person, via_proxy=proxy)
+        hidden = make_participation(hr_lead, engagement, person, override_reason=OVERRIDE)
         for speaker in (ordinary, hidden):
             actions.record_decision(input=make_input(hr_lead, engagement, speaker), outcome="adopted", by=hr_lead)
         ordinary.refresh_from_db()
@@ -185,7 +196,7 @@ def test_a_loop_open_only_for_a_hidden_person_shows_closed_without_a_grant(only_
     for viewer in (admin, board):
         metrics = api(viewer).get("/api/v1/metrics/loop").json()
         assert (metrics["overdue"], metrics["due_this_week"], metrics["closed_loops"]) == (0, 0, 2), viewer.role
-        # Inputs still count (they show on the engagement pages, unattributed or as the proxy's words).
+        # Inputs still count (they show on the engagement pages, unattributed).
         assert (metrics["inputs_total"], metrics["decided_total"]) == (4, 4)
         panel = sign_in(viewer).get("/").context["panel"]
         assert panel["metrics"].overdue == 0 and panel["metrics"].due_this_week == 0
@@ -210,10 +221,10 @@ def test_the_median_leaves_out_reports_to_a_hidden_person(hr_lead, admin):
 
     person = make_stakeholder(hr_lead, name=CANARY, safety_level="high")
     engagement = make_engagement(hr_lead)
-    hidden = make_participation(hr_lead, engagement, person, via_proxy=make_stakeholder(hr_lead, kind="proxy"))
+    hidden = make_participation(hr_lead, engagement, person, override_reason=OVERRIDE)
     actions.record_decision(input=make_input(hr_lead, engagement, hidden), outcome="adopted", by=hr_lead)
     hidden.refresh_from_db()
-    actions.mark_feedback_delivered(participation=hidden, channel="via_proxy", by=hr_lead)
+    actions.mark_feedback_delivered(participation=hidden, channel="in_person", by=hr_lead)
     assert queries.median_days_to_feedback(hr_lead) is not None
     assert queries.median_days_to_feedback(admin) is None
 
@@ -230,7 +241,7 @@ def test_the_overdue_reminder_leaves_out_a_loop_open_only_for_a_person_its_owner
     engagement = make_engagement(admin, starts_on=today - datetime.timedelta(days=90),
                                  feedback_due_on=today - datetime.timedelta(days=1))
     person = make_stakeholder(hr_lead, name=CANARY, safety_level="high")
-    hidden = make_participation(hr_lead, engagement, person, via_proxy=make_stakeholder(hr_lead, kind="proxy"))
+    hidden = make_participation(hr_lead, engagement, person, override_reason=OVERRIDE)
     actions.record_decision(input=make_input(hr_lead, engagement, hidden), outcome="adopted", by=hr_lead)
     assert actions.remind_overdue_loop_owners(today=today) == 0
     assert mail.outbox == []
