@@ -229,6 +229,15 @@ def test_the_dashboard_tells_an_organisation_on_old_rules(gravest, hr_lead, sign
     assert "The default escalation rules changed" not in sign_in(hr_lead).get("/").content.decode()
 
 
+def test_the_dashboard_stays_quiet_while_the_new_defaults_would_move_nothing(hr_lead, sign_in):
+    on_old_defaults(hr_lead.organisation)
+    make_risk(hr_lead, scale=1, scope=1, irremediability=1, likelihood=5)
+    assert "The default escalation rules changed" not in sign_in(hr_lead).get("/").content.decode()
+    # The escalation page still offers them: they would apply to every risk from then on.
+    page = sign_in(hr_lead).get("/risks/escalation/").content.decode()
+    assert "The default rules changed" in page and "would move none of your open risks today" in page
+
+
 def test_another_organisation_sees_none_of_it(gravest, outsider, sign_in):
     page = sign_in(outsider).get("/risks/escalation/").content.decode()
     assert "The default rules changed" not in page and gravest.title not in page
