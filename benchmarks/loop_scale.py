@@ -86,8 +86,10 @@ from rightsloop.engagements.vocabulary import (  # noqa: E402
 )
 from rightsloop.stakeholders.channels import Reach, permitted  # noqa: E402
 from rightsloop.stakeholders.models import (  # noqa: E402
+    AffectedGroup,
     ConsentRecord,
     NameToken,
+    Representation,
     Stakeholder,
     StakeholderGrant,
     StakeholderTrait,
@@ -419,8 +421,8 @@ class Generator:
         people = self.people = []
         self.proxies = []
         stakeholders = BulkWriter(Stakeholder, [
-            "id", "organisation", "uid", "sealed_key", "entity_type", "name_sealed", "kind", "represents",
-            "legitimacy_basis", "country", "region_code", "subregion_code", "global_south", "email_sealed",
+            "id", "organisation", "uid", "sealed_key", "entity_type", "name_sealed", "kind",
+            "country", "region_code", "subregion_code", "global_south", "email_sealed",
             "email_index", "phone_sealed", "messenger_handle_sealed", "postal_address_sealed", "preferred_language",
             "preferred_channel", "accessibility_needs_sealed", "safety_level", "notes_sealed", "created_by",
             "created_at", "updated_at",
@@ -499,9 +501,6 @@ class Generator:
             accessibility = "Needs materials in large print" if rng.random() < 0.02 else ""
             stakeholders.add((
                 sid, org, uid, wrapped, entity, self.seal(key, label, "name", uid, name), kind,
-                "Communities affected by platform decisions in the region" if kind == Kind.PROXY else "",
-                "Elected by its member organisations; recognised by the communities it serves"
-                if kind == Kind.PROXY else "",
                 country, info.region_code if info else "", info.subregion_code if info else "",
                 info.global_south if info else None, self.seal(key, label, "email", uid, email),
                 sealing.blind_index(org, email) if email else "", self.seal(key, label, "phone", uid, phone),
@@ -553,6 +552,13 @@ class Generator:
                 self.proxies.append(p)
         for writer in (stakeholders, traits, tokens, grants, consents):
             writer.flush()
+        # Every credible proxy speaks for an affected group (stakeholders.Representation).
+        group = AffectedGroup.objects.create(organisation_id=org,
+                                             name="Communities affected by platform decisions in the region")
+        Representation.objects.bulk_create([Representation(
+            proxy_id=p.id, group=group,
+            legitimacy_basis="Elected by its member organisations; recognised by the communities it serves",
+        ) for p in self.proxies], batch_size=5000)
         self.counts.update(stakeholders=stakeholders.written, traits=traits.written, consents=consents.written,
                            name_tokens=tokens.written, grants=grants.written)
 

@@ -149,8 +149,10 @@ from rightsloop.consultations.api import router as consultations_router  # noqa:
 from rightsloop.engagements.api import router as engagements_router  # noqa: E402
 from rightsloop.risks.api import router as risks_router  # noqa: E402
 from rightsloop.stakeholders.api import router as stakeholders_router  # noqa: E402
+from rightsloop.stakeholders.group_api import router as groups_router  # noqa: E402
 
 api.add_router("/stakeholders", stakeholders_router)
+api.add_router("/groups", groups_router)
 api.add_router("/", engagements_router)
 api.add_router("/", risks_router)
 api.add_router("/consultations", consultations_router)

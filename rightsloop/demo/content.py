@@ -188,18 +188,11 @@ STAKEHOLDERS: tuple[Person, ...] = (
     # Credible proxies: whom they speak for, and why those people recognise them.
     Person("ukhia", StakeholderProfile(
         name="Ukhia Women's Safety Network", kind=Kind.PROXY, country="BD",
-        represents="Rohingya women and girls living in two camps near Ukhia, Cox's Bazar district.",
-        legitimacy_basis="Started by camp residents in 2018; each camp block's women's group chooses its "
-                         "volunteer, and the network reports back to those groups every month.",
         messenger_handle="@ukhia.wsn", preferred_channel=Channel.SECURE_MESSENGER, languages=["bn", "en"],
         safety_level=SafetyLevel.ELEVATED, safe_channels=[Channel.SECURE_MESSENGER, Channel.IN_PERSON],
     ), (_contact(), _attribute(False, notes="Asks that its volunteers' inputs stay anonymised."))),
     Person("lanthit", StakeholderProfile(
         name="Lanthit Digital Safety Collective", kind=Kind.PROXY, country="TH",
-        represents="Activists, journalists and striking civil servants inside Myanmar who cannot contact "
-                   "foreign companies safely.",
-        legitimacy_basis="Runs the digital-security helpline that more than sixty Myanmar civil society "
-                         "groups use; its steering group is drawn from those groups.",
         messenger_handle="@lanthit.help", preferred_channel=Channel.SECURE_MESSENGER,
         languages=["my", "en", "th"], technologies=[Technology.MESSAGING, Technology.SURVEILLANCE],
         rights=["privacy", "freedom_of_expression", "security_of_person"],
@@ -207,54 +200,32 @@ STAKEHOLDERS: tuple[Person, ...] = (
     ), (_contact(), _attribute(False))),
     Person("nsamba", StakeholderProfile(
         name="Nsamba Legal Aid Collective", kind=Kind.PROXY, country="UG",
-        represents="LGBTIQ+ people in Kampala and Wakiso who use Kestrel Chat and KestrelPay.",
-        legitimacy_basis="Community-led legal aid group whose board is elected by its members; it has "
-                         "represented more than 300 community members since 2019.",
         messenger_handle="@nsamba.legal", preferred_channel=Channel.SECURE_MESSENGER,
         languages=["lg", "en", "sw"], safety_level=SafetyLevel.ELEVATED,
         safe_channels=[Channel.SECURE_MESSENGER, Channel.IN_PERSON],
     ), (_contact(), _attribute(False))),
     Person("gikomba", StakeholderProfile(
         name="Gikomba Traders' Welfare Association", kind=Kind.PROXY, country="KE",
-        represents="About 4,000 stall holders and hawkers at Gikomba market who take payments through "
-                   "KestrelPay.",
-        legitimacy_basis="Registered self-help association; its committee is elected every two years by "
-                         "dues-paying members.",
         email="secretary@gikomba-traders.example", phone="+254 700 000 901", languages=["sw", "en"],
         preferred_language="sw",
     ), (_contact(), _attribute(True))),
     Person("arck", StakeholderProfile(
         name="Association des réfugiés congolais de Kampala", kind=Kind.PROXY, country="UG",
-        represents="Congolese refugee families in Kampala who receive cash assistance and remittances "
-                   "through KestrelPay.",
-        legitimacy_basis="Refugee-led; its leaders are elected by a general assembly and the refugee "
-                         "desk recognises it as a community structure.",
         email="contact@arck.example", phone="+256 700 000 902", preferred_language="fr",
         languages=["fr", "ln", "sw"],
     ), (_contact(), _attribute(True))),
     Person("urcp", StakeholderProfile(
         name="Unión de Repartidores y Conductores de Plataformas", kind=Kind.PROXY, country="MX",
-        represents="Repartidores y conductores de plataformas en Ciudad de México y Guadalajara que cobran "
-                   "con billeteras KestrelPay.",
-        legitimacy_basis="Sindicato independiente con unas 2.300 personas afiliadas; su directiva se elige "
-                         "en asamblea.",
         email="contacto@urcp.example", phone="+52 33 0000 0903", preferred_language="es", languages=["es"],
     ), (_contact(days_ago=160), _attribute(True, days_ago=160))),
     Person("drishti", StakeholderProfile(
         name="Drishti Access Collective", kind=Kind.PROXY, country="IN",
-        represents="Blind and low-vision people in Maharashtra and Karnataka who pay and message on "
-                   "their phones.",
-        legitimacy_basis="Membership organisation run by blind people; about 1,800 members elect its "
-                         "office-holders every year.",
         email="office@drishti-access.example", languages=["en", "hi", "mr", "kn"],
         accessibility_needs="Send documents as accessible HTML or plain text.",
         technologies=[Technology.FINTECH, Technology.MESSAGING],
     ), (_contact(), _attribute(True))),
     Person("red_pacifico", StakeholderProfile(
         name="Red de Mujeres Afrocolombianas del Pacífico", kind=Kind.PROXY, country="CO",
-        represents="Mujeres afrocolombianas con pequeños negocios en Buenaventura y Tumaco.",
-        legitimacy_basis="Red de catorce organizaciones de base; las asociadas eligen a su vocera y los "
-                         "consejos comunitarios la reconocen.",
         phone="+57 300 000 0904", preferred_language="es", preferred_channel=Channel.PHONE, languages=["es"],
     ), (_contact(ConsentMethod.VERBAL, 160), _attribute(True, ConsentMethod.VERBAL, 160))),
 
@@ -336,6 +307,117 @@ STAKEHOLDERS: tuple[Person, ...] = (
         email="partnerships@safiri.example", languages=["en", "sw"],
         notes="Mobile network operator that carries KestrelPay's USSD menus in Kenya.",
     ), (_contact(),)),
+)
+
+
+# --- Affected groups ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Group:
+    """An affected group, the credible proxy that speaks for it and why, its members and the risks touching it."""
+
+    name: str
+    description: str
+    countries: tuple[str, ...]
+    languages: tuple[str, ...]
+    at_risk: tuple[str, ...]
+    size_estimate: int | None
+    proxy: str  # key of the Person who speaks for the group
+    legitimacy_basis: str
+    evidence: str
+    reviewed_days_ago: int | None  # None: never reviewed (shows as overdue)
+    members: tuple[str, ...] = ()
+    risks: tuple[str, ...] = ()  # titles of salient risks (demo/risks.py)
+
+
+# The group the demo shows a proxy speaking for: defenders at high risk, heard only through their proxy. Its
+# member "thiha" is at high safety, so only grant holders see that membership. Other demo code (relayed inputs)
+# finds the group and its proxy through these names.
+DEFENDERS_GROUP = "Human rights defenders and journalists inside Myanmar"
+DEFENDERS_PROXY = "lanthit"
+
+GROUPS: tuple[Group, ...] = (
+    Group(
+        DEFENDERS_GROUP,
+        "Activists, journalists and striking civil servants inside Myanmar who cannot contact foreign companies "
+        "safely. Many use Kestrel Chat to organise and to reach families abroad.",
+        ("MM",), ("my", "en"), (AtRisk.HUMAN_RIGHTS_DEFENDER, AtRisk.POLITICAL_DISSIDENT, AtRisk.JOURNALIST),
+        1500, DEFENDERS_PROXY,
+        "Runs the digital-security helpline that more than sixty Myanmar civil society groups use; its steering "
+        "group is drawn from those groups.",
+        "Letters of support from eleven of those groups (2025); helpline reports shared with us quarterly.",
+        60, members=("thiha",),
+        risks=("Government demands for user data and interception in high-risk markets",),
+    ),
+    Group(
+        "Rohingya women and girls in the Ukhia camps",
+        "Rohingya women and girls living in two camps near Ukhia, Cox's Bazar district.",
+        ("BD",), ("bn",), (AtRisk.MIGRANT_OR_REFUGEE, AtRisk.ETHNIC_MINORITY, AtRisk.WOMEN_AND_GIRLS),
+        12000, "ukhia",
+        "Started by camp residents in 2018; each camp block's women's group chooses its volunteer, and the "
+        "network reports back to those groups every month.",
+        "Minutes of the block women's groups naming their volunteers.",
+        200, members=("nur",),
+        risks=("Location records of Rohingya camp residents reach the authorities",),
+    ),
+    Group(
+        "LGBTIQ+ people in Kampala and Wakiso",
+        "LGBTIQ+ people in Kampala and Wakiso who use Kestrel Chat and KestrelPay.",
+        ("UG",), ("lg", "en", "sw"), (AtRisk.LGBTIQ,), None, "nsamba",
+        "Community-led legal aid group whose board is elected by its members; it has represented more than 300 "
+        "community members since 2019.",
+        "Board election record; references from two regional human rights organisations.",
+        # Reviewed more than a year ago: the group page flags the review as overdue.
+        420, members=("kato",),
+        risks=("Mass-forwarded messages out LGBTIQ+ people in Uganda",),
+    ),
+    Group(
+        "Gikomba market traders",
+        "About 4,000 stall holders and hawkers at Gikomba market who take payments through KestrelPay.",
+        ("KE",), ("sw", "en"), (AtRisk.LOW_INCOME,), 4000, "gikomba",
+        "Registered self-help association; its committee is elected every two years by dues-paying members.",
+        "Registration certificate; the last election's minutes.",
+        90, members=("wanjiku",),
+        risks=("Impersonation fraud drains traders' wallets; recovery takes weeks",),
+    ),
+    Group(
+        "Congolese refugee families in Kampala",
+        "Congolese refugee families in Kampala who receive cash assistance and remittances through KestrelPay.",
+        ("UG",), ("fr", "ln", "sw"), (AtRisk.MIGRANT_OR_REFUGEE,), 900, "arck",
+        "Refugee-led; its leaders are elected by a general assembly and the refugee desk recognises it as a "
+        "community structure.",
+        "", None,
+        risks=("Remittance fees shown only after the PIN is entered",),
+    ),
+    Group(
+        "Platform delivery riders and drivers in Mexico",
+        "Repartidores y conductores de plataformas en Ciudad de México y Guadalajara que cobran con billeteras "
+        "KestrelPay.",
+        ("MX",), ("es",), (AtRisk.LOW_INCOME,), 2300, "urcp",
+        "Sindicato independiente con unas 2.300 personas afiliadas; su directiva se elige en asamblea.",
+        "Acta de la última asamblea.",
+        160, members=("alejandra",),
+        risks=("Credit scoring penalises neighbourhood, illness and marriage",),
+    ),
+    Group(
+        "Blind and low-vision phone users in Maharashtra and Karnataka",
+        "Blind and low-vision people in Maharashtra and Karnataka who pay and message on their phones.",
+        ("IN",), ("hi", "mr", "kn", "en"), (AtRisk.DISABILITY,), 1800, "drishti",
+        "Membership organisation run by blind people; about 1,800 members elect its office-holders every year.",
+        "Annual report listing the elected office-holders.",
+        30,
+        risks=("Blind users cannot complete payments before the PIN screen closes",),
+    ),
+    Group(
+        "Afro-Colombian women with small businesses on the Pacific coast",
+        "Mujeres afrocolombianas con pequeños negocios en Buenaventura y Tumaco.",
+        ("CO",), ("es",), (AtRisk.ETHNIC_MINORITY, AtRisk.WOMEN_AND_GIRLS), None, "red_pacifico",
+        "Red de catorce organizaciones de base; las asociadas eligen a su vocera y los consejos comunitarios la "
+        "reconocen.",
+        "", 160,
+        risks=("Credit scoring penalises neighbourhood, illness and marriage",),
+    ),
 )
 
 

@@ -25,6 +25,7 @@ from rightsloop.engagements.models import (
     Tag,
 )
 from rightsloop.risks.models import ContextEvent, Mitigation, Risk, StrategicDecision
+from rightsloop.stakeholders import groups as stakeholder_groups
 from rightsloop.stakeholders.actions import record_consent, register_stakeholder
 from rightsloop.stakeholders.models import AffectedGroup, ConsentRecord, Stakeholder
 from rightsloop.stakeholders.vocabulary import Channel
@@ -154,14 +155,38 @@ class _Builder:
         return self.viewers[content.HR_LEAD]
 
     def register_stakeholders(self) -> None:
+        # Groups first: a credible proxy is registered with the group it speaks for.
+        groups = {spec.name: stakeholder_groups.create_group(plan=stakeholder_groups.GroupPlan(
+            name=spec.name, description=spec.description, countries=list(spec.countries),
+            languages=list(spec.languages), at_risk=list(spec.at_risk), size_estimate=spec.size_estimate,
+        ), by=self.hr_lead) for spec in content.GROUPS}
+        speaks_for = {}
+        for spec in content.GROUPS:
+            speaks_for.setdefault(spec.proxy, []).append(stakeholder_groups.Speaks(
+                group=groups[spec.name], mandate=stakeholder_groups.Mandate(
+                    legitimacy_basis=spec.legitimacy_basis, evidence=spec.evidence,
+                    reviewed_on=None if spec.reviewed_days_ago is None else _days(self.today, -spec.reviewed_days_ago),
+                )))
         for person in content.STAKEHOLDERS:
-            stakeholder, _duplicates = register_stakeholder(profile=person.profile, by=self.hr_lead)
+            stakeholder, _duplicates = register_stakeholder(profile=person.profile, by=self.hr_lead,
+                                                            speaks_for=speaks_for.get(person.key, ()))
             for consent in person.consents:
                 record_consent(
                     stakeholder=stakeholder, scope=consent.scope, granted=consent.granted, method=consent.method,
                     given_on=_days(self.today, -consent.days_ago), notes=consent.notes, by=self.hr_lead,
                 )
             self.stakeholders[person.key] = stakeholder
+        for spec in content.GROUPS:
+            for key in spec.members:
+                stakeholder_groups.add_member(group=groups[spec.name], stakeholder=self.stakeholders[key],
+                                              by=self.hr_lead)
+        self.groups = groups
+
+    def link_group_risks(self) -> None:
+        risks = {risk.title: risk for risk in Risk.objects.for_organisation(self.organisation)}
+        for spec in content.GROUPS:
+            stakeholder_groups.link_risks(group=self.groups[spec.name], risks=[risks[t] for t in spec.risks],
+                                          by=self.hr_lead)
 
     def run_engagement(self, meeting: content.Meeting) -> Engagement:
         hr_lead = self.hr_lead
@@ -285,6 +310,7 @@ def build_demo(*, today: datetime.date) -> Organisation:
         builder.run_engagement(meeting)
     demo_risks.build_risks(organisation=organisation, today=today, viewers=builder.viewers, heard=builder.heard,
                            engagements=builder.engagements)
+    builder.link_group_risks()
     build_consultation(viewer=builder.viewers[content.HR_LEAD], today=today)
     return organisation
 

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from rightsloop.accounts.permissions import requires
 from rightsloop.accounts.roles import Capability, Role
 from rightsloop.core.pagination import paginate, query_without_page
+from rightsloop.stakeholders.queries import groups_touched_by
 
 from . import actions, escalation, heatmap, history, queries, scales
 from .forms import EscalationForm, RiskFilterForm, RiskForm, risk_initial
@@ -136,6 +137,8 @@ def risk_detail(request, pk: int):
         "decisions": list(risk.strategic_decisions.order_by("-updated_at", "-id")),
         "can_edit": viewer.can(Capability.RISKS_EDIT),
         "today": timezone.localdate(),
+        "affected_groups": groups_touched_by(viewer, risk),
+        "can_see_groups": viewer.can(Capability.STAKEHOLDERS_VIEW),
     })
 
 

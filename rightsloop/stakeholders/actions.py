@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -13,12 +14,12 @@ from rightsloop.accounts.models import Membership
 from rightsloop.accounts.viewer import Viewer
 from rightsloop.core import audit
 
-from . import subjects
+from . import groups, subjects
 from .duplicates import LikelyDuplicate, find_likely_duplicates
 from .models import ConsentRecord, DuplicateFlag, Stakeholder, StakeholderGrant, StakeholderTrait
 from .profiles import SCALAR_FIELDS, StakeholderProfile
 from .queries import visible_stakeholders
-from .vocabulary import SafetyLevel
+from .vocabulary import Kind, SafetyLevel
 
 
 def _summary(stakeholder: Stakeholder) -> str:
@@ -41,9 +42,12 @@ def _write_traits(stakeholder: Stakeholder, profile: StakeholderProfile) -> bool
 
 @transaction.atomic
 def register_stakeholder(
-    *, profile: StakeholderProfile, by: Viewer
+    *, profile: StakeholderProfile, by: Viewer, speaks_for: Sequence[groups.Speaks] = ()
 ) -> tuple[Stakeholder, list[LikelyDuplicate]]:
-    """Add a stakeholder to the register and flag the likely duplicates it may be."""
+    """Add a stakeholder to the register and flag the likely duplicates it may be.
+
+    A credible proxy comes with the affected groups it speaks for (`speaks_for`): at least one.
+    """
     profile.validate()
     duplicates = find_likely_duplicates(
         candidates=visible_stakeholders(by), organisation_id=by.organisation.pk, name=profile.name,
@@ -56,6 +60,9 @@ def register_stakeholder(
     stakeholder.save()
     stakeholder.refresh_name_tokens()
     _write_traits(stakeholder, profile)
+    if stakeholder.kind == Kind.PROXY:
+        groups.speak_for(proxy=stakeholder, groups=speaks_for, by=by)
+        groups.require_a_group(stakeholder)
     DuplicateFlag.objects.bulk_create(
         [DuplicateFlag(stakeholder=stakeholder, other=d.stakeholder, reason=d.reason) for d in duplicates]
     )
@@ -69,8 +76,14 @@ def register_stakeholder(
 
 
 @transaction.atomic
-def update_stakeholder(*, stakeholder: Stakeholder, profile: StakeholderProfile, by: Viewer) -> Stakeholder:
-    """Change a stakeholder's profile; the audit entry names the fields, not their values."""
+def update_stakeholder(
+    *, stakeholder: Stakeholder, profile: StakeholderProfile, by: Viewer, speaks_for: Sequence[groups.Speaks] = ()
+) -> Stakeholder:
+    """Change a stakeholder's profile; the audit entry names the fields, not their values.
+
+    Becoming a proxy needs a group it speaks for (`speaks_for`, unless it has one); ceasing to be one ends
+    its mandates.
+    """
     if stakeholder.is_erased:
         raise ValidationError(_("This stakeholder was erased; nothing about them can be changed."))
     profile.validate()
@@ -87,6 +100,11 @@ def update_stakeholder(*, stakeholder: Stakeholder, profile: StakeholderProfile,
             stakeholder.refresh_name_tokens()
     if _write_traits(stakeholder, profile):
         changed.append("traits")
+    if stakeholder.kind == Kind.PROXY:
+        groups.speak_for(proxy=stakeholder, groups=speaks_for, by=by)
+        groups.require_a_group(stakeholder)
+    elif "kind" in changed:
+        groups.end_all_representations(stakeholder=stakeholder, by=by)
     if stakeholder.safety_level == SafetyLevel.HIGH and not stakeholder.grants.active().filter(
             user=by.user).exists():
         # Whoever raises someone to high safety keeps the access they already had.

@@ -14,18 +14,44 @@ from rightsloop.core.api_errors import documented
 from rightsloop.core.pagination import ApiPages
 
 from . import actions, queries, reveals
+from .groups import Mandate, Speaks
 from .profiles import StakeholderProfile
 from .vocabulary import Channel, ConsentMethod, ConsentScope, EntityType, Kind, SafetyLevel, Trait
 
 router = Router(tags=["stakeholders"])
 
 
+class SpeaksIn(Schema):
+    group_id: int | None = Field(None, description="An existing affected group")
+    new_group_name: str = Field("", max_length=200, description="Or the name of a new group to record")
+    legitimacy_basis: str = Field(..., min_length=1, max_length=5000)
+    evidence: str = Field("", max_length=5000)
+    reviewed_on: datetime.date | None = None
+
+
+def _speaks(viewer, items: list[SpeaksIn] | None) -> list[Speaks]:
+    """The groups named in a request body, each found in the viewer's organisation (400 otherwise)."""
+    speaks = []
+    for item in items or []:
+        if (item.group_id is None) == (not item.new_group_name.strip()):
+            raise DjangoValidationError({"represents": [_("Give either group_id or new_group_name.")]})
+        if item.group_id is not None:
+            group = queries.visible_groups(viewer).filter(pk=item.group_id).first()
+            if group is None:
+                raise DjangoValidationError({"represents": [_("Unknown group.")]})
+        else:
+            group = item.new_group_name.strip()
+        speaks.append(Speaks(group=group, mandate=Mandate(
+            legitimacy_basis=item.legitimacy_basis, evidence=item.evidence, reviewed_on=item.reviewed_on)))
+    return speaks
+
+
 class StakeholderIn(Schema):
     name: str = Field(..., min_length=1, max_length=200)
     kind: Kind
     entity_type: EntityType = EntityType.ORGANISATION
-    represents: str = Field("", max_length=5000)
-    legitimacy_basis: str = Field("", max_length=5000)
+    represents: list[SpeaksIn] = Field(default_factory=list, max_length=20, description=(
+        "For a credible proxy (required, at least one): the affected groups it speaks for and why."))
     country: str = Field("", max_length=2, description="ISO 3166-1 alpha-2")
     email: str = Field("", max_length=254)
     phone: str = Field("", max_length=40)
@@ -47,8 +73,8 @@ class StakeholderPatch(Schema):
     name: str | None = Field(None, min_length=1, max_length=200)
     kind: Kind | None = None
     entity_type: EntityType | None = None
-    represents: str | None = Field(None, max_length=5000)
-    legitimacy_basis: str | None = Field(None, max_length=5000)
+    represents: list[SpeaksIn] | None = Field(None, max_length=20, description=(
+        "Groups it starts to speak for (needed when it becomes a proxy); manage existing ones under /groups."))
     country: str | None = Field(None, max_length=2)
     email: str | None = Field(None, max_length=254)
     phone: str | None = Field(None, max_length=40)
@@ -80,8 +106,6 @@ class StakeholderOut(Schema):
     name: str
     kind: str
     entity_type: str
-    represents: str
-    legitimacy_basis: str
     country: str
     region_code: str
     subregion_code: str
@@ -195,7 +219,7 @@ def _require(viewer, capability: str) -> None:
 
 
 def _values(payload: Schema) -> dict:
-    values = payload.dict()
+    values = payload.dict(exclude={"represents"})
     for name in ("kind", "entity_type", "preferred_channel", "safety_level"):
         if values.get(name) is not None:
             values[name] = str(values[name].value if hasattr(values[name], "value") else values[name])
@@ -238,7 +262,7 @@ def create_stakeholder(request, payload: StakeholderIn):
     viewer = request.auth
     _require(viewer, Capability.STAKEHOLDERS_EDIT)
     stakeholder, duplicates = actions.register_stakeholder(
-        profile=StakeholderProfile(**_values(payload)), by=viewer
+        profile=StakeholderProfile(**_values(payload)), by=viewer, speaks_for=_speaks(viewer, payload.represents)
     )
     stakeholder = queries.access_stakeholder(viewer, stakeholder.pk)
     stakeholder.possible_duplicates = [{"id": d.stakeholder.pk, "reason": d.reason} for d in duplicates]
@@ -292,7 +316,8 @@ def update_stakeholder(request, stakeholder_id: int, payload: StakeholderPatch):
     for name, value in _values(payload).items():
         if value is not None and name in payload.model_fields_set:
             setattr(profile, name, value)
-    actions.update_stakeholder(stakeholder=stakeholder, profile=profile, by=viewer)
+    actions.update_stakeholder(stakeholder=stakeholder, profile=profile, by=viewer,
+                               speaks_for=_speaks(viewer, payload.represents))
     return queries.access_stakeholder(viewer, stakeholder_id)
 
 

@@ -13,6 +13,7 @@ class StakeholdersConfig(AppConfig):
         from . import retention
 
         site.add_menu(MenuEntry(_("Stakeholders"), "stakeholders:list", "stakeholders.view", order=20))
+        site.add_menu(MenuEntry(_("Affected groups"), "stakeholders:group-list", "stakeholders.view", order=21))
         site.add_retention(RetentionRule(
             key="inactive_stakeholders", label=_("People with no activity (erased after)"),
             default_days=5 * 365, purge=retention.purge_inactive,

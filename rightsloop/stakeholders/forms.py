@@ -4,7 +4,10 @@ from django.utils.translation import gettext_lazy as _
 from rightsloop.accounts.models import User
 from rightsloop.core import countries, languages, rights
 from rightsloop.core.widgets import FastSelect, FastSelectMultiple
+from rightsloop.risks.models import Risk
 
+from .groups import GroupPlan, Mandate, Speaks
+from .models import AffectedGroup
 from .profiles import SCALAR_FIELDS, TRAIT_FIELDS, StakeholderProfile
 from .vocabulary import (
     AtRisk,
@@ -24,6 +27,9 @@ SAFETY_HELP = _(
 )
 
 
+MANDATE_FIELDS = ("group", "new_group", "legitimacy_basis", "evidence", "reviewed_on")
+
+
 class StakeholderForm(forms.Form):
     entity_type = forms.ChoiceField(label=_("Person or organisation"), choices=EntityType.choices,
                                     widget=forms.RadioSelect, initial=EntityType.ORGANISATION)
@@ -33,10 +39,18 @@ class StakeholderForm(forms.Form):
         help_text=_("Affected stakeholders and credible proxies count as affected voices; "
                     "experts and others do not."),
     )
-    represents = forms.CharField(label=_("Whom they represent"), required=False,
-                                 widget=forms.Textarea(attrs={"rows": 2}))
-    legitimacy_basis = forms.CharField(label=_("Basis of their legitimacy"), required=False,
-                                       widget=forms.Textarea(attrs={"rows": 2}))
+    # For a credible proxy: the affected group it speaks for (an existing one, or a new one by name) and
+    # its mandate. Asked only while the proxy speaks for no group yet; more are added on its page.
+    group = forms.ChoiceField(label=_("Affected group it represents"), required=False, widget=FastSelect)
+    new_group = forms.CharField(label=_("…or a new group"), required=False, max_length=200,
+                                help_text=_("Describe the group; never name a person."))
+    legitimacy_basis = forms.CharField(label=_("Basis of its legitimacy"), required=False, max_length=5000,
+                                       widget=forms.Textarea(attrs={"rows": 2}),
+                                       help_text=_("Why the group recognises this proxy as its representative."))
+    evidence = forms.CharField(label=_("Evidence"), required=False, max_length=5000,
+                               widget=forms.Textarea(attrs={"rows": 2}))
+    reviewed_on = forms.DateField(label=_("Legitimacy reviewed on"), required=False,
+                                  widget=forms.DateInput(attrs={"type": "date"}))
     country = forms.ChoiceField(label=_("Country"), required=False, widget=FastSelect,
                                 help_text=_("Region and Global South are derived from the country."))
     languages = forms.MultipleChoiceField(label=_("Languages"), required=False,
@@ -66,8 +80,15 @@ class StakeholderForm(forms.Form):
                                           widget=forms.Textarea(attrs={"rows": 2}))
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, organisation=None, needs_group: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
+        self.needs_group = needs_group
+        self.groups = {str(g.pk): g for g in AffectedGroup.objects.for_organisation(organisation).order_by(
+            "name", "id")} if organisation is not None and needs_group else {}
+        self.fields["group"].choices = [("", _("— choose —")), *((pk, g.name) for pk, g in self.groups.items())]
+        if not needs_group:
+            for name in MANDATE_FIELDS:
+                del self.fields[name]
         self.fields["country"].choices = [("", _("— not known —")), *countries.choices()]
         self.fields["languages"].choices = languages.choices()
         self.fields["preferred_language"].choices = [("", _("— none —")), *languages.choices()]
@@ -75,14 +96,22 @@ class StakeholderForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("kind") == Kind.PROXY:
-            for name, message in (
-                ("represents", _("Say whom this proxy represents.")),
-                ("legitimacy_basis", _("Say why this proxy is a legitimate representative.")),
-            ):
-                if not (data.get(name) or "").strip():
-                    self.add_error(name, message)
+        if data.get("kind") == Kind.PROXY and self.needs_group:
+            chosen, new = data.get("group"), (data.get("new_group") or "").strip()
+            if bool(chosen) == bool(new):
+                self.add_error("group", _("Choose the affected group this proxy represents, or name a new one."))
+            if not (data.get("legitimacy_basis") or "").strip():
+                self.add_error("legitimacy_basis", _("Say why the group recognises this proxy."))
         return data
+
+    def speaks_for(self) -> list[Speaks]:
+        data = self.cleaned_data
+        if data.get("kind") != Kind.PROXY or not self.needs_group:
+            return []
+        group = self.groups[data["group"]] if data.get("group") else data["new_group"].strip()
+        return [Speaks(group=group, mandate=Mandate(
+            legitimacy_basis=data["legitimacy_basis"], evidence=data.get("evidence") or "",
+            reviewed_on=data.get("reviewed_on")))]
 
     def profile(self) -> StakeholderProfile:
         data = self.cleaned_data
@@ -170,3 +199,74 @@ class ErasureForm(forms.Form):
     confirm = forms.BooleanField(
         label=_("I understand: their name, contacts, what they said and what we told them are destroyed for good."),
     )
+
+
+class GroupForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200,
+                           help_text=_("Describe the group (for example “women human rights defenders in the "
+                                       "north”); never name a person."))
+    description = forms.CharField(label=_("Description"), required=False, max_length=10000,
+                                  widget=forms.Textarea(attrs={"rows": 3}))
+    countries = forms.MultipleChoiceField(label=_("Countries"), required=False,
+                                          widget=FastSelectMultiple(attrs={"size": 6}))
+    languages = forms.MultipleChoiceField(label=_("Languages"), required=False,
+                                          widget=FastSelectMultiple(attrs={"size": 6}))
+    at_risk = forms.MultipleChoiceField(label=_("At-risk attributes"), required=False, choices=AtRisk.choices,
+                                        widget=forms.CheckboxSelectMultiple)
+    size_estimate = forms.IntegerField(label=_("Indicative size"), required=False, min_value=0,
+                                       max_value=2_000_000_000,
+                                       help_text=_("Roughly how many people; leave empty if unknown."))
+    risks = forms.ModelMultipleChoiceField(label=_("Salient risks that touch them"), required=False,
+                                           queryset=Risk.objects.none(),
+                                           widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["countries"].choices = countries.choices()
+        self.fields["languages"].choices = languages.choices()
+        self.fields["risks"].queryset = Risk.objects.for_organisation(organisation).order_by("title", "id")
+        self.fields["risks"].label_from_instance = lambda risk: risk.title
+
+    def plan(self) -> GroupPlan:
+        data = self.cleaned_data
+        return GroupPlan(name=data["name"], description=data.get("description") or "",
+                         countries=list(data.get("countries") or []), languages=list(data.get("languages") or []),
+                         at_risk=list(data.get("at_risk") or []), size_estimate=data.get("size_estimate"))
+
+    @classmethod
+    def initial_from(cls, group) -> dict:
+        return {**GroupPlan.of(group).__dict__, "risks": list(group.risks.all())}
+
+
+class GroupChoiceForm(forms.Form):
+    """Choose one of the organisation's groups (to add a person to it)."""
+
+    group = forms.ChoiceField(label=_("Group"), widget=FastSelect)
+
+    def __init__(self, *args, groups, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.groups = {str(g.pk): g for g in groups}
+        self.fields["group"].choices = [("", _("— choose —")), *((pk, g.name) for pk, g in self.groups.items())]
+
+    def chosen(self):
+        return self.groups[self.cleaned_data["group"]]
+
+
+class MandateForm(forms.Form):
+    legitimacy_basis = forms.CharField(label=_("Basis of its legitimacy"), max_length=5000,
+                                       widget=forms.Textarea(attrs={"rows": 2}),
+                                       help_text=_("Why the group recognises this proxy as its representative."))
+    evidence = forms.CharField(label=_("Evidence"), required=False, max_length=5000,
+                               widget=forms.Textarea(attrs={"rows": 2}),
+                               help_text=_("What shows it: a mandate, membership, a track record, references."))
+    reviewed_on = forms.DateField(label=_("Legitimacy reviewed on"), required=False,
+                                  widget=forms.DateInput(attrs={"type": "date"}))
+
+    def mandate(self) -> Mandate:
+        data = self.cleaned_data
+        return Mandate(legitimacy_basis=data["legitimacy_basis"], evidence=data.get("evidence") or "",
+                       reviewed_on=data.get("reviewed_on"))
+
+
+class RepresentationForm(GroupChoiceForm, MandateForm):
+    """A proxy speaks for one more group."""

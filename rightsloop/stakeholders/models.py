@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import unicodedata
 import uuid
 
@@ -11,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from rightsloop.core import countries, sealing
+from rightsloop.core import languages as language_codes
 from rightsloop.core.models import Organisation, OrganisationScopedQuerySet
 from rightsloop.core.sealing import Sealed, SealedModel
 
@@ -100,14 +102,6 @@ class Stakeholder(SealedModel, models.Model):
     name = Sealed(_("name"))
     name_sealed = models.BinaryField(default=b"", editable=False)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    represents = models.TextField(
-        _("whom they represent"), blank=True,
-        help_text=_("For a credible proxy: the affected people or groups it speaks for."),
-    )
-    legitimacy_basis = models.TextField(
-        _("basis of legitimacy"), blank=True,
-        help_text=_("For a credible proxy: why those people recognise it as their representative."),
-    )
     country = models.CharField(_("country"), max_length=2, blank=True)
     # Derived from the shipped M49 table on save; never entered by hand.
     region_code = models.CharField(_("region"), max_length=3, blank=True, editable=False)
@@ -176,12 +170,8 @@ class Stakeholder(SealedModel, models.Model):
         super().save(*args, **kwargs)
 
     def clean(self) -> None:
+        # Whom a proxy speaks for, and why, are Representation rows (actions check a proxy has one).
         errors = {}
-        if self.kind == Kind.PROXY:
-            if not self.represents.strip():
-                errors["represents"] = _("Say whom this proxy represents.")
-            if not self.legitimacy_basis.strip():
-                errors["legitimacy_basis"] = _("Say why this proxy is a legitimate representative.")
         if self.country and countries.get(self.country) is None:
             errors["country"] = _("Unknown country code.")
         if errors:
@@ -408,6 +398,10 @@ class AffectedGroupQuerySet(OrganisationScopedQuerySet):
     pass
 
 
+# A representative's mandate goes stale: the papers ask that legitimacy be checked again, not assumed.
+REVIEW_EVERY = datetime.timedelta(days=365)
+
+
 class AffectedGroup(models.Model):
     """People affected in the same way by the company's products, often heard only through those who speak
     for them. The record describes the group, never a person in it: it is what an input relayed by a proxy
@@ -448,6 +442,38 @@ class AffectedGroup(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        errors = {}
+        self.name = " ".join((self.name or "").split())
+        if not self.name:
+            errors["name"] = _("Give the group a name.")
+        for field, known, message in (
+            ("countries", lambda c: countries.get(c) is not None, _("Unknown country code: %(codes)s.")),
+            ("languages", language_codes.is_known, _("Unknown language code: %(codes)s.")),
+            ("at_risk", lambda c: c in AtRisk.values, _("Unknown at-risk attribute: %(codes)s.")),
+        ):
+            values = getattr(self, field)
+            if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+                errors[field] = _("Give a list of codes.")
+                continue
+            unknown = [v for v in values if not known(v)]
+            if unknown:
+                errors[field] = message % {"codes": ", ".join(unknown)}
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def country_names(self) -> list[str]:
+        return [countries.get(code).name if countries.get(code) else code for code in self.countries]
+
+    @property
+    def language_names(self) -> list[str]:
+        return [language_codes.name(code) for code in self.languages]
+
+    @property
+    def at_risk_labels(self) -> list[str]:
+        return [str(AtRisk(code).label) for code in self.at_risk if code in AtRisk.values]
+
 
 class GroupMembership(models.Model):
     """A stakeholder belongs to an affected group; shown only as far as the person's safety level allows."""
@@ -465,6 +491,16 @@ class GroupMembership(models.Model):
 
     def __str__(self) -> str:
         return f"stakeholder {self.stakeholder_id} in group {self.group_id}"
+
+
+class RepresentationQuerySet(models.QuerySet):
+    def current(self):
+        """Mandates not ended: only these let a proxy speak for the group today."""
+        return self.filter(ended_at__isnull=True)
+
+    def review_overdue(self, today: datetime.date):
+        stale = models.Q(reviewed_on__isnull=True) | models.Q(reviewed_on__lt=today - REVIEW_EVERY)
+        return self.current().filter(stale)
 
 
 class Representation(models.Model):
@@ -485,6 +521,11 @@ class Representation(models.Model):
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Ending keeps the row (what the proxy relayed while it spoke for the group stays explained); recording
+    # the same proxy for the same group again reopens it.
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True, editable=False)
+
+    objects = RepresentationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("representation")
@@ -496,3 +537,15 @@ class Representation(models.Model):
 
     def __str__(self) -> str:
         return f"stakeholder {self.proxy_id} speaks for group {self.group_id}"
+
+    def clean(self) -> None:
+        self.legitimacy_basis = self.legitimacy_basis.strip()
+        if not self.legitimacy_basis:
+            raise ValidationError({"legitimacy_basis": _("Say why the group recognises this proxy.")})
+
+    @property
+    def is_current(self) -> bool:
+        return self.ended_at is None
+
+    def review_overdue(self, today: datetime.date) -> bool:
+        return self.reviewed_on is None or self.reviewed_on < today - REVIEW_EVERY

@@ -13,7 +13,7 @@ from rightsloop.core import languages, rights
 from .vocabulary import AtRisk, Channel, EntityType, Kind, SafetyLevel, Technology, Trait
 
 SCALAR_FIELDS = (
-    "entity_type", "name", "kind", "represents", "legitimacy_basis", "country", "email", "phone",
+    "entity_type", "name", "kind", "country", "email", "phone",
     "messenger_handle", "postal_address", "preferred_language", "preferred_channel", "accessibility_needs",
     "safety_level", "notes",
 )
@@ -34,8 +34,6 @@ class StakeholderProfile:
     name: str
     kind: str
     entity_type: str = EntityType.ORGANISATION
-    represents: str = ""
-    legitimacy_basis: str = ""
     country: str = ""
     email: str = ""
     phone: str = ""
@@ -94,7 +92,7 @@ class StakeholderProfile:
         }
         # Sealed fields are not database columns the model can check, so their limits live here.
         limits = {"name": 200, "email": 254, "phone": 40, "messenger_handle": 100, "postal_address": 2000,
-                  "accessibility_needs": 5000, "notes": 10000, "represents": 5000, "legitimacy_basis": 5000}
+                  "accessibility_needs": 5000, "notes": 10000}
         for name, limit in limits.items():
             if len(getattr(self, name)) > limit:
                 checks[name] = (False, _("At most %(limit)s characters.") % {"limit": limit})

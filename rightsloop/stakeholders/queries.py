@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from rightsloop.accounts.roles import Capability
@@ -13,7 +14,15 @@ from rightsloop.accounts.viewer import Viewer
 from rightsloop.core.access import plausible_id
 
 from .channels import Reach
-from .models import ConsentRecord, DuplicateFlag, Stakeholder, StakeholderGrant
+from .models import (
+    AffectedGroup,
+    ConsentRecord,
+    DuplicateFlag,
+    GroupMembership,
+    Representation,
+    Stakeholder,
+    StakeholderGrant,
+)
 from .pseudonyms import pseudonym
 from .vocabulary import ConsentScope, SafetyLevel
 
@@ -205,4 +214,104 @@ def proxies(viewer: Viewer) -> QuerySet[Stakeholder]:
 
 def consent_history(stakeholder: Stakeholder) -> QuerySet[ConsentRecord]:
     return stakeholder.consents.select_related("recorded_by").order_by("-given_on", "-id")
+
+
+# Affected groups -------------------------------------------------------------------------------------------------
+#
+# A group's members and proxies are stakeholders, so they are shown exactly as far as the register shows
+# them: a high-safety person without the viewer's grant is neither listed nor counted anywhere, and
+# nothing says that someone is missing (a count of "others" would itself tell that a protected person
+# belongs to the group).
+
+
+def _counted(queryset: QuerySet) -> Coalesce:
+    """A correlated count per group, so several counts on one list never multiply each other's rows."""
+    counts = queryset.filter(group=OuterRef("pk")).order_by().values("group").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
+
+
+def visible_groups(viewer: Viewer) -> QuerySet[AffectedGroup]:
+    if not viewer.can(Capability.STAKEHOLDERS_VIEW):
+        return AffectedGroup.objects.none()
+    return AffectedGroup.objects.for_organisation(viewer.organisation)
+
+
+def group_list(viewer: Viewer) -> QuerySet[AffectedGroup]:
+    """The groups page and the API list, with the counts each row shows, in one query."""
+    seen = visible_stakeholders(viewer).values("pk")
+    return visible_groups(viewer).annotate(
+        member_count=_counted(GroupMembership.objects.filter(stakeholder__in=seen)),
+        proxy_count=_counted(Representation.objects.current().filter(proxy__in=seen)),
+        risk_count=_risk_count(),
+    ).order_by("name", "id")
+
+
+def _risk_count() -> Coalesce:
+    through = AffectedGroup.risks.through
+    counts = (through.objects.filter(affectedgroup=OuterRef("pk")).order_by().values("affectedgroup")
+              .annotate(n=Count("pk")).values("n"))
+    return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
+
+
+def access_group(viewer: Viewer, pk: int, *, for_update: bool = False) -> AffectedGroup:
+    """The group if the viewer may see it; 'not found' for missing and another organisation's alike."""
+    if for_update and not viewer.can(Capability.STAKEHOLDERS_EDIT):
+        raise Http404
+    return _one(visible_groups(viewer), pk)
+
+
+def group_members(viewer: Viewer, group: AffectedGroup) -> QuerySet[Stakeholder]:
+    """The members this viewer may see: the register's rule, so a protected member without a grant is absent."""
+    return (visible_stakeholders(viewer).filter(group_memberships__group=group)
+            .prefetch_related("traits").order_by("-created_at", "-id"))
+
+
+def group_representations(viewer: Viewer, group: AffectedGroup) -> QuerySet[Representation]:
+    """Current mandates of proxies the viewer may see, newest review last so the stale ones stand out."""
+    return (group.representations.current().filter(proxy__in=visible_stakeholders(viewer).values("pk"))
+            .select_related("proxy").order_by("reviewed_on", "id"))
+
+
+def access_representation(viewer: Viewer, pk: int, *, for_update: bool = False) -> Representation:
+    """A current mandate of a proxy the viewer may see, in the viewer's organisation."""
+    if for_update and not viewer.can(Capability.STAKEHOLDERS_EDIT):
+        raise Http404
+    if not viewer.can(Capability.STAKEHOLDERS_VIEW):
+        raise Http404
+    mandates = Representation.objects.current().filter(
+        group__organisation=viewer.organisation, proxy__in=visible_stakeholders(viewer).values("pk"),
+    ).select_related("group__organisation", "proxy")
+    return _one(mandates, pk)
+
+
+def access_group_member(viewer: Viewer, group: AffectedGroup, stakeholder_pk: int) -> Stakeholder:
+    """A member of the group the viewer may see; 'not found' for anyone else, protected people included."""
+    return _one(group_members(viewer, group), stakeholder_pk)
+
+
+def groups_of(viewer: Viewer, stakeholder: Stakeholder) -> QuerySet[AffectedGroup]:
+    """The groups a stakeholder (already reached through access_stakeholder) belongs to."""
+    return visible_groups(viewer).filter(memberships__stakeholder=stakeholder).order_by("name", "id")
+
+
+def mandates_of(viewer: Viewer, proxy: Stakeholder) -> QuerySet[Representation]:
+    """The groups a proxy (already reached through access_stakeholder) speaks for today."""
+    if not viewer.can(Capability.STAKEHOLDERS_VIEW):
+        return Representation.objects.none()
+    return proxy.representations.current().select_related("group").order_by("group__name", "id")
+
+
+def groups_touched_by(viewer: Viewer, risk) -> QuerySet[AffectedGroup]:
+    """The affected groups a salient risk touches, for the risk's page (names and sizes, never members)."""
+    return AffectedGroup.objects.for_organisation(viewer.organisation).filter(risks=risk).order_by("name", "id")
+
+
+def groups_for_choice(viewer: Viewer) -> QuerySet[AffectedGroup]:
+    return visible_groups(viewer).only("pk", "name").order_by("name", "id")
+
+
+def member_candidates(viewer: Viewer, group: AffectedGroup) -> QuerySet[Stakeholder]:
+    """People the viewer may add: visible, not erased, not yet members."""
+    return (visible_stakeholders(viewer).filter(erased_at__isnull=True)
+            .exclude(group_memberships__group=group).order_by("-created_at", "-id"))
 

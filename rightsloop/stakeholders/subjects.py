@@ -14,11 +14,13 @@ import os
 from pathlib import Path
 
 from django.conf import settings
+from django.db.models import Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from rightsloop.core.registry import site
 
-from .models import ConsentRecord, DuplicateFlag, Stakeholder
+from .models import ConsentRecord, DuplicateFlag, GroupMembership, Representation, Stakeholder
 from .profiles import StakeholderProfile
 from .queries import consent_history
 
@@ -62,6 +64,19 @@ def export_profile(stakeholder: Stakeholder) -> dict:
              "notes": c.notes, "withdrawn_at": c.withdrawn_at.isoformat() if c.withdrawn_at else None}
             for c in consent_history(stakeholder)
         ],
+        # The groups are the organisation's records; what is theirs is that they belong, or speak for one.
+        "groups": [
+            {"group": m.group.name, "added_at": m.added_at.isoformat()}
+            for m in GroupMembership.objects.filter(stakeholder=stakeholder).select_related("group")
+            .order_by("group__name", "id")
+        ],
+        "represents": [
+            {"group": r.group.name, "legitimacy_basis": r.legitimacy_basis, "evidence": r.evidence,
+             "reviewed_on": r.reviewed_on.isoformat() if r.reviewed_on else None,
+             "ended_at": r.ended_at.isoformat() if r.ended_at else None}
+            for r in Representation.objects.filter(proxy=stakeholder).select_related("group")
+            .order_by("group__name", "id")
+        ],
     }
 
 
@@ -90,11 +105,9 @@ def shred(stakeholder: Stakeholder, *, now) -> None:
         setattr(stakeholder, f"{name}_sealed", b"")
     stakeholder.email_index = ""
     stakeholder.country = ""  # the region survives for aggregates; the country could single someone out
-    stakeholder.represents = ""
-    stakeholder.legitimacy_basis = ""
     stakeholder.preferred_language = ""
     Stakeholder.objects.filter(pk=stakeholder.pk).update(
-        sealed_key=b"", erased_at=now, email_index="", country="", represents="", legitimacy_basis="",
+        sealed_key=b"", erased_at=now, email_index="", country="",
         preferred_language="", **{f"{name}_sealed": b"" for name in stakeholder.sealed_fields},
     )
     stakeholder.traits.all().delete()
@@ -103,6 +116,11 @@ def shred(stakeholder: Stakeholder, *, now) -> None:
     DuplicateFlag.objects.filter(stakeholder=stakeholder).delete()
     DuplicateFlag.objects.filter(other=stakeholder).delete()
     ConsentRecord.objects.filter(stakeholder=stakeholder).delete()
+    # Belonging to a group can say who someone is (a defender, a refugee): it goes with them. The group stays.
+    GroupMembership.objects.filter(stakeholder=stakeholder).delete()
+    # A mandate stays as an ended, emptied row: inputs relayed under it still point at it.
+    Representation.objects.filter(proxy=stakeholder).update(
+        legitimacy_basis="", evidence="", ended_at=Coalesce("ended_at", Value(now)))
     for handler in site.subject_data:
         if not handler.reads_identity:
             handler.erase(stakeholder)

@@ -12,7 +12,7 @@ from rightsloop.accounts.roles import Capability
 from rightsloop.core.forms import remember_search, remembered_search
 from rightsloop.core.pagination import paginate
 
-from . import actions, queries, reveals
+from . import actions, group_views, queries, reveals
 from .duplicates import find_likely_duplicates
 from .forms import (
     ConfirmDistinctForm,
@@ -24,14 +24,6 @@ from .forms import (
     StakeholderForm,
 )
 from .profiles import StakeholderProfile
-
-
-def _copy_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @requires(Capability.STAKEHOLDERS_VIEW)
@@ -73,7 +65,7 @@ def stakeholder_list(request):
 @requires(Capability.STAKEHOLDERS_EDIT)
 @require_http_methods(["GET", "POST"])
 def stakeholder_create(request):
-    form = StakeholderForm(request.POST or None)
+    form = StakeholderForm(request.POST or None, organisation=request.viewer.organisation)
     confirm = ConfirmDistinctForm(request.POST or None)
     duplicates = []
     if request.method == "POST" and form.is_valid():
@@ -85,9 +77,10 @@ def stakeholder_create(request):
         confirmed = confirm.is_valid() and confirm.cleaned_data["confirm_distinct"]
         if not duplicates or confirmed:
             try:
-                stakeholder, flagged = actions.register_stakeholder(profile=profile, by=request.viewer)
+                stakeholder, flagged = actions.register_stakeholder(profile=profile, by=request.viewer,
+                                                                    speaks_for=form.speaks_for())
             except ValidationError as error:
-                _copy_errors(form, error)
+                group_views.copy_errors(form, error)
             else:
                 if flagged:
                     messages.warning(request, _("Registered, and flagged as a possible duplicate for review."))
@@ -122,6 +115,7 @@ def _detail_context(request, stakeholder, consent_form=None, *, revealed: bool =
         "can_edit": viewer.can(Capability.STAKEHOLDERS_EDIT) and not stakeholder.is_erased,
         "masked": protected and not revealed,
         "erasure_form": ErasureForm(),
+        **group_views.stakeholder_groups_context(request, stakeholder),
     }
 
 
@@ -172,7 +166,7 @@ def grant_add(request, pk: int):
         try:
             actions.grant_access(stakeholder=stakeholder, by=request.viewer, **form.cleaned_data)
         except ValidationError as error:
-            _copy_errors(form, error)
+            group_views.copy_errors(form, error)
         else:
             messages.success(request, _("Access granted."))
             return redirect("stakeholders:detail", pk=stakeholder.pk)
@@ -199,12 +193,17 @@ def stakeholder_edit(request, pk: int):
         messages.warning(request, _("Reveal this identity, with a reason, before changing it."))
         return redirect("stakeholders:detail", pk=stakeholder.pk)
     initial = StakeholderForm.initial_from(StakeholderProfile.of(stakeholder))
-    form = StakeholderForm(request.POST or None, initial=initial)
+    # A proxy that already speaks for a group manages its groups on its page; only a stakeholder becoming
+    # a proxy is asked for one here.
+    needs_group = not stakeholder.representations.current().exists()
+    form = StakeholderForm(request.POST or None, initial=initial, organisation=request.viewer.organisation,
+                           needs_group=needs_group)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.update_stakeholder(stakeholder=stakeholder, profile=form.profile(), by=request.viewer)
+            actions.update_stakeholder(stakeholder=stakeholder, profile=form.profile(), by=request.viewer,
+                                       speaks_for=form.speaks_for())
         except ValidationError as error:
-            _copy_errors(form, error)
+            group_views.copy_errors(form, error)
         else:
             messages.success(request, _("Changes saved."))
             return redirect("stakeholders:detail", pk=stakeholder.pk)

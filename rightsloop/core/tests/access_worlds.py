@@ -30,7 +30,8 @@ from rightsloop.engagements.tests.factories import make_engagement, make_input, 
 from rightsloop.risks import actions as risk_actions
 from rightsloop.risks.tests.factories import make_mitigation, make_risk
 from rightsloop.stakeholders import actions as stakeholder_actions
-from rightsloop.stakeholders.tests.factories import make_stakeholder
+from rightsloop.stakeholders import groups as stakeholder_groups
+from rightsloop.stakeholders.tests.factories import make_group, make_stakeholder
 
 # Every name, title and text of a world carries its organisation's marker; a response that shows
 # another organisation's marker leaked it.
@@ -155,6 +156,18 @@ ROUTE_OBJECTS: dict[str, dict[str, str]] = {
     "stakeholders:grant-revoke": {"pk": "protected", "grant_pk": "protected_grant"},
     "stakeholders:consent-withdraw": {"pk": "stakeholder", "consent_pk": "consent"},
     "stakeholders:duplicate-dismiss": {"pk": "twin", "flag_pk": "flag"},
+    # Affected groups (stakeholders/group_views.py, group_api.py)
+    "stakeholders:group-detail": {"pk": "group"},
+    "stakeholders:group-edit": {"pk": "group"},
+    "stakeholders:group-delete": {"pk": "group"},
+    "stakeholders:group-member-remove": {"pk": "group", "stakeholder_pk": "stakeholder"},
+    "stakeholders:representation-add": {"pk": "proxy"},
+    "stakeholders:representation-edit": {"pk": "representation"},
+    "stakeholders:representation-end": {"pk": "representation"},
+    "api:add_group_member": {"body.stakeholder_id": "stakeholder"},
+    "api:add_group_representation": {"body.proxy_id": "proxy"},
+    "api:link_group_risks": {"body.risk_ids": "risk"},
+    "api:unlink_group_risks": {"body.risk_ids": "risk"},
     "engagements:participant-add": {"pk": "engagement", "stakeholder_pk": "newcomer"},
     "engagements:participant-remove": {"pk": "engagement", "participation_pk": "newcomer_participation"},
     "engagements:briefing-file": {"pk": "engagement", "briefing_pk": "briefing"},
@@ -185,6 +198,8 @@ ROUTE_OBJECTS: dict[str, dict[str, str]] = {
     "consultations:for-engagement": {"engagement_pk": "consultation_engagement"},
 }
 _BY_PARAM = {"stakeholder_id": "stakeholder", "engagement_id": "engagement", "input_id": "input",
+             # Affected groups (stakeholders/group_api.py)
+             "group_id": "group", "representation_id": "representation",
              # The risks API (risks/api.py)
              "risk_id": "risk", "mitigation_id": "mitigation", "decision_id": "decision", "event_id": "event",
              # Public consultations (consultations/)
@@ -235,6 +250,17 @@ def api_body(route: Route, ids: dict[str, int]) -> dict:
         "api:add_consent": {"scope": "contact", "granted": True, "method": "verbal", "given_on": today},
         "api:erase_stakeholder": {"reason": "matrix test"},
         "api:search_stakeholders": {"q": "matrix"},
+        # Affected groups (stakeholders/group_api.py)
+        "api:create_group": {"name": "Matrix group", "countries": ["KE"]},
+        "api:update_group": {"size_estimate": 10},
+        "api:delete_group": {},
+        "api:add_group_member": {"stakeholder_id": ids.get("body.stakeholder_id")},
+        "api:remove_group_member": {},
+        "api:add_group_representation": {"proxy_id": ids.get("body.proxy_id"), "legitimacy_basis": "Matrix"},
+        "api:update_group_representation": {"evidence": "Matrix evidence"},
+        "api:end_group_representation": {},
+        "api:link_group_risks": {"risk_ids": [ids.get("body.risk_ids")]},
+        "api:unlink_group_risks": {"risk_ids": [ids.get("body.risk_ids")]},
         # Too short a reason: a protected person's identity is refused (400), so no matrix answer shows it.
         "api:reveal_stakeholder": {"reason": "short"},
         "api:export_stakeholder_with_reason": {"reveal_reason": ""},
@@ -369,6 +395,15 @@ def build_world(builder: Viewer, marker: str, *, grant_holders: list[Viewer] = (
         for person in (first, o["protected"]):
             stakeholder_actions.grant_access(stakeholder=person, user=holder.user, reason="matrix member", by=builder)
     o["risk"] = make_risk(builder, title=f"{marker} risk", markets=["KE"])
+    # An affected group with the person and the high-safety person as members, which the proxy speaks for
+    # (besides the group the factory gave it, so ending this mandate or deleting the group is allowed).
+    o["group"] = make_group(builder, name=f"{marker} group", description=f"{marker} group description")
+    for person in (o["stakeholder"], o["protected"]):
+        stakeholder_groups.add_member(group=o["group"], stakeholder=person, by=builder)
+    o["representation"] = stakeholder_groups.represent(
+        proxy=o["proxy"], group=o["group"], mandate=stakeholder_groups.Mandate(f"{marker} mandate"), by=builder)
+    stakeholder_groups.link_risks(group=o["group"], risks=[o["risk"]], by=builder)
+    o["spare_group"] = make_group(builder, name=f"{marker} spare group")
     o["mitigation"] = make_mitigation(builder, o["risk"], action=f"{marker} mitigation")
     # Named so that the board, who may see mitigations, may see it too (its text starts "<marker> mitigation").
     o["indicator"] = risk_actions.add_indicator(mitigation=o["mitigation"], name=f"{marker} mitigation indicator",

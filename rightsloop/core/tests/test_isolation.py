@@ -24,7 +24,8 @@ from rightsloop.engagements.tests.factories import make_engagement, make_input, 
 from rightsloop.risks import actions as risk_actions
 from rightsloop.risks.tests.factories import make_mitigation, make_risk
 from rightsloop.stakeholders import actions as stakeholder_actions
-from rightsloop.stakeholders.tests.factories import make_stakeholder
+from rightsloop.stakeholders import groups as stakeholder_groups
+from rightsloop.stakeholders.tests.factories import make_group, make_stakeholder
 
 pytestmark = pytest.mark.django_db
 
@@ -72,8 +73,13 @@ def build_world(viewer, marker):
                                               countries_touched=["KE"], by=viewer)
     # The other organisation's consultation stays unpublished: its public pages are then as unknown as any id.
     consultation = consultation_world(viewer, marker, published=marker != MARKER)
+    group = make_group(viewer, name=f"{marker} group")
+    stakeholder_groups.add_member(group=group, stakeholder=person, by=viewer)
+    representation = stakeholder_groups.represent(proxy=proxy, group=group,
+                                                  mandate=stakeholder_groups.Mandate(f"{marker} mandate"), by=viewer)
     return {
         **consultation,
+        "group": group, "representation": representation,
         "risk": risk, "mitigation": mitigation, "indicator": indicator, "decision": decision, "event": event,
         "stakeholder": person, "proxy": proxy, "flag": twin.duplicate_flags.get(), "consent": consent,
         "engagement": engagement, "participation": participation, "input": item, "briefing": briefing,
@@ -83,6 +89,8 @@ def build_world(viewer, marker):
 
 def object_for(route: str, param: str, world) -> int | str:
     """Which object an id parameter of a route stands for."""
+    if param in ("group_id", "representation_id"):  # affected groups (stakeholders/group_api.py)
+        return world[param.removesuffix("_id")].pk
     if param in ("stakeholder_id", "stakeholder_pk"):
         return world["stakeholder"].pk
     if param in ("engagement_id",):
@@ -113,7 +121,9 @@ def object_for(route: str, param: str, world) -> int | str:
     if param == "pk":
         for prefix, key in (("accounts/members/invitations/", "invitation"), ("accounts/invitations/", "invitation"),
                             ("accounts/members/", "membership"), ("accounts/tokens/", "token"),
-                            ("stakeholders/", "stakeholder"), ("risks/mitigations/", "mitigation"),
+                            ("stakeholders/groups/representations/", "representation"),
+                            ("stakeholders/groups/", "group"), ("stakeholders/", "stakeholder"),
+                            ("risks/mitigations/", "mitigation"),
                             ("risks/decisions/", "decision"), ("risks/events/", "event"),
                             ("risks/indicators/", "indicator"),
                             ("risks/", "risk"), ("engagements/inputs/", "input"),

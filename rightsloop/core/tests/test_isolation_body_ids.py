@@ -57,6 +57,7 @@ BODY_FIELD_KINDS = {
     "stakeholder_id": "newcomer", "via_proxy_id": "proxy", "speaker_id": "participation", "owner_id": "member",
     "input_ids": "input", "risk_ids": "risk", "mitigation_ids": "mitigation", "decision_ids": "decision",
     "engagement_ids": "engagement", "theme_ids": "theme", "to_theme_id": "theme",
+    "proxy_id": "proxy",  # affected groups (stakeholders/group_api.py)
     "group_id": "group",  # the affected group a proxy relays an input for (engagements/api.py)
 }
 OPERATION_FIELD_KINDS: dict[tuple[str, str], str] = {
@@ -67,13 +68,16 @@ OPERATION_FIELD_KINDS: dict[tuple[str, str], str] = {
     ("api:record_input", "speaker_id"): "proxy_participation",
 }
 # Path ids that differ from the access tests' choice, so that the control changes something.
-PATH_KINDS = {"api:unlink_input": {"input_id": "legal_input"}}
+PATH_KINDS = {"api:unlink_input": {"input_id": "legal_input"},
+              # A group the proxy does not speak for yet and no risk touches (stakeholders/group_api.py).
+              "api:add_group_representation": {"group_id": "spare_group"},
+              "api:link_group_risks": {"group_id": "spare_group"}}
 # Lists that need more than one id: the own objects put first, the last one is swapped.
 LIST_PREFIX = {("api:merge_themes", "theme_ids"): ("theme",)}
 # Body values that make the control request do what the id field is for.
 BODY_EXTRAS = {"api:theme_example": {"action": "move"}}
 # Integer body fields that are amounts or ratings, not objects.
-PLAIN_NUMBERS = {"scale", "scope", "irremediability", "likelihood", "parts", "seed", "themes"}
+PLAIN_NUMBERS = {"scale", "scope", "irremediability", "likelihood", "parts", "seed", "themes", "size_estimate"}
 
 # Page form fields that name an object. Model choice fields are mapped by their model (MODEL_KINDS)
 # unless named here; other choice fields with numeric values must be named here or in PLAIN_CHOICES.
@@ -81,6 +85,7 @@ FORM_FIELD_KINDS = {
     "via_proxy": "proxy", "owner": "member", "speaker": "participation", "risks": "risk", "engagements": "engagement",
     "inputs": "input", "mitigations": "mitigation", "decisions": "decision", "themes": "theme",
     "theme": "theme", "to": "second_theme", "stakeholder": "newcomer", "user": "member", "input": "input",
+    "group": "group",  # affected groups (stakeholders/forms.py)
 }
 MODEL_KINDS = {
     "stakeholders.stakeholder": "stakeholder", "engagements.engagement": "engagement", "engagements.input": "input",

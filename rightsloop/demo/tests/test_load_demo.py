@@ -81,7 +81,7 @@ def test_creates_the_stakeholders_and_engagements_of_the_content():
     assert stakeholders.filter(safety_level=SafetyLevel.HIGH).count() in (2, 3)
     assert stakeholders.filter(preferred_language__in=["es", "fr"]).exists()
     proxies = stakeholders.filter(kind=Kind.PROXY)
-    assert all(p.represents and p.legitimacy_basis for p in proxies)
+    assert all(p.representations.current().exclude(legitimacy_basis="").exists() for p in proxies)
     engagements = Engagement.objects.for_organisation(organisation).exclude(type="public_consultation")
     assert engagements.count() == len(content.ENGAGEMENTS) == 7
 
@@ -212,3 +212,24 @@ def test_a_reset_that_cannot_rebuild_leaves_the_old_demo_in_place():
 
     assert demo_organisation().pk == old.pk
     assert count_demo(old, timezone.localdate()) == before
+
+
+def test_a_proxy_speaks_for_a_group_of_defenders_whose_protected_member_only_grant_holders_see():
+    from rightsloop.accounts.viewer import Viewer
+    from rightsloop.stakeholders import queries
+    from rightsloop.stakeholders.models import AffectedGroup
+
+    load_demo()
+    organisation = demo_organisation()
+    group = AffectedGroup.objects.get(organisation=organisation, name=content.DEFENDERS_GROUP)
+    (mandate,) = group.representations.current()
+    assert mandate.proxy.name == "Lanthit Digital Safety Collective" and mandate.proxy.kind == Kind.PROXY
+    assert mandate.legitimacy_basis and mandate.evidence and mandate.reviewed_on
+    assert group.risks.exists() and "human_rights_defender" in group.at_risk
+    (member,) = group.members.all()
+    assert member.safety_level == SafetyLevel.HIGH
+    memberships = {m.user.username: Viewer.from_membership(m) for m in organisation.memberships.all()}
+    assert list(queries.group_members(memberships[content.HR_LEAD], group)) == [member]
+    assert list(queries.group_members(memberships[content.ADMIN], group)) == []
+    listed = {g.name: g for g in queries.group_list(memberships[content.ADMIN])}
+    assert listed[content.DEFENDERS_GROUP].member_count == 0

@@ -5,7 +5,8 @@ from django.core.exceptions import ValidationError
 
 from rightsloop.core.models import AuditEntry
 from rightsloop.stakeholders import actions
-from rightsloop.stakeholders.models import DuplicateFlag, Stakeholder
+from rightsloop.stakeholders.groups import Mandate, Speaks
+from rightsloop.stakeholders.models import AffectedGroup, DuplicateFlag, Stakeholder
 from rightsloop.stakeholders.profiles import StakeholderProfile
 from rightsloop.stakeholders.queries import consent_state, may_attribute_inputs
 from rightsloop.stakeholders.tests.factories import make_stakeholder
@@ -15,10 +16,10 @@ pytestmark = pytest.mark.django_db
 
 def test_register_derives_geography_and_stores_traits(hr_lead):
     stakeholder, duplicates = actions.register_stakeholder(by=hr_lead, profile=StakeholderProfile(
-        name="Kituo cha Sheria", kind="proxy", country="ke", represents="Tenants in informal settlements",
-        legitimacy_basis="Member-run legal aid centre", languages=["sw", "en"], at_risk=["low_income"],
+        name="Kituo cha Sheria", kind="proxy", country="ke", languages=["sw", "en"], at_risk=["low_income"],
         rights=["privacy"], technologies=["fintech"], email="Info@Kituo.example",
-    ))
+    ), speaks_for=[Speaks(group="Tenants in informal settlements",
+                          mandate=Mandate(legitimacy_basis="Member-run legal aid centre"))])
     stakeholder.refresh_from_db()
     assert duplicates == []
     assert (stakeholder.country, stakeholder.region_code, stakeholder.subregion_code) == ("KE", "002", "202")
@@ -31,11 +32,16 @@ def test_register_derives_geography_and_stores_traits(hr_lead):
     assert "Kituo" not in entry.summary  # audit summaries never carry identities
 
 
-def test_a_proxy_must_say_whom_it_represents_and_why(hr_lead):
+def test_a_proxy_must_say_which_group_it_represents_and_why(hr_lead):
     with pytest.raises(ValidationError) as caught:
         actions.register_stakeholder(by=hr_lead, profile=StakeholderProfile(name="Union", kind="proxy"))
-    assert set(caught.value.message_dict) == {"represents", "legitimacy_basis"}
+    assert set(caught.value.message_dict) == {"group"}
+    with pytest.raises(ValidationError) as caught:
+        actions.register_stakeholder(by=hr_lead, profile=StakeholderProfile(name="Union", kind="proxy"), speaks_for=[
+            Speaks(group="Riders", mandate=Mandate(legitimacy_basis="  "))])
+    assert set(caught.value.message_dict) == {"legitimacy_basis"}
     assert not Stakeholder.objects.exists()
+    assert not AffectedGroup.objects.exists()
 
 
 @pytest.mark.parametrize("field,value", [

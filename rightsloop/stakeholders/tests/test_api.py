@@ -1,14 +1,15 @@
 import pytest
 
 from rightsloop.core.models import AuditEntry
-from rightsloop.stakeholders.models import Stakeholder
+from rightsloop.stakeholders.models import Representation, Stakeholder
 from rightsloop.stakeholders.tests.factories import make_stakeholder
 
 pytestmark = pytest.mark.django_db
 
 PAYLOAD = {
     "name": "Sauti ya Wakulima", "kind": "proxy", "entity_type": "organisation", "country": "TZ",
-    "represents": "Smallholder farmers using mobile money", "legitimacy_basis": "Registered cooperative federation",
+    "represents": [{"new_group_name": "Smallholder farmers using mobile money",
+                    "legitimacy_basis": "Registered cooperative federation"}],
     "languages": ["sw"], "preferred_language": "sw", "at_risk": ["low_income"], "safety_level": "normal",
     "email": "info@sauti.example",
 }
@@ -21,16 +22,23 @@ def test_create_and_read(hr_lead, api):
     body = response.json()
     assert body["region_code"] == "002" and body["global_south"] is True
     assert body["languages"] == ["sw"] and body["possible_duplicates"] == []
-    again = client.post("/api/v1/stakeholders", {**PAYLOAD, "name": "Another name"})
+    group_id = Representation.objects.get(proxy_id=body["id"]).group_id
+    again = client.post("/api/v1/stakeholders", {**PAYLOAD, "name": "Another name", "represents": [
+        {"group_id": group_id, "legitimacy_basis": "Also elected"}]})
     assert again.json()["possible_duplicates"] == [{"id": body["id"], "reason": "same_email"}]
     fetched = client.get(f"/api/v1/stakeholders/{body['id']}").json()
-    assert fetched["name"] == "Sauti ya Wakulima" and fetched["represents"] == PAYLOAD["represents"]
+    assert fetched["name"] == "Sauti ya Wakulima"
+    representation = Representation.objects.get(proxy_id=body["id"])
+    assert representation.group.name == "Smallholder farmers using mobile money"
+    assert representation.legitimacy_basis == "Registered cooperative federation"
 
 
 @pytest.mark.parametrize("change,field", [
     ({"kind": "villager"}, "kind"),
     ({"languages": ["swahili"]}, "languages"),
-    ({"represents": ""}, "represents"),
+    ({"represents": []}, "group"),
+    ({"represents": [{"group_id": 987654321, "legitimacy_basis": "Elected"}]}, "represents"),
+    ({"represents": [{"new_group_name": "Farmers", "legitimacy_basis": ""}]}, "represents.0.legitimacy_basis"),
     ({"name": ""}, "name"),
     ({"country": "Kenya"}, "country"),
     ({"safety_level": 3}, "safety_level"),

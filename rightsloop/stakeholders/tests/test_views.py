@@ -28,7 +28,8 @@ def test_form_errors_rerender_with_everything_typed(hr_lead, sign_in):
     response = sign_in(hr_lead).post("/stakeholders/new/", {**VALID, "kind": "proxy", "email": "not-an-email"})
     assert response.status_code == 200
     page = response.content.decode()
-    assert "Say whom this proxy represents." in page
+    assert "Choose the affected group this proxy represents, or name a new one." in page
+    assert "Say why the group recognises this proxy." in page
     assert "Enter a valid email address." in page
     assert 'value="Observatorio Digital"' in page
     assert 'aria-invalid="true"' in page
