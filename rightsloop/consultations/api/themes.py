@@ -163,7 +163,7 @@ class PlacedOut(Schema):
     placements: list[SuggestionOut]
 
 
-class GroupOut(Schema):
+class DuplicateGroupOut(Schema):
     id: int
     kind: Literal["exact", "near", "campaign"] = Field(description=(
         "exact: identical answers (every member the same text, whatever the size); near: near-identical answers; "
@@ -390,7 +390,7 @@ def review_response(request, consultation_id: int, response_id: int, payload: Re
     return {"response_id": response.pk, "placements": themes_q.placements_of(response)}
 
 
-@router.get("/{int:consultation_id}/duplicate-groups", response=documented({200: list[GroupOut]}),
+@router.get("/{int:consultation_id}/duplicate-groups", response=documented({200: list[DuplicateGroupOut]}),
             summary="Organised campaigns, identical and near-identical answers, largest first, each shown once with "
                     "its count")
 @paginate(ApiPages)
