@@ -2,6 +2,8 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from rightsloop.core import sealing
@@ -386,3 +388,23 @@ def test_the_migration_moves_legacy_relayed_words_to_the_group_or_unlinks_them(h
     assert engagement.participants_with_inputs == 2
     migration.forwards(apps, None)  # nothing left to move: a second run changes nothing
     assert Input.objects.get(pk=moved.pk).speaker == channel
+
+
+def test_the_inputs_page_reads_relayed_inputs_in_constant_queries(hr_lead, sign_in, django_assert_max_num_queries):
+    engagement = make_engagement(hr_lead)
+    client = sign_in(hr_lead)
+    url = f"/engagements/{engagement.pk}/inputs/"
+
+    def add_groups(count: int) -> None:
+        for _ in range(count):
+            ngo = make_stakeholder(hr_lead, kind="proxy")
+            make_relayed_input(hr_lead, engagement, ngo, make_group(hr_lead, ngo))
+
+    add_groups(2)
+    client.get(url)  # warm the session and caches
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    add_groups(8)
+    with django_assert_max_num_queries(len(few)):
+        page = client.get(url).content.decode()
+    assert page.count(", through a proxy") >= 10
