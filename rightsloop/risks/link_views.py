@@ -80,7 +80,7 @@ def _picker(request, *, target, kind: str, title: str, back: str, here: str):
             inputs = inputs.filter(pk__in=target.inputs.values("pk"))
         elif data["linked"] == "no":
             inputs = inputs.exclude(pk__in=target.inputs.values("pk"))
-    page = paginate(request, inputs.select_related("engagement", "speaker__stakeholder")
+    page = paginate(request, inputs.select_related("engagement", "speaker__stakeholder", "group")
                     .order_by("-recorded_at", "-id"), per_page=PICKER_PAGE)
     on_page = [item.pk for item in page.object_list]
     linked_ids = set(target.inputs.filter(pk__in=on_page).values_list("pk", flat=True))
