@@ -10,6 +10,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from rightsloop.accounts.roles import Capability
+from rightsloop.core.access import plausible_id
 from rightsloop.core.api_errors import documented
 from rightsloop.core.pagination import ApiPages
 
@@ -36,7 +37,8 @@ def _speaks(viewer, items: list[SpeaksIn] | None) -> list[Speaks]:
         if (item.group_id is None) == (not item.new_group_name.strip()):
             raise DjangoValidationError({"represents": [_("Give either group_id or new_group_name.")]})
         if item.group_id is not None:
-            group = queries.visible_groups(viewer).filter(pk=item.group_id).first()
+            group = queries.visible_groups(viewer).filter(pk=item.group_id).first() if plausible_id(
+                item.group_id) else None
             if group is None:
                 raise DjangoValidationError({"represents": [_("Unknown group.")]})
         else:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from rightsloop.accounts.roles import Capability
+from rightsloop.core.access import plausible_id
 from rightsloop.core.api_errors import documented
 from rightsloop.risks.models import Risk
 
@@ -123,7 +124,8 @@ def _plan(payload: Schema, base: groups.GroupPlan | None = None) -> groups.Group
 
 
 def _risks(viewer, ids: list[int]) -> list[Risk]:
-    found = list(Risk.objects.for_organisation(viewer.organisation).filter(pk__in=ids))
+    found = list(Risk.objects.for_organisation(viewer.organisation).filter(
+        pk__in=[pk for pk in ids if plausible_id(pk)]))
     if len(found) != len(set(ids)):
         # Unknown and another organisation's ids answer alike.
         raise DjangoValidationError({"risk_ids": [_("Unknown risk.")]})

@@ -43,6 +43,7 @@ PATH_KINDS = {
     "participant_id": "participation", "risk_id": "risk", "mitigation_id": "mitigation", "decision_id": "decision",
     "event_id": "event", "consultation_id": "consultation", "import_id": "response_import", "theme_id": "theme",
     "response_id": "response",
+    "group_id": "group", "representation_id": "representation",  # affected groups (stakeholders/group_api.py)
 }
 
 
