@@ -3,6 +3,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
@@ -72,3 +73,12 @@ class RetentionForm(forms.Form):
                 initial=period.keep_days if period.customised else None,
                 help_text=_("Days. Empty: the default of %(days)s days.") % {"days": period.rule.default_days},
             )
+
+
+def copy_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put an action's errors on the form fields they name (the rest above the form), so the page re-renders."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)

@@ -9,19 +9,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from rightsloop.accounts.permissions import requires
 from rightsloop.accounts.roles import Capability
+from rightsloop.core.forms import copy_errors
 
 from . import groups, queries
 from .forms import GroupChoiceForm, GroupForm, MandateForm, RepresentationForm
 from .vocabulary import Kind
-
-
-def copy_errors(form, error: ValidationError) -> None:
-    """Put an action's errors on the form fields they name (the rest above the form)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @requires(Capability.STAKEHOLDERS_VIEW)

@@ -166,36 +166,30 @@ def remove_member(*, group: AffectedGroup, stakeholder: Stakeholder, by: Viewer)
     return bool(deleted)
 
 
-def _check_risks(group: AffectedGroup, risks: Sequence) -> None:
+def _change_risks(group: AffectedGroup, risks: Sequence, *, linked: bool, by: Viewer) -> list[int]:
     if any(risk.organisation_id != group.organisation_id for risk in risks):
         raise ValidationError({"risk_ids": _("Choose salient risks of this organisation.")})
+    existing = set(group.risks.values_list("pk", flat=True))
+    changing = [risk for risk in risks if (risk.pk in existing) != linked]
+    if changing:
+        (group.risks.add if linked else group.risks.remove)(*changing)
+        audit.record(organisation=group.organisation, by=by,
+                     action="group.risks_linked" if linked else "group.risks_unlinked", target=group,
+                     summary=f"group #{group.pk}: risks {', '.join(f'#{r.pk}' for r in changing)}"[:300],
+                     changed_fields=["risks"])
+    return [risk.pk for risk in changing]
 
 
 @transaction.atomic
 def link_risks(*, group: AffectedGroup, risks: Sequence, by: Viewer) -> list[int]:
     """Say which salient risks touch the group; returns the ids newly linked."""
-    _check_risks(group, risks)
-    existing = set(group.risks.values_list("pk", flat=True))
-    new = [risk for risk in risks if risk.pk not in existing]
-    if new:
-        group.risks.add(*new)
-        audit.record(organisation=group.organisation, by=by, action="group.risks_linked", target=group,
-                     summary=f"group #{group.pk}: risks {', '.join(f'#{r.pk}' for r in new)}"[:300],
-                     changed_fields=["risks"])
-    return [risk.pk for risk in new]
+    return _change_risks(group, risks, linked=True, by=by)
 
 
 @transaction.atomic
 def unlink_risks(*, group: AffectedGroup, risks: Sequence, by: Viewer) -> list[int]:
-    _check_risks(group, risks)
-    existing = set(group.risks.values_list("pk", flat=True))
-    gone = [risk for risk in risks if risk.pk in existing]
-    if gone:
-        group.risks.remove(*gone)
-        audit.record(organisation=group.organisation, by=by, action="group.risks_unlinked", target=group,
-                     summary=f"group #{group.pk}: risks {', '.join(f'#{r.pk}' for r in gone)}"[:300],
-                     changed_fields=["risks"])
-    return [risk.pk for risk in gone]
+    """Returns the ids that were linked and no longer are."""
+    return _change_risks(group, risks, linked=False, by=by)
 
 
 def _apply_mandate(representation: Representation, mandate: Mandate) -> None:

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from rightsloop.accounts.permissions import requires
 from rightsloop.accounts.roles import Capability
-from rightsloop.core.forms import remember_search, remembered_search
+from rightsloop.core.forms import copy_errors, remember_search, remembered_search
 from rightsloop.core.pagination import paginate
 
 from . import actions, group_views, queries, reveals
@@ -80,7 +80,7 @@ def stakeholder_create(request):
                 stakeholder, flagged = actions.register_stakeholder(profile=profile, by=request.viewer,
                                                                     speaks_for=form.speaks_for())
             except ValidationError as error:
-                group_views.copy_errors(form, error)
+                copy_errors(form, error)
             else:
                 if flagged:
                     messages.warning(request, _("Registered, and flagged as a possible duplicate for review."))
@@ -166,7 +166,7 @@ def grant_add(request, pk: int):
         try:
             actions.grant_access(stakeholder=stakeholder, by=request.viewer, **form.cleaned_data)
         except ValidationError as error:
-            group_views.copy_errors(form, error)
+            copy_errors(form, error)
         else:
             messages.success(request, _("Access granted."))
             return redirect("stakeholders:detail", pk=stakeholder.pk)
@@ -203,7 +203,7 @@ def stakeholder_edit(request, pk: int):
             actions.update_stakeholder(stakeholder=stakeholder, profile=form.profile(), by=request.viewer,
                                        speaks_for=form.speaks_for())
         except ValidationError as error:
-            group_views.copy_errors(form, error)
+            copy_errors(form, error)
         else:
             messages.success(request, _("Changes saved."))
             return redirect("stakeholders:detail", pk=stakeholder.pk)
