@@ -42,6 +42,8 @@ class Capability:
     ORGANISATION_MANAGE = "organisation.manage"
     RISKS_VIEW = "risks.view"
     RISKS_EDIT = "risks.edit"
+    # Sign off (or decline) a strategic decision touching a risk the board must own; only the board may.
+    DECISIONS_SIGN_OFF = "decisions.sign_off"
     CONSULTATIONS_VIEW = "consultations.view"
     CONSULTATIONS_ANALYSE = "consultations.analyse"
 
@@ -76,6 +78,6 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     # Risks carry no personal data: decision makers see them (they own mitigations), the board
     # sees them to oversee the severe ones.
     Role.DECISION_MAKER: frozenset({Capability.DASHBOARD_VIEW, Capability.DECISIONS_QUEUE, Capability.RISKS_VIEW}),
-    Role.BOARD: frozenset({Capability.DASHBOARD_VIEW, Capability.RISKS_VIEW}),
+    Role.BOARD: frozenset({Capability.DASHBOARD_VIEW, Capability.RISKS_VIEW, Capability.DECISIONS_SIGN_OFF}),
     Role.AUDITOR: frozenset(_READ_ALL | {Capability.AUDIT_VIEW}),
 }

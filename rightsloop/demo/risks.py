@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 
 from rightsloop.accounts.viewer import Viewer
 from rightsloop.engagements.models import Engagement, Input
-from rightsloop.risks import actions
+from rightsloop.risks import actions, decision_actions
 from rightsloop.risks.models import Mitigation, Risk, StrategicDecision
 from rightsloop.risks.vocabulary import (
     Communication,
+    ConditionStatus,
     DecisionCategory,
+    DecisionOutcome,
     EventKind,
     Involvement,
     MitigationStatus,
@@ -474,7 +476,7 @@ class RiskBuilder:
                         "harmed by content we failed to remove.",
             communication=Communication.FORMAL_REPORT,
             communication_plan="Section of the annual human rights report, and a briefing to the experts engaged.",
-            communication_is_safe=True,
+            communication_is_safe=True, outcome=DecisionOutcome.GO,
             risks=[self.risks["ethiopia_hate"], self.risks["moderation_languages"]],
             engagements=[self.engagements["moderation_workshop"]],
         ), by=hr_lead)
@@ -498,7 +500,7 @@ class RiskBuilder:
             communication=Communication.FORMAL_REPORT,
             communication_plan="Annual human rights report, the model card, and feedback to every participant "
                                "of the regional assessment in Spanish and Portuguese.",
-            communication_is_safe=True,
+            communication_is_safe=True, outcome=DecisionOutcome.GO,
             risks=list(decision.risks.all()), engagements=list(decision.engagements.all()),
         )
         decision = actions.update_strategic_decision(decision=decision, plan=plan, by=hr_lead)
@@ -506,6 +508,52 @@ class RiskBuilder:
                                                                   ("latam_credit", "urcp"),
                                                                   ("latam_credit", "datos")]), by=hr_lead)
         actions.take_strategic_decision(decision=decision, by=self.viewers[content.ADMIN])
+        self.decide_with_the_board()
+
+    def decide_with_the_board(self) -> None:
+        """A market entry touching board-level risks: a go with conditions, signed off by the board, one met.
+
+        It goes ahead while camp residents' location records cannot be kept from the authorities, so every list
+        marks it as taken against a severe risk that cannot be mitigated, with the remedy plan.
+        """
+        hr_lead, legal = self.hr_lead, self.viewers[content.LEGAL_LEAD]
+        decision = actions.create_strategic_decision(plan=actions.DecisionPlan(
+            title="Launch Kestrel Chat in Bangladesh with a local carrier",
+            category=DecisionCategory.MARKET_ENTRY,
+            description="Bundle Kestrel Chat with a local carrier's data plans across Bangladesh, Cox's Bazar "
+                        "included.",
+            risk_picture="The new data protection act lets an agency demand records without a court order; "
+                         "location records of Rohingya camp residents are the most severe exposure.",
+            mitigation_plan="End-to-end encryption stays; location history stays off by default. Keeping the "
+                            "records from the authorities cannot be done under the act: recorded as such.",
+            remedy_plan="Legal aid through a partner in Cox's Bazar for anyone questioned on our data, and "
+                        "notice to affected users wherever the law allows.",
+            communication=Communication.FORMAL_REPORT,
+            communication_plan="The annual human rights report and a six-monthly transparency report.",
+            communication_is_safe=True, outcome=DecisionOutcome.GO_WITH_CONDITIONS,
+            risks=[self.risks["refugee_location"], self.risks["government_demands"]],
+            engagements=[self.engagements["location_interviews"]],
+        ), by=hr_lead)
+        kept_abroad = decision_actions.add_condition(
+            decision=decision, owner=legal.user, due_on=_days(self.today, -1), by=hr_lead,
+            text="No copy of camp residents' location records is made in Bangladesh until the court challenge "
+                 "is decided.")
+        decision_actions.add_condition(
+            decision=decision, owner=legal.user, due_on=_days(self.today, 60), by=hr_lead,
+            text="Publish every government demand for Bangladeshi users' data, every six months.")
+        decision_actions.add_condition(
+            decision=decision, owner=hr_lead.user, due_on=_days(self.today, -2), by=hr_lead,
+            text="Camp residents, heard through their credible proxy, review the launch before it reaches the "
+                 "camps.")
+        actions.take_strategic_decision(decision=decision, by=hr_lead)
+        decision_actions.sign_off_decision(
+            decision=decision, by=self.viewers["helena"],  # the demo's board member
+            comment="Signed for the board on these three conditions. The location records are the line: if "
+                    "the court orders a local copy, this comes back to the board.")
+        decision_actions.update_condition(
+            condition=kept_abroad, text=kept_abroad.text, owner=legal.user, due_on=kept_abroad.due_on,
+            status=ConditionStatus.MET, note="The carrier contract keeps all records on our servers abroad.",
+            by=legal)
 
 
 def build_risks(*, organisation, today: datetime.date, viewers: dict[str, Viewer],
@@ -518,4 +566,9 @@ def build_risks(*, organisation, today: datetime.date, viewers: dict[str, Viewer
 
 
 def blocked_decision(organisation) -> StrategicDecision:
-    return StrategicDecision.objects.for_organisation(organisation).get(category=DecisionCategory.MARKET_ENTRY)
+    return StrategicDecision.objects.for_organisation(organisation).get(category=DecisionCategory.MARKET_ENTRY,
+                                                                        status="draft")
+
+
+def board_decision(organisation) -> StrategicDecision:
+    return StrategicDecision.objects.for_organisation(organisation).get(sign_offs__isnull=False)

@@ -22,8 +22,8 @@ from rightsloop.accounts.viewer import Viewer
 from rightsloop.core import audit, countries, rights
 from rightsloop.engagements.models import Engagement, Input
 
-from . import escalation, queries
-from .decisions import LinkedRisk, missing_for_decision
+from . import decision_actions, escalation, queries
+from .decisions import LinkedRisk, board_sign_off_needed, missing_for_decision
 from .models import (
     ContextEvent,
     DefaultRulesAnswer,
@@ -43,6 +43,7 @@ from .vocabulary import (
     UNMITIGATED,
     Communication,
     DecisionCategory,
+    DecisionOutcome,
     DecisionStatus,
     EventKind,
     Involvement,
@@ -481,10 +482,13 @@ class DecisionPlan:
     no_engagement_reason: str = ""
     risks: list[Risk] = field(default_factory=list)
     engagements: list[Engagement] = field(default_factory=list)
+    outcome: str = ""
+    deferred_to: datetime.date | None = None
 
 
 PLAN_TEXT = ("title", "category", "description", "risk_picture", "mitigation_plan", "remedy_plan",
-             "communication", "communication_plan", "communication_is_safe", "no_engagement_reason")
+             "communication", "communication_plan", "communication_is_safe", "no_engagement_reason", "outcome",
+             "deferred_to")
 
 
 def _apply_plan(decision: StrategicDecision, plan: DecisionPlan, organisation) -> None:
@@ -495,6 +499,10 @@ def _apply_plan(decision: StrategicDecision, plan: DecisionPlan, organisation) -
         errors["category"] = _("Unknown kind of decision.")
     if plan.communication and plan.communication not in Communication.values:
         errors["communication"] = _("Unknown way of communicating.")
+    if plan.outcome and plan.outcome not in DecisionOutcome.values:
+        errors["outcome"] = _("Unknown outcome.")
+    if plan.deferred_to is not None and plan.outcome != DecisionOutcome.DEFERRED:
+        errors["deferred_to"] = _("Only a deferred decision has a date it is deferred to.")
     if any(r.organisation_id != organisation.pk for r in plan.risks):
         errors["risks"] = _("Unknown risk.")
     if any(e.organisation_id != organisation.pk for e in plan.engagements):
@@ -528,10 +536,15 @@ def update_strategic_decision(*, decision: StrategicDecision, plan: DecisionPlan
         raise ValidationError(_("This decision was taken; record a new decision instead of changing it."))
     before = {name: getattr(decision, name) for name in PLAN_TEXT}
     _apply_plan(decision, plan, decision.organisation)
+    changed = [name for name in PLAN_TEXT if before[name] != getattr(decision, name)]
+    if decision.status == DecisionStatus.AWAITING_BOARD:
+        # The board would sign off on something else than what was put to it: it goes back to the team,
+        # which takes it again once the four steps and the outcome hold.
+        decision.status, decision.decided_by, decision.decided_at = DecisionStatus.DRAFT, None, None
+        changed.append("status")
     decision.save()
     decision.risks.set(plan.risks)
     decision.engagements.set(plan.engagements)
-    changed = [name for name in PLAN_TEXT if before[name] != getattr(decision, name)]
     audit.record(organisation=decision.organisation, by=by, action="strategic_decision.changed",
                  target=decision, summary=decision.category, changed_fields=[*changed, "risks", "engagements"])
     return decision
@@ -552,26 +565,44 @@ def blockers(decision: StrategicDecision) -> dict[str, str]:
         remedy_plan=decision.remedy_plan, communication=decision.communication,
         communication_plan=decision.communication_plan, communication_is_safe=decision.communication_is_safe,
         engaged=decision.engagements.exists(), no_engagement_reason=decision.no_engagement_reason, risks=linked,
+        outcome=decision.outcome, deferred_to=decision.deferred_to, conditions=decision.conditions.live().count(),
+        today=timezone.localdate(),
     )
+
+
+def needs_board_sign_off(decision: StrategicDecision) -> bool:
+    """Whether a linked risk is owned at board level (the level the register shows), read from the database."""
+    return board_sign_off_needed(decision.risks.values_list("owner_level", flat=True))
 
 
 @transaction.atomic
 def take_strategic_decision(*, decision: StrategicDecision, by: Viewer) -> StrategicDecision:
-    """Mark the decision taken, only once all four steps are done and no severe risk is left without remedy."""
+    """Mark the decision taken once the four steps and the outcome hold and no severe risk is left without remedy.
+
+    When a linked risk is owned at board level the team cannot take it alone: it is put to the board, and
+    counts as taken only when a board member signs it off (decision_actions.sign_off_decision).
+    """
     if not by.can(Capability.RISKS_EDIT):
         raise PermissionDenied(_("Your role cannot take strategic decisions."))
     decision = StrategicDecision.objects.select_for_update().get(pk=decision.pk)
-    if decision.status == DecisionStatus.DECIDED:
+    if decision.status != DecisionStatus.DRAFT:
         return decision
     missing = blockers(decision)
     if missing:
         raise ValidationError(missing)
-    decision.status = DecisionStatus.DECIDED
-    decision.decided_at = timezone.now()
     decision.decided_by = by.user
+    if needs_board_sign_off(decision):
+        decision.status, decision.decided_at = DecisionStatus.AWAITING_BOARD, None
+        action = "strategic_decision.put_to_board"
+    else:
+        decision.status, decision.decided_at = DecisionStatus.DECIDED, timezone.now()
+        action = "strategic_decision.decided"
     decision.save(update_fields=["status", "decided_at", "decided_by", "updated_at"])
-    audit.record(organisation=decision.organisation, by=by, action="strategic_decision.decided", target=decision,
-                 summary=decision.category)
+    audit.record(organisation=decision.organisation, by=by, action=action, target=decision,
+                 summary=f"{decision.category}: {decision.outcome}")
+    if decision.status == DecisionStatus.AWAITING_BOARD:
+        decision_id = decision.pk
+        transaction.on_commit(lambda: decision_actions.notify_board(decision_id))
     return decision
 
 

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.db.models import F, Q, Window
+from django.db.models import F, Prefetch, Q, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.utils import timezone
@@ -30,11 +30,13 @@ from rightsloop.core.pagination import ApiPages
 from rightsloop.engagements import queries as engagement_queries
 from rightsloop.engagements.models import Engagement, Input
 
-from . import actions, escalation, queries
-from .models import Mitigation, Risk, StrategicDecision
+from . import actions, decision_actions, escalation, queries
+from .models import DecisionCondition, Mitigation, Risk, StrategicDecision
 from .vocabulary import (
     Communication,
+    ConditionStatus,
     DecisionCategory,
+    DecisionOutcome,
     DecisionStatus,
     EventKind,
     Involvement,
@@ -537,6 +539,8 @@ class StrategicDecisionIn(Schema):
     communication_plan: Text = ""
     communication_is_safe: bool = False
     no_engagement_reason: Text = ""
+    outcome: DecisionOutcome | None = Field(None, description="What was decided; required before it is taken")
+    deferred_to: datetime.date | None = Field(None, description="Only with outcome deferred: when it is taken up again")
 
 
 class StrategicDecisionPatch(Schema):
@@ -552,6 +556,35 @@ class StrategicDecisionPatch(Schema):
     communication_plan: Text | None = None
     communication_is_safe: bool | None = None
     no_engagement_reason: Text | None = None
+    outcome: DecisionOutcome | None = None
+    deferred_to: datetime.date | None = None
+
+
+class ConditionOut(Schema):
+    id: int
+    decision_id: int
+    text: str
+    owner_id: int
+    owner: str
+    due_on: datetime.date
+    status: str
+    note: str
+    overdue: bool = Field(..., description="Open and past its due date on a decision taken")
+    closed_by: str | None
+    closed_at: datetime.datetime | None
+
+    @staticmethod
+    def resolve_owner(obj) -> str:
+        return obj.owner.get_username()
+
+    @staticmethod
+    def resolve_closed_by(obj) -> str | None:
+        return obj.closed_by.get_username() if obj.closed_by else None
+
+    @staticmethod
+    def resolve_overdue(obj) -> bool:
+        return (obj.status == ConditionStatus.OPEN and obj.due_on < timezone.localdate()
+                and obj.decision.status == DecisionStatus.DECIDED)
 
 
 class StrategicDecisionOut(Schema):
@@ -569,10 +602,20 @@ class StrategicDecisionOut(Schema):
     communication_plan: str
     communication_is_safe: bool
     no_engagement_reason: str
+    outcome: str
+    deferred_to: datetime.date | None
+    conditions: list[ConditionOut]
+    against_severe_risk: bool = Field(..., description=(
+        "A market entry or high-risk sale going ahead (go, go with conditions) while a linked severe risk is "
+        "recorded as not or cannot be mitigated: shown wherever the decision is listed, with its remedy plan"))
     decided_at: datetime.datetime | None
-    decided_by: str | None
+    decided_by: str | None = Field(..., description="Who took it, or put it to the board")
     created_at: datetime.datetime
     updated_at: datetime.datetime
+
+    @staticmethod
+    def resolve_conditions(obj) -> list:
+        return sorted(obj.conditions.all(), key=lambda c: (c.due_on, c.pk))
 
     @staticmethod
     def resolve_risk_ids(obj) -> list[int]:
@@ -587,26 +630,83 @@ class StrategicDecisionOut(Schema):
         return obj.decided_by.get_username() if obj.decided_by else None
 
 
+class SevereExposureOut(Schema):
+    risk_id: int
+    title: str
+    remedy_plans: list[str]
+
+
+class SignOffOut(Schema):
+    id: int
+    verdict: str
+    by: str
+    at: datetime.datetime
+    comment: str
+    outcome: str
+    deferred_to: datetime.date | None
+    conditions: list[dict] = Field(..., description="The conditions as they stood when signed or declined")
+    voided_at: datetime.datetime | None
+
+    @staticmethod
+    def resolve_by(obj) -> str:
+        return obj.by.get_username()
+
+
 class StrategicDecisionDetailOut(StrategicDecisionOut):
     blockers: dict[str, str] = Field(..., description="What still stops the decision being taken, by field")
+    board_sign_off_needed: bool = Field(..., description="A linked risk is owned at board level")
+    awaiting_sign_off_from: list[str] = Field(..., description="The board members who may sign it off, while "
+                                                                "it awaits the board")
+    severe_risks_without_mitigation: list[SevereExposureOut] = Field(
+        ..., description="With against_severe_risk: the risks it goes ahead against, and their remedy plans")
+    sign_offs: list[SignOffOut]
 
     @staticmethod
     def resolve_blockers(obj) -> dict[str, str]:
-        return {} if obj.status == DecisionStatus.DECIDED else actions.blockers(obj)
+        return actions.blockers(obj) if obj.status == DecisionStatus.DRAFT else {}
+
+    @staticmethod
+    def resolve_board_sign_off_needed(obj) -> bool:
+        return actions.needs_board_sign_off(obj)
+
+    @staticmethod
+    def resolve_awaiting_sign_off_from(obj) -> list[str]:
+        if obj.status != DecisionStatus.AWAITING_BOARD:
+            return []
+        return [user.get_username() for user in decision_actions.board_members(obj.organisation)]
+
+    @staticmethod
+    def resolve_severe_risks_without_mitigation(obj) -> list:
+        return queries.severe_exposures(obj) if obj.against_severe_risk else []
+
+    @staticmethod
+    def resolve_sign_offs(obj) -> list:
+        return list(queries.sign_offs_of(obj))
 
 
 class DecisionQuery(Schema):
     status: DecisionStatus | None = None
     category: DecisionCategory | None = None
+    outcome: DecisionOutcome | None = None
+    against_severe_risk: bool | None = None
 
 
 DECISION_TEXT = ("title", "category", "description", "risk_picture", "mitigation_plan", "remedy_plan",
-                 "communication", "communication_plan", "communication_is_safe", "no_engagement_reason")
+                 "communication", "communication_plan", "communication_is_safe", "no_engagement_reason", "outcome",
+                 "deferred_to")
+# Fields a PATCH may set back to empty with an explicit null.
+CLEARABLE = ("outcome", "deferred_to")
+
+
+def _with_details(decisions):
+    conditions = Prefetch("conditions", queryset=DecisionCondition.objects.select_related("owner", "closed_by",
+                                                                                        "decision"))
+    return (decisions.with_against_severe_risk().select_related("decided_by", "organisation")
+            .prefetch_related("risks", "engagements", conditions))
 
 
 def _decision(viewer: Viewer, decision_id: int) -> StrategicDecision:
-    return queries._get(queries.visible_decisions(viewer).select_related("decided_by")
-                        .prefetch_related("risks", "engagements"), decision_id)
+    return queries._get(_with_details(queries.visible_decisions(viewer)), decision_id)
 
 
 def _engagements(viewer: Viewer, ids: list[int]) -> list[Engagement]:
@@ -619,11 +719,15 @@ def _engagements(viewer: Viewer, ids: list[int]) -> list[Engagement]:
 def list_strategic_decisions(request, filters: Query[DecisionQuery]):
     viewer = request.auth
     _require(viewer, Capability.RISKS_VIEW)
-    found = queries.visible_decisions(viewer).select_related("decided_by").prefetch_related("risks", "engagements")
+    found = _with_details(queries.visible_decisions(viewer))
     if filters.status:
         found = found.filter(status=_value(filters.status))
     if filters.category:
         found = found.filter(category=_value(filters.category))
+    if filters.outcome:
+        found = found.filter(outcome=_value(filters.outcome))
+    if filters.against_severe_risk is not None:
+        found = found.filter(against_severe_risk=filters.against_severe_risk)
     return found.order_by("-updated_at", "-id")
 
 
@@ -634,6 +738,7 @@ def create_strategic_decision(request, payload: StrategicDecisionIn):
     _require(viewer, Capability.RISKS_EDIT)
     values = {name: _value(getattr(payload, name)) for name in DECISION_TEXT}
     values["communication"] = values["communication"] or ""
+    values["outcome"] = values["outcome"] or ""
     plan = actions.DecisionPlan(**values, risks=_all_visible(queries.visible_risks(viewer), payload.risk_ids),
                                 engagements=_engagements(viewer, payload.engagement_ids))
     decision = actions.create_strategic_decision(plan=plan, by=viewer)
@@ -654,8 +759,11 @@ def update_strategic_decision(request, decision_id: int, payload: StrategicDecis
     decision = _decision(viewer, decision_id)
     values = {name: getattr(decision, name) for name in DECISION_TEXT}
     for name in DECISION_TEXT:
-        if name in payload.model_fields_set and getattr(payload, name) is not None:
+        if name in payload.model_fields_set and (getattr(payload, name) is not None or name in CLEARABLE):
             values[name] = _value(getattr(payload, name))
+    values["outcome"] = values["outcome"] or ""
+    if values["outcome"] != DecisionOutcome.DEFERRED and "deferred_to" not in payload.model_fields_set:
+        values["deferred_to"] = None  # leaving "deferred" forgets the date, as the page does
     risks = list(decision.risks.all()) if payload.risk_ids is None else _all_visible(
         queries.visible_risks(viewer), payload.risk_ids)
     engagements = list(decision.engagements.all()) if payload.engagement_ids is None else _engagements(
@@ -674,6 +782,80 @@ def decide_strategic_decision(request, decision_id: int):
     decision = _decision(viewer, decision_id)
     actions.take_strategic_decision(decision=decision, by=viewer)
     return _decision(viewer, decision_id)
+
+
+class SignOffIn(Schema):
+    comment: str = Field(..., min_length=1, max_length=5000, description="Recorded with your name")
+
+
+@router.post("/strategic-decisions/{int:decision_id}/sign-off", response=documented({200: StrategicDecisionDetailOut}),
+             summary="As a board member, sign off a decision put to the board: from then on it counts as taken")
+def sign_off_strategic_decision(request, decision_id: int, payload: SignOffIn):
+    viewer = request.auth
+    _require(viewer, Capability.DECISIONS_SIGN_OFF)
+    decision = _decision(viewer, decision_id)
+    decision_actions.sign_off_decision(decision=decision, comment=payload.comment, by=viewer)
+    return _decision(viewer, decision_id)
+
+
+@router.post("/strategic-decisions/{int:decision_id}/decline", response=documented({200: StrategicDecisionDetailOut}),
+             summary="As a board member, decline to sign off: the decision goes back to the team with your comment")
+def decline_strategic_decision(request, decision_id: int, payload: SignOffIn):
+    viewer = request.auth
+    _require(viewer, Capability.DECISIONS_SIGN_OFF)
+    decision = _decision(viewer, decision_id)
+    decision_actions.decline_sign_off(decision=decision, comment=payload.comment, by=viewer)
+    return _decision(viewer, decision_id)
+
+
+class ConditionIn(Schema):
+    text: str = Field(..., min_length=1, max_length=5000)
+    owner_id: Id | None = Field(None, description="A member of the organisation; defaults to you")
+    due_on: datetime.date
+
+
+class ConditionPatch(Schema):
+    text: str | None = Field(None, min_length=1, max_length=5000)
+    owner_id: Id | None = None
+    due_on: datetime.date | None = None
+    status: ConditionStatus | None = None
+    note: Text | None = Field(None, description="Required when the status is not_met or dropped")
+
+
+@router.get("/strategic-decisions/{int:decision_id}/conditions", response=documented({200: list[ConditionOut]}),
+            summary="The conditions of a decision, soonest due first")
+def list_decision_conditions(request, decision_id: int):
+    decision = queries.access_strategic_decision(request.auth, decision_id)
+    return list(queries.conditions_of(decision).select_related("decision"))
+
+
+@router.post("/strategic-decisions/{int:decision_id}/conditions", response=documented({201: ConditionOut}),
+             summary="Add a condition to a go (once signed off by the board, this asks the board again)")
+def add_decision_condition(request, decision_id: int, payload: ConditionIn):
+    viewer = request.auth
+    _require(viewer, Capability.RISKS_EDIT)
+    decision = queries.access_strategic_decision(viewer, decision_id)
+    owner = _member(viewer, payload.owner_id, "owner_id") or viewer.user
+    condition = decision_actions.add_condition(decision=decision, text=payload.text, owner=owner,
+                                               due_on=payload.due_on, by=viewer)
+    return Status(201, queries.access_condition(viewer, condition.pk))
+
+
+@router.patch("/decision-conditions/{int:condition_id}", response=documented({200: ConditionOut}),
+              summary="Change a condition, or record that it was met, not met or dropped (its owner may too)")
+def update_decision_condition(request, condition_id: int, payload: ConditionPatch):
+    viewer = request.auth
+    condition = queries.access_condition(viewer, condition_id)
+    if not decision_actions.may_change_condition(viewer, condition):
+        raise PermissionDenied(_("Only the owner or the human rights team can change this condition."))
+    given = payload.model_fields_set
+    values = {name: getattr(condition, name) for name in ("text", "due_on", "status", "note")}
+    for name in values:
+        if name in given and getattr(payload, name) is not None:
+            values[name] = _value(getattr(payload, name))
+    owner = _member(viewer, payload.owner_id, "owner_id") if payload.owner_id is not None else condition.owner
+    decision_actions.update_condition(condition=condition, owner=owner, by=viewer, **values)
+    return queries.access_condition(viewer, condition_id)
 
 
 # Context events ------------------------------------------------------------

@@ -1,7 +1,8 @@
-"""The salient risks panel the home dashboard shows."""
+"""The salient risks and strategic decisions panels the home dashboard shows."""
 
 from django.utils import timezone
 
+from rightsloop.accounts.roles import Capability
 from rightsloop.accounts.viewer import Viewer
 
 from . import queries
@@ -20,5 +21,23 @@ def risk_panel_context(viewer: Viewer) -> dict:
         "due": list(queries.due_for_review(viewer, today)),
         "board_count": visible.filter(owner_level="board").count(),
         "board": list(queries.board_risks(viewer)),
+        "today": today,
+    }
+
+
+def decision_panel_context(viewer: Viewer) -> dict:
+    """What strategic decisions wait for: the board's sign-off, conditions past due, deferrals whose date came."""
+    today = timezone.localdate()
+    awaiting = queries.awaiting_sign_off(viewer)
+    against = (queries.visible_decisions(viewer).with_against_severe_risk()
+               .filter(against_severe_risk=True).exclude(status="draft").order_by("-updated_at", "-id"))
+    return {
+        # A board member is asked for their own sign-off; everyone else sees what the board has yet to sign.
+        "signs_off": viewer.can(Capability.DECISIONS_SIGN_OFF),
+        "awaiting_count": awaiting.count(),
+        "awaiting": list(awaiting[:10]),
+        "overdue": list(queries.overdue_conditions(viewer, today)),
+        "deferred": list(queries.deferral_passed(viewer, today)[:10]),
+        "against": list(against[:10]),
         "today": today,
     }

@@ -8,12 +8,22 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from rightsloop.accounts.models import User
 from rightsloop.core import countries
 from rightsloop.engagements.models import Engagement
 
 from .actions import DecisionPlan
+from .mitigation_forms import members_of
 from .models import Risk, StrategicDecision
-from .vocabulary import Communication, DecisionCategory, DecisionStatus, EventKind
+from .vocabulary import (
+    NEEDS_NOTE,
+    Communication,
+    ConditionStatus,
+    DecisionCategory,
+    DecisionOutcome,
+    DecisionStatus,
+    EventKind,
+)
 
 
 class DateInput(forms.DateInput):
@@ -29,6 +39,7 @@ class DecisionFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Any")), *DecisionStatus.choices])
     category = forms.ChoiceField(label=_("Kind of decision"), required=False,
                                  choices=[("", _("Any")), *DecisionCategory.choices])
+    outcome = forms.ChoiceField(label=_("Outcome"), required=False, choices=[("", _("Any")), *DecisionOutcome.choices])
 
 
 @dataclass
@@ -66,6 +77,11 @@ STEPS = (
     ("consulted", _("Who was consulted"),
      _("Choose the engagements whose stakeholders were consulted on this decision. If nobody was, say why."),
      ("engagements", "no_engagement_reason")),
+    ("outcome", _("What was decided"),
+     _("Go, go with conditions, no-go, or deferred to a date. The conditions of a go, each with an owner and a "
+       "due date, are added on the decision's page. When a linked risk is owned at board level, a board member "
+       "must sign the outcome off before the decision counts as taken."),
+     ("outcome", "deferred_to")),
 )
 
 
@@ -97,6 +113,10 @@ class DecisionForm(forms.Form):
         widget=forms.CheckboxSelectMultiple)
     no_engagement_reason = forms.CharField(label=_("Why no stakeholders were engaged"), required=False,
                                            widget=forms.Textarea(attrs={"rows": 2}))
+    outcome = forms.ChoiceField(label=_("Outcome"), required=False,
+                                choices=[("", _("Not decided yet")), *DecisionOutcome.choices])
+    deferred_to = forms.DateField(label=_("Deferred to"), required=False, widget=DateInput,
+                                  help_text=_("Only for a deferred decision: when it will be taken up again."))
 
     def __init__(self, *args, organisation, decision: StrategicDecision | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -121,17 +141,53 @@ class DecisionForm(forms.Form):
             remedy_plan=data["remedy_plan"], communication=data["communication"],
             communication_plan=data["communication_plan"], communication_is_safe=data["communication_is_safe"],
             no_engagement_reason=data["no_engagement_reason"], risks=list(data["risks"]),
-            engagements=list(data["engagements"]),
+            engagements=list(data["engagements"]), outcome=data["outcome"],
+            deferred_to=data["deferred_to"] if data["outcome"] == DecisionOutcome.DEFERRED else None,
         )
 
     @staticmethod
     def initial_for(decision: StrategicDecision) -> dict:
         initial = {name: getattr(decision, name) for name in (
             "title", "category", "description", "risk_picture", "mitigation_plan", "remedy_plan",
-            "communication", "communication_plan", "communication_is_safe", "no_engagement_reason")}
+            "communication", "communication_plan", "communication_is_safe", "no_engagement_reason", "outcome",
+            "deferred_to")}
         initial["risks"] = [risk.pk for risk in decision.risks.all()]
         initial["engagements"] = [engagement.pk for engagement in decision.engagements.all()]
         return initial
+
+
+class ConditionForm(forms.Form):
+    """A condition of a "go": what must hold, who answers for it, by when, and (once known) whether it held."""
+
+    text = forms.CharField(label=_("Condition"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none(),
+                                   help_text=_("Answers for the condition and records whether it was met."))
+    due_on = forms.DateField(label=_("Due"), widget=DateInput)
+    status = forms.ChoiceField(label=_("Status"), choices=ConditionStatus.choices, initial=ConditionStatus.OPEN,
+                               required=False)
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                           help_text=_("Required when the condition was not met or is dropped."))
+
+    def __init__(self, *args, organisation, closing_only: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = members_of(organisation)
+        self.fields["owner"].label_from_instance = lambda user: user.display_name
+        if closing_only:
+            # Its owner records whether the condition was met; what it says, who and when are the team's.
+            for name in ("text", "owner", "due_on"):
+                self.fields[name].disabled = True
+
+    def clean(self):
+        data = super().clean()
+        data["status"] = data.get("status") or ConditionStatus.OPEN  # a new condition is open
+        if data.get("status") in NEEDS_NOTE and not (data.get("note") or "").strip():
+            self.add_error("note", _("Say why the condition was not met or was dropped."))
+        return data
+
+
+class SignOffForm(forms.Form):
+    comment = forms.CharField(label=_("Your comment"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}),
+                              help_text=_("Recorded with your name: what the board weighed, or why it declines."))
 
 
 def risk_label(risk: Risk) -> str:

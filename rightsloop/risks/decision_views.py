@@ -6,9 +6,10 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,10 +23,10 @@ from rightsloop.engagements.queries import visible_inputs
 from rightsloop.engagements.representation import who_was_heard
 from rightsloop.stakeholders.queries import hidden_from
 
-from . import actions, queries, scales
-from .decision_forms import ContextEventForm, DecisionFilterForm, DecisionForm
+from . import actions, decision_actions, queries, scales
+from .decision_forms import ConditionForm, ContextEventForm, DecisionFilterForm, DecisionForm, SignOffForm
 from .models import Mitigation, Risk, StrategicDecision
-from .vocabulary import ACTING, UNMITIGATED, DecisionStatus, MitigationStatus
+from .vocabulary import ACTING, UNMITIGATED, ConditionStatus, DecisionStatus, MitigationStatus, OwnerLevel
 
 
 def copy_errors(form, error: ValidationError) -> None:
@@ -50,6 +51,9 @@ CHECKLIST = (
     ("communication_plan", gettext_lazy("Step 4: the communication plan is described")),
     ("communication_is_safe", gettext_lazy("Step 4: the communication has been checked to endanger no one")),
     ("engagements", gettext_lazy("Stakeholders were consulted, or the reason they were not is recorded")),
+    ("outcome", gettext_lazy("The outcome is recorded")),
+    ("conditions", gettext_lazy("The conditions match the outcome")),
+    ("deferred_to", gettext_lazy("A deferred decision says when it will be taken up again")),
 )
 
 
@@ -93,12 +97,24 @@ def heard_on(decision: StrategicDecision, rows: list[LinkedRiskRow], viewer=None
                          markets=markets, hidden=hidden_from(viewer) if viewer is not None else None)
 
 
-def _detail_context(request, decision: StrategicDecision, *, refused: dict[str, str] | None = None) -> dict:
+def _detail_context(request, decision: StrategicDecision, *, refused: dict[str, str] | None = None,
+                    sign_off_form: SignOffForm | None = None) -> dict:
     viewer = request.viewer
     rows = linked_risk_rows(decision)
     missing = actions.blockers(decision) if decision.status == DecisionStatus.DRAFT else {}
     see_engagements = viewer.can(Capability.ENGAGEMENTS_VIEW)
+    needs_board = any(row.risk.owner_level == OwnerLevel.BOARD for row in rows)
+    awaiting = decision.status == DecisionStatus.AWAITING_BOARD
     return {
+        "needs_board": needs_board,
+        "board_members": decision_actions.board_members(decision.organisation) if awaiting else [],
+        "can_sign_off": awaiting and decision_actions.may_sign_off(viewer),
+        "sign_off_form": sign_off_form or SignOffForm(),
+        "signed": decision_actions.valid_sign_off(decision),
+        "sign_offs": list(queries.sign_offs_of(decision)),
+        "conditions": list(queries.conditions_of(decision)),
+        "today": timezone.localdate(),
+        "exposures": queries.severe_exposures(decision) if decision.against_severe_risk else [],
         "decision": decision,
         "rows": rows,
         "has_severe": any(row.risk.is_severe for row in rows),
@@ -129,9 +145,12 @@ def decision_list(request):
             decisions = decisions.filter(status=form.cleaned_data["status"])
         if form.cleaned_data["category"]:
             decisions = decisions.filter(category=form.cleaned_data["category"])
-    decisions = decisions.annotate(
+        if form.cleaned_data["outcome"]:
+            decisions = decisions.filter(outcome=form.cleaned_data["outcome"])
+    decisions = decisions.with_against_severe_risk().annotate(
         risk_count=Count("risks", distinct=True),
         severe_count=Count("risks", filter=Q(risks__severity__gte=scales.SEVERE), distinct=True),
+        open_conditions=Count("conditions", filter=Q(conditions__status=ConditionStatus.OPEN), distinct=True),
     ).select_related("decided_by").order_by("-updated_at", "-id")
     return render(request, "risks/decisions/list.html", {
         "form": form, "page": paginate(request, decisions), "query": query_without_page(request),
@@ -200,8 +219,98 @@ def decision_decide(request, pk: int):
         return render(request, "risks/decisions/detail.html", _detail_context(request, decision, refused={
             key: " ".join(value) if isinstance(value, list) else value for key, value in refused.items()}),
             status=400)
-    messages.success(request, _("The decision is marked as taken."))
+    decision.refresh_from_db(fields=["status"])
+    if decision.status == DecisionStatus.AWAITING_BOARD:
+        messages.success(request, _("A linked risk is owned at board level: the decision now awaits a board "
+                                    "member's sign-off before it counts as taken."))
+    else:
+        messages.success(request, _("The decision is marked as taken."))
     return redirect("risks:decision-detail", pk=decision.pk)
+
+
+def _sign_off_answer(request, pk: int, act, done: str):
+    """Sign off or decline, as the board member's comment says; the page again with the errors if refused."""
+    decision = queries.access_strategic_decision(request.viewer, pk)
+    form = SignOffForm(request.POST)
+    if form.is_valid():
+        try:
+            act(decision=decision, comment=form.cleaned_data["comment"], by=request.viewer)
+        except ValidationError as error:
+            copy_errors(form, error)
+        else:
+            messages.success(request, done)
+            return redirect("risks:decision-detail", pk=decision.pk)
+    return render(request, "risks/decisions/detail.html", _detail_context(request, decision, sign_off_form=form),
+                  status=400)
+
+
+@requires(Capability.DECISIONS_SIGN_OFF)
+@require_POST
+def decision_sign_off(request, pk: int):
+    return _sign_off_answer(request, pk, decision_actions.sign_off_decision,
+                            _("Signed off: the decision now counts as taken."))
+
+
+@requires(Capability.DECISIONS_SIGN_OFF)
+@require_POST
+def decision_decline(request, pk: int):
+    return _sign_off_answer(request, pk, decision_actions.decline_sign_off,
+                            _("Sign-off declined: the decision goes back to the human rights team with your "
+                              "comment."))
+
+
+# Conditions of a decision ----------------------------------------------------
+
+@requires(Capability.RISKS_EDIT)
+@require_http_methods(["GET", "POST"])
+def condition_add(request, pk: int):
+    viewer = request.viewer
+    decision = queries.access_strategic_decision(viewer, pk)
+    form = ConditionForm(request.POST if request.method == "POST" else None, organisation=viewer.organisation,
+                         initial={"owner": viewer.user})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            decision_actions.add_condition(decision=decision, text=data["text"], owner=data["owner"],
+                                           due_on=data["due_on"], by=viewer)
+        except ValidationError as error:
+            copy_errors(form, error)
+        else:
+            messages.success(request, _("Condition added."))
+            return redirect(reverse("risks:decision-detail", args=[decision.pk]) + "#conditions-h")
+    return render(request, "risks/decisions/condition_form.html", {
+        "form": form, "decision": decision, "condition": None,
+        "signed": decision_actions.valid_sign_off(decision),
+    }, status=400 if form.errors else 200)
+
+
+@requires(Capability.RISKS_VIEW)
+@require_http_methods(["GET", "POST"])
+def condition_edit(request, pk: int):
+    viewer = request.viewer
+    condition = queries.access_condition(viewer, pk)
+    if not decision_actions.may_change_condition(viewer, condition):
+        raise PermissionDenied(_("Only the owner or the human rights team can change this condition."))
+    closing_only = not viewer.can(Capability.RISKS_EDIT)
+    form = ConditionForm(request.POST if request.method == "POST" else None, organisation=viewer.organisation,
+                         closing_only=closing_only, initial={
+                             "text": condition.text, "owner": condition.owner_id, "due_on": condition.due_on,
+                             "status": condition.status, "note": condition.note})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            decision_actions.update_condition(
+                condition=condition, text=data["text"], owner=data["owner"], due_on=data["due_on"],
+                status=data["status"], note=data["note"], by=viewer)
+        except ValidationError as error:
+            copy_errors(form, error)
+        else:
+            messages.success(request, _("Condition saved."))
+            return redirect(reverse("risks:decision-detail", args=[condition.decision_id]) + "#conditions-h")
+    return render(request, "risks/decisions/condition_form.html", {
+        "form": form, "decision": condition.decision, "condition": condition,
+        "signed": decision_actions.valid_sign_off(condition.decision),
+    }, status=400 if form.errors else 200)
 
 
 # Context events ------------------------------------------------------------

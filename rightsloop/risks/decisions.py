@@ -1,13 +1,15 @@
-"""What a strategic decision still needs before it may be marked decided (R3), as one pure function."""
+"""What a strategic decision still needs before it may be marked decided, and whose sign-off it awaits (R3)."""
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
 from . import scales
-from .vocabulary import ACTING, Communication
+from .vocabulary import ACTING, Communication, DecisionOutcome, OwnerLevel
 
 
 @dataclass(frozen=True)
@@ -29,9 +31,25 @@ def missing_for_decision(
     engaged: bool,
     no_engagement_reason: str,
     risks: list[LinkedRisk],
+    outcome: str = "",
+    deferred_to: datetime.date | None = None,
+    conditions: int = 0,
+    today: datetime.date | None = None,
 ) -> dict[str, str]:
-    """Say, field by field, what stops the decision from being taken; an empty dict means it may be."""
+    """Say, field by field, what stops the decision from being taken; an empty dict means it may be.
+
+    `conditions` counts the conditions not dropped; `today` is what a deferral date must lie after.
+    """
     missing: dict[str, str] = {}
+    if outcome not in DecisionOutcome.values:
+        missing["outcome"] = _("Record the outcome: go, go with conditions, no-go, or deferred to a date.")
+    elif outcome == DecisionOutcome.GO_WITH_CONDITIONS and conditions < 1:
+        missing["conditions"] = _("A go with conditions needs at least one condition, with an owner and a due date.")
+    elif outcome != DecisionOutcome.GO_WITH_CONDITIONS and conditions:
+        missing["conditions"] = _(
+            "Conditions are recorded but the outcome is not “go, with conditions”: change the outcome or drop them.")
+    if outcome == DecisionOutcome.DEFERRED and (deferred_to is None or (today is not None and deferred_to <= today)):
+        missing["deferred_to"] = _("A deferred decision needs the date it is deferred to, after today.")
     if not risk_picture.strip():
         missing["risk_picture"] = _("Step 1: describe the current picture of the human rights risks.")
     if not risks:
@@ -62,3 +80,8 @@ def missing_for_decision(
             break
     return missing
 
+
+
+def board_sign_off_needed(owner_levels: Iterable[str]) -> bool:
+    """A decision touching any risk the board must own counts as taken only once a board member signs it off."""
+    return any(level == OwnerLevel.BOARD for level in owner_levels)

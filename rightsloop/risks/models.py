@@ -14,13 +14,18 @@ from rightsloop.stakeholders.models import Stakeholder
 
 from . import scales
 from .vocabulary import (
+    EXPOSED_CATEGORIES,
+    GOING_AHEAD,
     Communication,
+    ConditionStatus,
     DecisionCategory,
+    DecisionOutcome,
     DecisionStatus,
     EventKind,
     Involvement,
     MitigationStatus,
     OwnerLevel,
+    SignOffVerdict,
 )
 
 RATING = [MinValueValidator(1), MaxValueValidator(5)]
@@ -379,6 +384,33 @@ class ContextEvent(models.Model):
         return self.title
 
 
+def unmitigable_severe_mitigations(decision_ref) -> models.QuerySet:
+    """Mitigations saying a severe risk linked to the decision is not or cannot be mitigated (R3, issue "decisions").
+
+    The one statement of "a severe risk that cannot be mitigated": the decision lists annotate with it and the
+    decision page reads the same rows, so the marker and the remedy plans it shows never disagree.
+    """
+    return Mitigation.objects.filter(
+        risk__strategic_decisions=decision_ref, risk__severity__gte=scales.SEVERE,
+        status__in=[MitigationStatus.NOT_MITIGATED, MitigationStatus.CANNOT_MITIGATE])
+
+
+class StrategicDecisionQuerySet(OrganisationScopedQuerySet):
+    def with_against_severe_risk(self):
+        """Annotate `against_severe_risk`: a market entry or high-risk sale going ahead against such a risk."""
+        return self.annotate(against_severe_risk=models.ExpressionWrapper(
+            Q(category__in=EXPOSED_CATEGORIES, outcome__in=GOING_AHEAD)
+            & Q(models.Exists(unmitigable_severe_mitigations(models.OuterRef("pk")))),
+            output_field=models.BooleanField()))
+
+    def awaiting_board(self):
+        return self.filter(status=DecisionStatus.AWAITING_BOARD)
+
+    def deferral_passed(self, today):
+        """Decisions deferred to a date that has come: they are due to be taken up again."""
+        return self.filter(status=DecisionStatus.DECIDED, outcome=DecisionOutcome.DEFERRED, deferred_to__lte=today)
+
+
 class StrategicDecision(models.Model):
     """A business decision with human rights stakes, reasoned through the four steps before it is taken."""
 
@@ -402,6 +434,9 @@ class StrategicDecision(models.Model):
     no_engagement_reason = models.TextField(_("why no stakeholders were engaged"), blank=True)
     status = models.CharField(_("status"), max_length=16, choices=DecisionStatus.choices,
                               default=DecisionStatus.DRAFT)
+    outcome = models.CharField(_("outcome"), max_length=24, choices=DecisionOutcome.choices, blank=True)
+    deferred_to = models.DateField(_("deferred to"), null=True, blank=True)
+    # Who took it (or put it to the board); decided_at is when it came to count as taken.
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+")
@@ -412,12 +447,92 @@ class StrategicDecision(models.Model):
     inputs = models.ManyToManyField(Input, blank=True, related_name="strategic_decisions",
                                     verbose_name=_("linked inputs"))
 
-    objects = OrganisationScopedQuerySet.as_manager()
+    objects = StrategicDecisionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("strategic decision")
         verbose_name_plural = _("strategic decisions")
         ordering = ["-updated_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(deferred_to__isnull=True) | Q(outcome="deferred"),
+                                   name="only_deferred_has_date"),
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+
+class DecisionConditionQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status=ConditionStatus.OPEN)
+
+    def live(self):
+        """The conditions the decision still stands on: every one not dropped."""
+        return self.exclude(status=ConditionStatus.DROPPED)
+
+    def overdue(self, today):
+        return self.open().filter(due_on__lt=today)
+
+
+class DecisionCondition(models.Model):
+    """A condition a "go" was given on: owned and due like a mitigation, closed as met, not met or dropped."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    decision = models.ForeignKey(StrategicDecision, on_delete=models.CASCADE, related_name="conditions")
+    text = models.TextField(_("condition"))
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("owner"))
+    due_on = models.DateField(_("due"))
+    status = models.CharField(_("status"), max_length=16, choices=ConditionStatus.choices,
+                              default=ConditionStatus.OPEN)
+    note = models.TextField(_("note"), blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="+")
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DecisionConditionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("condition of a decision")
+        verbose_name_plural = _("conditions of decisions")
+        ordering = ["decision", "due_on", "id"]
+        indexes = [models.Index(fields=["organisation", "status", "due_on"], name="condition_due")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(status__in=["not_met", "dropped"]) | ~Q(note=""),
+                                   name="condition_closed_needs_note"),
+        ]
+
+    def __str__(self) -> str:
+        return f"condition {self.pk} of decision {self.decision_id}"
+
+
+class DecisionSignOff(models.Model):
+    """A board member's signature on (or refusal of) a decision's outcome and conditions, with their comment.
+
+    The outcome and conditions signed are copied, so the record says what was agreed even after the
+    conditions are closed; a later change of either voids the signature (voided_at) and asks again.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    decision = models.ForeignKey(StrategicDecision, on_delete=models.CASCADE, related_name="sign_offs")
+    verdict = models.CharField(_("verdict"), max_length=16, choices=SignOffVerdict.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                           verbose_name=_("board member"))
+    at = models.DateTimeField(auto_now_add=True)
+    comment = models.TextField(_("comment"))
+    outcome = models.CharField(_("outcome signed"), max_length=24, choices=DecisionOutcome.choices)
+    deferred_to = models.DateField(_("deferred to"), null=True, blank=True)
+    conditions = models.JSONField(_("conditions signed"), default=list, blank=True)
+    voided_at = models.DateTimeField(null=True, blank=True)
+    voided_because = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        constraints = [models.CheckConstraint(condition=~Q(comment=""), name="sign_off_needs_comment")]
+
+    def __str__(self) -> str:
+        return f"{self.verdict} decision {self.decision_id}"

@@ -21,6 +21,8 @@ from rightsloop.stakeholders.queries import hidden_from
 from . import escalation, scales
 from .models import (
     ContextEvent,
+    DecisionCondition,
+    DecisionSignOff,
     DefaultRulesOffer,
     EscalationRule,
     Indicator,
@@ -30,6 +32,7 @@ from .models import (
     RiskMarket,
     RiskRight,
     StrategicDecision,
+    unmitigable_severe_mitigations,
 )
 from .vocabulary import OwnerLevel
 
@@ -70,7 +73,52 @@ def visible_decisions(viewer: Viewer) -> QuerySet[StrategicDecision]:
 
 
 def access_strategic_decision(viewer: Viewer, pk: int) -> StrategicDecision:
-    return _get(visible_decisions(viewer), pk)
+    return _get(visible_decisions(viewer).with_against_severe_risk(), pk)
+
+
+def access_condition(viewer: Viewer, pk: int) -> DecisionCondition:
+    return _get(DecisionCondition.objects.filter(decision__in=visible_decisions(viewer))
+                .select_related("decision", "owner"), pk)
+
+
+def conditions_of(decision: StrategicDecision) -> QuerySet[DecisionCondition]:
+    return decision.conditions.select_related("owner", "closed_by").order_by("due_on", "id")
+
+
+def sign_offs_of(decision: StrategicDecision) -> QuerySet[DecisionSignOff]:
+    return decision.sign_offs.select_related("by").order_by("-at", "-id")
+
+
+@dataclass(frozen=True)
+class SevereExposure:
+    """A severe linked risk that is not or cannot be mitigated, and the remedy plans recorded against it."""
+
+    risk_id: int
+    title: str
+    remedy_plans: tuple[str, ...]
+
+
+def severe_exposures(decision: StrategicDecision) -> list[SevereExposure]:
+    """The risks behind the "taken against a severe risk" marker (models.unmitigable_severe_mitigations)."""
+    plans: dict[int, tuple[str, list[str]]] = {}
+    for risk_id, title, plan in (unmitigable_severe_mitigations(decision.pk)
+                                 .values_list("risk_id", "risk__title", "remedy_plan").order_by("risk_id", "id")):
+        plans.setdefault(risk_id, (title, []))[1].append(plan)
+    return [SevereExposure(risk_id, title, tuple(found)) for risk_id, (title, found) in plans.items()]
+
+
+def overdue_conditions(viewer: Viewer, today: datetime.date, limit: int = 10) -> QuerySet[DecisionCondition]:
+    """Open conditions past their due date, on decisions taken (a draft's conditions are not yet owed)."""
+    return (DecisionCondition.objects.filter(decision__in=visible_decisions(viewer), decision__status="decided")
+            .overdue(today).select_related("decision", "owner").order_by("due_on", "id")[:limit])
+
+
+def awaiting_sign_off(viewer: Viewer) -> QuerySet[StrategicDecision]:
+    return visible_decisions(viewer).awaiting_board().select_related("decided_by").order_by("updated_at", "id")
+
+
+def deferral_passed(viewer: Viewer, today: datetime.date) -> QuerySet[StrategicDecision]:
+    return visible_decisions(viewer).deferral_passed(today).order_by("deferred_to", "id")
 
 
 def visible_events(viewer: Viewer) -> QuerySet[ContextEvent]:

@@ -134,7 +134,7 @@ def risk_detail(request, pk: int):
                            count=queries.risk_inputs_count(viewer, risk)),
         "heard": queries.who_was_heard_on(risk, viewer),
         "board_view": viewer.role == Role.BOARD,
-        "decisions": list(risk.strategic_decisions.order_by("-updated_at", "-id")),
+        "decisions": list(risk.strategic_decisions.with_against_severe_risk().order_by("-updated_at", "-id")),
         "can_edit": viewer.can(Capability.RISKS_EDIT),
         "today": timezone.localdate(),
         "affected_groups": groups_touched_by(viewer, risk),

@@ -52,7 +52,38 @@ class DecisionCategory(models.TextChoices):
 
 class DecisionStatus(models.TextChoices):
     DRAFT = "draft", _("Being prepared")
+    # Put forward by the team, not yet counting as taken: a linked risk is owned at board level.
+    AWAITING_BOARD = "awaiting_board", _("Awaiting board sign-off")
     DECIDED = "decided", _("Decided")
+
+
+class DecisionOutcome(models.TextChoices):
+    GO = "go", _("Go")
+    GO_WITH_CONDITIONS = "go_with_conditions", _("Go, with conditions")
+    NO_GO = "no_go", _("No-go")
+    DEFERRED = "deferred", _("Deferred")
+
+
+# The outcomes that let the business go ahead, and so may be taken against a risk.
+GOING_AHEAD = frozenset({DecisionOutcome.GO, DecisionOutcome.GO_WITH_CONDITIONS})
+# The kinds of decision where going ahead against a severe risk that cannot be mitigated must show everywhere.
+EXPOSED_CATEGORIES = frozenset({DecisionCategory.MARKET_ENTRY, DecisionCategory.HIGH_RISK_SALE})
+
+
+class ConditionStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    MET = "met", _("Met")
+    NOT_MET = "not_met", _("Not met")
+    DROPPED = "dropped", _("Dropped")
+
+
+# Closing a condition this way needs a note saying why.
+NEEDS_NOTE = frozenset({ConditionStatus.NOT_MET, ConditionStatus.DROPPED})
+
+
+class SignOffVerdict(models.TextChoices):
+    SIGNED = "signed", _("Signed off")
+    DECLINED = "declined", _("Declined")
 
 
 class Communication(models.TextChoices):

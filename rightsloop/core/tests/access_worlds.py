@@ -28,6 +28,7 @@ from rightsloop.consultations.tests.factories import consultation_world
 from rightsloop.engagements import actions as engagement_actions
 from rightsloop.engagements.tests.factories import make_engagement, make_input, make_participation
 from rightsloop.risks import actions as risk_actions
+from rightsloop.risks import decision_actions
 from rightsloop.risks.tests.factories import make_mitigation, make_risk
 from rightsloop.stakeholders import actions as stakeholder_actions
 from rightsloop.stakeholders import groups as stakeholder_groups
@@ -187,6 +188,11 @@ ROUTE_OBJECTS: dict[str, dict[str, str]] = {
     "risks:decision-detail": {"pk": "decision"},
     "risks:decision-edit": {"pk": "decision"},
     "risks:decision-decide": {"pk": "decision"},
+    # Outcome, conditions and the board's sign-off (risks/decision_views.py)
+    "risks:decision-sign-off": {"pk": "decision"},
+    "risks:decision-decline": {"pk": "decision"},
+    "risks:condition-add": {"pk": "decision"},
+    "risks:condition-edit": {"pk": "condition"},
     "risks:event-detail": {"pk": "event"},
     # Mitigations, their indicators and evidence, and links to inputs (risks/mitigation_views.py, link_views.py)
     "risks:mitigation-edit": {"pk": "mitigation"},
@@ -202,6 +208,7 @@ _BY_PARAM = {"stakeholder_id": "stakeholder", "engagement_id": "engagement", "in
              "group_id": "group", "representation_id": "representation",
              # The risks API (risks/api.py)
              "risk_id": "risk", "mitigation_id": "mitigation", "decision_id": "decision", "event_id": "event",
+             "condition_id": "condition",
              # Public consultations (consultations/)
              "consultation_id": "consultation", "import_id": "response_import", "import_pk": "response_import",
              "theme_id": "theme", "theme_pk": "theme", "response_id": "response", "response_pk": "response",
@@ -286,6 +293,10 @@ def api_body(route: Route, ids: dict[str, int]) -> dict:
         "api:create_strategic_decision": {"title": "Matrix decision", "category": "market_entry"},
         "api:update_strategic_decision": {"description": "Matrix change"},
         "api:decide_strategic_decision": {},
+        "api:sign_off_strategic_decision": {"comment": "Matrix comment"},
+        "api:decline_strategic_decision": {"comment": "Matrix comment"},
+        "api:add_decision_condition": {"text": "Matrix condition", "due_on": today},
+        "api:update_decision_condition": {"status": "met"},
         "api:record_context_event": {"title": "Matrix event", "kind": "new_law", "occurred_on": today,
                                      "countries": ["KE"]},
         "api:set_escalation_rules": {"rules": [{"level": "board", "min_severity": 12, "min_likelihood": 3}]},
@@ -413,6 +424,9 @@ def build_world(builder: Viewer, marker: str, *, grant_holders: list[Viewer] = (
     o["decision"] = risk_actions.create_strategic_decision(plan=risk_actions.DecisionPlan(
         title=f"{marker} decision", category="market_entry", risks=[o["risk"]], engagements=[o["engagement"]]),
         by=builder)
+    # A condition of that decision, owned by the builder; named so that whoever may see the decision may see it.
+    o["condition"] = decision_actions.add_condition(decision=o["decision"], text=f"{marker} decision condition",
+                                                    owner=builder.user, due_on=today, by=builder)
     o["event"] = risk_actions.record_context_event(title=f"{marker} event", kind="new_law", occurred_on=today,
                                                    countries_touched=["KE"], by=builder)
     o["membership"] = Membership.objects.get(user=builder.user, organisation=builder.organisation)

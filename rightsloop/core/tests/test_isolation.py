@@ -22,6 +22,7 @@ from rightsloop.consultations.tests.factories import consultation_world
 from rightsloop.engagements import actions as engagement_actions
 from rightsloop.engagements.tests.factories import make_engagement, make_input, make_participation
 from rightsloop.risks import actions as risk_actions
+from rightsloop.risks import decision_actions
 from rightsloop.risks.tests.factories import make_mitigation, make_risk
 from rightsloop.stakeholders import actions as stakeholder_actions
 from rightsloop.stakeholders import groups as stakeholder_groups
@@ -69,6 +70,8 @@ def build_world(viewer, marker):
     indicator = risk_actions.add_indicator(mitigation=mitigation, name=f"{marker} indicator", by=viewer)
     decision = risk_actions.create_strategic_decision(plan=risk_actions.DecisionPlan(
         title=f"{marker} decision", category="market_entry", risks=[risk]), by=viewer)
+    condition = decision_actions.add_condition(decision=decision, text=f"{marker} condition", owner=viewer.user,
+                                               due_on=today, by=viewer)
     event = risk_actions.record_context_event(title=f"{marker} event", kind="new_law", occurred_on=today,
                                               countries_touched=["KE"], by=viewer)
     # The other organisation's consultation stays unpublished: its public pages are then as unknown as any id.
@@ -81,6 +84,7 @@ def build_world(viewer, marker):
         **consultation,
         "group": group, "representation": representation,
         "risk": risk, "mitigation": mitigation, "indicator": indicator, "decision": decision, "event": event,
+        "condition": condition,
         "stakeholder": person, "proxy": proxy, "flag": twin.duplicate_flags.get(), "consent": consent,
         "engagement": engagement, "participation": participation, "input": item, "briefing": briefing,
         "membership": membership, "token": token, "grant": protected.grants.get(), "invitation": invitation,
@@ -115,7 +119,7 @@ def object_for(route: str, param: str, world) -> int | str:
             return world[key].pk
     if param == "engagement_pk" and route.startswith("consultations/"):
         return world["consultation_engagement"].pk
-    for name in ("risk", "mitigation", "decision", "event"):  # the risks API (risks/api.py)
+    for name in ("risk", "mitigation", "decision", "event", "condition"):  # the risks API (risks/api.py)
         if param == f"{name}_id":
             return world[name].pk
     if param == "pk":
@@ -124,6 +128,7 @@ def object_for(route: str, param: str, world) -> int | str:
                             ("stakeholders/groups/representations/", "representation"),
                             ("stakeholders/groups/", "group"), ("stakeholders/", "stakeholder"),
                             ("risks/mitigations/", "mitigation"),
+                            ("risks/decisions/conditions/", "condition"),
                             ("risks/decisions/", "decision"), ("risks/events/", "event"),
                             ("risks/indicators/", "indicator"),
                             ("risks/", "risk"), ("engagements/inputs/", "input"),

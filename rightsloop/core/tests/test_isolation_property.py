@@ -68,6 +68,7 @@ ALTERNATIVES = {
     "mitigation": ("mitigation",),
     "indicator": ("indicator",),
     "decision": ("decision",),
+    "condition": ("condition",),
     "event": ("event",),
     # Public consultations (consultations/)
     "consultation": ("consultation",),

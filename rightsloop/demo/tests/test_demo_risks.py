@@ -142,7 +142,8 @@ def test_the_market_entry_is_blocked_by_a_severe_unmitigated_risk(organisation, 
 
 
 def test_the_other_decision_walked_all_four_steps_and_was_taken(organisation):
-    decision = StrategicDecision.objects.for_organisation(organisation).get(status=DecisionStatus.DECIDED)
+    decision = StrategicDecision.objects.for_organisation(organisation).get(
+        status=DecisionStatus.DECIDED, category=DecisionCategory.BUSINESS_MODEL)
     assert decision.decided_at and decision.decided_by.username == content.ADMIN
     assert decision.risk_picture and decision.mitigation_plan and decision.remedy_plan
     assert decision.communication == "formal_report" and decision.communication_is_safe
@@ -152,6 +153,20 @@ def test_the_other_decision_walked_all_four_steps_and_was_taken(organisation):
                                          action__startswith="strategic_decision.")
                .values_list("action", flat=True)) >= {"strategic_decision.created", "strategic_decision.changed",
                                                       "strategic_decision.decided"}
+
+
+def test_a_market_entry_signed_off_by_the_board_with_conditions_one_met(organisation, hr_lead):
+    decision = demo_risks.board_decision(organisation)
+    assert (decision.category, decision.status, decision.outcome) == (
+        DecisionCategory.MARKET_ENTRY, DecisionStatus.DECIDED, "go_with_conditions")
+    assert decision.risks.filter(owner_level=OwnerLevel.BOARD).exists()
+    (signed,) = decision.sign_offs.all()
+    assert signed.by.username == "helena" and signed.comment and len(signed.conditions) == 3
+    conditions = list(decision.conditions.order_by("due_on"))
+    assert all(c.owner_id and c.due_on for c in conditions)
+    assert sorted(c.status for c in conditions) == ["met", "open", "open"]
+    assert StrategicDecision.objects.with_against_severe_risk().get(pk=decision.pk).against_severe_risk
+    assert [c.pk for c in queries.overdue_conditions(hr_lead, timezone.localdate())] == [conditions[0].pk]
 
 
 def test_context_events_flag_the_mitigations_they_touch(organisation):
@@ -172,7 +187,7 @@ def test_reset_rebuilds_the_same_risks(organisation):
     from rightsloop.demo.loader import count_demo
 
     before = count_demo(organisation, timezone.localdate())
-    assert before.risks == 15 and before.strategic_decisions == 2 and before.context_events == 3
+    assert before.risks == 15 and before.strategic_decisions == 3 and before.context_events == 3
 
     call_command("load_demo", "--reset", stdout=StringIO())
 

@@ -153,6 +153,7 @@ def full_plan(risks, **fields):
         "mitigation_plan": "Encrypt by default.", "remedy_plan": "Legal aid fund.",
         "communication": "formal_report", "communication_plan": "Annual report section.",
         "communication_is_safe": True, "no_engagement_reason": "Consulted via partners only.", "risks": risks,
+        "outcome": "go",
     }
     values.update(fields)
     return actions.DecisionPlan(**values)
@@ -160,6 +161,7 @@ def full_plan(risks, **fields):
 
 def test_a_decision_is_blocked_until_every_step_and_a_remedy_plan_exist(hr_lead):
     severe = make_risk(hr_lead, scale=5, scope=4, irremediability=5, likelihood=2)
+    Risk.objects.filter(pk=severe.pk).update(owner_level="executive")  # below the board: the team may take it
     decision = actions.create_strategic_decision(plan=full_plan([severe], remedy_plan=""), by=hr_lead)
     with pytest.raises(ValidationError) as caught:
         actions.take_strategic_decision(decision=decision, by=hr_lead)

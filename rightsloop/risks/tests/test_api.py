@@ -184,6 +184,7 @@ def test_input_links_from_both_sides(hr_lead, board, auditor, api):
 
 def test_decisions_are_blocked_until_the_steps_are_done(hr_lead, api):
     severe = make_risk(hr_lead, scale=5, scope=5, irremediability=4, likelihood=2)
+    Risk.objects.filter(pk=severe.pk).update(owner_level="executive")  # below the board: the team may take it
     engagement = make_engagement(hr_lead)
     client = api(hr_lead)
     created = client.post("/api/v1/strategic-decisions", {
@@ -197,7 +198,7 @@ def test_decisions_are_blocked_until_the_steps_are_done(hr_lead, api):
     assert {"risk_picture", "mitigation_plan", "remedy_plan", "communication"} <= set(refused.json()["errors"])
     steps = {"risk_picture": "Surveillance demands likely", "mitigation_plan": "Cannot be mitigated fully",
              "remedy_plan": "Fund legal aid", "communication": "formal_report",
-             "communication_plan": "Annual report", "communication_is_safe": True}
+             "communication_plan": "Annual report", "communication_is_safe": True, "outcome": "no_go"}
     assert client.patch(f"/api/v1/strategic-decisions/{did}", steps).status_code == 200
     blocked = client.post(f"/api/v1/strategic-decisions/{did}/decide")
     assert blocked.status_code == 400 and "risks" in blocked.json()["errors"]

@@ -9,7 +9,7 @@ from django.utils import timezone
 from rightsloop.core.models import AuditEntry
 from rightsloop.engagements.tests.factories import make_engagement, make_input
 from rightsloop.risks import actions
-from rightsloop.risks.models import ContextEvent, Mitigation, StrategicDecision
+from rightsloop.risks.models import ContextEvent, Mitigation, Risk, StrategicDecision
 from rightsloop.risks.tests.factories import make_mitigation, make_risk
 
 pytestmark = pytest.mark.django_db
@@ -22,6 +22,7 @@ COMPLETE = {
     "communication": "formal_report",
     "communication_plan": "In the annual human rights report.",
     "communication_is_safe": True,
+    "outcome": "go",
     "no_engagement_reason": "",
 }
 
@@ -108,6 +109,7 @@ def test_decide_is_refused_while_a_step_is_missing(hr_lead, sign_in):
 
 def test_a_severe_risk_blocks_until_it_has_a_remedy_plan(hr_lead, sign_in):
     risk = severe_risk(hr_lead)
+    Risk.objects.filter(pk=risk.pk).update(owner_level="executive")  # below the board: the team may take it
     decision = make_decision(hr_lead, risks=[risk], no_engagement_reason="Defenders asked us not to convene them.")
     client = sign_in(hr_lead)
     refused = client.post(f"/risks/decisions/{decision.pk}/decide/")
