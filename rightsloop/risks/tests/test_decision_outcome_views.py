@@ -193,3 +193,29 @@ def test_the_api_decline(hr_lead, board, api):
     assert declined.status_code == 200 and declined.json()["status"] == "draft"
     assert declined.json()["sign_offs"][0]["verdict"] == "declined"
     assert StrategicDecision.objects.get(pk=decision.pk).decided_by is None
+
+
+def test_the_dashboard_panel_reads_a_fixed_number_of_queries(hr_lead, board, sign_in, django_assert_max_num_queries):
+    risk = at_level(make_risk(hr_lead, scale=5, scope=5, irremediability=4), OwnerLevel.BOARD)
+    make_mitigation(hr_lead, risk, status="cannot_mitigate", reason="r", remedy_plan="p")
+
+    def awaiting_with_overdue_condition():
+        decision = prepare(hr_lead, risks=[risk], outcome="go_with_conditions")
+        decision_actions.add_condition(decision=decision, text="Audit", owner=hr_lead.user,
+                                       due_on=TODAY - datetime.timedelta(days=1), by=hr_lead)
+        actions.take_strategic_decision(decision=decision, by=hr_lead)
+        decision_actions.sign_off_decision(decision=decision, comment="Agreed.", by=board)
+        return prepare(hr_lead, risks=[risk], outcome="no_go")
+
+    client = sign_in(board)
+    for _ in range(2):
+        actions.take_strategic_decision(decision=awaiting_with_overdue_condition(), by=hr_lead)
+    client.get("/")
+    with django_assert_max_num_queries(200) as few:
+        client.get("/")
+    for _ in range(6):
+        actions.take_strategic_decision(decision=awaiting_with_overdue_condition(), by=hr_lead)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get("/").content.decode()
+    assert page.count("Awaiting your sign-off") == 1 and page.count('#sign-off">') == 8
+    assert page.count("was due") == 8
