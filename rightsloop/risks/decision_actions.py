@@ -167,24 +167,27 @@ def update_condition(*, condition: DecisionCondition, text: str, owner: User, du
 
 # The board's sign-off --------------------------------------------------------
 
-def _check_awaiting(decision: StrategicDecision, comment: str) -> None:
+def _record_verdict(decision: StrategicDecision, *, verdict: str, comment: str, by: Viewer,
+                    refused: str) -> tuple[StrategicDecision, DecisionSignOff]:
+    """Check that a board member answers a decision awaiting the board, and keep their answer as it stands."""
+    if not may_sign_off(by):
+        raise PermissionDenied(refused)
+    decision = _lock(decision)
     if decision.status != DecisionStatus.AWAITING_BOARD:
         raise ValidationError({"__all__": _("This decision is not awaiting a board sign-off.")})
     if not comment.strip():
         raise ValidationError({"comment": _("A comment is required: say what the board weighed.")})
+    answer = DecisionSignOff.objects.create(
+        organisation=decision.organisation, decision=decision, verdict=verdict, by=by.user, comment=comment.strip(),
+        outcome=decision.outcome, deferred_to=decision.deferred_to, conditions=_conditions_snapshot(decision))
+    return decision, answer
 
 
 @transaction.atomic
 def sign_off_decision(*, decision: StrategicDecision, comment: str, by: Viewer) -> DecisionSignOff:
     """A board member signs the outcome and conditions put to the board: from now the decision counts as taken."""
-    if not may_sign_off(by):
-        raise PermissionDenied(_("Only a board member can sign off this decision."))
-    decision = _lock(decision)
-    _check_awaiting(decision, comment)
-    sign_off = DecisionSignOff.objects.create(
-        organisation=decision.organisation, decision=decision, verdict=SignOffVerdict.SIGNED, by=by.user,
-        comment=comment.strip(), outcome=decision.outcome, deferred_to=decision.deferred_to,
-        conditions=_conditions_snapshot(decision))
+    decision, sign_off = _record_verdict(decision, verdict=SignOffVerdict.SIGNED, comment=comment, by=by,
+                                         refused=_("Only a board member can sign off this decision."))
     decision.status, decision.decided_at = DecisionStatus.DECIDED, sign_off.at
     decision.save(update_fields=["status", "decided_at", "updated_at"])
     audit.record(organisation=decision.organisation, by=by, action="strategic_decision.signed_off", target=decision,
@@ -195,14 +198,8 @@ def sign_off_decision(*, decision: StrategicDecision, comment: str, by: Viewer) 
 @transaction.atomic
 def decline_sign_off(*, decision: StrategicDecision, comment: str, by: Viewer) -> DecisionSignOff:
     """A board member refuses to sign: the decision goes back to the team, with the comment saying why."""
-    if not may_sign_off(by):
-        raise PermissionDenied(_("Only a board member can decline to sign off this decision."))
-    decision = _lock(decision)
-    _check_awaiting(decision, comment)
-    refusal = DecisionSignOff.objects.create(
-        organisation=decision.organisation, decision=decision, verdict=SignOffVerdict.DECLINED, by=by.user,
-        comment=comment.strip(), outcome=decision.outcome, deferred_to=decision.deferred_to,
-        conditions=_conditions_snapshot(decision))
+    decision, refusal = _record_verdict(decision, verdict=SignOffVerdict.DECLINED, comment=comment, by=by,
+                                        refused=_("Only a board member can decline to sign off this decision."))
     decision.status, decision.decided_by, decision.decided_at = DecisionStatus.DRAFT, None, None
     decision.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
     audit.record(organisation=decision.organisation, by=by, action="strategic_decision.sign_off_declined",
