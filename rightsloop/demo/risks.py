@@ -20,6 +20,7 @@ from rightsloop.risks.vocabulary import (
     ConditionStatus,
     DecisionCategory,
     DecisionOutcome,
+    Effectiveness,
     EventKind,
     Involvement,
     MitigationStatus,
@@ -63,6 +64,7 @@ class Action:
     remedy_plan: str = ""
     measures: tuple[Measure, ...] = ()
     heard: tuple[Heard, ...] = ()
+    key: str = ""  # names the mitigations the demo comes back to (RiskBuilder.mitigations)
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,14 @@ RISKS: tuple[SalientRisk, ...] = (
             Action("Stop collecting precise location in the camp areas; keep city-level location only.",
                    IN_PROGRESS, owner=content.PRODUCT_LEAD, due_in=21,
                    heard=(("location_interviews", "nur"),)),
+            Action("Encrypt location records end to end and keep them only on servers outside Bangladesh, so "
+                   "that no one in the country can be made to hand them over readable.", DONE,
+                   owner=content.PRODUCT_LEAD, key="location_encryption",
+                   measures=(Measure("Location records readable by staff or stored in Bangladesh", "None", (
+                       Reading(40, "None", "Encryption and storage in Singapore confirmed by the security team."),
+                       Reading(5, "Copies in Bangladesh required from next quarter",
+                               "The data protection act requires a local copy and lets the agency demand keys."),
+                   )),)),
             Action("Refuse to hand over the location records already held.", CANNOT_MITIGATE,
                    owner=content.LEGAL_LEAD,
                    reason="A court order under national law can compel disclosure of records we still hold; "
@@ -387,6 +397,7 @@ class RiskBuilder:
         self.heard = heard
         self.engagements = engagements
         self.risks: dict[str, Risk] = {}
+        self.mitigations: dict[str, Mitigation] = {}
 
     @property
     def hr_lead(self) -> Viewer:
@@ -405,7 +416,9 @@ class RiskBuilder:
         # The demo company is new, so it follows the default, severity-first escalation rules.
         for risk in RISKS:
             self.add_risk(risk)
+        self.judge_before_the_law()
         self.record_events()
+        self.reassess_after_the_law()
         self.decide()
 
     def add_risk(self, spec: SalientRisk) -> None:
@@ -429,6 +442,8 @@ class RiskBuilder:
             due_on=None if step.due_in is None else _days(self.today, step.due_in),
             reason=step.reason, remedy_plan=step.remedy_plan, by=self.hr_lead,
         )
+        if step.key:
+            self.mitigations[step.key] = mitigation
         if step.heard:
             actions.link_inputs(target=mitigation, inputs=self.inputs(step.heard), by=self.hr_lead)
         for measure in step.measures:
@@ -441,6 +456,30 @@ class RiskBuilder:
                     by=self.hr_lead,
                 )
         return mitigation
+
+    def judge_before_the_law(self) -> None:
+        """The encryption of camp residents' location records, judged effective on its evidence."""
+        mitigation = self.mitigations["location_encryption"]
+        indicator = mitigation.indicators.get()
+        actions.assess_mitigation(
+            mitigation=mitigation, judgement=Effectiveness.EFFECTIVE, assessed_on=_days(self.today, -30),
+            reasoning="No location record can be read by our staff or is stored in Bangladesh, so a demand made "
+                      "there can only reach ciphertext held abroad.",
+            indicators=[indicator], evidence=list(indicator.evidence.filter(observed_on__lt=_days(self.today, -30))),
+            by=self.hr_lead)
+
+    def reassess_after_the_law(self) -> None:
+        """The new law flagged it; reassessed, it is judged not effective, on the camp residents' own fears."""
+        mitigation = self.mitigations["location_encryption"]
+        indicator = mitigation.indicators.get()
+        actions.reassess_mitigation(
+            mitigation=mitigation, judgement=Effectiveness.NOT_EFFECTIVE, assessed_on=_days(self.today, -3),
+            note="Reassessed the storage and key arrangements against the data protection act: it requires a copy "
+                 "of the records in Bangladesh and lets the agency demand the keys without a court order. The "
+                 "encryption no longer keeps the records from the authorities, which is what camp residents "
+                 "told us they fear.",
+            evidence=list(indicator.evidence.filter(observed_on__gte=_days(self.today, -9))),
+            inputs=self.inputs([("location_interviews", "nur")]), by=self.hr_lead)
 
     def record_events(self) -> None:
         actions.record_context_event(

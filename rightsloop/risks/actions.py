@@ -32,6 +32,9 @@ from .models import (
     Evidence,
     Indicator,
     Mitigation,
+    MitigationAssessment,
+    MitigationChange,
+    ReassessmentFlag,
     Risk,
     RiskChange,
     RiskInput,
@@ -45,6 +48,7 @@ from .vocabulary import (
     DecisionCategory,
     DecisionOutcome,
     DecisionStatus,
+    Effectiveness,
     EventKind,
     Involvement,
     MitigationStatus,
@@ -326,10 +330,30 @@ def _check_mitigation(*, status: str, reason: str, remedy_plan: str, action: str
         raise ValidationError(errors)
 
 
+# What a mitigation's history keeps of it, before and after each change (MitigationChange).
+MITIGATION_TRACKED = ("action", "status", "owner_id", "due_on", "reason", "remedy_plan", "effectiveness",
+                      "needs_reassessment", "flagged_by_id")
+
+
+def mitigation_snapshot(mitigation: Mitigation) -> dict:
+    values = {name: getattr(mitigation, name) for name in MITIGATION_TRACKED}
+    values["due_on"] = mitigation.due_on.isoformat() if mitigation.due_on else None
+    return values
+
+
+def _keep_change(mitigation: Mitigation, *, before: dict, reason: str, by: Viewer) -> MitigationChange | None:
+    """Write the mitigation's history entry if anything it tracks moved; None when nothing did."""
+    after = mitigation_snapshot(mitigation)
+    if after == before:
+        return None
+    return MitigationChange.objects.create(mitigation=mitigation, changed_by=by.user, reason=reason.strip()[:500],
+                                           before=before, after=after)
+
+
 @transaction.atomic
 def add_mitigation(*, risk: Risk, action: str, owner: User, status: str = MitigationStatus.PLANNED,
                    due_on: datetime.date | None = None, reason: str = "", remedy_plan: str = "",
-                   by: Viewer) -> Mitigation:
+                   why: str = "", by: Viewer) -> Mitigation:
     """Add an action against a risk, or the explicit record that there is none, with its remedy plan."""
     if not by.can(Capability.RISKS_EDIT):
         raise PermissionDenied(_("Your role cannot add mitigations."))
@@ -339,6 +363,7 @@ def add_mitigation(*, risk: Risk, action: str, owner: User, status: str = Mitiga
         organisation=risk.organisation, risk=risk, action=action.strip(), owner=owner, status=status,
         due_on=due_on, reason=reason.strip(), remedy_plan=remedy_plan.strip(),
     )
+    _keep_change(mitigation, before={}, reason=why.strip() or _("added"), by=by)
     audit.record(organisation=risk.organisation, by=by, action="mitigation.added", target=mitigation,
                  summary=f"risk #{risk.pk}: {status}")
     return mitigation
@@ -346,27 +371,33 @@ def add_mitigation(*, risk: Risk, action: str, owner: User, status: str = Mitiga
 
 @transaction.atomic
 def update_mitigation(*, mitigation: Mitigation, action: str, status: str, due_on: datetime.date | None,
-                      reason: str, remedy_plan: str, owner: User | None = None, reassessed: bool = False,
+                      reason: str, remedy_plan: str, owner: User | None = None, why: str = "",
                       by: Viewer) -> Mitigation:
-    """Change a mitigation; `reassessed` clears the flag a context event raised."""
+    """Change a mitigation; its history keeps who, when, why, and each field before and after.
+
+    The reassessment flag is not cleared here: only reassess_mitigation does, with a note and a judgement.
+    """
     if not may_change_mitigation(by, mitigation):
         raise PermissionDenied(_("Only the owner or the human rights team can change this mitigation."))
     _check_mitigation(status=status, reason=reason, remedy_plan=remedy_plan, action=action)
+    mitigation = Mitigation.objects.select_for_update().get(pk=mitigation.pk)
+    before = mitigation_snapshot(mitigation)
     fields = {"action": action.strip(), "status": status, "due_on": due_on, "reason": reason.strip(),
               "remedy_plan": remedy_plan.strip()}
     if owner is not None:
         _check_owner(owner, mitigation.organisation)
         fields["owner_id"] = owner.pk
     changed = [name for name, value in fields.items() if getattr(mitigation, name) != value]
+    if not changed:
+        return mitigation
+    if not why.strip():
+        raise ValidationError({"why": _("Say why the mitigation changes: its history keeps it.")})
     for name, value in fields.items():
         setattr(mitigation, name, value)
-    if reassessed and mitigation.needs_reassessment:
-        mitigation.needs_reassessment = False
-        changed.append("needs_reassessment")
-    if changed:
-        mitigation.save()
-        audit.record(organisation=mitigation.organisation, by=by, action="mitigation.changed",
-                     target=mitigation, summary=f"risk #{mitigation.risk_id}: {status}", changed_fields=changed)
+    mitigation.save()
+    _keep_change(mitigation, before=before, reason=why, by=by)
+    audit.record(organisation=mitigation.organisation, by=by, action="mitigation.changed",
+                 target=mitigation, summary=f"risk #{mitigation.risk_id}: {status}", changed_fields=changed)
     return mitigation
 
 
@@ -427,7 +458,7 @@ def record_context_event(*, title: str, kind: str, occurred_on: datetime.date, b
                                         occurred_on=occurred_on, recorded_by=by.user)
     touched = touched_mitigations(event)
     ids = [m.pk for m in touched]
-    Mitigation.objects.filter(pk__in=ids).update(needs_reassessment=True, flagged_by=event)
+    _flag_for_reassessment(event, touched, by=by)
     audit.record(organisation=by.organisation, by=by, action="context_event.recorded", target=event,
                  summary=f"{kind}: {len(ids)} mitigation(s) flagged for reassessment")
     owners = defaultdict(list)
@@ -436,6 +467,19 @@ def record_context_event(*, title: str, kind: str, occurred_on: datetime.date, b
     by_owner = {owner_id: [m.pk for m in mine] for owner_id, mine in owners.items()}
     transaction.on_commit(lambda: _notify_mitigation_owners(event.pk, by_owner))
     return event
+
+
+def _flag_for_reassessment(event: ContextEvent, touched: list[Mitigation], *, by: Viewer) -> None:
+    """Flag each mitigation, keep the event's call (one ReassessmentFlag each) and a line in its history."""
+    before = {m.pk: mitigation_snapshot(m) for m in touched}
+    Mitigation.objects.filter(pk__in=list(before)).update(needs_reassessment=True, flagged_by=event)
+    ReassessmentFlag.objects.bulk_create([ReassessmentFlag(mitigation=m, event=event) for m in touched])
+    why = _("Flagged for reassessment by the context event “%(title)s”.") % {"title": event.title}
+    MitigationChange.objects.bulk_create([
+        MitigationChange(mitigation=m, changed_by=by.user, reason=why[:500], before=before[m.pk],
+                         after={**before[m.pk], "needs_reassessment": True, "flagged_by_id": event.pk})
+        for m in touched
+    ])
 
 
 def touched_mitigations(event: ContextEvent) -> list[Mitigation]:
@@ -641,19 +685,88 @@ def link_inputs(*, target: Risk | Mitigation | StrategicDecision, inputs: Iterab
     return len(changed)
 
 
-# Mitigation pages (helper E): reassessment after a context event -------------
+# Effectiveness of mitigations and their reassessment after a context event (R4) ---------------
+
+def _check_assessment(mitigation: Mitigation, *, judgement: str, assessed_on: datetime.date, reasoning: str,
+                      indicators: list[Indicator], evidence: list[Evidence], inputs: list[Input],
+                      reasoning_field: str) -> None:
+    errors = {}
+    if judgement not in Effectiveness.values:
+        errors["judgement"] = _("Choose effective, partly effective, not effective or not yet known.")
+    if assessed_on > timezone.localdate():
+        errors["assessed_on"] = _("An assessment cannot be dated in the future.")
+    if not reasoning.strip():
+        errors[reasoning_field] = (_("Say what was reassessed and what it showed.") if reasoning_field == "note"
+                                   else _("Give the reasoning behind the judgement."))
+    if any(indicator.mitigation_id != mitigation.pk for indicator in indicators):
+        errors["indicators"] = _("Cite only this mitigation's indicators.")
+    own_indicators = set(mitigation.indicators.values_list("pk", flat=True)) if evidence else set()
+    if any(item.indicator_id not in own_indicators for item in evidence):
+        errors["evidence"] = _("Cite only evidence recorded for this mitigation's indicators.")
+    if any(item.organisation_id != mitigation.organisation_id for item in inputs):
+        errors["inputs"] = _("Unknown input.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _assess(mitigation: Mitigation, *, judgement: str, assessed_on: datetime.date, reasoning: str,
+            indicators: Iterable[Indicator], evidence: Iterable[Evidence], inputs: Iterable[Input], by: Viewer,
+            reassessing: bool) -> MitigationAssessment:
+    if not may_change_mitigation(by, mitigation):
+        raise PermissionDenied(_("Only the owner or the human rights team can assess this mitigation."))
+    indicators, evidence, inputs = list(indicators), list(evidence), list(inputs)
+    _check_assessment(mitigation, judgement=judgement, assessed_on=assessed_on, reasoning=reasoning,
+                      indicators=indicators, evidence=evidence, inputs=inputs,
+                      reasoning_field="note" if reassessing else "reasoning")
+    mitigation = Mitigation.objects.select_for_update().get(pk=mitigation.pk)
+    if reassessing and not mitigation.needs_reassessment:
+        raise ValidationError({"__all__": [_("This mitigation is not awaiting reassessment: record an "
+                                             "assessment instead.")]})
+    before = mitigation_snapshot(mitigation)
+    assessment = MitigationAssessment.objects.create(
+        mitigation=mitigation, judgement=judgement, assessed_on=assessed_on, reasoning=reasoning.strip(),
+        answers=mitigation.flagged_by if reassessing else None, assessed_by=by.user)
+    assessment.indicators.set(indicators)
+    assessment.evidence.set(evidence)
+    assessment.inputs.set(inputs)
+    # The latest by date wins, so an assessment recorded late for an earlier day does not overrule a newer one.
+    mitigation.effectiveness = (mitigation.assessments.order_by("-assessed_on", "-id")
+                                .values_list("judgement", flat=True).first())
+    fields = ["effectiveness", "updated_at"]
+    if reassessing:
+        mitigation.reassessment_flags.filter(answered_by__isnull=True).update(answered_by=assessment)
+        mitigation.needs_reassessment = False
+        fields.append("needs_reassessment")
+    mitigation.save(update_fields=fields)
+    label = Effectiveness(judgement).label
+    why = (_("Reassessed, judged %(judgement)s: %(note)s") if reassessing
+           else _("Assessed, judged %(judgement)s: %(note)s")) % {"judgement": label, "note": reasoning.strip()}
+    _keep_change(mitigation, before=before, reason=why, by=by)
+    audit.record(organisation=mitigation.organisation, by=by,
+                 action="mitigation.reassessed" if reassessing else "mitigation.assessed", target=mitigation,
+                 summary=f"risk #{mitigation.risk_id}: {judgement}"
+                 + (f", context event #{assessment.answers_id}" if assessment.answers_id else ""))
+    return assessment
+
 
 @transaction.atomic
-def mark_mitigation_reassessed(*, mitigation: Mitigation, by: Viewer) -> Mitigation:
-    """Clear the reassessment flag a context event raised, once the owner or the team has looked again."""
-    if not may_change_mitigation(by, mitigation):
-        raise PermissionDenied(_("Only the owner or the human rights team can change this mitigation."))
-    mitigation = Mitigation.objects.select_for_update().get(pk=mitigation.pk)
-    if not mitigation.needs_reassessment:
-        return mitigation
-    event_id = mitigation.flagged_by_id
-    mitigation.needs_reassessment = False
-    mitigation.save(update_fields=["needs_reassessment", "updated_at"])
-    audit.record(organisation=mitigation.organisation, by=by, action="mitigation.reassessed", target=mitigation,
-                 summary=f"risk #{mitigation.risk_id}" + (f", context event #{event_id}" if event_id else ""))
-    return mitigation
+def assess_mitigation(*, mitigation: Mitigation, judgement: str, assessed_on: datetime.date, reasoning: str,
+                      indicators: Iterable[Indicator] = (), evidence: Iterable[Evidence] = (),
+                      inputs: Iterable[Input] = (), by: Viewer) -> MitigationAssessment:
+    """Record a dated judgement of the mitigation's effectiveness; the latest by date becomes its effectiveness."""
+    return _assess(mitigation, judgement=judgement, assessed_on=assessed_on, reasoning=reasoning,
+                   indicators=indicators, evidence=evidence, inputs=inputs, by=by, reassessing=False)
+
+
+@transaction.atomic
+def reassess_mitigation(*, mitigation: Mitigation, judgement: str, note: str,
+                        assessed_on: datetime.date | None = None, indicators: Iterable[Indicator] = (),
+                        evidence: Iterable[Evidence] = (), inputs: Iterable[Input] = (),
+                        by: Viewer) -> MitigationAssessment:
+    """Clear the reassessment flag: the note says what was reassessed, the judgement what it showed.
+
+    The assessment answers every open flag (each context event that raised one) and names the latest event.
+    """
+    return _assess(mitigation, judgement=judgement, assessed_on=assessed_on or timezone.localdate(),
+                   reasoning=note, indicators=indicators, evidence=evidence, inputs=inputs, by=by,
+                   reassessing=True)

@@ -31,13 +31,14 @@ from rightsloop.engagements import queries as engagement_queries
 from rightsloop.engagements.models import Engagement, Input
 
 from . import actions, decision_actions, escalation, queries
-from .models import DecisionCondition, Mitigation, Risk, StrategicDecision
+from .models import DecisionCondition, Evidence, Indicator, Mitigation, Risk, StrategicDecision
 from .vocabulary import (
     Communication,
     ConditionStatus,
     DecisionCategory,
     DecisionOutcome,
     DecisionStatus,
+    Effectiveness,
     EventKind,
     Involvement,
     MitigationStatus,
@@ -180,6 +181,13 @@ class RiskOut(Schema):
     created_at: datetime.datetime
     updated_at: datetime.datetime
     closed_at: datetime.datetime | None
+    mitigations_awaiting_reassessment: int = Field(
+        ..., description="Its mitigations a context event flagged that nobody has reassessed yet")
+
+    @staticmethod
+    def resolve_mitigations_awaiting_reassessment(obj) -> int:
+        counted = getattr(obj, "awaiting_reassessment", None)
+        return counted if counted is not None else obj.mitigations.flagged().count()
 
     @staticmethod
     def resolve_rank(obj) -> int | None:
@@ -211,6 +219,7 @@ class RiskQuery(Schema):
     level: OwnerLevel | None = None
     severe: bool = False
     due_for_review: bool = False
+    awaiting_reassessment: bool = Field(False, description="Only risks with mitigations awaiting reassessment")
 
 
 ORDER = (F("priority").desc(), F("irremediability").desc(), F("id").asc())
@@ -251,7 +260,8 @@ def list_risks(request, filters: Query[RiskQuery]):
     chosen = queries.RiskFilters(q=filters.q, right=filters.right, grouping=filters.grouping, market=filters.market,
                                  product=filters.product,
                                  level=_value(filters.level) or "", severe=filters.severe,
-                                 due_for_review=filters.due_for_review)
+                                 due_for_review=filters.due_for_review,
+                                 awaiting_reassessment=filters.awaiting_reassessment)
     return queries.risk_register(viewer, chosen, timezone.localdate()).annotate(
         rank=Window(RowNumber(), order_by=ORDER))
 
@@ -319,6 +329,7 @@ class MitigationIn(Schema):
     due_on: datetime.date | None = None
     reason: Text = Field("", description="Required for not_mitigated and cannot_mitigate")
     remedy_plan: Text = Field("", description="Required for not_mitigated and cannot_mitigate")
+    why: str = Field("", max_length=500, description="Why it is added; kept as the first entry of its history")
 
 
 class MitigationPatch(Schema):
@@ -328,7 +339,10 @@ class MitigationPatch(Schema):
     due_on: datetime.date | None = None
     reason: Text | None = None
     remedy_plan: Text | None = None
-    reassessed: bool = Field(False, description="Clear the flag a context event raised")
+    why: str = Field("", max_length=500, description="Why it changes: required when anything changes, kept in "
+                                                    "its history")
+    reassessed: bool = Field(False, description="No longer accepted: clear the flag with POST "
+                                                "/mitigations/{id}/reassessment, saying what was reassessed")
 
 
 class MitigationOut(Schema):
@@ -343,6 +357,7 @@ class MitigationOut(Schema):
     remedy_plan: str
     needs_reassessment: bool
     flagged_by_id: int | None
+    effectiveness: Effectiveness = Field(..., description="The judgement of its latest assessment")
     created_at: datetime.datetime
     updated_at: datetime.datetime
 
@@ -367,7 +382,7 @@ def add_mitigation(request, risk_id: int, payload: MitigationIn):
     owner = _member(viewer, payload.owner_id, "owner_id") or viewer.user
     mitigation = actions.add_mitigation(
         risk=risk, action=payload.action, owner=owner, status=_value(payload.status), due_on=payload.due_on,
-        reason=payload.reason, remedy_plan=payload.remedy_plan, by=viewer)
+        reason=payload.reason, remedy_plan=payload.remedy_plan, why=payload.why, by=viewer)
     return Status(201, queries.access_mitigation(viewer, mitigation.pk))
 
 
@@ -378,14 +393,174 @@ def update_mitigation(request, mitigation_id: int, payload: MitigationPatch):
     mitigation = queries.access_mitigation(viewer, mitigation_id)
     if not actions.may_change_mitigation(viewer, mitigation):
         raise PermissionDenied(_("Only the owner or the human rights team can change this mitigation."))
+    if payload.reassessed:
+        raise DjangoValidationError({"reassessed": [_("Clear the flag with POST /mitigations/{id}/reassessment, "
+                                                      "saying what was reassessed and the resulting judgement.")]})
     given = payload.model_fields_set
     values = {name: getattr(mitigation, name) for name in ("action", "status", "due_on", "reason", "remedy_plan")}
     for name in values:
         if name in given and (getattr(payload, name) is not None or name == "due_on"):
             values[name] = _value(getattr(payload, name))
     owner = _member(viewer, payload.owner_id, "owner_id") if payload.owner_id is not None else None
-    actions.update_mitigation(mitigation=mitigation, owner=owner, reassessed=payload.reassessed, by=viewer, **values)
+    actions.update_mitigation(mitigation=mitigation, owner=owner, why=payload.why, by=viewer, **values)
     return queries.access_mitigation(viewer, mitigation_id)
+
+
+# Effectiveness, reassessment and the trail of a mitigation (R4) -------------
+
+class MitigationChangeOut(RiskChangeOut):
+    pass
+
+
+@router.get("/mitigations/{int:mitigation_id}/history", response=documented({200: list[MitigationChangeOut]}),
+            summary="Every change of a mitigation (action, status, owner, due date, effectiveness, reassessment "
+                    "flag): who, when, why, before and after")
+@paginate(ApiPages)
+def mitigation_history(request, mitigation_id: int):
+    mitigation = queries.access_mitigation(request.auth, mitigation_id)
+    return mitigation.changes.select_related("changed_by")
+
+
+Ids = Annotated[list[Id], Field(max_length=200)]
+
+
+class CitationsIn(Schema):
+    assessed_on: datetime.date | None = Field(None, description="Defaults to today; never in the future")
+    indicator_ids: Ids = Field(default_factory=list, description="This mitigation's indicators")
+    evidence_ids: Ids = Field(default_factory=list, description="Evidence recorded for this mitigation's indicators")
+    input_ids: Ids = Field(default_factory=list, description="Views from the ground: inputs you may read")
+
+
+class AssessmentIn(CitationsIn):
+    judgement: Effectiveness
+    reasoning: str = Field(..., min_length=1, max_length=10000)
+
+
+class ReassessmentIn(CitationsIn):
+    judgement: Effectiveness = Field(..., description="The effectiveness the reassessment found")
+    note: str = Field(..., min_length=1, max_length=10000, description="What was reassessed, and what it showed")
+
+
+class AssessmentOut(Schema):
+    id: int
+    judgement: Effectiveness
+    assessed_on: datetime.date
+    reasoning: str
+    answers_event_id: int | None = Field(..., description="The context event this reassessment answers")
+    indicator_ids: list[int]
+    evidence_ids: list[int]
+    input_ids: list[int] = Field(..., description="The cited inputs you may read")
+    inputs_not_shown: int = Field(..., description="Cited inputs you may not read (their speakers stay unnamed)")
+    assessed_by: str | None
+    recorded_at: datetime.datetime
+
+    @staticmethod
+    def resolve_answers_event_id(obj) -> int | None:
+        return obj.answers_id
+
+    @staticmethod
+    def resolve_indicator_ids(obj) -> list[int]:
+        return sorted(item.pk for item in obj.indicators.all())
+
+    @staticmethod
+    def resolve_evidence_ids(obj) -> list[int]:
+        return sorted(item.pk for item in obj.evidence.all())
+
+    @staticmethod
+    def resolve_input_ids(obj) -> list[int]:
+        return sorted(item.pk for item in obj.inputs.all() if item.pk in obj.readable_inputs)
+
+    @staticmethod
+    def resolve_inputs_not_shown(obj) -> int:
+        return sum(1 for item in obj.inputs.all() if item.pk not in obj.readable_inputs)
+
+    @staticmethod
+    def resolve_assessed_by(obj) -> str | None:
+        return obj.assessed_by.get_username() if obj.assessed_by else None
+
+
+def _assessments(viewer: Viewer, mitigation: Mitigation, only: int | None = None) -> list:
+    """The mitigation's assessments, each knowing which of its cited inputs the viewer may read."""
+    found = queries.assessments_of(mitigation)
+    found = list(found.filter(pk=only) if only else found)
+    cited = {item.pk for assessment in found for item in assessment.inputs.all()}
+    readable = set(engagement_queries.visible_inputs(viewer).filter(pk__in=cited).values_list("pk", flat=True)
+                   if cited else ())
+    for assessment in found:
+        assessment.readable_inputs = readable
+    return found
+
+
+def _citations(viewer: Viewer, mitigation: Mitigation, payload: CitationsIn) -> dict:
+    """The cited objects, or 'not found' for an id that is not this mitigation's (or not an input you may read)."""
+    return {
+        "indicators": _all_visible(Indicator.objects.filter(mitigation=mitigation), payload.indicator_ids),
+        "evidence": _all_visible(Evidence.objects.filter(indicator__mitigation=mitigation), payload.evidence_ids),
+        "inputs": _all_visible(engagement_queries.visible_inputs(viewer), payload.input_ids),
+    }
+
+
+def _assessable(viewer: Viewer, mitigation_id: int) -> Mitigation:
+    mitigation = queries.access_mitigation(viewer, mitigation_id)
+    if not actions.may_change_mitigation(viewer, mitigation):
+        raise PermissionDenied(_("Only the owner or the human rights team can assess this mitigation."))
+    return mitigation
+
+
+@router.get("/mitigations/{int:mitigation_id}/assessments", response=documented({200: list[AssessmentOut]}),
+            summary="A mitigation's effectiveness assessments, newest first (kept as written)")
+def list_assessments(request, mitigation_id: int):
+    viewer = request.auth
+    return _assessments(viewer, queries.access_mitigation(viewer, mitigation_id))
+
+
+@router.post("/mitigations/{int:mitigation_id}/assessments", response=documented({201: AssessmentOut}),
+             summary="Judge a mitigation's effectiveness, citing indicators, evidence and views from the ground")
+def assess_mitigation(request, mitigation_id: int, payload: AssessmentIn):
+    viewer = request.auth
+    mitigation = _assessable(viewer, mitigation_id)
+    assessment = actions.assess_mitigation(
+        mitigation=mitigation, judgement=_value(payload.judgement), reasoning=payload.reasoning,
+        assessed_on=payload.assessed_on or timezone.localdate(), by=viewer,
+        **_citations(viewer, mitigation, payload))
+    return Status(201, _assessments(viewer, mitigation, only=assessment.pk)[0])
+
+
+@router.post("/mitigations/{int:mitigation_id}/reassessment", response=documented({201: AssessmentOut}),
+             summary="Clear the reassessment flag a context event raised: say what was reassessed and the "
+                     "resulting judgement")
+def reassess_mitigation(request, mitigation_id: int, payload: ReassessmentIn):
+    viewer = request.auth
+    mitigation = _assessable(viewer, mitigation_id)
+    assessment = actions.reassess_mitigation(
+        mitigation=mitigation, judgement=_value(payload.judgement), note=payload.note,
+        assessed_on=payload.assessed_on, by=viewer, **_citations(viewer, mitigation, payload))
+    return Status(201, _assessments(viewer, mitigation, only=assessment.pk)[0])
+
+
+class ReassessmentFlagOut(Schema):
+    id: int
+    event_id: int
+    event_title: str
+    raised_at: datetime.datetime
+    answered_by_assessment_id: int | None
+
+    @staticmethod
+    def resolve_event_title(obj) -> str:
+        return obj.event.title
+
+    @staticmethod
+    def resolve_answered_by_assessment_id(obj) -> int | None:
+        return obj.answered_by_id
+
+
+@router.get("/mitigations/{int:mitigation_id}/reassessment-flags",
+            response=documented({200: list[ReassessmentFlagOut]}),
+            summary="Every context event that flagged a mitigation for reassessment, and the assessment that "
+                    "answered it")
+def list_reassessment_flags(request, mitigation_id: int):
+    mitigation = queries.access_mitigation(request.auth, mitigation_id)
+    return list(queries.reassessment_flags_of(mitigation))
 
 
 # Links between inputs and risks, mitigations and decisions (S2) -----------

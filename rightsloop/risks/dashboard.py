@@ -21,6 +21,8 @@ def risk_panel_context(viewer: Viewer) -> dict:
         "due": list(queries.due_for_review(viewer, today)),
         "board_count": visible.filter(owner_level="board").count(),
         "board": list(queries.board_risks(viewer)),
+        "awaiting_count": queries.awaiting_reassessment(viewer).count(),
+        "awaiting": list(queries.awaiting_reassessment(viewer)[:10]),
         "today": today,
     }
 

@@ -39,6 +39,7 @@ class RiskFilterForm(forms.Form):
                                         choices=[("", _("Any")), *LEVEL_CHOICES])
     severe = forms.BooleanField(label=_("Severe only"), required=False)
     due_for_review = forms.BooleanField(label=_("Review due only"), required=False)
+    awaiting_reassessment = forms.BooleanField(label=_("Mitigations awaiting reassessment only"), required=False)
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=[
         ("priority", _("Priority (severity first, then likelihood)")),
         ("review", _("Next review date")),
@@ -58,6 +59,7 @@ class RiskFilterForm(forms.Form):
         return RiskFilters(q=data["q"], right=data["right"], grouping=data["grouping"], market=data["market"],
                            product=data["product"],
                            level=data["level"], severe=data["severe"], due_for_review=data["due_for_review"],
+                           awaiting_reassessment=data["awaiting_reassessment"],
                            band=data["band"], likelihood=data["likelihood"])
 
     def sort_order(self) -> str:

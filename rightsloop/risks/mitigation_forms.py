@@ -1,12 +1,14 @@
-"""Forms of the mitigation pages: mitigations, their effectiveness indicators and evidence, and input links."""
+"""Forms of the mitigation pages: mitigations, indicators, evidence, effectiveness assessments and input links."""
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rightsloop.accounts.models import User
 from rightsloop.engagements.models import Input
 
-from .vocabulary import UNMITIGATED, MitigationStatus
+from .models import Evidence, Indicator
+from .vocabulary import UNMITIGATED, Effectiveness, MitigationStatus
 
 
 class DateInput(forms.DateInput):
@@ -32,10 +34,18 @@ class MitigationForm(forms.Form):
                                   help_text=_("How harm would be put right if it occurs. Required when the risk "
                                               "is left unmitigated."))
 
-    def __init__(self, *args, organisation, **kwargs):
+    why = forms.CharField(label=_("Why this changes"), max_length=500, required=False,
+                          help_text=_("Kept in the mitigation's history with who changed it and when."))
+
+    def __init__(self, *args, organisation, changing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = members_of(organisation)
         self.fields["owner"].label_from_instance = lambda user: user.display_name
+        # A change needs its reason; a new mitigation's first history entry may say one but need not.
+        self.fields["why"].required = changing
+        self.fields["why"].error_messages["required"] = _("Say why the mitigation changes: its history keeps it.")
+        if not changing:
+            self.fields["why"].label = _("Why it is added (optional)")
 
     def clean(self):
         data = super().clean()
@@ -109,3 +119,59 @@ class TargetLinkForm(forms.Form):
     target = forms.RegexField(regex=r"^(risk|mitigation|decision):[1-9][0-9]{0,9}$",
                               error_messages={"invalid": _("Choose a risk, mitigation or decision."),
                                               "required": _("Choose a risk, mitigation or decision.")})
+
+
+class InputsChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Input) -> str:
+        return InputChoiceField.label_from_instance(self, obj)
+
+
+class EvidenceChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Evidence) -> str:
+        return f"{obj.indicator.name}: {obj.value} ({obj.observed_on:%Y-%m-%d})"
+
+
+class AssessmentForm(forms.Form):
+    """A dated judgement of a mitigation's effectiveness, citing its indicators, evidence and inputs."""
+
+    judgement = forms.ChoiceField(label=_("Effectiveness"), choices=Effectiveness.choices, widget=forms.RadioSelect)
+    reasoning = forms.CharField(label=_("Reasoning"), max_length=10000, widget=forms.Textarea(attrs={"rows": 4}),
+                                help_text=_("What the judgement rests on; kept as written."))
+    assessed_on = forms.DateField(label=_("Assessed on"), widget=DateInput)
+    indicators = forms.ModelMultipleChoiceField(label=_("Indicators cited"), required=False,
+                                                queryset=Indicator.objects.none(),
+                                                widget=forms.CheckboxSelectMultiple)
+    evidence = EvidenceChoiceField(label=_("Evidence cited"), required=False, queryset=Evidence.objects.none(),
+                                   widget=forms.CheckboxSelectMultiple)
+    inputs = InputsChoiceField(label=_("Views from the ground"), required=False, queryset=Input.objects.none(),
+                               widget=forms.CheckboxSelectMultiple,
+                               help_text=_("What stakeholders said about how the mitigation works (inputs linked "
+                                           "to the risk or the mitigation)."))
+
+    def __init__(self, *args, mitigation, inputs, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["indicators"].queryset = mitigation.indicators.all()
+        self.fields["evidence"].queryset = (Evidence.objects.filter(indicator__mitigation=mitigation)
+                                            .select_related("indicator").order_by("indicator_id", "-observed_on"))
+        self.fields["inputs"].queryset = inputs
+        for name in ("indicators", "evidence", "inputs"):
+            if not self.fields[name].queryset.exists():
+                del self.fields[name]
+
+    def clean_assessed_on(self):
+        day = self.cleaned_data["assessed_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("An assessment cannot be dated in the future."))
+        return day
+
+    def citations(self) -> dict:
+        return {name: list(self.cleaned_data.get(name) or []) for name in ("indicators", "evidence", "inputs")}
+
+
+class ReassessmentForm(AssessmentForm):
+    """Clearing a context event's flag: what was reassessed, and the judgement it led to."""
+
+    reasoning = None
+    note = forms.CharField(label=_("What was reassessed"), max_length=10000, widget=forms.Textarea(attrs={"rows": 4}),
+                           help_text=_("What you looked at again in the light of the event, and what it showed."))
+    field_order = ["note", "judgement", "assessed_on", "indicators", "evidence", "inputs"]

@@ -1,4 +1,4 @@
-"""Mitigation pages (R4): add and change mitigations, mark them reassessed, and track their effectiveness."""
+"""Mitigation pages (R4): add and change mitigations, judge their effectiveness, reassess them, read their trail."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -7,14 +7,16 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from rightsloop.accounts.permissions import requires
 from rightsloop.accounts.roles import Capability
 from rightsloop.engagements.queries import visible_inputs
 
-from . import actions, queries
-from .mitigation_forms import EvidenceForm, IndicatorForm, MitigationForm
+from . import actions, history, queries
+from .mitigation_forms import AssessmentForm, EvidenceForm, IndicatorForm, MitigationForm, ReassessmentForm
+
+HISTORY_SHOWN = 100
 
 
 def copy_errors(form, error: ValidationError) -> None:
@@ -26,7 +28,7 @@ def copy_errors(form, error: ValidationError) -> None:
 
 
 def _at_mitigation(mitigation) -> str:
-    return reverse("risks:detail", args=[mitigation.risk_id]) + f"#mitigation-{mitigation.pk}"
+    return reverse("risks:mitigation-detail", args=[mitigation.pk])
 
 
 def _changeable_mitigation(request, pk: int):
@@ -49,7 +51,8 @@ def mitigation_add(request, pk: int):
         try:
             mitigation = actions.add_mitigation(
                 risk=risk, action=data["action"], owner=data["owner"], status=data["status"],
-                due_on=data["due_on"], reason=data["reason"], remedy_plan=data["remedy_plan"], by=viewer)
+                due_on=data["due_on"], reason=data["reason"], remedy_plan=data["remedy_plan"], why=data["why"],
+                by=viewer)
         except ValidationError as error:
             copy_errors(form, error)
         else:
@@ -68,13 +71,14 @@ def mitigation_edit(request, pk: int):
     initial = {"action": mitigation.action, "owner": mitigation.owner_id, "status": mitigation.status,
                "due_on": mitigation.due_on, "reason": mitigation.reason, "remedy_plan": mitigation.remedy_plan}
     form = MitigationForm(request.POST if request.method == "POST" else None, organisation=viewer.organisation,
-                          initial=initial)
+                          initial=initial, changing=True)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             actions.update_mitigation(
                 mitigation=mitigation, action=data["action"], owner=data["owner"], status=data["status"],
-                due_on=data["due_on"], reason=data["reason"], remedy_plan=data["remedy_plan"], by=viewer)
+                due_on=data["due_on"], reason=data["reason"], remedy_plan=data["remedy_plan"], why=data["why"],
+                by=viewer)
         except ValidationError as error:
             copy_errors(form, error)
         else:
@@ -86,14 +90,66 @@ def mitigation_edit(request, pk: int):
 
 
 @requires(Capability.RISKS_VIEW)
-@require_POST
-def mitigation_reassessed(request, pk: int):
+@require_GET
+def mitigation_detail(request, pk: int):
+    """The mitigation's own page: its effectiveness over time, every call to reassess it, and its history."""
+    viewer = request.viewer
+    mitigation = queries.access_assessed_mitigation(viewer, pk)
+    assessments = list(queries.assessments_of(mitigation))
+    cited = {item.pk for a in assessments for item in a.inputs.all()}
+    cited |= {e.input_id for i in mitigation.indicators.all() for e in i.evidence.all() if e.input_id}
+    return render(request, "risks/mitigations/detail.html", {
+        "mitigation": mitigation, "risk": mitigation.risk, "assessments": assessments,
+        "flags": list(queries.reassessment_flags_of(mitigation)),
+        "history": history.mitigation_entries(list(mitigation.changes.select_related("changed_by")[:HISTORY_SHOWN])),
+        "seen_inputs": frozenset(visible_inputs(viewer).filter(pk__in=cited).values_list("pk", flat=True))
+        if cited else frozenset(),
+        "linked": visible_inputs(viewer).filter(mitigations=mitigation)
+        .select_related("engagement", "group", "speaker__stakeholder", "speaker__via_proxy").order_by("-id")[:50],
+        "may_change": actions.may_change_mitigation(viewer, mitigation),
+        "can_edit": viewer.can(Capability.RISKS_EDIT),
+    })
+
+
+def _assessment_page(request, pk: int, *, reassessing: bool):
+    viewer = request.viewer
     mitigation = _changeable_mitigation(request, pk)
-    was_flagged = mitigation.needs_reassessment
-    actions.mark_mitigation_reassessed(mitigation=mitigation, by=request.viewer)
-    if was_flagged:
-        messages.success(request, _("Marked as reassessed."))
-    return redirect(_at_mitigation(mitigation))
+    if reassessing and not mitigation.needs_reassessment and request.method == "GET":
+        messages.info(request, _("This mitigation is not awaiting reassessment; you can record an assessment."))
+        return redirect("risks:mitigation-assess", pk=mitigation.pk)
+    form_class = ReassessmentForm if reassessing else AssessmentForm
+    form = form_class(request.POST if request.method == "POST" else None, mitigation=mitigation,
+                      inputs=evidence_inputs(viewer, mitigation), initial={"assessed_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if reassessing:
+                actions.reassess_mitigation(mitigation=mitigation, judgement=data["judgement"], note=data["note"],
+                                            assessed_on=data["assessed_on"], by=viewer, **form.citations())
+            else:
+                actions.assess_mitigation(mitigation=mitigation, judgement=data["judgement"],
+                                          reasoning=data["reasoning"], assessed_on=data["assessed_on"], by=viewer,
+                                          **form.citations())
+        except ValidationError as error:
+            copy_errors(form, error)
+        else:
+            messages.success(request, _("Reassessment recorded.") if reassessing else _("Assessment recorded."))
+            return redirect(_at_mitigation(mitigation))
+    return render(request, "risks/mitigations/assessment_form.html", {
+        "form": form, "risk": mitigation.risk, "mitigation": mitigation, "reassessing": reassessing,
+    }, status=400 if form.errors else 200)
+
+
+@requires(Capability.RISKS_VIEW)
+@require_http_methods(["GET", "POST"])
+def mitigation_assess(request, pk: int):
+    return _assessment_page(request, pk, reassessing=False)
+
+
+@requires(Capability.RISKS_VIEW)
+@require_http_methods(["GET", "POST"])
+def mitigation_reassess(request, pk: int):
+    return _assessment_page(request, pk, reassessing=True)
 
 
 @requires(Capability.RISKS_VIEW)

@@ -21,6 +21,7 @@ from .vocabulary import (
     DecisionCategory,
     DecisionOutcome,
     DecisionStatus,
+    Effectiveness,
     EventKind,
     Involvement,
     MitigationStatus,
@@ -179,10 +180,9 @@ class RiskMarket(models.Model):
         return self.country
 
 
-class RiskChange(models.Model):
-    """One change of a risk: who, when, why, and its ratings and fields before and after."""
+class ChangeRecord(models.Model):
+    """One change of a record: who, when, why, and the fields it tracks before and after (history.py reads it)."""
 
-    risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="changes")
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                    related_name="+")
     changed_at = models.DateTimeField(auto_now_add=True)
@@ -191,14 +191,24 @@ class RiskChange(models.Model):
     after = models.JSONField(default=dict)
 
     class Meta:
+        abstract = True
         ordering = ["-changed_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"risk {self.risk_id} changed {self.changed_at:%Y-%m-%d}"
 
     @property
     def changed_fields(self) -> list[str]:
         return sorted(k for k in set(self.before) | set(self.after) if self.before.get(k) != self.after.get(k))
+
+
+class RiskChange(ChangeRecord):
+    """One change of a risk: who, when, why, and its ratings and fields before and after."""
+
+    risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="changes")
+
+    class Meta(ChangeRecord.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return f"risk {self.risk_id} changed {self.changed_at:%Y-%m-%d}"
 
 
 SEVERITY_BOUNDS = [MinValueValidator(3), MaxValueValidator(15)]
@@ -278,6 +288,10 @@ class MitigationQuerySet(models.QuerySet):
     def flagged(self):
         return self.filter(needs_reassessment=True)
 
+    def awaiting_reassessment(self):
+        """Flagged by a context event and not yet reassessed, on a risk still open."""
+        return self.filter(needs_reassessment=True, risk__closed_at__isnull=True)
+
     def unmitigated(self):
         return self.filter(status__in=[MitigationStatus.NOT_MITIGATED, MitigationStatus.CANNOT_MITIGATE])
 
@@ -299,6 +313,10 @@ class Mitigation(models.Model):
     needs_reassessment = models.BooleanField(_("needs reassessment"), default=False)
     flagged_by = models.ForeignKey("ContextEvent", on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="flagged_mitigations")
+    # The latest assessment's judgement (by assessed_on), copied here by actions.assess_mitigation so that
+    # lists can show and filter it without reading the assessments.
+    effectiveness = models.CharField(_("effectiveness"), max_length=16, choices=Effectiveness.choices,
+                                     default=Effectiveness.NOT_YET_KNOWN, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     inputs = models.ManyToManyField(Input, blank=True, related_name="mitigations",
@@ -382,6 +400,83 @@ class ContextEvent(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class AppendOnly(models.Model):
+    """A record of the trail: written once, never changed or deleted (a correction is a new record)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError(f"{type(self).__name__} is kept as written; record a new one instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError(f"{type(self).__name__} is kept as written; it is never deleted on its own.")
+
+
+class MitigationAssessment(AppendOnly):
+    """A dated judgement of how well a mitigation works, with the evidence and the voices it rests on."""
+
+    mitigation = models.ForeignKey(Mitigation, on_delete=models.CASCADE, related_name="assessments")
+    judgement = models.CharField(_("judgement"), max_length=16, choices=Effectiveness.choices)
+    assessed_on = models.DateField(_("assessed on"))
+    reasoning = models.TextField(_("reasoning"))
+    indicators = models.ManyToManyField(Indicator, blank=True, related_name="+",
+                                        verbose_name=_("indicators cited"))
+    evidence = models.ManyToManyField(Evidence, blank=True, related_name="+", verbose_name=_("evidence cited"))
+    inputs = models.ManyToManyField(Input, blank=True, related_name="+", verbose_name=_("views from the ground"))
+    # The context event this assessment answers, when it is a reassessment.
+    answers = models.ForeignKey(ContextEvent, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                verbose_name=_("answers the context event"))
+    assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                    related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("effectiveness assessment")
+        verbose_name_plural = _("effectiveness assessments")
+        ordering = ["-assessed_on", "-id"]
+        indexes = [models.Index(fields=["mitigation", "-assessed_on", "-id"], name="assessment_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.judgement} on {self.assessed_on}"
+
+
+class ReassessmentFlag(AppendOnly):
+    """A context event's call to reassess a mitigation, and the reassessment that answered it.
+
+    Kept one per event and mitigation, so a mitigation flagged twice keeps both calls; answering closes every
+    open one at once. `answered_by` is the only field ever set after creation (through a queryset update).
+    """
+
+    mitigation = models.ForeignKey(Mitigation, on_delete=models.CASCADE, related_name="reassessment_flags")
+    # Context events are never deleted by any action; only an organisation's removal takes both away.
+    event = models.ForeignKey(ContextEvent, on_delete=models.CASCADE, related_name="reassessment_flags")
+    raised_at = models.DateTimeField(auto_now_add=True)
+    answered_by = models.ForeignKey(MitigationAssessment, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="answered_flags")
+
+    class Meta:
+        ordering = ["-raised_at", "-id"]
+        indexes = [models.Index(fields=["mitigation", "answered_by"], name="reassessment_open")]
+
+    def __str__(self) -> str:
+        return f"mitigation {self.mitigation_id} flagged by event {self.event_id}"
+
+
+class MitigationChange(AppendOnly, ChangeRecord):
+    """One change of a mitigation: who, when, why, and its fields before and after (as RiskChange for risks)."""
+
+    mitigation = models.ForeignKey(Mitigation, on_delete=models.CASCADE, related_name="changes")
+
+    class Meta(ChangeRecord.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return f"mitigation {self.mitigation_id} changed {self.changed_at:%Y-%m-%d}"
 
 
 def unmitigable_severe_mitigations(decision_ref) -> models.QuerySet:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q, QuerySet, Window
-from django.db.models.functions import Lower, RowNumber
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
+from django.db.models.functions import Coalesce, Lower, RowNumber
 from django.http import Http404
 
 from rightsloop.accounts.roles import Capability
@@ -27,6 +27,8 @@ from .models import (
     EscalationRule,
     Indicator,
     Mitigation,
+    MitigationAssessment,
+    ReassessmentFlag,
     Risk,
     RiskInput,
     RiskMarket,
@@ -141,6 +143,7 @@ class RiskFilters:
     level: str = ""
     severe: bool = False
     due_for_review: bool = False
+    awaiting_reassessment: bool = False  # with a mitigation a context event flagged, not yet reassessed
     # A heat map cell: the severity band (1 to 5, scales.severity_band) and the likelihood (1 to 5).
     band: int | None = None
     likelihood: int | None = None
@@ -163,6 +166,8 @@ class RiskFilters:
             risks = risks.severe()
         if self.due_for_review:
             risks = risks.due_for_review(today)
+        if self.awaiting_reassessment:
+            risks = risks.filter(pk__in=Mitigation.objects.flagged().values("risk_id"))
         if self.band:
             risks = risks.filter(severity__in=[s for s in range(3, 16) if scales.severity_band(s) == self.band])
         if self.likelihood:
@@ -181,8 +186,8 @@ def risk_register(viewer: Viewer, filters: RiskFilters, today: datetime.date,
     Sorted by priority, a risk's rank is its position; sorted otherwise, each risk carries its
     priority rank as `rank` (a window function over the filtered risks).
     """
-    risks = (filters.apply(visible_risks(viewer).open(), today).select_related("owner")
-             .prefetch_related("rights", "markets"))
+    risks = with_awaiting_reassessment(filters.apply(visible_risks(viewer).open(), today).select_related("owner")
+                                       .prefetch_related("rights", "markets"))
     if sort not in REGISTER_SORTS or sort == "priority":
         return risks.by_priority()
     risks = risks.annotate(rank=Window(RowNumber(), order_by=[F("priority").desc(), F("irremediability").desc(),
@@ -248,6 +253,39 @@ def risk_inputs_count(viewer: Viewer, risk: Risk) -> int:
     if viewer.can(Capability.ENGAGEMENTS_VIEW) and viewer.organisation.pk == risk.organisation_id:
         return RiskInput.objects.filter(risk=risk).count()
     return risk_inputs(viewer, risk).count()
+
+
+def with_awaiting_reassessment(risks: QuerySet[Risk]) -> QuerySet[Risk]:
+    """Each risk with `awaiting_reassessment`: how many of its mitigations a context event flagged (one subquery)."""
+    flagged = (Mitigation.objects.flagged().filter(risk=OuterRef("pk")).order_by().values("risk")
+               .annotate(n=Count("id")).values("n"))
+    return risks.annotate(awaiting_reassessment=Coalesce(Subquery(flagged), 0))
+
+
+def awaiting_reassessment(viewer: Viewer) -> QuerySet[Mitigation]:
+    """Mitigations of the viewer's open risks that a context event flagged and nobody has reassessed yet."""
+    return (Mitigation.objects.awaiting_reassessment().filter(risk__in=visible_risks(viewer))
+            .select_related("risk", "owner", "flagged_by").order_by("-flagged_by__occurred_on", "risk_id", "id"))
+
+
+def access_assessed_mitigation(viewer: Viewer, pk: int) -> Mitigation:
+    """The mitigation with what its own page shows: indicators with evidence, assessments and their citations."""
+    return _get(Mitigation.objects.filter(risk__in=visible_risks(viewer))
+                .select_related("risk", "owner", "flagged_by")
+                .prefetch_related("indicators__evidence"), pk)
+
+
+def assessments_of(mitigation: Mitigation) -> QuerySet[MitigationAssessment]:
+    """Newest first, with what each cites and the flags it answered (a fixed number of queries for any length)."""
+    return (mitigation.assessments.select_related("assessed_by", "answers")
+            .prefetch_related("indicators", "evidence__indicator", "inputs__engagement", "inputs__group",
+                              "inputs__speaker__stakeholder", "inputs__speaker__via_proxy",
+                              Prefetch("answered_flags", queryset=ReassessmentFlag.objects.select_related("event"))))
+
+
+def reassessment_flags_of(mitigation: Mitigation) -> QuerySet[ReassessmentFlag]:
+    """Every call to reassess the mitigation, newest first, with the event and the reassessment that answered."""
+    return mitigation.reassessment_flags.select_related("event", "answered_by__assessed_by")
 
 
 def mitigations_of(risk: Risk) -> QuerySet[Mitigation]:

@@ -1,7 +1,8 @@
 """Export and import of the salient risk register as CSV, JSON and XLSX, for enterprise risk tools (R2).
 
 The columns are stable: renaming or reordering one breaks the tools that read them. Severity, priority
-and the owning level are exported for reading and ignored on import: the ratings decide them.
+and the owning level are exported for reading and ignored on import: the ratings decide them; so is the
+number of the risk's mitigations awaiting reassessment after a context event (a count, naming no one).
 
 Spreadsheets run a cell that starts with = + - @ (or a tab or carriage return) as a formula, so
 CSV and XLSX cells starting so, or with an apostrophe, get a leading apostrophe on export; the import
@@ -37,9 +38,9 @@ FORMAT_VERSION = 1
 COLUMNS = (
     "id", "title", "description", "product", "use_context", "affected_groups", "involvement",
     "scale", "scope", "irremediability", "likelihood", "rights", "markets", "owner_email", "review_on",
-    "severity", "priority", "owner_level",
+    "severity", "priority", "owner_level", "mitigations_awaiting_reassessment",
 )
-READ_ONLY = ("severity", "priority", "owner_level")
+READ_ONLY = ("severity", "priority", "owner_level", "mitigations_awaiting_reassessment")
 RATINGS = ("scale", "scope", "irremediability", "likelihood")
 TEXTS = {"title": 200, "description": 10000, "product": 200, "use_context": 10000, "affected_groups": 10000}
 FORMATS = ("csv", "json", "xlsx")
@@ -71,8 +72,15 @@ def export_rows(risks) -> list[dict]:
             "rights": risk.rights_codes, "markets": risk.market_codes, "owner_email": risk.owner.email,
             "review_on": risk.review_on.isoformat(), "severity": risk.severity, "priority": risk.priority,
             "owner_level": risk.owner_level,
+            "mitigations_awaiting_reassessment": _awaiting(risk),
         })
     return rows
+
+
+def _awaiting(risk: Risk) -> int:
+    """Read from queries.with_awaiting_reassessment's annotation; counted here only for a risk read without it."""
+    counted = getattr(risk, "awaiting_reassessment", None)
+    return counted if counted is not None else risk.mitigations.flagged().count()
 
 
 def guard(value):

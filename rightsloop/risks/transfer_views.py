@@ -92,8 +92,8 @@ def risk_export(request):
     fmt = request.GET.get("format", "csv")
     if fmt not in transfer.FORMATS:
         return render(request, "risks/transfer/export_error.html", {"formats": transfer.FORMATS}, status=400)
-    risks = queries.visible_risks(request.viewer).open().select_related("owner").prefetch_related(
-        "rights", "markets").by_priority()
+    risks = queries.with_awaiting_reassessment(queries.visible_risks(request.viewer).open().select_related(
+        "owner").prefetch_related("rights", "markets").by_priority())
     response = HttpResponse(transfer.export(risks, fmt), content_type=transfer.CONTENT_TYPES[fmt])
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="risks-{request.viewer.organisation.slug}-{stamp}.{fmt}"'

@@ -30,6 +30,15 @@ class MitigationStatus(models.TextChoices):
 
 
 UNMITIGATED = frozenset({MitigationStatus.NOT_MITIGATED, MitigationStatus.CANNOT_MITIGATE})
+
+
+class Effectiveness(models.TextChoices):
+    """How well a mitigation works, as its latest assessment judged it."""
+
+    EFFECTIVE = "effective", _("Effective")
+    PARTLY_EFFECTIVE = "partly_effective", _("Partly effective")
+    NOT_EFFECTIVE = "not_effective", _("Not effective")
+    NOT_YET_KNOWN = "not_yet_known", _("Not yet known")
 ACTING = frozenset({MitigationStatus.IN_PROGRESS, MitigationStatus.DONE})
 
 

@@ -196,7 +196,9 @@ ROUTE_OBJECTS: dict[str, dict[str, str]] = {
     "risks:event-detail": {"pk": "event"},
     # Mitigations, their indicators and evidence, and links to inputs (risks/mitigation_views.py, link_views.py)
     "risks:mitigation-edit": {"pk": "mitigation"},
-    "risks:mitigation-reassessed": {"pk": "mitigation"},
+    "risks:mitigation-detail": {"pk": "mitigation"},
+    "risks:mitigation-assess": {"pk": "mitigation"},
+    "risks:mitigation-reassess": {"pk": "mitigation"},
     "risks:indicator-add": {"pk": "mitigation"},
     "risks:evidence-add": {"pk": "indicator"},
     "risks:mitigation-link-inputs": {"pk": "mitigation"},
@@ -285,7 +287,9 @@ def api_body(route: Route, ids: dict[str, int]) -> dict:
                             "rights": ["privacy"], "markets": ["KE"]},
         "api:update_risk": {"likelihood": 4, "reason": "matrix test"},
         "api:add_mitigation": {"action": "Matrix mitigation"},
-        "api:update_mitigation": {"status": "in_progress"},
+        "api:update_mitigation": {"status": "in_progress", "why": "matrix test"},
+        "api:assess_mitigation": {"judgement": "effective", "reasoning": "Matrix assessment"},
+        "api:reassess_mitigation": {"judgement": "effective", "note": "Matrix reassessment"},
         "api:link_risk_inputs": {"input_ids": [ids.get("body.input_ids")]},
         "api:unlink_risk_inputs": {"input_ids": [ids.get("body.input_ids")]},
         "api:link_input": {"risk_ids": [ids.get("body.risk_ids")]},
@@ -419,6 +423,9 @@ def build_world(builder: Viewer, marker: str, *, grant_holders: list[Viewer] = (
     # Named so that the board, who may see mitigations, may see it too (its text starts "<marker> mitigation").
     o["indicator"] = risk_actions.add_indicator(mitigation=o["mitigation"], name=f"{marker} mitigation indicator",
                                                 by=builder)
+    # Evidence an effectiveness assessment can cite (risks:mitigation-assess, api:assess_mitigation).
+    o["evidence"] = risk_actions.record_evidence(indicator=o["indicator"], observed_on=today,
+                                                 value=f"{marker} mitigation evidence", by=builder)
     # Strategic decisions and context events: a draft decision consulting the engagement, and an event
     # that flags the world's mitigation (its mail is sent on commit, which these tests never reach).
     o["decision"] = risk_actions.create_strategic_decision(plan=risk_actions.DecisionPlan(

@@ -57,6 +57,7 @@ BODY_FIELD_KINDS = {
     "stakeholder_id": "newcomer", "via_proxy_id": "proxy", "speaker_id": "participation", "owner_id": "member",
     "input_ids": "input", "risk_ids": "risk", "mitigation_ids": "mitigation", "decision_ids": "decision",
     "engagement_ids": "engagement", "theme_ids": "theme", "to_theme_id": "theme",
+    "indicator_ids": "indicator", "evidence_ids": "evidence",
     "proxy_id": "proxy",  # affected groups (stakeholders/group_api.py)
     "group_id": "group",  # the affected group a proxy relays an input for (engagements/api.py)
 }
@@ -91,6 +92,7 @@ MODEL_KINDS = {
     "stakeholders.stakeholder": "stakeholder", "engagements.engagement": "engagement", "engagements.input": "input",
     "engagements.participation": "participation", "risks.risk": "risk", "risks.mitigation": "mitigation",
     "risks.strategicdecision": "decision", "consultations.theme": "theme", "accounts.user": "member",
+    "risks.indicator": "indicator", "risks.evidence": "evidence",
 }
 # Choice fields whose numeric values are levels or counts, not objects.
 PLAIN_CHOICES = {"scale", "scope", "irremediability", "likelihood", "parts", "keep_days", "per_page",

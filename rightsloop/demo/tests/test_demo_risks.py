@@ -18,6 +18,7 @@ from rightsloop.risks.models import (
     EscalationRule,
     Evidence,
     Mitigation,
+    ReassessmentFlag,
     Risk,
     StrategicDecision,
 )
@@ -177,7 +178,10 @@ def test_context_events_flag_the_mitigations_they_touch(organisation):
     for event in events:
         touched = actions.touched_mitigations(event)
         assert touched, event.title
-        assert {m.pk for m in touched} <= set(flagged.values_list("pk", flat=True))
+        # Each touched mitigation still awaits reassessment, or was reassessed in answer to this event.
+        answered = set(ReassessmentFlag.objects.filter(event=event, answered_by__isnull=False)
+                       .values_list("mitigation_id", flat=True))
+        assert {m.pk for m in touched} <= set(flagged.values_list("pk", flat=True)) | answered
     law = events.get(kind="new_law")
     assert set(Mitigation.objects.filter(flagged_by=law).values_list("risk__markets__country", flat=True)) >= {"BD"}
     assert Mitigation.objects.filter(organisation=organisation, needs_reassessment=False).exists()
@@ -192,3 +196,19 @@ def test_reset_rebuilds_the_same_risks(organisation):
     call_command("load_demo", "--reset", stdout=StringIO())
 
     assert count_demo(organisation, timezone.localdate()) == before
+
+
+def test_a_mitigation_judged_effective_then_not_effective_after_a_change_of_law(organisation):
+    law = ContextEvent.objects.for_organisation(organisation).get(kind="new_law")
+    mitigation = Mitigation.objects.get(organisation=organisation, action__startswith="Encrypt location records")
+    assert (mitigation.effectiveness, mitigation.needs_reassessment, mitigation.flagged_by) == (
+        "not_effective", False, law)
+    before, after = mitigation.assessments.order_by("assessed_on")
+    assert (before.judgement, after.judgement, after.answers) == ("effective", "not_effective", law)
+    assert before.assessed_on < law.occurred_on <= after.assessed_on
+    assert after.inputs.exists() and after.evidence.exists() and before.indicators.exists()
+    flag = ReassessmentFlag.objects.get(mitigation=mitigation)
+    assert (flag.event, flag.answered_by) == (law, after)
+    moved = [sorted(change.changed_fields) for change in mitigation.changes.order_by("changed_at", "id")]
+    assert moved[1:] == [["effectiveness"], ["flagged_by_id", "needs_reassessment"],
+                         ["effectiveness", "needs_reassessment"]]

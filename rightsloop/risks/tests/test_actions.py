@@ -110,7 +110,7 @@ def test_only_owners_and_the_team_change_mitigations(hr_lead, decision_maker, le
     risk = make_risk(hr_lead)
     mitigation = make_mitigation(hr_lead, risk, owner=decision_maker.user)
     actions.update_mitigation(mitigation=mitigation, action=mitigation.action, status="in_progress", due_on=None,
-                              reason="", remedy_plan="", by=decision_maker)
+                              reason="", remedy_plan="", why="Work started", by=decision_maker)
     with pytest.raises(PermissionDenied):
         actions.update_mitigation(mitigation=mitigation, action="x", status="done", due_on=None, reason="",
                                   remedy_plan="", by=legal_decision_maker)
@@ -142,8 +142,8 @@ def test_a_context_event_flags_the_mitigations_it_touches_and_tells_their_owners
     assert flagged == {in_kenya.pk, on_product.pk} and elsewhere.pk not in flagged
     assert Mitigation.objects.get(pk=in_kenya.pk).flagged_by == event
     assert sorted(m.to[0] for m in mail.outbox) == sorted([decision_maker.user.email, hr_lead.user.email])
-    actions.update_mitigation(mitigation=in_kenya, action=in_kenya.action, status="in_progress", due_on=None,
-                              reason="", remedy_plan="", reassessed=True, by=decision_maker)
+    actions.reassess_mitigation(mitigation=in_kenya, judgement="partly_effective", note="Checked the new law",
+                                by=decision_maker)
     assert not Mitigation.objects.get(pk=in_kenya.pk).needs_reassessment
 
 

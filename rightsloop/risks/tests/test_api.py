@@ -137,7 +137,9 @@ def test_mitigations(hr_lead, decision_maker, board, api):
     mid = added.json()["id"]
     assert [m["id"] for m in client.get(f"/api/v1/risks/{risk.pk}/mitigations").json()] == [mid]
     # The owner may change their own mitigation; the board may not.
-    own = api(decision_maker).patch(f"/api/v1/mitigations/{mid}", {"status": "in_progress"})
+    unexplained = api(decision_maker).patch(f"/api/v1/mitigations/{mid}", {"status": "in_progress"})
+    assert unexplained.status_code == 400 and "why" in unexplained.json()["errors"]
+    own = api(decision_maker).patch(f"/api/v1/mitigations/{mid}", {"status": "in_progress", "why": "Work began"})
     assert own.status_code == 200 and own.json()["status"] == "in_progress"
     assert own.json()["action"] == "Limit retention" and own.json()["due_on"] == "2027-01-01"
     assert api(board).patch(f"/api/v1/mitigations/{mid}", {"status": "done"}).status_code == 403

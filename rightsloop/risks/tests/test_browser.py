@@ -129,7 +129,10 @@ def test_risk_is_linked_escalated_and_blocks_a_decision_until_remedy_exists(brow
         "Local law obliges us to hand over records on a court order.")
     page.get_by_label("Remedy plan:", exact=True).fill("Legal aid for riders and compensation for lost work.")
     page.get_by_role("button", name="Add", exact=True).click()
-    expect(page.get_by_role("heading", name=TITLE, level=1)).to_be_visible()
+    # The mitigation's own page, with its effectiveness not yet known and the risk it belongs to.
+    expect(page.get_by_role("heading", name="Refuse bulk demands; publish a transparency report.",
+                            level=1)).to_be_visible()
+    expect(page.get_by_role("link", name=f"Risk: {TITLE}")).to_be_visible()
 
     page.goto(f"/risks/decisions/{decision.pk}/")
     page.get_by_role("button", name="Mark decided").click()

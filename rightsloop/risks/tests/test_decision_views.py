@@ -295,8 +295,8 @@ def test_a_context_event_flags_mitigations_and_mails_their_owners(hr_lead, decis
     assert "Transparency report" in page and "Blur faces" in page and "Nothing to do with it" not in page
     assert page.count("Not yet") == 2
     touched.refresh_from_db()
-    actions.update_mitigation(mitigation=touched, action=touched.action, status=touched.status,
-                              due_on=None, reason="", remedy_plan="", reassessed=True, by=decision_maker)
+    actions.reassess_mitigation(mitigation=touched, judgement="effective", note="Reassessed against the new law",
+                                by=decision_maker)
     assert client.get(response.url).content.decode().count("Not yet") == 1
     listing = client.get("/risks/events/").content.decode()
     assert "New data retention law" in listing and "1 awaiting reassessment" in listing

@@ -8,7 +8,7 @@ from django.utils import timezone
 from rightsloop.core.models import AuditEntry
 from rightsloop.engagements.tests.factories import make_engagement, make_input, make_participation
 from rightsloop.risks import actions
-from rightsloop.risks.models import Evidence, Indicator, Mitigation
+from rightsloop.risks.models import Evidence, Indicator, Mitigation, MitigationAssessment, ReassessmentFlag
 from rightsloop.risks.tests.factories import make_mitigation, make_risk
 from rightsloop.stakeholders.tests.factories import make_stakeholder
 
@@ -31,7 +31,7 @@ def test_add_a_mitigation(hr_lead, sign_in):
     response = client.post(f"/risks/{risk.pk}/mitigations/add/", _form(hr_lead.user))
     mitigation = Mitigation.objects.get()
     assert response.status_code == 302
-    assert response.url == f"/risks/{risk.pk}/#mitigation-{mitigation.pk}"
+    assert response.url == f"/risks/mitigations/{mitigation.pk}/"
     assert (mitigation.risk, mitigation.status, mitigation.due_on) == (risk, "planned", datetime.date(2027, 3, 1))
     assert AuditEntry.objects.filter(action="mitigation.added", target_id=str(mitigation.pk)).exists()
     detail = client.get(f"/risks/{risk.pk}/").content.decode()
@@ -75,6 +75,9 @@ def test_edit_to_cannot_mitigate_needs_a_remedy_plan(hr_lead, sign_in):
     mitigation.refresh_from_db()
     assert (mitigation.status, mitigation.reason) == ("planned", "")
     response = client.post(url, _form(hr_lead.user, action="Encrypt backups", status="in_progress"))
+    assert response.status_code == 400 and "Say why the mitigation changes" in response.content.decode()
+    response = client.post(url, _form(hr_lead.user, action="Encrypt backups", status="in_progress",
+                                      why="The vendor shipped the feature"))
     assert response.status_code == 302
     mitigation.refresh_from_db()
     assert mitigation.status == "in_progress"
@@ -104,7 +107,8 @@ def test_an_owner_may_change_their_own_mitigation_but_not_add_one(hr_lead, decis
                        _form(decision_maker.user, status="done")).status_code == 403
     assert client.get(f"/risks/mitigations/{mine.pk}/edit/").status_code == 200
     response = client.post(f"/risks/mitigations/{mine.pk}/edit/",
-                           _form(decision_maker.user, action="Product team action", status="done"))
+                           _form(decision_maker.user, action="Product team action", status="done",
+                                 why="Shipped early"))
     assert response.status_code == 302
     mine.refresh_from_db()
     theirs.refresh_from_db()
@@ -129,42 +133,63 @@ def test_other_organisations_mitigations_are_not_found(hr_lead, outsider, sign_i
                 f"/risks/mitigations/{mitigation.pk}/indicators/add/",
                 f"/risks/indicators/{indicator.pk}/evidence/add/"):
         assert client.get(url).status_code == 404, url
-    assert client.post(f"/risks/mitigations/{mitigation.pk}/reassessed/").status_code == 404
+    for url in (f"/risks/mitigations/{mitigation.pk}/", f"/risks/mitigations/{mitigation.pk}/assess/",
+                f"/risks/mitigations/{mitigation.pk}/reassess/"):
+        assert client.get(url).status_code == 404, url
+    assert client.post(f"/risks/mitigations/{mitigation.pk}/reassess/",
+                       {"note": "x", "judgement": "effective", "assessed_on": TODAY}).status_code == 404
 
 
-def test_a_context_event_flags_and_mark_reassessed_clears(hr_lead, decision_maker, board, sign_in):
+def test_a_context_event_flags_and_only_a_reassessment_with_a_note_clears(hr_lead, decision_maker, board, sign_in):
     risk = make_risk(hr_lead, markets=["KE"])
     mitigation = make_mitigation(hr_lead, risk, owner=decision_maker.user)
-    actions.record_context_event(title="New data retention law", kind="new_law", occurred_on=TODAY,
-                                 countries_touched=["KE"], by=hr_lead)
+    event = actions.record_context_event(title="New data retention law", kind="new_law", occurred_on=TODAY,
+                                         countries_touched=["KE"], by=hr_lead)
     mitigation.refresh_from_db()
     assert mitigation.needs_reassessment
+    url = f"/risks/mitigations/{mitigation.pk}/reassess/"
     board_page = sign_in(board).get(f"/risks/{risk.pk}/").content.decode()
     assert "Needs reassessment" in board_page and "New data retention law" in board_page
-    assert f"/risks/mitigations/{mitigation.pk}/reassessed/" not in board_page
-    assert sign_in(board).post(f"/risks/mitigations/{mitigation.pk}/reassessed/").status_code == 403
+    assert url not in board_page
+    assert sign_in(board).post(url, {"note": "x", "judgement": "effective"}).status_code == 403
     client = sign_in(decision_maker)
-    page = client.get(f"/risks/{risk.pk}/").content.decode()
-    assert f"/risks/mitigations/{mitigation.pk}/reassessed/" in page
-    assert client.get(f"/risks/mitigations/{mitigation.pk}/reassessed/").status_code == 405
-    response = client.post(f"/risks/mitigations/{mitigation.pk}/reassessed/")
-    assert response.status_code == 302 and response.url.endswith(f"#mitigation-{mitigation.pk}")
+    assert url in client.get(f"/risks/{risk.pk}/").content.decode()
+    assert client.get(url).status_code == 200
+    # Without a note (or without a judgement) the form comes back with the field's error, nothing cleared.
+    response = client.post(url, {"note": "  ", "judgement": "not_effective", "assessed_on": TODAY})
+    assert response.status_code == 400 and "This field is required." in response.content.decode()
+    response = client.post(url, {"note": "Checked the retention job against the law", "assessed_on": TODAY})
+    assert response.status_code == 400
     mitigation.refresh_from_db()
-    assert not mitigation.needs_reassessment
+    assert mitigation.needs_reassessment and not MitigationAssessment.objects.exists()
+    response = client.post(url, {"note": "Checked the retention job against the law: it keeps 90 days",
+                                 "judgement": "not_effective", "assessed_on": TODAY})
+    assert response.status_code == 302 and response.url == f"/risks/mitigations/{mitigation.pk}/"
+    mitigation.refresh_from_db()
+    assert (mitigation.needs_reassessment, mitigation.effectiveness) == (False, "not_effective")
+    assessment = MitigationAssessment.objects.get()
+    assert assessment.answers == event and assessment.assessed_by == decision_maker.user
+    assert ReassessmentFlag.objects.get().answered_by == assessment
     assert AuditEntry.objects.filter(action="mitigation.reassessed", target_id=str(mitigation.pk)).count() == 1
-    # Again: nothing left to clear, nothing audited.
-    client.post(f"/risks/mitigations/{mitigation.pk}/reassessed/")
+    # Nothing left to clear: the page sends the owner to an ordinary assessment, and a post is refused.
+    assert client.get(url).url == f"/risks/mitigations/{mitigation.pk}/assess/"
+    again = client.post(url, {"note": "Again", "judgement": "effective", "assessed_on": TODAY})
+    assert again.status_code == 400 and "not awaiting reassessment" in again.content.decode()
     assert AuditEntry.objects.filter(action="mitigation.reassessed").count() == 1
     assert "Needs reassessment" not in client.get(f"/risks/{risk.pk}/").content.decode()
+    page = client.get(f"/risks/mitigations/{mitigation.pk}/").content.decode()
+    assert "New data retention law" in page and "judged Not effective" in page
+    assert "it keeps 90 days" in page
 
 
-def test_mark_reassessed_action_refuses_others(hr_lead, decision_maker):
+def test_reassess_action_refuses_others(hr_lead, decision_maker):
     risk = make_risk(hr_lead)
     mitigation = make_mitigation(hr_lead, risk)
     Mitigation.objects.filter(pk=mitigation.pk).update(needs_reassessment=True)
     from django.core.exceptions import PermissionDenied
     with pytest.raises(PermissionDenied):
-        actions.mark_mitigation_reassessed(mitigation=mitigation, by=decision_maker)
+        actions.reassess_mitigation(mitigation=mitigation, judgement="effective", note="Looked again",
+                                    by=decision_maker)
     assert Mitigation.objects.get(pk=mitigation.pk).needs_reassessment
 
 
