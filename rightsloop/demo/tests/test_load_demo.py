@@ -185,9 +185,11 @@ def test_people_at_high_risk_take_part_only_through_a_proxy_and_are_never_named(
     assert not high.filter(via_proxy__isnull=True).exists()
     assert not high.filter(direct_override_by__isnull=False).exists()
     assert set(high.values_list("via_proxy__kind", flat=True)) == {Kind.PROXY}
-    spoken = Input.objects.filter(speaker__in=high)
-    assert spoken.exists()
-    assert set(spoken.values_list("attribution", flat=True)) == {Attribution.ANONYMISED}
+    # What their proxies relayed is their groups' (issue 12): nothing is stored against them.
+    assert not Input.objects.filter(speaker__in=high).exists()
+    relayed = Input.objects.filter(organisation=organisation, group__isnull=False)
+    assert relayed.filter(group__name=content.DEFENDERS_GROUP, speaker__stakeholder__kind=Kind.PROXY).exists()
+    assert set(relayed.values_list("attribution", flat=True)) == {Attribution.ANONYMISED}
 
 
 def test_refuses_to_take_over_an_existing_user_with_a_demo_username():
