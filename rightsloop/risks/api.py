@@ -609,7 +609,7 @@ def list_risk_inputs(request, risk_id: int):
     viewer = request.auth
     risk = queries.access_risk(viewer, risk_id)
     return (engagement_queries.visible_inputs(viewer).filter(risks=risk)
-            .select_related("speaker__stakeholder").order_by("id"))
+            .select_related("speaker__stakeholder", "group").order_by("id"))
 
 
 @router.post("/risks/{int:risk_id}/inputs", response=documented({200: LinkResultOut}),

@@ -127,7 +127,7 @@ def _detail_context(request, decision: StrategicDecision, *, refused: dict[str, 
         "heard": heard_on(decision, rows, viewer),
         "board_view": viewer.role == Role.BOARD,
         "linked": visible_inputs(viewer).filter(strategic_decisions=decision)
-        .select_related("engagement", "speaker__stakeholder"),
+        .select_related("engagement", "speaker__stakeholder", "group"),
         "target": decision,
         "kind": "decision",
         "can_edit": viewer.can(Capability.RISKS_EDIT),
