@@ -503,7 +503,7 @@ def _notify_mitigation_owners(event_id: int, by_owner: dict[int, list[int]]) -> 
         with translation.override(event.organisation.default_language):
             body = render_to_string("risks/email/reassess.txt", {
                 "event": event, "owner": owner,
-                "items": [{"mitigation": m, "url": base + reverse("risks:detail", args=[m.risk_id])}
+                "items": [{"mitigation": m, "url": base + reverse("risks:mitigation-reassess", args=[m.pk])}
                           for m in mitigations],
             })
             subject = _("Reassess your mitigations: %(title)s") % {"title": event.title}

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
@@ -72,10 +73,13 @@ def test_adding_writes_the_first_entry_and_each_change_only_the_fields_it_moved(
     assert rows["Due"] == ("—", "2027-05-01")
 
 
-def test_a_context_event_keeps_its_call_and_a_line_in_the_history(hr_lead):
+def test_a_context_event_keeps_its_call_and_a_line_in_the_history(hr_lead, django_capture_on_commit_callbacks):
     mitigation = make_mitigation(hr_lead, make_risk(hr_lead, markets=["KE"]))
     untouched = make_mitigation(hr_lead, make_risk(hr_lead, markets=["BR"]))
-    event = _law(hr_lead)
+    with django_capture_on_commit_callbacks(execute=True):
+        event = _law(hr_lead)
+    # The owner's mail leads straight to the reassessment.
+    assert f"/risks/mitigations/{mitigation.pk}/reassess/" in mail.outbox[0].body
     flag = ReassessmentFlag.objects.get()
     assert (flag.mitigation_id, flag.event, flag.answered_by) == (mitigation.pk, event, None)
     change = mitigation.changes.first()
