@@ -3,7 +3,7 @@
 import datetime
 
 from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
@@ -124,11 +124,11 @@ def _plan(payload: Schema, base: groups.GroupPlan | None = None) -> groups.Group
 
 
 def _risks(viewer, ids: list[int]) -> list[Risk]:
+    """The risks named, all of them, or 'not found': another organisation's id is simply unknown."""
     found = list(Risk.objects.for_organisation(viewer.organisation).filter(
         pk__in=[pk for pk in ids if plausible_id(pk)]))
     if len(found) != len(set(ids)):
-        # Unknown and another organisation's ids answer alike.
-        raise DjangoValidationError({"risk_ids": [_("Unknown risk.")]})
+        raise Http404
     return found
 
 

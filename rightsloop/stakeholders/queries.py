@@ -302,8 +302,9 @@ def mandates_of(viewer: Viewer, proxy: Stakeholder) -> QuerySet[Representation]:
 
 
 def groups_touched_by(viewer: Viewer, risk) -> QuerySet[AffectedGroup]:
-    """The affected groups a salient risk touches, for the risk's page (names and sizes, never members)."""
-    return AffectedGroup.objects.for_organisation(viewer.organisation).filter(risks=risk).order_by("name", "id")
+    """The affected groups a salient risk touches, for the risk's page; only for those who may see the register
+    (the board and decision makers see risks, not whom they touch)."""
+    return visible_groups(viewer).filter(risks=risk).order_by("name", "id")
 
 
 def groups_for_choice(viewer: Viewer) -> QuerySet[AffectedGroup]:

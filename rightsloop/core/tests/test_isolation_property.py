@@ -70,6 +70,9 @@ ALTERNATIVES = {
     "decision": ("decision",),
     "condition": ("condition",),
     "event": ("event",),
+    # Affected groups (stakeholders/group_views.py, group_api.py)
+    "group": ("group", "spare_group"),
+    "representation": ("representation",),
     # Public consultations (consultations/)
     "consultation": ("consultation",),
     "consultation_engagement": ("consultation_engagement", "engagement"),

@@ -153,6 +153,9 @@ def test_a_risk_page_shows_the_groups_it_touches(hr_lead, decision_maker, sign_i
     groups.link_risks(group=group, risks=[risk], by=hr_lead)
     page = sign_in(hr_lead).get(f"/risks/{risk.pk}/").content.decode()
     assert "Camp residents" in page and f"/stakeholders/groups/{group.pk}/" in page
+    # A decision maker sees the risk, not whom it touches: groups are part of the register.
+    page = sign_in(decision_maker).get(f"/risks/{risk.pk}/").content.decode()
+    assert "Camp residents" not in page and "Affected groups it touches" not in page
 
 
 def test_other_organisations_groups_are_not_found(hr_lead, outsider, sign_in):
