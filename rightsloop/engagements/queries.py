@@ -169,7 +169,7 @@ def relay_choices(speakers: list[tuple[int, Stakeholder, Stakeholder | None]]) -
                if stakeholder.kind == Kind.PROXY and via is None}
     if not proxies:
         return []
-    represented = Representation.objects.filter(proxy_id__in=proxies).select_related("group").order_by(
+    represented = Representation.objects.current().filter(proxy_id__in=proxies).select_related("group").order_by(
         "group__name", "id")
     return [(proxies[r.proxy_id], r) for r in represented]
 

@@ -404,8 +404,6 @@ def build_world(builder: Viewer, marker: str, *, grant_holders: list[Viewer] = (
     o["protected_grant"] = o["protected"].grants.active().get(user=builder.user)
     o["protected_participation"] = make_participation(builder, o["engagement"], o["protected"], via_proxy=o["proxy"])
     make_participation(builder, other_engagement, first, via_proxy=o["proxy"])
-    # The proxy taking part in its own name, so that it can relay the group's words (api:record_input group_id).
-    o["proxy_participation"] = make_participation(builder, o["engagement"], o["proxy"])
     for holder in grant_holders:
         for person in (first, o["protected"]):
             stakeholder_actions.grant_access(stakeholder=person, user=holder.user, reason="matrix member", by=builder)
@@ -418,6 +416,8 @@ def build_world(builder: Viewer, marker: str, *, grant_holders: list[Viewer] = (
     o["representation"] = stakeholder_groups.represent(
         proxy=o["proxy"], group=o["group"], mandate=stakeholder_groups.Mandate(f"{marker} mandate"), by=builder)
     stakeholder_groups.link_risks(group=o["group"], risks=[o["risk"]], by=builder)
+    # The proxy taking part in its own name, so that it can relay the group's words (api:record_input group_id).
+    o["proxy_participation"] = make_participation(builder, o["engagement"], o["proxy"])
     o["spare_group"] = make_group(builder, name=f"{marker} spare group")
     o["mitigation"] = make_mitigation(builder, o["risk"], action=f"{marker} mitigation")
     # Named so that the board, who may see mitigations, may see it too (its text starts "<marker> mitigation").

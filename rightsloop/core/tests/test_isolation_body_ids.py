@@ -78,7 +78,8 @@ LIST_PREFIX = {("api:merge_themes", "theme_ids"): ("theme",)}
 # Body values that make the control request do what the id field is for.
 BODY_EXTRAS = {"api:theme_example": {"action": "move"}}
 # Integer body fields that are amounts or ratings, not objects.
-PLAIN_NUMBERS = {"scale", "scope", "irremediability", "likelihood", "parts", "seed", "themes", "size_estimate"}
+PLAIN_NUMBERS = {"scale", "scope", "irremediability", "likelihood", "parts", "seed", "themes",
+                 "size_estimate"}  # an affected group's indicative size
 
 # Page form fields that name an object. Model choice fields are mapped by their model (MODEL_KINDS)
 # unless named here; other choice fields with numeric values must be named here or in PLAIN_CHOICES.

@@ -175,7 +175,8 @@ def _check_speaks_for(proxy: Stakeholder, via_proxy: Stakeholder | None, groups:
     if proxy.kind != Kind.PROXY or via_proxy is not None:
         raise ValidationError({"speaks_for": _(
             "Only a credible proxy taking part in its own name speaks for a group.")})
-    represented = set(Representation.objects.filter(proxy=proxy, group__in=groups).values_list("group_id", flat=True))
+    represented = set(Representation.objects.current().filter(proxy=proxy, group__in=groups)
+                      .values_list("group_id", flat=True))
     if any(group.pk not in represented or group.organisation_id != proxy.organisation_id for group in groups):
         raise ValidationError({"speaks_for": _("This proxy does not represent every group chosen.")})
 

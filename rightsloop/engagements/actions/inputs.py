@@ -73,7 +73,7 @@ def _relay_errors(engagement: Engagement, speaker: Participation | None, group: 
         return {"speaker": _("Choose the proxy who relayed what the group said.")}
     if speaker.stakeholder.kind != Kind.PROXY or speaker.via_proxy_id:
         return {"speaker": _("Only a credible proxy taking part in its own name can relay a group's words.")}
-    if not Representation.objects.filter(proxy_id=speaker.stakeholder_id, group=group).exists():
+    if not Representation.objects.current().filter(proxy_id=speaker.stakeholder_id, group=group).exists():
         return {"group": _("This proxy does not represent that group: record the representation first.")}
     return {}
 

@@ -4,7 +4,9 @@ Before affected groups existed, a person at elevated or high safety who took par
 as the speaker of what the proxy relayed, so the words were tied to them (and sealed under their key). For each
 such input:
 
-- if the proxy represents exactly one affected group the person belongs to, the input becomes that group's:
+- if the proxy represents exactly one affected group the person belongs to (or, for a person in no group, as
+  every row from before groups existed is, if the proxy represents exactly one group: the one stakeholders
+  0004 made from what it said it represented), the input becomes that group's:
   its speaker is the proxy's own participation in the engagement (created if the proxy had none, and marked
   as speaking for the group), so the feedback on it goes to the proxy, to pass on;
 - otherwise (no such group, or several and no way to tell which), it stays, anonymised and unlinked: no speaker.
@@ -105,8 +107,13 @@ def forwards(apps, schema_editor):
     for item in (Input.objects.filter(pk=pk).select_related("speaker__stakeholder").get() for pk in ids):
         before = item.speaker
         person = before.stakeholder
-        groups = sorted(set(Representation.objects.filter(
-            proxy_id=before.via_proxy_id, group__memberships__stakeholder=person).values_list("group_id", flat=True)))
+        mandates = Representation.objects.filter(proxy_id=before.via_proxy_id, ended_at__isnull=True)
+        groups = sorted(set(mandates.filter(group__memberships__stakeholder=person).values_list("group_id", flat=True)))
+        if not groups:
+            # Rows from before groups existed have no memberships; what the proxy said it represented was one
+            # text, which stakeholders 0004 made its one group: the proxy spoke for the person as that group.
+            only = sorted(set(mandates.values_list("group_id", flat=True)))
+            groups = only if len(only) == 1 else []
         text = _text(item, person)
         if len(groups) == 1:
             channel, _created = Participation.objects.get_or_create(
@@ -131,7 +138,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("engagements", "0004_relayed_inputs"),
         ("risks", "0002_risk_input_speaker"),
-        ("stakeholders", "0003_affected_groups"),
+        ("stakeholders", "0004_proxies_represent_groups"),
     ]
 
     operations = [

@@ -87,6 +87,19 @@ def test_only_a_proxy_that_represents_the_group_can_relay_for_it(hr_lead, world,
     assert not Input.objects.exists()
 
 
+def test_a_proxy_whose_mandate_ended_no_longer_relays_for_the_group(hr_lead, world):
+    from rightsloop.stakeholders.groups import end_representation
+
+    engagement, _defender, ngo, group = world
+    make_group(hr_lead, ngo)  # a proxy keeps at least one group
+    channel = make_participation(hr_lead, engagement, ngo)
+    end_representation(representation=ngo.representations.get(group=group), by=hr_lead)
+    with pytest.raises(ValidationError) as caught:
+        actions.record_input(engagement=engagement, speaker=channel, group=group, text="x", by=hr_lead)
+    assert "group" in caught.value.message_dict
+    assert not Input.objects.exists()
+
+
 @pytest.mark.parametrize("safety_level", ["elevated", "high"])
 def test_words_relayed_for_a_person_at_risk_are_refused_on_their_record(hr_lead, safety_level):
     engagement = make_engagement(hr_lead)
@@ -362,7 +375,14 @@ def test_the_migration_moves_legacy_relayed_words_to_the_group_or_unlinks_them(h
     moved = _legacy_input(hr_lead, engagement, through, "They follow us home.")
     loner = make_stakeholder(hr_lead, safety_level="elevated")
     other_ngo = make_stakeholder(hr_lead, kind="proxy")
+    make_group(hr_lead, other_ngo)  # it speaks for two groups, and the person is in neither: no way to tell
     alone = make_participation(hr_lead, engagement, loner, via_proxy=other_ngo)
+    # Rows from before groups existed: the person is in no group, and the proxy speaks for one only (the group
+    # stakeholders 0004 made from what it said it represented); its words are that group's.
+    legacy_ngo = make_stakeholder(hr_lead, kind="proxy")
+    [legacy_group] = AffectedGroup.objects.filter(representations__proxy=legacy_ngo)
+    legacy = _legacy_input(hr_lead, engagement, make_participation(
+        hr_lead, engagement, make_stakeholder(hr_lead, safety_level="high"), via_proxy=legacy_ngo), "Old words.")
     unlinked = _legacy_input(hr_lead, engagement, alone, "Nobody can know I said this.")
     normal = make_participation(hr_lead, engagement, make_stakeholder(hr_lead), via_proxy=other_ngo)
     kept = _legacy_input(hr_lead, engagement, normal, "Mine to keep.")
@@ -380,12 +400,14 @@ def test_the_migration_moves_legacy_relayed_words_to_the_group_or_unlinks_them(h
     assert (unlinked.group, unlinked.speaker, unlinked.text) == (None, None, "Nobody can know I said this.")
     assert bytes(moved.text_sealed)[0] == bytes(unlinked.text_sealed)[0] == sealing.ORGANISATION_FORMAT
     assert kept.speaker == normal and kept.text == "Mine to keep."
+    legacy = Input.objects.get(pk=legacy.pk)
+    assert (legacy.group, legacy.speaker.stakeholder, legacy.text) == (legacy_group, legacy_ngo, "Old words.")
     assert set(RiskInput.objects.values_list("input_id", "stakeholder_id")) == {(moved.pk, ngo.pk), (unlinked.pk, None)}
     through.refresh_from_db()
     channel.refresh_from_db()
     engagement.refresh_from_db()
-    assert (through.inputs_count, channel.inputs_count, engagement.inputs_count) == (0, 1, 3)
-    assert engagement.participants_with_inputs == 2
+    assert (through.inputs_count, channel.inputs_count, engagement.inputs_count) == (0, 1, 4)
+    assert engagement.participants_with_inputs == 3
     migration.forwards(apps, None)  # nothing left to move: a second run changes nothing
     assert Input.objects.get(pk=moved.pk).speaker == channel
 
