@@ -410,8 +410,8 @@ class AffectedGroup(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="affected_groups")
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(_("name"), max_length=200,
-                            help_text=_("Describe the group (for example \u201cwomen human rights defenders in "
-                                        "the north\u201d); never name a person."))
+                            help_text=_("Describe the group (for example “women human rights defenders in "
+                                        "the north”); never name a person."))
     description = models.TextField(_("description"), blank=True)
     # ISO 3166 alpha-2 codes, ISO 639-1 codes and AtRisk values; a group has a handful of each, and an
     # organisation tens of groups, so lists on the row are enough to count by.

@@ -63,8 +63,8 @@ def _relay_errors(engagement: Engagement, speaker: Participation | None, group: 
         if speaker is not None and speaker.via_proxy_id and speaker.stakeholder.safety_level in RELAYED_FOR_GROUP_ONLY:
             return {"speaker": _(
                 "This person is at risk and takes part through a proxy: what the proxy relays is not stored "
-                "against them. Record it for the affected group the proxy speaks for (\u201cgroup, through "
-                "proxy\u201d)."
+                "against them. Record it for the affected group the proxy speaks for (“group, through "
+                "proxy”)."
             )}
         return {}
     if group.organisation_id != engagement.organisation_id:
