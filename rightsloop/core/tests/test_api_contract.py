@@ -44,6 +44,7 @@ PATH_KINDS = {
     "event_id": "event", "consultation_id": "consultation", "import_id": "response_import", "theme_id": "theme",
     "response_id": "response",
     "group_id": "group", "representation_id": "representation",  # affected groups (stakeholders/group_api.py)
+    "condition_id": "condition",  # a strategic decision's conditions (risks/api.py)
 }
 
 

@@ -1,5 +1,6 @@
 """End to end in a real browser: a human rights lead registers a salient risk, ties what stakeholders said
-to it, escalates it to the board, and finds a market entry decision blocked until a remedy plan exists."""
+to it, escalates it to the board, finds a market entry decision blocked until a remedy plan exists, and
+puts it to the board, whose member signs it off before it counts as taken."""
 
 import datetime
 import re
@@ -110,10 +111,11 @@ def test_risk_is_linked_escalated_and_blocks_a_decision_until_remedy_exists(brow
     page.get_by_label("Communication plan:", exact=True).fill("In the annual human rights report.")
     page.get_by_role("checkbox", name=re.compile("endangers no one")).check()
     page.get_by_role("checkbox", name=ENGAGEMENT).check()
+    page.get_by_label("Outcome:", exact=True).select_option(label="Go")
     page.get_by_role("button", name="Save").click()
     decision = StrategicDecision.objects.get(title=DECISION)
     expect(page.get_by_role("heading", name=DECISION, level=1)).to_be_visible()
-    page.get_by_role("button", name="Mark decided").click()
+    page.get_by_role("button", name="Mark decided and put to the board").click()
     expect(page.get_by_text("Blocks the decision").first).to_be_visible()
     decision.refresh_from_db()
     assert decision.status == DecisionStatus.DRAFT
@@ -134,9 +136,32 @@ def test_risk_is_linked_escalated_and_blocks_a_decision_until_remedy_exists(brow
                             level=1)).to_be_visible()
     expect(page.get_by_role("link", name=f"Risk: {TITLE}")).to_be_visible()
 
+    # The risk is owned at board level: the team cannot take the decision alone, it goes to the board.
     page.goto(f"/risks/decisions/{decision.pk}/")
-    page.get_by_role("button", name="Mark decided").click()
-    expect(page.get_by_text("Decided").first).to_be_visible()
+    page.get_by_role("button", name="Mark decided and put to the board").click()
+    expect(page.get_by_text("Awaiting the sign-off of one of:")).to_be_visible()
+    decision.refresh_from_db()
+    assert (decision.status, decision.decided_by) == (DecisionStatus.AWAITING_BOARD, hr_lead.user)
+
+    # 7. The board member signs it off with a comment; only then is it taken.
+    page.get_by_role("button", name="Sign out").click()
+    board_app = make_authenticator(board_member.user)
+    page.goto("/accounts/sign-in/")
+    page.get_by_label("Username").fill(board_member.user.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Code:", exact=True).fill(f"{totp(board_app.bin_key):06d}")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_text("Awaiting your sign-off").first).to_be_visible()
+    page.goto(f"/risks/decisions/{decision.pk}/")
+    page.get_by_role("button", name="Sign off", exact=True).click()
+    expect(page.get_by_text("Awaiting your sign-off.")).to_be_visible()  # a comment is required
+    decision.refresh_from_db()
+    assert decision.status == DecisionStatus.AWAITING_BOARD
+    page.get_by_label("Your comment").fill("Go, on the legal aid fund being in place first.")
+    page.get_by_role("button", name="Sign off", exact=True).click()
+    expect(page.get_by_text("Go, on the legal aid fund being in place first.").first).to_be_visible()
     decision.refresh_from_db()
     assert decision.status == DecisionStatus.DECIDED
     assert decision.decided_by == hr_lead.user
+    assert decision.sign_offs.get().by == board_member.user
