@@ -219,3 +219,19 @@ def test_the_dashboard_panel_reads_a_fixed_number_of_queries(hr_lead, board, sig
         page = client.get("/").content.decode()
     assert page.count("Awaiting your sign-off") == 1 and page.count('#sign-off">') == 8
     assert page.count("was due") == 8
+
+
+def test_the_board_is_told_inputs_were_linked_even_though_it_may_not_read_them(hr_lead, board, sign_in):
+    from rightsloop.engagements.tests.factories import make_engagement, make_input, make_participation
+    from rightsloop.stakeholders.tests.factories import make_stakeholder
+
+    decision = board_decision(hr_lead, outcome="go")
+    engagement = make_engagement(hr_lead)
+    speaker = make_participation(hr_lead, engagement, make_stakeholder(hr_lead, kind="affected"))
+    actions.link_inputs(target=decision, inputs=[make_input(hr_lead, engagement, speaker, text="Words for the team")],
+                        by=hr_lead)
+    page = sign_in(board).get(f"/risks/decisions/{decision.pk}/").content.decode()
+    assert "Words for the team" not in page and "No input linked yet." not in page
+    assert "1 input is linked; your role sees who was heard, not what was said." in page
+    page = sign_in(hr_lead).get(f"/risks/decisions/{decision.pk}/").content.decode()
+    assert "Words for the team" in page and "your role sees who was heard" not in page
