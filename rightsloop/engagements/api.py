@@ -20,6 +20,7 @@ from rightsloop.stakeholders.vocabulary import Channel
 
 from . import actions, queries
 from .actions.feedback import permitted_channels
+from .heard_api import HeardOut, heard_out
 from .reports import build_report
 from .vocabulary import Attribution, EngagementType, InformationHandling, LoopState, Outcome, Phase
 
@@ -148,6 +149,14 @@ def create_engagement(request, payload: EngagementIn):
 @router.get("/engagements/{int:engagement_id}", response=documented({200: EngagementOut}), summary="One engagement")
 def get_engagement(request, engagement_id: int):
     return queries.access_engagement(request.auth, engagement_id)
+
+
+@router.get("/engagements/{int:engagement_id}/heard", response=documented({200: HeardOut}),
+            summary="Who was heard in an engagement (S2): its speakers broken down, and the gaps; names no one")
+def engagement_heard(request, engagement_id: int):
+    viewer = request.auth
+    engagement = queries.access_engagement(viewer, engagement_id)
+    return heard_out(queries.who_was_heard_in(engagement, viewer), viewer)
 
 
 @router.put("/engagements/{int:engagement_id}", response=documented({200: EngagementOut}),

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from rightsloop.accounts.roles import Capability
 from rightsloop.accounts.viewer import Viewer
 from rightsloop.core.access import plausible_id
+from rightsloop.risks.models import RiskMarket
 from rightsloop.stakeholders.models import AffectedGroup, Representation, Stakeholder
 from rightsloop.stakeholders.pseudonyms import pseudonym
 from rightsloop.stakeholders.queries import hidden_from, shown_name
@@ -19,6 +20,7 @@ from rightsloop.stakeholders.vocabulary import Kind, SafetyLevel
 
 from .loops import engagement_loop_state
 from .models import BriefingMaterial, Decision, Engagement, FeedbackReport, Input, Participation
+from .representation import Heard, who_was_heard
 from .vocabulary import Attribution, LoopState
 
 
@@ -367,3 +369,7 @@ def loops_due_soon(viewer: Viewer, today: datetime.date, limit: int = 10) -> Que
     )
 
 
+def who_was_heard_in(engagement: Engagement, viewer: Viewer) -> Heard:
+    """Who was heard (S2) in an engagement, against the markets of the risks its inputs are linked to."""
+    markets = RiskMarket.objects.filter(risk__inputs__engagement=engagement).values_list("country", flat=True)
+    return who_was_heard(engagement.inputs.all(), markets=sorted(set(markets)), hidden=hidden_from(viewer))

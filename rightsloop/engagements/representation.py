@@ -31,6 +31,24 @@ def main_languages(country: str) -> frozenset[str]:
     return frozenset(code for code in get_official_languages(country, de_facto=True) if len(code) == 2)
 
 
+class Tally(tuple):
+    """One row of a breakdown: (label, count) as the pages unpack it, with the stable code behind the label.
+
+    A pair, so templates and tests read it as before; the code ("affected", "002", "sw", "journalist") is for
+    machines (the API), which must not depend on the viewer's language. The unknown region's code is "".
+    """
+
+    code: str
+
+    def __new__(cls, code: str, label: str, count: int):
+        tally = super().__new__(cls, (label, count))
+        tally.code = code
+        return tally
+
+    def __getnewargs__(self):  # copy and pickle rebuild it with its code, not from the pair alone
+        return (self.code, *self)
+
+
 # The stakeholder fields the breakdown and the gaps read.
 VOICE_FIELDS = ("kind", "region_code", "global_south", "country")
 
@@ -41,10 +59,10 @@ class HeardThroughProxy:
 
     groups: int = 0
     inputs: int = 0
-    by_region: list[tuple[str, int]] = field(default_factory=list)
+    by_region: list[Tally] = field(default_factory=list)
     global_south: dict[str, int] = field(default_factory=lambda: {"yes": 0, "no": 0, "unknown": 0})
-    by_language: list[tuple[str, int]] = field(default_factory=list)
-    by_at_risk: list[tuple[str, int]] = field(default_factory=list)
+    by_language: list[Tally] = field(default_factory=list)
+    by_at_risk: list[Tally] = field(default_factory=list)
     # Raw codes for the gaps: the countries and languages the groups heard live in and speak.
     countries: set[str] = field(default_factory=set)
     languages: set[str] = field(default_factory=set)
@@ -55,11 +73,11 @@ class Heard:
     inputs: int = 0
     unattributed_inputs: int = 0
     voices: int = 0
-    by_kind: list[tuple[str, int]] = field(default_factory=list)
-    by_region: list[tuple[str, int]] = field(default_factory=list)
+    by_kind: list[Tally] = field(default_factory=list)
+    by_region: list[Tally] = field(default_factory=list)
     global_south: dict[str, int] = field(default_factory=dict)
-    by_language: list[tuple[str, int]] = field(default_factory=list)
-    by_at_risk: list[tuple[str, int]] = field(default_factory=list)
+    by_language: list[Tally] = field(default_factory=list)
+    by_at_risk: list[Tally] = field(default_factory=list)
     # The share of the inputs given by the FEW most frequent speakers; None where the groups show it is
     # at most half (it is only ever compared with half, and counting it means another pass over the inputs).
     top_share: float | None = 0.0
@@ -122,11 +140,11 @@ def who_was_heard(inputs: QuerySet, *, markets: list[str] | tuple[str, ...] = ()
     spoken, at_risk = Counter(), Counter()
     for dimension, code, n in traits:
         (spoken if dimension == Trait.LANGUAGE else at_risk)[code] += n
-    heard.by_kind = _ranked((str(Kind(k).label), n) for k, n in kinds.items())
-    heard.by_region = _ranked((countries.area_name(code) if code else _("Unknown"), n) for code, n in regions.items())
+    heard.by_kind = _ranked((k, str(Kind(k).label), n) for k, n in kinds.items())
+    heard.by_region = _by_region(regions)
     heard.global_south = south
-    heard.by_language = _ranked((language_names.name(code), n) for code, n in spoken.items())
-    heard.by_at_risk = _ranked((str(AtRisk(code).label), n) for code, n in at_risk.items() if code in AtRisk.values)
+    heard.by_language = _by_language(spoken)
+    heard.by_at_risk = _by_at_risk(at_risk)
     if sum(sorted(most_by_one, reverse=True)[:FEW]) * 2 > heard.inputs:
         top = (inputs.filter(**{f"{speaker}__isnull": False}).values_list(f"{speaker}_id").annotate(n=Count("id"))
                .order_by("-n")[:FEW])
@@ -163,15 +181,27 @@ def _through_proxy(relayed: QuerySet, group: str) -> HeardThroughProxy:
         for code in set(attributes or []):
             at_risk[code] += 1
     heard.inputs = sum(per_group.values())
-    heard.by_region = _ranked((countries.area_name(code) if code else _("Unknown"), n) for code, n in regions.items())
-    heard.by_language = _ranked((language_names.name(code), n) for code, n in spoken.items())
-    heard.by_at_risk = _ranked((str(AtRisk(code).label), n) for code, n in at_risk.items() if code in AtRisk.values)
+    heard.by_region = _by_region(regions)
+    heard.by_language = _by_language(spoken)
+    heard.by_at_risk = _by_at_risk(at_risk)
     return heard
 
 
-def _ranked(counts) -> list[tuple[str, int]]:
+def _by_region(regions: Counter) -> list[Tally]:
+    return _ranked((code or "", countries.area_name(code) if code else _("Unknown"), n) for code, n in regions.items())
+
+
+def _by_language(spoken: Counter) -> list[Tally]:
+    return _ranked((code, language_names.name(code), n) for code, n in spoken.items())
+
+
+def _by_at_risk(at_risk: Counter) -> list[Tally]:
+    return _ranked((code, str(AtRisk(code).label), n) for code, n in at_risk.items() if code in AtRisk.values)
+
+
+def _ranked(counts) -> list[Tally]:
     """Largest first; equal counts in alphabetical order, so the same inputs always read the same."""
-    return sorted(counts, key=lambda item: (-item[1], str(item[0])))
+    return [Tally(code, label, n) for code, label, n in sorted(counts, key=lambda item: (-item[2], str(item[1])))]
 
 
 def _gaps(heard: Heard, kinds: Counter, present: set[str], spoken: set[str],

@@ -12,12 +12,10 @@ from rightsloop.accounts.permissions import requires
 from rightsloop.accounts.roles import Capability, Function
 from rightsloop.core.forms import posted_search, search_text
 from rightsloop.core.pagination import paginate, query_without_page
-from rightsloop.risks.models import RiskMarket
 from rightsloop.stakeholders.models import AffectedGroup
 from rightsloop.stakeholders.queries import (
     StakeholderFilters,
     access_stakeholder,
-    hidden_from,
     proxies,
     shown_name,
     stakeholder_list,
@@ -42,7 +40,6 @@ from .forms import (
     tag_names,
 )
 from .reports import build_report
-from .representation import who_was_heard
 
 
 def copy_errors(form, error: ValidationError) -> None:
@@ -129,15 +126,9 @@ def engagement_detail(request, pk: int):
         "found": found,
         "can_edit": viewer.can(Capability.ENGAGEMENTS_EDIT),
         "today": timezone.localdate(),
-        "heard": _heard(engagement, viewer),
+        "heard": queries.who_was_heard_in(engagement, viewer),
         "board_view": False,
     })
-
-
-def _heard(engagement, viewer):
-    """Who was heard (S2), against the markets of the risks this engagement's inputs are linked to."""
-    markets = RiskMarket.objects.filter(risk__inputs__engagement=engagement).values_list("country", flat=True)
-    return who_was_heard(engagement.inputs.all(), markets=sorted(set(markets)), hidden=hidden_from(viewer))
 
 
 @requires(Capability.ENGAGEMENTS_EDIT)
@@ -215,7 +206,7 @@ def briefing_add(request, pk: int):
         "briefing_form": form,
         "can_edit": True,
         "today": timezone.localdate(),
-        "heard": _heard(engagement, request.viewer),
+        "heard": queries.who_was_heard_in(engagement, request.viewer),
         "board_view": False,
     }, status=400)
 

@@ -28,6 +28,7 @@ from rightsloop.core.access import MAX_ID
 from rightsloop.core.api_errors import documented
 from rightsloop.core.pagination import ApiPages
 from rightsloop.engagements import queries as engagement_queries
+from rightsloop.engagements.heard_api import HeardOut, heard_out
 from rightsloop.engagements.models import Engagement, Input
 
 from . import actions, decision_actions, escalation, queries
@@ -279,6 +280,13 @@ def create_risk(request, payload: RiskIn):
 @router.get("/risks/{int:risk_id}", response=documented({200: RiskOut}), summary="One risk")
 def get_risk(request, risk_id: int):
     return _ranked_risk(request.auth, risk_id)
+
+
+@router.get("/risks/{int:risk_id}/heard", response=documented({200: HeardOut}),
+            summary="Who was heard on a risk (S2): the speakers of its linked inputs broken down, and the gaps")
+def risk_heard(request, risk_id: int):
+    viewer = request.auth
+    return heard_out(queries.who_was_heard_on(queries.access_risk(viewer, risk_id), viewer), viewer)
 
 
 @router.patch("/risks/{int:risk_id}", response=documented({200: RiskOut}),
@@ -924,6 +932,15 @@ def create_strategic_decision(request, payload: StrategicDecisionIn):
             summary="One strategic decision, with what still blocks it")
 def get_strategic_decision(request, decision_id: int):
     return _decision(request.auth, decision_id)
+
+
+@router.get("/strategic-decisions/{int:decision_id}/heard", response=documented({200: HeardOut}),
+            summary="Who was heard on a strategic decision (S2): inputs linked to it and to the engagements "
+                    "consulted, broken down, and the gaps")
+def decision_heard(request, decision_id: int):
+    viewer = request.auth
+    decision = queries.access_strategic_decision(viewer, decision_id)
+    return heard_out(queries.who_was_heard_on_decision(decision, viewer), viewer)
 
 
 @router.patch("/strategic-decisions/{int:decision_id}", response=documented({200: StrategicDecisionDetailOut}),

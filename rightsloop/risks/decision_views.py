@@ -18,10 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from rightsloop.accounts.permissions import requires
 from rightsloop.accounts.roles import Capability, Role
 from rightsloop.core.pagination import paginate, query_without_page
-from rightsloop.engagements.models import Input
 from rightsloop.engagements.queries import visible_inputs
-from rightsloop.engagements.representation import who_was_heard
-from rightsloop.stakeholders.queries import hidden_from
 
 from . import actions, decision_actions, queries, scales
 from .decision_forms import ConditionForm, ContextEventForm, DecisionFilterForm, DecisionForm, SignOffForm
@@ -86,17 +83,6 @@ def linked_risk_rows(decision: StrategicDecision) -> list[LinkedRiskRow]:
     return rows
 
 
-def heard_on(decision: StrategicDecision, rows: list[LinkedRiskRow], viewer=None):
-    """Who was heard on the decision: inputs linked to it and inputs of the engagements consulted."""
-    # Counts name nobody (representation.py), so they cover every input, as on a risk's page; the
-    # board's view of them is cut to totals and gaps by the template.
-    related = Input.objects.filter(
-        Q(strategic_decisions=decision) | Q(engagement__in=decision.engagements.values("pk"))).values("pk")
-    markets = sorted({code for row in rows for code in row.risk.market_codes})
-    return who_was_heard(Input.objects.for_organisation(decision.organisation).filter(pk__in=related),
-                         markets=markets, hidden=hidden_from(viewer) if viewer is not None else None)
-
-
 def _detail_context(request, decision: StrategicDecision, *, refused: dict[str, str] | None = None,
                     sign_off_form: SignOffForm | None = None) -> dict:
     viewer = request.viewer
@@ -124,7 +110,8 @@ def _detail_context(request, decision: StrategicDecision, *, refused: dict[str, 
         "see_engagements": see_engagements,
         "engagements": list(decision.engagements.order_by("-starts_on")) if see_engagements else [],
         "engagement_count": decision.engagements.count(),
-        "heard": heard_on(decision, rows, viewer),
+        "heard": queries.who_was_heard_on_decision(
+            decision, viewer, markets=[code for row in rows for code in row.risk.market_codes]),
         "board_view": viewer.role == Role.BOARD,
         "linked": visible_inputs(viewer).filter(strategic_decisions=decision)
         .select_related("engagement", "speaker__stakeholder", "group"),

@@ -231,6 +231,23 @@ def who_was_heard_on(risk: Risk, viewer: Viewer | None = None) -> Heard:
                          hidden=hidden_from(viewer) if viewer is not None else None)
 
 
+def who_was_heard_on_decision(decision: StrategicDecision, viewer: Viewer | None = None, *,
+                              markets: list[str] | None = None) -> Heard:
+    """Who was heard on a strategic decision: inputs linked to it and inputs of the engagements consulted.
+
+    Counts name nobody (representation.py), so they cover every input, as on a risk's page; the board's view of
+    them is cut to totals and gaps (the template, the API). `markets`: those of the linked risks, when the caller
+    has already read them (the decision page has); else read here in one query.
+    """
+    related = Input.objects.filter(
+        Q(strategic_decisions=decision) | Q(engagement__in=decision.engagements.values("pk"))).values("pk")
+    if markets is None:
+        markets = list(RiskMarket.objects.filter(risk__strategic_decisions=decision)
+                       .values_list("country", flat=True).distinct())
+    return who_was_heard(Input.objects.for_organisation(decision.organisation).filter(pk__in=related),
+                         markets=sorted(set(markets)), hidden=hidden_from(viewer) if viewer is not None else None)
+
+
 def risk_inputs(viewer: Viewer, risk: Risk) -> QuerySet[Input]:
     """The inputs linked to a risk that this viewer may read, with what their list shows (no query per input).
 

@@ -65,7 +65,8 @@ def test_an_administrator_without_a_grant_sees_no_trace(world, admin, sign_in, a
              f"/engagements/{e}/feedback/", "/engagements/decisions/", "/engagements/"]
     endpoints = ["/api/v1/stakeholders", "/api/v1/stakeholders?safety_level=high",
                  f"/api/v1/engagements/{e}", f"/api/v1/engagements/{e}/participants", f"/api/v1/engagements/{e}/inputs",
-                 f"/api/v1/engagements/{e}/feedback", "/api/v1/engagements", "/api/v1/metrics/loop"]
+                 f"/api/v1/engagements/{e}/feedback", "/api/v1/engagements", "/api/v1/metrics/loop",
+                 f"/api/v1/engagements/{e}/heard"]
     for url in pages:
         response = page.get(url)
         body = response.content.decode()
