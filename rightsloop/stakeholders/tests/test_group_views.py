@@ -153,6 +153,11 @@ def test_a_risk_page_shows_the_groups_it_touches(hr_lead, decision_maker, sign_i
     groups.link_risks(group=group, risks=[risk], by=hr_lead)
     page = sign_in(hr_lead).get(f"/risks/{risk.pk}/").content.decode()
     assert "Camp residents" in page and f"/stakeholders/groups/{group.pk}/" in page
+    assert "about 12,000 people" in page  # sizes read as numbers in the page's language
+    client = sign_in(hr_lead)
+    assert "<dd>12,000</dd>" in client.get(f"/stakeholders/groups/{group.pk}/").content.decode()
+    client.post("/i18n/setlang/", {"language": "fr", "next": "/"})
+    assert "12\xa0000" in client.get(f"/stakeholders/groups/{group.pk}/").content.decode()
     # A decision maker sees the risk, not whom it touches: groups are part of the register.
     page = sign_in(decision_maker).get(f"/risks/{risk.pk}/").content.decode()
     assert "Camp residents" not in page and "Affected groups it touches" not in page
