@@ -2,7 +2,6 @@
 host the server answers on."""
 
 import os
-import shutil
 import subprocess
 from io import StringIO
 from pathlib import Path
@@ -29,7 +28,6 @@ def demo_processes(lines: list[str]) -> dict[str, str]:
     return {name: line for line in lines for name in names if name in line and "manage.py migrate" not in line}
 
 
-@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
 def test_every_demo_process_gets_the_host_and_port_it_serves_on():
     processes = demo_processes(dry_run("PORT=8151", "HOST=127.0.0.1"))
 
@@ -40,14 +38,12 @@ def test_every_demo_process_gets_the_host_and_port_it_serves_on():
     assert not any("8000" in line for line in processes.values())
 
 
-@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
 def test_a_base_url_set_for_a_proxy_wins_over_host_and_port():
     processes = demo_processes(dry_run("PORT=8152", RIGHTSLOOP_BASE_URL="https://demo.example.org"))
     assert all("RIGHTSLOOP_BASE_URL=https://demo.example.org " in line for line in processes.values())
     assert "--bind 127.0.0.1:8152" in processes["gunicorn"]
 
 
-@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
 def test_another_host_is_allowed_and_trusted_for_forms_by_every_demo_process():
     processes = demo_processes(dry_run("PORT=8154", "HOST=10.20.30.40"))
     for name, line in processes.items():
@@ -55,7 +51,6 @@ def test_another_host_is_allowed_and_trusted_for_forms_by_every_demo_process():
         assert "CSRF_TRUSTED_ORIGINS=http://10.20.30.40:8154 " in line, name
 
 
-@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
 def test_hosts_and_origins_set_in_the_environment_win():
     processes = demo_processes(dry_run("HOST=10.20.30.40", ALLOWED_HOSTS="demo.example.org",
                                        CSRF_TRUSTED_ORIGINS="https://demo.example.org"))
