@@ -19,6 +19,10 @@ urlpatterns = [
     path("engagements/", include("rightsloop.engagements.urls")),
     path("risks/", include("rightsloop.risks.urls")),
     path("consultations/", include("rightsloop.consultations.urls")),
+    path("relationships/", include("rightsloop.relationships.urls")),
+    path("resourcing/", include("rightsloop.resourcing.urls")),
+    # The stakeholder's own door: a signed link opens a portal session, never a staff account.
+    path("portal/", include("rightsloop.portal.urls")),
     # What respondents and the public see: no sign-in, no personal data.
     path("c/", include("rightsloop.consultations.public_urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

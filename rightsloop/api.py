@@ -147,6 +147,11 @@ def unexpected(request, exc):
 
 from rightsloop.consultations.api import router as consultations_router  # noqa: E402
 from rightsloop.engagements.api import router as engagements_router  # noqa: E402
+from rightsloop.engagements.load_api import router as load_router  # noqa: E402
+from rightsloop.portal.api import router as portal_router  # noqa: E402
+from rightsloop.relationships.agreement_api import router as agreements_router  # noqa: E402
+from rightsloop.relationships.rating_api import router as ratings_router  # noqa: E402
+from rightsloop.resourcing.api import router as payments_router  # noqa: E402
 from rightsloop.risks.api import router as risks_router  # noqa: E402
 from rightsloop.stakeholders.api import router as stakeholders_router  # noqa: E402
 from rightsloop.stakeholders.group_api import router as groups_router  # noqa: E402
@@ -156,3 +161,8 @@ api.add_router("/groups", groups_router)
 api.add_router("/", engagements_router)
 api.add_router("/", risks_router)
 api.add_router("/consultations", consultations_router)
+api.add_router("/agreements", agreements_router)
+api.add_router("/", ratings_router)
+api.add_router("/", payments_router)
+api.add_router("/", load_router)
+api.add_router("/portal-links", portal_router)

@@ -49,6 +49,9 @@ INSTALLED_APPS = [
     "rightsloop.engagements",
     "rightsloop.risks",
     "rightsloop.consultations",
+    "rightsloop.relationships",
+    "rightsloop.resourcing",
+    "rightsloop.portal",
     "rightsloop.demo",
 ]
 

@@ -46,6 +46,17 @@ class Capability:
     DECISIONS_SIGN_OFF = "decisions.sign_off"
     CONSULTATIONS_VIEW = "consultations.view"
     CONSULTATIONS_ANALYSE = "consultations.analyse"
+    # Relationships (P1, P2): agreements, rating rounds and the aggregates of ratings.
+    RELATIONSHIPS_VIEW = "relationships.view"
+    RELATIONSHIPS_EDIT = "relationships.edit"
+    # One stakeholder's own ratings: the human rights lead (and the relationship's owner, checked per object).
+    RATINGS_INDIVIDUAL = "ratings.individual"
+    # The resourcing ledger (P3): compensation, honoraria, expenses and grants.
+    PAYMENTS_VIEW = "payments.view"
+    PAYMENTS_EDIT = "payments.edit"
+    PAYMENTS_APPROVE = "payments.approve"
+    # Portal links (P4): issue, show and revoke a stakeholder's sign-in link.
+    PORTAL_LINKS = "portal.links"
 
 
 _READ_ALL = {
@@ -55,6 +66,8 @@ _READ_ALL = {
     Capability.ENGAGEMENTS_VIEW,
     Capability.FEEDBACK_VIEW,
     Capability.CONSULTATIONS_VIEW,
+    Capability.RELATIONSHIPS_VIEW,
+    Capability.PAYMENTS_VIEW,
 }
 _RUN_HRDD = _READ_ALL | {
     Capability.STAKEHOLDERS_EDIT,
@@ -66,6 +79,10 @@ _RUN_HRDD = _READ_ALL | {
     Capability.SAFETY_OVERRIDE,
     Capability.RISKS_EDIT,
     Capability.CONSULTATIONS_ANALYSE,
+    Capability.RELATIONSHIPS_EDIT,
+    Capability.PAYMENTS_EDIT,
+    Capability.PAYMENTS_APPROVE,
+    Capability.PORTAL_LINKS,
 }
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
@@ -73,7 +90,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
         _RUN_HRDD
         | {Capability.AUDIT_VIEW, Capability.MEMBERS_MANAGE, Capability.ORGANISATION_MANAGE}
     ),
-    Role.HR_LEAD: frozenset(_RUN_HRDD),
+    Role.HR_LEAD: frozenset(_RUN_HRDD | {Capability.RATINGS_INDIVIDUAL}),
     # Decision makers see the inputs routed to their function, not the register.
     # Risks carry no personal data: decision makers see them (they own mitigations), the board
     # sees them to oversee the severe ones.

@@ -69,6 +69,18 @@ class RetentionRule:
     site_wide: bool = False
 
 
+@dataclass(frozen=True)
+class PortalSection:
+    """A part of the stakeholder portal an app serves: its pages live under /portal/<key>/ and its entry in
+    the portal's menu appears when `shown(stakeholder)` says the stakeholder has something there."""
+
+    key: str
+    label: Promise
+    urls: str  # dotted path of the app's portal URL module
+    order: int = 100
+    shown: Callable[[Any], bool] = lambda stakeholder: True
+
+
 @dataclass
 class Registry:
     menu: list[MenuEntry] = field(default_factory=list)
@@ -76,6 +88,12 @@ class Registry:
     schedules: list[Schedule] = field(default_factory=list)
     subject_data: list[SubjectData] = field(default_factory=list)
     retention: list[RetentionRule] = field(default_factory=list)
+    portal_sections: list[PortalSection] = field(default_factory=list)
+
+    def add_portal_section(self, section: PortalSection) -> None:
+        if all(existing.key != section.key for existing in self.portal_sections):
+            self.portal_sections.append(section)
+            self.portal_sections.sort(key=lambda item: item.order)
 
     def add_retention(self, rule: RetentionRule) -> None:
         if all(existing.key != rule.key for existing in self.retention):

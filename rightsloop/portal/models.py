@@ -1,0 +1,1 @@
+"""The stakeholder portal (P4): signed sign-in links and what the portal records."""

@@ -1,0 +1,3 @@
+"""Relationship agreements (P1)."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Rating rounds and ratings (P2)."""
+
+__all__: list[str] = []

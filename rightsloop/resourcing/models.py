@@ -1,0 +1,1 @@
+"""The resourcing ledger (P3): compensation, honoraria, expenses and grants."""

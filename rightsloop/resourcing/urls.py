@@ -1,0 +1,2 @@
+app_name = "resourcing"
+urlpatterns: list = []
