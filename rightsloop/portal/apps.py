@@ -6,3 +6,15 @@ class PortalConfig(AppConfig):
     name = "rightsloop.portal"
     label = "portal"
     verbose_name = _("Stakeholder portal")
+
+    def ready(self) -> None:
+        from rightsloop.core.registry import PortalSection, site
+
+        site.add_portal_section(PortalSection(
+            key="said", label=_("What became of what you said"), urls="rightsloop.portal.sections.said", order=10))
+        site.add_portal_section(PortalSection(
+            key="engagements", label=_("Upcoming engagements"), urls="rightsloop.portal.sections.engagements",
+            order=20))
+        site.add_portal_section(PortalSection(
+            key="details", label=_("Your details and consent"), urls="rightsloop.portal.sections.details",
+            order=90))

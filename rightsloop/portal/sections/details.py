@@ -1,0 +1,16 @@
+"""Portal section "details"."""
+
+from django.shortcuts import render
+from django.urls import path
+from django.views.decorators.http import require_GET
+
+from ..access import portal_view
+
+
+@portal_view
+@require_GET
+def index(request):
+    return render(request, "portal/details/index.html", {})
+
+
+urlpatterns = [path("", index, name="index")]

@@ -1,0 +1,3 @@
+"""Staff pages about portal links and erasure requests (filled below)."""
+
+urlpatterns: list = []
