@@ -1,5 +1,15 @@
 """What agreements (P1) add to the site: menu, schedules, subject data, portal section."""
 
+from django.utils.translation import gettext_lazy as _
+
 
 def register() -> None:
-    pass
+    from rightsloop.core.registry import MenuEntry, Schedule, SubjectData, site
+
+    from . import agreement_subjects
+    from .agreement_tasks import remind_agreements
+
+    site.add_menu(MenuEntry(_("Agreements"), "relationships:agreement-list", "relationships.view", order=50))
+    site.add_schedule(Schedule(key="remind-agreements", task=remind_agreements, cron="30 6 * * *"))
+    site.add_subject_data(SubjectData(key="agreements", export=agreement_subjects.export,
+                                      erase=agreement_subjects.erase))

@@ -1,0 +1,26 @@
+"""The agreement panel on a stakeholder's page, drawn here so the stakeholders app need not know agreements."""
+
+from django import template
+
+from rightsloop.accounts.roles import Capability
+
+from .. import queries
+
+register = template.Library()
+
+
+@register.inclusion_tag("relationships/agreements/panel.html", takes_context=True)
+def agreement_panel(context, stakeholder):
+    request = context.get("request")
+    viewer = getattr(request, "viewer", None)
+    if viewer is None or not viewer.can(Capability.RELATIONSHIPS_VIEW):
+        return {"shown": False}
+    return {
+        "shown": True,
+        "stakeholder": stakeholder,
+        "agreement": queries.latest_agreement_of(stakeholder),
+        "owners": queries.owner_of(stakeholder),
+        "owner_named": queries.relationship_of(stakeholder) is not None
+        and queries.relationship_of(stakeholder).owner_id is not None,
+        "can_edit": viewer.can(Capability.RELATIONSHIPS_EDIT),
+    }
