@@ -1,0 +1,293 @@
+"""Reads of rating rounds and ratings, scoped to what the viewer may see.
+
+Two kinds of read: aggregates (anyone with RELATIONSHIPS_VIEW; groups smaller than the organisation's
+threshold hidden) and one stakeholder's own answers (the relationship's owner and RATINGS_INDIVIDUAL only).
+People hidden from the viewer (high safety, no grant) are left out of both: not even a count tells of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.http import Http404
+
+from rightsloop.accounts.models import Membership
+from rightsloop.accounts.roles import Capability, Role
+from rightsloop.accounts.viewer import Viewer
+from rightsloop.core import countries
+from rightsloop.core.access import plausible_id
+from rightsloop.stakeholders.models import Stakeholder
+from rightsloop.stakeholders.queries import hidden_from
+from rightsloop.stakeholders.vocabulary import Kind
+
+from .models import (
+    DIMENSIONS,
+    SMALLEST_GROUP,
+    Rating,
+    RatingFlag,
+    RatingInvitation,
+    RatingRound,
+    RatingSettings,
+    Relationship,
+)
+
+BREAKDOWNS = ("kind", "region", "global_south")
+TREND_ROUNDS = 12
+
+
+def smallest_group(organisation) -> int:
+    found = RatingSettings.objects.filter(organisation=organisation).values_list("smallest_group", flat=True).first()
+    return found or SMALLEST_GROUP
+
+
+def owners_of(stakeholder: Stakeholder) -> list:
+    """Who hears about this relationship: its owner, else the organisation's human rights leads."""
+    owner = (Relationship.objects.filter(stakeholder=stakeholder, owner__is_active=True,
+                                         owner__memberships__organisation_id=stakeholder.organisation_id,
+                                         owner__memberships__is_active=True)
+             .select_related("owner").first())
+    if owner is not None and owner.owner is not None:
+        return [owner.owner]
+    leads = (Membership.objects.active().filter(organisation_id=stakeholder.organisation_id, role=Role.HR_LEAD,
+                                                user__is_active=True).select_related("user").order_by("user_id"))
+    return [membership.user for membership in leads]
+
+
+# Who may see one stakeholder's own ratings ------------------------------------------------------------
+
+def individually_visible(viewer: Viewer) -> QuerySet[Stakeholder]:
+    """Stakeholders whose own ratings this viewer may read: the ones whose relationship they own, or all for
+    the human rights lead; never a person hidden from them."""
+    if not viewer.can(Capability.RELATIONSHIPS_VIEW):
+        return Stakeholder.objects.none()
+    people = Stakeholder.objects.for_organisation(viewer.organisation).exclude(pk__in=hidden_from(viewer))
+    if viewer.can(Capability.RATINGS_INDIVIDUAL):
+        return people
+    return people.filter(relationship__owner=viewer.user)
+
+
+def may_see_individual(viewer: Viewer, stakeholder: Stakeholder) -> bool:
+    return individually_visible(viewer).filter(pk=stakeholder.pk).exists()
+
+
+def access_rated_stakeholder(viewer: Viewer, pk) -> Stakeholder:
+    """The stakeholder whose own ratings the viewer asks for; 404 for missing, foreign and not-theirs alike."""
+    if not plausible_id(pk):
+        raise Http404
+    found = individually_visible(viewer).filter(pk=pk, erased_at=None).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def visible_ratings(viewer: Viewer) -> QuerySet[Rating]:
+    return (Rating.objects.for_organisation(viewer.organisation)
+            .filter(stakeholder__in=individually_visible(viewer))
+            .select_related("round", "stakeholder"))
+
+
+def ratings_of(stakeholder: Stakeholder) -> list[Rating]:
+    """One stakeholder's answers, oldest round first (their trend)."""
+    return list(Rating.objects.filter(stakeholder=stakeholder).select_related("round", "stakeholder")
+                .order_by("round__opens_on", "round_id"))
+
+
+# Rounds -----------------------------------------------------------------------------------------------
+
+def rounds(viewer: Viewer) -> QuerySet[RatingRound]:
+    """Rounds with how many people the viewer may know of were asked and answered."""
+    if not viewer.can(Capability.RELATIONSHIPS_VIEW):
+        return RatingRound.objects.none()
+    hidden = hidden_from(viewer)
+    return (RatingRound.objects.for_organisation(viewer.organisation)
+            .annotate(invited=Count("invitations", filter=~Q(invitations__stakeholder__in=hidden), distinct=True),
+                      answered=Count("invitations", filter=Q(invitations__answered=True)
+                                     & ~Q(invitations__stakeholder__in=hidden), distinct=True))
+            .order_by("-opens_on", "-id"))
+
+
+def access_round(viewer: Viewer, pk, *, for_update: bool = False) -> RatingRound:
+    if (for_update and not viewer.can(Capability.RELATIONSHIPS_EDIT)) or not plausible_id(pk):
+        raise Http404
+    found = rounds(viewer).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def invitations_shown(viewer: Viewer, round: RatingRound) -> QuerySet[RatingInvitation]:
+    """Who was asked and whether they answered, only for the people whose own ratings the viewer may see."""
+    return (RatingInvitation.objects.filter(round=round, stakeholder__in=individually_visible(viewer))
+            .select_related("stakeholder").order_by("answered", "stakeholder_id"))
+
+
+def open_rounds_for(stakeholder: Stakeholder, day) -> list[tuple[RatingRound, Rating | None]]:
+    """The portal's rounds open to this stakeholder now, each with their answer so far."""
+    found = list(RatingRound.objects.open_on(day).filter(
+        organisation_id=stakeholder.organisation_id, invitations__stakeholder=stakeholder).order_by("closes_on", "id"))
+    answers = {r.round_id: r for r in Rating.objects.filter(stakeholder=stakeholder, round__in=found)
+               .select_related("stakeholder")}
+    return [(round, answers.get(round.pk)) for round in found]
+
+
+def access_portal_round(stakeholder: Stakeholder, pk, day) -> RatingRound:
+    """A round open now that this stakeholder was asked in; 404 otherwise (someone else's, closed, foreign)."""
+    if not plausible_id(pk):
+        raise Http404
+    found = RatingRound.objects.open_on(day).filter(
+        pk=pk, organisation_id=stakeholder.organisation_id, invitations__stakeholder=stakeholder).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def is_invited(stakeholder: Stakeholder) -> bool:
+    return RatingInvitation.objects.filter(stakeholder=stakeholder).exists()
+
+
+# Flags ------------------------------------------------------------------------------------------------
+
+def open_flags(viewer: Viewer) -> QuerySet[RatingFlag]:
+    """Flags not yet marked seen on relationships whose ratings the viewer may read."""
+    return (RatingFlag.objects.for_organisation(viewer.organisation)
+            .filter(seen_at=None, stakeholder__in=individually_visible(viewer))
+            .select_related("rating__round", "stakeholder").order_by("-created_at", "-id"))
+
+
+def access_flag(viewer: Viewer, pk) -> RatingFlag:
+    if not plausible_id(pk) or not viewer.can(Capability.RELATIONSHIPS_EDIT):
+        raise Http404
+    found = (RatingFlag.objects.for_organisation(viewer.organisation)
+             .filter(pk=pk, stakeholder__in=individually_visible(viewer)).first())
+    if found is None:
+        raise Http404
+    return found
+
+
+# Aggregates -------------------------------------------------------------------------------------------
+
+@dataclass
+class Cell:
+    """Answers of one group in one round: shown only when at least `smallest` people answered."""
+
+    count: int
+    sums: dict[str, int]
+    shown: bool = True
+
+    def average(self, dimension: str) -> float | None:
+        if not self.shown or not self.count:
+            return None
+        return round(self.sums[dimension] / self.count, 2)
+
+    @property
+    def averages(self) -> dict[str, float | None]:
+        return {name: self.average(name) for name in DIMENSIONS}
+
+    @property
+    def overall(self) -> float | None:
+        if not self.shown or not self.count:
+            return None
+        return round(sum(self.sums.values()) / (self.count * len(DIMENSIONS)), 2)
+
+
+@dataclass
+class Breakdown:
+    """One way of splitting the raters (kind, region, Global South), group by group, round by round."""
+
+    key: str
+    groups: list[tuple[str, str]]  # (code, label)
+    cells: dict[tuple[int, str], Cell] = field(default_factory=dict)
+
+    def cell(self, round_id: int, code: str) -> Cell | None:
+        return self.cells.get((round_id, code))
+
+
+@dataclass
+class Trend:
+    rounds: list[RatingRound]
+    smallest: int
+    overall: dict[int, Cell]
+    breakdowns: dict[str, Breakdown]
+
+
+def _group_code(key: str, row: dict) -> str:
+    if key == "kind":
+        return row["kind"] or "unknown"
+    if key == "region":
+        return row["region_code"] or "unknown"
+    return {True: "yes", False: "no"}.get(row["global_south"], "unknown")
+
+
+def _group_label(key: str, code: str) -> str:
+    from django.utils.translation import gettext as _
+
+    if code == "unknown":
+        return _("Not recorded")
+    if key == "kind":
+        return str(Kind(code).label) if code in Kind.values else code
+    if key == "region":
+        return countries.area_name(code)
+    return _("Global South") if code == "yes" else _("Global North")
+
+
+def suppress(cells: list[Cell], smallest: int) -> None:
+    """Hide every group under the threshold; if that hides exactly one group, hide the next smallest too.
+
+    With the total shown, one hidden group could be recovered by subtracting the others from it (total
+    minus the rest); a second hidden group stops that.
+    """
+    for cell in cells:
+        cell.shown = cell.count >= smallest
+    hidden = [cell for cell in cells if not cell.shown and cell.count]
+    if len(hidden) == 1:
+        others = sorted((cell for cell in cells if cell.shown and cell.count), key=lambda cell: cell.count)
+        if others:
+            others[0].shown = False
+
+
+def trend(viewer: Viewer, *, round_ids: list[int] | None = None) -> Trend:
+    """The organisation's ratings per round, overall and by kind, region and Global South, with small groups
+    hidden. One GROUP BY over the covering index; Python only adds up the (few hundred) groups."""
+    organisation = viewer.organisation
+    smallest = smallest_group(organisation)
+    chosen = list(RatingRound.objects.for_organisation(organisation).order_by("-opens_on", "-id")
+                  [:TREND_ROUNDS]) if round_ids is None else list(
+        RatingRound.objects.for_organisation(organisation).filter(pk__in=round_ids).order_by("-opens_on", "-id"))
+    chosen.reverse()
+    ids = [r.pk for r in chosen]
+    rows = (Rating.objects.filter(organisation=organisation, round_id__in=ids)
+            .exclude(stakeholder_id__in=hidden_from(viewer).values("pk"))
+            .values("round_id", "kind", "region_code", "global_south")
+            .annotate(n=Count("id"), **{f"sum_{name}": Sum(name) for name in DIMENSIONS})
+            .order_by())
+    overall: dict[int, Cell] = {pk: Cell(0, dict.fromkeys(DIMENSIONS, 0)) for pk in ids}
+    groups: dict[str, dict[tuple[int, str], Cell]] = {key: {} for key in BREAKDOWNS}
+    for row in rows:
+        targets = [overall[row["round_id"]]]
+        for key in BREAKDOWNS:
+            code = _group_code(key, row)
+            targets.append(groups[key].setdefault((row["round_id"], code), Cell(0, dict.fromkeys(DIMENSIONS, 0))))
+        for cell in targets:
+            cell.count += row["n"]
+            for name in DIMENSIONS:
+                cell.sums[name] += row[f"sum_{name}"] or 0
+    for cell in overall.values():
+        cell.shown = cell.count >= smallest
+    breakdowns = {}
+    for key in BREAKDOWNS:
+        codes = sorted({code for (_round, code) in groups[key]}, key=lambda code: (code == "unknown", code))
+        for round_id in ids:
+            suppress([cell for (pk, _code), cell in groups[key].items() if pk == round_id], smallest)
+        breakdowns[key] = Breakdown(key=key, groups=[(code, _group_label(key, code)) for code in codes],
+                                    cells=groups[key])
+    return Trend(rounds=chosen, smallest=smallest, overall=overall, breakdowns=breakdowns)
+
+
+def previous_rating(rating: Rating) -> Rating | None:
+    """The same stakeholder's answer in the round before this one (by opening date), if they gave one."""
+    return (Rating.objects.filter(stakeholder_id=rating.stakeholder_id)
+            .filter(Q(round__opens_on__lt=rating.round.opens_on)
+                    | Q(round__opens_on=rating.round.opens_on, round_id__lt=rating.round_id))
+            .order_by("-round__opens_on", "-round_id").first())
+
