@@ -8,7 +8,14 @@ class PortalConfig(AppConfig):
     verbose_name = _("Stakeholder portal")
 
     def ready(self) -> None:
-        from rightsloop.core.registry import PortalSection, site
+        from rightsloop.core.registry import MenuEntry, PortalSection, SubjectData, site
+
+        from . import subjects
+
+        site.add_subject_data(SubjectData(key="portal", export=subjects.export, erase=subjects.erase))
+        # Stakeholders asked in their portal to be erased: staff confirm or decline (stakeholders.edit).
+        site.add_menu(MenuEntry(_("Erasure requests"), "portal:staff:erasure-requests", "stakeholders.edit",
+                                order=910))
 
         site.add_portal_section(PortalSection(
             key="said", label=_("What became of what you said"), urls="rightsloop.portal.sections.said", order=10))

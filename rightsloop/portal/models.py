@@ -29,7 +29,9 @@ class PortalLink(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     stakeholder = models.ForeignKey("stakeholders.Stakeholder", on_delete=models.CASCADE,
                                     related_name="portal_links")
-    token_digest = models.CharField(max_length=64, unique=True, editable=False)
+    # Null while an emailed link waits for its task: the token is drawn at sending time, so that it is never
+    # written anywhere (the task queue included) but in the message itself.
+    token_digest = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
     channel = models.CharField(_("channel"), max_length=16, choices=LinkChannel.choices)
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                   related_name="+")
@@ -37,6 +39,11 @@ class PortalLink(models.Model):
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    # Emailed links: when the message left, or why it did not.
+    sent_at = models.DateTimeField(null=True, blank=True)
+    failure = models.CharField(max_length=200, blank=True)
 
     objects = PortalLinkQuerySet.as_manager()
 
@@ -55,6 +62,52 @@ class PortalLink(models.Model):
             return "revoked"
         if self.used_at:
             return "used"
+        if self.channel == LinkChannel.EMAIL and self.failure:
+            return "failed"
         if self.expires_at <= timezone.now():
             return "expired"
         return "live"
+
+
+class ErasureState(models.TextChoices):
+    PENDING = "pending", _("waiting for staff")
+    CONFIRMED = "confirmed", _("confirmed: erased")
+    DECLINED = "declined", _("declined")
+
+
+class ErasureRequestQuerySet(OrganisationScopedQuerySet):
+    def pending(self):
+        return self.filter(state=ErasureState.PENDING)
+
+
+class ErasureRequest(models.Model):
+    """A stakeholder's own request, made in the portal, to be erased. Staff confirm it (the existing erasure
+    action then runs) or decline it with a reason the stakeholder is told."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    # Kept after erasure: the stakeholder row stays (anonymous), and this row says the person asked for it.
+    stakeholder = models.ForeignKey("stakeholders.Stakeholder", on_delete=models.CASCADE,
+                                    related_name="erasure_requests")
+    requested_at = models.DateTimeField(default=timezone.now)
+    state = models.CharField(max_length=16, choices=ErasureState.choices, default=ErasureState.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    # Why staff declined (a legal hold, say); shown to the stakeholder, so it must not name anyone else.
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+
+    objects = ErasureRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("erasure request")
+        verbose_name_plural = _("erasure requests")
+        ordering = ["requested_at", "id"]
+        indexes = [models.Index(fields=["organisation", "state", "requested_at"], name="erasure_request_queue")]
+        constraints = [
+            # One open request per person: asking twice changes nothing.
+            models.UniqueConstraint(fields=["stakeholder"], condition=models.Q(state="pending"),
+                                    name="one_pending_erasure_request"),
+        ]
+
+    def __str__(self) -> str:
+        return f"erasure request {self.pk}"

@@ -10,18 +10,15 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from rightsloop.core.registry import site
-
 from . import access
 from .actions.sign_in import check_link, use_portal_link
 
-# Status of the page for a link that cannot open the portal: unknown tokens name nothing (404); a link that
-# existed but is spent, expired, revoked or whose person was erased is gone (410).
-PROBLEM_STATUS = {"unknown": 404}
-
 
 def _problem(request, problem: str):
-    return access.ended_response(request, status=PROBLEM_STATUS.get(problem, 410), reason=problem)
+    """A link that cannot open the portal answers 404 whatever the reason (unknown, tampered, expired, used,
+    revoked, erased person), with a page saying which: the status tells a guesser nothing about which tokens
+    were ever real, and the page tells the holder what to do."""
+    return access.ended_response(request, status=404, reason=problem)
 
 
 @login_not_required
@@ -47,8 +44,7 @@ def enter(request, token: str):
 @require_GET
 def home(request):
     stakeholder = request.portal.stakeholder
-    summaries = [section for section in site.portal_sections if section.key]
-    return render(request, "portal/home.html", {"stakeholder": stakeholder, "sections": summaries})
+    return render(request, "portal/home.html", {"stakeholder": stakeholder})
 
 
 @access.portal_view
