@@ -21,6 +21,8 @@ from rightsloop.stakeholders.vocabulary import Channel
 from . import actions, queries
 from .actions.feedback import permitted_channels
 from .heard_api import HeardOut, heard_out
+from .load import OverSolicited
+from .load_api import LoadWarningOut, warning_out
 from .reports import build_report
 from .vocabulary import Attribution, EngagementType, InformationHandling, LoopState, Outcome, Phase
 
@@ -178,6 +180,9 @@ class ParticipantIn(Schema):
     stakeholder_id: int = ID
     via_proxy_id: int | None = Field(None, ge=1, le=MAX_ID)
     override_reason: str = Field("", max_length=5000)
+    confirm_load: bool = Field(False, description=(
+        "Engagement load: without it, a stakeholder already asked more than the organisation's thresholds "
+        "allow is not added and the answer is 409 with the load (who asked, when, for what)"))
 
 
 class ParticipantOut(Schema):
@@ -221,18 +226,23 @@ def list_participants(request, engagement_id: int):
     return list(queries.participations(engagement, request.auth))
 
 
-@router.post("/engagements/{int:engagement_id}/participants", response=documented({201: ParticipantOut}),
-             summary="Add a participant (high-safety stakeholders through a proxy, or with an audited override)")
+@router.post("/engagements/{int:engagement_id}/participants",
+             response=documented({201: ParticipantOut, 409: LoadWarningOut}),
+             summary="Add a participant (high-safety stakeholders through a proxy, or with an audited override; "
+                     "an over-solicited stakeholder only with confirm_load)")
 def add_participant(request, engagement_id: int, payload: ParticipantIn):
     viewer = request.auth
     _require(viewer, Capability.ENGAGEMENTS_EDIT)
     engagement = queries.access_engagement(viewer, engagement_id)
     stakeholder = access_stakeholder(viewer, payload.stakeholder_id)
     proxy = access_stakeholder(viewer, payload.via_proxy_id) if payload.via_proxy_id else None
-    participation = actions.add_participant(
-        engagement=engagement, stakeholder=stakeholder, via_proxy=proxy,
-        override_reason=payload.override_reason, by=viewer,
-    )
+    try:
+        participation = actions.add_participant(
+            engagement=engagement, stakeholder=stakeholder, via_proxy=proxy,
+            override_reason=payload.override_reason, confirm_load=payload.confirm_load, by=viewer,
+        )
+    except OverSolicited as warning:
+        return Status(409, warning_out(warning.load))
     return Status(201, queries.access_participation(viewer, engagement, participation.pk))
 
 

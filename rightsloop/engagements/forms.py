@@ -96,6 +96,9 @@ class ParticipantForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Only for a high-safety stakeholder engaged without a proxy. This is audited."),
     )
+    confirm_load = forms.BooleanField(
+        label=_("I have seen how often this stakeholder was asked already, and still invite them"),
+        required=False)
 
     def __init__(self, *args, proxies, **kwargs):
         super().__init__(*args, **kwargs)

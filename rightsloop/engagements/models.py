@@ -224,6 +224,8 @@ class Participation(SealedModel, models.Model):
             models.CheckConstraint(condition=~models.Q(via_proxy=models.F("stakeholder")),
                                    name="proxy_is_someone_else"),
         ]
+        # Engagement load (S3): a stakeholder's requests in a rolling window are counted from this index.
+        indexes = [models.Index(fields=["stakeholder", "added_at", "engagement"], name="participation_load")]
 
     def __str__(self) -> str:
         return f"{self.stakeholder_id} in {self.engagement_id}"
@@ -450,3 +452,7 @@ class LoopReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.engagement_id} {self.sent_on}"
+
+
+# Engagement load thresholds (S3) live in their own module; imported here so the app registers the model.
+from .load_models import LoadThresholds  # noqa: E402,F401

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import load_views, views
 
 app_name = "engagements"
 urlpatterns = [
@@ -19,4 +19,9 @@ urlpatterns = [
     path("<int:pk>/feedback/<int:participation_pk>/", views.feedback_participant, name="feedback-participant"),
     path("inputs/<int:pk>/triage/", views.input_triage, name="input-triage"),
     path("inputs/<int:pk>/decide/", views.input_decide, name="input-decide"),
+    # Engagement load (S3)
+    path("load/settings/", load_views.load_settings, name="load-settings"),
+    path("load/most-solicited/", load_views.most_solicited, name="load-most-solicited"),
+    path("load/overlaps/", load_views.overlaps, name="load-overlaps"),
+    path("load/stakeholders/<int:pk>/", load_views.stakeholder_load, name="load-stakeholder"),
 ]

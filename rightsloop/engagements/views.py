@@ -16,13 +16,14 @@ from rightsloop.stakeholders.models import AffectedGroup
 from rightsloop.stakeholders.queries import (
     StakeholderFilters,
     access_stakeholder,
+    hidden_from,
     proxies,
     shown_name,
     stakeholder_list,
 )
 from rightsloop.stakeholders.vocabulary import SafetyLevel
 
-from . import actions, queries
+from . import actions, load, queries
 from .actions.decisions import may_decide
 from .actions.feedback import permitted_channels
 from .forms import (
@@ -59,9 +60,15 @@ def engagement_list(request):
     today = timezone.localdate()
     page = paginate(request, queries.engagement_list(request.viewer, filters, today))
     page.object_list = queries.leave_out_hidden_people(list(page.object_list), request.viewer)
+    # Engagement load (S3): engagements asking this month someone another team asked too, so they can merge.
+    overlapping = load.overlapping_engagements([e.pk for e in page.object_list], hidden=hidden_from(request.viewer),
+                                               organisation=request.viewer.organisation)
+    for engagement in page.object_list:
+        engagement.other_teams_this_month = overlapping.get(engagement.pk, 0)
     return render(request, "engagements/list.html", {
         "form": form, "page": page, "query": query_without_page(request), "today": today,
         "can_edit": request.viewer.can(Capability.ENGAGEMENTS_EDIT),
+        "can_see_load": request.viewer.can(Capability.RELATIONSHIPS_VIEW),
     })
 
 
@@ -152,12 +159,17 @@ def participant_add(request, pk: int, stakeholder_pk: int):
     # A credible proxy may relay the words of the affected groups it represents: the page says which.
     groups = list(AffectedGroup.objects.filter(representations__proxy=stakeholder).order_by("name", "id"))
     form = ParticipantForm(request.POST or None, proxies=candidates)
+    # Engagement load (S3): shown before the invitation is confirmed; the action refuses it unconfirmed.
+    current_load = load.load_of(stakeholder, leave_out=hidden_from(viewer), with_requests=False)
+    if current_load.over:
+        current_load = load.load_of(stakeholder, leave_out=hidden_from(viewer))
     if request.method == "POST" and form.is_valid():
         via_proxy = next((p for p in candidates if p.pk == form.cleaned_data["via_proxy"]), None)
         try:
             actions.add_participant(
                 engagement=engagement, stakeholder=stakeholder, via_proxy=via_proxy,
                 override_reason=form.cleaned_data["override_reason"], by=viewer,
+                confirm_load=form.cleaned_data["confirm_load"],
             )
         except ValidationError as error:
             copy_errors(form, error)
@@ -167,7 +179,7 @@ def participant_add(request, pk: int, stakeholder_pk: int):
     return render(request, "engagements/participant_add.html", {
         "engagement": engagement, "stakeholder": stakeholder, "form": form, "proxy_q": proxy_q,
         "protected": stakeholder.safety_level == SafetyLevel.HIGH,
-        "can_override": viewer.can(Capability.SAFETY_OVERRIDE), "groups": groups,
+        "can_override": viewer.can(Capability.SAFETY_OVERRIDE), "groups": groups, "load": current_load,
     }, status=400 if form.errors else 200)
 
 

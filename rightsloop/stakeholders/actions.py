@@ -40,6 +40,19 @@ def _write_traits(stakeholder: Stakeholder, profile: StakeholderProfile) -> bool
     return True
 
 
+def _set_affiliation(stakeholder: Stakeholder, affiliation: int | None, by: Viewer) -> None:
+    """Link a person to their organisation; one the viewer may not see is as unknown as a missing one."""
+    if affiliation is None:
+        stakeholder.affiliation = None
+        return
+    if affiliation == stakeholder.affiliation_id:
+        return
+    organisation = visible_stakeholders(by).filter(pk=affiliation).first()
+    if organisation is None:
+        raise ValidationError({"affiliation": _("Unknown organisation.")})
+    stakeholder.affiliation = organisation
+
+
 @transaction.atomic
 def register_stakeholder(
     *, profile: StakeholderProfile, by: Viewer, speaks_for: Sequence[groups.Speaks] = ()
@@ -55,6 +68,7 @@ def register_stakeholder(
     )
     stakeholder = Stakeholder(organisation=by.organisation, created_by=by.user,
                               **{name: getattr(profile, name) for name in SCALAR_FIELDS})
+    _set_affiliation(stakeholder, profile.affiliation, by)
     stakeholder.normalise()
     stakeholder.full_clean(exclude=["organisation", "created_by"])
     stakeholder.save()
@@ -88,12 +102,14 @@ def update_stakeholder(
         raise ValidationError(_("This stakeholder was erased; nothing about them can be changed."))
     profile.validate()
     stakeholder = Stakeholder.objects.select_for_update().get(pk=stakeholder.pk)
-    before = audit.snapshot(stakeholder, SCALAR_FIELDS)
+    tracked = [*SCALAR_FIELDS, "affiliation_id"]
+    before = audit.snapshot(stakeholder, tracked)
     for name in SCALAR_FIELDS:
         setattr(stakeholder, name, getattr(profile, name))
+    _set_affiliation(stakeholder, profile.affiliation, by)
     stakeholder.normalise()
     stakeholder.full_clean(exclude=["organisation", "created_by"])
-    changed = audit.changed(stakeholder, before, SCALAR_FIELDS)
+    changed = audit.changed(stakeholder, before, tracked)
     if changed:
         stakeholder.save()
         if "name" in changed:

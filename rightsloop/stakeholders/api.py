@@ -10,7 +10,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from rightsloop.accounts.roles import Capability
-from rightsloop.core.access import plausible_id
+from rightsloop.core.access import MAX_ID, plausible_id
 from rightsloop.core.api_errors import documented
 from rightsloop.core.pagination import ApiPages
 
@@ -69,6 +69,8 @@ class StakeholderIn(Schema):
     technologies: list[str] = Field(default_factory=list, max_length=30)
     at_risk: list[str] = Field(default_factory=list, max_length=30)
     safe_channels: list[Channel] = Field(default_factory=list, max_length=6)
+    affiliation: int | None = Field(None, ge=1, le=MAX_ID, description=(
+        "For a person: the id of the organisation (a stakeholder) they belong to; counts towards its load."))
 
 
 class StakeholderPatch(Schema):
@@ -92,6 +94,8 @@ class StakeholderPatch(Schema):
     technologies: list[str] | None = Field(None, max_length=30)
     at_risk: list[str] | None = Field(None, max_length=30)
     safe_channels: list[Channel] | None = Field(None, max_length=6)
+    affiliation: int | None = Field(None, ge=1, le=MAX_ID, description=(
+        "The organisation this person belongs to; send null to clear it."))
 
 
 def _revealed(obj, context) -> bool:
@@ -126,12 +130,17 @@ class StakeholderOut(Schema):
     technologies: list[str]
     at_risk: list[str]
     safe_channels: list[str]
+    affiliation: int | None
     created_at: datetime.datetime
     updated_at: datetime.datetime
 
     @staticmethod
     def resolve_name(obj, context) -> str:
         return queries.shown_name(obj, context["request"].auth, revealed=_revealed(obj, context))
+
+    @staticmethod
+    def resolve_affiliation(obj) -> int | None:
+        return obj.affiliation_id
 
     @staticmethod
     def resolve_accessibility_needs(obj, context) -> str:
@@ -316,7 +325,7 @@ def update_stakeholder(request, stakeholder_id: int, payload: StakeholderPatch):
     stakeholder = queries.access_stakeholder(viewer, stakeholder_id, for_update=True)
     profile = StakeholderProfile.of(stakeholder)
     for name, value in _values(payload).items():
-        if value is not None and name in payload.model_fields_set:
+        if name in payload.model_fields_set and (value is not None or name == "affiliation"):
             setattr(profile, name, value)
     actions.update_stakeholder(stakeholder=stakeholder, profile=profile, by=viewer,
                                speaks_for=_speaks(viewer, payload.represents))

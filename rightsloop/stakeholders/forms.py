@@ -7,7 +7,7 @@ from rightsloop.core.widgets import FastSelect, FastSelectMultiple
 from rightsloop.risks.models import Risk
 
 from .groups import GroupPlan, Mandate, Speaks
-from .models import AffectedGroup
+from .models import AffectedGroup, Stakeholder
 from .profiles import SCALAR_FIELDS, TRAIT_FIELDS, StakeholderProfile
 from .vocabulary import (
     AtRisk,
@@ -79,6 +79,9 @@ class StakeholderForm(forms.Form):
     accessibility_needs = forms.CharField(label=_("Accessibility needs"), required=False,
                                           widget=forms.Textarea(attrs={"rows": 2}))
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    affiliation = forms.TypedChoiceField(
+        label=_("Organisation they belong to"), required=False, coerce=int, empty_value=None, widget=FastSelect,
+        help_text=_("For a person: requests to them count towards their organisation's engagement load."))
 
     def __init__(self, *args, organisation=None, needs_group: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
@@ -93,6 +96,8 @@ class StakeholderForm(forms.Form):
         self.fields["languages"].choices = languages.choices()
         self.fields["preferred_language"].choices = [("", _("— none —")), *languages.choices()]
         self.fields["rights"].choices = rights.choices()
+        self.fields["affiliation"].choices = [("", _("— none —")), *affiliation_choices(
+            organisation, self.initial.get("affiliation"))]
 
     def clean(self):
         data = super().clean()
@@ -118,11 +123,28 @@ class StakeholderForm(forms.Form):
         return StakeholderProfile(
             **{name: data.get(name) or "" for name in SCALAR_FIELDS},
             **{name: list(data.get(name) or []) for name in TRAIT_FIELDS},
+            affiliation=data.get("affiliation"),
         )
 
     @classmethod
     def initial_from(cls, profile: StakeholderProfile) -> dict:
         return {name: getattr(profile, name) for name in StakeholderProfile.field_names()}
+
+
+def affiliation_choices(organisation, current: int | None) -> list[tuple[int, str]]:
+    """Organisations a person may belong to: the newest of the register, never a high-safety one (whose name
+    would show to whoever opens the form), plus the one already chosen."""
+    if organisation is None:
+        return []
+    candidates = Stakeholder.objects.for_organisation(organisation).filter(
+        entity_type=EntityType.ORGANISATION, erased_at__isnull=True).exclude(safety_level=SafetyLevel.HIGH)
+    chosen = list(candidates.order_by("-created_at", "-id")[:AFFILIATION_CHOICES])
+    if current and all(s.pk != current for s in chosen):
+        chosen += list(candidates.filter(pk=current))
+    return sorted(((s.pk, s.name) for s in chosen), key=lambda choice: choice[1].casefold())
+
+
+AFFILIATION_CHOICES = 300
 
 
 class ConfirmDistinctForm(forms.Form):

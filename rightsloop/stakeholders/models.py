@@ -134,6 +134,11 @@ class Stakeholder(SealedModel, models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     erased_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # A person's organisation in the register (engagement load counts a person's requests towards it).
+    affiliation = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="affiliated_people",
+        verbose_name=_("organisation they belong to"),
+    )
 
     objects = StakeholderQuerySet.as_manager()
 
@@ -174,8 +179,23 @@ class Stakeholder(SealedModel, models.Model):
         errors = {}
         if self.country and countries.get(self.country) is None:
             errors["country"] = _("Unknown country code.")
+        if self.affiliation_id is not None:
+            error = self.affiliation_error()
+            if error:
+                errors["affiliation"] = error
         if errors:
             raise ValidationError(errors)
+
+    def affiliation_error(self) -> str:
+        """Why this affiliation cannot stand, or "": only a person belongs to an organisation of the same register."""
+        other = self.affiliation
+        if self.entity_type != EntityType.PERSON:
+            return _("Only a person belongs to an organisation.")
+        if other is None or other.pk == self.pk or other.organisation_id != self.organisation_id:
+            return _("Unknown organisation.")
+        if other.entity_type != EntityType.ORGANISATION or other.is_erased:
+            return _("Choose a stakeholder registered as an organisation.")
+        return ""
 
     def normalise(self) -> None:
         plain = self.__dict__.get("_pending_seal", set())

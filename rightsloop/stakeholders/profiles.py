@@ -49,6 +49,8 @@ class StakeholderProfile:
     technologies: list[str] = field(default_factory=list)
     at_risk: list[str] = field(default_factory=list)
     safe_channels: list[str] = field(default_factory=list)
+    # A person's organisation in the register (id of an organisation-type stakeholder), or None.
+    affiliation: int | None = None
 
     @classmethod
     def field_names(cls) -> list[str]:
@@ -60,7 +62,7 @@ class StakeholderProfile:
         values = {name: getattr(stakeholder, name) for name in SCALAR_FIELDS}
         for attribute, dimension in TRAIT_FIELDS.items():
             values[attribute] = stakeholder.traits_of(dimension)
-        return cls(**values)
+        return cls(**values, affiliation=stakeholder.affiliation_id)
 
     def trait_rows(self) -> list[tuple[str, str]]:
         return [

@@ -108,8 +108,11 @@ def shred(stakeholder: Stakeholder, *, now) -> None:
     stakeholder.preferred_language = ""
     Stakeholder.objects.filter(pk=stakeholder.pk).update(
         sealed_key=b"", erased_at=now, email_index="", country="",
-        preferred_language="", **{f"{name}_sealed": b"" for name in stakeholder.sealed_fields},
+        preferred_language="", affiliation=None, **{f"{name}_sealed": b"" for name in stakeholder.sealed_fields},
     )
+    stakeholder.affiliation_id = None
+    # Whom a person belongs to can say who they are; an erased organisation has no one left belonging to it.
+    Stakeholder.objects.filter(affiliation=stakeholder).update(affiliation=None)
     stakeholder.traits.all().delete()
     stakeholder.name_tokens.all().delete()
     stakeholder.grants.all().delete()

@@ -18,8 +18,10 @@ from rightsloop.accounts.roles import Capability, Role
 from rightsloop.accounts.viewer import Viewer
 from rightsloop.core import audit
 from rightsloop.stakeholders.models import AffectedGroup, Representation, Stakeholder
+from rightsloop.stakeholders.queries import hidden_from
 from rightsloop.stakeholders.vocabulary import Kind, SafetyLevel
 
+from ..load import OverSolicited, load_of
 from ..models import BriefingMaterial, Engagement, Participation
 
 PLAN_FIELDS = (
@@ -120,11 +122,15 @@ def add_participant(
     via_proxy: Stakeholder | None = None,
     override_reason: str = "",
     speaks_for: Iterable[AffectedGroup] = (),
+    confirm_load: bool | None = None,
     by: Viewer,
 ) -> Participation:
     """Invite a stakeholder; someone at high risk takes part through a proxy, or by an audited override.
 
     speaks_for: the affected groups a credible proxy takes part for (each needs its Representation).
+    confirm_load (engagement load, S3): False refuses with OverSolicited when the stakeholder was already asked
+    more than the organisation's thresholds allow; True goes ahead and says so in the audit entry; None (imports,
+    the demo) does not look.
     """
     speaks_for = list(speaks_for)
     if stakeholder.organisation_id != engagement.organisation_id:
@@ -153,13 +159,21 @@ def add_participant(
         participation.direct_override_reason = override_reason.strip()
         participation.direct_override_by = by.user
         participation.direct_override_at = timezone.now()
+    over_load = None
+    if confirm_load is not None:
+        current = load_of(stakeholder, leave_out=hidden_from(by), with_requests=False)
+        if current.over and not confirm_load:
+            raise OverSolicited(load_of(stakeholder, leave_out=hidden_from(by)))
+        over_load = current if current.over else None
     participation.save()
     participation.speaks_for.set(speaks_for)
     audit.record(
         organisation=engagement.organisation, by=by, action="participant.added", target=participation,
         summary=f"stakeholder #{stakeholder.pk} in engagement #{engagement.pk}"
         + (f" via proxy #{via_proxy.pk}" if via_proxy else "")
-        + (f" for group(s) {', '.join(f'#{g.pk}' for g in speaks_for)}" if speaks_for else ""),
+        + (f" for group(s) {', '.join(f'#{g.pk}' for g in speaks_for)}" if speaks_for else "")
+        + (f"; load warning confirmed ({over_load.count_90} in 90 days, {over_load.count_365} in 365 days)"
+           if over_load else ""),
     )
     if direct_for_protected:
         audit.record(
