@@ -25,6 +25,7 @@ from .models import Basis, Grant, Payment, PaymentState, Tranche, TrancheState
 from .references import check_reference
 
 MAX_AMOUNT = Decimal("999999999999.99")
+CENTS = Decimal("0.01")
 
 
 def check_amount(amount, field: str = "amount") -> Decimal:
@@ -37,7 +38,7 @@ def check_amount(amount, field: str = "amount") -> Decimal:
         raise ValidationError({field: [_("An amount must be more than zero.")]})
     if amount > MAX_AMOUNT or amount.as_tuple().exponent < -2:
         raise ValidationError({field: [_("Give an amount below a trillion, with at most two decimals.")]})
-    return amount
+    return amount.quantize(CENTS)
 
 
 def check_currency(code: str) -> str:

@@ -24,6 +24,7 @@ from rightsloop.stakeholders.vocabulary import SafetyLevel
 
 from .models import Grant, Payment, PaymentState, Tranche, TrancheState
 
+CENTS = Decimal("0.01")
 PROTECTED_LEVELS = (SafetyLevel.ELEVATED, SafetyLevel.HIGH)
 
 
@@ -125,9 +126,9 @@ class Total:
     stakeholder_id: int
     year: int
     currency: str
-    offered: Decimal = Decimal("0")
-    committed: Decimal = Decimal("0")  # accepted or approved, not yet paid
-    paid: Decimal = Decimal("0")
+    offered: Decimal = Decimal("0.00")
+    committed: Decimal = Decimal("0.00")  # accepted or approved, not yet paid
+    paid: Decimal = Decimal("0.00")
     stakeholder: object = None
 
 
@@ -160,7 +161,8 @@ def totals(viewer: Viewer, filters: LedgerFilters) -> list[Total]:
             return
         key = (stakeholder_id, year, currency)
         total = rows.get(key) or rows.setdefault(key, Total(stakeholder_id, year, currency))
-        setattr(total, bucket, getattr(total, bucket) + amount)
+        # SQLite sums decimals without their places; every total reads as cents on both databases.
+        setattr(total, bucket, (getattr(total, bucket) + amount).quantize(CENTS))
 
     payments = (filters.payments(visible_payments(viewer)).counted().annotate(year=ExtractYear("offered_on"))
                 .order_by().values("stakeholder_id", "year", "currency", "state").annotate(sum=Sum("amount")))

@@ -23,7 +23,7 @@ def money(amount, currency: str) -> str:
 @register.inclusion_tag("resourcing/of_stakeholder.html", takes_context=True)
 def payments_panel(context, stakeholder):
     """Payments and grants on a stakeholder's page, for those who may see the ledger."""
-    from .queries import of_stakeholder
+    from rightsloop.resourcing.queries import of_stakeholder
 
     viewer = context.get("viewer")
     if viewer is None or not viewer.can(Capability.PAYMENTS_VIEW):
