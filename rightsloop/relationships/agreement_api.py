@@ -41,7 +41,7 @@ class TermsIn(Schema):
     compensation_terms: str = Text
 
     def terms(self) -> AgreementTerms:
-        values = self.dict()
+        values = self.dict(exclude={"stakeholder_id"})
         values["engagement_kinds"] = [str(getattr(code, "value", code)) for code in values["engagement_kinds"]]
         values["briefing_topics"] = [str(getattr(code, "value", code)) for code in values["briefing_topics"]]
         for name in ("we_may", "they_may"):

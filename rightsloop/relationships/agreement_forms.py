@@ -60,7 +60,7 @@ class AgreementForm(forms.Form):
             for code, label in codes.choices:
                 self.fields[f"{prefix}__{code}"] = forms.ChoiceField(
                     label=(_("We: %(rule)s") if prefix == "we_may" else _("They: %(rule)s")) % {"rule": label},
-                    choices=PERMISSION_CHOICES, initial=NOT_ALLOWED, widget=forms.RadioSelect)
+                    choices=PERMISSION_CHOICES, initial=NOT_ALLOWED, required=False, widget=forms.RadioSelect)
         order = [name for name in self.fields if name not in ("attribution_notes", "nda_scope", "nda_sunset_on",
                                                                 "compensation_terms")]
         self.order_fields([*order, "attribution_notes", "nda_scope", "nda_sunset_on", "compensation_terms"])

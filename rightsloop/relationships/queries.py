@@ -20,7 +20,7 @@ from rightsloop.accounts.viewer import Viewer
 from rightsloop.core.access import plausible_id
 from rightsloop.stakeholders.queries import visible_stakeholders
 
-from .models import Agreement, AgreementState, AgreementVersion, Relationship, TheyMay, WeMay
+from .models import Agreement, AgreementVersion, Relationship, TheyMay, WeMay
 
 # How far ahead the list's "review due" and "sunset soon" filters, and the owner's reminders, look.
 REVIEW_NOTICE_DAYS = 30
@@ -135,9 +135,9 @@ def open_agreement_of(stakeholder) -> Agreement | None:
 
 def latest_agreement_of(stakeholder) -> Agreement | None:
     """The open agreement, else the one that ended last (its NDA may still run)."""
-    return (Agreement.objects.filter(stakeholder=stakeholder)
-            .select_related("current_version", "accepted_version")
-            .order_by(Q(state=AgreementState.ENDED).asc(), "-ended_on", "-id").first())
+    return open_agreement_of(stakeholder) or (
+        Agreement.objects.filter(stakeholder=stakeholder).select_related("current_version", "accepted_version")
+        .order_by("-ended_on", "-id").first())
 
 
 # Attribution terms: one answer for the rest of the product ------------------------
