@@ -15,6 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def load_demo() -> str:
+    """Runs load_demo again over the module's demo (conftest.py `loaded_demo`)."""
     out = StringIO()
     call_command("load_demo", stdout=out)
     return out.getvalue()
@@ -31,16 +32,16 @@ def printed_factors(output: str) -> dict[str, dict]:
     return factors
 
 
-def test_prints_a_secret_an_otpauth_address_a_code_and_recovery_codes_for_every_member():
-    factors = printed_factors(load_demo())
+def test_prints_a_secret_an_otpauth_address_a_code_and_recovery_codes_for_every_member(loaded_demo):
+    factors = printed_factors(loaded_demo)
     assert set(factors) == {member.username for member in content.MEMBERS}
     for username, factor in factors.items():
         assert factor["url"].startswith(f"otpauth://totp/Rightsloop%3A{username}?secret={factor['secret']}")
         assert len(factor["codes"]) == 10
 
 
-def test_the_printed_secret_and_a_recovery_code_sign_in_through_the_pages():
-    factors = printed_factors(load_demo())
+def test_the_printed_secret_and_a_recovery_code_sign_in_through_the_pages(loaded_demo):
+    factors = printed_factors(loaded_demo)
     amina = factors[content.HR_LEAD]
     client = Client()
     client.post("/accounts/sign-in/", {"username": content.HR_LEAD, "password": content.DEMO_PASSWORD})
@@ -53,10 +54,10 @@ def test_the_printed_secret_and_a_recovery_code_sign_in_through_the_pages():
     assert other.post("/accounts/verify/", {"code": factors[content.ADMIN]["codes"][0]}).url == "/"
 
 
-def test_running_again_prints_the_same_secrets_and_new_recovery_codes():
+def test_running_again_prints_the_same_secrets_and_new_recovery_codes(loaded_demo):
     # Only digests of recovery codes are stored, so a second run cannot print the old ones: it issues new ones
     # and the old ones stop working.
-    first = printed_factors(load_demo())
+    first = printed_factors(loaded_demo)
     second = printed_factors(load_demo())
     assert {u: f["secret"] for u, f in second.items()} == {u: f["secret"] for u, f in first.items()}
     assert set(second[content.HR_LEAD]["codes"]).isdisjoint(first[content.HR_LEAD]["codes"])

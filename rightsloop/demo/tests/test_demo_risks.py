@@ -29,8 +29,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def organisation():
-    call_command("load_demo", stdout=StringIO())
+def organisation(loaded_demo):
+    """The demo's company; the demo is loaded once for the module (conftest.py), each test's changes undone."""
     return Organisation.objects.get(slug=content.ORGANISATION_SLUG)
 
 

