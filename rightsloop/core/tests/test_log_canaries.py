@@ -12,6 +12,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -23,7 +24,16 @@ import requests
 pytestmark = [pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[3]
-PORT = 8143
+
+
+def _free_port() -> int:
+    # A port of its own: CI runs the SQLite and the PostgreSQL suites at once, and both run this test.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+PORT = _free_port()
 BASE = f"http://127.0.0.1:{PORT}"
 NAME = "Canary-Searched-Name-6617"
 REASON = "Canary-Reveal-Reason-2294 preparing a safe meeting"
