@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from rightsloop.accounts.roles import Capability
 from rightsloop.accounts.viewer import Viewer
 from rightsloop.core import audit
+from rightsloop.core.access import plausible_id
 from rightsloop.stakeholders import queries as stakeholder_queries
 from rightsloop.stakeholders.channels import permitted
 from rightsloop.stakeholders.models import Stakeholder
@@ -61,7 +62,8 @@ class Chooser:
     def people(self, viewer: Viewer) -> QuerySet[Stakeholder]:
         """The chosen people the viewer may see (never a hidden one), leaving out the erased."""
         visible = stakeholder_queries.visible_stakeholders(viewer).filter(erased_at=None)
-        named = visible.filter(pk__in=self.stakeholder_ids) if self.stakeholder_ids else visible.none()
+        ids = [pk for pk in self.stakeholder_ids if plausible_id(pk)]
+        named = visible.filter(pk__in=ids) if ids else visible.none()
         if not self.by_filter:
             return named
         matching = self.filters.apply(visible, viewer.organisation)

@@ -27,6 +27,7 @@ from rightsloop.accounts.viewer import Viewer
 from rightsloop.consultations.tests.factories import consultation_world
 from rightsloop.engagements import actions as engagement_actions
 from rightsloop.engagements.tests.factories import make_engagement, make_input, make_participation
+from rightsloop.relationships import ratings as rating_actions
 from rightsloop.risks import actions as risk_actions
 from rightsloop.risks import decision_actions
 from rightsloop.risks.tests.factories import make_mitigation, make_risk
@@ -204,6 +205,15 @@ ROUTE_OBJECTS: dict[str, dict[str, str]] = {
     "risks:mitigation-link-inputs": {"pk": "mitigation"},
     "risks:decision-link-inputs": {"pk": "decision"},
     "consultations:for-engagement": {"engagement_pk": "consultation_engagement"},
+    # Relationship quality (P2): rating rounds, one stakeholder's ratings, flags; the portal's rating form
+    "relationships:rating-round": {"pk": "rating_round"},
+    "relationships:rating-round-close": {"pk": "rating_round"},
+    "relationships:rating-record": {"pk": "rating_round", "stakeholder_pk": "stakeholder"},
+    "relationships:stakeholder-ratings": {"pk": "stakeholder"},
+    "relationships:rating-flag-seen": {"pk": "rating_flag"},
+    "portal:ratings:answer": {"pk": "rating_round"},
+    "portal:ratings:thanks": {"pk": "rating_round"},
+    "api:record_rating": {"body.round_id": "rating_round", "body.stakeholder_id": "stakeholder"},
 }
 _BY_PARAM = {"stakeholder_id": "stakeholder", "engagement_id": "engagement", "input_id": "input",
              # Affected groups (stakeholders/group_api.py)
@@ -214,7 +224,9 @@ _BY_PARAM = {"stakeholder_id": "stakeholder", "engagement_id": "engagement", "in
              # Public consultations (consultations/)
              "consultation_id": "consultation", "import_id": "response_import", "import_pk": "response_import",
              "theme_id": "theme", "theme_pk": "theme", "response_id": "response", "response_pk": "response",
-             "token": "public_token"}
+             "token": "public_token",
+             # Relationship quality (relationships/rating_api.py)
+             "round_id": "rating_round"}
 _PK_BY_PREFIX = (("stakeholders:", "stakeholder"), ("engagements:", "engagement"), ("risks:", "risk"),
                  ("consultations:", "consultation"))
 
@@ -334,6 +346,11 @@ def api_body(route: Route, ids: dict[str, int]) -> dict:
         "api:decide_theme": {"outcome": "adopted"},
         "api:start_messages": {},
         "api:resume_messages": {},
+        # Relationship quality (relationships/rating_api.py)
+        "api:create_round": {"title": "Matrix round", "opens_on": today, "closes_on": today, "kind": "affected"},
+        "api:close_round": {},
+        "api:record_rating": {"round_id": ids.get("body.round_id"), "stakeholder_id": ids.get("body.stakeholder_id"),
+                              "trust": 3, "influence": 3, "burden": 3, "usefulness": 3, "safety": 3},
     }
     if route.name not in bodies:
         raise AssertionError(f"No request body for {route.methods[0]} {route.name}: add one to api_body().")
@@ -444,6 +461,14 @@ def build_world(builder: Viewer, marker: str, *, grant_holders: list[Viewer] = (
     # pages have no "other organisation": anyone may read a published one. The foreign world's stays
     # unpublished, so its public token must answer exactly as a token that does not exist (404).
     o.update(consultation_world(builder, marker, published=marker == OWN))
+    # An open rating round asking the person and the high-safety person; the person's low answer flags them.
+    o["rating_round"] = rating_actions.open_round(
+        viewer=builder, title=f"{marker} rating round", opens_on=today, closes_on=today,
+        chooser=rating_actions.Chooser(stakeholder_ids=(o["stakeholder"].pk, o["protected"].pk)))
+    rating = rating_actions.record_rating(round=o["rating_round"], stakeholder=o["stakeholder"], by=builder,
+                                          scores={"trust": 1, "influence": 3, "burden": 3, "usefulness": 3,
+                                                  "safety": 3})
+    o["rating_flag"] = rating.flag
     return world
 
 

@@ -60,6 +60,7 @@ BODY_FIELD_KINDS = {
     "indicator_ids": "indicator", "evidence_ids": "evidence",
     "proxy_id": "proxy",  # affected groups (stakeholders/group_api.py)
     "group_id": "group",  # the affected group a proxy relays an input for (engagements/api.py)
+    "round_id": "rating_round", "stakeholder_ids": "newcomer",  # rating rounds (relationships/rating_api.py)
 }
 OPERATION_FIELD_KINDS: dict[tuple[str, str], str] = {
     ("api:theme_example", "to_theme_id"): "second_theme",
@@ -67,6 +68,8 @@ OPERATION_FIELD_KINDS: dict[tuple[str, str], str] = {
     ("api:unlink_risk_inputs", "input_ids"): "legal_input",
     # A group's words are relayed by the proxy that represents it, taking part in its own name.
     ("api:record_input", "speaker_id"): "proxy_participation",
+    # An answer is recorded for someone asked in the round.
+    ("api:record_rating", "stakeholder_id"): "stakeholder",
 }
 # Path ids that differ from the access tests' choice, so that the control changes something.
 PATH_KINDS = {"api:unlink_input": {"input_id": "legal_input"},
@@ -79,7 +82,8 @@ LIST_PREFIX = {("api:merge_themes", "theme_ids"): ("theme",)}
 BODY_EXTRAS = {"api:theme_example": {"action": "move"}}
 # Integer body fields that are amounts or ratings, not objects.
 PLAIN_NUMBERS = {"scale", "scope", "irremediability", "likelihood", "parts", "seed", "themes",
-                 "size_estimate"}  # an affected group's indicative size
+                 "size_estimate",  # an affected group's indicative size
+                 "trust", "influence", "burden", "usefulness", "safety"}  # a rating's five scores, 1 to 5
 
 # Page form fields that name an object. Model choice fields are mapped by their model (MODEL_KINDS)
 # unless named here; other choice fields with numeric values must be named here or in PLAIN_CHOICES.
@@ -99,7 +103,8 @@ MODEL_KINDS = {
 PLAIN_CHOICES = {"scale", "scope", "irremediability", "likelihood", "parts", "keep_days", "per_page",
                  "days",  # how long an API token lives
                  "band",  # the heat map's severity row
-                 "region"}  # a UN M49 region code
+                 "region",  # a UN M49 region code
+                 "trust", "influence", "burden", "usefulness", "safety"}  # a rating's five scores, 1 to 5
 
 
 def kind_for_world(world: World, kind: str, who: Member) -> int:
