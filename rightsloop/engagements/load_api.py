@@ -88,7 +88,7 @@ def stakeholder_load(request, stakeholder_id: int):
 
 
 @router.get("/load-thresholds", response=documented({200: ThresholdsOut}), summary="Engagement load thresholds")
-def get_thresholds(request):
+def get_load_thresholds(request):
     viewer = request.auth
     _require(viewer, Capability.ENGAGEMENTS_VIEW, Capability.ORGANISATION_MANAGE, Capability.RELATIONSHIPS_VIEW)
     found = load.thresholds_of(viewer.organisation)
@@ -97,7 +97,7 @@ def get_thresholds(request):
 
 @router.put("/load-thresholds", response=documented({200: ThresholdsOut}),
             summary="Change the engagement load thresholds")
-def put_thresholds(request, payload: ThresholdsIn):
+def put_load_thresholds(request, payload: ThresholdsIn):
     viewer = request.auth
     _require(viewer, Capability.ORGANISATION_MANAGE, Capability.RELATIONSHIPS_EDIT)
     row = load.set_thresholds(organisation=viewer.organisation, warn_90=payload.warn_90,

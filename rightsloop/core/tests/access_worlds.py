@@ -150,6 +150,8 @@ def routes() -> list[Route]:
 # written "body.<field>". A route whose id this does not cover fails the suite with a message.
 ROUTE_OBJECTS: dict[str, dict[str, str]] = {
     "accounts:member-edit": {"pk": "membership"},
+    # Engagement load (S3): one stakeholder's load page
+    "engagements:load-stakeholder": {"pk": "stakeholder"},
     "accounts:api-token-revoke": {"pk": "token"},
     "accounts:invitation-withdraw": {"pk": "invitation"},
     "accounts:invitation-accept": {"pk": "invitation"},
@@ -290,6 +292,8 @@ def api_body(route: Route, ids: dict[str, int]) -> dict:
         "api:add_participant": {"stakeholder_id": ids.get("body.stakeholder_id"),
                                 "via_proxy_id": ids.get("body.via_proxy_id")},
         "api:record_input": {"text": "Matrix input", "speaker_id": ids.get("body.speaker_id")},
+        # Engagement load (S3)
+        "api:put_load_thresholds": {"warn_90": 4, "warn_365": 12},
         "api:triage_input": {},
         "api:decide": {"outcome": "not_adopted", "rationale": "Out of scope for this product."},
         "api:deliver_feedback": {"channel": "in_person"},

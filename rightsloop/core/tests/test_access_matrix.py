@@ -257,6 +257,18 @@ MATRIX: dict[tuple[str, str], tuple[str, str, str, str, str, str]] = {
     ("engagements:feedback", "POST"):              (OK,        OK,        NO,        NO,        OK,        SIGN_IN),
     ("engagements:feedback-participant", "GET"):   (OK,        OK,        NO,        NO,        OK,        SIGN_IN),
     ("engagements:feedback-participant", "POST"):  (OK,        OK,        NO,        NO,        OK,        SIGN_IN),
+    # Engagement load (S3)
+    ("engagements:load-settings", "GET"):          (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("engagements:load-settings", "POST"):         (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("engagements:load-most-solicited", "GET"):    (OK,        OK,        NO,        NO,        OK,        SIGN_IN),
+    ("engagements:load-most-solicited", "POST"):   (OK,        OK,        NO,        NO,        OK,        SIGN_IN),
+    ("engagements:load-overlaps", "GET"):          (OK,        OK,        NO,        NO,        OK,        SIGN_IN),
+    ("engagements:load-overlaps", "POST"):         (OK,        OK,        NO,        NO,        OK,        SIGN_IN),
+    ("engagements:load-stakeholder", "GET"):       (OK,        OK,        NO,        NO,        OK,        SIGN_IN),
+    ("engagements:load-stakeholder", "POST"):      (OK,        OK,        NO,        NO,        OK,        SIGN_IN),
+    ("api:stakeholder_load", "GET"):               (OK,        OK,        NO,        NO,        OK,        NO_TOKEN),
+    ("api:get_load_thresholds", "GET"):            (OK,        OK,        NO,        NO,        OK,        NO_TOKEN),
+    ("api:put_load_thresholds", "PUT"):            (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
     # JSON API: a role without the capability for a list or a change gets 403; an object read it may not
     # make is simply not found (404), as is a change to a stakeholder without stakeholders.edit.
     # Relationship quality (P2): aggregates for relationship viewers; one stakeholder's own ratings (and

@@ -60,6 +60,7 @@ BODY_FIELD_KINDS = {
     "indicator_ids": "indicator", "evidence_ids": "evidence",
     "proxy_id": "proxy",  # affected groups (stakeholders/group_api.py)
     "group_id": "group",  # the affected group a proxy relays an input for (engagements/api.py)
+    "affiliation": "newcomer",  # a person's organisation (stakeholders/api.py, engagement load)
     "round_id": "rating_round", "stakeholder_ids": "newcomer",  # rating rounds (relationships/rating_api.py)
 }
 OPERATION_FIELD_KINDS: dict[tuple[str, str], str] = {
@@ -79,10 +80,13 @@ PATH_KINDS = {"api:unlink_input": {"input_id": "legal_input"},
 # Lists that need more than one id: the own objects put first, the last one is swapped.
 LIST_PREFIX = {("api:merge_themes", "theme_ids"): ("theme",)}
 # Body values that make the control request do what the id field is for.
-BODY_EXTRAS = {"api:theme_example": {"action": "move"}}
+BODY_EXTRAS = {"api:theme_example": {"action": "move"},
+               # Only a person belongs to an organisation (engagement load).
+               "api:create_stakeholder": {"entity_type": "person"}, "api:update_stakeholder": {"entity_type": "person"}}
 # Integer body fields that are amounts or ratings, not objects.
 PLAIN_NUMBERS = {"scale", "scope", "irremediability", "likelihood", "parts", "seed", "themes",
                  "size_estimate",  # an affected group's indicative size
+                 "warn_90", "warn_365",  # engagement load thresholds
                  "trust", "influence", "burden", "usefulness", "safety"}  # a rating's five scores, 1 to 5
 
 # Page form fields that name an object. Model choice fields are mapped by their model (MODEL_KINDS)
@@ -92,6 +96,7 @@ FORM_FIELD_KINDS = {
     "inputs": "input", "mitigations": "mitigation", "decisions": "decision", "themes": "theme",
     "theme": "theme", "to": "second_theme", "stakeholder": "newcomer", "user": "member", "input": "input",
     "group": "group",  # affected groups (stakeholders/forms.py)
+    "affiliation": "newcomer",  # a person's organisation (stakeholders/forms.py, engagement load)
 }
 MODEL_KINDS = {
     "stakeholders.stakeholder": "stakeholder", "engagements.engagement": "engagement", "engagements.input": "input",
