@@ -8,7 +8,15 @@ class EngagementsConfig(AppConfig):
     verbose_name = _("Engagements")
 
     def ready(self) -> None:
-        from rightsloop.core.registry import DashboardPanel, MenuEntry, RetentionRule, Schedule, SubjectData, site
+        from rightsloop.core.registry import (
+            DashboardPanel,
+            MenuEntry,
+            PortalSection,
+            RetentionRule,
+            Schedule,
+            SubjectData,
+            site,
+        )
 
         from . import retention, subjects
         from .dashboard import loop_panel_context
@@ -21,6 +29,12 @@ class EngagementsConfig(AppConfig):
             capability="dashboard.view", order=10,
         ))
         site.add_schedule(Schedule(key="remind-overdue-loops", task=remind_overdue_loops, cron="0 7 * * *"))
+        # Engagement load (S3): the stakeholder sees how often we asked them.
+        from .load_portal_urls import shown as asked_this_year
+
+        site.add_portal_section(PortalSection(key="load", label=_("How often we asked you"),
+                                              urls="rightsloop.engagements.load_portal_urls", order=60,
+                                              shown=asked_this_year))
         site.add_subject_data(SubjectData(key="engagements", export=subjects.export, erase=subjects.erase))
         site.add_retention(RetentionRule(
             key="feedback_report_text", label=_("Text of delivered feedback reports (cleared after)"),

@@ -269,6 +269,9 @@ MATRIX: dict[tuple[str, str], tuple[str, str, str, str, str, str]] = {
     ("api:stakeholder_load", "GET"):               (OK,        OK,        NO,        NO,        OK,        NO_TOKEN),
     ("api:get_load_thresholds", "GET"):            (OK,        OK,        NO,        NO,        OK,        NO_TOKEN),
     ("api:put_load_thresholds", "PUT"):            (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
+    # The portal's load section (engagements/load_portal_urls.py): only a portal session opens it
+    ("portal:load:index", "GET"):                  (NO,        NO,        NO,        NO,        NO,        NO),
+    ("portal:load:index", "POST"):                 (NO,        NO,        NO,        NO,        NO,        NO),
     # JSON API: a role without the capability for a list or a change gets 403; an object read it may not
     # make is simply not found (404), as is a change to a stakeholder without stakeholders.edit.
     # Relationship quality (P2): aggregates for relationship viewers; one stakeholder's own ratings (and

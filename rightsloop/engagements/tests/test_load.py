@@ -380,3 +380,46 @@ def test_erasure_forgets_the_affiliation(hr_lead, ngo, member_of_ngo):
 def test_a_new_organisation_without_thresholds_uses_the_defaults(other_organisation):
     make_member(other_organisation, Role.HR_LEAD)
     assert load.thresholds_of(other_organisation) == load.Thresholds(4, 12)
+
+
+# The portal --------------------------------------------------------------------------------------
+
+def test_the_stakeholder_sees_the_same_load_in_the_portal(hr_lead, admin, ngo, member_of_ngo, client,
+                                                          django_assert_max_num_queries):
+    from django.urls import reverse
+
+    from rightsloop.portal.testing import open_portal
+
+    ask(hr_lead, ngo, 2, title="Platform workers roundtable", attending_functions=["product"])
+    ask(hr_lead, member_of_ngo, 3, title="Content policy expert call")
+    guarded = make_stakeholder(admin, entity_type="person", safety_level="elevated", affiliation=ngo.pk)
+    ask(admin, guarded, 4, title="Quiet conversation")
+    open_portal(client, ngo)
+    with django_assert_max_num_queries(25):
+        response = client.get(reverse("portal:load:index"))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Platform workers roundtable" in page and "Content policy expert call" in page
+    assert "One of your people" in page and "Amina Yusuf" not in page
+    assert "Quiet conversation" not in page  # an elevated-safety member is never shown to the organisation
+    assert hr_lead.user.get_full_name() not in page and hr_lead.user.get_username() not in page
+    assert "we asked you to take part 2 times" in page
+    assert len(response.content) < 50_000
+    staff = load.load_of(ngo, leave_out=load.portal_leave_out(ngo))
+    assert staff.count_90 == 2
+
+
+def test_the_portal_load_of_a_person_is_their_own(hr_lead, ngo, member_of_ngo, client):
+    from django.urls import reverse
+
+    from rightsloop.portal.testing import open_portal
+
+    ask(hr_lead, ngo, 2, title="Only the organisation")
+    ask(hr_lead, member_of_ngo, 2, title="The person herself")
+    open_portal(client, member_of_ngo)
+    page = client.get(reverse("portal:load:index")).content.decode()
+    assert "The person herself" in page and "Only the organisation" not in page
+
+
+def test_staff_get_no_portal_load(hr_lead, sign_in):
+    assert sign_in(hr_lead).get("/portal/load/").status_code == 403
