@@ -27,6 +27,9 @@ from rightsloop.accounts.viewer import Viewer
 from rightsloop.consultations.tests.factories import consultation_world
 from rightsloop.engagements import actions as engagement_actions
 from rightsloop.engagements.tests.factories import make_engagement, make_input, make_participation
+from rightsloop.portal import links as portal_links
+from rightsloop.portal.actions import details as portal_details
+from rightsloop.portal.models import PortalLink
 from rightsloop.relationships import ratings as rating_actions
 from rightsloop.risks import actions as risk_actions
 from rightsloop.risks import decision_actions
@@ -207,6 +210,18 @@ ROUTE_OBJECTS: dict[str, dict[str, str]] = {
     "risks:mitigation-link-inputs": {"pk": "mitigation"},
     "risks:decision-link-inputs": {"pk": "decision"},
     "consultations:for-engagement": {"engagement_pk": "consultation_engagement"},
+    # The stakeholder portal (portal/): its pages answer staff 403 before any lookup, so the world's objects
+    # of the same kind fill them (an input's id stands for a feedback report's); the door takes a link's token.
+    "portal:enter": {"token": "portal_token"},
+    "portal:said:report": {"report_pk": "input"},
+    "portal:engagements:briefing-file": {"engagement_pk": "engagement", "briefing_pk": "briefing"},
+    "portal:details:consent-withdraw": {"consent_pk": "consent"},
+    "portal:staff:links": {"stakeholder_pk": "stakeholder"},
+    "portal:staff:link-revoke": {"link_pk": "portal_link"},
+    "portal:staff:erasure-confirm": {"request_pk": "erasure_request"},
+    "portal:staff:erasure-decline": {"request_pk": "erasure_request"},
+    "api:issue_portal_link": {"body.stakeholder_id": "stakeholder"},
+    "api:revoke_portal_link": {"link_id": "portal_link"},
     # Relationship quality (P2): rating rounds, one stakeholder's ratings, flags; the portal's rating form
     "relationships:rating-round": {"pk": "rating_round"},
     "relationships:rating-round-close": {"pk": "rating_round"},
@@ -350,6 +365,9 @@ def api_body(route: Route, ids: dict[str, int]) -> dict:
         "api:decide_theme": {"outcome": "adopted"},
         "api:start_messages": {},
         "api:resume_messages": {},
+        # Portal links (portal/api.py)
+        "api:issue_portal_link": {"stakeholder_id": ids.get("body.stakeholder_id"), "channel": "handed_over"},
+        "api:revoke_portal_link": {},
         # Relationship quality (relationships/rating_api.py)
         "api:create_round": {"title": "Matrix round", "opens_on": today, "closes_on": today, "kind": "affected"},
         "api:close_round": {},
@@ -384,6 +402,8 @@ class World:
             return self.tokens[member.viewer.user.pk].pk
         if kind == "public_token":
             return self.objects["consultation"].public_token
+        if kind == "portal_token":  # the token of a portal link, itself stored nowhere
+            return self.objects["portal_token"]
         return self.objects[kind].pk
 
 
@@ -473,6 +493,12 @@ def build_world(builder: Viewer, marker: str, *, grant_holders: list[Viewer] = (
                                           scores={"trust": 1, "influence": 3, "burden": 3, "usefulness": 3,
                                                   "safety": 3})
     o["rating_flag"] = rating.flag
+    # The stakeholder portal (portal/): a live link for the person (the foreign world's is revoked, so its token
+    # answers as one nobody issued) and their pending erasure request.
+    o["portal_link"], o["portal_token"] = portal_links.mint(stakeholder=o["stakeholder"])
+    if marker != OWN:
+        PortalLink.objects.filter(pk=o["portal_link"].pk).update(revoked_at=timezone.now())
+    o["erasure_request"] = portal_details.request_erasure(stakeholder=o["stakeholder"])
     return world
 
 

@@ -558,6 +558,48 @@ MATRIX: dict[tuple[str, str], tuple[str, str, str, str, str, str]] = {
     ("consultation_public:heard", "POST"):         (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
     ("consultation_public:receipt", "GET"):        (OK,        OK,        OK,        OK,        OK,        OK),
     ("consultation_public:receipt", "POST"):       (OK,        OK,        OK,        OK,        OK,        OK),
+    # The stakeholder portal (portal/): its pages open only in a portal session (a followed link), so staff and
+    # anonymous visitors alike get the 403 "your link has expired or was used" page before any lookup. The door
+    # (enter) answers anyone: the world's live link shows its button and opens a session; signing out is open.
+    ("portal:home", "GET"):                        (NO,        NO,        NO,        NO,        NO,        NO),
+    ("portal:home", "POST"):                       (NO,        NO,        NO,        NO,        NO,        NO),
+    ("portal:enter", "GET"):                       (OK,        OK,        OK,        OK,        OK,        OK),
+    ("portal:enter", "POST"):                      (OK,        OK,        OK,        OK,        OK,        OK),
+    ("portal:language", "GET"):                    (NO,        NO,        NO,        NO,        NO,        NO),
+    ("portal:language", "POST"):                   (NO,        NO,        NO,        NO,        NO,        NO),
+    ("portal:sign-out", "GET"):                    (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
+    ("portal:sign-out", "POST"):                   (OK,        OK,        OK,        OK,        OK,        OK),
+    ("portal:signed-out", "GET"):                  (OK,        OK,        OK,        OK,        OK,        OK),
+    ("portal:signed-out", "POST"):                 (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
+    ("portal:said:index", "GET"):                  (NO,        NO,        NO,        NO,        NO,        NO),
+    ("portal:said:index", "POST"):                 (NO,        NO,        NO,        NO,        NO,        NO),
+    ("portal:said:report", "GET"):                 (NO,        NO,        NO,        NO,        NO,        NO),
+    ("portal:said:report", "POST"):                (NO,        NO,        NO,        NO,        NO,        NO),
+    ("portal:engagements:index", "GET"):           (NO,        NO,        NO,        NO,        NO,        NO),
+    ("portal:engagements:index", "POST"):          (NO,        NO,        NO,        NO,        NO,        NO),
+    ("portal:engagements:briefing-file", "GET"):   (NO,        NO,        NO,        NO,        NO,        NO),
+    ("portal:engagements:briefing-file", "POST"):  (NO,        NO,        NO,        NO,        NO,        NO),
+    ("portal:details:index", "GET"):               (NO,        NO,        NO,        NO,        NO,        NO),
+    ("portal:details:index", "POST"):              (NO,        NO,        NO,        NO,        NO,        NO),
+    ("portal:details:consent-withdraw", "GET"):    (NO,        NO,        NO,        NO,        NO,        NO),
+    ("portal:details:consent-withdraw", "POST"):   (NO,        NO,        NO,        NO,        NO,        NO),
+    ("portal:details:erasure", "GET"):             (NO,        NO,        NO,        NO,        NO,        NO),
+    ("portal:details:erasure", "POST"):            (NO,        NO,        NO,        NO,        NO,        NO),
+    # Portal links and erasure requests, staff side (portal/staff_views.py, portal/api.py): links are listed with
+    # stakeholders.view, issued and revoked with portal.links; erasure requests are answered with stakeholders.edit
+    ("portal:staff:links", "GET"):                 (OK,        OK,        NO,        NO,        OK,        SIGN_IN),
+    ("portal:staff:links", "POST"):                (OK,        OK,        NO,        NO,        REFUSED,   SIGN_IN),
+    ("portal:staff:link-revoke", "GET"):           (POST_ONLY, POST_ONLY, NO,        NO,        NO,        SIGN_IN),
+    ("portal:staff:link-revoke", "POST"):          (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("portal:staff:erasure-requests", "GET"):      (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("portal:staff:erasure-requests", "POST"):     (POST_ONLY, POST_ONLY, NO,        NO,        NO,        SIGN_IN),
+    ("portal:staff:erasure-confirm", "GET"):       (POST_ONLY, POST_ONLY, NO,        NO,        NO,        SIGN_IN),
+    ("portal:staff:erasure-confirm", "POST"):      (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("portal:staff:erasure-decline", "GET"):       (POST_ONLY, POST_ONLY, NO,        NO,        NO,        SIGN_IN),
+    ("portal:staff:erasure-decline", "POST"):      (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("api:list_portal_links", "GET"):              (OK,        OK,        NO,        NO,        OK,        NO_TOKEN),
+    ("api:issue_portal_link", "POST"):             (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
+    ("api:revoke_portal_link", "POST"):            (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
 }  # fmt: skip
 
 
@@ -788,8 +830,12 @@ def test_the_matrix_roles_are_the_products_roles():
     assert set(MEMBER_ROLES) == set(Role.values)
     # Public pages (consultation_public:) need no sign-in, so a method they do not take is refused (405) to anyone.
     public = {key for key in MATRIX if key[0].startswith("consultation_public:")}
-    assert {row[ROLES.index("anonymous")] for key, row in MATRIX.items() if key not in public} <= {
+    # The stakeholder portal (portal:, not portal:staff:) has a door of its own: without a portal session
+    # anyone, anonymous or staff, gets its 403 "link expired or used" page, never the staff sign-in.
+    portal = {key for key in MATRIX if key[0].startswith("portal:") and not key[0].startswith("portal:staff:")}
+    assert {row[ROLES.index("anonymous")] for key, row in MATRIX.items() if key not in public | portal} <= {
         SIGN_IN, NO_TOKEN, OK, NOT_FOUND}
     assert {MATRIX[key][ROLES.index("anonymous")] for key in public} <= {OK, NOT_FOUND, POST_ONLY}
+    assert {MATRIX[key][ROLES.index("anonymous")] for key in portal} <= {OK, NO, POST_ONLY}
     assert all(len(row) == len(ROLES) for row in MATRIX.values())
     assert NO != REFUSED

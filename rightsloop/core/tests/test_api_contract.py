@@ -45,6 +45,7 @@ PATH_KINDS = {
     "response_id": "response",
     "group_id": "group", "representation_id": "representation",  # affected groups (stakeholders/group_api.py)
     "condition_id": "condition",  # a strategic decision's conditions (risks/api.py)
+    "link_id": "portal_link",  # portal links (portal/api.py)
 }
 
 

@@ -81,6 +81,10 @@ ALTERNATIVES = {
     "respondent": ("respondent",),
     "theme": ("theme",),
     "public_token": ("public_token",),
+    # The stakeholder portal (portal/)
+    "portal_token": ("portal_token",),
+    "portal_link": ("portal_link",),
+    "erasure_request": ("erasure_request",),
 }
 PROTECTED_ALTERNATIVES = {"protected": ("protected", "protected_first")}
 
