@@ -31,6 +31,7 @@ from rightsloop.portal import links as portal_links
 from rightsloop.portal.actions import details as portal_details
 from rightsloop.portal.models import PortalLink
 from rightsloop.relationships import ratings as rating_actions
+from rightsloop.resourcing.tests.factories import make_grant, make_payment
 from rightsloop.risks import actions as risk_actions
 from rightsloop.risks import decision_actions
 from rightsloop.risks.tests.factories import make_mitigation, make_risk
@@ -231,6 +232,20 @@ ROUTE_OBJECTS: dict[str, dict[str, str]] = {
     "portal:ratings:answer": {"pk": "rating_round"},
     "portal:ratings:thanks": {"pk": "rating_round"},
     "api:record_rating": {"body.round_id": "rating_round", "body.stakeholder_id": "stakeholder"},
+    # The resourcing ledger (resourcing/): payments, grants and their tranches; the portal's payments section
+    "resourcing:payment-create": {"stakeholder_pk": "stakeholder"},
+    "resourcing:grant-create": {"stakeholder_pk": "stakeholder"},
+    "resourcing:payment": {"pk": "payment"},
+    "resourcing:payment-edit": {"pk": "payment"},
+    "resourcing:payment-move": {"pk": "payment"},
+    "resourcing:grant": {"pk": "grant"},
+    "resourcing:grant-move": {"pk": "grant"},
+    "resourcing:tranche-add": {"pk": "grant"},
+    "resourcing:tranche-move": {"pk": "grant", "tranche_pk": "tranche"},
+    "portal:payments:answer": {"pk": "payment"},
+    "portal:payments:grant-answer": {"pk": "grant"},
+    "api:create_payment": {"body.stakeholder_id": "stakeholder"},
+    "api:create_grant": {"body.grantee_id": "stakeholder"},
 }
 _BY_PARAM = {"stakeholder_id": "stakeholder", "engagement_id": "engagement", "input_id": "input",
              # Affected groups (stakeholders/group_api.py)
@@ -243,7 +258,9 @@ _BY_PARAM = {"stakeholder_id": "stakeholder", "engagement_id": "engagement", "in
              "theme_id": "theme", "theme_pk": "theme", "response_id": "response", "response_pk": "response",
              "token": "public_token",
              # Relationship quality (relationships/rating_api.py)
-             "round_id": "rating_round"}
+             "round_id": "rating_round",
+             # The resourcing ledger (resourcing/api.py)
+             "payment_id": "payment", "grant_id": "grant", "tranche_id": "tranche"}
 _PK_BY_PREFIX = (("stakeholders:", "stakeholder"), ("engagements:", "engagement"), ("risks:", "risk"),
                  ("consultations:", "consultation"))
 
@@ -374,6 +391,18 @@ def api_body(route: Route, ids: dict[str, int]) -> dict:
         "api:record_rating": {"round_id": ids.get("body.round_id"), "stakeholder_id": ids.get("body.stakeholder_id"),
                               "trust": 3, "influence": 3, "burden": 3, "usefulness": 3, "safety": 3},
     }
+    # The resourcing ledger (resourcing/api.py)
+    bodies.update({
+        "api:create_payment": {"stakeholder_id": ids.get("body.stakeholder_id"), "kind": "honorarium",
+                               "amount": "100.00", "currency": "EUR"},
+        "api:update_payment": {"amount": "120.00"},
+        "api:move_payment": {"to": "accepted"},
+        "api:create_grant": {"grantee_id": ids.get("body.grantee_id"), "funder": "Matrix fund", "purpose": "Matrix",
+                             "currency": "KES", "tranches": [{"due_on": today, "amount": "10.00"}]},
+        "api:move_grant": {"to": "accepted"},
+        "api:add_tranche": {"due_on": today, "amount": "10.00"},
+        "api:move_tranche": {"to": "cancelled"},
+    })
     if route.name not in bodies:
         raise AssertionError(f"No request body for {route.methods[0]} {route.name}: add one to api_body().")
     return bodies[route.name]
@@ -499,6 +528,10 @@ def build_world(builder: Viewer, marker: str, *, grant_holders: list[Viewer] = (
     if marker != OWN:
         PortalLink.objects.filter(pk=o["portal_link"].pk).update(revoked_at=timezone.now())
     o["erasure_request"] = portal_details.request_erasure(stakeholder=o["stakeholder"])
+    # An offered payment and an offered grant to the person (the ledger, resourcing/).
+    o["payment"] = make_payment(builder, o["stakeholder"], description=f"{marker} payment")
+    o["grant"] = make_grant(builder, o["stakeholder"], funder=f"{marker} funder", purpose=f"{marker} purpose")
+    o["tranche"] = o["grant"].tranches.first()
     return world
 
 

@@ -81,6 +81,10 @@ ALTERNATIVES = {
     "respondent": ("respondent",),
     "theme": ("theme",),
     "public_token": ("public_token",),
+    # The resourcing ledger (resourcing/)
+    "payment": ("payment",),
+    "grant": ("grant",),
+    "tranche": ("tranche",),
     # The stakeholder portal (portal/)
     "portal_token": ("portal_token",),
     "portal_link": ("portal_link",),
