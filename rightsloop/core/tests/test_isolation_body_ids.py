@@ -62,7 +62,6 @@ BODY_FIELD_KINDS = {
     "group_id": "group",  # the affected group a proxy relays an input for (engagements/api.py)
     "affiliation": "newcomer",  # a person's organisation (stakeholders/api.py, engagement load)
     "grantee_id": "newcomer", "engagement_id": "engagement",  # the resourcing ledger (resourcing/api.py)
-    "grantee_id": "newcomer", "engagement_id": "engagement",  # the resourcing ledger (resourcing/api.py)
     "round_id": "rating_round", "stakeholder_ids": "newcomer",  # rating rounds (relationships/rating_api.py)
 }
 OPERATION_FIELD_KINDS: dict[tuple[str, str], str] = {
@@ -111,7 +110,6 @@ PLAIN_CHOICES = {"scale", "scope", "irremediability", "likelihood", "parts", "ke
                  "days",  # how long an API token lives
                  "band",  # the heat map's severity row
                  "region",  # a UN M49 region code
-                 "year",  # the resourcing ledger's filter
                  "year",  # the resourcing ledger's filter
                  "trust", "influence", "burden", "usefulness", "safety"}  # a rating's five scores, 1 to 5
 
