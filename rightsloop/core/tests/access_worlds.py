@@ -9,6 +9,7 @@ revocations, sign-outs) can share one world.
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from rightsloop.engagements.tests.factories import make_engagement, make_input, 
 from rightsloop.portal import links as portal_links
 from rightsloop.portal.actions import details as portal_details
 from rightsloop.portal.models import PortalLink
+from rightsloop.relationships import agreements as agreement_actions
 from rightsloop.relationships import ratings as rating_actions
 from rightsloop.resourcing.tests.factories import make_grant, make_payment
 from rightsloop.risks import actions as risk_actions
@@ -246,6 +248,8 @@ ROUTE_OBJECTS: dict[str, dict[str, str]] = {
     "portal:payments:grant-answer": {"pk": "grant"},
     "api:create_payment": {"body.stakeholder_id": "stakeholder"},
     "api:create_grant": {"body.grantee_id": "stakeholder"},
+    # Relationship agreements (relationships/agreement_*.py): the person's drafted agreement
+    "api:create_agreement": {"body.stakeholder_id": "stakeholder"},
 }
 _BY_PARAM = {"stakeholder_id": "stakeholder", "engagement_id": "engagement", "input_id": "input",
              # Affected groups (stakeholders/group_api.py)
@@ -260,7 +264,9 @@ _BY_PARAM = {"stakeholder_id": "stakeholder", "engagement_id": "engagement", "in
              # Relationship quality (relationships/rating_api.py)
              "round_id": "rating_round",
              # The resourcing ledger (resourcing/api.py)
-             "payment_id": "payment", "grant_id": "grant", "tranche_id": "tranche"}
+             "payment_id": "payment", "grant_id": "grant", "tranche_id": "tranche",
+             # Relationship agreements (relationships/agreement_*.py)
+             "agreement_id": "agreement"}
 _PK_BY_PREFIX = (("stakeholders:", "stakeholder"), ("engagements:", "engagement"), ("risks:", "risk"),
                  ("consultations:", "consultation"))
 
@@ -403,6 +409,17 @@ def api_body(route: Route, ids: dict[str, int]) -> dict:
         "api:add_tranche": {"due_on": today, "amount": "10.00"},
         "api:move_tranche": {"to": "cancelled"},
     })
+    # Relationship agreements (relationships/agreement_api.py)
+    terms = {"starts_on": today, "review_on": (timezone.localdate() + datetime.timedelta(days=365)).isoformat()}
+    bodies.update({
+        "api:create_agreement": {"stakeholder_id": ids.get("body.stakeholder_id"), **terms},
+        "api:update_agreement": terms,
+        "api:propose_agreement": {},
+        "api:answer_agreement": {"answer": "accepted", "via": "email"},
+        "api:revise_agreement": {},
+        "api:review_agreement": {},
+        "api:end_agreement": {"reason": "Matrix end"},
+    })
     if route.name not in bodies:
         raise AssertionError(f"No request body for {route.methods[0]} {route.name}: add one to api_body().")
     return bodies[route.name]
@@ -532,6 +549,11 @@ def build_world(builder: Viewer, marker: str, *, grant_holders: list[Viewer] = (
     o["payment"] = make_payment(builder, o["stakeholder"], description=f"{marker} payment")
     o["grant"] = make_grant(builder, o["stakeholder"], funder=f"{marker} funder", purpose=f"{marker} purpose")
     o["tranche"] = o["grant"].tranches.first()
+    # A drafted agreement with the person (relationships/agreements.py), its terms carrying the marker.
+    o["agreement"] = agreement_actions.create_agreement(stakeholder=o["stakeholder"], by=builder,
+                                                        terms=agreement_actions.AgreementTerms(
+        starts_on=today, review_on=today + datetime.timedelta(days=365), nda_scope=f"{marker} NDA scope",
+        nda_sunset_on=today + datetime.timedelta(days=90)))
     return world
 
 
