@@ -110,14 +110,21 @@ def check_terms(terms: PaymentTerms) -> PaymentTerms:
 
 # Payments --------------------------------------------------------------------
 
-@transaction.atomic
-def offer_payment(*, stakeholder, terms: PaymentTerms, engagement=None, by: Viewer) -> Payment:
-    """Record an offer of payment to a stakeholder."""
-    terms = check_terms(terms)
+def _check_links(stakeholder, engagement, agreement) -> None:
     if engagement is not None and engagement.organisation_id != stakeholder.organisation_id:
         raise ValidationError({"engagement": [_("The engagement belongs to another organisation.")]})
+    if agreement is not None and agreement.stakeholder_id != stakeholder.pk:
+        raise ValidationError({"agreement": [_("That agreement is with another stakeholder.")]})
+
+
+@transaction.atomic
+def offer_payment(*, stakeholder, terms: PaymentTerms, engagement=None, agreement=None, by: Viewer) -> Payment:
+    """Record an offer of payment to a stakeholder, for an engagement or under their agreement."""
+    terms = check_terms(terms)
+    _check_links(stakeholder, engagement, agreement)
     payment = Payment.objects.create(
-        organisation=stakeholder.organisation, stakeholder=stakeholder, engagement=engagement, kind=terms.kind,
+        organisation=stakeholder.organisation, stakeholder=stakeholder, engagement=engagement, agreement=agreement,
+        kind=terms.kind,
         amount=terms.amount, currency=terms.currency, basis=terms.basis, quantity=terms.quantity,
         description=terms.description, offered_on=terms.offered_on, created_by=by.user)
     audit.record(organisation=payment.organisation, by=by, action="payment.offered", target=payment,
@@ -127,14 +134,14 @@ def offer_payment(*, stakeholder, terms: PaymentTerms, engagement=None, by: View
 
 
 @transaction.atomic
-def change_payment(*, payment: Payment, terms: PaymentTerms, engagement=None, by: Viewer) -> Payment:
+def change_payment(*, payment: Payment, terms: PaymentTerms, engagement=None, agreement=None,
+                   by: Viewer) -> Payment:
     """Change what is offered; only while the offer is still open, since an answer was given to these terms."""
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
     if payment.state != PaymentState.OFFERED:
         raise ValidationError({"state": [_("Only an open offer can be changed; cancel it and offer anew.")]})
     terms = check_terms(terms)
-    if engagement is not None and engagement.organisation_id != payment.organisation_id:
-        raise ValidationError({"engagement": [_("The engagement belongs to another organisation.")]})
+    _check_links(payment.stakeholder, engagement, agreement)
     changed = []
     for field in ("kind", "amount", "currency", "basis", "quantity", "description", "offered_on"):
         value = getattr(terms, field)
@@ -144,6 +151,9 @@ def change_payment(*, payment: Payment, terms: PaymentTerms, engagement=None, by
     if payment.engagement_id != (engagement.pk if engagement else None):
         payment.engagement = engagement
         changed.append("engagement")
+    if payment.agreement_id != (agreement.pk if agreement else None):
+        payment.agreement = agreement
+        changed.append("agreement")
     if changed:
         payment.save(update_fields=[*changed, "updated_at"])
         audit.record(organisation=payment.organisation, by=by, action="payment.changed", target=payment,

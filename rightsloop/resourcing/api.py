@@ -23,6 +23,7 @@ from rightsloop.core.access import MAX_ID, plausible_id
 from rightsloop.core.api_errors import documented
 from rightsloop.core.pagination import ApiPages
 from rightsloop.engagements.models import Engagement
+from rightsloop.relationships.models import Agreement
 from rightsloop.stakeholders.queries import access_stakeholder
 
 from . import actions, queries
@@ -38,6 +39,17 @@ Currency = Annotated[str, Field(min_length=1, max_length=3, description="ISO 421
 def _require(viewer, capability: str) -> None:
     if not viewer.can(capability):
         raise PermissionDenied(_("Your role does not allow this."))
+
+
+def _agreement(viewer, agreement_id: int | None):
+    if agreement_id is None:
+        return None
+    if not plausible_id(agreement_id):
+        raise Http404
+    found = Agreement.objects.for_organisation(viewer.organisation).filter(pk=agreement_id).first()
+    if found is None:
+        raise Http404
+    return found
 
 
 def _engagement(viewer, engagement_id: int | None):
@@ -63,6 +75,7 @@ class PaymentIn(Schema):
     description: str = Field("", max_length=2000)
     offered_on: datetime.date | None = None
     engagement_id: Id | None = None
+    agreement_id: Id | None = Field(None, description="Compensation under this agreement with the stakeholder")
 
 
 class PaymentPatch(Schema):
@@ -74,6 +87,7 @@ class PaymentPatch(Schema):
     description: str | None = Field(None, max_length=2000)
     offered_on: datetime.date | None = None
     engagement_id: Id | None = None
+    agreement_id: Id | None = None
 
 
 class MoveIn(Schema):
@@ -89,6 +103,7 @@ class PaymentOut(Schema):
     stakeholder: str
     kind: str
     engagement_id: int | None
+    agreement_id: int | None
     amount: str
     currency: str
     basis: str
@@ -146,7 +161,8 @@ def create_payment(request, payload: PaymentIn):
                                  basis=payload.basis.value, quantity=payload.quantity,
                                  description=payload.description, offered_on=payload.offered_on)
     payment = actions.offer_payment(stakeholder=stakeholder, terms=terms,
-                                    engagement=_engagement(viewer, payload.engagement_id), by=viewer)
+                                    engagement=_engagement(viewer, payload.engagement_id),
+                                    agreement=_agreement(viewer, payload.agreement_id), by=viewer)
     return Status(201, queries.access_payment(viewer, payment.pk))
 
 
@@ -213,7 +229,9 @@ def update_payment(request, payment_id: int, payload: PaymentPatch):
     if any(values[field] is None for field in ("kind", "amount", "currency", "basis")):
         raise DjangoValidationError({"__all__": [_("Kind, amount, currency and basis cannot be emptied.")]})
     engagement = (_engagement(viewer, given["engagement_id"]) if "engagement_id" in given else payment.engagement)
-    actions.change_payment(payment=payment, terms=actions.PaymentTerms(**values), engagement=engagement, by=viewer)
+    agreement = (_agreement(viewer, given["agreement_id"]) if "agreement_id" in given else payment.agreement)
+    actions.change_payment(payment=payment, terms=actions.PaymentTerms(**values), engagement=engagement,
+                           agreement=agreement, by=viewer)
     return queries.access_payment(viewer, payment.pk)
 
 

@@ -42,7 +42,9 @@ class LedgerFilterForm(forms.Form):
 class PaymentForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=PaymentKind.choices)
     engagement = forms.ModelChoiceField(label=_("For the engagement"), required=False, queryset=None,
-                                        empty_label=_("None (under their agreement, or standing)"))
+                                        empty_label=_("None"))
+    agreement = forms.ModelChoiceField(label=_("Under the agreement"), required=False, queryset=None,
+                                       empty_label=_("None"))
     amount = forms.DecimalField(label=_("Amount"), max_digits=14, decimal_places=2,
                                 help_text=_("More than zero, in the currency below; never converted."))
     currency = forms.ChoiceField(label=_("Currency"))
@@ -53,9 +55,12 @@ class PaymentForm(forms.Form):
     description = forms.CharField(label=_("Description"), required=False, max_length=2000, widget=forms.Textarea(
         attrs={"rows": 3}), help_text=_("What it is for. Cleared if the person is erased; the amount stays."))
 
-    def __init__(self, *args, engagements, **kwargs):
+    def __init__(self, *args, engagements, agreements, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["engagement"].queryset = engagements
+        self.fields["agreement"].queryset = agreements
+        self.fields["agreement"].label_from_instance = lambda agreement: _("Agreement of %(date)s (%(state)s)") % {
+            "date": agreement.created_at.date().isoformat(), "state": agreement.get_state_display()}
         self.fields["currency"].choices = [("", "—"), *currencies.choices()]
 
     def terms(self) -> PaymentTerms:

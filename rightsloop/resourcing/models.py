@@ -85,6 +85,9 @@ class Payment(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=PaymentKind.choices)
     engagement = models.ForeignKey("engagements.Engagement", verbose_name=_("engagement"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="payments")
+    # Compensation under the stakeholder's agreement (P1) rather than for one engagement.
+    agreement = models.ForeignKey("relationships.Agreement", verbose_name=_("agreement"), null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="payments")
     amount = models.DecimalField(_("amount"), **AMOUNT)
     currency = models.CharField(_("currency"), max_length=3)
     basis = models.CharField(_("basis"), max_length=8, choices=Basis.choices, default=Basis.FLAT)

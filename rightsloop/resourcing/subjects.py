@@ -16,7 +16,8 @@ def export(stakeholder) -> dict:
         "payments": [{
             "kind": p.kind, "amount": str(p.amount), "currency": p.currency, "basis": p.basis,
             "quantity": str(p.quantity) if p.quantity is not None else None, "description": p.description,
-            "engagement": p.engagement.title if p.engagement_id else None, "offered_on": p.offered_on.isoformat(),
+            "engagement": p.engagement.title if p.engagement_id else None,
+            "under_agreement": p.agreement_id is not None, "offered_on": p.offered_on.isoformat(),
             "state": p.state, "paid_on": p.paid_on.isoformat() if p.paid_on else None,
             "payment_reference": p.payment_reference,
         } for p in payments],

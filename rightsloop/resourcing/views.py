@@ -13,6 +13,7 @@ from rightsloop.accounts.roles import Capability
 from rightsloop.core.forms import copy_errors
 from rightsloop.core.pagination import paginate, query_without_page
 from rightsloop.engagements.models import Engagement
+from rightsloop.relationships.models import Agreement
 from rightsloop.stakeholders import reveals
 from rightsloop.stakeholders.queries import access_stakeholder
 
@@ -76,6 +77,11 @@ def ledger_export(request):
     return response
 
 
+def _agreements_of(stakeholder):
+    return Agreement.objects.filter(organisation=stakeholder.organisation, stakeholder=stakeholder).order_by(
+        "-created_at")
+
+
 def _engagements_of(stakeholder):
     return Engagement.objects.filter(organisation=stakeholder.organisation,
                                      participations__stakeholder=stakeholder).distinct().order_by("-starts_on")
@@ -85,11 +91,13 @@ def _engagements_of(stakeholder):
 @require_http_methods(["GET", "POST"])
 def payment_create(request, stakeholder_pk: int):
     stakeholder = access_stakeholder(request.viewer, stakeholder_pk)
-    form = PaymentForm(request.POST or None, engagements=_engagements_of(stakeholder))
+    form = PaymentForm(request.POST or None, engagements=_engagements_of(stakeholder),
+                       agreements=_agreements_of(stakeholder))
     if request.method == "POST" and form.is_valid():
         try:
             payment = actions.offer_payment(stakeholder=stakeholder, terms=form.terms(),
-                                            engagement=form.cleaned_data["engagement"], by=request.viewer)
+                                            engagement=form.cleaned_data["engagement"],
+                                            agreement=form.cleaned_data["agreement"], by=request.viewer)
         except ValidationError as error:
             copy_errors(form, error)
         else:
@@ -124,12 +132,13 @@ def payment_edit(request, pk: int):
     payment = queries.access_payment(request.viewer, pk)
     initial = {field: getattr(payment, field) for field in
                ("kind", "amount", "currency", "basis", "quantity", "offered_on", "description")}
-    initial["engagement"] = payment.engagement_id
-    form = PaymentForm(request.POST or None, initial=initial, engagements=_engagements_of(payment.stakeholder))
+    initial["engagement"], initial["agreement"] = payment.engagement_id, payment.agreement_id
+    form = PaymentForm(request.POST or None, initial=initial, engagements=_engagements_of(payment.stakeholder),
+                       agreements=_agreements_of(payment.stakeholder))
     if request.method == "POST" and form.is_valid():
         try:
             actions.change_payment(payment=payment, terms=form.terms(), engagement=form.cleaned_data["engagement"],
-                                   by=request.viewer)
+                                   agreement=form.cleaned_data["agreement"], by=request.viewer)
         except ValidationError as error:
             copy_errors(form, error)
         else:

@@ -62,9 +62,12 @@ BODY_FIELD_KINDS = {
     "group_id": "group",  # the affected group a proxy relays an input for (engagements/api.py)
     "affiliation": "newcomer",  # a person's organisation (stakeholders/api.py, engagement load)
     "grantee_id": "newcomer", "engagement_id": "engagement",  # the resourcing ledger (resourcing/api.py)
+    "agreement_id": "agreement",  # a payment under the person's agreement (resourcing/api.py)
     "round_id": "rating_round", "stakeholder_ids": "newcomer",  # rating rounds (relationships/rating_api.py)
 }
 OPERATION_FIELD_KINDS: dict[tuple[str, str], str] = {
+    # A payment under an agreement is for the agreement's stakeholder (resourcing/api.py).
+    ("api:create_payment", "stakeholder_id"): "stakeholder",
     ("api:theme_example", "to_theme_id"): "second_theme",
     ("api:merge_themes", "theme_ids"): "second_theme",
     ("api:unlink_risk_inputs", "input_ids"): "legal_input",

@@ -9,9 +9,10 @@ from rightsloop.resourcing import actions
 def make_payment(by, stakeholder, **fields):
     values = {"kind": "compensation", "amount": Decimal("150.00"), "currency": "EUR", "basis": "flat"}
     engagement = fields.pop("engagement", None)
+    agreement = fields.pop("agreement", None)
     values.update(fields)
     return actions.offer_payment(stakeholder=stakeholder, terms=actions.PaymentTerms(**values), engagement=engagement,
-                                 by=by)
+                                 agreement=agreement, by=by)
 
 
 def make_grant(by, grantee, *, tranches=((datetime.date(2027, 1, 15), "5000"), (datetime.date(2027, 7, 15), "5000")),

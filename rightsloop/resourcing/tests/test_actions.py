@@ -181,3 +181,17 @@ def test_erasure_keeps_the_accounts_but_not_the_person(hr_lead, person, tmp_path
     assert grant.purpose == "" and grant.tranches.count() == 2
     person.refresh_from_db()
     assert queries.ledger_name(person) != "Amina Njoroge"
+
+
+def test_a_payment_under_an_agreement_is_for_its_stakeholder(hr_lead, person):
+    from rightsloop.relationships import agreements as agreement_actions
+
+    today = datetime.date.today()
+    terms = agreement_actions.AgreementTerms(starts_on=today, review_on=today + datetime.timedelta(days=365))
+    agreement = agreement_actions.create_agreement(stakeholder=person, by=hr_lead, terms=terms)
+    payment = make_payment(hr_lead, person, agreement=agreement)
+    assert payment.agreement == agreement
+    someone_else = make_stakeholder(hr_lead, name="Someone else")
+    with pytest.raises(ValidationError) as caught:
+        make_payment(hr_lead, someone_else, agreement=agreement)
+    assert "agreement" in caught.value.message_dict
