@@ -91,6 +91,7 @@ BODY_EXTRAS = {"api:theme_example": {"action": "move"},
 PLAIN_NUMBERS = {"scale", "scope", "irremediability", "likelihood", "parts", "seed", "themes",
                  "size_estimate",  # an affected group's indicative size
                  "warn_90", "warn_365",  # engagement load thresholds
+                 "engagements_expected", "indicative_months", "feedback_within_days",  # an agreement's terms
                  "trust", "influence", "burden", "usefulness", "safety"}  # a rating's five scores, 1 to 5
 
 # Page form fields that name an object. Model choice fields are mapped by their model (MODEL_KINDS)
@@ -107,6 +108,7 @@ MODEL_KINDS = {
     "engagements.participation": "participation", "risks.risk": "risk", "risks.mitigation": "mitigation",
     "risks.strategicdecision": "decision", "consultations.theme": "theme", "accounts.user": "member",
     "risks.indicator": "indicator", "risks.evidence": "evidence",
+    "relationships.agreement": "agreement",  # a payment under an agreement (resourcing/forms.py)
 }
 # Choice fields whose numeric values are levels or counts, not objects.
 PLAIN_CHOICES = {"scale", "scope", "irremediability", "likelihood", "parts", "keep_days", "per_page",
@@ -114,6 +116,7 @@ PLAIN_CHOICES = {"scale", "scope", "irremediability", "likelihood", "parts", "ke
                  "band",  # the heat map's severity row
                  "region",  # a UN M49 region code
                  "year",  # the resourcing ledger's filter
+                 "indicative_months",  # an agreement's indicative months, 1 to 12
                  "trust", "influence", "burden", "usefulness", "safety"}  # a rating's five scores, 1 to 5
 
 
