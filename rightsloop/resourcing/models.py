@@ -78,10 +78,10 @@ class Payment(models.Model):
     """Money offered to one stakeholder for their time, as an honorarium, or for their expenses."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="payments")
-    # RESTRICT: a stakeholder with payments is never deleted (erasure keeps the row, anonymous), but the
-    # organisation's own removal takes both.
+    # No part of the product deletes a stakeholder: erasure keeps the row, anonymous, and with it this
+    # financial record. Only removing the organisation's data as a whole (the demo's reset) takes both.
     stakeholder = models.ForeignKey("stakeholders.Stakeholder", verbose_name=_("stakeholder"),
-                                    on_delete=models.RESTRICT, related_name="payments")
+                                    on_delete=models.CASCADE, related_name="payments")
     kind = models.CharField(_("kind"), max_length=16, choices=PaymentKind.choices)
     engagement = models.ForeignKey("engagements.Engagement", verbose_name=_("engagement"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="payments")
@@ -129,8 +129,8 @@ class Grant(models.Model):
     """A grant to a civil society organisation, paid in tranches on a schedule."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="grants")
-    grantee = models.ForeignKey("stakeholders.Stakeholder", verbose_name=_("grantee"), on_delete=models.RESTRICT,
-                                related_name="grants_received")
+    grantee = models.ForeignKey("stakeholders.Stakeholder", verbose_name=_("grantee"), on_delete=models.CASCADE,
+                                related_name="grants_received")  # as Payment.stakeholder
     funder = models.CharField(_("funder"), max_length=200)
     purpose = models.TextField(_("purpose"))
     currency = models.CharField(_("currency"), max_length=3)
