@@ -22,17 +22,17 @@ from . import load
 router = Router(tags=["engagement load"])
 
 
-class ThresholdsOut(Schema):
+class LoadThresholdsOut(Schema):
     warn_90: int = Field(description="More requests than this in the last 90 days warns")
     warn_365: int = Field(description="More requests than this in the last 365 days warns")
 
 
-class ThresholdsIn(Schema):
+class LoadThresholdsIn(Schema):
     warn_90: int = Field(..., ge=0, le=1000)
     warn_365: int = Field(..., ge=0, le=10000)
 
 
-class RequestOut(Schema):
+class LoadRequestOut(Schema):
     engagement_id: int
     title: str
     team: str = Field(description="The engagement's owner: the team that asked")
@@ -45,11 +45,11 @@ class LoadOut(Schema):
     stakeholder_id: int
     count_90: int = Field(description="Engagements that asked in the last 90 days (an organisation with its people)")
     count_365: int = Field(description="The same over the last 365 days")
-    thresholds: ThresholdsOut
+    thresholds: LoadThresholdsOut
     over_90: bool
     over_365: bool
     over: bool = Field(description="True when either window is over its threshold: inviting again warns")
-    requests: list[RequestOut] = Field(description="The last 365 days, newest first, at most 50")
+    requests: list[LoadRequestOut] = Field(description="The last 365 days, newest first, at most 50")
 
 
 class LoadWarningOut(Schema):
@@ -87,7 +87,7 @@ def stakeholder_load(request, stakeholder_id: int):
     return load_out(load.load_of(stakeholder, leave_out=hidden_from(viewer)))
 
 
-@router.get("/load-thresholds", response=documented({200: ThresholdsOut}), summary="Engagement load thresholds")
+@router.get("/load-thresholds", response=documented({200: LoadThresholdsOut}), summary="Engagement load thresholds")
 def get_load_thresholds(request):
     viewer = request.auth
     _require(viewer, Capability.ENGAGEMENTS_VIEW, Capability.ORGANISATION_MANAGE, Capability.RELATIONSHIPS_VIEW)
@@ -95,9 +95,9 @@ def get_load_thresholds(request):
     return {"warn_90": found.warn_90, "warn_365": found.warn_365}
 
 
-@router.put("/load-thresholds", response=documented({200: ThresholdsOut}),
+@router.put("/load-thresholds", response=documented({200: LoadThresholdsOut}),
             summary="Change the engagement load thresholds")
-def put_load_thresholds(request, payload: ThresholdsIn):
+def put_load_thresholds(request, payload: LoadThresholdsIn):
     viewer = request.auth
     _require(viewer, Capability.ORGANISATION_MANAGE, Capability.RELATIONSHIPS_EDIT)
     row = load.set_thresholds(organisation=viewer.organisation, warn_90=payload.warn_90,
