@@ -62,8 +62,13 @@ demo: install messages
 	  $(DEMO_ENV) $(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile - --error-logfile -
 
 # Coverage of the product's lines, subprocesses included ([tool.coverage.run] in pyproject.toml), total printed last.
+# COVERAGE_FILE names the data file (and, with a suffix, its subprocesses' files): two runs at once (.ci/run runs
+# SQLite and PostgreSQL side by side) each name their own.
+COVERAGE_FILE ?= .coverage
+export COVERAGE_FILE
+
 test: install-dev messages browser-deps
-	rm -f .coverage .coverage.*
+	rm -f $(COVERAGE_FILE) $(COVERAGE_FILE).*
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/coverage run -m pytest -p no:cacheprovider
 	$(BIN)/coverage combine -q
 	@echo "Product lines covered: $$($(BIN)/coverage report --format=total)%"
