@@ -46,6 +46,7 @@ PATH_KINDS = {
     "group_id": "group", "representation_id": "representation",  # affected groups (stakeholders/group_api.py)
     "condition_id": "condition",  # a strategic decision's conditions (risks/api.py)
     "payment_id": "payment", "grant_id": "grant", "tranche_id": "tranche",  # the ledger (resourcing/api.py)
+    "agreement_id": "agreement",  # relationship agreements (relationships/agreement_api.py)
     "link_id": "portal_link",  # portal links (portal/api.py)
 }
 

@@ -89,6 +89,8 @@ ALTERNATIVES = {
     "portal_token": ("portal_token",),
     "portal_link": ("portal_link",),
     "erasure_request": ("erasure_request",),
+    # Relationship agreements (relationships/)
+    "agreement": ("agreement",),
 }
 PROTECTED_ALTERNATIVES = {"protected": ("protected", "protected_first")}
 
