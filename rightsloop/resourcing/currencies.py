@@ -1,17 +1,26 @@
 """ISO 4217 currencies, from the CLDR data Babel ships; no exchange rate is ever invented."""
 
+import datetime
 from functools import cache
 
-from babel.numbers import get_currency_name, list_currencies
+from babel import Locale
+from babel.numbers import get_currency_name, get_territory_currencies
 from django.utils.translation import get_language, to_locale
-
-# Codes ISO reserves for testing, precious metals and "no currency": never a payment's currency.
-_NOT_MONEY = {"XXX", "XTS", "XAU", "XAG", "XPD", "XPT", "XBA", "XBB", "XBC", "XBD", "XDR", "XSU", "XUA"}
 
 
 @cache
 def codes() -> frozenset[str]:
-    return frozenset(code for code in list_currencies() if len(code) == 3 and code not in _NOT_MONEY)
+    """The currencies legal tender somewhere today, by CLDR's territory data (ISO 4217 codes).
+
+    Withdrawn currencies (DEM, the 1990s Kwanzas), test and metal codes (XXX, XAU) are not offered and are
+    refused: a payment is made in money someone can spend. Computed once per process.
+    """
+    today = datetime.date.today()
+    found: set[str] = set()
+    for territory in Locale("en").territories:
+        if len(territory) == 2 and territory.isalpha():
+            found.update(get_territory_currencies(territory, today, tender=True))
+    return frozenset(found)
 
 
 def is_currency(code: str) -> bool:

@@ -26,10 +26,12 @@ class LedgerFilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), required=False,
                              choices=[("", _("Any")), *PaymentKind.choices, ("grant", _("Grant"))])
 
-    def __init__(self, *args, years=(), **kwargs):
+    def __init__(self, *args, years=(), in_use=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = [("", _("Any")), *((y, str(y)) for y in years)]
-        self.fields["currency"].choices = [("", _("Any")), *currencies.choices()]
+        # Only the currencies the ledger holds: a filter on any other would find nothing.
+        self.fields["currency"].choices = [("", _("Any")), *((code, f"{code} · {currencies.name(code)}")
+                                                              for code in in_use)]
 
     def filters(self) -> LedgerFilters:
         if not self.is_valid():

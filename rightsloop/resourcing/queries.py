@@ -208,6 +208,12 @@ def years(viewer: Viewer) -> list[int]:
     return sorted(found, reverse=True)
 
 
+def currencies_in_use(viewer: Viewer) -> list[str]:
+    found = set(visible_payments(viewer).order_by().values_list("currency", flat=True).distinct())
+    found |= set(visible_grants(viewer).order_by().values_list("currency", flat=True).distinct())
+    return sorted(found)
+
+
 def of_stakeholder(viewer: Viewer, stakeholder) -> tuple[list[Payment], list[Grant]]:
     """A stakeholder's payments and grants, for the panel on their page."""
     payments = list(visible_payments(viewer).filter(stakeholder=stakeholder).order_by("-offered_on", "-id")[:20])

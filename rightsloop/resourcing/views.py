@@ -27,7 +27,8 @@ def _name(request, stakeholder) -> str:
 
 
 def _filter_form(request) -> LedgerFilterForm:
-    return LedgerFilterForm(request.GET or None, years=queries.years(request.viewer))
+    return LedgerFilterForm(request.GET or None, years=queries.years(request.viewer),
+                            in_use=queries.currencies_in_use(request.viewer))
 
 
 @requires(Capability.PAYMENTS_VIEW)

@@ -42,6 +42,7 @@ def test_an_offer_is_recorded_and_audited(hr_lead, person):
     ("currency", {"currency": ""}),
     ("currency", {"currency": "ZZZ"}),
     ("currency", {"currency": "XXX"}),
+    ("currency", {"currency": "DEM"}),  # withdrawn in 2002
     ("quantity", {"basis": "days", "quantity": None}),
     ("kind", {"kind": "bribe"}),
 ])
