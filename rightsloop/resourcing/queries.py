@@ -217,6 +217,5 @@ def currencies_in_use(viewer: Viewer) -> list[str]:
 def of_stakeholder(viewer: Viewer, stakeholder) -> tuple[list[Payment], list[Grant]]:
     """A stakeholder's payments and grants, for the panel on their page."""
     payments = list(visible_payments(viewer).filter(stakeholder=stakeholder).order_by("-offered_on", "-id")[:20])
-    grants = list(visible_grants(viewer).filter(grantee=stakeholder).prefetch_related("tranches")
-                  .order_by("-offered_on", "-id")[:20])
+    grants = list(visible_grants(viewer).filter(grantee=stakeholder).order_by("-offered_on", "-id")[:20])
     return payments, grants
