@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from rightsloop.core.access import plausible_id
@@ -75,6 +75,24 @@ def input_outcomes(stakeholder: Stakeholder) -> list[InputOutcome]:
             answer_due=item.engagement.feedback_due_on if outcome in ("", Outcome.UNDER_CONSIDERATION) else None,
         ))
     return rows
+
+
+@dataclass(frozen=True)
+class Summary:
+    said: int
+    still_open: int
+    reports: int
+    next_engagement: Engagement | None
+
+
+def summary(stakeholder: Stakeholder, today: datetime.date) -> Summary:
+    """The home page's figures: three counting queries and one row, whatever the history."""
+    counts = own_inputs(stakeholder).order_by().aggregate(
+        said=Count("id"), still_open=Count("id", filter=Q(outcome__in=["", Outcome.UNDER_CONSIDERATION])))
+    return Summary(
+        said=counts["said"], still_open=counts["still_open"], reports=own_reports(stakeholder).count(),
+        next_engagement=upcoming_engagements(stakeholder, today).prefetch_related(None).first(),
+    )
 
 
 def own_reports(stakeholder: Stakeholder) -> QuerySet[FeedbackReport]:

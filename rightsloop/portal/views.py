@@ -5,12 +5,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import access
+from . import access, queries
 from .actions.sign_in import check_link, use_portal_link
 
 
@@ -44,7 +44,8 @@ def enter(request, token: str):
 @require_GET
 def home(request):
     stakeholder = request.portal.stakeholder
-    return render(request, "portal/home.html", {"stakeholder": stakeholder})
+    return render(request, "portal/home.html", {
+        "summary": queries.summary(stakeholder, timezone.localdate())})
 
 
 @access.portal_view

@@ -174,8 +174,10 @@ def test_query_counts_stay_flat(client, world, django_assert_max_num_queries):
 
     open_portal(client, world.person)
     counts = {}
+    # The session, the link with its stakeholder, the page's own reads, one per other section's menu entry
+    # (its `shown`), and the session written back (the CSRF secret lives in it).
     for url in [reverse(name) for name in PAGES]:
-        with django_assert_max_num_queries(12) as captured:
+        with django_assert_max_num_queries(16) as captured:
             client.get(url)
         counts[url] = len(captured)
     # Ten more engagements and inputs add no query to any page.
@@ -185,3 +187,12 @@ def test_query_counts_stay_flat(client, world, django_assert_max_num_queries):
     for url, before in counts.items():
         with django_assert_max_num_queries(before) as captured:
             client.get(url)
+
+
+def test_home_sums_up_and_links_every_section(client, world):
+    open_portal(client, world.person)
+    page = text(client.get(reverse("portal:home")))
+    # French: three inputs, two still open (one undecided, one under consideration), one report, the next meeting.
+    assert "3" in page and "Algorithmic pay consultation" in page
+    for name in ("portal:said:index", "portal:engagements:index", "portal:details:index"):
+        assert reverse(name) in page
