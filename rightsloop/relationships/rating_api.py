@@ -135,7 +135,7 @@ def _cell(cell) -> dict:
 @router.get("/rating-rounds", response=documented({200: list[RoundOut]}), summary="List rating rounds")
 def list_rounds(request):
     _require(request.auth, Capability.RELATIONSHIPS_VIEW)
-    return list(rating_queries.rounds(request.auth)[:500])
+    return rating_queries.with_counts(request.auth, list(rating_queries.rounds(request.auth)[:500]))
 
 
 @router.post("/rating-rounds", response=documented({201: RoundOut}), summary="Open a rating round")

@@ -29,6 +29,7 @@ from .models import (
     RatingInvitation,
     RatingRound,
     RatingSettings,
+    RatingTally,
     Relationship,
 )
 
@@ -56,12 +57,23 @@ def owners_of(stakeholder: Stakeholder) -> list:
 
 # Who may see one stakeholder's own ratings ------------------------------------------------------------
 
+def _individually(viewer: Viewer, path: str) -> Q:
+    """Rows (reached through `path` to a stakeholder) whose person's own ratings the viewer may read: all for
+    the human rights lead, else the relationships they own; never a person hidden from them."""
+    hidden_ids = _hidden_ids(viewer)
+    hidden = ~Q(**{f"{path}__in": hidden_ids}) if hidden_ids else Q()
+    if viewer.can(Capability.RATINGS_INDIVIDUAL):
+        return hidden
+    return hidden & Q(**{f"{path}__relationship__owner": viewer.user})
+
+
 def individually_visible(viewer: Viewer) -> QuerySet[Stakeholder]:
     """Stakeholders whose own ratings this viewer may read: the ones whose relationship they own, or all for
     the human rights lead; never a person hidden from them."""
     if not viewer.can(Capability.RELATIONSHIPS_VIEW):
         return Stakeholder.objects.none()
-    people = Stakeholder.objects.for_organisation(viewer.organisation).exclude(pk__in=hidden_from(viewer))
+    hidden = hidden_from(viewer).values("pk")
+    people = Stakeholder.objects.for_organisation(viewer.organisation).exclude(pk__in=hidden)
     if viewer.can(Capability.RATINGS_INDIVIDUAL):
         return people
     return people.filter(relationship__owner=viewer.user)
@@ -82,8 +94,9 @@ def access_rated_stakeholder(viewer: Viewer, pk) -> Stakeholder:
 
 
 def visible_ratings(viewer: Viewer) -> QuerySet[Rating]:
-    return (Rating.objects.for_organisation(viewer.organisation)
-            .filter(stakeholder__in=individually_visible(viewer))
+    if not viewer.can(Capability.RELATIONSHIPS_VIEW):
+        return Rating.objects.none()
+    return (Rating.objects.for_organisation(viewer.organisation).filter(_individually(viewer, "stakeholder"))
             .select_related("round", "stakeholder"))
 
 
@@ -95,16 +108,31 @@ def ratings_of(stakeholder: Stakeholder) -> list[Rating]:
 
 # Rounds -----------------------------------------------------------------------------------------------
 
+def _hidden_ids(viewer: Viewer) -> list[int]:
+    """The ids of the people hidden from the viewer (high safety, no grant): few, read from an index."""
+    return list(hidden_from(viewer).order_by().values_list("pk", flat=True))
+
+
 def rounds(viewer: Viewer) -> QuerySet[RatingRound]:
-    """Rounds with how many people the viewer may know of were asked and answered."""
     if not viewer.can(Capability.RELATIONSHIPS_VIEW):
         return RatingRound.objects.none()
-    hidden = hidden_from(viewer)
-    return (RatingRound.objects.for_organisation(viewer.organisation)
-            .annotate(invited=Count("invitations", filter=~Q(invitations__stakeholder__in=hidden), distinct=True),
-                      answered=Count("invitations", filter=Q(invitations__answered=True)
-                                     & ~Q(invitations__stakeholder__in=hidden), distinct=True))
-            .order_by("-opens_on", "-id"))
+    return RatingRound.objects.for_organisation(viewer.organisation).order_by("-opens_on", "-id")
+
+
+def with_counts(viewer: Viewer, found: list[RatingRound]) -> list[RatingRound]:
+    """Set `invited` and `answered` on each round: its stored counters less the people hidden from the viewer
+    (a handful at most, counted in one query), so not even a count tells of them."""
+    hidden = dict.fromkeys((r.pk for r in found), (0, 0))
+    hidden_ids = _hidden_ids(viewer)
+    rows = (RatingInvitation.objects.filter(round__in=[r.pk for r in found], stakeholder_id__in=hidden_ids)
+            .values("round_id").annotate(n=Count("id"), a=Count("id", filter=Q(answered=True))).order_by()
+            ) if hidden_ids and found else []
+    for row in rows:
+        hidden[row["round_id"]] = (row["n"], row["a"])
+    for round in found:
+        round.invited = round.invited_count - hidden[round.pk][0]
+        round.answered = round.answered_count - hidden[round.pk][1]
+    return found
 
 
 def access_round(viewer: Viewer, pk, *, for_update: bool = False) -> RatingRound:
@@ -113,12 +141,14 @@ def access_round(viewer: Viewer, pk, *, for_update: bool = False) -> RatingRound
     found = rounds(viewer).filter(pk=pk).first()
     if found is None:
         raise Http404
-    return found
+    return with_counts(viewer, [found])[0]
 
 
 def invitations_shown(viewer: Viewer, round: RatingRound) -> QuerySet[RatingInvitation]:
     """Who was asked and whether they answered, only for the people whose own ratings the viewer may see."""
-    return (RatingInvitation.objects.filter(round=round, stakeholder__in=individually_visible(viewer))
+    if not viewer.can(Capability.RELATIONSHIPS_VIEW):
+        return RatingInvitation.objects.none()
+    return (RatingInvitation.objects.filter(_individually(viewer, "stakeholder"), round=round)
             .select_related("stakeholder").order_by("answered", "stakeholder_id"))
 
 
@@ -150,8 +180,10 @@ def is_invited(stakeholder: Stakeholder) -> bool:
 
 def open_flags(viewer: Viewer) -> QuerySet[RatingFlag]:
     """Flags not yet marked seen on relationships whose ratings the viewer may read."""
+    if not viewer.can(Capability.RELATIONSHIPS_VIEW):
+        return RatingFlag.objects.none()
     return (RatingFlag.objects.for_organisation(viewer.organisation)
-            .filter(seen_at=None, stakeholder__in=individually_visible(viewer))
+            .filter(_individually(viewer, "stakeholder"), seen_at=None)
             .select_related("rating__round", "stakeholder").order_by("-created_at", "-id"))
 
 
@@ -159,7 +191,7 @@ def access_flag(viewer: Viewer, pk) -> RatingFlag:
     if not plausible_id(pk) or not viewer.can(Capability.RELATIONSHIPS_EDIT):
         raise Http404
     found = (RatingFlag.objects.for_organisation(viewer.organisation)
-             .filter(pk=pk, stakeholder__in=individually_visible(viewer)).first())
+             .filter(_individually(viewer, "stakeholder"), pk=pk).first())
     if found is None:
         raise Http404
     return found
@@ -216,7 +248,7 @@ def _group_code(key: str, row: dict) -> str:
         return row["kind"] or "unknown"
     if key == "region":
         return row["region_code"] or "unknown"
-    return {True: "yes", False: "no"}.get(row["global_south"], "unknown")
+    return row["global_south"] or "unknown"
 
 
 def _group_label(key: str, code: str) -> str:
@@ -248,7 +280,8 @@ def suppress(cells: list[Cell], smallest: int) -> None:
 
 def trend(viewer: Viewer, *, round_ids: list[int] | None = None) -> Trend:
     """The organisation's ratings per round, overall and by kind, region and Global South, with small groups
-    hidden. One GROUP BY over the covering index; Python only adds up the (few hundred) groups."""
+    hidden. One GROUP BY over the running tallies (a few hundred rows whatever the number of ratings); Python
+    only adds up the groups."""
     organisation = viewer.organisation
     smallest = smallest_group(organisation)
     chosen = list(RatingRound.objects.for_organisation(organisation).order_by("-opens_on", "-id")
@@ -256,11 +289,19 @@ def trend(viewer: Viewer, *, round_ids: list[int] | None = None) -> Trend:
         RatingRound.objects.for_organisation(organisation).filter(pk__in=round_ids).order_by("-opens_on", "-id"))
     chosen.reverse()
     ids = [r.pk for r in chosen]
-    rows = (Rating.objects.filter(organisation=organisation, round_id__in=ids)
-            .exclude(stakeholder_id__in=hidden_from(viewer).values("pk"))
-            .values("round_id", "kind", "region_code", "global_south")
-            .annotate(n=Count("id"), **{f"sum_{name}": Sum(name) for name in DIMENSIONS})
-            .order_by())
+    # The running tallies, summed per group in the database, less the answers of anyone hidden from the
+    # viewer (a handful of rows read through the stakeholder index).
+    rows = list(RatingTally.objects.filter(organisation=organisation, round_id__in=ids)
+                .values("round_id", "kind", "region_code", "global_south")
+                .annotate(n=Sum("answers"), **{f"sum_{name}": Sum(name) for name in DIMENSIONS}).order_by())
+    hidden_ids = _hidden_ids(viewer)
+    # By (round, stakeholder), the unique index: never a scan of the round's ratings.
+    hidden = list(Rating.objects.filter(round_id__in=ids, stakeholder_id__in=hidden_ids)
+                  .values("round_id", "kind", "region_code", "global_south", *DIMENSIONS)) if hidden_ids else []
+    for row in hidden:
+        rows.append({**{key: row[key] for key in ("round_id", "kind", "region_code")},
+                     "global_south": {True: "yes", False: "no"}.get(row["global_south"], ""), "n": -1,
+                     **{f"sum_{name}": -row[name] for name in DIMENSIONS}})
     overall: dict[int, Cell] = {pk: Cell(0, dict.fromkeys(DIMENSIONS, 0)) for pk in ids}
     groups: dict[str, dict[tuple[int, str], Cell]] = {key: {} for key in BREAKDOWNS}
     for row in rows:

@@ -36,7 +36,7 @@ def ratings_index(request):
         flag.shown = shown_name(flag.stakeholder, viewer)
         flag.dimension_labels = [str(QUESTIONS[name][0]) for name in flag.dimensions if name in QUESTIONS]
     today = timezone.localdate()
-    rounds = list(rating_queries.rounds(viewer)[:50])
+    rounds = rating_queries.with_counts(viewer, list(rating_queries.rounds(viewer)[:50]))
     for round in rounds:
         round.current_state = round.state(today)
     return render(request, "relationships/ratings/index.html", {

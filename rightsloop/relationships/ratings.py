@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
-from django.db import transaction
-from django.db.models import QuerySet
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, QuerySet, Sum
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -29,7 +29,16 @@ from rightsloop.stakeholders.pseudonyms import pseudonym
 from rightsloop.stakeholders.vocabulary import Channel, SafetyLevel
 
 from . import rating_queries
-from .models import DIMENSIONS, Rating, RatingFlag, RatingInvitation, RatingNotice, RatingRound, RatingSettings
+from .models import (
+    DIMENSIONS,
+    Rating,
+    RatingFlag,
+    RatingInvitation,
+    RatingNotice,
+    RatingRound,
+    RatingSettings,
+    RatingTally,
+)
 
 LOW = 2             # a score at or below this on any dimension flags the relationship
 FALL = 1            # a drop of at least this on any dimension against the previous round flags it
@@ -99,7 +108,8 @@ def open_round(*, viewer: Viewer, title: str, opens_on: datetime.date, closes_on
     if errors:
         raise ValidationError(errors)
     round = RatingRound.objects.create(organisation=viewer.organisation, title=title.strip(), opens_on=opens_on,
-                                       closes_on=closes_on, chosen_by=chooser.describe(), created_by=viewer.user)
+                                       closes_on=closes_on, chosen_by=chooser.describe(), created_by=viewer.user,
+                                       invited_count=len(people))
     RatingInvitation.objects.bulk_create(
         [RatingInvitation(organisation=viewer.organisation, round=round, stakeholder_id=pk) for pk in people],
         batch_size=2000)
@@ -141,7 +151,9 @@ def record_rating(*, round: RatingRound, stakeholder: Stakeholder, scores: dict[
         raise ValidationError(_("This stakeholder was not asked in this round."))
     rating = Rating.objects.filter(round=round, stakeholder=stakeholder).select_related("stakeholder").first()
     changed = rating is not None
-    if rating is None:
+    if changed:
+        _count(rating, -1)
+    else:
         rating = Rating(organisation_id=round.organisation_id, round=round, stakeholder=stakeholder,
                         answered_at=timezone.now())
     for name, value in scores.items():
@@ -153,9 +165,11 @@ def record_rating(*, round: RatingRound, stakeholder: Stakeholder, scores: dict[
                                                             stakeholder.global_south)
     rating.recorded_by = by.user if by else None
     rating.save()
+    _count(rating, +1)
     if not invitation.answered:
         invitation.answered = True
         invitation.save(update_fields=["answered"])
+        RatingRound.objects.filter(pk=round.pk).update(answered_count=F("answered_count") + 1)
     flag = _reflag(rating)
     audit.record(organisation=round.organisation, by=by, action="rating.changed" if changed else "rating.recorded",
                  target=rating, summary=f"round {round.pk}, stakeholder {stakeholder.pk}"
@@ -166,6 +180,44 @@ def record_rating(*, round: RatingRound, stakeholder: Stakeholder, scores: dict[
 
         transaction.on_commit(lambda: tell_owner_of_flag.enqueue(flag.pk))
     return rating
+
+
+def south_code(value: bool | None) -> str:
+    return {True: "yes", False: "no"}.get(value, "")
+
+
+def _count(rating: Rating, sign: int) -> None:
+    """Add an answer to its group's tally (or take it out before it changes), in the answer's transaction."""
+    group = {"round_id": rating.round_id, "kind": rating.kind, "region_code": rating.region_code,
+             "global_south": south_code(rating.global_south)}
+    changes = {"answers": F("answers") + sign, **{name: F(name) + sign * getattr(rating, name) for name in DIMENSIONS}}
+    if RatingTally.objects.filter(**group).update(**changes) or sign < 0:
+        return
+    try:
+        with transaction.atomic():
+            RatingTally.objects.create(organisation_id=rating.organisation_id, **group, answers=1,
+                                       **{name: getattr(rating, name) for name in DIMENSIONS})
+    except IntegrityError:  # another answer created the tally first
+        RatingTally.objects.filter(**group).update(**changes)
+
+
+def rebuild_tallies(*, organisation) -> int:
+    """Recount every tally of an organisation from its ratings (one GROUP BY): for data loaded in bulk, and
+    to check the running totals. Returns the number of tallies written."""
+    RatingTally.objects.filter(organisation=organisation).delete()
+    rows = (Rating.objects.filter(organisation=organisation)
+            .values("round_id", "kind", "region_code", "global_south")
+            .annotate(n=Count("id"), **{f"sum_{name}": Sum(name) for name in DIMENSIONS}).order_by())
+    tallies = {}
+    for row in rows:
+        key = (row["round_id"], row["kind"], row["region_code"], south_code(row["global_south"]))
+        tally = tallies.setdefault(key, RatingTally(organisation=organisation, round_id=key[0], kind=key[1],
+                                                    region_code=key[2], global_south=key[3]))
+        tally.answers += row["n"]
+        for name in DIMENSIONS:
+            setattr(tally, name, getattr(tally, name) + row[f"sum_{name}"])
+    RatingTally.objects.bulk_create(tallies.values(), batch_size=2000)
+    return len(tallies)
 
 
 def flag_reasons(rating: Rating, previous: Rating | None) -> tuple[str, list[str]]:

@@ -22,6 +22,7 @@ __all__ = [
     "RatingNotice",
     "RatingRound",
     "RatingSettings",
+    "RatingTally",
 ]
 
 # The five questions, each answered from 1 to 5 where 5 is always the good end (burden: 5 = light), so "low" means
@@ -62,6 +63,9 @@ class RatingRound(models.Model):
     # How the people were chosen, in words and codes (kind, region …), never names.
     chosen_by = models.JSONField(default=dict, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Kept by the actions (opening asks, a first answer counts), so lists never count 200,000 invitations.
+    invited_count = models.PositiveIntegerField(default=0, editable=False)
+    answered_count = models.PositiveIntegerField(default=0, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -174,7 +178,7 @@ class Rating(SealedModel, models.Model):
         indexes = [
             # Covers the trend page's one GROUP BY: it reads this index, never the rows.
             models.Index(fields=["organisation", "round", "kind", "region_code", "global_south",
-                                 *DIMENSIONS], name="rating_trend"),
+                                 *DIMENSIONS, "stakeholder"], name="rating_trend"),
             models.Index(fields=["stakeholder", "answered_at"], name="rating_stakeholder"),
         ]
 
@@ -217,3 +221,31 @@ class RatingFlag(models.Model):
 
     def __str__(self) -> str:
         return f"rating flag {self.pk}"
+
+
+class RatingTally(models.Model):
+    """Running totals of one group of raters in one round (their kind, region and Global South when they
+    answered): how many answered and the sum of each score. Kept by the actions in the same transaction as
+    the answer, so the trend page adds up a few hundred tallies instead of 200,000 ratings."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    round = models.ForeignKey(RatingRound, on_delete=models.CASCADE, related_name="tallies")
+    kind = models.CharField(max_length=16, blank=True)
+    region_code = models.CharField(max_length=3, blank=True)
+    # "yes", "no", or "" when the country is not recorded: not a nullable boolean, so the unique constraint
+    # holds on every database (SQLite treats NULLs as distinct).
+    global_south = models.CharField(max_length=3, blank=True)
+    answers = models.PositiveIntegerField(default=0)
+    trust = models.PositiveIntegerField(default=0)
+    influence = models.PositiveIntegerField(default=0)
+    burden = models.PositiveIntegerField(default=0)
+    usefulness = models.PositiveIntegerField(default=0)
+    safety = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["round", "kind", "region_code", "global_south"],
+                                               name="one_rating_tally_per_group")]
+        indexes = [models.Index(fields=["organisation", "round"], name="rating_tally_round")]
+
+    def __str__(self) -> str:
+        return f"tally {self.round_id} {self.kind}/{self.region_code}/{self.global_south}"

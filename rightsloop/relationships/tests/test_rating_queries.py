@@ -117,3 +117,26 @@ def test_every_shown_cell_has_at_least_five_answers(hr_lead, profiles):
     for breakdown in trend.breakdowns.values():
         hidden = [cell for cell in breakdown.cells.values() if cell.count and not cell.shown]
         assert len(hidden) != 1 or not any(cell.shown for cell in breakdown.cells.values())
+
+
+@settings(deadline=None, max_examples=10, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(1, 5), st.integers(1, 5)), min_size=1, max_size=12))
+def test_the_running_tallies_always_equal_a_recount(hr_lead, organisation, answers):
+    from rightsloop.relationships.models import RatingTally
+    from rightsloop.relationships.ratings import rebuild_tallies
+
+    RatingTally.objects.all().delete()
+    Rating.objects.all().delete()
+    people = [make_stakeholder(hr_lead, kind=kind, country=country)
+              for kind, country in (("expert", "FR"), ("proxy", "KE"), ("affected", ""), ("expert", "FR"))]
+    round = make_round(hr_lead, people)
+    for who, trust, safety in answers:  # repeated people change their answer
+        answer(round, people[who], trust=trust, safety=safety)
+
+    def state():
+        return sorted(RatingTally.objects.filter(answers__gt=0).values_list(
+            "round_id", "kind", "region_code", "global_south", "answers", "trust", "safety"))
+
+    running = state()
+    rebuild_tallies(organisation=organisation)
+    assert running == state()
