@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 
-from rightsloop.accounts.models import Membership
-from rightsloop.accounts.roles import Capability, Role
+from rightsloop.accounts.roles import Capability
 from rightsloop.accounts.viewer import Viewer
 from rightsloop.core import countries
 from rightsloop.core.access import plausible_id
@@ -30,7 +29,6 @@ from .models import (
     RatingRound,
     RatingSettings,
     RatingTally,
-    Relationship,
 )
 
 BREAKDOWNS = ("kind", "region", "global_south")
@@ -44,15 +42,9 @@ def smallest_group(organisation) -> int:
 
 def owners_of(stakeholder: Stakeholder) -> list:
     """Who hears about this relationship: its owner, else the organisation's human rights leads."""
-    owner = (Relationship.objects.filter(stakeholder=stakeholder, owner__is_active=True,
-                                         owner__memberships__organisation_id=stakeholder.organisation_id,
-                                         owner__memberships__is_active=True)
-             .select_related("owner").first())
-    if owner is not None and owner.owner is not None:
-        return [owner.owner]
-    leads = (Membership.objects.active().filter(organisation_id=stakeholder.organisation_id, role=Role.HR_LEAD,
-                                                user__is_active=True).select_related("user").order_by("user_id"))
-    return [membership.user for membership in leads]
+    from .queries import owner_of
+
+    return owner_of(stakeholder)
 
 
 # Who may see one stakeholder's own ratings ------------------------------------------------------------
