@@ -196,3 +196,20 @@ def test_home_sums_up_and_links_every_section(client, world):
     assert "3" in page and "Algorithmic pay consultation" in page
     for name in ("portal:said:index", "portal:engagements:index", "portal:details:index"):
         assert reverse(name) in page
+
+
+def test_every_sections_index_is_under_50_kb_and_script_free(client):
+    """Other apps' sections too, for the person of the access tests' world (who has an agreement, a rating
+    round, payments and a grant besides engagements)."""
+    from rightsloop.accounts.tests.factories import make_organisation
+    from rightsloop.core.registry import site
+    from rightsloop.core.tests.access_worlds import OWN, build_world, new_builder
+
+    world = build_world(new_builder(make_organisation("Kestrel Networks")), OWN)
+    open_portal(client, world.objects["stakeholder"])
+    css = _stylesheet_size()
+    for section in site.portal_sections:
+        response = client.get(reverse(f"portal:{section.key}:index"))
+        assert response.status_code == 200, section.key
+        assert len(response.content) + css < 50 * 1024, section.key
+        assert "<script" not in text(response) and "<html lang=" in text(response), section.key
