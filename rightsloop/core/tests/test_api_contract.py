@@ -45,6 +45,7 @@ PATH_KINDS = {
     "response_id": "response",
     "group_id": "group", "representation_id": "representation",  # affected groups (stakeholders/group_api.py)
     "condition_id": "condition",  # a strategic decision's conditions (risks/api.py)
+    "round_id": "rating_round",  # rating rounds (relationships/rating_api.py)
     "payment_id": "payment", "grant_id": "grant", "tranche_id": "tranche",  # the ledger (resourcing/api.py)
     "agreement_id": "agreement",  # relationship agreements (relationships/agreement_api.py)
     "link_id": "portal_link",  # portal links (portal/api.py)
