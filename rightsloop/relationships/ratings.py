@@ -328,7 +328,7 @@ def _send_link(notice: RatingNotice, stakeholder: Stakeholder, round: RatingRoun
         subject = _("Please hand over a portal link for a rating round")
         body = render_to_string("relationships/ratings/email/hand_over.txt", {
             "round": round, "shown": _shown_in_mail(stakeholder), "reminder": notice.kind == RatingNotice.Kind.REMINDER,
-            "url": _base() + reverse("stakeholders:detail", args=[stakeholder.pk])})
+            "url": _base() + reverse("portal:staff:links", args=[stakeholder.pk])})
     EmailMessage(subject=subject, body=body, to=[owner.email for owner in owners],
                  headers={"Auto-Submitted": "auto-generated"}).send(fail_silently=False)
     return "owner"
