@@ -36,6 +36,8 @@ RUN_TWICE_TESTS = {
         "rightsloop.consultations.tests.test_analysis_runs::test_the_discovery_task_run_twice_does_the_run_once",
     "rightsloop.consultations.tasks.analysis.assign_themes_task":
         "rightsloop.consultations.tests.test_analysis_runs::test_the_assignment_task_run_twice_places_each_response_once",
+    "rightsloop.relationships.agreement_tasks.remind_agreements":
+        "rightsloop.relationships.tests.test_agreement_reminders::test_review_reminder_to_the_owner_once",
 }
 
 
