@@ -18,7 +18,9 @@ from .models import Agreement, AgreementState, Answer, AnswerVia
 
 
 class PortalAnswerForm(forms.Form):
-    answer = forms.ChoiceField(label=gettext_lazy("Your answer"), choices=Answer.choices, widget=forms.RadioSelect)
+    answer = forms.ChoiceField(label=gettext_lazy("Your answer"), widget=forms.RadioSelect, choices=[
+        (Answer.ACCEPTED, gettext_lazy("Accept")), (Answer.DECLINED, gettext_lazy("Decline")),
+        (Answer.CHANGES_REQUESTED, gettext_lazy("Ask for changes"))])
     comment = forms.CharField(
         label=gettext_lazy("Your comment"), required=False, max_length=agreements.COMMENT_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
