@@ -144,7 +144,7 @@ def _out(agreement: Agreement, viewer) -> Agreement:
 _detail = _out
 
 
-@router.get("", response=documented({200: list[AgreementOut]}), summary="List agreements")
+@router.get("", response=documented({200: list[AgreementOut]}), summary="List agreements (the 500 changed last)")
 def list_agreements(request, filters: Query[ListFilters]):
     _require(request.viewer, Capability.RELATIONSHIPS_VIEW)
     found = queries.agreement_list(request.viewer, queries.AgreementFilters(

@@ -15,12 +15,14 @@ def agreement_panel(context, stakeholder):
     viewer = getattr(request, "viewer", None)
     if viewer is None or not viewer.can(Capability.RELATIONSHIPS_VIEW):
         return {"shown": False}
+    relationship = queries.relationship_of(stakeholder)
+    owners = queries.owner_of(stakeholder)
     return {
         "shown": True,
         "stakeholder": stakeholder,
         "agreement": queries.latest_agreement_of(stakeholder),
-        "owners": queries.owner_of(stakeholder),
-        "owner_named": queries.relationship_of(stakeholder) is not None
-        and queries.relationship_of(stakeholder).owner_id is not None,
+        "owners": owners,
+        # A named owner who has since left is no owner: the panel then says the lead stands in.
+        "owner_named": relationship is not None and any(user.pk == relationship.owner_id for user in owners),
         "can_edit": viewer.can(Capability.RELATIONSHIPS_EDIT),
     }
