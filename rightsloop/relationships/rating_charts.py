@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from .models import DIMENSIONS, Rating
@@ -107,7 +108,7 @@ def line_chart(key: str, title: str, description: str, round_labels: list[str],
 
 
 def dimension_labels() -> list[str]:
-    return [str(Rating._meta.get_field(name).verbose_name) for name in DIMENSIONS]
+    return [capfirst(str(Rating._meta.get_field(name).verbose_name)) for name in DIMENSIONS]
 
 
 def hidden_note(smallest: int) -> str:

@@ -27,9 +27,7 @@ def _trend_context(viewer, round_ids=None) -> dict:
     }
 
 
-@requires(Capability.RELATIONSHIPS_VIEW)
-@require_GET
-def ratings_index(request):
+def _index(request, settings_form=None, status=200):
     viewer = request.viewer
     flags = list(rating_queries.open_flags(viewer)[:50])
     for flag in flags:
@@ -39,14 +37,21 @@ def ratings_index(request):
     rounds = rating_queries.with_counts(viewer, list(rating_queries.rounds(viewer)[:50]))
     for round in rounds:
         round.current_state = round.state(today)
+    if settings_form is None and viewer.can(Capability.ORGANISATION_MANAGE):
+        settings_form = SettingsForm(initial={"smallest_group": rating_queries.smallest_group(viewer.organisation)})
     return render(request, "relationships/ratings/index.html", {
         **_trend_context(viewer),
         "rounds": rounds,
         "flags": flags,
         "can_edit": viewer.can(Capability.RELATIONSHIPS_EDIT),
-        "settings_form": SettingsForm(initial={"smallest_group": rating_queries.smallest_group(viewer.organisation)})
-        if viewer.can(Capability.ORGANISATION_MANAGE) else None,
-    })
+        "settings_form": settings_form,
+    }, status=status)
+
+
+@requires(Capability.RELATIONSHIPS_VIEW)
+@require_GET
+def ratings_index(request):
+    return _index(request)
 
 
 @requires(Capability.RELATIONSHIPS_EDIT)
@@ -163,9 +168,8 @@ def flag_seen(request, pk: int):
 @require_POST
 def rating_settings(request):
     form = SettingsForm(request.POST)
-    if form.is_valid():
-        ratings.set_smallest_group(viewer=request.viewer, smallest_group=form.cleaned_data["smallest_group"])
-        messages.success(request, _("Setting saved."))
-    else:
-        messages.error(request, _("Choose a number from 3 to 50."))
+    if not form.is_valid():
+        return _index(request, settings_form=form, status=400)
+    ratings.set_smallest_group(viewer=request.viewer, smallest_group=form.cleaned_data["smallest_group"])
+    messages.success(request, _("Setting saved."))
     return redirect("relationships:ratings")

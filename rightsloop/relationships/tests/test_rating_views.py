@@ -96,7 +96,11 @@ def test_the_round_page_never_lists_people_to_someone_who_may_not_see_their_rati
 
 def test_only_an_administrator_sets_the_smallest_group(admin, hr_lead, sign_in, organisation):
     assert sign_in(hr_lead).post(reverse("relationships:rating-settings"), {"smallest_group": "7"}).status_code == 403
-    assert sign_in(admin).post(reverse("relationships:rating-settings"), {"smallest_group": "7"}).status_code == 302
+    client = sign_in(admin)
+    bad = client.post(reverse("relationships:rating-settings"), {"smallest_group": "1"})
+    assert bad.status_code == 400 and "errorlist" in bad.content.decode()
+    assert client.post(reverse("relationships:rating-settings"), {"smallest_group": "7"}).status_code == 302
+    organisation.refresh_from_db()
     assert organisation.rating_settings.smallest_group == 7
 
 
