@@ -42,12 +42,12 @@ def check_link(token: str) -> LinkCheck:
 def use_portal_link(*, token: str) -> LinkCheck:
     """Spend a link: mark it used (once, even under two simultaneous posts) and audit the sign-in.
 
-    A refused link is audited too when it names a real link (a reuse may be someone else holding it);
-    a token nobody issued is not, since it names nothing.
+    A second use of a spent link is audited: it may mean someone else holds the link. Expired and revoked
+    links, and tokens nobody issued, change nothing, not even the log (staff ended them, or they name nothing).
     """
     checked = check_link(token)
     if checked.link is None:
-        if checked.problem in {"used", "revoked", "expired"}:
+        if checked.problem == "used":
             link = links.find(token)
             audit.record(organisation=link.organisation, by=None, action="portal.sign_in_refused",
                          target=link, summary=f"link #{link.pk} {checked.problem}")

@@ -191,3 +191,12 @@ def test_revoking_a_used_link_ends_the_session_it_opened(client, hr_lead):
     assert not Session.objects.filter(session_key=client.session.session_key).exists() or (
         SESSION_LINK_KEY not in client.session)
     assert AuditEntry.objects.filter(action="portal.link_revoked", target_id=str(person.pk)).exists()
+
+
+def test_an_expired_or_revoked_link_changes_nothing_not_even_the_log(client, hr_lead):
+    person = make_stakeholder(hr_lead)
+    token = _token_from(issue_portal_link(viewer=hr_lead, stakeholder=person, channel="handed_over").url)
+    revoke_portal_link(viewer=hr_lead, link=PortalLink.objects.get())
+    entries = AuditEntry.objects.count()
+    follow(client, token)
+    assert AuditEntry.objects.count() == entries
