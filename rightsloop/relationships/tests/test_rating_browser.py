@@ -22,9 +22,15 @@ def test_a_stakeholder_rates_the_relationship_on_a_phone_without_javascript(live
     with phone_browser(live_server) as page:
         follow_link(page, person)
         page.get_by_role("navigation").get_by_role("link", name="Rate our relationship").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("How is our relationship going?")
+        page.wait_for_load_state("load")
         assert fits_the_width(page)
         page.get_by_role("link", name="Answer").click()
-        assert fits_the_width(page)
+        expect(page.get_by_role("heading", level=1)).to_have_text("Spring relationship check")
+        page.wait_for_load_state("load")
+        assert fits_the_width(page), page.evaluate(
+            "[...document.querySelectorAll('*')].filter(e => e.getBoundingClientRect().right > 320)"
+            ".map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))")
         for question, value in (("How much do you trust us", "2"), ("Did your input change anything", "1"),
                                 ("Is the time and effort", "4"), ("How useful is working", "3"),
                                 ("How safe do you feel", "5")):
