@@ -70,4 +70,6 @@ def follow_link(page, stakeholder) -> None:
 def fits_the_width(page) -> bool:
     """No part of the page is wider than the viewport (nothing to scroll sideways). Playwright evaluates this
     through the browser's protocol, so it works with the page's JavaScript off."""
+    # Measured once the stylesheet has loaded: a click returns when the next page is committed, not styled.
+    page.wait_for_load_state("load")
     return page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
