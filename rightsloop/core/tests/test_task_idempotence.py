@@ -38,6 +38,8 @@ RUN_TWICE_TESTS = {
         "rightsloop.consultations.tests.test_analysis_runs::test_the_assignment_task_run_twice_places_each_response_once",
     "rightsloop.relationships.agreement_tasks.remind_agreements":
         "rightsloop.relationships.tests.test_agreement_reminders::test_review_reminder_to_the_owner_once",
+    "rightsloop.portal.tasks.send_portal_link":
+        "rightsloop.portal.tests.test_tasks::test_the_link_task_run_twice_sends_once",
 }
 
 
