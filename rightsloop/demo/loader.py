@@ -24,6 +24,7 @@ from rightsloop.engagements.models import (
     Participation,
     Tag,
 )
+from rightsloop.relationships.models import Agreement
 from rightsloop.risks.models import ContextEvent, Mitigation, Risk, StrategicDecision
 from rightsloop.stakeholders import groups as stakeholder_groups
 from rightsloop.stakeholders.actions import record_consent, register_stakeholder
@@ -32,7 +33,11 @@ from rightsloop.stakeholders.vocabulary import Channel
 
 from . import content
 from . import risks as demo_risks
+from .agreements import load_agreements
 from .consultation import build_consultation
+from .load import load_load
+from .ratings import load_ratings
+from .resourcing import load_resourcing
 
 
 class DemoConflict(Exception):
@@ -312,6 +317,14 @@ def build_demo(*, today: datetime.date) -> Organisation:
                            engagements=builder.engagements)
     builder.link_group_risks()
     build_consultation(viewer=builder.viewers[content.HR_LEAD], today=today)
+    # The stakeholder's side of the relationship (issue 13): agreements first (they name owners the ratings'
+    # flags go to), then two rating rounds, the ledger, and an NGO asked too often by several teams.
+    hr_lead = builder.viewers[content.HR_LEAD]
+    load_agreements(viewer=hr_lead, stakeholders=builder.stakeholders, today=today,
+                    owner=builder.viewers[content.ADMIN].user)
+    load_ratings(viewer=hr_lead, stakeholders=builder.stakeholders, today=today)
+    load_resourcing(viewer=hr_lead, stakeholders=builder.stakeholders, engagements=builder.engagements, today=today)
+    load_load(organisation=organisation, hr_lead=hr_lead, admin=builder.viewers[content.ADMIN], today=today)
     return organisation
 
 
@@ -345,6 +358,10 @@ def delete_demo(organisation: Organisation) -> None:
     Participation.objects.filter(engagement__organisation=organisation).delete()
     Engagement.objects.filter(organisation=organisation).delete()
     Tag.objects.filter(organisation=organisation).delete()
+    # An agreement points at its current and accepted versions (PROTECT, so a version never goes alone):
+    # let go of them first, or the stakeholders' cascade refuses.
+    Agreement.objects.filter(organisation=organisation).update(current_version=None, accepted_version=None)
+    Agreement.objects.filter(organisation=organisation).delete()
     Stakeholder.objects.filter(organisation=organisation).delete()
     Membership.objects.filter(organisation=organisation).delete()
     # Whatever else the organisation's deletion would have cascaded to; audit entries and data keys are PROTECTed.

@@ -19,6 +19,7 @@ from rightsloop.core import audit, keys
 from rightsloop.core.models import AuditChainHead, AuditEntry, Organisation
 from rightsloop.core.tests.test_audit_triggers import install_append_only_triggers
 from rightsloop.demo import content
+from rightsloop.demo import load as demo_load
 from rightsloop.demo.loader import count_demo
 from rightsloop.engagements.models import Engagement, FeedbackReport, Input, Participation
 from rightsloop.engagements.vocabulary import Attribution, LoopState, Outcome
@@ -78,14 +79,16 @@ def test_creates_the_stakeholders_and_engagements_of_the_content(loaded_demo):
     organisation = demo_organisation()
 
     stakeholders = Stakeholder.objects.for_organisation(organisation)
-    assert stakeholders.count() == len(content.STAKEHOLDERS) >= 30
+    # The register's people, and the NGO several teams asked too often with one of its people (demo/load.py).
+    assert stakeholders.count() == len(content.STAKEHOLDERS) + 2 >= 32
+    assert {demo_load.NGO_NAME, demo_load.MEMBER_NAME} <= {s.name for s in stakeholders}
     assert set(stakeholders.values_list("kind", flat=True)) == set(Kind.values)
     assert stakeholders.filter(safety_level=SafetyLevel.HIGH).count() in (2, 3)
     assert stakeholders.filter(preferred_language__in=["es", "fr"]).exists()
     proxies = stakeholders.filter(kind=Kind.PROXY)
     assert all(p.representations.current().exclude(legitimacy_basis="").exists() for p in proxies)
     engagements = Engagement.objects.for_organisation(organisation).exclude(type="public_consultation")
-    assert engagements.count() == len(content.ENGAGEMENTS) == 7
+    assert engagements.count() == len(content.ENGAGEMENTS) + len(demo_load.ASKS) == 13
 
 
 def test_the_consultation_is_imported_analysed_and_partly_decided(loaded_demo):
@@ -114,7 +117,8 @@ def test_the_dashboard_has_a_closed_an_overdue_a_due_and_an_upcoming_loop(loaded
     assert engagements.overdue(today).count() == 1
     assert engagements.overdue(today).get().inputs.awaiting_decision().exists()
     assert engagements.due_between(today, today + datetime.timedelta(days=6)).count() == 1
-    upcoming = engagements.get(starts_on__gt=today)
+    # Besides the upcoming asks of the over-solicited NGO (demo/load.py), one upcoming meeting of the content.
+    upcoming = engagements.exclude(title__in=[ask[0] for ask in demo_load.ASKS]).get(starts_on__gt=today)
     assert upcoming.loop_state == LoopState.NOT_STARTED
     assert upcoming.participations.exists()
 
@@ -221,3 +225,27 @@ def test_a_proxy_speaks_for_a_group_of_defenders_whose_protected_member_only_gra
     assert list(queries.group_members(memberships[content.ADMIN], group)) == []
     listed = {g.name: g for g in queries.group_list(memberships[content.ADMIN])}
     assert listed[content.DEFENDERS_GROUP].member_count == 0
+
+
+def test_the_stakeholders_side_of_the_relationship_is_in_the_demo(loaded_demo):
+    """Issue 13's demo: agreements in every state (one declined, one NDA past its sunset), two rating rounds,
+    payments and grants, an over-solicited NGO, and a printed portal link."""
+    from rightsloop.engagements.load import load_of
+    from rightsloop.relationships.models import Agreement, AgreementState, RatingRound
+    from rightsloop.resourcing.models import Grant, Payment
+
+    organisation = demo_organisation()
+    today = timezone.localdate()
+    agreements = Agreement.objects.filter(organisation=organisation)
+    assert set(agreements.values_list("state", flat=True)) >= {
+        AgreementState.DRAFTED, AgreementState.PROPOSED, AgreementState.DECLINED,
+        AgreementState.CHANGES_REQUESTED, AgreementState.IN_FORCE, AgreementState.UNDER_REVIEW, AgreementState.ENDED}
+    assert agreements.filter(accepted_version__nda_sunset_on__lt=today).exists()
+    assert RatingRound.objects.filter(organisation=organisation).count() == 2
+    assert Payment.objects.filter(organisation=organisation).values("currency").distinct().count() >= 2
+    assert Payment.objects.filter(organisation=organisation, state="declined").exists()
+    assert Grant.objects.filter(organisation=organisation, tranches__isnull=False).exists()
+    ngo = Stakeholder.objects.for_organisation(organisation).get(
+        pk__in=[s.pk for s in Stakeholder.objects.for_organisation(organisation) if s.name == demo_load.NGO_NAME])
+    assert load_of(ngo, with_requests=False).over
+    assert "/portal/enter/" in loaded_demo

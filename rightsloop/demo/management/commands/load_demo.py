@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from rightsloop.accounts.actions import issue_api_token
 from rightsloop.accounts.roles import Function, Role
+from rightsloop.accounts.viewer import Viewer
 from rightsloop.demo import content
 from rightsloop.demo.loader import (
     DemoConflict,
@@ -17,6 +18,7 @@ from rightsloop.demo.loader import (
     hr_lead_membership,
 )
 from rightsloop.demo.mfa import DemoSecondFactor, ensure_second_factors
+from rightsloop.demo.portal import load_portal
 
 ISSUED_FOR = "demo (manage.py load_demo)"
 
@@ -62,8 +64,11 @@ class Command(BaseCommand):
         _token, raw_token = issue_api_token(membership=membership, name=ISSUED_FOR, by=None)
         with transaction.atomic():
             factors = {factor.username: factor for factor in ensure_second_factors(organisation)}
+        # A fresh portal link on every run, like the token: a link works once and the last one may be spent.
+        with transaction.atomic():
+            portal_who, portal_url = load_portal(organisation=organisation, hr_lead=Viewer.from_membership(membership))
         self._print_counts(count_demo(organisation, today))
-        self._print_sign_ins(raw_token, factors)
+        self._print_sign_ins(raw_token, factors, portal=(portal_who, portal_url))
 
     def _print_counts(self, counts) -> None:
         self.stdout.write(
@@ -76,7 +81,7 @@ class Command(BaseCommand):
             f"mitigations, {counts.strategic_decisions} strategic decisions, {counts.context_events} context events."
         )
 
-    def _print_sign_ins(self, raw_token: str, factors: dict[str, DemoSecondFactor]) -> None:
+    def _print_sign_ins(self, raw_token: str, factors: dict[str, DemoSecondFactor], *, portal: tuple[str, str]) -> None:
         base = settings.RIGHTSLOOP_BASE_URL.rstrip("/")
         rows = []
         for member in content.MEMBERS:
@@ -118,6 +123,10 @@ class Command(BaseCommand):
             f"API token for {content.HR_LEAD} (human rights team), new on every run and shown only here:",
             f"  {raw_token}",
             f'  curl -H "Authorization: Bearer {raw_token}" {base}/api/v1/engagements',
+            "",
+            f"Stakeholder portal, as {portal[0]} would open it (the link works once, for 7 days; open it in a",
+            "private window: following it ends any staff sign-in in that browser):",
+            f"  {portal[1]}",
             "",
             "Queued feedback email is delivered by the task worker: manage.py db_worker",
             "=" * 72,
