@@ -40,10 +40,12 @@ def _scores(key: str, season: str, n: int) -> dict[str, int]:
 def load_ratings(*, viewer: Viewer, stakeholders: dict[str, Stakeholder], today: datetime.date) -> dict[str, int]:
     """Two rounds over every demo stakeholder the lead may see: autumn (closed, 180 days ago) and spring
     (open now, most have answered). Returns counts for the loader's summary."""
-    people = {key: person for key, person in stakeholders.items() if not person.is_erased}
+    # Only people the lead may ask: naming anyone else (a high-safety person without a grant) is refused.
+    askable = set(ratings.Chooser().askable(viewer).values_list("pk", flat=True))
+    people = {key: person for key, person in stakeholders.items() if person.pk in askable}
     chooser = ratings.Chooser(stakeholder_ids=tuple(person.pk for person in people.values()))
     counts = {"rounds": 0, "ratings": 0}
-    autumn = ratings.open_round(viewer=viewer, title="Autumn relationship check", opens_on=today,
+    autumn = ratings.open_round(viewer=viewer, title="First relationship check", opens_on=today,
                                 closes_on=today + datetime.timedelta(days=21), chooser=chooser)
     counts["rounds"] += 1
     asked = set(autumn.invitations.values_list("stakeholder_id", flat=True))
@@ -63,7 +65,7 @@ def load_ratings(*, viewer: Viewer, stakeholders: dict[str, Stakeholder], today:
     Rating.objects.filter(round=autumn).update(
         answered_at=datetime.datetime.combine(opened + datetime.timedelta(days=5), datetime.time(10),
                                               tzinfo=datetime.UTC))
-    spring = ratings.open_round(viewer=viewer, title="Spring relationship check",
+    spring = ratings.open_round(viewer=viewer, title="Second relationship check",
                                 opens_on=today - datetime.timedelta(days=10),
                                 closes_on=today + datetime.timedelta(days=11), chooser=chooser)
     counts["rounds"] += 1
