@@ -23,10 +23,9 @@ from rightsloop.accounts.viewer import Viewer
 from rightsloop.core import audit
 from rightsloop.core.access import plausible_id
 from rightsloop.stakeholders import queries as stakeholder_queries
-from rightsloop.stakeholders.channels import permitted
 from rightsloop.stakeholders.models import Stakeholder
 from rightsloop.stakeholders.pseudonyms import pseudonym
-from rightsloop.stakeholders.vocabulary import Channel, SafetyLevel
+from rightsloop.stakeholders.vocabulary import SafetyLevel
 
 from . import rating_queries
 from .models import (
@@ -68,9 +67,20 @@ class Chooser:
         return {"named": len(self.stakeholder_ids), "kind": self.kind, "region": self.region,
                 "global_south": self.global_south, "language": self.language}
 
+    def askable(self, viewer: Viewer) -> QuerySet[Stakeholder]:
+        """Everyone the viewer could ask: people they may see (never a hidden one), leaving out the erased."""
+        return stakeholder_queries.visible_stakeholders(viewer).filter(erased_at=None)
+
+    def unknown_ids(self, viewer: Viewer) -> list[int]:
+        """Named ids that are not someone the viewer could ask: another organisation's, a high-safety person
+        without a grant, an erased one, or no one at all (told apart from each other by nothing)."""
+        ids = {pk for pk in self.stakeholder_ids if plausible_id(pk)}
+        found = set(self.askable(viewer).filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
+        return sorted(pk for pk in set(self.stakeholder_ids) if pk not in found)
+
     def people(self, viewer: Viewer) -> QuerySet[Stakeholder]:
         """The chosen people the viewer may see (never a hidden one), leaving out the erased."""
-        visible = stakeholder_queries.visible_stakeholders(viewer).filter(erased_at=None)
+        visible = self.askable(viewer)
         ids = [pk for pk in self.stakeholder_ids if plausible_id(pk)]
         named = visible.filter(pk__in=ids) if ids else visible.none()
         if not self.by_filter:
@@ -102,8 +112,14 @@ def open_round(*, viewer: Viewer, title: str, opens_on: datetime.date, closes_on
         errors["closes_on"] = _("A round cannot close before it opens.")
     if closes_on < timezone.localdate():
         errors["closes_on"] = _("A round cannot close in the past.")
+    unknown = chooser.unknown_ids(viewer)
+    if unknown:
+        # Refused whole, never quietly narrowed: a list naming someone the viewer may not ask is a mistake
+        # or a probe, and the answer must be the same whichever it is.
+        shown = ", ".join(str(pk) for pk in unknown[:20]) + (" …" if len(unknown) > 20 else "")
+        errors["stakeholder_ids"] = _("These numbers name no stakeholder you can ask: %(ids)s.") % {"ids": shown}
     people = list(chooser.people(viewer).values_list("pk", flat=True))
-    if not people and "closes_on" not in errors:
+    if not people and "closes_on" not in errors and not unknown:
         errors["stakeholders"] = _("Nobody you may see matches: choose stakeholders or change the filters.")
     if errors:
         raise ValidationError(errors)
@@ -293,33 +309,47 @@ def _base() -> str:
     return settings.RIGHTSLOOP_BASE_URL.rstrip("/")
 
 
-def _email_permitted(stakeholder: Stakeholder) -> bool:
-    return permitted(stakeholder_queries.reach_of(stakeholder, has_proxy=False), Channel.EMAIL)
-
-
 def _send_link(notice: RatingNotice, stakeholder: Stakeholder, round: RatingRound) -> str:
     """Send the stakeholder a fresh portal link by email where their safety allows it, else ask the owner to
-    hand one over; returns the channel used ("email", "owner", or "" when nobody could be told)."""
+    hand one over; returns the channel used ("email", "owner", "failed", or "" when nobody could be told).
+
+    The portal's own `issue_portal_link` needs a member with PORTAL_LINKS and sends its own message; a
+    round's invitation is sent by the daily task in the round's words. So this follows the portal's rules
+    step for step: the portal's channel check, its audit entries (issued, then sent or failed), the token
+    drawn only as the message goes (only its digest stored), and a mail server's failure recorded on the link.
+    """
     from rightsloop.portal import links
     from rightsloop.portal.access import portal_language
-    from rightsloop.portal.models import LinkChannel, PortalLink
+    from rightsloop.portal.actions.links import email_permitted
+    from rightsloop.portal.models import LinkChannel
 
-    if _email_permitted(stakeholder):
-        # An emailed link's token is drawn when the message goes (as the portal's own sender does): only its
-        # digest is stored, and the token lives in this one email.
-        link, _token = links.mint(stakeholder=stakeholder, channel=LinkChannel.EMAIL)
-        token, token_digest = links.new_token()
-        PortalLink.objects.filter(pk=link.pk).update(token_digest=token_digest)
-        audit.record(organisation=stakeholder.organisation, by=None, action="portal_link.issued", target=link,
-                     summary=f"stakeholder {stakeholder.pk} by email for rating round {round.pk}")
-        url = links.absolute_url(token)
-        with translation.override(portal_language(stakeholder)):
+    if email_permitted(stakeholder):
+        link, _none = links.mint(stakeholder=stakeholder, channel=LinkChannel.EMAIL)
+        audit.record(organisation=stakeholder.organisation, by=None, action="portal.link_issued",
+                     target=stakeholder, summary=f"link #{link.pk} for #{stakeholder.pk}, email, "
+                                                 f"rating round {round.pk}")
+        token, link.token_digest = links.new_token()
+        language = portal_language(stakeholder)
+        with translation.override(language):
             subject = (_("How is our relationship going? %(round)s") if notice.kind == RatingNotice.Kind.INVITATION
                        else _("Reminder: tell us how our relationship is going")) % {"round": round.title}
             body = render_to_string("relationships/ratings/email/ask.txt", {
-                "round": round, "url": url, "reminder": notice.kind == RatingNotice.Kind.REMINDER})
-        EmailMessage(subject=subject, body=body, to=[stakeholder.email],
-                     headers={"Auto-Submitted": "auto-generated"}).send(fail_silently=False)
+                "round": round, "url": links.absolute_url(token),
+                "reminder": notice.kind == RatingNotice.Kind.REMINDER})
+        message = EmailMessage(subject=subject, body=body, to=[stakeholder.email],
+                               headers={"Auto-Submitted": "auto-generated", "Content-Language": language})
+        try:
+            message.send(fail_silently=False)
+        except Exception as error:  # recorded, never raised: one bad address must not stop the others
+            link.token_digest, link.failure = None, type(error).__name__[:200]
+            link.save(update_fields=["token_digest", "failure"])
+            audit.record(organisation=stakeholder.organisation, by=None, action="portal.link_failed",
+                         target=stakeholder, summary=f"link #{link.pk}: {type(error).__name__}")
+            return "failed"
+        link.sent_at = timezone.now()
+        link.save(update_fields=["token_digest", "sent_at"])
+        audit.record(organisation=stakeholder.organisation, by=None, action="portal.link_sent", target=stakeholder,
+                     summary=f"link #{link.pk} by email, language {language}, rating round {round.pk}")
         return "email"
     owners = [owner for owner in rating_queries.owners_of(stakeholder) if owner.email]
     if not owners:

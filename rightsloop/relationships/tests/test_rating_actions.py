@@ -54,11 +54,35 @@ def test_a_round_asks_the_named_people_and_those_matching_the_filters(hr_lead):
     assert AuditEntry.objects.filter(action="rating_round.opened", target_id=str(round.pk)).exists()
 
 
-def test_a_round_never_asks_someone_hidden_from_its_opener(hr_lead, admin):
+def test_a_round_naming_someone_hidden_from_its_opener_is_refused_and_nothing_saved(hr_lead, admin):
     hidden = make_stakeholder(admin, safety_level="high", safe_channels=["in_person"])
     seen = make_stakeholder(hr_lead)
-    round = make_round(hr_lead, [hidden, seen])
-    assert list(round.invitations.values_list("stakeholder_id", flat=True)) == [seen.pk]
+    with pytest.raises(ValidationError) as error:
+        make_round(hr_lead, [hidden, seen])
+    assert "stakeholder_ids" in error.value.message_dict
+    assert not RatingRound.objects.exists() and not RatingInvitation.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["foreign", "hidden", "erased", "missing"])
+def test_ids_of_people_the_opener_cannot_ask_are_refused_whole(hr_lead, admin, other_organisation, who):
+    seen = make_stakeholder(hr_lead)
+    if who == "foreign":
+        unknown = make_stakeholder(make_member(other_organisation, Role.HR_LEAD)).pk
+    elif who == "hidden":
+        unknown = make_stakeholder(admin, safety_level="high", safe_channels=["in_person"]).pk
+    elif who == "erased":
+        erased = make_stakeholder(hr_lead)
+        erase_stakeholder(stakeholder=erased, reason="asked", by=admin)
+        unknown = erased.pk
+    else:
+        unknown = 2**62
+    with pytest.raises(ValidationError) as error:
+        ratings.open_round(viewer=hr_lead, title="x", opens_on=timezone.localdate(),
+                           closes_on=timezone.localdate(),
+                           chooser=ratings.Chooser(stakeholder_ids=(seen.pk, unknown), kind="expert"))
+    assert list(error.value.message_dict) == ["stakeholder_ids"]
+    assert str(unknown) in error.value.message_dict["stakeholder_ids"][0]
+    assert not RatingRound.objects.exists() and not RatingInvitation.objects.exists()
 
 
 @pytest.mark.parametrize(("opens", "closes", "field"), [(0, -1, "closes_on"), (-5, -2, "closes_on")])
@@ -73,12 +97,11 @@ def test_bad_dates_are_refused_and_nothing_is_saved(hr_lead, opens, closes, fiel
     assert not RatingRound.objects.exists()
 
 
-def test_a_round_with_nobody_in_it_is_refused(hr_lead, other_organisation):
-    foreign = make_stakeholder(make_member(other_organisation, Role.HR_LEAD))
+def test_a_round_with_nobody_in_it_is_refused(hr_lead):
     with pytest.raises(ValidationError) as error:
-        make_round(hr_lead, [foreign])
+        ratings.open_round(viewer=hr_lead, title="x", opens_on=timezone.localdate(), closes_on=timezone.localdate(),
+                           chooser=ratings.Chooser(kind="expert"))
     assert "stakeholders" in error.value.message_dict
-    assert not RatingRound.objects.exists()
 
 
 def test_an_auditor_cannot_open_a_round(organisation, hr_lead):
@@ -222,6 +245,30 @@ def test_the_link_goes_by_email_where_safe_and_each_message_only_once(hr_lead, o
     assert ratings.send_round_notices(today=today) == 0
     assert len(mail.outbox) == 2
     assert set(RatingNotice.objects.values_list("channel", flat=True)) == {"email", "owner"}
+
+
+def test_the_emailed_link_is_issued_as_the_portal_does_and_a_mail_failure_stops_no_one(hr_lead, monkeypatch):
+    from rightsloop.portal.models import PortalLink
+
+    first, second = make_stakeholder(hr_lead), make_stakeholder(hr_lead)
+    make_round(hr_lead, [first, second])
+    real_send = mail.EmailMessage.send
+
+    def send(message, *args, **kwargs):
+        if message.to == [first.email]:
+            raise ConnectionRefusedError
+        return real_send(message, *args, **kwargs)
+
+    monkeypatch.setattr(mail.EmailMessage, "send", send)
+    assert ratings.send_round_notices(today=timezone.localdate()) == 2
+    assert [message.to for message in mail.outbox] == [[second.email]]
+    failed, sent = PortalLink.objects.get(stakeholder=first), PortalLink.objects.get(stakeholder=second)
+    assert (failed.token_digest, failed.failure, failed.sent_at) == (None, "ConnectionRefusedError", None)
+    assert sent.token_digest and sent.sent_at and sent.channel == "email" and not sent.failure
+    assert dict(RatingNotice.objects.values_list("invitation__stakeholder_id", "channel")) == {
+        first.pk: "failed", second.pk: "email"}
+    actions = list(AuditEntry.objects.filter(action__startswith="portal.").values_list("action", flat=True))
+    assert sorted(actions) == ["portal.link_failed", "portal.link_issued", "portal.link_issued", "portal.link_sent"]
 
 
 def test_one_reminder_near_the_close_only_to_those_who_have_not_answered(hr_lead):

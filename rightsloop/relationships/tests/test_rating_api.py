@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from rightsloop.relationships.models import Rating, RatingRound
+from rightsloop.relationships.models import Rating, RatingInvitation, RatingRound
 from rightsloop.stakeholders.tests.factories import make_stakeholder
 
 from .rating_factories import answer, make_round
@@ -39,6 +39,22 @@ def test_bad_rounds_answer_400_and_save_nothing(hr_lead, api):
                  {"title": "x", "opens_on": "2030-01-01", "closes_on": "2030-01-02"}):
         assert client.post("/api/v1/rating-rounds", body).status_code == 400
     assert not RatingRound.objects.exists()
+
+
+def test_ids_of_another_organisation_or_a_hidden_person_answer_400_naming_the_field(hr_lead, admin, outsider,
+                                                                                     api):
+    person = make_stakeholder(hr_lead)
+    foreign = make_stakeholder(outsider)
+    hidden = make_stakeholder(admin, safety_level="high", safe_channels=["in_person"])
+    client = api(hr_lead)
+    for unknown in (foreign, hidden):
+        refused = client.post("/api/v1/rating-rounds", {
+            "title": "x", "opens_on": "2030-01-01", "closes_on": "2030-01-02",
+            "stakeholder_ids": [person.pk, unknown.pk]})
+        assert refused.status_code == 400, refused.content
+        assert list(refused.json()["errors"]) == ["stakeholder_ids"]
+        assert hidden.name not in refused.content.decode()
+    assert not RatingRound.objects.exists() and not RatingInvitation.objects.exists()
 
 
 def test_record_on_behalf_and_a_rating_outside_1_to_5_is_400(hr_lead, api):

@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from rightsloop.accounts.roles import Role
-from rightsloop.accounts.tests.factories import make_member
+from rightsloop.accounts.tests.factories import make_member, make_organisation
 from rightsloop.portal.testing import open_portal
 from rightsloop.relationships.models import Rating, RatingRound, Relationship
 from rightsloop.stakeholders.tests.factories import make_stakeholder
@@ -54,6 +54,12 @@ def test_open_a_round_from_the_page_and_bad_input_saves_nothing(hr_lead, sign_in
     bad = client.post(reverse("relationships:rating-round-create"), {
         "title": "Round", "opens_on": "2030-05-01", "closes_on": "2030-05-09", "stakeholder_ids": "12, abc"})
     assert bad.status_code == 400 and not RatingRound.objects.exists()
+    foreign = make_stakeholder(make_member(make_organisation("Elsewhere"), Role.HR_LEAD))
+    bad = client.post(reverse("relationships:rating-round-create"), {
+        "title": "Round", "opens_on": "2030-05-01", "closes_on": "2030-05-09",
+        "stakeholder_ids": f"{person.pk}, {foreign.pk}"})
+    assert bad.status_code == 400 and "stakeholder_ids" in bad.context["form"].errors
+    assert not RatingRound.objects.exists()
     good = client.post(reverse("relationships:rating-round-create"), {
         "title": "Round", "opens_on": "2030-05-01", "closes_on": "2030-05-09", "stakeholder_ids": f"{person.pk}"})
     round = RatingRound.objects.get()
