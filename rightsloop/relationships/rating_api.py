@@ -27,7 +27,7 @@ def _require(viewer, capability: str) -> None:
         raise PermissionDenied(_("Your role does not allow this."))
 
 
-class RoundIn(Schema):
+class RatingRoundIn(Schema):
     title: str = Field(..., min_length=1, max_length=200)
     opens_on: datetime.date
     closes_on: datetime.date
@@ -39,7 +39,7 @@ class RoundIn(Schema):
     language: str = Field("", max_length=3, description="Everyone speaking this ISO 639 language")
 
 
-class RoundOut(Schema):
+class RatingRoundOut(Schema):
     id: int
     title: str
     opens_on: datetime.date
@@ -97,32 +97,32 @@ class RatingFilters(Schema):
     stakeholder_id: int | None = Field(None, ge=1, le=2**63 - 1)
 
 
-class CellOut(Schema):
+class RatingCellOut(Schema):
     count: int | None = Field(..., description="Answers; null when hidden")
     hidden: bool = Field(..., description="True when fewer answers than the smallest group shown")
     averages: dict[str, float | None]
 
 
-class GroupOut(Schema):
+class RatingGroupOut(Schema):
     code: str
     label: str
-    cell: CellOut
+    cell: RatingCellOut
 
 
-class RoundTrendOut(Schema):
+class RatingRoundTrendOut(Schema):
     round_id: int
     title: str
     opens_on: datetime.date
-    overall: CellOut
-    by_kind: list[GroupOut]
-    by_region: list[GroupOut]
-    by_global_south: list[GroupOut]
+    overall: RatingCellOut
+    by_kind: list[RatingGroupOut]
+    by_region: list[RatingGroupOut]
+    by_global_south: list[RatingGroupOut]
 
 
-class TrendOut(Schema):
+class RatingTrendOut(Schema):
     smallest_group: int
     dimensions: list[str]
-    rounds: list[RoundTrendOut]
+    rounds: list[RatingRoundTrendOut]
 
 
 def _cell(cell) -> dict:
@@ -132,14 +132,14 @@ def _cell(cell) -> dict:
             "averages": cell.averages}
 
 
-@router.get("/rating-rounds", response=documented({200: list[RoundOut]}), summary="List rating rounds")
+@router.get("/rating-rounds", response=documented({200: list[RatingRoundOut]}), summary="List rating rounds")
 def list_rounds(request):
     _require(request.auth, Capability.RELATIONSHIPS_VIEW)
     return rating_queries.with_counts(request.auth, list(rating_queries.rounds(request.auth)[:500]))
 
 
-@router.post("/rating-rounds", response=documented({201: RoundOut}), summary="Open a rating round")
-def create_round(request, payload: RoundIn):
+@router.post("/rating-rounds", response=documented({201: RatingRoundOut}), summary="Open a rating round")
+def create_round(request, payload: RatingRoundIn):
     viewer = request.auth
     _require(viewer, Capability.RELATIONSHIPS_EDIT)
     chooser = ratings.Chooser(stakeholder_ids=tuple(payload.stakeholder_ids), kind=payload.kind,
@@ -150,13 +150,13 @@ def create_round(request, payload: RoundIn):
     return Status(201, rating_queries.access_round(viewer, round.pk))
 
 
-@router.get("/rating-rounds/{int:round_id}", response=documented({200: RoundOut}), summary="One rating round")
+@router.get("/rating-rounds/{int:round_id}", response=documented({200: RatingRoundOut}), summary="One rating round")
 def get_round(request, round_id: int):
     _require(request.auth, Capability.RELATIONSHIPS_VIEW)
     return rating_queries.access_round(request.auth, round_id)
 
 
-@router.post("/rating-rounds/{int:round_id}/close", response=documented({200: RoundOut}),
+@router.post("/rating-rounds/{int:round_id}/close", response=documented({200: RatingRoundOut}),
              summary="Close a rating round now")
 def close_round(request, round_id: int):
     viewer = request.auth
@@ -194,7 +194,7 @@ def record_rating(request, payload: RatingIn):
     return Status(201, rating_queries.visible_ratings(viewer).select_related("flag").get(pk=rating.pk))
 
 
-@router.get("/ratings/trend", response=documented({200: TrendOut}),
+@router.get("/ratings/trend", response=documented({200: RatingTrendOut}),
             summary="Averages per round, overall and by kind, region and Global South; small groups hidden")
 def rating_trend(request):
     viewer = request.auth

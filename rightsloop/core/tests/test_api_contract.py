@@ -110,3 +110,23 @@ def test_every_operation_honours_its_schema(world):
     print(f"API contract: {sum(sent.values())} requests over {len(sent)} operations "
           f"in {time.monotonic() - started:.1f} s")
     assert len(sent) == len(operations()) >= 81
+
+
+def test_no_two_schemas_share_a_name():
+    """OpenAPI components are keyed by the schema's class name alone: two routers each declaring a `GroupOut`
+    get one component, and one of them is documented (and checked) against the other's shape."""
+    from ninja import Schema
+
+    import rightsloop.api  # noqa: F401  (every router, and so every schema, imported)
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    modules: dict[str, set[str]] = {}
+    for found in subclasses(Schema):
+        if found.__module__.startswith("rightsloop."):
+            modules.setdefault(found.__name__, set()).add(found.__module__)
+    shared = {name: sorted(where) for name, where in modules.items() if len(where) > 1}
+    assert not shared, f"Schema class names used twice (rename one, e.g. with its area's prefix): {shared}"
