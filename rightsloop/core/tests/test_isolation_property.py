@@ -91,6 +91,9 @@ ALTERNATIVES = {
     "erasure_request": ("erasure_request",),
     # Relationship agreements (relationships/)
     "agreement": ("agreement",),
+    # Relationship quality (relationships/rating_*.py)
+    "rating_round": ("rating_round",),
+    "rating_flag": ("rating_flag",),
 }
 PROTECTED_ALTERNATIVES = {"protected": ("protected", "protected_first")}
 

@@ -38,20 +38,33 @@ RUN_TWICE_TESTS = {
         "rightsloop.consultations.tests.test_analysis_runs::test_the_assignment_task_run_twice_places_each_response_once",
     "rightsloop.relationships.agreement_tasks.remind_agreements":
         "rightsloop.relationships.tests.test_agreement_reminders::test_review_reminder_to_the_owner_once",
+    "rightsloop.relationships.rating_tasks.send_rating_notices":
+        "rightsloop.relationships.tests.test_rating_tasks::test_the_notice_task_run_twice_sends_each_message_once",
+    "rightsloop.relationships.rating_tasks.tell_owner_of_flag":
+        "rightsloop.relationships.tests.test_rating_tasks::test_the_flag_task_run_twice_tells_the_owner_once",
     "rightsloop.portal.tasks.send_portal_link":
         "rightsloop.portal.tests.test_tasks::test_the_link_task_run_twice_sends_once",
 }
 
 
 def every_task() -> set[str]:
+    """Every Task defined anywhere in rightsloop, whatever its module is called (tasks.py,
+    consultations/tasks/imports.py, relationships/rating_tasks.py, core/supervision.py …): every module is
+    imported, tests and migrations aside, and each Task is named by the module that defines it."""
     found = set()
     for module in pkgutil.walk_packages(rightsloop.__path__, "rightsloop."):
-        # A tasks module, or a module of a tasks package (consultations/tasks/imports.py).
-        if "tasks" in module.name.split(".")[-2:]:
-            for _name, value in inspect.getmembers(importlib.import_module(module.name)):
-                if isinstance(value, Task):
-                    found.add(value.module_path)
+        if {"tests", "migrations"} & set(module.name.split(".")):
+            continue
+        for _name, value in inspect.getmembers(importlib.import_module(module.name)):
+            if isinstance(value, Task):
+                found.add(value.module_path)
     return found
+
+
+def test_the_finder_finds_tasks_in_modules_of_any_name():
+    found = every_task()
+    assert {"rightsloop.core.supervision.watch_tasks", "rightsloop.relationships.rating_tasks.send_rating_notices",
+            "rightsloop.consultations.tasks.imports.check_import"} <= found
 
 
 def test_every_task_has_a_run_twice_test():
