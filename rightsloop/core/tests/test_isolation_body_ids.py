@@ -19,15 +19,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
 import pytest
 from django import forms
 from django.apps import apps
+from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.forms.formsets import BaseFormSet
+from django.shortcuts import resolve_url
+from django.utils import timezone
 
 from rightsloop.accounts.models import ApiToken, Membership
 from rightsloop.accounts.tests.factories import make_organisation
@@ -87,6 +91,9 @@ LIST_PREFIX = {("api:merge_themes", "theme_ids"): ("theme",)}
 BODY_EXTRAS = {"api:theme_example": {"action": "move"},
                # Only a person belongs to an organisation (engagement load).
                "api:create_stakeholder": {"entity_type": "person"}, "api:update_stakeholder": {"entity_type": "person"}}
+# Page form values a rendered form leaves empty, without which it is refused before its ids are looked at.
+FORM_EXTRAS = {"relationships:rating-round-create": {
+    "title": "A round", "opens_on": str(timezone.localdate()), "closes_on": str(timezone.localdate())}}
 # Integer body fields that are amounts or ratings, not objects.
 PLAIN_NUMBERS = {"scale", "scope", "irremediability", "likelihood", "parts", "seed", "themes",
                  "size_estimate",  # an affected group's indicative size
@@ -102,6 +109,7 @@ FORM_FIELD_KINDS = {
     "theme": "theme", "to": "second_theme", "stakeholder": "newcomer", "user": "member", "input": "input",
     "group": "group",  # affected groups (stakeholders/forms.py)
     "affiliation": "newcomer",  # a person's organisation (stakeholders/forms.py, engagement load)
+    "stakeholder_ids": "newcomer",  # a rating round's people, by register number (relationships/rating_forms.py)
 }
 MODEL_KINDS = {
     "stakeholders.stakeholder": "stakeholder", "engagements.engagement": "engagement", "engagements.input": "input",
@@ -183,11 +191,26 @@ def forms_in(response) -> Iterator[forms.BaseForm]:
                     yield candidate
 
 
+@contextmanager
+def rolled_back(client) -> Iterator[None]:
+    """Requests whose every effect is undone: the database's, and the client's cookies with it. A request may
+    change the session by design (following a live portal link ends a staff sign-in in that browser); its
+    rows are rolled back, so a cookie naming them would leave the caller signed out for every later page."""
+    cookies = {name: morsel.value for name, morsel in client.cookies.items()}
+    try:
+        with transaction.atomic():
+            yield
+            transaction.set_rollback(True)
+    finally:
+        client.cookies.clear()
+        for name, value in cookies.items():
+            client.cookies[name] = value
+
+
 def send(who: Member, method: str, url: str, *, data=None, json_body=None, before=None) -> Sent:
     """One request, rolled back: its status, body, the tables it changed and the form errors it rendered."""
     client = who.page
-    cookies = {name: morsel.value for name, morsel in client.cookies.items()}
-    with transaction.atomic():
+    with rolled_back(client):
         if json_body is not None:
             response = client.generic(method, url, data=json.dumps(json_body), content_type="application/json",
                                       HTTP_AUTHORIZATION=f"Bearer {who.api_token}")
@@ -202,10 +225,6 @@ def send(who: Member, method: str, url: str, *, data=None, json_body=None, befor
             if form.is_bound:
                 for name, messages in form.errors.items():
                     errors.setdefault(name, []).extend(messages)
-        transaction.set_rollback(True)
-    client.cookies.clear()
-    for name, value in cookies.items():
-        client.cookies[name] = value
     return Sent(response.status_code, body, changed, errors)
 
 
@@ -451,10 +470,12 @@ def page_form_fields(callers, own: World) -> list[FormField]:
             url = url_for(route, {param: own.id_of(kind, who) for param, kind in kinds.items()})
             refused = False
             for method in ("GET", "POST"):
-                with transaction.atomic():
+                with rolled_back(who.page):
                     response = who.page.get(url) if method == "GET" else who.page.post(url, {})
                     page_forms, body = list(forms_in(response)), body_of(response)
-                    transaction.set_rollback(True)
+                # A caller signed out would find no forms on any later page, and this test would pass on nothing.
+                assert not response.get("Location", "").startswith(resolve_url(settings.LOGIN_URL)), (
+                    f"{method} {url} ({route.name}) sent the {role} to sign in: an earlier request ended the session")
                 refused = refused or response.status_code == 403
                 sent_forms = html_forms(body)
                 for form in page_forms:
@@ -474,6 +495,8 @@ def page_form_fields(callers, own: World) -> list[FormField]:
                                 for key, values in html["data"].items() if key != posted}
                         if html["button"]:
                             data.setdefault(*html["button"])
+                        data.update({key: value for key, value in FORM_EXTRAS.get(route.name, {}).items()
+                                     if key != posted and not data.get(key)})
                         found.setdefault((target, html["method"], posted), FormField(
                             route, role, name, posted, kind, target, html["method"], data))
             if not refused:  # the HR lead reached the page: the administrator's forms there are the same
