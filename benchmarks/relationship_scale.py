@@ -27,8 +27,9 @@ p50/p95/max, CPU p95 and the SQL queries per request.
     python benchmarks/relationship_scale.py --scale 0.02          # a quick run
 
 The database must be empty (the script migrates it), unless --reuse is given, which measures the data a
-previous run left. Tables and indexes of models whose migration is not written yet are created from the
-models. See docs/performance.md.
+previous run left; --analyze runs ANALYZE on SQLite first (PostgreSQL is analysed after loading). Tables
+and indexes of models whose migration is not written yet are created from the models. See
+docs/performance.md.
 """
 
 from __future__ import annotations
@@ -57,8 +58,9 @@ import loop_scale  # sets up Django for the checkout this file lives in
 from django.apps import apps
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.core.management import call_command
 from django.core.management.color import no_style
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, F, Q, Sum
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -208,14 +210,16 @@ class RelationshipGenerator:
 
     def read_register(self) -> None:
         self.info = {pk: (entity, kind, safety, country, region, south) for pk, entity, kind, safety, country, region,
-                     south in Stakeholder.objects.for_organisation(self.org).values_list(
+                     south in Stakeholder.objects.for_organisation(self.org).order_by("pk").values_list(
                          "pk", "entity_type", "kind", "safety_level", "country", "region_code", "global_south")}
         speaker = Participation._meta.db_table
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT p.stakeholder_id, COUNT(*) FROM {Input._meta.db_table} i "  # noqa: S608
-                           f"JOIN {speaker} p ON p.id = i.speaker_id GROUP BY p.stakeholder_id")
+                           f"JOIN {speaker} p ON p.id = i.speaker_id GROUP BY p.stakeholder_id "
+                           "ORDER BY p.stakeholder_id")
             self.inputs_of = dict(cursor.fetchall())
-        self.participations = list(Participation.objects.filter(engagement__organisation_id=self.org)
+        # Every read in a fixed order, so that both databases get the same rows from the same seed.
+        self.participations = list(Participation.objects.filter(engagement__organisation_id=self.org).order_by("pk")
                                    .values_list("stakeholder_id", "engagement_id", "engagement__starts_on"))
         self.organisations = [pk for pk, row in self.info.items() if row[0] == EntityType.ORGANISATION]
         self.busy = busiest_ngo(self.organisation)
@@ -402,7 +406,7 @@ class RelationshipGenerator:
         # The panel: everyone with an agreement, then the people who said most, up to 1.4 rounds' worth.
         panel = list(self.agreement_of)
         chosen = set(panel)
-        for pk in sorted(self.inputs_of, key=lambda pk: -self.inputs_of[pk]):
+        for pk in sorted(self.inputs_of, key=lambda pk: (-self.inputs_of[pk], pk)):
             if len(panel) >= round(invited_per_round * 1.4):
                 break
             if pk not in chosen and self.info[pk][2] != SafetyLevel.HIGH:
@@ -975,7 +979,15 @@ def main() -> None:
                         help="SQLite: run ANALYZE before measuring (PostgreSQL is always analysed after loading)")
     args = parser.parse_args()
     log = loop_scale.log
-    loop_scale.prepare_database(log)
+    try:
+        loop_scale.prepare_database(log)
+    except DatabaseError as error:
+        # A data set generated before the migrations existed: ensure_schema made their tables then.
+        if not args.reuse:
+            raise
+        log(f"migrate failed ({error}): marking the migrations applied (--fake), then adding what is missing")
+        call_command("migrate", fake=True, interactive=False, verbosity=0)
+    ensure_schema(log)  # whatever the models declare and no migration created yet (a no-op once they do)
 
     organisation = Organisation.objects.filter(slug=ORG_SLUG).first()
     generation_seconds = None
@@ -983,7 +995,6 @@ def main() -> None:
     if organisation is None:
         if Organisation.objects.exists() or Stakeholder.objects.exists():
             raise SystemExit("the database holds other data: point DATABASE_URL at an empty database")
-        ensure_schema(log)
         base = Generator(args.scale, args.seed, log)
         log(f"generating at scale {args.scale}: {base.n_stakeholders} stakeholders, {base.n_engagements} "
             f"engagements, {base.n_inputs} inputs (loop-scale generator), then relationships")
