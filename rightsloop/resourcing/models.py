@@ -8,6 +8,7 @@ payment reference the finance system gave it (references.py refuses account and 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from rightsloop.core.models import Organisation, OrganisationScopedQuerySet
 
@@ -35,7 +36,8 @@ class PaymentState(models.TextChoices):
 
 
 class TrancheState(models.TextChoices):
-    PLANNED = "planned", _("Planned")
+    # In context: a risk's mitigation is "planned" too, and the catalogues give the two different genders.
+    PLANNED = "planned", pgettext_lazy("tranche state", "Planned")
     APPROVED = "approved", _("Approved")
     PAID = "paid", _("Paid")
     CANCELLED = "cancelled", _("Cancelled")

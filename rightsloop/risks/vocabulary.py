@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Involvement(models.TextChoices):
@@ -92,7 +93,9 @@ NEEDS_NOTE = frozenset({ConditionStatus.NOT_MET, ConditionStatus.DROPPED})
 
 class SignOffVerdict(models.TextChoices):
     SIGNED = "signed", _("Signed off")
-    DECLINED = "declined", _("Declined")
+    # In context: the bare word is also an agreement's, an answer's and a payment's state, which the
+    # catalogues word differently (a refused sign-off is not a declined offer).
+    DECLINED = "declined", pgettext_lazy("board sign-off", "Declined")
 
 
 class Communication(models.TextChoices):
