@@ -18,7 +18,7 @@ def test_two_rounds_a_trend_and_mtandao_flagged(hr_lead):
     assert counts["rounds"] == 2 and counts["ratings"] > 15
     trend = rating_queries.trend(hr_lead)
     autumn, spring = trend.rounds
-    assert autumn.title.startswith("Autumn") and autumn.state(timezone.localdate()) == "closed"
+    assert autumn.title.startswith("First") and autumn.state(timezone.localdate()) == "closed"
     assert trend.overall[spring.pk].average("influence") > trend.overall[autumn.pk].average("influence")
     flag = RatingFlag.objects.get(stakeholder=people["mtandao"], rating__round=spring)
     assert flag.reason == "low_and_falling"
