@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Min, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from rightsloop.core.access import plausible_id
@@ -30,11 +30,21 @@ def _one(queryset: QuerySet, pk):
 
 def own_inputs(stakeholder: Stakeholder) -> QuerySet[Input]:
     """What the stakeholder said, as the speaker. A proxy also sees the words it relayed for groups (it was
-    their channel, and is who we answer); nobody ever sees inputs a proxy gave on their behalf."""
-    return (Input.objects.for_organisation(stakeholder.organisation_id)
-            .filter(speaker__stakeholder=stakeholder)
+    their channel, and is who we answer); nobody ever sees inputs a proxy gave on their behalf.
+
+    Scoped to the organisation through the speaker's participation (its engagement's organisation), not the
+    input's own `organisation_id`: without statistics (a fresh SQLite database, never ANALYZEd) SQLite
+    prefers the organisation index, which in a one-organisation deployment matches every input (1.1 s at
+    1,000,000 inputs); from the participations it reads only the person's own rows (under 1 ms). An input's
+    organisation is its engagement's, so the scope is the same."""
+    return (Input.objects
+            .filter(speaker__stakeholder=stakeholder,
+                    speaker__engagement__organisation_id=stakeholder.organisation_id)
             .select_related("engagement", "current_decision", "group", "speaker__stakeholder")
             .order_by("-recorded_at", "-id"))
+
+
+OPEN_OUTCOMES = ("", Outcome.UNDER_CONSIDERATION)
 
 
 @dataclass(frozen=True)
@@ -56,12 +66,13 @@ class InputOutcome:
 
     @property
     def is_open(self) -> bool:
-        return self.outcome in ("", Outcome.UNDER_CONSIDERATION)
+        return self.outcome in OPEN_OUTCOMES
 
 
-def input_outcomes(stakeholder: Stakeholder) -> list[InputOutcome]:
+def input_outcomes(stakeholder: Stakeholder, inputs=None) -> list[InputOutcome]:
+    """The portal's rows for `inputs` (one page of `own_inputs`), or for everything the stakeholder said."""
     rows = []
-    for item in own_inputs(stakeholder):
+    for item in own_inputs(stakeholder) if inputs is None else inputs:
         decision = item.current_decision
         outcome = decision.outcome if decision else ""
         rows.append(InputOutcome(
@@ -72,9 +83,26 @@ def input_outcomes(stakeholder: Stakeholder) -> list[InputOutcome]:
             next_step=decision.next_step if decision else "",
             next_step_due=decision.next_step_due if decision else None,
             decided_at=decision.decided_at if decision else None,
-            answer_due=item.engagement.feedback_due_on if outcome in ("", Outcome.UNDER_CONSIDERATION) else None,
+            answer_due=item.engagement.feedback_due_on if outcome in OPEN_OUTCOMES else None,
         ))
     return rows
+
+
+@dataclass(frozen=True)
+class SaidCounts:
+    said: int
+    still_open: int
+    # The earliest feedback date among the engagements of what is still open: when we owe an answer.
+    next_answer_due: datetime.date | None
+
+
+def said_counts(stakeholder: Stakeholder) -> SaidCounts:
+    """One counting query over everything the stakeholder said, however long the history."""
+    still_open = Q(outcome__in=OPEN_OUTCOMES)
+    counts = own_inputs(stakeholder).order_by().aggregate(
+        said=Count("id"), still_open=Count("id", filter=still_open),
+        next_answer_due=Min("engagement__feedback_due_on", filter=still_open))
+    return SaidCounts(**counts)
 
 
 @dataclass(frozen=True)
@@ -88,7 +116,7 @@ class Summary:
 def summary(stakeholder: Stakeholder, today: datetime.date) -> Summary:
     """The home page's figures: three counting queries and one row, whatever the history."""
     counts = own_inputs(stakeholder).order_by().aggregate(
-        said=Count("id"), still_open=Count("id", filter=Q(outcome__in=["", Outcome.UNDER_CONSIDERATION])))
+        said=Count("id"), still_open=Count("id", filter=Q(outcome__in=OPEN_OUTCOMES)))
     return Summary(
         said=counts["said"], still_open=counts["still_open"], reports=own_reports(stakeholder).count(),
         next_engagement=upcoming_engagements(stakeholder, today).prefetch_related(None).first(),
@@ -96,9 +124,11 @@ def summary(stakeholder: Stakeholder, today: datetime.date) -> Summary:
 
 
 def own_reports(stakeholder: Stakeholder) -> QuerySet[FeedbackReport]:
-    """Feedback reports that reached the stakeholder (sent by email or delivered another way)."""
-    return (FeedbackReport.objects.for_organisation(stakeholder.organisation_id).delivered()
-            .filter(participation__stakeholder=stakeholder)
+    """Feedback reports that reached the stakeholder (sent by email or delivered another way). Scoped through
+    the participation's engagement, for the reason `own_inputs` gives (289,646 reports read without it)."""
+    return (FeedbackReport.objects.delivered()
+            .filter(participation__stakeholder=stakeholder,
+                    participation__engagement__organisation_id=stakeholder.organisation_id)
             .select_related("engagement", "participation__stakeholder")
             .order_by("-delivered_at", "-id"))
 
