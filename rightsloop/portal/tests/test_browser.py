@@ -5,6 +5,7 @@ Sections of other apps can be driven the same way (rightsloop.portal.testing.pho
 """
 
 import pytest
+from django.utils import translation
 
 from rightsloop.accounts.roles import Role
 from rightsloop.accounts.tests.factories import make_member, make_organisation
@@ -14,6 +15,12 @@ from rightsloop.stakeholders.models import ConsentRecord, Stakeholder
 from .conftest import build_portal_world
 
 pytestmark = pytest.mark.browser
+
+
+def _french(message: str) -> str:
+    """What the person (who reads French) sees for `message` until they switch to English."""
+    with translation.override("fr"):
+        return translation.gettext(message)
 
 
 def test_a_stakeholder_on_a_phone_without_javascript(live_server, transactional_db):
@@ -28,7 +35,7 @@ def test_a_stakeholder_on_a_phone_without_javascript(live_server, transactional_
         expect(page.locator("html")).to_have_attribute("lang", "fr")
         expect(page.get_by_role("heading", level=1)).to_be_visible()
         assert fits_the_width(page)
-        page.get_by_role("navigation").get_by_role("link", name="What became of what you said").click()
+        page.get_by_role("navigation").get_by_role("link", name=_french("What became of what you said")).click()
         expect(page.get_by_text("Delete location history after 30 days")).to_be_visible()
         expect(page.get_by_text("Kept 90 days for fraud checks")).to_be_visible()
         expect(page.get_by_text("Present the costing to the riders")).to_be_visible()
@@ -39,7 +46,7 @@ def test_a_stakeholder_on_a_phone_without_javascript(live_server, transactional_
         expect(page.get_by_role("heading", level=1)).to_contain_text("Location data workshop")
         page.go_back()
         # Upcoming engagement and its briefing, downloaded as a file.
-        page.get_by_role("navigation").get_by_role("link", name="Upcoming engagements").click()
+        page.get_by_role("navigation").get_by_role("link", name=_french("Upcoming engagements")).click()
         expect(page.get_by_text("Algorithmic pay consultation")).to_be_visible()
         with page.expect_download() as download:
             page.get_by_role("link", name="How pay is computed").click()

@@ -4,6 +4,7 @@ erasure; small, query-bounded, and only ever about the session's own stakeholder
 import pytest
 from django.contrib.staticfiles import finders
 from django.urls import reverse
+from django.utils import translation
 
 from rightsloop.core.models import AuditEntry
 from rightsloop.portal.models import ErasureRequest
@@ -117,7 +118,11 @@ def test_asking_for_erasure_then_staff_confirm(client, world, sign_in, hr_lead):
     client.post(reverse("portal:details:erasure"), {"confirm": "yes"})  # twice is once
     request = ErasureRequest.objects.get()
     assert request.state == "pending"
-    assert "You asked on" in text(client.get(reverse("portal:details:index")))
+    # The person reads French: the note as the page's language words it (from the date on, no apostrophes).
+    with translation.override("fr"):
+        asked = translation.gettext("You asked on %(date)s to be erased. A member of staff will confirm it; after "
+                                    "that this portal closes for you.").split("%(date)s")[1][:30]
+    assert asked in text(client.get(reverse("portal:details:index")))
     staff = sign_in(hr_lead)
     listing = text(staff.get(reverse("portal:staff:erasure-requests")))
     assert reverse("portal:staff:erasure-confirm", args=[request.pk]) in listing
