@@ -77,9 +77,11 @@ def counted_people(stakeholder: Stakeholder, *, leave_out: QuerySet[Stakeholder]
     """The stakeholder and, for an organisation, the people who belong to it (less those left out)."""
     ids = [stakeholder.pk]
     if stakeholder.entity_type == EntityType.ORGANISATION:
-        people = Stakeholder.objects.filter(affiliation=stakeholder)
+        people = Stakeholder.objects.filter(affiliation=stakeholder).order_by()
         if leave_out is not None:
-            people = people.exclude(pk__in=leave_out)
+            # Only its own people can be left out: narrowed to them, the subquery reads the affiliation index
+            # instead of every high-safety person of the organisation.
+            people = people.exclude(pk__in=leave_out.filter(affiliation=stakeholder))
         ids += list(people.values_list("pk", flat=True))
     return ids
 
@@ -130,6 +132,8 @@ class Load:
         return len({r.owner for r in self.requests if r.asked_at > start})
 
     now: datetime.datetime = field(default_factory=timezone.now)
+    # Who was counted (the stakeholder and its people, less those left out): who asked is read for the same.
+    counted: list[int] = field(default_factory=list, repr=False)
 
 
 def counts(stakeholder: Stakeholder, *, now: datetime.datetime | None = None,
@@ -158,23 +162,38 @@ def load_of(stakeholder: Stakeholder, *, now: datetime.datetime | None = None,
     ids = counted_people(stakeholder, leave_out=leave_out)
     count_90, count_365 = _counts(ids, now)
     load = Load(stakeholder=stakeholder, count_90=count_90, count_365=count_365,
-                thresholds=thresholds_of(stakeholder.organisation_id), now=now)
+                thresholds=thresholds_of(stakeholder.organisation_id), now=now, counted=ids)
     if with_requests:
-        rows = (_requests(ids, now - datetime.timedelta(days=365), now)
-                .select_related("engagement__owner").order_by("-added_at", "-id")[:REQUESTS_SHOWN])
-        seen: set[int] = set()
-        for row in rows:
-            if row.engagement_id in seen:
-                continue
-            seen.add(row.engagement_id)
-            engagement = row.engagement
-            load.requests.append(Request(
-                engagement_id=engagement.pk, title=engagement.title,
-                owner=engagement.owner.get_full_name() or engagement.owner.get_username(),
-                functions=list(engagement.attending_functions), asked_at=row.added_at,
-                stakeholder_id=row.stakeholder_id,
-            ))
+        add_requests(load)
     return load
+
+
+def add_requests(load: Load) -> Load:
+    """Who asked in the last year, newest first, for the people the load counted: one query, no recount."""
+    now = load.now
+    rows = (_requests(load.counted, now - datetime.timedelta(days=365), now)
+            .select_related("engagement__owner").order_by("-added_at", "-id")[:REQUESTS_SHOWN])
+    seen: set[int] = set()
+    load.requests = []
+    for row in rows:
+        if row.engagement_id in seen:
+            continue
+        seen.add(row.engagement_id)
+        engagement = row.engagement
+        load.requests.append(Request(
+            engagement_id=engagement.pk, title=engagement.title,
+            owner=engagement.owner.get_full_name() or engagement.owner.get_username(),
+            functions=list(engagement.attending_functions), asked_at=row.added_at,
+            stakeholder_id=row.stakeholder_id,
+        ))
+    return load
+
+
+def invitation_load(stakeholder: Stakeholder, *, leave_out: QuerySet[Stakeholder] | None = None,
+                    now: datetime.datetime | None = None) -> Load:
+    """What inviting someone needs: the counts once, and who asked only when over (the warning lists them)."""
+    found = load_of(stakeholder, now=now, leave_out=leave_out, with_requests=False)
+    return add_requests(found) if found.over else found
 
 
 # Monthly load, for the chart ------------------------------------------------

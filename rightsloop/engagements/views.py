@@ -160,9 +160,8 @@ def participant_add(request, pk: int, stakeholder_pk: int):
     groups = list(AffectedGroup.objects.filter(representations__proxy=stakeholder).order_by("name", "id"))
     form = ParticipantForm(request.POST or None, proxies=candidates)
     # Engagement load (S3): shown before the invitation is confirmed; the action refuses it unconfirmed.
-    current_load = load.load_of(stakeholder, leave_out=hidden_from(viewer), with_requests=False)
-    if current_load.over:
-        current_load = load.load_of(stakeholder, leave_out=hidden_from(viewer))
+    # Counted once per request: a refusal brings the load the action counted, anything else counts here.
+    current_load = None
     if request.method == "POST" and form.is_valid():
         via_proxy = next((p for p in candidates if p.pk == form.cleaned_data["via_proxy"]), None)
         try:
@@ -171,11 +170,16 @@ def participant_add(request, pk: int, stakeholder_pk: int):
                 override_reason=form.cleaned_data["override_reason"], by=viewer,
                 confirm_load=form.cleaned_data["confirm_load"],
             )
+        except load.OverSolicited as warning:
+            current_load = warning.load
+            copy_errors(form, warning)
         except ValidationError as error:
             copy_errors(form, error)
         else:
             messages.success(request, _("Participant added."))
             return redirect("engagements:detail", pk=engagement.pk)
+    if current_load is None:
+        current_load = load.invitation_load(stakeholder, leave_out=hidden_from(viewer))
     return render(request, "engagements/participant_add.html", {
         "engagement": engagement, "stakeholder": stakeholder, "form": form, "proxy_q": proxy_q,
         "protected": stakeholder.safety_level == SafetyLevel.HIGH,

@@ -31,12 +31,22 @@ def granted(viewer: Viewer) -> QuerySet[StakeholderGrant]:
     return StakeholderGrant.objects.active().filter(user=viewer.user, stakeholder__organisation=viewer.organisation)
 
 
+def _granted_ids(user) -> QuerySet[StakeholderGrant]:
+    """The stakeholders `user` holds an active grant on, read from the grant_user index alone.
+
+    Only for a subquery inside a query already limited to one organisation's stakeholders: a grant on
+    anyone else matches no row there. granted()'s join back to the stakeholders to check the organisation
+    made PostgreSQL walk every stakeholder of the organisation (18.8 ms against 2.8 ms at 100,000).
+    """
+    return StakeholderGrant.objects.active().filter(user=user).values("stakeholder_id")
+
+
 def visible_stakeholders(viewer: Viewer) -> QuerySet[Stakeholder]:
     """The register as this viewer may see it: high-safety people only with an explicit grant."""
     if not viewer.can(Capability.STAKEHOLDERS_VIEW):
         return Stakeholder.objects.none()
     return Stakeholder.objects.for_organisation(viewer.organisation).filter(
-        ~Q(safety_level=SafetyLevel.HIGH) | Q(pk__in=granted(viewer).values("stakeholder_id"))
+        ~Q(safety_level=SafetyLevel.HIGH) | Q(pk__in=_granted_ids(viewer.user))
     )
 
 
@@ -52,9 +62,8 @@ def hidden_from(viewer: Viewer) -> QuerySet[Stakeholder]:
 
 def hidden_from_member(organisation, user) -> QuerySet[Stakeholder]:
     """hidden_from for someone reached outside a request (the owner a reminder email goes to)."""
-    grants = StakeholderGrant.objects.active().filter(user=user, stakeholder__organisation=organisation)
     return Stakeholder.objects.for_organisation(organisation).filter(safety_level=SafetyLevel.HIGH).exclude(
-        pk__in=grants.values("stakeholder_id"))
+        pk__in=_granted_ids(user))
 
 
 def holds_grant(viewer: Viewer, stakeholder: Stakeholder) -> bool:
@@ -126,7 +135,7 @@ def stakeholder_count(viewer: Viewer, filters: StakeholderFilters) -> int:
     matching = filters.apply(Stakeholder.objects.for_organisation(viewer.organisation), viewer.organisation)
     unprotected = matching.filter(safety_level__in=[SafetyLevel.NORMAL, SafetyLevel.ELEVATED]).count()
     protected = matching.filter(safety_level=SafetyLevel.HIGH,
-                                pk__in=granted(viewer).values("stakeholder_id")).count()
+                                pk__in=_granted_ids(viewer.user)).count()
     return unprotected + protected
 
 

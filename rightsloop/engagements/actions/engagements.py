@@ -21,7 +21,7 @@ from rightsloop.stakeholders.models import AffectedGroup, Representation, Stakeh
 from rightsloop.stakeholders.queries import hidden_from
 from rightsloop.stakeholders.vocabulary import Kind, SafetyLevel
 
-from ..load import OverSolicited, load_of
+from ..load import OverSolicited, add_requests, load_of
 from ..models import BriefingMaterial, Engagement, Participation
 
 PLAN_FIELDS = (
@@ -161,9 +161,10 @@ def add_participant(
         participation.direct_override_at = timezone.now()
     over_load = None
     if confirm_load is not None:
+        # Counted once; who asked is read only for the warning, for the same people, without a recount.
         current = load_of(stakeholder, leave_out=hidden_from(by), with_requests=False)
         if current.over and not confirm_load:
-            raise OverSolicited(load_of(stakeholder, leave_out=hidden_from(by)))
+            raise OverSolicited(add_requests(current))
         over_load = current if current.over else None
     participation.save()
     participation.speaks_for.set(speaks_for)
