@@ -6,6 +6,7 @@ A route with a parameter this test does not know fails the suite, so new routes
 must be added here.
 """
 
+import datetime
 import itertools
 import re
 
@@ -21,6 +22,12 @@ from rightsloop.accounts.tests.factories import make_member
 from rightsloop.consultations.tests.factories import consultation_world
 from rightsloop.engagements import actions as engagement_actions
 from rightsloop.engagements.tests.factories import make_engagement, make_input, make_participation
+from rightsloop.portal import links as portal_links
+from rightsloop.portal.actions import details as portal_details
+from rightsloop.portal.models import PortalLink
+from rightsloop.relationships import agreements as agreement_actions
+from rightsloop.relationships import ratings as rating_actions
+from rightsloop.resourcing.tests.factories import make_grant, make_payment
 from rightsloop.risks import actions as risk_actions
 from rightsloop.risks import decision_actions
 from rightsloop.risks.tests.factories import make_mitigation, make_risk
@@ -80,8 +87,31 @@ def build_world(viewer, marker):
     stakeholder_groups.add_member(group=group, stakeholder=person, by=viewer)
     representation = stakeholder_groups.represent(proxy=proxy, group=group,
                                                   mandate=stakeholder_groups.Mandate(f"{marker} mandate"), by=viewer)
+    # The stakeholder's side (issue 13): an agreement, a rating round whose low answer flags the person, an
+    # offered payment and grant with its tranche, a portal link and an erasure request.
+    terms = agreement_actions.AgreementTerms(
+        starts_on=today, review_on=today + datetime.timedelta(days=365), nda_scope=f"{marker} NDA scope",
+        nda_sunset_on=today + datetime.timedelta(days=90))
+    agreement = agreement_actions.create_agreement(stakeholder=person, by=viewer, terms=terms)
+    rating_round = rating_actions.open_round(viewer=viewer, title=f"{marker} rating round", opens_on=today,
+                                             closes_on=today,
+                                             chooser=rating_actions.Chooser(stakeholder_ids=(person.pk,)))
+    rating = rating_actions.record_rating(round=rating_round, stakeholder=person, by=viewer,
+                                          scores={"trust": 1, "influence": 3, "burden": 3, "usefulness": 3,
+                                                  "safety": 3})
+    ledger_grant = make_grant(viewer, person, funder=f"{marker} funder", purpose=f"{marker} purpose")
+    portal_link, portal_token = portal_links.mint(stakeholder=person)
+    if marker == MARKER:
+        # A link is a bearer credential: whoever holds a live one may open it, whatever their organisation.
+        # The other organisation's is revoked, so its token must answer as one nobody issued.
+        PortalLink.objects.filter(pk=portal_link.pk).update(revoked_at=timezone.now())
     return {
         **consultation,
+        "agreement": agreement, "rating_round": rating_round, "rating_flag": rating.flag,
+        "payment": make_payment(viewer, person, description=f"{marker} payment"),
+        "ledger_grant": ledger_grant, "tranche": ledger_grant.tranches.first(),
+        "portal_link": portal_link, "portal_token": portal_token,
+        "erasure_request": portal_details.request_erasure(stakeholder=person),
         "group": group, "representation": representation,
         "risk": risk, "mitigation": mitigation, "indicator": indicator, "decision": decision, "event": event,
         "condition": condition,
@@ -111,8 +141,18 @@ def object_for(route: str, param: str, world) -> int | str:
         return world["briefing"].pk
     if param == "grant_pk":
         return world["grant"].pk
+    if param == "token" and route.startswith("portal/"):  # a portal link (the foreign one is always tried)
+        return world["portal_token"]
     if param == "token":  # the public pages of a consultation (consultations/views/public.py)
         return world["consultation"].public_token
+    for params, key in ((("agreement_id",), "agreement"), (("round_id",), "rating_round"),
+                        (("payment_id",), "payment"), (("grant_id",), "ledger_grant"),
+                        (("tranche_id", "tranche_pk"), "tranche"), (("link_id", "link_pk"), "portal_link"),
+                        (("request_pk",), "erasure_request"), (("engagement_pk",), "engagement")):
+        if param in params and not (param == "engagement_pk" and route.startswith("consultations/")):
+            return world[key].pk
+    if param == "report_pk":  # a portal page: staff without a portal session get 403 whatever the id
+        return world["participation"].pk
     for params, key in ((("consultation_id",), "consultation"), (("import_id", "import_pk"), "response_import"),
                         (("theme_id", "theme_pk"), "theme"), (("response_id", "response_pk"), "response")):
         if param in params:
@@ -127,6 +167,13 @@ def object_for(route: str, param: str, world) -> int | str:
                             ("accounts/members/", "membership"), ("accounts/tokens/", "token"),
                             ("stakeholders/groups/representations/", "representation"),
                             ("stakeholders/groups/", "group"), ("stakeholders/", "stakeholder"),
+                            ("relationships/ratings/rounds/", "rating_round"),
+                            ("relationships/ratings/stakeholders/", "stakeholder"),
+                            ("relationships/ratings/flags/", "rating_flag"),
+                            ("resourcing/payments/", "payment"), ("resourcing/grants/", "ledger_grant"),
+                            ("engagements/load/stakeholders/", "stakeholder"),
+                            ("portal/ratings/", "rating_round"), ("portal/payments/grants/", "ledger_grant"),
+                            ("portal/payments/", "payment"),
                             ("risks/mitigations/", "mitigation"),
                             ("risks/decisions/conditions/", "condition"),
                             ("risks/decisions/", "decision"), ("risks/events/", "event"),
