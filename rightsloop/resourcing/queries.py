@@ -148,11 +148,12 @@ def _tranche_bucket(grant_state: str, tranche_state: str) -> str | None:
     return None
 
 
-def totals(viewer: Viewer, filters: LedgerFilters) -> list[Total]:
+def totals(viewer: Viewer, filters: LedgerFilters, *, with_people: bool = True) -> list[Total]:
     """Per stakeholder, per year, per currency, never summed across currencies; in two grouped queries.
 
     A payment counts in the year it was offered, a tranche in the year it is due; declined and cancelled
-    ones are not counted at all.
+    ones are not counted at all. Without people, `stakeholder` is left unset: a page that shows a slice of the
+    rows reads (and decrypts) only that slice's people with `attach_people`.
     """
     rows: dict[tuple[int, int, str], Total] = {}
 
@@ -181,13 +182,18 @@ def totals(viewer: Viewer, filters: LedgerFilters) -> list[Total]:
     for row in grouped:
         add(row["grant__grantee_id"], row["year"], row["grant__currency"],
             _tranche_bucket(row["grant__state"], row["state"]), row["sum"])
+    result = sorted(rows.values(), key=lambda t: (-t.year, t.stakeholder_id, t.currency))
+    return attach_people(result) if with_people else result
+
+
+def attach_people(rows: list[Total]) -> list[Total]:
+    """Set each total's stakeholder, in one query for the lot."""
     from rightsloop.stakeholders.models import Stakeholder
 
-    people = Stakeholder.objects.in_bulk({key[0] for key in rows})
-    result = sorted(rows.values(), key=lambda t: (-t.year, t.stakeholder_id, t.currency))
-    for total in result:
+    people = Stakeholder.objects.in_bulk({row.stakeholder_id for row in rows})
+    for total in rows:
         total.stakeholder = people.get(total.stakeholder_id)
-    return result
+    return rows
 
 
 def totals_by_currency(rows: list[Total]) -> list[Total]:
@@ -203,8 +209,20 @@ def totals_by_currency(rows: list[Total]) -> list[Total]:
 
 
 def years(viewer: Viewer) -> list[int]:
-    found = {d.year for d in visible_payments(viewer).dates("offered_on", "year")}
-    found |= {d.year for d in visible_grants(viewer).dates("offered_on", "year")}
+    """Every year from the first offer to the last, for the year filter.
+
+    The first and last offer dates are two reads at the ends of the (organisation, offered_on) index, where
+    listing the distinct years would read every payment; a year between them without an offer is still a
+    year one may filter on (it shows nothing). Hidden people's payments are left out of the range as well.
+    """
+    if not viewer.can(Capability.PAYMENTS_VIEW):
+        return []
+    found: set[int] = set()
+    for queryset in (visible_payments(viewer), visible_grants(viewer)):
+        ordered = queryset.order_by("offered_on").values_list("offered_on", flat=True)
+        first, last = ordered.first(), ordered.last()
+        if first and last:
+            found |= set(range(first.year, last.year + 1))
     return sorted(found, reverse=True)
 
 

@@ -63,3 +63,14 @@ def test_api_lists_cost_the_same_at_any_length(api, hr_lead, django_assert_max_n
     with django_assert_max_num_queries(len(one.captured_queries)):
         assert client.get("/api/v1/payments").json()["count"] == 11
         assert client.get("/api/v1/grants").json()["count"] == 11
+
+
+def test_years_run_from_the_first_offer_to_the_last_without_hidden_people(hr_lead, auditor):
+    person = make_stakeholder(hr_lead, name="Amina Njoroge")
+    hidden = make_stakeholder(hr_lead, name="Chidi Defender", safety_level="high")
+    assert queries.years(hr_lead) == []
+    make_payment(hr_lead, person, offered_on=datetime.date(2024, 3, 1))
+    make_payment(hr_lead, person, offered_on=datetime.date(2026, 5, 1))
+    make_payment(hr_lead, hidden, offered_on=datetime.date(2030, 5, 1))
+    assert queries.years(hr_lead) == [2030, 2029, 2028, 2027, 2026, 2025, 2024]
+    assert queries.years(auditor) == [2026, 2025, 2024]

@@ -168,3 +168,28 @@ def test_declined_is_shown_as_respected(hr_lead, people, sign_in):
     payment = actions.move_payment(payment=make_payment(hr_lead, people["normal"]), to="declined", by=None)
     page = sign_in(hr_lead).get(reverse("resourcing:payment", args=[payment.pk])).content.decode()
     assert "respected answer" in page and "Record as paid" not in page
+
+
+def test_totals_page_a_page_of_stakeholders_with_every_currency_summed_on_top(
+        hr_lead, sign_in, settings, django_assert_max_num_queries):
+    settings.RIGHTSLOOP_PAGE_SIZE = 2
+    for number in range(5):
+        person = make_stakeholder(hr_lead, name=f"Payee {number}")
+        make_payment(hr_lead, person, amount=Decimal("100.00"), currency="EUR")
+    client = sign_in(hr_lead)
+    with django_assert_max_num_queries(14):
+        response = client.get(reverse("resourcing:totals"))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert sum(f"Payee {n}<" in page for n in range(5)) == 2  # one page of people
+    assert "€500.00" in page or "500.00" in page  # the per-currency line adds up all five
+    assert "Page 1 of 3" in page
+    with django_assert_max_num_queries(14):  # the same queries on every page, whatever the number of people
+        last = client.get(reverse("resourcing:totals"), {"page": 3}).content.decode()
+    assert sum(f"Payee {n}<" in last for n in range(5)) == 1
+
+
+@pytest.mark.parametrize("bad", ["abc", "0", "-1", "99999", "1e9", ""])
+def test_totals_page_survives_a_bad_page_number(hr_lead, people, sign_in, bad):
+    make_payment(hr_lead, people["normal"])
+    assert sign_in(hr_lead).get(reverse("resourcing:totals"), {"page": bad}).status_code == 200
