@@ -118,7 +118,11 @@ class Agreement(models.Model):
             models.UniqueConstraint(fields=["stakeholder"], condition=~Q(state="ended"),
                                     name="one_open_agreement_per_stakeholder"),
         ]
-        indexes = [models.Index(fields=["organisation", "state"])]
+        indexes = [
+            models.Index(fields=["organisation", "state"]),
+            # The agreements list, newest change first, a page at a time: read in order, never sorted whole.
+            models.Index(fields=["organisation", "-updated_at", "-id"], name="agreement_newest"),
+        ]
 
     def __str__(self) -> str:
         return f"agreement {self.pk}"
