@@ -30,7 +30,7 @@ from rightsloop.stakeholders.models import Stakeholder
 from rightsloop.stakeholders.vocabulary import EntityType, SafetyLevel
 
 from .load_models import DEFAULT_WARN_90, DEFAULT_WARN_365, LoadThresholds
-from .models import Engagement, Participation  # noqa: F401 (Engagement: for callers and tests)
+from .models import Engagement, Participation
 
 WINDOWS = (90, 365)
 REQUESTS_SHOWN = 50
@@ -171,20 +171,21 @@ def load_of(stakeholder: Stakeholder, *, now: datetime.datetime | None = None,
 def add_requests(load: Load) -> Load:
     """Who asked in the last year, newest first, for the people the load counted: one query, no recount."""
     now = load.now
-    rows = (_requests(load.counted, now - datetime.timedelta(days=365), now)
-            .select_related("engagement__owner").order_by("-added_at", "-id")[:REQUESTS_SHOWN])
-    seen: set[int] = set()
+    rows = (_requests(load.counted, now - datetime.timedelta(days=365), now).order_by("-added_at", "-id")
+            .values_list("engagement_id", "added_at", "stakeholder_id")[:REQUESTS_SHOWN])
+    first: dict[int, tuple[datetime.datetime, int]] = {}
+    for engagement_id, added_at, stakeholder_id in rows:
+        first.setdefault(engagement_id, (added_at, stakeholder_id))
+    # The engagements by primary key, apart: joined in the same query, PostgreSQL hashed all of them (16 ms at
+    # 10,000 engagements) for some 130 requests.
+    engagements = Engagement.objects.select_related("owner").in_bulk(list(first)) if first else {}
     load.requests = []
-    for row in rows:
-        if row.engagement_id in seen:
-            continue
-        seen.add(row.engagement_id)
-        engagement = row.engagement
+    for engagement_id, (added_at, stakeholder_id) in first.items():
+        engagement = engagements[engagement_id]
         load.requests.append(Request(
             engagement_id=engagement.pk, title=engagement.title,
             owner=engagement.owner.get_full_name() or engagement.owner.get_username(),
-            functions=list(engagement.attending_functions), asked_at=row.added_at,
-            stakeholder_id=row.stakeholder_id,
+            functions=list(engagement.attending_functions), asked_at=added_at, stakeholder_id=stakeholder_id,
         ))
     return load
 
