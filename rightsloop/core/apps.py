@@ -12,12 +12,14 @@ class CoreConfig(AppConfig):
         from .registry import MenuEntry, RetentionRule, Schedule, site
         from .retention import purge_task_results
         from .supervision import watch_tasks  # also connects the heartbeat of running tasks
-        from .tasks import purge_expired_records, purge_expired_sessions
+        from .tasks import purge_expired_records, purge_expired_sessions, refresh_planner_statistics
 
         site.add_menu(MenuEntry(_("Audit log"), "core:audit", "audit.view", order=950))
         site.add_menu(MenuEntry(_("Organisation"), "core:organisation", "organisation.manage", order=960))
         site.add_schedule(Schedule(key="purge-expired-records", task=purge_expired_records, cron="30 3 * * *"))
         site.add_schedule(Schedule(key="purge-expired-sessions", task=purge_expired_sessions, cron="15 * * * *"))
+        site.add_schedule(Schedule(key="refresh-planner-statistics", task=refresh_planner_statistics,
+                                   cron="45 2 * * *"))
         site.add_schedule(Schedule(key="watch-tasks", task=watch_tasks, cron="* * * * *", in_scheduler=True))
         site.add_retention(RetentionRule(
             key="task_results", label=_("Results of finished background tasks (deleted after)"),

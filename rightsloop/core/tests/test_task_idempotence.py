@@ -18,6 +18,8 @@ RUN_TWICE_TESTS = {
         "rightsloop.core.tests.test_retention::test_the_daily_task_is_idempotent",
     "rightsloop.core.supervision.watch_tasks":
         "rightsloop.core.tests.test_supervision::test_the_check_run_twice_resumes_once",
+    "rightsloop.core.tasks.refresh_planner_statistics":
+        "rightsloop.core.tests.test_scheduler::test_the_planner_statistics_are_refreshed_daily_and_twice_is_harmless",
     "rightsloop.core.tasks.purge_expired_sessions":
         "rightsloop.accounts.tests.test_sessions::test_the_purge_task_removes_expired_sessions_and_keeps_live_ones",
     "rightsloop.engagements.tasks.deliver_feedback_email":
