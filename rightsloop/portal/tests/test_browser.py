@@ -1,5 +1,6 @@
 """End to end on a phone-sized browser with JavaScript off: a stakeholder follows their link, reads what became
-of what they said, downloads a briefing, updates their details and withdraws a consent, then signs out.
+of what they said, downloads a briefing, accepts the agreement proposed to them, rates the relationship,
+updates their details and withdraws a consent, then signs out (issue 13's "done when", in one visit).
 
 Sections of other apps can be driven the same way (rightsloop.portal.testing.phone_browser, follow_link).
 """
@@ -10,6 +11,9 @@ from django.utils import translation
 from rightsloop.accounts.roles import Role
 from rightsloop.accounts.tests.factories import make_member, make_organisation
 from rightsloop.portal.testing import fits_the_width, follow_link, phone_browser
+from rightsloop.relationships.models import Agreement, Rating
+from rightsloop.relationships.tests.agreement_factories import make_agreement
+from rightsloop.relationships.tests.rating_factories import make_round
 from rightsloop.stakeholders.models import ConsentRecord, Stakeholder
 
 from .conftest import build_portal_world
@@ -29,6 +33,8 @@ def test_a_stakeholder_on_a_phone_without_javascript(live_server, transactional_
     organisation = make_organisation("Kestrel Networks")
     staff = make_member(organisation, Role.HR_LEAD)
     world = build_portal_world(staff, make_member(make_organisation("Other Company"), Role.HR_LEAD))
+    agreement = make_agreement(staff, world.person, state="proposed")
+    rating_round = make_round(staff, [world.person], title="Relationship check")
     with phone_browser(live_server) as page:
         follow_link(page, world.person)
         # Their language (French), their pages.
@@ -55,6 +61,23 @@ def test_a_stakeholder_on_a_phone_without_javascript(live_server, transactional_
         page.get_by_label("Langue").select_option("en")
         page.get_by_role("button", name="Modifier").click()
         expect(page.locator("html")).to_have_attribute("lang", "en")
+        # The agreement proposed to them: read and accepted.
+        page.get_by_role("navigation").get_by_role("link", name="Your agreement").click()
+        assert fits_the_width(page)
+        page.get_by_label("Accept", exact=True).check()
+        page.get_by_role("button", name="Send my answer").click()
+        expect(page.get_by_text("Thank you: you accepted the agreement.")).to_be_visible()
+        # How the relationship feels: five questions, one click each.
+        page.get_by_role("navigation").get_by_role("link", name="Rate our relationship").click()
+        page.get_by_role("link", name="Answer").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Relationship check")
+        assert fits_the_width(page)
+        for question, value in (("How much do you trust us", "4"), ("Did your input change anything", "2"),
+                                ("Is the time and effort", "3"), ("How useful is working", "4"),
+                                ("How safe do you feel", "5")):
+            page.get_by_role("group", name=question).get_by_label(value, exact=False).first.check()
+        page.get_by_role("button", name="Send my answer").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Thank you")
         page.get_by_role("navigation").get_by_role("link", name="Your details and consent").click()
         assert fits_the_width(page)
         page.get_by_label("Phone").fill("+254 700 123456")
@@ -73,3 +96,7 @@ def test_a_stakeholder_on_a_phone_without_javascript(live_server, transactional_
     person = Stakeholder.objects.get(pk=world.person.pk)
     assert person.phone == "+254 700 123456" and person.email == "amina@example.net"
     assert ConsentRecord.objects.get(pk=world.objects["consent"].pk).withdrawn_at is not None
+    agreement = Agreement.objects.get(pk=agreement.pk)
+    assert agreement.state == "in_force" and agreement.current_version.answered_via == "portal"
+    rating = Rating.objects.get(round=rating_round, stakeholder=world.person)
+    assert (rating.trust, rating.influence, rating.burden, rating.usefulness, rating.safety) == (4, 2, 3, 4, 5)
