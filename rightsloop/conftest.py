@@ -121,7 +121,8 @@ def pytest_runtest_makereport(item, call):
 def browser_page(request, live_server, transactional_db, monkeypatch) -> Iterator:
     """A fresh chromium page; the test's own ORM calls stay allowed while Playwright's event loop runs."""
     if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install -y chromium)")
+        # `make test` installs it (browser-deps): missing, the browser flows would go untested unseen.
+        pytest.fail(f"{CHROMIUM} is not installed: run `make browser-deps` (apt-get install -y chromium)")
     from playwright.sync_api import expect, sync_playwright
 
     # Playwright's sync API keeps an asyncio loop on this thread, which trips Django's async-safety

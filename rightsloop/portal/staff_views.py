@@ -38,6 +38,7 @@ def _links_page(request, stakeholder, form, *, issued=None, status=200):
     }
     if issued is not None and issued.url:
         # Drawn on the server as inline SVG (no script, nothing from another origin); black modules on white.
+        # Safe to mark: segno writes only path data for the link (never its text) and escapes the title.
         context["qr_svg"] = mark_safe(segno.make(issued.url, error="m").svg_inline(
             scale=4, dark="#000", light="#fff", title=_("QR code of the portal link")))
     return render(request, "portal/staff/links.html", context, status=status)

@@ -35,7 +35,8 @@ def phone_browser(live_server, *, width: int = 320, height: int = 640, locale: s
     from rightsloop.conftest import CHROMIUM, CHROMIUM_ARGS
 
     if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install -y chromium)")
+        # `make test` installs it (browser-deps): missing, the browser flows would go untested unseen.
+        pytest.fail(f"{CHROMIUM} is not installed: run `make browser-deps` (apt-get install -y chromium)")
     # Playwright's sync API keeps an asyncio loop on this thread (see rightsloop/conftest.py browser_page).
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
