@@ -23,6 +23,9 @@ urlpatterns = [
     path("resourcing/", include("rightsloop.resourcing.urls")),
     # The stakeholder's own door: a signed link opens a portal session, never a staff account.
     path("portal/", include("rightsloop.portal.urls")),
+    path("grievances/", include("rightsloop.grievances.urls")),
+    # The grievance mechanism's public door: no sign-in, no JavaScript, no address of anyone kept.
+    path("g/", include("rightsloop.grievances.public_urls")),
     # What respondents and the public see: no sign-in, no personal data.
     path("c/", include("rightsloop.consultations.public_urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "rightsloop.relationships",
     "rightsloop.resourcing",
     "rightsloop.portal",
+    "rightsloop.grievances",
     "rightsloop.demo",
 ]
 

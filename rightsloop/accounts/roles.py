@@ -57,6 +57,16 @@ class Capability:
     PAYMENTS_APPROVE = "payments.approve"
     # Portal links (P4): issue, show and revoke a stakeholder's sign-in link.
     PORTAL_LINKS = "portal.links"
+    # Grievances (M1–M3). Case content (what happened, who, the messages) is for handlers only: the human
+    # rights team, minus anyone excluded from a case. Decision makers and the board never see it.
+    GRIEVANCES_HANDLE = "grievances.handle"
+    # Record a grievance received by hotline, SMS, letter, in person or through an NGO (then see no more of it
+    # without grievances.handle).
+    GRIEVANCES_RECORD = "grievances.record"
+    # The mechanism's figures without case content: the UNGP 31 self-check, counts, recurring themes.
+    GRIEVANCES_OVERSEE = "grievances.oversee"
+    # The mechanism's settings (deadlines, the public page open or closed) and the organisation's own assessment.
+    GRIEVANCES_CONFIGURE = "grievances.configure"
 
 
 _READ_ALL = {
@@ -68,6 +78,7 @@ _READ_ALL = {
     Capability.CONSULTATIONS_VIEW,
     Capability.RELATIONSHIPS_VIEW,
     Capability.PAYMENTS_VIEW,
+    Capability.GRIEVANCES_OVERSEE,
 }
 _RUN_HRDD = _READ_ALL | {
     Capability.STAKEHOLDERS_EDIT,
@@ -83,6 +94,8 @@ _RUN_HRDD = _READ_ALL | {
     Capability.PAYMENTS_EDIT,
     Capability.PAYMENTS_APPROVE,
     Capability.PORTAL_LINKS,
+    Capability.GRIEVANCES_RECORD,
+    Capability.GRIEVANCES_CONFIGURE,
 }
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
@@ -90,11 +103,12 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
         _RUN_HRDD
         | {Capability.AUDIT_VIEW, Capability.MEMBERS_MANAGE, Capability.ORGANISATION_MANAGE}
     ),
-    Role.HR_LEAD: frozenset(_RUN_HRDD | {Capability.RATINGS_INDIVIDUAL}),
+    Role.HR_LEAD: frozenset(_RUN_HRDD | {Capability.RATINGS_INDIVIDUAL, Capability.GRIEVANCES_HANDLE}),
     # Decision makers see the inputs routed to their function, not the register.
     # Risks carry no personal data: decision makers see them (they own mitigations), the board
     # sees them to oversee the severe ones.
     Role.DECISION_MAKER: frozenset({Capability.DASHBOARD_VIEW, Capability.DECISIONS_QUEUE, Capability.RISKS_VIEW}),
-    Role.BOARD: frozenset({Capability.DASHBOARD_VIEW, Capability.RISKS_VIEW, Capability.DECISIONS_SIGN_OFF}),
+    Role.BOARD: frozenset({Capability.DASHBOARD_VIEW, Capability.RISKS_VIEW, Capability.DECISIONS_SIGN_OFF,
+                           Capability.GRIEVANCES_OVERSEE}),
     Role.AUDITOR: frozenset(_READ_ALL | {Capability.AUDIT_VIEW}),
 }

@@ -11,6 +11,8 @@ class EngagementType(models.TextChoices):
     SURVEY = "survey", _("Survey")
     PUBLIC_CONSULTATION = "public_consultation", _("Public consultation")
     REGIONAL_ASSESSMENT = "regional_assessment", _("Regional assessment")
+    # The remedy of one or more grievances, designed with the affected people (grievances.RemedyPlan).
+    REMEDY_DIALOGUE = "remedy_dialogue", _("Remedy dialogue")
 
 
 class Phase(models.TextChoices):

@@ -43,7 +43,9 @@ def test_revoked_tokens_stop_working(hr_lead, api, client):
 def test_role_capabilities_keep_need_to_know():
     assert Capability.STAKEHOLDERS_VIEW not in ROLE_CAPABILITIES[Role.DECISION_MAKER]
     assert ROLE_CAPABILITIES[Role.BOARD] == {Capability.DASHBOARD_VIEW, Capability.RISKS_VIEW,
-                                             Capability.DECISIONS_SIGN_OFF}
+                                             Capability.DECISIONS_SIGN_OFF, Capability.GRIEVANCES_OVERSEE}
+    # A grievance's content is for handlers only: never the board, decision makers, auditors or administrators.
+    assert [role for role, held in ROLE_CAPABILITIES.items() if Capability.GRIEVANCES_HANDLE in held] == [Role.HR_LEAD]
     # Only the board signs off a decision on a board-level risk: the team cannot take it alone.
     assert [role for role, held in ROLE_CAPABILITIES.items() if Capability.DECISIONS_SIGN_OFF in held] == [Role.BOARD]
     assert Capability.AUDIT_VIEW in ROLE_CAPABILITIES[Role.AUDITOR]
