@@ -248,10 +248,6 @@ class Grievance(SealedModel, models.Model):
         # Never the content: str() ends up in logs and error reports.
         return f"G-{self.number}"
 
-    @property
-    def label(self) -> str:
-        return f"G-{self.number}"
-
     def save(self, *args, **kwargs):
         fresh_key = self.ensure_case_key()
         sealed_columns = self.seal_pending()
@@ -259,6 +255,10 @@ class Grievance(SealedModel, models.Model):
             kwargs["update_fields"] = set(kwargs["update_fields"]) | set(sealed_columns) | (
                 {"sealed_key"} if fresh_key else set())
         super(SealedModel, self).save(*args, **kwargs)
+
+    @property
+    def label(self) -> str:
+        return f"G-{self.number}"
 
     def ensure_case_key(self) -> bool:
         if bytes(self.sealed_key or b"") or self.erased_at is not None:

@@ -1,7 +1,7 @@
-"""The public grievance pages: /g/<organisation-slug>/ (no sign-in, no JavaScript)."""
+"""The public grievance pages under /g/<organisation-slug>/: no sign-in, no JavaScript, no address kept."""
 
-from django.urls import include, path  # noqa: F401
+from . import intake_urls, remedy_public_urls
 
 app_name = "grievances-public"
 
-urlpatterns: list = []
+urlpatterns = intake_urls.urlpatterns + remedy_public_urls.urlpatterns

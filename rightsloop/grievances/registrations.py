@@ -1,10 +1,9 @@
-"""What the grievances app adds to the site: menu, dashboard panel, schedules, subject data, retention, portal.
+"""What the grievances app adds to the site: each area registers its own menu entries, panels, schedules,
+subject data, retention rules and portal sections."""
 
-Each part of the app adds its own lines to `register()`.
-"""
-
-from rightsloop.core.registry import site  # noqa: F401
+from . import case_registry, deadline_registry, intake_registry, remedy_registry, selfcheck_registry
 
 
 def register() -> None:
-    pass
+    for area in (intake_registry, case_registry, deadline_registry, remedy_registry, selfcheck_registry):
+        area.register()

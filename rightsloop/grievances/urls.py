@@ -1,7 +1,7 @@
-"""Staff pages of the grievance mechanism (sign-in required). Each area adds its own module's patterns."""
+"""Staff pages of the grievance mechanism (sign-in required): one module of patterns per area."""
 
-from django.urls import include, path  # noqa: F401
+from . import case_urls, deadline_urls, remedy_urls, selfcheck_urls
 
 app_name = "grievances"
 
-urlpatterns: list = []
+urlpatterns = case_urls.urlpatterns + deadline_urls.urlpatterns + remedy_urls.urlpatterns + selfcheck_urls.urlpatterns

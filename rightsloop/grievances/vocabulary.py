@@ -1,4 +1,4 @@
-"""The fixed lists grievances are described with (M1–M3)."""
+"""The fixed lists grievances are described with (M1-M3)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

@@ -1,0 +1,5 @@
+"""JSON API: remedy (see docs/grievances/)."""
+
+from ninja import Router
+
+router = Router(tags=["grievances"])

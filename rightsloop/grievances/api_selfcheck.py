@@ -1,0 +1,5 @@
+"""JSON API: selfcheck (see docs/grievances/)."""
+
+from ninja import Router
+
+router = Router(tags=["grievances"])

@@ -1,0 +1,3 @@
+"""Staff pages: case (see docs/grievances/)."""
+
+urlpatterns: list = []

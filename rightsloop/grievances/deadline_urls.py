@@ -1,0 +1,3 @@
+"""Staff pages: deadline (see docs/grievances/)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Public pages of the grievance mechanism: intake, receipt, follow-up."""
+
+urlpatterns: list = []

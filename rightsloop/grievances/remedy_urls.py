@@ -1,0 +1,3 @@
+"""Staff pages: remedy (see docs/grievances/)."""
+
+urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""What the selfcheck part of the grievances app adds to the site registry."""
+
+
+def register() -> None:
+    pass

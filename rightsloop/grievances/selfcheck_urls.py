@@ -1,0 +1,3 @@
+"""Staff pages: selfcheck (see docs/grievances/)."""
+
+urlpatterns: list = []
