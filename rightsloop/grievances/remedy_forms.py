@@ -33,6 +33,22 @@ class CaseLabelMultipleChoice(forms.ModelMultipleChoiceField):
         return obj.label
 
 
+class PlanCaseChoice(forms.TypedChoiceField):
+    """One of the plan's cases, from a list read once (a page with a form per action reads the cases once)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, coerce=int, **kwargs)
+        self.cases: dict[int, object] = {}
+
+    def set_cases(self, cases) -> None:
+        self.cases = {case.pk: case for case in cases}
+        self.choices = [("", "---------"), *((case.pk, case.label) for case in self.cases.values())]
+
+    def clean(self, value):
+        number = super().clean(value)
+        return self.cases[number]
+
+
 class OwnerChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
         return obj.get_full_name() or obj.get_username()
@@ -77,14 +93,14 @@ class ProposalForm(forms.Form):
 
 
 class StaffProposalForm(ProposalForm):
-    grievance = CaseLabelChoice(label=_("From the people of case"), queryset=None)
+    grievance = PlanCaseChoice(label=_("From the people of case"))
     via = forms.ChoiceField(label=_("Received"), choices=STAFF_VIA)
 
     field_order = ["grievance", "via", "text"]
 
     def __init__(self, *args, cases, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["grievance"].queryset = cases
+        self.fields["grievance"].set_cases(cases)
         self.fields["text"].label = _("What they proposed")
         self.fields["text"].help_text = _("Their words, as close as you can.")
 
@@ -115,14 +131,14 @@ class AnswerForm(forms.Form):
 
 
 class StaffAnswerForm(AnswerForm):
-    grievance = CaseLabelChoice(label=_("Answer of the people of case"), queryset=None)
+    grievance = PlanCaseChoice(label=_("Answer of the people of case"))
     via = forms.ChoiceField(label=_("Received"), choices=STAFF_VIA)
 
     field_order = ["grievance", "via", "answer", "note"]
 
     def __init__(self, *args, cases, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["grievance"].queryset = cases
+        self.fields["grievance"].set_cases(cases)
         self.fields["answer"].label = _("What they said")
 
 

@@ -60,7 +60,6 @@ def _plan_page(request, plan, *, bound: dict | None = None, status: int = 200):
     viewer = request.viewer
     bound = bound or {}
     cases = remedy_queries.plan_cases(plan)
-    in_plan = plan.grievances.order_by("number")
     proposals = remedy_queries.plan_proposals(plan, cases)
     decided_on = bound.get("decision_for")
     for item in proposals:
@@ -70,7 +69,7 @@ def _plan_page(request, plan, *, bound: dict | None = None, status: int = 200):
         if bound.get("answer_for") == action.pk:
             action.answer_form = bound["answer"]
         elif action.status == ActionStatus.DELIVERED:
-            action.answer_form = StaffAnswerForm(cases=in_plan, prefix=f"a{action.pk}")
+            action.answer_form = StaffAnswerForm(cases=cases, prefix=f"a{action.pk}")
     for case in cases:
         case.url = case_url(case)
     return render(request, "grievances/remedy/plan.html", {
@@ -78,7 +77,7 @@ def _plan_page(request, plan, *, bound: dict | None = None, status: int = 200):
         "can_decide": viewer.can(Capability.DECISIONS_ANY),
         "add_case_form": bound.get("add_case") or CaseChoiceForm(
             cases=remedy_queries.cases_to_group(viewer), prefix="add"),
-        "proposal_form": bound.get("proposal") or StaffProposalForm(cases=in_plan, prefix="proposal"),
+        "proposal_form": bound.get("proposal") or StaffProposalForm(cases=cases, prefix="proposal"),
         "action_form": bound.get("action") or ActionForm(
             owners=owners_of(plan.organisation), proposals=_proposals_queryset(plan), prefix="action"),
         "ActionStatus": ActionStatus,
@@ -154,7 +153,7 @@ def plan_remove_case(request, pk: int, case_pk: int):
 def plan_proposal(request, pk: int):
     viewer = request.viewer
     plan = access_plan(viewer, pk)
-    form = StaffProposalForm(request.POST, cases=plan.grievances.all(), prefix="proposal")
+    form = StaffProposalForm(request.POST, cases=remedy_queries.plan_cases(plan), prefix="proposal")
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -267,7 +266,7 @@ def action_confirmation(request, pk: int):
     viewer = request.viewer
     action = remedy_queries.access_action(viewer, pk)
     plan = action.plan
-    form = StaffAnswerForm(request.POST, cases=plan.grievances.all(), prefix=f"a{action.pk}")
+    form = StaffAnswerForm(request.POST, cases=remedy_queries.plan_cases(plan), prefix=f"a{action.pk}")
     if form.is_valid():
         data = form.cleaned_data
         try:

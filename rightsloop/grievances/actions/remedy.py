@@ -117,8 +117,9 @@ def create_plan(*, grievances: list[Grievance], title: str, by: Viewer) -> Remed
     plan.engagement = engagement
     plan.save(update_fields=["engagement"])
     Grievance.objects.filter(pk__in=[case.pk for case in cases]).update(remedy_plan=plan)
-    for case in cases:
+    for case in [*cases, *grievances]:  # the caller's copies too
         case.remedy_plan = plan
+    for case in cases:
         _participation(plan, case, by)
     audit.record(organisation=by.organisation, by=by, action="remedy_plan.created", target=plan,
                  summary=f"for {', '.join(case.label for case in cases)}; dialogue engagement #{engagement.pk}",
@@ -287,7 +288,7 @@ def update_action(*, action: RemedyAction, remedy_type: str, description: str, o
         return action
     action.remedy_type, action.description, action.owner, action.due_on, action.proposal = (
         remedy_type, description, owner, due_on, proposal)
-    action.save(update_fields=["remedy_type", "description", "owner", "due_on", "proposal"])
+    action.save(update_fields=["remedy_type", "owner", "due_on", "proposal"])  # and the sealed description
     audit.record(organisation=action.plan.organisation, by=by, action="remedy_action.updated", target=action,
                  summary=f"plan #{action.plan_id}", changed_fields=changed)
     return action
@@ -321,8 +322,9 @@ def _reopen_for_dispute(grievance: Grievance, by: Viewer | None, now: datetime.d
     Grievance.objects.filter(pk=case.pk).update(stage=Stage.REMEDY_DELIVERING, stage_changed_at=now,
                                                  closed_at=None)
     grievance.stage, grievance.stage_changed_at, grievance.closed_at = Stage.REMEDY_DELIVERING, now, None
-    audit.record(organisation=case.organisation, by=by, action="grievance.reopened", target=case,
-                 summary=f"{case.label}: closed → remedy_delivering (remedy action disputed)", changed_fields=["stage"])
+    audit.record(organisation=case.organisation, by=by, action="grievance.stage_changed", target=case,
+                 summary=f"{Stage.CLOSED.value} → {Stage.REMEDY_DELIVERING.value}, a remedy action disputed",
+                 changed_fields=["stage", "stage_changed_at", "closed_at"])
 
 
 @transaction.atomic
