@@ -11,9 +11,10 @@ from typing import Annotated, Literal
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Header, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from rightsloop.accounts.roles import Capability
@@ -21,12 +22,13 @@ from rightsloop.accounts.viewer import Viewer
 from rightsloop.core.access import MAX_ID, plausible_id
 from rightsloop.core.api_errors import documented
 from rightsloop.core.pagination import ApiPages
-from rightsloop.stakeholders.queries import shown_name
+from rightsloop.stakeholders.queries import access_stakeholder, shown_name, visible_groups
+from rightsloop.stakeholders.vocabulary import Kind
 
-from . import case_queries, queries
-from .actions import cases
+from . import case_queries, queries, receipts
+from .actions import cases, intake
 from .models import Grievance
-from .vocabulary import Channel, MessageVia, Stage
+from .vocabulary import Channel, MessageVia, Mode, RaisedBy, Stage
 
 router = Router(tags=["grievances"])
 
@@ -102,6 +104,95 @@ def list_grievances(request, filters: Query[GrievanceListQuery]):
         unassigned=filters.unassigned, appealed=filters.appealed,
         channel=filters.channel.value if filters.channel else "", country=(filters.country or "").upper())
     return case_queries.case_list(viewer, chosen, today=timezone.localdate())
+
+
+# Recording a grievance received by another channel ------------------------------
+
+class GrievanceRecordIn(Schema):
+    channel: Literal["hotline", "sms", "letter", "in_person", "ngo", "email"] = Field(
+        ..., description="Where the grievance reached the company")
+    mode: Mode = Mode.ANONYMOUS
+    raised_by: RaisedBy = RaisedBy.AFFECTED
+    description: str = Field(..., max_length=intake.DESCRIPTION_MAX)
+    country: str = Field("", max_length=2, description="ISO 3166 alpha-2")
+    occurred_on: datetime.date | None = None
+    when_text: str = Field("", max_length=intake.TEXT_LIMITS["when_text"])
+    product: str = Field("", max_length=intake.TEXT_LIMITS["product"])
+    affected_people: str = Field("", max_length=intake.TEXT_LIMITS["affected_people"])
+    wanted_outcome: str = Field("", max_length=intake.TEXT_LIMITS["wanted_outcome"])
+    complainant_name: str = Field("", max_length=intake.TEXT_LIMITS["complainant_name"],
+                                  description="Confidential and named cases only")
+    complainant_contact: str = Field("", max_length=intake.TEXT_LIMITS["complainant_contact"],
+                                     description="Confidential and named cases only")
+    represents: str = Field("", max_length=intake.TEXT_LIMITS["represents"],
+                            description="For a proxy filing on behalf of a community: whom it represents")
+    at_risk: list[Annotated[str, Field(max_length=64)]] = Field(default_factory=list, max_length=30)
+    supported_by_adviser: bool = False
+    stakeholder_id: Id | None = Field(None, description="The person in the register (confidential or named)")
+    proxy_id: Id | None = Field(None, description="The credible proxy who filed it")
+    on_behalf_of_id: Id | None = Field(None, description="The affected group it was filed for")
+
+
+class GrievanceRecordedOut(Schema):
+    id: int
+    number: int
+    label: str
+    reference: str
+    receipt: str = Field(..., description="Shown once: hand it to the person. Only a hash of it is kept; the same "
+                                          "Idempotency-Key answers the same receipt")
+    stage: str
+    acknowledge_due_on: datetime.date
+    respond_due_on: datetime.date
+    created: bool
+
+
+def _stakeholder(viewer: Viewer, pk: int | None, field: str):
+    if pk is None:
+        return None
+    try:
+        return access_stakeholder(viewer, pk)
+    except Http404:
+        raise ValidationError({field: [_("No stakeholder with this number that you may see.")]}) from None
+
+
+@router.post("/grievances", response=documented({200: GrievanceRecordedOut, 201: GrievanceRecordedOut}),
+             summary="Record a grievance received by hotline, SMS, letter, in person, email or an NGO "
+                     "(send Idempotency-Key to make retries safe; the receipt is in the answer only)")
+def record_grievance(request, payload: GrievanceRecordIn,
+                     idempotency_key: str = Header("", alias="Idempotency-Key", max_length=200)):
+    viewer = request.auth
+    _require(viewer, Capability.GRIEVANCES_RECORD)
+    stakeholder = _stakeholder(viewer, payload.stakeholder_id, "stakeholder_id")
+    proxy = _stakeholder(viewer, payload.proxy_id, "proxy_id")
+    if proxy is not None and proxy.kind != Kind.PROXY:
+        raise ValidationError({"proxy_id": [_("This stakeholder is not recorded as a credible proxy.")]})
+    group = None
+    if payload.on_behalf_of_id is not None:
+        group = visible_groups(viewer).filter(pk=payload.on_behalf_of_id).first()
+        if group is None:
+            raise ValidationError({"on_behalf_of_id": [_("No affected group with this number that you may see.")]})
+    report = intake.GrievanceReport(
+        mode=payload.mode.value, raised_by=payload.raised_by.value, description=payload.description,
+        country=payload.country, occurred_on=payload.occurred_on, when_text=payload.when_text,
+        product=payload.product, affected_people=payload.affected_people, wanted_outcome=payload.wanted_outcome,
+        complainant_name=payload.complainant_name, complainant_contact=payload.complainant_contact,
+        represents=payload.represents, at_risk=payload.at_risk, supported_by_adviser=payload.supported_by_adviser)
+    try:
+        submitted = intake.submit_grievance(
+            organisation=viewer.organisation, report=report, channel=payload.channel,
+            submission_key=idempotency_key, by=viewer, stakeholder=stakeholder, proxy=proxy, on_behalf_of=group)
+    except ValidationError as error:
+        if not hasattr(error, "error_dict"):
+            raise
+        renamed = {"stakeholder": "stakeholder_id", "proxy": "proxy_id", "on_behalf_of": "on_behalf_of_id",
+                   "submission_key": "Idempotency-Key"}
+        raise ValidationError({renamed.get(key, key): value for key, value in error.message_dict.items()}) from None
+    grievance = submitted.grievance
+    return Status(201 if submitted.created else 200, {
+        "id": grievance.pk, "number": grievance.number, "label": grievance.label, "reference": grievance.reference,
+        "receipt": receipts.display(submitted.receipt), "stage": grievance.stage,
+        "acknowledge_due_on": grievance.acknowledge_due_on, "respond_due_on": grievance.respond_due_on,
+        "created": submitted.created})
 
 
 # One case ----------------------------------------------------------------------

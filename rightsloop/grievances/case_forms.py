@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -9,10 +11,11 @@ from django.utils.translation import pgettext_lazy
 from rightsloop.core import countries, rights
 from rightsloop.stakeholders.vocabulary import AtRisk
 
+from . import attachments as attachment_rules
 from . import stages
-from .actions import cases
+from .actions import cases, intake
 from .case_queries import CaseFilters
-from .vocabulary import Channel, MessageVia, Stage
+from .vocabulary import Channel, MessageVia, Mode, RaisedBy, Stage
 
 ANY = ("", pgettext_lazy("filter", "Any"))
 
@@ -137,3 +140,91 @@ class ClassificationForm(forms.Form):
         self.fields["rights"].choices = rights.choices()
         self.fields["country"].choices = [("", _("Not known")), *countries.choices()]
 
+
+
+# Recording a grievance received by another channel ---------------------------------
+
+# The channels staff record by hand (the web page, the portal and the API record themselves).
+RECORDED_CHANNELS = (Channel.HOTLINE, Channel.SMS, Channel.LETTER, Channel.IN_PERSON, Channel.NGO, Channel.EMAIL)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class FilesField(forms.FileField):
+    """Several files in one input; the rules on them (count, size, type) are the intake's own."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput)
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [file for file in data if file]
+        return [data] if data else []
+
+
+def _text_field(label, limit: int, *, rows: int = 0, required: bool = False, **kwargs):
+    widget = forms.Textarea(attrs={"rows": rows}) if rows else forms.TextInput
+    return forms.CharField(label=label, max_length=limit, required=required, widget=widget, **kwargs)
+
+
+class RecordForm(forms.Form):
+    """What a member types in from a hotline call, an SMS, a letter, a visit or an NGO's report."""
+
+    token = forms.CharField(widget=forms.HiddenInput, max_length=200)
+    channel = forms.ChoiceField(label=_("How it reached us"),
+                                choices=[(code, Channel(code).label) for code in RECORDED_CHANNELS])
+    mode = forms.ChoiceField(label=_("How they come forward"), choices=Mode.choices, initial=Mode.ANONYMOUS,
+                             widget=forms.RadioSelect)
+    raised_by = forms.ChoiceField(label=_("Raised by"), choices=RaisedBy.choices, initial=RaisedBy.AFFECTED,
+                                  widget=forms.RadioSelect)
+    description = _text_field(_("What happened"), intake.DESCRIPTION_MAX, rows=8, required=True,
+                              help_text=_("In their words, in their language."))
+    country = forms.ChoiceField(label=_("Where it happened (country)"), required=False)
+    occurred_on = forms.DateField(label=_("When it happened (date)"), required=False,
+                                  widget=forms.DateInput(attrs={"type": "date"}))
+    when_text = _text_field(_("When, in their words"), intake.TEXT_LIMITS["when_text"])
+    product = _text_field(_("Product or service"), intake.TEXT_LIMITS["product"])
+    affected_people = _text_field(_("Who was affected"), intake.TEXT_LIMITS["affected_people"], rows=3)
+    wanted_outcome = _text_field(_("What they want to happen"), intake.TEXT_LIMITS["wanted_outcome"], rows=3)
+    at_risk = forms.MultipleChoiceField(label=_("Groups at risk among the affected"), required=False,
+                                        choices=AtRisk.choices, widget=forms.CheckboxSelectMultiple)
+    supported_by_adviser = forms.BooleanField(label=_("Supported by a proxy or adviser"), required=False)
+    complainant_name = _text_field(_("Their name"), intake.TEXT_LIMITS["complainant_name"],
+                                   help_text=_("Confidential and named cases only; leave empty when anonymous."))
+    complainant_contact = _text_field(_("How to reach them safely"), intake.TEXT_LIMITS["complainant_contact"],
+                                      help_text=_("Confidential and named cases only."))
+    stakeholder = forms.IntegerField(label=_("The person in the stakeholder register (number)"), required=False,
+                                     min_value=1, max_value=2**63 - 1,
+                                     help_text=_("Only for a confidential or named case of someone already in the "
+                                                 "register."))
+    proxy = forms.IntegerField(label=_("Filed by a credible proxy (stakeholder number)"), required=False,
+                               min_value=1, max_value=2**63 - 1)
+    on_behalf_of = forms.ModelChoiceField(label=_("On behalf of an affected group"), required=False, queryset=None,
+                                          empty_label=_("None"))
+    represents = _text_field(_("Whom the proxy represents"), intake.TEXT_LIMITS["represents"],
+                             help_text=_("For a proxy filing on behalf of a community: whom it speaks for, and why "
+                                         "it may."))
+    attachments = FilesField(label=_("Files (optional)"),
+                             help_text=_("Up to %(n)d files of at most 10 MB each: PDF, pictures, plain text or "
+                                         "sound recordings.") % {"n": attachment_rules.MAX_FILES})
+
+    def __init__(self, *args, groups, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", _("Not known")), *countries.choices()]
+        self.fields["on_behalf_of"].queryset = groups
+        if not self.is_bound:
+            self.fields["token"].initial = secrets.token_urlsafe(24)
+
+    def report(self, *, language: str) -> intake.GrievanceReport:
+        data = self.cleaned_data
+        return intake.GrievanceReport(
+            mode=data["mode"], raised_by=data["raised_by"], description=data["description"],
+            country=data["country"], occurred_on=data["occurred_on"], when_text=data["when_text"],
+            product=data["product"], affected_people=data["affected_people"], wanted_outcome=data["wanted_outcome"],
+            complainant_name=data["complainant_name"], complainant_contact=data["complainant_contact"],
+            represents=data["represents"], at_risk=list(data["at_risk"]),
+            supported_by_adviser=data["supported_by_adviser"], interface_language=language)

@@ -7,6 +7,8 @@ from . import case_views
 
 urlpatterns: list = [
     path("", case_views.case_list, name="list"),
+    path("record/", case_views.record, name="record"),
+    path("record/receipt/", case_views.recorded, name="recorded"),
     path("<int:pk>/", case_views.case_detail, name="case"),
     path("<int:pk>/acknowledge/", case_views.acknowledge, name="acknowledge"),
     path("<int:pk>/stage/", case_views.move, name="move"),

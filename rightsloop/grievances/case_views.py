@@ -5,15 +5,19 @@ re-renders the case page with the form's errors (400)."""
 
 from __future__ import annotations
 
+import datetime
 import mimetypes
+from functools import wraps
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from rightsloop.accounts.permissions import requires
 from rightsloop.accounts.roles import Capability
@@ -22,11 +26,13 @@ from rightsloop.core.access import plausible_id
 from rightsloop.core.forms import copy_errors
 from rightsloop.core.pagination import paginate, query_without_page
 from rightsloop.stakeholders import reveals
-from rightsloop.stakeholders.queries import shown_name
-from rightsloop.stakeholders.vocabulary import AtRisk
+from rightsloop.stakeholders.queries import access_stakeholder, shown_name, visible_groups
+from rightsloop.stakeholders.vocabulary import AtRisk, Kind
 
-from . import case_queries, queries, stages
+from . import attachments as attachment_rules
+from . import case_queries, queries, receipts, stages
 from .actions import cases
+from .actions.intake import submit_grievance
 from .case_forms import (
     AcknowledgeForm,
     CaseFilterForm,
@@ -36,6 +42,7 @@ from .case_forms import (
     MessageForm,
     MoveForm,
     OutcomeForm,
+    RecordForm,
     send,
 )
 from .vocabulary import Mode, Stage
@@ -226,3 +233,104 @@ def attachment(request, pk: int, attachment_pk: int):
     response["Cache-Control"] = "no-store, private"
     return response
 
+
+
+# Recording a grievance received by another channel ----------------------------------
+
+SESSION_RECORDED_KEY = "rightsloop.grievances.recorded"
+
+
+def takes_files(view):
+    """Cap the request body before anything reads it (the CSRF check included); too large: the form, 413."""
+    protected = csrf_protect(view)
+
+    @wraps(view)
+    def capped(request, *args, **kwargs):
+        cap = attachment_rules.cap_uploads(request)
+        if request.method == "POST":
+            try:
+                request.POST  # noqa: B018 - parsed here, under the cap
+            except RequestDataTooBig:
+                cap.too_large = True
+            if cap.too_large:
+                # Nothing is done with a refused body, so no CSRF check is needed to say so.
+                return view(request, *args, too_large=cap.message(), **kwargs)
+        return protected(request, *args, **kwargs)
+
+    return csrf_exempt(capped)
+
+
+def _linked(request, form: RecordForm) -> dict:
+    """The stakeholder and proxy the form names, if the member may see them; errors on the form otherwise."""
+    linked = {"stakeholder": None, "proxy": None}
+    for name in linked:
+        pk = form.cleaned_data.get(name)
+        if pk is None:
+            continue
+        try:
+            linked[name] = access_stakeholder(request.viewer, pk)
+        except Http404:
+            form.add_error(name, _("No stakeholder with this number that you may see."))
+    proxy = linked["proxy"]
+    if proxy is not None and proxy.kind != Kind.PROXY:
+        form.add_error("proxy", _("This stakeholder is not recorded as a credible proxy."))
+    return linked
+
+
+@requires(Capability.GRIEVANCES_RECORD)
+@require_http_methods(["GET", "POST"])
+@never_cache
+@takes_files
+def record(request, too_large: str = ""):
+    viewer = request.viewer
+    bound = request.method == "POST"
+    form = RecordForm(request.POST if bound else None, request.FILES if bound and not too_large else None,
+                      groups=visible_groups(viewer).order_by("name", "id"))
+    status = 200
+    if too_large:
+        form.is_valid()
+        form.add_error("attachments", too_large)
+        status = 413
+    elif bound:
+        if form.is_valid():
+            linked = _linked(request, form)
+        if form.is_valid():
+            try:
+                submitted = submit_grievance(
+                    organisation=viewer.organisation, report=form.report(language=translation.get_language() or ""),
+                    channel=form.cleaned_data["channel"], submission_key=form.cleaned_data["token"],
+                    attachments=form.cleaned_data["attachments"], by=viewer,
+                    on_behalf_of=form.cleaned_data["on_behalf_of"], **linked)
+            except ValidationError as error:
+                copy_errors(form, error)
+            else:
+                grievance = submitted.grievance
+                # Kept only until the next page shows it once (POST, redirect, GET: a refresh cannot post again).
+                request.session[SESSION_RECORDED_KEY] = {
+                    "organisation": viewer.organisation.pk, "receipt": submitted.receipt, "case": grievance.label,
+                    "case_id": grievance.pk, "created": submitted.created,
+                    "acknowledge_due_on": grievance.acknowledge_due_on.isoformat(),
+                    "respond_due_on": grievance.respond_due_on.isoformat(),
+                }
+                return redirect("grievances:recorded", permanent=False)
+        status = 400
+    return render(request, "grievances/cases/record.html", {"form": form}, status=status)
+
+
+@requires(Capability.GRIEVANCES_RECORD)
+@require_GET
+@never_cache
+def recorded(request):
+    """The receipt of a grievance just recorded, shown once, to be read out or handed to the person."""
+    shown = request.session.get(SESSION_RECORDED_KEY)
+    context: dict = {"already_shown": True}
+    if shown and shown.get("organisation") == request.viewer.organisation.pk:
+        del request.session[SESSION_RECORDED_KEY]
+        context = {
+            "receipt": receipts.display(shown["receipt"]), "case": shown["case"], "case_id": shown["case_id"],
+            "created": shown["created"],
+            "acknowledge_due_on": datetime.date.fromisoformat(shown["acknowledge_due_on"]),
+            "respond_due_on": datetime.date.fromisoformat(shown["respond_due_on"]),
+            "can_open": request.viewer.can(Capability.GRIEVANCES_HANDLE),
+        }
+    return render(request, "grievances/cases/recorded.html", context)

@@ -27,6 +27,7 @@ from rightsloop.stakeholders.vocabulary import AtRisk
 from .. import queries, stages
 from ..models import CaseMessage, Grievance, HandlerExclusion, StageChange
 from ..vocabulary import MessageDirection, MessageVia, Stage
+from . import follow_up
 
 NOTE_MAX = 5000
 MESSAGE_MAX = 20000
@@ -233,13 +234,13 @@ def add_internal_note(*, grievance: Grievance, text: str, by: Viewer) -> CaseMes
 
 @transaction.atomic
 def record_message_from_complainant(*, grievance: Grievance, text: str, via: str, by: Viewer) -> CaseMessage:
-    """Record what the person said by phone, letter, in person or through their proxy, as their own message."""
+    """Record what the person said by phone, letter, in person or through their proxy, as their own message
+    (the same action as their answer on the follow-up page, relayed)."""
     grievance = _lock(grievance)
     _check_actor(grievance, by)
     if via not in RELAYED_VIA:
         raise ValidationError({"via": [_("Say how their answer reached you: recorded by staff, or through a proxy.")]})
-    text = _text(text, field="text", limit=MESSAGE_MAX, required=True, missing=_("Write what they said."))
-    return _message(grievance, direction=MessageDirection.FROM_COMPLAINANT, via=via, text=text, by=by)
+    return follow_up.reply(grievance=grievance, text=text, via=via, by=by)
 
 
 @transaction.atomic
