@@ -78,7 +78,7 @@ TREND_QUARTERS = 8
 EARLIER_ASSESSMENTS = 5
 # Stages a case passes through on its way to an answer; the finished ones have no duration worth a median.
 TIMED_STAGES = tuple(stage for stage in Stage.values if stage not in FINISHED_STAGES)
-_PERIOD = re.compile(r"^\s*(\d{4})(?:-[Qq]([1-4]))?\s*$")
+_PERIOD = re.compile(r"\A\s*([0-9]{4})(?:-[Qq]([1-4]))?\s*\Z", re.ASCII)
 
 
 # Periods -----------------------------------------------------------------------------------------------------
@@ -200,6 +200,8 @@ class Figure:
     denominator: int | None = None
     parts: tuple[Part, ...] = ()
     url: str | None = None
+    # What the link is called when it leads somewhere else than the cases.
+    link_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -288,9 +290,9 @@ def share(key: str, label: str, part: int, whole: int, reading: str, *, empty: s
                   url=url)
 
 
-def count(key: str, label: str, value: int, reading: str, *, parts=(), url=None) -> Figure:
+def count(key: str, label: str, value: int, reading: str, *, parts=(), url=None, link_text="") -> Figure:
     return Figure(key=key, label=label, kind=COUNT, value=value, shown=str(value), reading=reading,
-                  parts=tuple(parts), url=url)
+                  parts=tuple(parts), url=url, link_text=link_text)
 
 
 def _count_parts(rows: Iterable[tuple[str, int]], name: Callable[[str], str], link: Link | None = None,
@@ -436,26 +438,25 @@ class _Builder:
         totals = self.totals
         promise = self.settings or GrievanceSettings(organisation=self.organisation)
         return [
-            share("conflicts_respected", _("Handlers kept out for a conflict of interest, and kept out"),
+            share("conflicts_respected", _("Conflicts of interest where the person kept out does not handle the case"),
                   conflicts["respected"], conflicts["total"],
-                  ngettext("%(n)s handler was kept out of %(cases)s case for a conflict of interest; %(bad)s of "
-                           "them handles it now.",
-                           "%(n)s handlers were kept out of %(cases)s cases for a conflict of interest; %(bad)s "
-                           "of them handle them now.", conflicts["total"])
+                  ngettext("Kept out of a case for a conflict of interest: %(n)s, in %(cases)s case. Still its "
+                           "handler despite that: %(bad)s.",
+                           "Kept out of a case for a conflict of interest: %(n)s, in %(cases)s cases. Still its "
+                           "handler despite that: %(bad)s.", conflicts["cases"])
                   % {"n": conflicts["total"], "cases": conflicts["cases"],
                      "bad": conflicts["total"] - conflicts["respected"]},
                   empty=_("No handler was kept out of a case for a conflict of interest in this period.")),
             share("appeals_independent", _("Appeals heard by a different handler"), appeals["different"],
                   appeals["total"],
                   _("%(different)s of %(total)s appeals went to someone other than the handler of the appealed "
-                    "outcome; %(waiting)s still wait for a handler.")
+                    "outcome. Awaiting a new handler: %(waiting)s.")
                   % {"different": appeals["different"], "total": appeals["total"], "waiting": appeals["waiting"]},
                   empty=_("No appeal was filed in this period."), url=self.link({"appealed": "1"})),
             share("handled", _("Cases with a named handler"), totals["with_handler"], totals["total"],
-                  ngettext("%(handlers)s person handled the cases received in this period; %(without)s have no "
-                           "handler yet.",
-                           "%(handlers)s people handled the cases received in this period; %(without)s have no "
-                           "handler yet.", totals["handlers"])
+                  ngettext("Handled by %(handlers)s person; without a handler: %(without)s.",
+                           "Handled by %(handlers)s different people; without a handler: %(without)s.",
+                           totals["handlers"])
                   % {"handlers": totals["handlers"], "without": totals["total"] - totals["with_handler"]},
                   empty=_("No case was received in this period."), url=self.link({"unassigned": "1"})),
             Figure(key="deadlines_published", label=_("Deadlines published on the grievance page"), kind=TEXT,
@@ -523,8 +524,7 @@ class _Builder:
                   empty=_("No case was received in this period.")),
             count("staff_concerns", _("Concerns raised by the company's own staff"), totals["staff"],
                   _("%(n)s of them fed a salient risk.") % {"n": totals["staff_to_risk"]} if totals["staff"]
-                  else _("No staff concern in this period: say internally that staff may raise one."),
-                  url=self.link({"raised_by": RaisedBy.STAFF})),
+                  else _("No staff concern in this period: say internally that staff may raise one.")),
         ]
 
     def predictable(self) -> list[Figure]:
@@ -674,7 +674,7 @@ class _Builder:
             count("recurring_themes", _("Recurring themes"), themes,
                   _("Groups of two or more cases sharing a product, a country, a right, or a product in a country.")
                   if themes else _("No theme recurs among the cases received in this period."),
-                  url=_themes_link()),
+                  url=_themes_link(), link_text=_("See the recurring themes")),
         ]
 
     def engagement(self) -> list[Figure]:
