@@ -1,0 +1,71 @@
+"""The person's answer to a proposed remedy (actions/remedy_answer.py)."""
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from rightsloop.accounts.roles import Role
+from rightsloop.accounts.tests.factories import make_member
+from rightsloop.core.models import AuditEntry
+from rightsloop.engagements.models import Input
+from rightsloop.grievances.actions import remedy
+from rightsloop.grievances.actions.remedy_answer import answer_proposed_remedy
+from rightsloop.grievances.models import CaseMessage, Grievance, HandlerExclusion, StageChange
+from rightsloop.grievances.vocabulary import MessageDirection, Stage
+
+from .factories_remedy import make_case
+
+pytestmark = pytest.mark.django_db
+
+WORDS = "Only if the refund reaches Amina's mobile money account, not the app wallet"
+
+
+def test_agreeing_moves_the_case_to_remedy_agreed_and_tells_them(organisation):
+    case = make_case(organisation, stage=Stage.REMEDY_PROPOSED)
+    answer_proposed_remedy(grievance=case, agree=True, via="follow_up")
+    case.refresh_from_db()
+    assert case.stage == Stage.REMEDY_AGREED
+    change = StageChange.objects.filter(grievance=case).latest("at")
+    assert change.to_stage == Stage.REMEDY_AGREED and change.by is None and "agreed" in change.note
+    # Sent twice (a second tap on a slow phone): one answer.
+    answer_proposed_remedy(grievance=case, agree=True, via="follow_up")
+    assert StageChange.objects.filter(grievance=case, to_stage=Stage.REMEDY_AGREED).count() == 1
+    entry = AuditEntry.objects.filter(action="grievance.remedy_answered").get()
+    assert "Amina" not in entry.summary
+
+
+def test_not_agreeing_needs_their_words_and_becomes_a_proposal_of_the_plan(organisation, hr_lead):
+    case = make_case(organisation, stage=Stage.INVESTIGATING)
+    plan = remedy.create_plan(grievances=[case], title="Refunds", by=hr_lead)
+    Grievance.objects.filter(pk=case.pk).update(stage=Stage.REMEDY_PROPOSED)
+    case.refresh_from_db()
+    with pytest.raises(ValidationError) as refused:
+        answer_proposed_remedy(grievance=case, agree=False, via="follow_up")
+    assert "note" in refused.value.message_dict
+    answer_proposed_remedy(grievance=case, agree=False, note=WORDS, via="follow_up")
+    case.refresh_from_db()
+    assert case.stage == Stage.REMEDY_PROPOSED  # the handler revises the proposal
+    message = CaseMessage.objects.get(grievance=case)
+    assert message.direction == MessageDirection.FROM_COMPLAINANT and message.text == WORDS
+    assert [item.text for item in Input.objects.filter(engagement=plan.engagement)] == [WORDS]
+
+
+def test_only_a_proposed_remedy_can_be_answered(organisation):
+    case = make_case(organisation, stage=Stage.INVESTIGATING)
+    with pytest.raises(ValidationError):
+        answer_proposed_remedy(grievance=case, agree=True, via="follow_up")
+    with pytest.raises(ValidationError):
+        answer_proposed_remedy(grievance=case, agree=True, via="pigeon")
+
+
+def test_a_handler_records_an_answer_given_by_phone_unless_excluded(organisation, hr_lead):
+    case = make_case(organisation, stage=Stage.REMEDY_PROPOSED)
+    board = make_member(organisation, Role.BOARD)
+    with pytest.raises(PermissionDenied):
+        answer_proposed_remedy(grievance=case, agree=True, via="staff", by=board)
+    HandlerExclusion.objects.create(grievance=case, user=hr_lead.user, reason="named in it", at=case.received_at)
+    with pytest.raises(PermissionDenied):
+        answer_proposed_remedy(grievance=case, agree=True, via="staff", by=hr_lead)
+    other = make_member(organisation, Role.HR_LEAD)
+    answer_proposed_remedy(grievance=case, agree=True, via="staff", by=other)
+    case.refresh_from_db()
+    assert case.stage == Stage.REMEDY_AGREED
