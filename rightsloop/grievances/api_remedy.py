@@ -1,4 +1,6 @@
-"""JSON front door of remedy plans (M3): /api/v1/remedy-plans, /api/v1/remedy-actions.
+"""JSON front door of remedy plans (M3): /api/v1/remedy-plans, /api/v1/remedy-actions, and the person's own
+/api/v1/public/grievances/<slug>/follow-up/proposals and …/confirmations (no token: the receipt in the body,
+checked and throttled as the intake's follow-up operations check it).
 
 For case handlers (grievances.handle): the same actions as the plan page. A case, plan or action of another
 organisation, or of a case the member is excluded from, answers 404 like a missing one; a broken rule
@@ -14,19 +16,22 @@ from typing import Annotated
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpResponse
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from ninja import Field, Header, Router, Schema, Status
 
 from rightsloop.accounts.roles import Capability
 from rightsloop.core.access import MAX_ID
-from rightsloop.core.api_errors import documented
+from rightsloop.core.api_errors import ErrorOut, documented
+from rightsloop.core.models import Organisation
 from rightsloop.engagements.actions.inputs import MAX_INPUT_LENGTH
 from rightsloop.engagements.models import Input
 
-from . import remedy_queries
+from . import receipts, remedy_queries, throttle
 from .actions import remedy as actions
 from .actions.remedy import MAX_DESCRIPTION_LENGTH, MAX_NOTE_LENGTH
-from .models import RemedyAction, RemedyPlan
+from .models import Grievance, RemedyAction, RemedyPlan
 from .queries import access_case, access_plan
 from .vocabulary import ConfirmationAnswer, MessageVia, RemedyType
 
@@ -284,3 +289,91 @@ def confirm_remedy_action(request, action_id: int, payload: RemedyConfirmationIn
     actions.confirm_or_dispute(action=action, grievance=grievance, answer=payload.answer.value, note=payload.note,
                                via=payload.via.value, by=viewer)
     return Status(201, _fresh_action(action))
+
+
+# The affected person's side: no token, the receipt in the body -----------------------------------------------
+
+class RemedyPublicProposalIn(Schema):
+    receipt: str = Field(..., min_length=1, max_length=200, description="The case's receipt, as given at submission")
+    text: str = Field(..., min_length=1, max_length=MAX_INPUT_LENGTH)
+
+
+class RemedyPublicConfirmationIn(Schema):
+    receipt: str = Field(..., min_length=1, max_length=200, description="The case's receipt, as given at submission")
+    action_id: Id
+    answer: ConfirmationAnswer
+    note: str = Field("", max_length=MAX_NOTE_LENGTH)
+
+
+class RemedyPublicProposalOut(Schema):
+    id: int
+    text: str
+    outcome: str
+
+
+class RemedyPublicActionOut(Schema):
+    id: int
+    remedy_type: str
+    status: str
+    due_on: datetime.date
+
+
+def _followed_by_receipt(slug: str, typed: str) -> Grievance:
+    """The case the receipt opens (as the intake's follow-up operations answer): 404 for an unknown organisation
+    or a receipt that opens nothing, 400 for text that is not a receipt, Throttled while checks are paused."""
+    organisation = Organisation.objects.filter(slug=slug).first() if len(slug) <= 50 else None
+    if organisation is None:
+        raise Http404
+    if receipts.normalise(typed) is None:
+        raise DjangoValidationError({"receipt": [_("A receipt is 32 digits. Check that you copied all eight groups "
+                                                   "of four.")]})
+    grievance = throttle.check_receipt(organisation, typed)
+    if grievance is None:
+        raise Http404
+    return grievance
+
+
+def _throttled(response: HttpResponse, paused: throttle.Throttled) -> Status:
+    response.headers["Retry-After"] = str(paused.retry_after)
+    return Status(429, {"detail": _("Too many wrong receipts were tried recently, so receipts are not checked for a "
+                                     "while. Try again in %(minutes)d minutes. No case was opened, changed or "
+                                     "lost.") % {"minutes": max(1, paused.retry_after // 60)}})
+
+
+@router.post("/public/grievances/{slug}/follow-up/proposals", auth=None,
+             response=documented({201: RemedyPublicProposalOut, 200: RemedyPublicProposalOut, 429: ErrorOut}),
+             summary="The person proposes a remedy for their case (no token: the receipt opens the case); "
+                     "an Idempotency-Key sent again answers 200 with the first proposal")
+def propose_remedy_by_receipt(request, response: HttpResponse, slug: str, payload: RemedyPublicProposalIn,
+                              idempotency_key: str = Header("", alias="Idempotency-Key", max_length=64)):
+    add_never_cache_headers(response)
+    try:
+        grievance = _followed_by_receipt(slug, payload.receipt)
+    except throttle.Throttled as paused:
+        return _throttled(response, paused)
+    if grievance.remedy_plan_id is None:
+        raise DjangoValidationError({"__all__": [_("There is no remedy plan for this case yet.")]})
+    item, created = actions.record_proposal(plan=grievance.remedy_plan, grievance=grievance, text=payload.text,
+                                            via=MessageVia.API, submission_key=idempotency_key)
+    return Status(201 if created else 200, {"id": item.pk, "text": item.text, "outcome": item.outcome})
+
+
+@router.post("/public/grievances/{slug}/follow-up/confirmations", auth=None,
+             response=documented({201: RemedyPublicActionOut, 429: ErrorOut}),
+             summary="The person confirms or disputes a delivered action of their case's remedy (no token: the "
+                     "receipt opens the case); a dispute re-opens it")
+def confirm_remedy_by_receipt(request, response: HttpResponse, slug: str, payload: RemedyPublicConfirmationIn):
+    add_never_cache_headers(response)
+    try:
+        grievance = _followed_by_receipt(slug, payload.receipt)
+    except throttle.Throttled as paused:
+        return _throttled(response, paused)
+    action = (RemedyAction.objects.filter(pk=payload.action_id, plan_id=grievance.remedy_plan_id).first()
+              if grievance.remedy_plan_id else None)
+    if action is None:
+        raise Http404
+    actions.confirm_or_dispute(action=action, grievance=grievance, answer=payload.answer.value, note=payload.note,
+                               via=MessageVia.API)
+    action.refresh_from_db()
+    return Status(201, {"id": action.pk, "remedy_type": action.remedy_type, "status": action.status,
+                        "due_on": action.due_on})

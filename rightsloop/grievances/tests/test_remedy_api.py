@@ -128,3 +128,99 @@ def test_members_who_do_not_handle_cases_are_refused(case, hr_lead, admin, decis
         client = api(viewer)
         assert client.get(f"/api/v1/remedy-plans/{plan.pk}").status_code == 403
         assert client.post("/api/v1/remedy-plans", {"case_ids": [case.pk], "title": "x"}).status_code == 403
+
+
+# The person's side: no token, the receipt in the body ----------------------------------------------------------
+
+def _with_receipt(organisation, **fields):
+    from rightsloop.grievances import receipts
+
+    reference = receipts.new_reference()
+    receipt = receipts.compose(reference, receipts.secret_for(organisation.pk))
+    case = make_case(organisation, reference=reference, receipt_hash=receipts.hash_receipt(receipt), **fields)
+    return case, receipts.display(receipt)
+
+
+@pytest.fixture
+def clear_throttle():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_the_person_proposes_and_answers_with_their_receipt(organisation, hr_lead, clear_throttle):
+    from django.test import Client
+
+    from rightsloop.engagements.models import Input
+    from rightsloop.grievances.models import ActionConfirmation
+
+    case, receipt = _with_receipt(organisation)
+    plan = remedy.create_plan(grievances=[case], title="Refunds", by=hr_lead)
+    client = Client()
+    base = f"/api/v1/public/grievances/{organisation.slug}/follow-up"
+    sent = client.post(f"{base}/proposals", {"receipt": receipt, "text": "Refund both fares"},
+                       content_type="application/json", HTTP_IDEMPOTENCY_KEY="sms-1")
+    assert sent.status_code == 201, sent.content
+    again = client.post(f"{base}/proposals", {"receipt": receipt, "text": "Refund both fares"},
+                        content_type="application/json", HTTP_IDEMPOTENCY_KEY="sms-1")
+    assert again.status_code == 200 and Input.objects.count() == 1
+    assert Input.objects.get().recorded_by is None
+
+    action = remedy.add_action(plan=plan, remedy_type="restitution", description="Refund", owner=hr_lead.user,
+                               due_on=timezone.localdate(), by=hr_lead)
+    early = client.post(f"{base}/confirmations", {"receipt": receipt, "action_id": action.pk, "answer": "confirmed"},
+                        content_type="application/json")
+    assert early.status_code == 400
+    remedy.mark_delivered(action=action, by=hr_lead)
+    answered = client.post(f"{base}/confirmations", {"receipt": receipt, "action_id": action.pk,
+                                                     "answer": "disputed", "note": "One fare only"},
+                           content_type="application/json")
+    assert answered.status_code == 201 and answered.json()["status"] == "disputed"
+    assert ActionConfirmation.objects.get().via == "api"
+
+
+def test_a_wrong_receipt_or_another_cases_action_is_not_found(organisation, hr_lead, clear_throttle):
+    from django.test import Client
+
+    case, receipt = _with_receipt(organisation)
+    other, _other_receipt = _with_receipt(organisation)
+    remedy.create_plan(grievances=[case], title="Mine", by=hr_lead)
+    other_plan = remedy.create_plan(grievances=[other], title="Theirs", by=hr_lead)
+    theirs = remedy.mark_delivered(action=remedy.add_action(
+        plan=other_plan, remedy_type="apology", description="Sorry", owner=hr_lead.user,
+        due_on=timezone.localdate(), by=hr_lead), by=hr_lead)
+    client = Client()
+    base = f"/api/v1/public/grievances/{organisation.slug}/follow-up"
+    assert client.post(f"{base}/confirmations", {"receipt": receipt, "action_id": theirs.pk, "answer": "disputed"},
+                       content_type="application/json").status_code == 404
+    wrong = receipt[:-1] + ("0" if receipt[-1] != "0" else "1")
+    assert client.post(f"{base}/proposals", {"receipt": wrong, "text": "x"},
+                       content_type="application/json").status_code == 404
+    assert client.post(f"{base}/proposals", {"receipt": "not a receipt", "text": "x"},
+                       content_type="application/json").status_code == 400
+    assert client.post(f"{base}/proposals", {"receipt": receipt, "text": ""},
+                       content_type="application/json").status_code == 400
+    assert client.post("/api/v1/public/grievances/nobody/follow-up/proposals", {"receipt": receipt, "text": "x"},
+                       content_type="application/json").status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.status == "delivered"
+
+
+def test_wrong_receipts_are_throttled(organisation, hr_lead, clear_throttle):
+    from django.test import Client
+
+    from rightsloop.grievances import throttle
+
+    case, receipt = _with_receipt(organisation)
+    remedy.create_plan(grievances=[case], title="Mine", by=hr_lead)
+    wrong = receipt[:-1] + ("0" if receipt[-1] != "0" else "1")
+    client = Client()
+    url = f"/api/v1/public/grievances/{organisation.slug}/follow-up/proposals"
+    codes = [client.post(url, {"receipt": wrong, "text": "x"}, content_type="application/json").status_code
+             for _try in range(throttle.REFERENCE_TRIES + 1)]
+    assert codes[-1] == 429 and set(codes[:-1]) == {404}
+    paused = client.post(url, {"receipt": receipt, "text": "x"}, content_type="application/json")
+    assert paused.status_code == 429 and int(paused.headers["Retry-After"]) > 0
+    assert "no-store" in paused.headers["Cache-Control"]

@@ -65,7 +65,7 @@ def test_an_overdue_action_is_chased_once_and_a_delivered_one_not_at_all(group, 
 
 
 def test_a_disputed_action_and_a_moved_due_date_are_reminded_again(group, hr_lead):
-    plan, first, _second = group
+    plan, _first, _second = group
     today = timezone.localdate()
     action = _action(plan, hr_lead.user, hr_lead, today + datetime.timedelta(days=3))
     assert send_action_reminders(today=today) == 1

@@ -86,7 +86,8 @@ def test_a_handler_records_a_proposal_and_decides_on_it(plan, case, hr_lead, sig
     assert response.status_code == 302
     item = Input.objects.get()
     assert item.recorded_by == hr_lead.user
-    bad = client.post(f"/grievances/plans/{plan.pk}/proposals/{item.pk}/decision/", {f"d{item.pk}-outcome": "not_adopted"})
+    bad = client.post(f"/grievances/plans/{plan.pk}/proposals/{item.pk}/decision/",
+                      {f"d{item.pk}-outcome": "not_adopted"})
     assert bad.status_code == 400  # a rationale is required
     good = client.post(f"/grievances/plans/{plan.pk}/proposals/{item.pk}/decision/", {
         f"d{item.pk}-outcome": "not_adopted", f"d{item.pk}-rationale": "The account was closed by law"})
