@@ -1,9 +1,10 @@
 """What the grievances app adds to the site: each area registers its own menu entries, panels, schedules,
 subject data, retention rules and portal sections."""
 
-from . import case_registry, deadline_registry, intake_registry, remedy_registry, selfcheck_registry
+from . import case_registry, deadline_registry, intake_registry, portal_registry, remedy_registry, selfcheck_registry
 
 
 def register() -> None:
-    for area in (intake_registry, case_registry, deadline_registry, remedy_registry, selfcheck_registry):
+    for area in (intake_registry, case_registry, deadline_registry, remedy_registry, selfcheck_registry,
+                 portal_registry):
         area.register()
