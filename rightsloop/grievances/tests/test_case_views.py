@@ -218,3 +218,23 @@ def test_a_missing_or_foreign_attachment_is_404(sign_in, hr_lead, organisation, 
 def test_the_menu_names_grievances_for_handlers_only(sign_in, hr_lead, board):
     assert reverse("grievances:list") in sign_in(hr_lead).get(reverse("core:home")).content.decode()
     assert reverse("grievances:list") + '"' not in sign_in(board).get(reverse("core:home")).content.decode()
+
+
+def test_the_case_page_reads_a_constant_number_of_queries(sign_in, hr_lead, organisation,
+                                                          django_assert_max_num_queries):
+    case = make_case(organisation, stage=Stage.INVESTIGATING, handler=hr_lead.user)
+    client = sign_in(hr_lead)
+    for number in range(3):
+        cases.send_message(grievance=case, text=f"message {number}", by=hr_lead)
+        make_attachment(case)
+    client.get(case_url(case))
+    with django_assert_max_num_queries(40) as few:
+        client.get(case_url(case))
+    for number in range(20):
+        cases.add_internal_note(grievance=case, text=f"note {number}", by=make_member(organisation, Role.HR_LEAD))
+        cases.move_stage(grievance=case, to=Stage.REMEDY_PROPOSED if number % 2 == 0 else Stage.INVESTIGATING,
+                         by=hr_lead)
+        make_attachment(case)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(case_url(case))
+    assert response.status_code == 200 and "note 19" in response.content.decode()
