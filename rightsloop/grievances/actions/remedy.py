@@ -36,8 +36,9 @@ from ..remedy_queries import PROPOSAL_KEY_PREFIX, outcome_types, proposal_prefix
 from ..vocabulary import ActionStatus, ConfirmationAnswer, MessageVia, RemedyType, Stage
 
 __all__ = [
-    "PROPOSAL_KEY_PREFIX", "add_action", "add_case_to_plan", "confirm_or_dispute", "create_plan", "mark_delivered",
-    "outcome_types", "record_proposal", "remove_case_from_plan", "update_action",
+    "PROPOSAL_KEY_PREFIX", "add_action", "add_case_to_plan", "confirm_or_dispute", "create_plan",
+    "erase_case_proposals", "mark_delivered", "outcome_types", "record_proposal", "remove_case_from_plan",
+    "update_action",
 ]
 
 MAX_DESCRIPTION_LENGTH = 5_000
@@ -224,6 +225,17 @@ def record_proposal(*, plan: RemedyPlan, grievance: Grievance, text: str, via: s
         audit.record(organisation=plan.organisation, by=by, action="remedy_plan.proposal_recorded", target=plan,
                      summary=f"input #{item.pk} from {grievance.label} via {via}", changed_fields=["text"])
     return item, created
+
+
+def erase_case_proposals(*, grievance: Grievance, by: Viewer | None) -> int:
+    """Destroy the words of a case's proposals when the case is erased (they are sealed under the organisation's
+    key, not the case's); the inputs and their decisions stay, so the dialogue's figures and loop stay true."""
+    erased = Input.objects.filter(organisation_id=grievance.organisation_id,
+                                  idempotency_key__startswith=proposal_prefix(grievance)).update(text_sealed=b"")
+    if erased:
+        audit.record(organisation=grievance.organisation, by=by, action="remedy_plan.proposals_erased",
+                     target=grievance, summary=f"{erased} proposal(s) of {grievance.label}", changed_fields=["text"])
+    return erased
 
 
 # Corrective actions ------------------------------------------------------------------------------------------

@@ -336,3 +336,15 @@ def test_outcome_types_are_the_types_of_the_plans_actions(organisation, plan, ca
     assert outcome_types(case) == [RemedyType.APOLOGY, RemedyType.NON_REPETITION]
     assert remedy.outcome_types is outcome_types
     assert outcome_types(make_case(organisation)) == []
+
+
+def test_erasing_a_case_destroys_its_proposals_words_but_keeps_their_decisions(organisation, hr_lead):
+    first, second = make_case(organisation), make_case(organisation)
+    plan = remedy.create_plan(grievances=[first, second], title="Group", by=hr_lead)
+    mine, _ = remedy.record_proposal(plan=plan, grievance=first, text=PROPOSAL, via="follow_up")
+    theirs, _ = remedy.record_proposal(plan=plan, grievance=second, text="Theirs", via="follow_up")
+    record_decision(input=mine, outcome="adopted", by=hr_lead)
+    assert remedy.erase_case_proposals(grievance=first, by=hr_lead) == 1
+    mine, theirs = Input.objects.get(pk=mine.pk), Input.objects.get(pk=theirs.pk)
+    assert mine.text == "" and mine.outcome == "adopted"
+    assert theirs.text == "Theirs"
