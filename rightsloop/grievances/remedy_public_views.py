@@ -69,9 +69,22 @@ def follow_up_section(request, grievance: Grievance):
     return SECTION_TEMPLATE, section_context(grievance)
 
 
-def _language(request) -> str:
+# The language the person chose on the grievance pages (by ?lang= link), kept in their session by those pages.
+SESSION_LANGUAGE_KEY = "rightsloop.grievances.language"
+
+
+def _language(request, organisation) -> str:
+    """As the other grievance pages choose it: by link, else as chosen before, else the browser's, else theirs."""
+    available = dict(settings.LANGUAGES)
     chosen = request.GET.get("lang", "")
-    return chosen if chosen in dict(settings.LANGUAGES) else translation.get_language() or settings.LANGUAGE_CODE
+    if chosen in available:
+        if request.session.get(SESSION_LANGUAGE_KEY) != chosen:
+            request.session[SESSION_LANGUAGE_KEY] = chosen
+        return chosen
+    for candidate in (request.session.get(SESSION_LANGUAGE_KEY, ""), translation.get_language() or ""):
+        if candidate in available:
+            return candidate
+    return organisation.default_language if organisation.default_language in available else settings.LANGUAGE_CODE
 
 
 def _case(request, slug: str):
@@ -85,7 +98,7 @@ def _to_sign_in(slug: str):
 
 
 def _page(request, organisation, grievance: Grievance, *, status: int = 200, **forms):
-    language = _language(request)
+    language = _language(request, organisation)
     with translation.override(language):
         context = {"organisation": organisation, "grievance": grievance,
                    "languages": list(settings.LANGUAGES), "base_template": select_template(BASE_TEMPLATES),
@@ -95,6 +108,7 @@ def _page(request, organisation, grievance: Grievance, *, status: int = 200, **f
         if grievance.remedy_plan_id:
             context.update(section_context(grievance, **forms))
         response = render(request, "grievances/remedy/public_page.html", context, status=status)
+    response.headers["Content-Language"] = language
     return response
 
 

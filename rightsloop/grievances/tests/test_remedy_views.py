@@ -226,8 +226,10 @@ def test_the_public_page_is_small_has_no_script_and_offers_the_answers(organisat
 def test_the_person_proposes_confirms_and_disputes(organisation, plan, case, hr_lead):
     client = _person(case)
     base = f"/g/{organisation.slug}/case/remedy"
+    client.get(f"{base}/?lang=fr")
     empty = client.post(f"{base}/proposals/", {"text": "  ", "submission_key": "s1"})
     assert empty.status_code == 400 and not Input.objects.exists()
+    assert empty.headers["Content-Language"] == "fr"  # the language chosen before the post
     for _twice in range(2):
         sent = client.post(f"{base}/proposals/", {"text": PROPOSAL, "submission_key": "s1"})
         assert sent.status_code == 302 and sent.url.endswith("#remedy")
