@@ -31,6 +31,7 @@ from rightsloop.engagements.models import Input
 from . import receipts, remedy_queries, throttle
 from .actions import remedy as actions
 from .actions.remedy import MAX_DESCRIPTION_LENGTH, MAX_NOTE_LENGTH
+from .actions.remedy_answer import answer_proposed_remedy
 from .models import Grievance, RemedyAction, RemedyPlan
 from .queries import access_case, access_plan
 from .vocabulary import ConfirmationAnswer, MessageVia, RemedyType
@@ -305,6 +306,16 @@ class RemedyPublicConfirmationIn(Schema):
     note: str = Field("", max_length=MAX_NOTE_LENGTH)
 
 
+class RemedyPublicAgreementIn(Schema):
+    receipt: str = Field(..., min_length=1, max_length=200, description="The case's receipt, as given at submission")
+    agree: bool
+    note: str = Field("", max_length=MAX_NOTE_LENGTH, description="Needed when not agreeing: what is wrong with it")
+
+
+class RemedyPublicAgreementOut(Schema):
+    stage: str
+
+
 class RemedyPublicProposalOut(Schema):
     id: int
     text: str
@@ -377,3 +388,17 @@ def confirm_remedy_by_receipt(request, response: HttpResponse, slug: str, payloa
     action.refresh_from_db()
     return Status(201, {"id": action.pk, "remedy_type": action.remedy_type, "status": action.status,
                         "due_on": action.due_on})
+
+
+@router.post("/public/grievances/{slug}/follow-up/remedy-agreement", auth=None,
+             response=documented({200: RemedyPublicAgreementOut, 429: ErrorOut}),
+             summary="The person agrees to the remedy proposed on their case, or says what is wrong with it (no token: "
+                     "the receipt opens the case)")
+def agree_remedy_by_receipt(request, response: HttpResponse, slug: str, payload: RemedyPublicAgreementIn):
+    add_never_cache_headers(response)
+    try:
+        grievance = _followed_by_receipt(slug, payload.receipt)
+    except throttle.Throttled as paused:
+        return _throttled(response, paused)
+    answered = answer_proposed_remedy(grievance=grievance, agree=payload.agree, note=payload.note, via=MessageVia.API)
+    return Status(200, {"stage": answered.stage})

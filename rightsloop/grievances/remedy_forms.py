@@ -130,6 +130,17 @@ class AnswerForm(forms.Form):
                            widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class RemedyAgreementForm(forms.Form):
+    """Does the proposed remedy suit the person? Asked while the case is at "remedy proposed"."""
+
+    agree = forms.TypedChoiceField(
+        label=_("Is this remedy right for you?"), widget=forms.RadioSelect, coerce=lambda value: value == "yes",
+        choices=[("yes", _("Yes, I agree to it")), ("no", _("No, it is not right for me"))])
+    note = forms.CharField(label=_("What is wrong with it, or what would you want instead? (needed if you do not "
+                                   "agree)"), required=False, max_length=MAX_NOTE_LENGTH,
+                           widget=forms.Textarea(attrs={"rows": 3}))
+
+
 class StaffAnswerForm(AnswerForm):
     grievance = PlanCaseChoice(label=_("Answer of the people of case"))
     via = forms.ChoiceField(label=_("Received"), choices=STAFF_VIA)

@@ -23,9 +23,10 @@ from rightsloop.core.models import Organisation
 
 from . import follow_up, remedy_queries
 from .actions import remedy as actions
+from .actions.remedy_answer import answer_proposed_remedy
 from .models import Grievance, RemedyAction
-from .remedy_forms import AnswerForm, ProposalForm
-from .vocabulary import ActionStatus, MessageVia
+from .remedy_forms import AnswerForm, ProposalForm, RemedyAgreementForm
+from .vocabulary import ActionStatus, MessageVia, Stage
 
 SECTION_TEMPLATE = "grievances/remedy/public_section.html"
 # The follow-up page's own base (written with the intake) when it exists; a minimal one of ours otherwise.
@@ -44,8 +45,14 @@ def _url(names, slug: str) -> str | None:
 
 
 def section_context(grievance: Grievance, *, proposal_form: ProposalForm | None = None,
-                    answer_form: AnswerForm | None = None, answer_for: int | None = None) -> dict:
+                    answer_form: AnswerForm | None = None, answer_for: int | None = None,
+                    agreement_form: RemedyAgreementForm | None = None) -> dict:
     """What the person sees of their remedy: the plan's actions, their answers, their proposals and decisions."""
+    asks_agreement = grievance.stage == Stage.REMEDY_PROPOSED
+    if grievance.remedy_plan_id is None:
+        return {"remedy_slug": grievance.organisation.slug, "remedy_actions": [], "remedy_proposals": [],
+                "remedy_has_plan": False, "remedy_agreement_form": (agreement_form or RemedyAgreementForm())
+                if asks_agreement else None, "ActionStatus": ActionStatus}
     actions_ = remedy_queries.plan_actions(grievance.remedy_plan)
     answered = remedy_queries.answered_since_delivery(actions_, grievance)
     for action in actions_:
@@ -58,13 +65,16 @@ def section_context(grievance: Grievance, *, proposal_form: ProposalForm | None 
         "remedy_actions": actions_,
         "remedy_proposals": remedy_queries.case_proposals(grievance),
         "remedy_proposal_form": proposal_form or ProposalForm(),
+        "remedy_has_plan": True,
+        "remedy_agreement_form": (agreement_form or RemedyAgreementForm()) if asks_agreement else None,
         "ActionStatus": ActionStatus,
     }
 
 
 def follow_up_section(request, grievance: Grievance):
-    """The remedy section of the follow-up page (follow_up.add_section); nothing when the case has no plan."""
-    if grievance.remedy_plan_id is None:
+    """The remedy section of the follow-up page (follow_up.add_section); nothing when the case has no plan and no
+    remedy is waiting for the person's answer."""
+    if grievance.remedy_plan_id is None and grievance.stage != Stage.REMEDY_PROPOSED:
         return None
     return SECTION_TEMPLATE, section_context(grievance)
 
@@ -104,8 +114,9 @@ def _page(request, organisation, grievance: Grievance, *, status: int = 200, **f
                    "languages": list(settings.LANGUAGES), "base_template": select_template(BASE_TEMPLATES),
                    "follow_up_url": _url([FOLLOW_UP_ROUTE], organisation.slug),
                    "page_url": reverse("grievances-public:remedy", args=[organisation.slug]),
-                   "section_template": SECTION_TEMPLATE if grievance.remedy_plan_id else None}
-        if grievance.remedy_plan_id:
+                   "section_template": SECTION_TEMPLATE if (
+                       grievance.remedy_plan_id or grievance.stage == Stage.REMEDY_PROPOSED) else None}
+        if context["section_template"]:
             context.update(section_context(grievance, **forms))
         response = render(request, "grievances/remedy/public_page.html", context, status=status)
     response.headers["Content-Language"] = language
@@ -171,3 +182,23 @@ def answer(request, slug: str, action_pk: int):
         else:
             return redirect(_back(organisation, grievance))
     return _page(request, organisation, grievance, status=400, answer_form=form, answer_for=action.pk)
+
+
+@login_not_required
+@never_cache
+@require_POST
+def agree(request, slug: str):
+    """The person agrees to the proposed remedy, or says what is wrong with it (actions/remedy_answer.py)."""
+    organisation, grievance = _case(request, slug)
+    if grievance is None:
+        return _to_sign_in(slug)
+    form = RemedyAgreementForm(request.POST)
+    if form.is_valid():
+        try:
+            answer_proposed_remedy(grievance=grievance, agree=form.cleaned_data["agree"],
+                                   note=form.cleaned_data["note"], via=MessageVia.FOLLOW_UP)
+        except ValidationError as error:
+            copy_errors(form, error)
+        else:
+            return redirect(_back(organisation, grievance))
+    return _page(request, organisation, grievance, status=400, agreement_form=form)

@@ -69,3 +69,45 @@ def test_a_handler_records_an_answer_given_by_phone_unless_excluded(organisation
     answer_proposed_remedy(grievance=case, agree=True, via="staff", by=other)
     case.refresh_from_db()
     assert case.stage == Stage.REMEDY_AGREED
+
+
+# Through the follow-up page and the API ------------------------------------------------------------------------
+
+def test_the_person_agrees_on_the_follow_up_page_without_a_plan_yet(organisation, client):
+    from .factories_remedy import follow
+
+    case = make_case(organisation, stage=Stage.REMEDY_PROPOSED)
+    follow(client, case)
+    page = client.get(f"/g/{organisation.slug}/case/remedy/")
+    body = page.content.decode()
+    assert page.status_code == 200 and "<script" not in body
+    assert f"/g/{organisation.slug}/case/remedy/agreement/" in body
+    refused = client.post(f"/g/{organisation.slug}/case/remedy/agreement/", {"agree": "no", "note": ""})
+    assert refused.status_code == 400 and "what would you want instead" in refused.content.decode()
+    agreed = client.post(f"/g/{organisation.slug}/case/remedy/agreement/", {"agree": "yes"})
+    assert agreed.status_code == 302
+    case.refresh_from_db()
+    assert case.stage == Stage.REMEDY_AGREED
+    # Once agreed, the question is not asked again.
+    assert "/case/remedy/agreement/" not in client.get(f"/g/{organisation.slug}/case/remedy/").content.decode()
+
+
+def test_the_agreement_page_needs_the_followed_case(organisation, client):
+    answered = client.post(f"/g/{organisation.slug}/case/remedy/agreement/", {"agree": "yes"})
+    assert answered.status_code == 302 and "/case/remedy/" not in answered["Location"]
+
+
+def test_the_person_agrees_through_the_api_with_their_receipt(organisation):
+    from django.core.cache import cache
+    from django.test import Client
+
+    from .test_remedy_api import _with_receipt
+
+    cache.clear()
+    _case, receipt = _with_receipt(organisation, stage=Stage.REMEDY_PROPOSED)
+    url = f"/api/v1/public/grievances/{organisation.slug}/follow-up/remedy-agreement"
+    wrong = Client().post(url, {"receipt": receipt, "agree": False}, content_type="application/json")
+    assert wrong.status_code == 400 and "note" in wrong.json()["errors"]
+    done = Client().post(url, {"receipt": receipt, "agree": True}, content_type="application/json")
+    assert done.status_code == 200 and done.json() == {"stage": Stage.REMEDY_AGREED}
+    cache.clear()
