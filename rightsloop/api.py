@@ -1,7 +1,8 @@
 """The versioned JSON API: one NinjaAPI, each app adds its router."""
 
 from csp.decorators import csp_update
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.http.multipartparser import MultiPartParserError
@@ -130,6 +131,14 @@ def unreadable_multipart(request, exc: MultiPartParserError):
         "The body cannot be read as multipart/form-data (%(error)s). Send it with the boundary that "
         "Content-Type names, as HTTP clients do when given a file.") % {"error": exc}, "errors": {
         "__all__": [str(exc)]}}, status=400)
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_big(request, exc):
+    # Django refuses to read a body over DATA_UPLOAD_MAX_MEMORY_SIZE: the client's mistake, not a server error.
+    return api.create_response(request, {"detail": _("The request body is larger than %(limit)s bytes, the most "
+                                                     "this API reads.") % {
+        "limit": f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,}"}}, status=413)
 
 
 @api.exception_handler(HttpError)
