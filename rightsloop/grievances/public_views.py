@@ -114,6 +114,7 @@ def takes_files(view):
                 request.POST  # noqa: B018 - parsed here, under the cap
             except RequestDataTooBig:
                 cap.too_large = True
+                request.POST = QueryDict()  # the text alone passed Django's limit: nothing of it is read
             if cap.too_large:
                 # Nothing is done with a refused body, so no CSRF check is needed to say so.
                 return view(request, organisation, *args, too_large=cap.message(), **kwargs)

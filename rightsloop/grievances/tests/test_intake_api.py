@@ -183,3 +183,10 @@ def test_another_organisations_stakeholder_is_404(organisation, hr_lead, outside
     response = api(hr_lead).post("/api/v1/grievances/intake", {"channel": "ngo", "description": DESCRIPTION,
                                                                 "proxy_id": foreign.pk})
     assert response.status_code == 404 and not Grievance.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_body_over_djangos_limit_is_413_not_500(organisation):
+    response = post(submit_url(organisation), {"description": "x" * 6_000_000})
+    assert response.status_code == 413 and "larger than" in response.json()["detail"]
+    assert not Grievance.objects.exists()

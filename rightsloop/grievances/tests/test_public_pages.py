@@ -447,3 +447,11 @@ def test_another_organisations_page_does_not_open_the_case(organisation, other_o
 def test_no_client_address_in_the_logging_configuration():
     formats = [formatter.get("format", "") for formatter in settings.LOGGING.get("formatters", {}).values()]
     assert all("addr" not in fmt and "%(h)" not in fmt for fmt in formats)
+
+
+@pytest.mark.django_db
+def test_a_form_text_over_djangos_limit_gets_the_page_back_with_413(organisation):
+    response = Client().post(intake_url(organisation), data="description=" + "x" * 6_000_000,
+                             content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 413 and "Nothing was saved" in response.content.decode()
+    assert not Grievance.objects.exists()
