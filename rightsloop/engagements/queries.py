@@ -21,13 +21,17 @@ from rightsloop.stakeholders.vocabulary import Kind, SafetyLevel
 from .loops import engagement_loop_state
 from .models import BriefingMaterial, Decision, Engagement, FeedbackReport, Input, Participation
 from .representation import Heard, who_was_heard
-from .vocabulary import Attribution, LoopState
+from .vocabulary import Attribution, EngagementType, LoopState
 
 
 def visible_engagements(viewer: Viewer) -> QuerySet[Engagement]:
     if not viewer.can(Capability.ENGAGEMENTS_VIEW):
         return Engagement.objects.none()
-    return Engagement.objects.for_organisation(viewer.organisation)
+    engagements = Engagement.objects.for_organisation(viewer.organisation)
+    if not viewer.can(Capability.GRIEVANCES_HANDLE):
+        # A remedy dialogue holds what the people of a grievance proposed: case content, for its handlers only.
+        engagements = engagements.exclude(type=EngagementType.REMEDY_DIALOGUE)
+    return engagements
 
 
 def access_engagement(viewer: Viewer, pk: int) -> Engagement:
@@ -42,6 +46,8 @@ def access_engagement(viewer: Viewer, pk: int) -> Engagement:
 
 def visible_inputs(viewer: Viewer) -> QuerySet[Input]:
     inputs = Input.objects.for_organisation(viewer.organisation)
+    if not viewer.can(Capability.GRIEVANCES_HANDLE):
+        inputs = inputs.exclude(engagement__type=EngagementType.REMEDY_DIALOGUE)
     if viewer.can(Capability.ENGAGEMENTS_VIEW):
         return inputs
     if viewer.can(Capability.DECISIONS_QUEUE) and viewer.function:

@@ -111,3 +111,17 @@ def test_the_person_agrees_through_the_api_with_their_receipt(organisation):
     done = Client().post(url, {"receipt": receipt, "agree": True}, content_type="application/json")
     assert done.status_code == 200 and done.json() == {"stage": Stage.REMEDY_AGREED}
     cache.clear()
+
+
+def test_a_remedy_dialogue_is_for_grievance_handlers_only(organisation, hr_lead, admin, auditor):
+    """The affected people's proposals are case content: administrators and auditors, who may read every other
+    engagement, do not see the remedy dialogue or its inputs."""
+    from rightsloop.engagements.queries import visible_engagements, visible_inputs
+
+    case = make_case(organisation, stage=Stage.INVESTIGATING)
+    plan = remedy.create_plan(grievances=[case], title="Refunds", by=hr_lead)
+    remedy.record_proposal(plan=plan, grievance=case, text=WORDS, via="follow_up")
+    assert list(visible_engagements(hr_lead)) == [plan.engagement]
+    assert visible_inputs(hr_lead).count() == 1
+    for outsider in (admin, auditor):
+        assert not visible_engagements(outsider).exists() and not visible_inputs(outsider).exists()
