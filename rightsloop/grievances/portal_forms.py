@@ -16,10 +16,11 @@ from rightsloop.stakeholders.vocabulary import AtRisk
 
 from .actions.intake import DESCRIPTION_MAX, TEXT_LIMITS, GrievanceReport
 from .intake_forms import AppealForm, ReplyForm, SatisfactionForm, TextField, new_token
-from .remedy_forms import AnswerForm, ProposalForm
+from .remedy_forms import AnswerForm, ProposalForm, RemedyAgreementForm
 from .vocabulary import Mode, RaisedBy
 
-__all__ = ["AnswerForm", "AppealForm", "ProposalForm", "RaiseForm", "ReplyForm", "SatisfactionForm"]
+__all__ = ["AnswerForm", "AppealForm", "ProposalForm", "RaiseForm", "RemedyAgreementForm", "ReplyForm",
+           "SatisfactionForm"]
 
 MODE_CHOICES = [
     (Mode.CONFIDENTIAL.value, _("Confidential: only the people handling grievances know it is me")),
@@ -70,15 +71,12 @@ class RaiseForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.groups = list(groups)
         self.fields["country"].choices = [("", pgettext_lazy("country", "Not stated")), *countries.choices()]
-        if self.groups:
-            self.fields["on_behalf_of"].widget.choices = [
-                (FOR_MYSELF, _("Myself: I was affected")),
-                *((str(group.pk), _("The group I represent: %(group)s") % {"group": group.name})
-                  for group in self.groups)]
-        else:
-            # Only a proxy with a current mandate is offered the choice; anyone else files for themselves.
-            del self.fields["on_behalf_of"]
-            del self.fields["represents"]
+        # Only a proxy with a current mandate is shown the choice (the page hides it otherwise); a group posted
+        # anyway reaches the action, which refuses it plainly rather than filing it as their own.
+        self.fields["on_behalf_of"].widget.choices = [
+            (FOR_MYSELF, _("Myself: I was affected")),
+            *((str(group.pk), _("The group I represent: %(group)s") % {"group": group.name})
+              for group in self.groups)]
         if not self.is_bound:
             self.fields["token"].initial = new_token()
 
@@ -92,7 +90,7 @@ class RaiseForm(forms.Form):
             mode=data["mode"], raised_by=RaisedBy.AFFECTED, description=data["description"],
             country=data["country"], occurred_on=data["occurred_on"], when_text=data["when_text"],
             product=data["product"], affected_people=data["affected_people"], wanted_outcome=data["wanted_outcome"],
-            represents=data.get("represents", ""), at_risk=list(data["at_risk"]),
+            represents=data["represents"], at_risk=list(data["at_risk"]),
             supported_by_adviser=data["supported_by_adviser"], interface_language=language)
 
     def main_fields(self):

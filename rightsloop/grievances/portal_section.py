@@ -30,9 +30,18 @@ from . import receipts, remedy_public_views, stages
 from .actions import follow_up as person
 from .actions import remedy as remedy_actions
 from .actions.portal import mandated_groups, raise_from_portal
+from .actions.remedy_answer import answer_proposed_remedy
 from .models import CaseMessage, Grievance, RemedyAction
-from .portal_forms import AnswerForm, AppealForm, ProposalForm, RaiseForm, ReplyForm, SatisfactionForm
-from .vocabulary import ActionStatus, MessageDirection, MessageVia
+from .portal_forms import (
+    AnswerForm,
+    AppealForm,
+    ProposalForm,
+    RaiseForm,
+    RemedyAgreementForm,
+    ReplyForm,
+    SatisfactionForm,
+)
+from .vocabulary import ActionStatus, MessageDirection, MessageVia, Stage
 
 SESSION_RECEIPT_KEY = "rightsloop.grievances.portal_receipt"
 PER_PAGE = 20
@@ -174,9 +183,11 @@ def _case_context(grievance: Grievance, *, stakeholder, remedy_forms: dict | Non
         "satisfaction_form": forms.get("satisfaction_form") or SatisfactionForm(initial={
             "satisfaction": grievance.satisfaction or None}),
         "appeal_form": forms.get("appeal_form") or AppealForm(),
-        "has_remedy": grievance.remedy_plan_id is not None,
+        "page_errors": forms.get("page_errors") or [],
+        # A remedy plan to follow, or a proposed remedy waiting for their answer.
+        "has_remedy": grievance.remedy_plan_id is not None or grievance.stage == Stage.REMEDY_PROPOSED,
     }
-    if grievance.remedy_plan_id is not None:
+    if context["has_remedy"]:
         # The follow-up page's remedy section reads the same; its forms post here instead (no receipt session).
         context.update(remedy_public_views.section_context(grievance, **(remedy_forms or {})))
     return context
@@ -288,3 +299,23 @@ def remedy_answer(request, pk: int, action_pk: int):
             return _done(request, grievance, _("Thank you: we have your answer."), "#remedy")
     return _case_page(request, grievance, status=400,
                       remedy_forms={"answer_form": form, "answer_for": action.pk})
+
+
+@portal_view
+@require_POST
+def remedy_agree(request, pk: int):
+    """They agree to the remedy proposed on their case, or say what is wrong with it (actions.remedy_answer)."""
+    grievance = own_case(request, pk)
+    form = RemedyAgreementForm(request.POST)
+    if form.is_valid():
+        try:
+            answer_proposed_remedy(grievance=grievance, agree=form.cleaned_data["agree"],
+                                   note=form.cleaned_data["note"], via=MessageVia.PORTAL)
+        except ValidationError as error:
+            copy_errors(form, error)
+        else:
+            return _done(request, grievance, _("Thank you: we have your answer to the proposed remedy."), "#remedy")
+    # No remedy waits for an answer any more (answered meanwhile, say): the form is not on the page, so say why above.
+    hidden = grievance.stage != Stage.REMEDY_PROPOSED
+    problems = [problem for listed in form.errors.values() for problem in listed] if hidden else []
+    return _case_page(request, grievance, status=400, remedy_forms={"agreement_form": form}, page_errors=problems)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/reply/", views.reply, name="reply"),
     path("<int:pk>/satisfaction/", views.satisfaction, name="satisfaction"),
     path("<int:pk>/appeal/", views.appeal, name="appeal"),
+    path("<int:pk>/remedy/agreement/", views.remedy_agree, name="remedy-agree"),
     path("<int:pk>/remedy/proposals/", views.remedy_propose, name="remedy-propose"),
     path("<int:pk>/remedy/actions/<int:action_pk>/answer/", views.remedy_answer, name="remedy-answer"),
 ]
