@@ -69,7 +69,7 @@ class GrievancePublicReportIn(Schema):
         return GrievanceReport(**values)
 
 
-class GrievanceRecordIn(GrievancePublicReportIn):
+class GrievanceIntakeRecordIn(GrievancePublicReportIn):
     channel: Channel = Field(..., description="Where the grievance reached the organisation")
     stakeholder_id: Id | None = Field(None, description="The complainant, when known in the register "
                                                         "(confidential or named only)")
@@ -281,7 +281,7 @@ def appeal(request, response: HttpResponse, slug: str, payload: GrievancePublicA
 @router.post("/grievances/intake", url_name="grievance_record",
              response=documented({200: GrievanceReceiptOut, 201: GrievanceReceiptOut}),
              summary="Record a grievance received through another channel (hotline, SMS, letter, in person, NGO)")
-def record(request, response: HttpResponse, payload: GrievanceRecordIn, idempotency_key: str = IdempotencyKey):
+def record(request, response: HttpResponse, payload: GrievanceIntakeRecordIn, idempotency_key: str = IdempotencyKey):
     viewer = request.auth
     if not (viewer.can(Capability.GRIEVANCES_RECORD) or viewer.can(Capability.GRIEVANCES_HANDLE)):
         raise PermissionDenied(_("Your role does not allow recording grievances."))
