@@ -34,6 +34,8 @@ CANDIDATES = 300
 # Case numbers a theme shows before "and N more".
 CASES_SHOWN = 10
 THEMES_SHOWN = 25
+# A risk made from a theme links at most this many of its cases (the newest): each link is audited on its case.
+THEME_RISK_CASES = 500
 
 
 def _posted(request):
@@ -191,7 +193,8 @@ def theme_risk(request):
                               product=data["product"], right=data["right"], country=data["country"])
     if theme is None:
         raise Http404
-    cases = list(queries.cases_for(viewer).filter(pk__in=theme.case_ids).order_by("number"))
+    newest = sorted(theme.case_ids, reverse=True)[:THEME_RISK_CASES]
+    cases = list(queries.cases_for(viewer).filter(pk__in=newest).order_by("number"))
     if not cases:
         raise Http404
     initial = _risk_initial(viewer, product=theme.product, countries_=[theme.country] if theme.country else [],
