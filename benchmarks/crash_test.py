@@ -14,6 +14,18 @@ under the id the server acknowledged, with its text, and that no key produced tw
     python benchmarks/crash_test.py --database postgresql      # scratch database on 127.0.0.1:5432
     python benchmarks/crash_test.py --database sqlite --submissions 500 --kills 2   # a quick run
 
+`--target grievances` runs the same storm against the public grievance page (/g/<slug>/) instead: each
+client GETs the form (a session cookie, its CSRF token and the form's one-time token), POSTs the grievance and
+follows the 303 to the receipt page. A submission is acknowledged once its receipt page showed the receipt.
+Every submission without that is retried with the SAME one-time token and text (a new GET only while no form
+was ever read); a receipt page that says "already shown" (the kill fell between the session's commit and the
+answer) sends the client back to POST, which must answer with the same case and the same receipt. Then it
+reads back: every acknowledged submission is there exactly once (by its submission-key digest), its text is
+what was sent, and its receipt opens it (receipts.check, Argon2id); no case is duplicated or unknown.
+
+    python benchmarks/crash_test.py --target grievances --database sqlite
+    python benchmarks/crash_test.py --target grievances --database postgresql
+
 The scratch database and folder are removed afterwards (--keep keeps them). Exits 1 if any submission was
 lost, duplicated, rejected or never acknowledged. See docs/security/x6-durability.md.
 """
@@ -25,6 +37,7 @@ import http.client
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import socket
@@ -36,7 +49,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 SELF = Path(__file__).resolve()
 ROOT = SELF.parent.parent
@@ -85,6 +98,60 @@ def read_back(engagement_id: str) -> None:
     rows = [[item.pk, item.idempotency_key, item.text]
             for item in Input.objects.filter(engagement_id=int(engagement_id)).order_by("pk")]
     print(json.dumps(rows))
+
+
+def prepare_grievances() -> None:
+    """Create an organisation whose public grievance page takes grievances; print its slug as JSON."""
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from rightsloop.core import keys
+    from rightsloop.core.models import Organisation
+    from rightsloop.core.sealing import blind_index, data_key
+    from rightsloop.grievances import receipts
+    from rightsloop.grievances.models import GrievanceSettings
+
+    keys.current_kek()  # generate the key files now, not in two workers at once
+    keys.audit_key()
+    organisation = Organisation.objects.create(name="Crash Test Grievances", slug="crash-grievances")
+    GrievanceSettings.objects.create(organisation=organisation, products=["Crash app"])
+    data_key(organisation.pk)  # the data keys too, so the first submissions do not race to create them
+    blind_index(organisation.pk, "warm-up")
+    hasher = receipts.hasher()
+    print(json.dumps({"slug": organisation.slug, "argon2": {
+        "time_cost": hasher.time_cost, "memory_cost_kib": hasher.memory_cost, "parallelism": hasher.parallelism}}))
+
+
+def read_back_grievances(slug: str, path: str) -> None:
+    """For each acknowledged submission in `path` (token, text, receipt): how many cases its key made, whether
+    the receipt opens that case and the text is the one sent; and the cases no submission accounts for."""
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from rightsloop.core.models import Organisation
+    from rightsloop.grievances import receipts
+    from rightsloop.grievances.actions.intake import submission_digest
+    from rightsloop.grievances.models import Grievance
+
+    organisation = Organisation.objects.get(slug=slug)
+    submitted = json.loads(Path(path).read_text())
+    by_digest: dict[str, list[int]] = {}
+    for pk, digest in Grievance.objects.filter(organisation=organisation).values_list("pk", "submission_key"):
+        by_digest.setdefault(digest, []).append(pk)
+    results = []
+    for item in submitted:
+        found = by_digest.get(submission_digest(item["token"]), [])
+        opened = receipts.check(organisation, receipts.normalise(item["receipt"])) if item["receipt"] else None
+        results.append({
+            "key": item["key"], "rows": len(found),
+            "receipt_opens_it": bool(opened is not None and found and opened.pk == found[0]),
+            "text_kept": bool(found and Grievance.objects.get(pk=found[0]).description == item["text"]),
+        })
+    known = {submission_digest(item["token"]) for item in submitted}
+    print(json.dumps({"results": results, "rows": sum(len(v) for v in by_digest.values()),
+                      "strangers": sum(len(v) for k, v in by_digest.items() if k not in known)}))
 
 
 # The scratch environment ---------------------------------------------------
@@ -145,7 +212,8 @@ class Server:
         self.process: subprocess.Popen | None = None
         self.starts = 0
 
-    def start(self, token: str, engagement_id: int) -> float:
+    def start(self, path: str, headers: dict | None = None) -> float:
+        """Start gunicorn and wait until GET `path` answers 200; return the seconds it took."""
         self.starts += 1
         log = (self.scratch.folder / f"gunicorn-{self.starts}.log").open("wb")
         began = time.monotonic()
@@ -160,8 +228,7 @@ class Server:
                 raise SystemExit(f"gunicorn exited with {self.process.returncode}; see {log.name}")
             try:
                 connection = http.client.HTTPConnection(HOST, self.port, timeout=5)
-                connection.request("GET", f"/api/v1/engagements/{engagement_id}",
-                                   headers={"Authorization": f"Bearer {token}"})
+                connection.request("GET", path, headers=headers or {})
                 if connection.getresponse().status == 200:
                     return time.monotonic() - began
             except OSError:
@@ -278,6 +345,252 @@ class Client(threading.Thread):
             time.sleep(self.rng.uniform(0.05, 0.25))  # server down or 5xx: back off, then the same key again
 
 
+# The public grievance page -------------------------------------------------
+
+CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+TOKEN_FIELD = re.compile(r'name="token" value="([^"]+)"')
+RECEIPT_SHOWN = re.compile(r'class="receipt"[^>]*aria-label="([0-9 ]+)"')
+
+
+class Browser:
+    """One person's visit without JavaScript: cookies kept between requests, a new connection for each."""
+
+    def __init__(self, port: int, tally: Tally | None = None):
+        self.port, self.tally = port, tally
+        self.cookies: dict[str, str] = {}
+        self.lock = threading.Lock()
+
+    def request(self, method: str, path: str, form: dict | None = None) -> tuple[int | None, str, str]:
+        """(status or None when the server was not there, Location, body)."""
+        headers = {"Connection": "close"}
+        with self.lock:
+            if self.cookies:
+                headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+        body = None
+        if form is not None:
+            body = urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        connection = http.client.HTTPConnection(HOST, self.port, timeout=60)
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            payload = response.read()
+        except (OSError, http.client.HTTPException) as error:
+            if self.tally:
+                self.tally.count(f"{method} {type(error).__name__}")
+            return None, "", ""
+        finally:
+            connection.close()
+        if self.tally:
+            self.tally.count(f"{method} {response.status}")
+        with self.lock:
+            for header, value in response.getheaders():
+                if header.lower() != "set-cookie":
+                    continue
+                name, _eq, rest = value.partition("=")
+                cookie = rest.split(";", 1)[0]
+                if cookie in ("", '""') or "max-age=0" in value.lower():
+                    self.cookies.pop(name.strip(), None)
+                else:
+                    self.cookies[name.strip()] = cookie
+        return response.status, response.getheader("Location", ""), payload.decode("utf-8", "replace")
+
+
+@dataclass
+class GrievanceSubmission:
+    index: int
+    key: str
+    text: str
+    twin_first_attempt: bool
+    token: str = ""
+    csrf: str = ""
+    receipt: str = ""
+    attempts: int = 0
+    posts: int = 0
+    already_shown: int = 0
+    rejected: str = ""
+    browser: Browser | None = None
+
+    @property
+    def acknowledged(self) -> bool:
+        return bool(self.receipt)
+
+
+def intake_form() -> dict:
+    """What a person fills in: anonymous, affected, with a country and a product (no files)."""
+    return {"mode": "anonymous", "raised_by": "affected", "country": "KE", "product": "Crash app",
+            "when_text": "Yesterday", "affected_people": "Me and the riders of my zone",
+            "wanted_outcome": "My account back"}
+
+
+def send_grievance(grievance: GrievanceSubmission, browser: Browser, slug: str, deadline: float, rng: random.Random,
+                   timings: list | None = None) -> None:
+    """GET the form once, then POST with its token (always the same one) until the receipt page shows a receipt."""
+    form_path, receipt_path = f"/g/{slug}/", f"/g/{slug}/receipt/"
+    refreshed = 0
+    began = time.monotonic()
+    while time.monotonic() < deadline:
+        grievance.attempts += 1
+        if not grievance.token or not grievance.csrf:
+            status, _location, html = browser.request("GET", form_path)
+            csrf, token = CSRF_FIELD.search(html or ""), TOKEN_FIELD.search(html or "")
+            if status != 200 or not csrf or not token:
+                time.sleep(rng.uniform(0.05, 0.25))
+                continue
+            grievance.csrf = csrf.group(1)
+            grievance.token = grievance.token or token.group(1)  # a token once read is never replaced
+        fields = {**intake_form(), "csrfmiddlewaretoken": grievance.csrf, "token": grievance.token,
+                  "description": grievance.text}
+        grievance.posts += 1
+        posted_at = time.monotonic()
+        if grievance.twin_first_attempt and grievance.posts == 1:
+            twin_result: list = []
+            twin = threading.Thread(target=lambda out=twin_result, sent=fields: out.append(
+                browser.request("POST", form_path, sent)))
+            twin.start()
+            answers = [browser.request("POST", form_path, fields)]
+            twin.join()
+            answers += twin_result
+        else:
+            answers = [browser.request("POST", form_path, fields)]
+        post_ms = (time.monotonic() - posted_at) * 1000
+        statuses = [status for status, _l, _b in answers]
+        if any(status == 303 and location.endswith(receipt_path) for status, location, _b in answers):
+            status, _location, html = browser.request("GET", receipt_path)
+            shown = RECEIPT_SHOWN.search(html or "") if status == 200 else None
+            if shown:
+                grievance.receipt = shown.group(1)
+                if timings is not None:
+                    timings.append(((time.monotonic() - began) * 1000, post_ms))
+                return
+            if status == 200:
+                grievance.already_shown += 1  # shown to nobody: the kill cut the answer; POST again
+            time.sleep(rng.uniform(0.05, 0.25))
+            continue
+        if 403 in statuses and refreshed < 3:
+            # The CSRF check refused it: read the form again for a CSRF token, keeping the one-time token.
+            refreshed += 1
+            grievance.csrf = ""
+            continue
+        refused = [(status, body) for status, _l, body in answers if status is not None and 400 <= status < 500]
+        if refused:
+            errors = re.findall(r'class="errorlist[^"]*"[^>]*>(.*?)</ul>', refused[0][1], re.S)
+            grievance.rejected = f"HTTP {refused[0][0]}: {' '.join(errors)[:300]}"
+            return
+        time.sleep(rng.uniform(0.05, 0.25))  # server down or 5xx: back off, then the same token again
+
+
+class GrievanceClient(threading.Thread):
+    def __init__(self, queue: list[GrievanceSubmission], queue_lock: threading.Lock, port: int, slug: str, tally: Tally,
+                 deadline: float, seed: int, timings: list | None = None):
+        super().__init__(daemon=True)
+        self.queue, self.queue_lock, self.port, self.slug = queue, queue_lock, port, slug
+        self.tally, self.deadline, self.rng, self.timings = tally, deadline, random.Random(seed), timings
+
+    def run(self) -> None:
+        while time.monotonic() < self.deadline:
+            with self.queue_lock:
+                if not self.queue:
+                    return
+                grievance = self.queue.pop()
+            grievance.browser = Browser(self.port, self.tally)
+            send_grievance(grievance, grievance.browser, self.slug, self.deadline, self.rng, self.timings)
+            if grievance.acknowledged:
+                with self.tally.lock:
+                    self.tally.acknowledged += 1
+
+
+def grievance_texts(run_id: str, count: int, rng: random.Random) -> list[str]:
+    scripts = ["My account was locked after the face check failed",
+               "Bloquearon mi cuenta después de que la verificación facial fallara",
+               "Mon compte a été suspendu sans explication pendant la grève",
+               "Akaunti yangu ilifungwa baada ya uthibitisho wa uso kushindwa",
+               "تم إغلاق حسابي بعد فشل التحقق من الوجه"]
+    return [f"{rng.choice(scripts)} (submission {i} of run {run_id})." for i in range(count)]
+
+
+def crash_run_grievances(arguments) -> dict:
+    rng = random.Random(arguments.seed)
+    scratch = Scratch(arguments.database, arguments.server_url, arguments.keep)
+    server = Server(scratch, free_port(), arguments.workers)
+    began = time.monotonic()
+    try:
+        scratch.run("manage.py", "migrate", "--noinput", "-v0")
+        setup = json.loads(scratch.run(str(SELF), "_prepare_grievances").splitlines()[-1])
+        slug = setup["slug"]
+        run_id = uuid.uuid4().hex[:8]
+        texts = grievance_texts(run_id, arguments.submissions, rng)
+        grievances = [GrievanceSubmission(index=i, key=f"crash-{run_id}-{i:05d}", text=texts[i],
+                                twin_first_attempt=rng.random() < arguments.twins)
+                      for i in range(arguments.submissions)]
+        queue = list(reversed(grievances))
+        total = len(grievances)
+        kill_points = sorted(rng.sample(range(total // 10, total * 9 // 10), arguments.kills))
+        probe = (f"/g/{slug}/follow-up/", {})
+        boot = [server.start(*probe)]
+        tally = Tally()
+        deadline = time.monotonic() + arguments.time_limit
+        burst_began = time.monotonic()
+        queue_lock = threading.Lock()
+        clients = [GrievanceClient(queue, queue_lock, server.port, slug, tally, deadline,
+                                   arguments.seed * 1000 + n) for n in range(arguments.clients)]
+        for client in clients:
+            client.start()
+        kills = []
+        for point in kill_points:
+            while tally.acknowledged < point and time.monotonic() < deadline:
+                time.sleep(0.002)
+            time.sleep(rng.uniform(0, 0.15))  # anywhere in a flow: GET, POST, the commit, the receipt page
+            at = tally.acknowledged
+            server.kill()
+            kills.append(at)
+            time.sleep(rng.uniform(0.2, 1.0))
+            boot.append(server.start(*probe))
+        for client in clients:
+            client.join(max(0.0, deadline - time.monotonic()) + 65)
+        burst_seconds = time.monotonic() - burst_began
+        server.stop()
+        acknowledged = [{"key": g.key, "token": g.token, "text": g.text, "receipt": g.receipt}
+                        for g in grievances if g.acknowledged]
+        listing = scratch.folder / "acknowledged.json"
+        listing.write_text(json.dumps(acknowledged))
+        read = json.loads(scratch.run(str(SELF), "_read_back_grievances", slug, str(listing)).splitlines()[-1])
+        integrity_errors = server.log_lines("IntegrityError")
+        tracebacks = server.log_lines("Traceback")
+    finally:
+        server.stop()
+        scratch.remove()
+    results = read["results"]
+    lost = [r["key"] for r in results if r["rows"] == 0 or not r["text_kept"]]
+    wrong_receipt = [r["key"] for r in results if r["rows"] and not r["receipt_opens_it"]]
+    duplicated = [r["key"] for r in results if r["rows"] > 1]
+    posts = tally.responses.get("POST 303", 0)
+    return {
+        "target": "grievances", "database": arguments.database, "submissions": len(grievances),
+        "kills": len(kills), "kill_points": kills, "clients": arguments.clients, "workers": arguments.workers,
+        "seed": arguments.seed, "argon2": setup["argon2"],
+        "twin_first_attempts": sum(g.twin_first_attempt for g in grievances),
+        "acknowledged": len(acknowledged), "rows": read["rows"], "lost": len(lost),
+        "duplicated": len(duplicated), "receipt_fails": len(wrong_receipt), "unexpected_rows": read["strangers"],
+        "rejected": sum(bool(g.rejected) for g in grievances),
+        "never_acknowledged": sum(not g.acknowledged and not g.rejected for g in grievances),
+        "attempts": sum(g.attempts for g in grievances), "posts": sum(g.posts for g in grievances),
+        "receipt_already_shown": sum(g.already_shown for g in grievances),
+        "responses": dict(sorted(tally.responses.items())),
+        # Cases whose receipt page never reached the client the first time: committed, then the kill cut the
+        # answer (or the receipt page); a retry with the same token got the same case back.
+        "answers_cut": sum(g.posts > 1 + g.twin_first_attempt for g in grievances if g.acknowledged),
+        "posts_303": posts,
+        "server_5xx": sum(n for status, n in tally.responses.items() if status.split()[-1].startswith("5")),
+        "integrity_errors_logged": len(integrity_errors), "integrity_error_sample": integrity_errors[:2],
+        "tracebacks_logged": len(tracebacks),
+        "boot_seconds_max": round(max(boot), 2), "burst_seconds": round(burst_seconds, 1),
+        "seconds": round(time.monotonic() - began, 1),
+        "examples": {"lost": lost[:5], "duplicated": duplicated[:5], "wrong_receipt": wrong_receipt[:5],
+                     "rejected": [g.rejected for g in grievances if g.rejected][:3]},
+    }
+
+
 # One run -------------------------------------------------------------------
 
 def crash_run(arguments) -> dict:
@@ -298,7 +611,8 @@ def crash_run(arguments) -> dict:
         queue = list(reversed(submissions))
         total = len(submissions)
         kill_points = sorted(rng.sample(range(total // 10, total * 9 // 10), arguments.kills))
-        boot = [server.start(token, engagement_id)]
+        probe = (f"/api/v1/engagements/{engagement_id}", {"Authorization": f"Bearer {token}"})
+        boot = [server.start(*probe)]
         tally = Tally()
         deadline = time.monotonic() + arguments.time_limit
         burst_began = time.monotonic()
@@ -316,7 +630,7 @@ def crash_run(arguments) -> dict:
             server.kill()
             kills.append(at)
             time.sleep(rng.uniform(0.2, 1.0))
-            boot.append(server.start(token, engagement_id))
+            boot.append(server.start(*probe))
         for client in clients:
             client.join(max(0.0, deadline - time.monotonic()) + 35)
         burst_seconds = time.monotonic() - burst_began
@@ -376,9 +690,26 @@ def table(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def grievance_table(results: list[dict]) -> str:
+    columns = [("database", "database"), ("submissions", "submissions"), ("kills", "SIGKILLs"),
+               ("acknowledged", "receipt shown"), ("lost", "lost"), ("duplicated", "duplicated"),
+               ("receipt_fails", "receipt fails"), ("unexpected_rows", "unknown cases"), ("rejected", "rejected"),
+               ("never_acknowledged", "never shown"), ("posts", "POSTs"), ("answers_cut", "answer cut by kill"),
+               ("receipt_already_shown", "receipt page lost"), ("server_5xx", "5xx"),
+               ("integrity_errors_logged", "IntegrityError logged"), ("seconds", "seconds")]
+    widths = [max(len(title), *(len(str(r[key])) for r in results)) for key, title in columns]
+    lines = [" | ".join(title.ljust(width) for (_key, title), width in zip(columns, widths, strict=True))]
+    lines.append(" | ".join("-" * width for width in widths))
+    for result in results:
+        lines.append(" | ".join(str(result[key]).rjust(width)
+                                for (key, _title), width in zip(columns, widths, strict=True)))
+    return "\n".join(lines)
+
+
 def failed(result: dict) -> bool:
-    return any(result[k] for k in ("lost", "duplicated", "rejected", "never_acknowledged", "unexpected_rows",
-                                   "two_ids_for_one_key")) or result["acknowledged"] != result["submissions"]
+    return any(result.get(k) for k in ("lost", "duplicated", "rejected", "never_acknowledged", "unexpected_rows",
+                                       "two_ids_for_one_key", "receipt_fails")) or (
+        result["acknowledged"] != result["submissions"])
 
 
 def main() -> int:
@@ -388,12 +719,20 @@ def main() -> int:
     if sys.argv[1:2] == ["_read_back"]:
         read_back(sys.argv[2])
         return 0
+    if sys.argv[1:2] == ["_prepare_grievances"]:
+        prepare_grievances()
+        return 0
+    if sys.argv[1:2] == ["_read_back_grievances"]:
+        read_back_grievances(sys.argv[2], sys.argv[3])
+        return 0
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--target", choices=["inputs", "grievances"], default="inputs",
+                        help="inputs: the engagement inputs API (default); grievances: the public grievance page")
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--server-url", default=os.environ.get("CRASH_TEST_POSTGRES_URL",
                                                                 "postgres://postgres@127.0.0.1:5432/postgres"),
                         help="PostgreSQL server to create the scratch database on (local only).")
-    parser.add_argument("--submissions", type=int, default=2000)
+    parser.add_argument("--submissions", type=int, default=None, help="2000 inputs, or 1000 grievances")
     parser.add_argument("--kills", type=int, default=5)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
@@ -404,8 +743,14 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder and database")
     parser.add_argument("--json", type=Path, help="also write the result here")
     arguments = parser.parse_args()
-    result = crash_run(arguments)
-    print(table([result]))
+    if arguments.submissions is None:
+        arguments.submissions = 1000 if arguments.target == "grievances" else 2000
+    if arguments.target == "grievances":
+        result = crash_run_grievances(arguments)
+        print(grievance_table([result]))
+    else:
+        result = crash_run(arguments)
+        print(table([result]))
     print(json.dumps({k: v for k, v in result.items() if k not in ("responses",)}, default=str))
     print("responses:", json.dumps(result["responses"]))
     if arguments.json:
