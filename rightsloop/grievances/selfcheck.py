@@ -19,21 +19,26 @@ from __future__ import annotations
 
 import datetime
 import re
+import statistics
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import (
+    Case,
     Count,
     DurationField,
     Exists,
     ExpressionWrapper,
     F,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
+    Value,
+    When,
     Window,
 )
 from django.db.models.functions import Coalesce, RowNumber
@@ -75,6 +80,8 @@ from .vocabulary import (
 )
 
 TREND_QUARTERS = 8
+# The stays in a stage behind each median: the latest this many of the period (a bounded list, read in Python).
+MEDIAN_SAMPLE = 2000
 EARLIER_ASSESSMENTS = 5
 # Stages a case passes through on its way to an answer; the finished ones have no duration worth a median.
 TIMED_STAGES = tuple(stage for stage in Stage.values if stage not in FINISHED_STAGES)
@@ -346,6 +353,19 @@ def median_days(rows: QuerySet, duration, *, known_count: int | None = None) -> 
     return sum(value.total_seconds() for value in middle) / len(middle) / 86400
 
 
+def latest_median_days(rows: QuerySet, duration, *, newest: str, limit: int = MEDIAN_SAMPLE) -> float | None:
+    """The median of `duration` over the newest `limit` of `rows` (by `newest`), in days, taken in Python.
+
+    For durations that cost a lookup per row (a stage's stay needs the change that began it), the lookup runs
+    for at most `limit` rows whatever the number of cases.
+    """
+    newest_ids = rows.order_by(f"-{newest}", "-pk").values("pk")[:limit]
+    durations = [value.total_seconds() for value in rows.model.objects.filter(pk__in=newest_ids)
+                 .annotate(_duration=ExpressionWrapper(duration, output_field=DurationField()))
+                 .values_list("_duration", flat=True) if value is not None]
+    return statistics.median(durations) / 86400 if durations else None
+
+
 def _in(period: Period, column: str) -> Q:
     return Q(**{f"{column}__gte": period.start_at, f"{column}__lt": period.end_at})
 
@@ -532,7 +552,7 @@ class _Builder:
         ack_due = _on(period, "acknowledge_due_on") & (
             Q(acknowledge_due_on__lt=today) | Q(acknowledged_at__isnull=False))
         respond_due = _on(period, "respond_due_on") & (Q(respond_due_on__lt=today) | Q(responded_at__isnull=False))
-        deadlines = cases.aggregate(
+        deadlines = cases.filter(_on(period, "acknowledge_due_on") | _on(period, "respond_due_on")).aggregate(
             ack_due=Count("id", filter=ack_due),
             ack_in_time=Count("id", filter=ack_due & Q(acknowledged_at__date__lte=F("acknowledge_due_on"))),
             respond_due=Count("id", filter=respond_due),
@@ -551,7 +571,7 @@ class _Builder:
         parts = []
         for stage in TIMED_STAGES:
             if stays.get(stage):
-                days = median_days(leaves.filter(from_stage=stage), stay, known_count=stays[stage])
+                days = latest_median_days(leaves.filter(from_stage=stage), stay, newest="at", limit=MEDIAN_SAMPLE)
                 parts.append(Part(key=stage, label=stage_name(stage), value=None if days is None else round(days, 1),
                                   shown=_days_shown(days), url=self.link({"stage": stage})))
         answered = cases.filter(_in(period, "responded_at"))
@@ -575,7 +595,9 @@ class _Builder:
             Figure(key="days_per_stage", label=_("Median days in each stage"), kind=DAYS,
                    value=None if slowest is None else slowest.value, shown=_days_shown(
                        None if slowest is None else slowest.value),
-                   reading=_("The longest stage: %(stage)s.") % {"stage": slowest.label} if slowest
+                   reading=_("The longest stage: %(stage)s. Over the stays that ended in this period (the latest "
+                             "%(sample)s of a stage when there are more).") % {
+                       "stage": slowest.label, "sample": f"{MEDIAN_SAMPLE:,}"} if slowest
                    else _("No case left a stage in this period."), parts=tuple(parts)),
             count("overdue_now", _("Open cases overdue today"), overdue,
                   _("Overdue for acknowledgement or a substantive response, whatever the period.") if overdue
@@ -733,17 +755,26 @@ HEADLINES = {
 }
 
 
-def _per_quarter(rows: QuerySet, quarters: list[Period], when: Callable[[Period], Q],
-                 part: Q | None = None) -> list[tuple[int, int]]:
-    """(part, whole) per quarter in one query: conditional counts, no date functions."""
-    names = {}
-    for index, quarter in enumerate(quarters):
-        names[f"whole{index}"] = Count("id", filter=when(quarter))
-        if part is not None:
-            names[f"part{index}"] = Count("id", filter=when(quarter) & part)
-    found = rows.aggregate(**names)
-    return [(found.get(f"part{index}", 0) if part is not None else found[f"whole{index}"], found[f"whole{index}"])
-            for index in range(len(quarters))]
+def _by_quarter(rows: QuerySet, quarters: list[Period], column: str, *, dates: bool = False,
+                parts: dict[str, Q] | None = None) -> list[dict[str, int]]:
+    """Counts per quarter of `column` (and of each of `parts`) in one grouped query over the quarters' span.
+
+    Each row is put in its quarter by a CASE over the quarters' ends (plain comparisons, no date functions), so
+    the database reads the span once whatever the number of quarters.
+    """
+    first, last = quarters[0], quarters[-1]
+    low, high = (first.start, last.end) if dates else (first.start_at, last.end_at)
+    bucket = Case(*[When(**{f"{column}__lt": quarter.end if dates else quarter.end_at}, then=Value(index))
+                    for index, quarter in enumerate(quarters)], default=Value(-1), output_field=IntegerField())
+    counts = {name: Count("id", filter=condition) for name, condition in (parts or {}).items()}
+    found = {row["bucket"]: row for row in rows.filter(**{f"{column}__gte": low, f"{column}__lt": high})
+             .annotate(bucket=bucket).order_by().values("bucket").annotate(whole=Count("id"), **counts)}
+    empty = {"whole": 0, **dict.fromkeys(parts or {}, 0)}
+    return [found.get(index, empty) for index in range(len(quarters))]
+
+
+def _pairs(rows: list[dict[str, int]], part: str | None = None) -> list[tuple[int, int]]:
+    return [(row[part] if part else row["whole"], row["whole"]) for row in rows]
 
 
 def _trend_points(kind: str, pairs: list[tuple[int, int]], quarters: list[Period]) -> tuple[TrendPoint, ...]:
@@ -757,36 +788,38 @@ def _trend_points(kind: str, pairs: list[tuple[int, int]], quarters: list[Period
 
 
 def trends(builder: _Builder, quarters: list[Period]) -> dict[str, Trend]:
-    """The headline figure of each criterion per quarter: one query per criterion, whatever the number of cases."""
+    """The headline figure of each criterion per quarter: six grouped queries, whatever the number of cases."""
     organisation, today = builder.organisation, builder.today
     cases = builder.cases
     proxied = Q(raised_by=RaisedBy.ON_BEHALF) | Q(proxy__isnull=False) | Q(on_behalf_of__isnull=False)
-    received = lambda quarter: _in(quarter, "received_at")  # noqa: E731
-    ack_due = lambda quarter: _on(quarter, "acknowledge_due_on") & (  # noqa: E731
-        Q(acknowledge_due_on__lt=today) | Q(acknowledged_at__isnull=False))
-    engagements = Engagement.objects.none()
-    if builder.settings is not None:
-        engagements = builder.settings.mechanism_engagements.all()
-    finished = cases.filter(stage__in=FINISHED_STAGES).alias(finished_at=Coalesce("closed_at", "stage_changed_at"))
+    received = _by_quarter(cases, quarters, "received_at", parts={
+        "supported": proxied | Q(supported_by_adviser=True), "changed": builder.linked_to_register()})
+    acknowledged = _by_quarter(
+        cases.filter(Q(acknowledge_due_on__lt=today) | Q(acknowledged_at__isnull=False)), quarters,
+        "acknowledge_due_on", dates=True, parts={"in_time": Q(acknowledged_at__date__lte=F("acknowledge_due_on"))})
+    appeals = _by_quarter(Appeal.objects.filter(grievance__organisation=organisation), quarters, "filed_at", parts={
+        "different": Q(new_handler__isnull=False) & (
+            Q(previous_handler__isnull=True) | ~Q(new_handler=F("previous_handler")))})
+    told = _by_quarter(StageChange.objects.filter(grievance__organisation=organisation).exclude(from_stage=""),
+                       quarters, "at", parts={"told": _has("note_sealed")})
+    finished = _by_quarter(
+        cases.filter(stage__in=FINISHED_STAGES).alias(finished_at=Coalesce("closed_at", "stage_changed_at")),
+        quarters, "finished_at", parts={"reviewed": Q(rights_reviewed_at__isnull=False)})
+    engagements = [0] * len(quarters)
+    if builder.settings is not None:  # an engagement spanning two quarters counts in both
+        held = builder.settings.mechanism_engagements.aggregate(**{
+            f"q{index}": Count("id", filter=Q(starts_on__lt=quarter.end, ends_on__gte=quarter.start))
+            for index, quarter in enumerate(quarters)})
+        engagements = [held[f"q{index}"] for index in range(len(quarters))]
     series = {
-        Criterion.LEGITIMATE: (SHARE, _per_quarter(
-            Appeal.objects.filter(grievance__organisation=organisation), quarters,
-            lambda quarter: _in(quarter, "filed_at"),
-            Q(new_handler__isnull=False) & (Q(previous_handler__isnull=True) | ~Q(new_handler=F("previous_handler"))))),
-        Criterion.ACCESSIBLE: (COUNT, _per_quarter(cases, quarters, received)),
-        Criterion.PREDICTABLE: (SHARE, _per_quarter(cases, quarters, ack_due,
-                                                    Q(acknowledged_at__date__lte=F("acknowledge_due_on")))),
-        Criterion.EQUITABLE: (SHARE, _per_quarter(cases, quarters, received, proxied | Q(supported_by_adviser=True))),
-        Criterion.TRANSPARENT: (SHARE, _per_quarter(
-            StageChange.objects.filter(grievance__organisation=organisation).exclude(from_stage=""), quarters,
-            lambda quarter: _in(quarter, "at"), _has("note_sealed"))),
-        Criterion.RIGHTS_COMPATIBLE: (SHARE, _per_quarter(finished, quarters,
-                                                          lambda quarter: _in(quarter, "finished_at"),
-                                                          Q(rights_reviewed_at__isnull=False))),
-        Criterion.CONTINUOUS_LEARNING: (SHARE, _per_quarter(cases, quarters, received,
-                                                            builder.linked_to_register())),
-        Criterion.ENGAGEMENT: (COUNT, _per_quarter(engagements, quarters, lambda quarter: Q(
-            starts_on__lt=quarter.end, ends_on__gte=quarter.start))),
+        Criterion.LEGITIMATE: (SHARE, _pairs(appeals, "different")),
+        Criterion.ACCESSIBLE: (COUNT, _pairs(received)),
+        Criterion.PREDICTABLE: (SHARE, _pairs(acknowledged, "in_time")),
+        Criterion.EQUITABLE: (SHARE, _pairs(received, "supported")),
+        Criterion.TRANSPARENT: (SHARE, _pairs(told, "told")),
+        Criterion.RIGHTS_COMPATIBLE: (SHARE, _pairs(finished, "reviewed")),
+        Criterion.CONTINUOUS_LEARNING: (SHARE, _pairs(received, "changed")),
+        Criterion.ENGAGEMENT: (COUNT, [(n, n) for n in engagements]),
     }
     return {criterion: Trend(key=HEADLINES[criterion], label="", kind=kind,
                              points=_trend_points(kind, pairs, quarters))

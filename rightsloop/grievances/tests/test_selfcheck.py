@@ -124,6 +124,13 @@ def test_predictable(check):
     assert overdue.value == 2  # C (acknowledgement) and J (response)
 
 
+def test_a_stage_median_reads_only_the_latest_stays(organisation, quarter, monkeypatch):
+    monkeypatch.setattr(selfcheck, "MEDIAN_SAMPLE", 2)
+    sampled = selfcheck.self_check(organisation, Q4, today=TODAY)
+    # The two latest stays in "received" to end in Q4: D's (1 day, 2 Dec) and B's (17 days, 20 Oct).
+    assert parts(figure(sampled, Criterion.PREDICTABLE, "days_per_stage"))[Stage.RECEIVED] == 9.0
+
+
 def test_equitable(check):
     supported = figure(check, Criterion.EQUITABLE, "supported")
     assert (supported.numerator, supported.denominator) == (2, 5)  # B (on behalf) and C (an adviser)
