@@ -48,10 +48,13 @@ ADMIN = "jonas"
 HR_LEAD = "amina"
 PRODUCT_LEAD = "priya"
 LEGAL_LEAD = "daniel"
+# A second member of the human rights team, who handles grievances with Amina: an appealed case goes to her.
+GRIEVANCE_OFFICER = "lucia"
 
 MEMBERS: tuple[Member, ...] = (
     Member(ADMIN, "Jonas", "Berg", Role.ADMIN),
     Member(HR_LEAD, "Amina", "Wanjiru", Role.HR_LEAD),
+    Member(GRIEVANCE_OFFICER, "Lucía", "Ferreira", Role.HR_LEAD),
     Member(PRODUCT_LEAD, "Priya", "Raman", Role.DECISION_MAKER, Function.PRODUCT),
     Member(LEGAL_LEAD, "Daniel", "Okoro", Role.DECISION_MAKER, Function.LEGAL),
     Member("helena", "Helena", "Sousa", Role.BOARD),

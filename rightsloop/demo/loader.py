@@ -35,6 +35,7 @@ from . import content
 from . import risks as demo_risks
 from .agreements import load_agreements
 from .consultation import build_consultation
+from .grievances import delete_grievances, load_grievances
 from .load import load_load
 from .ratings import load_ratings
 from .resourcing import load_resourcing
@@ -325,6 +326,7 @@ def build_demo(*, today: datetime.date) -> Organisation:
     load_ratings(viewer=hr_lead, stakeholders=builder.stakeholders, today=today)
     load_resourcing(viewer=hr_lead, stakeholders=builder.stakeholders, engagements=builder.engagements, today=today)
     load_load(organisation=organisation, hr_lead=hr_lead, admin=builder.viewers[content.ADMIN], today=today)
+    load_grievances(organisation=organisation, viewers=builder.viewers, stakeholders=builder.stakeholders, today=today)
     return organisation
 
 
@@ -351,6 +353,8 @@ def delete_demo(organisation: Organisation) -> None:
     members = list(User.objects.filter(username__in=demo_usernames, memberships__organisation=organisation))
     audit.record(organisation=organisation, by=None, action="demo.deleted", target=organisation,
                  summary=f"{organisation.slug}: demo data deleted by manage.py load_demo --reset")
+    # Cases point at stakeholders, groups and engagements (PROTECT): they go first.
+    delete_grievances(organisation)
     LoopReminder.objects.filter(engagement__organisation=organisation).delete()
     FeedbackReport.objects.filter(organisation=organisation).delete()
     # Inputs take their decisions with them; they must go before the participations they point at.

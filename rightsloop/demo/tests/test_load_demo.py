@@ -56,7 +56,7 @@ def test_creates_one_sign_in_per_role_with_the_printed_password(loaded_demo):
 
     memberships = Membership.objects.filter(organisation=demo_organisation()).select_related("user")
     assert Counter(m.role for m in memberships) == {
-        "admin": 1, "hr_lead": 1, "decision_maker": 2, "board": 1, "auditor": 1,
+        "admin": 1, "hr_lead": 2, "decision_maker": 2, "board": 1, "auditor": 1,
     }
     assert {m.function for m in memberships if m.role == "decision_maker"} == {"product", "legal"}
     assert "http://127.0.0.1:8000/" in output
@@ -87,7 +87,9 @@ def test_creates_the_stakeholders_and_engagements_of_the_content(loaded_demo):
     assert stakeholders.filter(preferred_language__in=["es", "fr"]).exists()
     proxies = stakeholders.filter(kind=Kind.PROXY)
     assert all(p.representations.current().exclude(legitimacy_basis="").exists() for p in proxies)
-    engagements = Engagement.objects.for_organisation(organisation).exclude(type="public_consultation")
+    # Besides the consultation and the grievances' remedy dialogues (demo/grievances.py).
+    engagements = Engagement.objects.for_organisation(organisation).exclude(
+        type__in=["public_consultation", "remedy_dialogue"])
     assert engagements.count() == len(content.ENGAGEMENTS) + len(demo_load.ASKS) == 13
 
 

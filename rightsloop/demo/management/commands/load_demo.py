@@ -3,12 +3,14 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from rightsloop.accounts.actions import issue_api_token
 from rightsloop.accounts.roles import Function, Role
 from rightsloop.accounts.viewer import Viewer
 from rightsloop.demo import content
+from rightsloop.demo.grievances import followed_case_receipt
 from rightsloop.demo.loader import (
     DemoConflict,
     build_demo,
@@ -19,6 +21,7 @@ from rightsloop.demo.loader import (
 )
 from rightsloop.demo.mfa import DemoSecondFactor, ensure_second_factors
 from rightsloop.demo.portal import load_portal
+from rightsloop.grievances import receipts
 
 ISSUED_FOR = "demo (manage.py load_demo)"
 
@@ -67,8 +70,12 @@ class Command(BaseCommand):
         # A fresh portal link on every run, like the token: a link works once and the last one may be spent.
         with transaction.atomic():
             portal_who, portal_url = load_portal(organisation=organisation, hr_lead=Viewer.from_membership(membership))
+        # The anonymous grievance followed by receipt: its receipt is stored only hashed, so it is given again
+        # (as to a repeated submission) and printed on every run.
+        with transaction.atomic():
+            followed = followed_case_receipt(organisation)
         self._print_counts(count_demo(organisation, today))
-        self._print_sign_ins(raw_token, factors, portal=(portal_who, portal_url))
+        self._print_sign_ins(raw_token, factors, portal=(portal_who, portal_url), grievance=followed)
 
     def _print_counts(self, counts) -> None:
         self.stdout.write(
@@ -81,7 +88,8 @@ class Command(BaseCommand):
             f"mitigations, {counts.strategic_decisions} strategic decisions, {counts.context_events} context events."
         )
 
-    def _print_sign_ins(self, raw_token: str, factors: dict[str, DemoSecondFactor], *, portal: tuple[str, str]) -> None:
+    def _print_sign_ins(self, raw_token: str, factors: dict[str, DemoSecondFactor], *, portal: tuple[str, str],
+                        grievance=None) -> None:
         base = settings.RIGHTSLOOP_BASE_URL.rstrip("/")
         rows = []
         for member in content.MEMBERS:
@@ -128,6 +136,17 @@ class Command(BaseCommand):
             "private window: following it ends any staff sign-in in that browser):",
             f"  {portal[1]}",
             "",
+        ]
+        if grievance is not None:
+            case, receipt = grievance
+            lines += [
+                f"Grievance follow-up, as the anonymous person who raised {case.label} would (a receipt is stored only",
+                "hashed: this is the one place it is shown). Open the page and type the receipt:",
+                f"  {base}{reverse('grievances-public:follow-up-sign-in', args=[case.organisation.slug])}",
+                f"  {receipts.display(receipt)}",
+                "",
+            ]
+        lines += [
             "Queued feedback email is delivered by the task worker: manage.py db_worker",
             "=" * 72,
         ]
