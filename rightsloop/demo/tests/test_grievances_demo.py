@@ -225,3 +225,41 @@ def test_both_handlers_are_members_with_a_sign_in(organisation):
     officer = User.objects.get(username=content.GRIEVANCE_OFFICER)
     assert officer.memberships.get(organisation=organisation).role == "hr_lead"
     assert officer.check_password(content.DEMO_PASSWORD)
+
+
+def test_the_demo_cases_open_on_the_handlers_pages_and_the_followed_case_on_the_public_page(loaded_demo, organisation,
+                                                                                            demo_cases):
+    from django.core.cache import cache
+    from django.test import Client
+    from django.urls import reverse
+
+    from rightsloop.accounts.models import Membership
+    from rightsloop.accounts.viewer import Viewer
+    from rightsloop.conftest import signed_in
+
+    def client_of(username):
+        return signed_in(Viewer.from_membership(Membership.objects.select_related("user", "organisation").get(
+            organisation=organisation, user__username=username)))
+
+    amina, lucia = client_of(content.HR_LEAD), client_of(content.GRIEVANCE_OFFICER)
+    appealed = demo_cases.get(appeals_count=1)
+    for case in demo_cases:
+        # The handler of the appealed outcome no longer opens the case; the other handler does.
+        client = lucia if case == appealed else amina
+        assert client.get(reverse("grievances:case", args=[case.pk])).status_code == 200, case.label
+        if case.remedy_plan_id:
+            assert client.get(reverse("grievances:plan", args=[case.remedy_plan_id])).status_code == 200
+    assert amina.get(reverse("grievances:case", args=[appealed.pk])).status_code == 404
+    listed = amina.get(reverse("grievances:list"))
+    assert listed.status_code == 200 and f"G-{demo_cases.count()}" in listed.text
+    for name in ("grievances:self-check", "grievances:settings", "grievances:themes"):
+        assert amina.get(reverse(name)).status_code == 200, name
+
+    cache.clear()
+    label, receipt = printed_receipt(loaded_demo)
+    person = Client()
+    opened = person.post(reverse("grievances-public:follow-up-sign-in", args=[organisation.slug]),
+                         {"receipt": receipt}, follow=True)
+    assert opened.status_code == 200 and label in opened.text
+    assert reverse("grievances-public:remedy-answer", args=[organisation.slug, demo_cases.get(
+        number=int(label[2:])).remedy_plan.actions.get(status=ActionStatus.DELIVERED).pk]) in opened.text
