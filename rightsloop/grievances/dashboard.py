@@ -13,18 +13,25 @@ from rightsloop.accounts.viewer import Viewer
 from .models import FINISHED_STAGES, Grievance
 from .vocabulary import Stage
 
+# The stages of an open case, named rather than "not finished" so the query reads the index's open stages only.
+OPEN_STAGES = tuple(stage for stage in Stage.values if stage not in FINISHED_STAGES)
+
 
 def counts(organisation, today: datetime.date) -> dict[str, int]:
-    """Open cases, awaiting acknowledgement, late (acknowledgement, response), escalated, appealed: one query."""
-    open_case = ~Q(stage__in=FINISHED_STAGES)
-    return Grievance.objects.for_organisation(organisation).aggregate(
-        open=Count("pk", filter=open_case),
-        awaiting_acknowledgement=Count("pk", filter=Q(stage=Stage.RECEIVED)),
-        acknowledgement_overdue=Count("pk", filter=Q(stage=Stage.RECEIVED, acknowledge_due_on__lt=today)),
-        response_overdue=Count("pk", filter=open_case & Q(responded_at__isnull=True, respond_due_on__lt=today)),
-        escalated=Count("pk", filter=open_case & Q(escalation_level__gt=0)),
-        escalated_to_administrators=Count("pk", filter=open_case & Q(escalation_level__gte=2)),
-        appealed=Count("pk", filter=open_case & Q(appeals_count__gt=0)),
+    """Open cases, awaiting acknowledgement, late (acknowledgement, response), escalated, appealed: one query.
+
+    Every count is of open cases, so the query reads only the open stages of the organisation's index
+    `grievance_org_open`, which holds every column the counts test (an index-only read, however many cases were
+    ever closed). Counting a column of that index (not the id) keeps PostgreSQL off the table.
+    """
+    return Grievance.objects.for_organisation(organisation).filter(stage__in=OPEN_STAGES).aggregate(
+        open=Count("stage"),
+        awaiting_acknowledgement=Count("stage", filter=Q(stage=Stage.RECEIVED)),
+        acknowledgement_overdue=Count("stage", filter=Q(stage=Stage.RECEIVED, acknowledge_due_on__lt=today)),
+        response_overdue=Count("stage", filter=Q(responded_at__isnull=True, respond_due_on__lt=today)),
+        escalated=Count("stage", filter=Q(escalation_level__gt=0)),
+        escalated_to_administrators=Count("stage", filter=Q(escalation_level__gte=2)),
+        appealed=Count("stage", filter=Q(appeals_count__gt=0)),
     )
 
 

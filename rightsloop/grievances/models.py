@@ -24,6 +24,7 @@ from rightsloop.engagements.models import Engagement, Input
 from rightsloop.risks.models import Mitigation, Risk, StrategicDecision
 from rightsloop.stakeholders.models import AffectedGroup, Stakeholder
 
+from .selfcheck_facts import in_time, stay_seconds
 from .vocabulary import (
     ActionStatus,
     Assessment,
@@ -195,6 +196,10 @@ class Grievance(SealedModel, models.Model):
     # Fixed at receipt from the organisation's settings: the promise made to the person.
     acknowledge_due_on = models.DateField(_("acknowledgement due"))
     respond_due_on = models.DateField(_("substantive response due"))
+    # Whether each promise was kept (the answer's date on or before the due date), None while unanswered: kept by
+    # save() for the self-check's counts (selfcheck_facts.py; refresh_deadlines() after a bulk write).
+    acknowledged_in_time = models.BooleanField(null=True, editable=False)
+    responded_in_time = models.BooleanField(null=True, editable=False)
     # 0: on time or with its handler; 1: overdue, the whole team told; 2: still overdue, the administrators told.
     escalation_level = models.PositiveSmallIntegerField(default=0)
     escalated_at = models.DateTimeField(null=True, blank=True)
@@ -238,7 +243,12 @@ class Grievance(SealedModel, models.Model):
         ]
         indexes = [
             models.Index(fields=["organisation", "-received_at", "-id"], name="grievance_org_newest"),
-            models.Index(fields=["organisation", "stage", "acknowledge_due_on"], name="grievance_org_stage"),
+            # Covers the dashboard panel's counts of the open cases (an index-only read of the open stages).
+            models.Index(fields=["organisation", "stage", "acknowledge_due_on", "respond_due_on", "responded_at",
+                                 "escalation_level", "appeals_count"], name="grievance_org_open"),
+            models.Index(fields=["organisation", "acknowledge_due_on", "acknowledged_in_time"],
+                         name="grievance_org_ack_due"),
+            models.Index(fields=["organisation", "respond_due_on", "responded_in_time"], name="grievance_org_resp_due"),
             models.Index(fields=["organisation", "responded_at", "respond_due_on"], name="grievance_org_respond"),
             models.Index(fields=["organisation", "handler", "stage"], name="grievance_org_handler"),
             models.Index(fields=["organisation", "product", "country"], name="grievance_org_product"),
@@ -251,9 +261,15 @@ class Grievance(SealedModel, models.Model):
     def save(self, *args, **kwargs):
         fresh_key = self.ensure_case_key()
         sealed_columns = self.seal_pending()
+        self.acknowledged_in_time = in_time(self.acknowledged_at, self.acknowledge_due_on)
+        self.responded_in_time = in_time(self.responded_at, self.respond_due_on)
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = set(kwargs["update_fields"]) | set(sealed_columns) | (
                 {"sealed_key"} if fresh_key else set())
+            if kwargs["update_fields"] & {"acknowledged_at", "acknowledge_due_on"}:
+                kwargs["update_fields"].add("acknowledged_in_time")
+            if kwargs["update_fields"] & {"responded_at", "respond_due_on"}:
+                kwargs["update_fields"].add("responded_in_time")
         super(SealedModel, self).save(*args, **kwargs)
 
     @property
@@ -298,6 +314,8 @@ class StageChange(CaseSealed, models.Model):
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     grievance = models.ForeignKey(Grievance, on_delete=models.CASCADE, related_name="stage_changes")
+    # The case's, copied when the row is written (save()), so a period's changes are read without the cases.
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+", editable=False)
     from_stage = models.CharField(max_length=20, choices=Stage.choices, blank=True)
     to_stage = models.CharField(max_length=20, choices=Stage.choices)
     note = Sealed(_("what we tell them"))
@@ -305,15 +323,40 @@ class StageChange(CaseSealed, models.Model):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                            related_name="+")
     at = models.DateTimeField()
+    # How long the case had been in `from_stage` when it left it: since the change into it, or the receipt for
+    # the first stage (None for the receipt's own row). Written once with the row (save()).
+    stayed_seconds = models.BigIntegerField(null=True, editable=False)
 
     class Meta:
         verbose_name = _("stage change")
         verbose_name_plural = _("stage changes")
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["grievance", "at"], name="stage_change_case")]
+        indexes = [
+            models.Index(fields=["grievance", "at"], name="stage_change_case"),
+            models.Index(fields=["organisation", "at"], name="stage_change_org_at"),
+            # Covers the stays behind each stage's median (read newest first, stayed_seconds from the index).
+            models.Index(fields=["organisation", "from_stage", "at", "stayed_seconds"], name="stage_change_org_stage"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.grievance_id}: {self.from_stage} → {self.to_stage}"
+
+    def save(self, *args, **kwargs):
+        if self._state.adding:
+            if self.organisation_id is None:
+                self.organisation_id = self.grievance.organisation_id
+            if self.stayed_seconds is None and self.from_stage:
+                self.stayed_seconds = stay_seconds(self.at, self.entered_at())
+        super().save(*args, **kwargs)
+
+    def entered_at(self) -> datetime.datetime | None:
+        """When the case entered `from_stage`: the latest change into it written before this one, or the receipt."""
+        earlier = StageChange.objects.filter(grievance_id=self.grievance_id, to_stage=self.from_stage,
+                                             at__lte=self.at)
+        if self.pk is not None:
+            earlier = earlier.filter(models.Q(at__lt=self.at) | models.Q(at=self.at, pk__lt=self.pk))
+        found = earlier.order_by("-at", "-pk").values_list("at", flat=True).first()
+        return found if found is not None else self.grievance.received_at
 
 
 class CaseMessage(CaseSealed, models.Model):

@@ -6,6 +6,10 @@ the middle row of the ordered durations), so nothing database-specific lives her
 field: where a figure needs to know whether the person was told something (a note on a stage, an outcome), it
 asks only whether the sealed column is empty, never opens it.
 
+What would cost a computation per row here is kept on the rows when they are written (selfcheck_facts.py):
+whether each promise was kept (Grievance.acknowledged_in_time, responded_in_time), and each stage change's
+organisation and stay (StageChange.organisation, stayed_seconds); the figures count those on their indexes.
+
 Which cases a figure counts:
 - "received in the period": cases whose `received_at` falls in it (channels, languages, proxies, links…);
 - deadlines: cases whose acknowledgement or response fell *due* in the period (up to today), so each promise is
@@ -36,7 +40,6 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
     Window,
@@ -353,17 +356,16 @@ def median_days(rows: QuerySet, duration, *, known_count: int | None = None) -> 
     return sum(value.total_seconds() for value in middle) / len(middle) / 86400
 
 
-def latest_median_days(rows: QuerySet, duration, *, newest: str, limit: int = MEDIAN_SAMPLE) -> float | None:
-    """The median of `duration` over the newest `limit` of `rows` (by `newest`), in days, taken in Python.
+def stay_median_days(organisation: Organisation, stage: str, period: Period) -> float | None:
+    """The median stay in `stage` over the latest MEDIAN_SAMPLE stays that ended in `period`, in days.
 
-    For durations that cost a lookup per row (a stage's stay needs the change that began it), the lookup runs
-    for at most `limit` rows whatever the number of cases.
+    Each stay's length is kept on the stage change that ended it (StageChange.stayed_seconds), so this reads
+    at most MEDIAN_SAMPLE rows of one index, newest first, whatever the number of cases.
     """
-    newest_ids = rows.order_by(f"-{newest}", "-pk").values("pk")[:limit]
-    durations = [value.total_seconds() for value in rows.model.objects.filter(pk__in=newest_ids)
-                 .annotate(_duration=ExpressionWrapper(duration, output_field=DurationField()))
-                 .values_list("_duration", flat=True) if value is not None]
-    return statistics.median(durations) / 86400 if durations else None
+    seconds = [value for value in StageChange.objects.filter(organisation=organisation, from_stage=stage)
+               .filter(_in(period, "at")).order_by("-at", "-id").values_list("stayed_seconds", flat=True)
+               [:MEDIAN_SAMPLE] if value is not None]
+    return statistics.median(seconds) / 86400 if seconds else None
 
 
 def _in(period: Period, column: str) -> Q:
@@ -549,30 +551,29 @@ class _Builder:
 
     def predictable(self) -> list[Figure]:
         cases, period, today = self.cases, self.period, self.today
-        ack_due = _on(period, "acknowledge_due_on") & (
-            Q(acknowledge_due_on__lt=today) | Q(acknowledged_at__isnull=False))
-        respond_due = _on(period, "respond_due_on") & (Q(respond_due_on__lt=today) | Q(responded_at__isnull=False))
-        deadlines = cases.filter(_on(period, "acknowledge_due_on") | _on(period, "respond_due_on")).aggregate(
-            ack_due=Count("id", filter=ack_due),
-            ack_in_time=Count("id", filter=ack_due & Q(acknowledged_at__date__lte=F("acknowledge_due_on"))),
-            respond_due=Count("id", filter=respond_due),
-            respond_in_time=Count("id", filter=respond_due & Q(responded_at__date__lte=F("respond_due_on"))),
-        )
-        overdue = cases.overdue(today).count()
+        # An answer given is one whose promise is judged (acknowledged_in_time is set exactly when
+        # acknowledged_at is), so each count reads only the columns of one index.
+        ack_due = Q(acknowledge_due_on__lt=today) | Q(acknowledged_in_time__isnull=False)
+        respond_due = Q(respond_due_on__lt=today) | Q(responded_in_time__isnull=False)
+        # Whether each promise was kept is kept on the case (selfcheck_facts.py): plain counts on indexed columns.
+        # (Counting an indexed column, not the id, lets PostgreSQL answer from the index alone.)
+        acknowledgements = cases.filter(_on(period, "acknowledge_due_on")).aggregate(
+            due=Count("acknowledge_due_on", filter=ack_due),
+            in_time=Count("acknowledge_due_on", filter=Q(acknowledged_in_time=True)))
+        responses = cases.filter(_on(period, "respond_due_on")).aggregate(
+            due=Count("respond_due_on", filter=respond_due),
+            in_time=Count("respond_due_on", filter=Q(responded_in_time=True)))
+        deadlines = {"ack_due": acknowledgements["due"], "ack_in_time": acknowledgements["in_time"],
+                     "respond_due": responses["due"], "respond_in_time": responses["in_time"]}
+        # Only open cases are overdue: naming the open stages reads them alone on the index `grievance_org_open`.
+        overdue = cases.filter(stage__in=TIMED_STAGES).overdue(today).count()
 
-        leaves = (StageChange.objects.filter(grievance__organisation=self.organisation, from_stage__in=TIMED_STAGES)
-                  .filter(_in(period, "at")).order_by())
-        entered = (StageChange.objects.filter(grievance_id=OuterRef("grievance_id"), to_stage=OuterRef("from_stage"))
-                   .filter(Q(at__lt=OuterRef("at")) | Q(at=OuterRef("at"), id__lt=OuterRef("id")))
-                   .order_by("-at", "-id").values("at")[:1])
-        stay = F("at") - Coalesce(Subquery(entered), F("grievance__received_at"))
-        stays = dict(_grouped(leaves, "from_stage"))
         stage_name = _choice_name(Stage.choices)
         parts = []
         for stage in TIMED_STAGES:
-            if stays.get(stage):
-                days = latest_median_days(leaves.filter(from_stage=stage), stay, newest="at", limit=MEDIAN_SAMPLE)
-                parts.append(Part(key=stage, label=stage_name(stage), value=None if days is None else round(days, 1),
+            days = stay_median_days(self.organisation, stage, period)
+            if days is not None:
+                parts.append(Part(key=stage, label=stage_name(stage), value=round(days, 1),
                                   shown=_days_shown(days), url=self.link({"stage": stage})))
         answered = cases.filter(_in(period, "responded_at"))
         to_answer = median_days(answered, F("responded_at") - F("received_at"))
@@ -623,7 +624,7 @@ class _Builder:
         ]
 
     def transparent(self, finished: dict) -> list[Figure]:
-        changes = (StageChange.objects.filter(grievance__organisation=self.organisation).exclude(from_stage="")
+        changes = (StageChange.objects.filter(organisation=self.organisation).exclude(from_stage="")
                    .filter(_in(self.period, "at")).aggregate(total=Count("id"), told=Count("id", filter=_has(
                        "note_sealed"))))
         messages = (CaseMessage.objects.filter(grievance__organisation=self.organisation,
@@ -795,12 +796,12 @@ def trends(builder: _Builder, quarters: list[Period]) -> dict[str, Trend]:
     received = _by_quarter(cases, quarters, "received_at", parts={
         "supported": proxied | Q(supported_by_adviser=True), "changed": builder.linked_to_register()})
     acknowledged = _by_quarter(
-        cases.filter(Q(acknowledge_due_on__lt=today) | Q(acknowledged_at__isnull=False)), quarters,
-        "acknowledge_due_on", dates=True, parts={"in_time": Q(acknowledged_at__date__lte=F("acknowledge_due_on"))})
+        cases.filter(Q(acknowledge_due_on__lt=today) | Q(acknowledged_in_time__isnull=False)), quarters,
+        "acknowledge_due_on", dates=True, parts={"in_time": Q(acknowledged_in_time=True)})
     appeals = _by_quarter(Appeal.objects.filter(grievance__organisation=organisation), quarters, "filed_at", parts={
         "different": Q(new_handler__isnull=False) & (
             Q(previous_handler__isnull=True) | ~Q(new_handler=F("previous_handler")))})
-    told = _by_quarter(StageChange.objects.filter(grievance__organisation=organisation).exclude(from_stage=""),
+    told = _by_quarter(StageChange.objects.filter(organisation=organisation).exclude(from_stage=""),
                        quarters, "at", parts={"told": _has("note_sealed")})
     finished = _by_quarter(
         cases.filter(stage__in=FINISHED_STAGES).alias(finished_at=Coalesce("closed_at", "stage_changed_at")),
