@@ -77,7 +77,9 @@ def _speaking_stakeholder(grievance: Grievance):
     takes part for them, or nobody does and their proposals are recorded without a speaker.
     """
     person, proxy = grievance.stakeholder, grievance.proxy
-    if proxy is not None and (proxy.kind != Kind.PROXY or proxy.erased_at is not None):
+    if proxy is not None and (proxy.kind != Kind.PROXY or proxy.erased_at is not None
+                              or (person is not None and proxy.pk == person.pk)):
+        # A proxy filing for a group from the portal is the case's stakeholder too: it speaks in its own name.
         proxy = None
     if person is not None and person.erased_at is None:
         if person.safety_level == SafetyLevel.NORMAL:
@@ -374,8 +376,8 @@ def confirm_or_dispute(*, action: RemedyAction, grievance: Grievance, answer: st
     if answer == ConfirmationAnswer.DISPUTED:
         action.status, action.disputed_at, action.confirmed_at = ActionStatus.DISPUTED, now, None
         action.save(update_fields=["status", "disputed_at", "confirmed_at"])
-        if grievance.stage in REOPENED_BY_DISPUTE:
-            _reopen_for_dispute(grievance, by, now)
+        # It reads the case's stage afresh under a lock: the caller's copy may be older than a closing.
+        _reopen_for_dispute(grievance, by, now)
     else:
         cases = set(action.plan.grievances.values_list("pk", flat=True))
         confirmed = set(ActionConfirmation.objects.filter(

@@ -11,6 +11,7 @@ from rightsloop.grievances.actions import remedy
 from rightsloop.grievances.actions.remedy_answer import answer_proposed_remedy
 from rightsloop.grievances.models import CaseMessage, Grievance, HandlerExclusion, StageChange
 from rightsloop.grievances.vocabulary import MessageDirection, Stage
+from rightsloop.stakeholders.tests.factories import make_stakeholder
 
 from .factories_remedy import make_case
 
@@ -125,3 +126,28 @@ def test_a_remedy_dialogue_is_for_grievance_handlers_only(organisation, hr_lead,
     assert visible_inputs(hr_lead).count() == 1
     for outsider in (admin, auditor):
         assert not visible_engagements(outsider).exists() and not visible_inputs(outsider).exists()
+
+
+def test_a_plan_for_a_case_a_proxy_filed_for_its_group_from_the_portal(organisation, hr_lead):
+    """The portal records the proxy as the case's stakeholder and its proxy: it speaks in its own name."""
+    proxy = make_stakeholder(hr_lead, name="Gikomba Traders Association", kind="proxy")
+    case = make_case(organisation, stage=Stage.INVESTIGATING, stakeholder=proxy, proxy=proxy)
+    plan = remedy.create_plan(grievances=[case], title="Frozen wallets", by=hr_lead)
+    item, _created = remedy.record_proposal(plan=plan, grievance=case, text=WORDS, via="portal", by=hr_lead)
+    assert item.speaker.stakeholder == proxy and item.speaker.via_proxy is None
+
+
+def test_a_dispute_reopens_a_case_closed_after_the_caller_read_it(organisation, hr_lead):
+    import datetime
+
+    from django.utils import timezone
+
+    case = make_case(organisation, stage=Stage.REMEDY_DELIVERING)
+    plan = remedy.create_plan(grievances=[case], title="Refunds", by=hr_lead)
+    action = remedy.add_action(plan=plan, remedy_type="restitution", description="Refund", owner=hr_lead.user,
+                               due_on=timezone.localdate() + datetime.timedelta(days=1), by=hr_lead)
+    remedy.mark_delivered(action=action, by=hr_lead)
+    stale = Grievance.objects.get(pk=case.pk)
+    Grievance.objects.filter(pk=case.pk).update(stage=Stage.CLOSED, closed_at=timezone.now())
+    remedy.confirm_or_dispute(action=action, grievance=stale, answer="disputed", note="Only half", via="follow_up")
+    assert Grievance.objects.get(pk=case.pk).stage == Stage.REMEDY_DELIVERING
