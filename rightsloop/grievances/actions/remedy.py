@@ -45,7 +45,6 @@ MAX_DESCRIPTION_LENGTH = 5_000
 MAX_NOTE_LENGTH = 5_000
 # Where a dispute sends a case back to, and from which stages: the deadline and escalation machinery then sees
 # it open again.
-REOPENED_BY_DISPUTE = (Stage.CLOSED, Stage.REMEDY_DELIVERING)
 
 
 # Plans -------------------------------------------------------------------------------------------------------
