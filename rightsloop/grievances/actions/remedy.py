@@ -43,9 +43,6 @@ __all__ = [
 
 MAX_DESCRIPTION_LENGTH = 5_000
 MAX_NOTE_LENGTH = 5_000
-# Where a dispute sends a case back to, and from which stages: the deadline and escalation machinery then sees
-# it open again.
-
 
 # Plans -------------------------------------------------------------------------------------------------------
 
