@@ -79,6 +79,8 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--no-measure", action="store_true", help="only generate")
     parser.add_argument("--analyze", action="store_true",
                         help="SQLite: ANALYZE before measuring (PostgreSQL is analysed after loading)")
+    parser.add_argument("--pages", default="list,case,self-check",
+                        help="which pages to measure, comma-separated: list, case, self-check")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     return parser.parse_args()
 
@@ -768,7 +770,8 @@ def ensure_big_case(organisation: Organisation, target: int, log) -> None:
     log(f"  case {case.label} now has {target} messages (was {n})")
 
 
-def measure(organisation: Organisation, requests: int, warmup: int, log) -> list[dict]:
+def measure(organisation: Organisation, requests: int, warmup: int, log, groups=("list", "case", "self-check")
+            ) -> list[dict]:
     lead = User.objects.get(username="bench-gr-lead")
     membership = Membership.objects.get(user=lead, organisation=organisation)
     assert membership.role == Role.HR_LEAD
@@ -798,6 +801,8 @@ def measure(organisation: Organisation, requests: int, warmup: int, log) -> list
         (f"self-check: year {year}", f"/grievances/self-check/?period={year}", SELF_CHECK_TARGET_MS),
         (f"self-check: year {year - 1}", f"/grievances/self-check/?period={year - 1}", SELF_CHECK_TARGET_MS),
     ]
+    pages = [(label, url, target) for label, url, target in pages if label.split(":")[0].replace("case list", "list")
+             .replace("case page", "case") in groups]
     results = []
     for label, url, target in pages:
         def get(url=url):
@@ -887,7 +892,7 @@ def main() -> None:
     load = os.getloadavg()[0]
     log(f"measuring {args.requests} requests per page after {args.warmup} warm-up requests; load average "
         f"{load:.1f} on {os.cpu_count()} CPUs")
-    results = measure(organisation, args.requests, args.warmup, log)
+    results = measure(organisation, args.requests, args.warmup, log, groups=args.pages.split(","))
     print()
     print(describe_database())
     print(table(results))
