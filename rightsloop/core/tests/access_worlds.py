@@ -28,6 +28,9 @@ from rightsloop.accounts.viewer import Viewer
 from rightsloop.consultations.tests.factories import consultation_world
 from rightsloop.engagements import actions as engagement_actions
 from rightsloop.engagements.tests.factories import make_engagement, make_input, make_participation
+from rightsloop.grievances.actions import intake as grievance_intake
+from rightsloop.grievances.actions import links as grievance_links
+from rightsloop.grievances.actions import remedy as grievance_remedy
 from rightsloop.portal import links as portal_links
 from rightsloop.portal.actions import details as portal_details
 from rightsloop.portal.models import PortalLink
@@ -64,6 +67,9 @@ NOT_FOUND = "not_found"  # 404
 SIGN_IN = "redirect_to_sign_in"  # 302 to the sign-in page
 NO_TOKEN = "unauthorized"  # 401: the API without a bearer token
 NOT_ALLOWED = "method_not_allowed"  # 405
+# 302 or 303 to the public grievance pages' receipt form (/g/<slug>/follow-up/): a follow-up page without a
+# follow-up session (a browser that showed no receipt), refused before any lookup, as SIGN_IN is for staff pages.
+FOLLOW_UP = "redirect_to_follow_up_sign_in"
 
 
 def foreign_outcome(own: str) -> str:
@@ -81,6 +87,8 @@ def outcome_of(response) -> str:
         return SIGN_IN
     if status == 302 and response["Location"].startswith(("/accounts/verify/", "/accounts/enrol/")):
         return f"redirect to the second factor ({response['Location']})"
+    if status in (302, 303) and re.fullmatch(r"/g/[-\w]+/follow-up/", response["Location"]):
+        return FOLLOW_UP
     if 200 <= status < 400 or status == 400:
         return OK
     return {401: NO_TOKEN, 403: FORBIDDEN, 404: NOT_FOUND, 405: NOT_ALLOWED}.get(status, f"status {status}")
@@ -111,7 +119,8 @@ class Route:
 
     @property
     def params(self) -> list[str]:
-        return re.findall(r"<\w+:(\w+)>", self.pattern)
+        # Django's converters (<int:pk>), and ninja's untyped parameters (<slug>)
+        return re.findall(r"<(?:\w+:)?(\w+)>", self.pattern)
 
 
 def _api_methods() -> dict[str, str]:
@@ -250,6 +259,39 @@ ROUTE_OBJECTS: dict[str, dict[str, str]] = {
     "api:create_grant": {"body.grantee_id": "stakeholder"},
     # Relationship agreements (relationships/agreement_*.py): the person's drafted agreement
     "api:create_agreement": {"body.stakeholder_id": "stakeholder"},
+    # The grievance mechanism (grievances/): staff pages of a case, its attachment, its remedy plan and actions.
+    # A plan is created for the case in no plan yet; an action's confirmation is asked for a delivered action.
+    **{f"grievances:{name}": {"pk": "grievance"} for name in (
+        "case", "acknowledge", "move", "assign", "exclude", "message", "outcome", "rights-review", "classify",
+        "links", "make-risk")},
+    "grievances:attachment": {"pk": "grievance", "attachment_pk": "attachment"},
+    "grievances:plan-create": {"case_pk": "spare_grievance"},
+    **{f"grievances:{name}": {"pk": "remedy_plan"} for name in (
+        "plan", "plan-add-case", "plan-proposal", "action-add")},
+    "grievances:plan-remove-case": {"pk": "remedy_plan", "case_pk": "grievance"},
+    "grievances:proposal-decision": {"pk": "remedy_plan", "input_pk": "proposal"},
+    "grievances:action-edit": {"pk": "remedy_action"},
+    "grievances:action-delivered": {"pk": "remedy_action"},
+    "grievances:action-confirmation": {"pk": "delivered_action"},
+    # The portal's grievance section answers staff 403 before any lookup; the world's case and action fill it.
+    **{f"portal:grievances:{name}": {"pk": "grievance"} for name in (
+        "case", "reply", "satisfaction", "appeal", "remedy-agree", "remedy-propose")},
+    "portal:grievances:remedy-answer": {"pk": "grievance", "action_pk": "remedy_action"},
+    "grievances-public:remedy-answer": {"action_pk": "delivered_action"},
+    # Body ids whose refusal is a 404, as a path id's (foreign and missing alike). Those answered with a 400 field
+    # message instead (a stakeholder, proxy or group of a recorded grievance, a handler, an owner, a proposal, an
+    # engagement of the settings) are swapped by test_isolation_body_ids.py.
+    "api:create_remedy_plan": {"body.case_ids": "spare_grievance"},
+    "api:add_remedy_plan_case": {"body.case_id": "spare_grievance"},
+    "api:add_remedy_proposal": {"body.case_id": "grievance"},
+    "api:confirm_remedy_action": {"action_id": "delivered_action", "body.case_id": "grievance"},
+    "api:link_grievance": {"body.id": "risk"},
+    "api:unlink_grievance": {"body.id": "decision"},
+    # The person's own operations: the receipt in the body opens their case (a credential, never swapped).
+    **{f"api:{name}": {"body.receipt": "grievance_receipt"} for name in (
+        "public_grievance_follow_up", "public_grievance_reply", "public_grievance_satisfaction",
+        "public_grievance_appeal", "propose_remedy_by_receipt", "agree_remedy_by_receipt")},
+    "api:confirm_remedy_by_receipt": {"body.receipt": "grievance_receipt", "body.action_id": "delivered_action"},
 }
 _BY_PARAM = {"stakeholder_id": "stakeholder", "engagement_id": "engagement", "input_id": "input",
              # Affected groups (stakeholders/group_api.py)
@@ -266,7 +308,11 @@ _BY_PARAM = {"stakeholder_id": "stakeholder", "engagement_id": "engagement", "in
              # The resourcing ledger (resourcing/api.py)
              "payment_id": "payment", "grant_id": "grant", "tranche_id": "tranche",
              # Relationship agreements (relationships/agreement_*.py)
-             "agreement_id": "agreement"}
+             "agreement_id": "agreement",
+             # The grievance mechanism (grievances/api_*.py); the public pages and operations name the organisation
+             # by its slug
+             "grievance_id": "grievance", "plan_id": "remedy_plan", "action_id": "remedy_action",
+             "slug": "organisation_slug"}
 _PK_BY_PREFIX = (("stakeholders:", "stakeholder"), ("engagements:", "engagement"), ("risks:", "risk"),
                  ("consultations:", "consultation"))
 
@@ -275,6 +321,13 @@ PROTECTED_SWAP = {
     "stakeholder": "protected", "twin": "protected", "newcomer": "protected", "flag": "protected_flag",
     "consent": "protected_consent", "protected": "protected", "protected_grant": "protected_grant",
 }
+
+
+# Kinds that are never replaced by another organisation's: an organisation's slug is its public address (anyone may
+# open the grievance pages of any organisation, so the foreign one answers as the own one does, and an unknown
+# slug 404: test_access_matrix checks that apart), and a grievance's receipt is the person's own credential, carried
+# by the request as a bearer token is (a receipt opens its case at its own organisation only: checked apart too).
+UNSWAPPED = frozenset({"organisation_slug", "grievance_receipt"})
 
 
 def objects_of(route: Route) -> dict[str, str]:
@@ -295,6 +348,11 @@ def objects_of(route: Route) -> dict[str, str]:
             )
     chosen.update({param: kind for param, kind in explicit.items() if param.startswith("body.")})
     return chosen
+
+
+def swappable(route: Route) -> dict[str, str]:
+    """The id parameters of the route that another organisation's object, or a missing id, may fill."""
+    return {param: kind for param, kind in objects_of(route).items() if kind not in UNSWAPPED}
 
 
 def names_a_stakeholder(route: Route) -> bool:
@@ -420,6 +478,46 @@ def api_body(route: Route, ids: dict[str, int]) -> dict:
         "api:review_agreement": {},
         "api:end_agreement": {"reason": "Matrix end"},
     })
+    # The grievance mechanism (grievances/api_*.py). Only the path and body ids of ROUTE_OBJECTS come from the world;
+    # the other ids are ones no member has (a 400, past the access check).
+    receipt = ids.get("body.receipt")
+    bodies.update({
+        "api:record_grievance": {"channel": "hotline", "description": "Matrix grievance"},
+        "api:grievance_record": {"channel": "hotline", "description": "Matrix grievance"},
+        "api:acknowledge_grievance": {"note": "Matrix acknowledgement"},
+        "api:move_grievance": {"to": "investigating"},
+        "api:assign_grievance": {"handler_id": None},
+        "api:exclude_from_grievance": {"user_id": MISSING_ID, "reason": "Matrix exclusion"},
+        "api:add_grievance_message": {"kind": "internal", "text": "Matrix note"},
+        "api:record_grievance_outcome": {"summary": "Matrix outcome"},
+        "api:review_grievance_rights": {},
+        "api:classify_grievance": {"rights": ["privacy"], "country": "KE"},
+        "api:link_grievance": {"kind": "risk", "id": ids.get("body.id")},
+        "api:unlink_grievance": {"kind": "decision", "id": ids.get("body.id")},
+        "api:make_grievance_risk": {"title": "Matrix risk", "involvement": "cause", "scale": 2, "scope": 2,
+                                    "irremediability": 2, "likelihood": 2, "rights": ["privacy"]},
+        "api:put_grievance_settings": {"intake_open": True, "acknowledge_days": 7, "respond_days": 90,
+                                       "escalate_after_days": 7},
+        "api:post_assessment": {"criterion": "accessible", "assessment": "partly"},
+        "api:create_remedy_plan": {"case_ids": [ids.get("body.case_ids")], "title": "Matrix plan"},
+        "api:add_remedy_plan_case": {"case_id": ids.get("body.case_id")},
+        "api:add_remedy_proposal": {"case_id": ids.get("body.case_id"), "text": "Matrix proposal"},
+        "api:add_remedy_action": {"remedy_type": "restitution", "description": "Matrix action",
+                                  "owner_id": MISSING_ID, "due_on": today},
+        "api:update_remedy_action": {"description": "Matrix action changed"},
+        "api:deliver_remedy_action": {},
+        "api:confirm_remedy_action": {"case_id": ids.get("body.case_id"), "answer": "confirmed"},
+        # The person's side (no token)
+        "api:public_grievance_submit": {"description": "Matrix grievance"},
+        "api:public_grievance_follow_up": {"receipt": receipt},
+        "api:public_grievance_reply": {"receipt": receipt, "text": "Matrix reply"},
+        "api:public_grievance_satisfaction": {"receipt": receipt, "satisfaction": "satisfied"},
+        "api:public_grievance_appeal": {"receipt": receipt, "reason": "Matrix appeal"},
+        "api:propose_remedy_by_receipt": {"receipt": receipt, "text": "Matrix proposal"},
+        "api:confirm_remedy_by_receipt": {"receipt": receipt, "action_id": ids.get("body.action_id"),
+                                          "answer": "confirmed"},
+        "api:agree_remedy_by_receipt": {"receipt": receipt, "agree": True},
+    })
     if route.name not in bodies:
         raise AssertionError(f"No request body for {route.methods[0]} {route.name}: add one to api_body().")
     return bodies[route.name]
@@ -450,6 +548,10 @@ class World:
             return self.objects["consultation"].public_token
         if kind == "portal_token":  # the token of a portal link, itself stored nowhere
             return self.objects["portal_token"]
+        if kind == "organisation_slug":  # the public grievance pages' address (/g/<slug>/)
+            return self.builder.organisation.slug
+        if kind == "grievance_receipt":  # the person's receipt of the world's case, itself stored nowhere
+            return self.objects["grievance_receipt"]
         return self.objects[kind].pk
 
 
@@ -554,7 +656,41 @@ def build_world(builder: Viewer, marker: str, *, grant_holders: list[Viewer] = (
                                                         terms=agreement_actions.AgreementTerms(
         starts_on=today, review_on=today + datetime.timedelta(days=365), nda_scope=f"{marker} NDA scope",
         nda_sunset_on=today + datetime.timedelta(days=90)))
+    grievance_world(builder, marker, o)
     return world
+
+
+def grievance_world(builder: Viewer, marker: str, o: dict) -> None:
+    """The grievance mechanism's objects (grievances/): a case raised on the public page with a file, its receipt,
+    a second case in no plan, a remedy plan for the first with a proposal of the affected, an open action and a
+    delivered one, and a link to the decision. The words are sealed; each carries the marker."""
+    today = timezone.localdate()
+
+    def submit(what: str, **files):
+        return grievance_intake.submit_grievance(
+            organisation=builder.organisation, channel="web", submission_key=f"{marker} {what}",
+            report=grievance_intake.GrievanceReport(
+                mode="anonymous", raised_by="affected", description=f"{marker} {what} description",
+                wanted_outcome=f"{marker} {what} wanted outcome", country="KE", product="FaceCheck"), **files)
+
+    submitted = submit("grievance", attachments=[SimpleUploadedFile(
+        f"{marker}-letter.pdf", f"%PDF-1.4 {marker} letter\n".encode(), content_type="application/pdf")])
+    o["grievance"], o["grievance_receipt"] = submitted.grievance, submitted.receipt
+    o["attachment"] = submitted.grievance.attachments.get()
+    o["spare_grievance"] = submit("second grievance").grievance
+    o["remedy_plan"] = grievance_remedy.create_plan(grievances=[o["grievance"]], title=f"{marker} remedy plan",
+                                                    by=builder)
+    o["proposal"], _created = grievance_remedy.record_proposal(
+        plan=o["remedy_plan"], grievance=o["grievance"], text=f"{marker} remedy proposal", via="staff", by=builder)
+
+    def action(what: str):
+        return grievance_remedy.add_action(plan=o["remedy_plan"], remedy_type="restitution",
+                                           description=f"{marker} {what}", owner=builder.user,
+                                           due_on=today + datetime.timedelta(days=30), by=builder)
+
+    o["remedy_action"] = action("remedy action")
+    o["delivered_action"] = grievance_remedy.mark_delivered(action=action("delivered action"), by=builder)
+    grievance_links.link(grievance=o["grievance"], target=o["decision"], by=builder)
 
 
 def member(organisation, role: str, sign_in) -> Member:
@@ -580,7 +716,7 @@ def new_builder(organisation) -> Viewer:
 # Requests --------------------------------------------------------------------
 
 def url_for(route: Route, ids: dict[str, int]) -> str:
-    return "/" + re.sub(r"<\w+:(\w+)>", lambda match: str(ids[match.group(1)]), route.pattern)
+    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda match: str(ids[match.group(1)]), route.pattern)
 
 
 def send(member: Member | None, route: Route, method: str, ids: dict[str, int], *, htmx: bool = False):

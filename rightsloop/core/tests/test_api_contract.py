@@ -49,6 +49,8 @@ PATH_KINDS = {
     "payment_id": "payment", "grant_id": "grant", "tranche_id": "tranche",  # the ledger (resourcing/api.py)
     "agreement_id": "agreement",  # relationship agreements (relationships/agreement_api.py)
     "link_id": "portal_link",  # portal links (portal/api.py)
+    # The grievance mechanism (grievances/api_*.py); its public operations name the organisation by its slug
+    "grievance_id": "grievance", "plan_id": "remedy_plan", "action_id": "remedy_action", "slug": "organisation_slug",
 }
 
 

@@ -11,6 +11,7 @@ import itertools
 import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
@@ -22,6 +23,8 @@ from rightsloop.accounts.tests.factories import make_member
 from rightsloop.consultations.tests.factories import consultation_world
 from rightsloop.engagements import actions as engagement_actions
 from rightsloop.engagements.tests.factories import make_engagement, make_input, make_participation
+from rightsloop.grievances.actions import intake as grievance_intake
+from rightsloop.grievances.actions import remedy as grievance_remedy
 from rightsloop.portal import links as portal_links
 from rightsloop.portal.actions import details as portal_details
 from rightsloop.portal.models import PortalLink
@@ -105,8 +108,25 @@ def build_world(viewer, marker):
         # A link is a bearer credential: whoever holds a live one may open it, whatever their organisation.
         # The other organisation's is revoked, so its token must answer as one nobody issued.
         PortalLink.objects.filter(pk=portal_link.pk).update(revoked_at=timezone.now())
+    # A grievance (issue 14) raised on the public page with a file, its receipt, its remedy plan with a proposal and
+    # an action. The words are sealed; they carry the marker.
+    submitted = grievance_intake.submit_grievance(
+        organisation=viewer.organisation, channel="web", submission_key=f"{marker} grievance",
+        report=grievance_intake.GrievanceReport(mode="anonymous", raised_by="affected",
+                                                description=f"{marker} grievance description"),
+        attachments=[SimpleUploadedFile("letter.pdf", f"%PDF-1.4 {marker}\n".encode())])
+    grievance = submitted.grievance
+    handler = make_member(viewer.organisation, Role.HR_LEAD)  # only the human rights lead handles grievances
+    plan = grievance_remedy.create_plan(grievances=[grievance], title=f"{marker} remedy plan", by=handler)
+    proposal, _created = grievance_remedy.record_proposal(plan=plan, grievance=grievance, via="staff", by=handler,
+                                                          text=f"{marker} proposal")
+    remedy_action = grievance_remedy.add_action(plan=plan, remedy_type="restitution", description=f"{marker} action",
+                                                owner=handler.user, due_on=today + datetime.timedelta(days=30),
+                                                by=handler)
     return {
         **consultation,
+        "grievance": grievance, "grievance_receipt": submitted.receipt, "attachment": grievance.attachments.get(),
+        "remedy_plan": plan, "proposal": proposal, "remedy_action": remedy_action,
         "agreement": agreement, "rating_round": rating_round, "rating_flag": rating.flag,
         "payment": make_payment(viewer, person, description=f"{marker} payment"),
         "ledger_grant": ledger_grant, "tranche": ledger_grant.tranches.first(),
@@ -123,6 +143,13 @@ def build_world(viewer, marker):
 
 def object_for(route: str, param: str, world) -> int | str:
     """Which object an id parameter of a route stands for."""
+    if param == "slug":  # the public grievance pages' organisation (never swapped: see `variants`)
+        return world["grievance"].organisation.slug
+    for params, key in ((("grievance_id", "case_pk"), "grievance"), (("plan_id",), "remedy_plan"),
+                        (("action_id", "action_pk"), "remedy_action"), (("attachment_pk",), "attachment"),
+                        (("input_pk",), "proposal")):
+        if param in params:
+            return world[key].pk
     if param in ("group_id", "representation_id"):  # affected groups (stakeholders/group_api.py)
         return world[param.removesuffix("_id")].pk
     if param in ("stakeholder_id", "stakeholder_pk"):
@@ -173,6 +200,8 @@ def object_for(route: str, param: str, world) -> int | str:
                             ("resourcing/payments/", "payment"), ("resourcing/grants/", "ledger_grant"),
                             ("engagements/load/stakeholders/", "stakeholder"),
                             ("portal/ratings/", "rating_round"), ("portal/payments/grants/", "ledger_grant"),
+                            ("portal/grievances/", "grievance"), ("grievances/plans/", "remedy_plan"),
+                            ("grievances/actions/", "remedy_action"), ("grievances/", "grievance"),
                             ("portal/payments/", "payment"),
                             ("risks/mitigations/", "mitigation"),
                             ("risks/decisions/conditions/", "condition"),
@@ -192,7 +221,7 @@ def fill(route: str, foreign, own, foreign_params) -> str:
         world = foreign if param in foreign_params else own
         return str(object_for(route, param, world))
 
-    return "/" + re.sub(r"<(\w+):(\w+)>", replace, route)
+    return "/" + re.sub(r"<(?:(\w+):)?(\w+)>", replace, route)
 
 
 @pytest.fixture
@@ -203,7 +232,8 @@ def two_worlds(organisation, other_organisation):
 
 
 def variants(route):
-    params = re.findall(r"<\w+:(\w+)>", route)
+    # An organisation's slug is its public address: anyone may open its grievance pages, so it is never swapped.
+    params = [param for param in re.findall(r"<(?:\w+:)?(\w+)>", route) if param != "slug"]
     for size in range(1, len(params) + 1):
         yield from (set(chosen) for chosen in itertools.combinations(params, size))
 
@@ -211,6 +241,11 @@ def variants(route):
 def test_no_route_reaches_another_organisations_objects(two_worlds, sign_in):
     viewer, own, foreign = two_worlds
     page_client = sign_in(viewer)
+    # The browser also follows its own organisation's grievance (its receipt shown once), so the follow-up pages
+    # look up the ids they are given instead of sending to the receipt form.
+    slug = own["grievance"].organisation.slug
+    assert page_client.post(f"/g/{slug}/follow-up/", {"receipt": own["grievance_receipt"]}).status_code == 303
+    assert page_client.get(f"/g/{slug}/case/").status_code == 200
     api_client = ApiClient(viewer)
     checked = 0
     for route in routes():
@@ -226,6 +261,7 @@ def test_no_route_reaches_another_organisations_objects(two_worlds, sign_in):
                 assert response.status_code in (400, 403, 404, 405), (method, url, response.status_code)
                 assert MARKER not in response.content.decode(errors="replace"), (method, url)
                 checked += 1
+    assert page_client.get(f"/g/{slug}/case/").status_code == 200, "the follow-up ended on the way"
     assert checked > 50
 
 

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from rightsloop.accounts.tests.factories import make_organisation
 
 from .access_worlds import (
+    FOLLOW_UP,
     FOREIGN,
     MEMBER_ROLES,
     NOT_FOUND,
@@ -36,6 +37,7 @@ from .access_worlds import (
     outcome_of,
     routes,
     send,
+    swappable,
     url_for,
 )
 from .test_access_matrix import expected
@@ -94,6 +96,14 @@ ALTERNATIVES = {
     # Relationship quality (relationships/rating_*.py)
     "rating_round": ("rating_round",),
     "rating_flag": ("rating_flag",),
+    # The grievance mechanism (grievances/)
+    "grievance": ("grievance", "spare_grievance"),
+    "spare_grievance": ("spare_grievance", "grievance"),
+    "attachment": ("attachment",),
+    "remedy_plan": ("remedy_plan",),
+    "proposal": ("proposal", "input"),
+    "remedy_action": ("remedy_action", "delivered_action"),
+    "delivered_action": ("delivered_action", "remedy_action"),
 }
 PROTECTED_ALTERNATIVES = {"protected": ("protected", "protected_first")}
 
@@ -109,13 +119,15 @@ class Case:
 
 
 def object_endpoints() -> list[tuple[Route, str]]:
-    return [(route, method) for route in routes() if objects_of(route) for method in route.methods]
+    """Endpoints with an id another organisation's object may fill (an organisation's slug and a receipt are the
+    own world's always: access_worlds.UNSWAPPED)."""
+    return [(route, method) for route in routes() if swappable(route) for method in route.methods]
 
 
 @st.composite
 def cases(draw) -> Case:
     route, method = draw(st.sampled_from(object_endpoints()))
-    kinds = objects_of(route)
+    kinds = swappable(route)
     protectable = sorted(param for param, kind in kinds.items() if kind in PROTECTED_SWAP)
     source = draw(st.sampled_from(["foreign", "protected"])) if protectable else "foreign"
     params = sorted(kinds) if source == "foreign" else protectable
@@ -165,8 +177,9 @@ def test_no_foreign_or_protected_id_reaches_anything(worlds):
         status = response.status_code
         where = (f"{case.method} {url_for(case.route, ids)} {ids} as {case.role}, {case.source} "
                  f"{dict(case.replaced)}{', htmx' if case.htmx else ''}: {status}")
-        assert status in (400, 403, 404, 405), where
         want = foreign_outcome(expected(case.route, case.method, case.role))
+        # A grievance's follow-up page without a follow-up session sends to the receipt form before any lookup.
+        assert status in (400, 403, 404, 405) or want == FOLLOW_UP, where
         if want == NOT_FOUND:
             assert status == 404, where
         else:
@@ -184,7 +197,7 @@ def test_no_foreign_or_protected_id_reaches_anything(worlds):
     # Every endpoint at least once, whatever Hypothesis draws (with a hundred endpoints, a thousand draws
     # can miss one): each id replaced by another organisation's object, the roles taken in turn.
     for number, (route, method) in enumerate(object_endpoints()):
-        replaced = tuple((param, ALTERNATIVES[kind][0]) for param, kind in sorted(objects_of(route).items()))
+        replaced = tuple((param, ALTERNATIVES[kind][0]) for param, kind in sorted(swappable(route).items()))
         check(Case(route=route, method=method, role=MEMBER_ROLES[number % len(MEMBER_ROLES)], source="foreign",
                    replaced=replaced, htmx=False))
     no_leak()
