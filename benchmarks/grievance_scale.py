@@ -310,6 +310,11 @@ def sealing_costs(organisation_id: int, log) -> dict:
 # The generator
 # ---------------------------------------------------------------------------
 
+def in_time(answered_at: datetime.datetime | None, due_on: datetime.date) -> bool | None:
+    """As selfcheck_facts.in_time for the naive UTC times written here (the site's time zone is UTC)."""
+    return None if answered_at is None else answered_at.date() <= due_on
+
+
 def rand_between(rng: random.Random, start: datetime.datetime, end: datetime.datetime) -> datetime.datetime:
     if end <= start:
         return start
@@ -362,6 +367,10 @@ class GrievanceGenerator:
     # -- writers ---------------------------------------------------------------
 
     def writers(self) -> None:
+        # Facts the models keep in save() for the self-check (selfcheck_facts.py), written here when the
+        # checkout's models have them: whether each promise was kept, each stage change's organisation and stay.
+        self.case_facts = any(f.name == "acknowledged_in_time" for f in Grievance._meta.local_fields)
+        self.change_facts = any(f.name == "stayed_seconds" for f in StageChange._meta.local_fields)
         self.w_plans = BulkWriter(RemedyPlan, ["id", "organisation", "title", "engagement", "created_by", "created_at"])
         self.w_cases = BulkWriter(Grievance, [
             "id", "uid", "organisation", "number", "reference", "receipt_hash", "submission_key", "sealed_key", "mode",
@@ -372,9 +381,11 @@ class GrievanceGenerator:
             "stage_changed_at", "received_at", "acknowledged_at", "responded_at", "closed_at", "acknowledge_due_on",
             "respond_due_on", "escalation_level", "escalated_at", "handler", "appeals_count",
             "not_admissible_reasons_sealed", "outcome_summary_sealed", "rights_reviewed_by", "rights_reviewed_at",
-            "satisfaction", "satisfaction_note_sealed", "satisfaction_at", "remedy_plan", "erased_at"])
+            "satisfaction", "satisfaction_note_sealed", "satisfaction_at", "remedy_plan", "erased_at",
+            *(["acknowledged_in_time", "responded_in_time"] if self.case_facts else [])])
         self.w_changes = BulkWriter(StageChange, ["id", "uid", "grievance", "from_stage", "to_stage", "note_sealed",
-                                                  "by", "at"])
+                                                  "by", "at", *(["organisation", "stayed_seconds"]
+                                                                if self.change_facts else [])])
         self.w_messages = BulkWriter(CaseMessage, [
             "id", "uid", "grievance", "direction", "via", "text_sealed", "language", "is_question", "author",
             "submission_key", "created_at", "seen_at"])
@@ -571,13 +582,20 @@ class GrievanceGenerator:
             handler_of if reviewed else None, closed_at if reviewed else None,
             satisfaction, sealer.seal(aead, label, "satisfaction_note", uid, satisfaction_note), satisfaction_at,
             plan_id, None,
+            *((in_time(acknowledged_at, ack_due), in_time(responded_at, respond_due)) if self.case_facts else ()),
         ))
+        entered = {}
         for from_stage, to_stage, at in changes:
             c_uid = self.uid()
             note = rng.choice(NOTES) if from_stage and rng.random() < 0.6 else ""
+            facts = ()
+            if self.change_facts:
+                stay = int((at - entered.get(from_stage, received)).total_seconds()) if from_stage else None
+                facts = (self.org, stay)
+            entered[to_stage] = at
             self.w_changes.add((self.next_id("change"), c_uid, pk, from_stage, to_stage,
                                 sealer.seal(aead, "grievances.stagechange", "note", c_uid, note),
-                                handler_of if from_stage else None, at))
+                                handler_of if from_stage else None, at, *facts))
         self.messages(pk, aead, received, t if finished else self.now, n_messages, language, channel, handler_of)
 
     def messages(self, pk, aead, received, until, n, language, channel, handler) -> None:
@@ -677,6 +695,10 @@ def ensure_schema(log) -> None:
                 if field.column and field.column not in columns:
                     editor.add_field(model, field)
                     created.append(f"{meta.db_table}.{field.column}")
+                    with connection.cursor() as cursor:  # SQLite remakes the table with every field of the model
+                        columns = {c.name for c in connection.introspection.get_table_description(
+                            cursor, meta.db_table)}
+                        present = set(connection.introspection.get_constraints(cursor, meta.db_table))
             for index in meta.indexes:
                 if index.name not in present:
                     editor.add_index(model, index)
@@ -701,6 +723,17 @@ def verify(organisation: Organisation, log, sample: int = 200) -> None:
             change.grievance = case
             _ = change.note
         opened += 1
+    try:
+        from rightsloop.grievances.selfcheck_facts import refresh_deadlines, refresh_stage_changes
+    except ImportError:
+        pass
+    else:  # the facts written in bulk agree with what the models' own rules give (0 rows to put right)
+        sample = rng.sample(ids, min(2000, len(ids)))
+        wrong = (refresh_deadlines(Grievance, Grievance.objects.filter(pk__in=sample))
+                 + refresh_stage_changes(StageChange, StageChange.objects.filter(grievance_id__in=sample)))
+        log(f"  self-check facts: {wrong} rows of {len(sample)} sampled cases disagreed with selfcheck_facts")
+        if wrong:
+            raise SystemExit("generated self-check facts disagree with the models' rules")
     bad_stage = Grievance.objects.filter(organisation=organisation, stage=Stage.CLOSED, closed_at__isnull=True).count()
     bad_handler = Grievance.objects.filter(organisation=organisation, exclusions__user=F("handler")).count()
     log(f"  check: {opened} sampled cases opened through the models (sealed fields and messages); "
