@@ -739,12 +739,15 @@ def main() -> int:
     parser.add_argument("--twins", type=float, default=0.05,
                         help="share of submissions whose first attempt is sent twice at once")
     parser.add_argument("--seed", type=int, default=6)
-    parser.add_argument("--time-limit", type=float, default=240, help="seconds for the burst, kills included")
+    parser.add_argument("--time-limit", type=float, default=None,
+                        help="seconds for the burst, kills included (240 for inputs, 600 for grievances)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder and database")
     parser.add_argument("--json", type=Path, help="also write the result here")
     arguments = parser.parse_args()
     if arguments.submissions is None:
         arguments.submissions = 1000 if arguments.target == "grievances" else 2000
+    if arguments.time_limit is None:
+        arguments.time_limit = 600 if arguments.target == "grievances" else 240
     if arguments.target == "grievances":
         result = crash_run_grievances(arguments)
         print(grievance_table([result]))
