@@ -57,7 +57,7 @@ class Capability:
     PAYMENTS_APPROVE = "payments.approve"
     # Portal links (P4): issue, show and revoke a stakeholder's sign-in link.
     PORTAL_LINKS = "portal.links"
-    # Grievances (M1–M3). Case content (what happened, who, the messages) is for handlers only: the human
+    # Grievances (M1-M3). Case content (what happened, who, the messages) is for handlers only: the human
     # rights team, minus anyone excluded from a case. Decision makers and the board never see it.
     GRIEVANCES_HANDLE = "grievances.handle"
     # Record a grievance received by hotline, SMS, letter, in person or through an NGO (then see no more of it
