@@ -135,7 +135,7 @@ def get_self_check(request, query: Query[SelfCheckQuery]):
         period = selfcheck.parse_period(query.period)
     except selfcheck.BadPeriod as error:
         raise DjangoValidationError({"period": [str(error)]}) from None
-    check = selfcheck.self_check(viewer.organisation, period)
+    check = selfcheck.remembered_self_check(viewer.organisation, period)
     return {"period": period.code, "starts_on": period.start, "ends_on": period.end - datetime.timedelta(days=1),
             "criteria": [_criterion(item) for item in check.criteria]}
 

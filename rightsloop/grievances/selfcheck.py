@@ -17,6 +17,11 @@ Which cases a figure counts:
 - "finished in the period": closed or not-admissible cases whose stage was reached in it (outcomes, reviews,
   satisfaction);
 - events (stage changes, appeals, exclusions, confirmations, remedy actions and plans) by their own date.
+
+The pages and the API read it through `remembered_self_check()`: the figures computed once are kept in the cache
+under the organisation's latest recorded change (its newest audit entry that is not a read), so they are
+computed again as soon as anything is recorded and are never older than that; a change written outside the
+actions (a repair, a data migration) shows within CACHE_SECONDS.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import (
     Case,
     Count,
@@ -47,11 +53,11 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, RowNumber
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from rightsloop.core import countries, languages, rights
-from rightsloop.core.models import Organisation
+from rightsloop.core.models import AuditEntry, Organisation
 from rightsloop.engagements.models import Engagement, Input
 from rightsloop.stakeholders.vocabulary import AtRisk
 
@@ -86,6 +92,10 @@ TREND_QUARTERS = 8
 # The stays in a stage behind each median: the latest this many of the period (a bounded list, read in Python).
 MEDIAN_SAMPLE = 2000
 EARLIER_ASSESSMENTS = 5
+# How long remembered figures may serve at most: the bound on a change that no audit entry announced.
+CACHE_SECONDS = 600
+# Audit entries that record a reading, not a change: they leave the figures as they were.
+READS = ("grievance.read", "grievance.attachment_read", "identity.read", "identity.revealed", "stakeholder.exported")
 # Stages a case passes through on its way to an answer; the finished ones have no duration worth a median.
 TIMED_STAGES = tuple(stage for stage in Stage.values if stage not in FINISHED_STAGES)
 _PERIOD = re.compile(r"\A\s*([0-9]{4})(?:-[Qq]([1-4]))?\s*\Z", re.ASCII)
@@ -881,6 +891,35 @@ def self_check(organisation: Organisation, period: Period, *, today: datetime.da
                         points=trend[criterion].points),
             standing=standing, earlier=earlier, earlier_count=earlier_count))
     return SelfCheck(period=period, quarters=quarters, criteria=checks)
+
+
+def figures_version(organisation: Organisation) -> str:
+    """The organisation's latest recorded change: its newest audit entry that is not a read (sequence and seal).
+
+    Every state change goes through an action that writes the audit log in its transaction, so a new change
+    means a new version. The entry's seal (a hash over its time and content) keeps two databases that reuse a
+    sequence number apart (a test database rolled back, a restore).
+    """
+    newest = (AuditEntry.objects.filter(organisation=organisation).exclude(action__in=READS)
+              .order_by("-sequence").values_list("sequence", "entry_hash").first())
+    return f"{newest[0]}-{newest[1][:16]}" if newest else "0"
+
+
+def remembered_self_check(organisation: Organisation, period: Period, *, today: datetime.date | None = None,
+                          link: Link | None = None, link_kind: str = "") -> SelfCheck:
+    """self_check(), kept in the cache until the organisation records a change (or CACHE_SECONDS pass).
+
+    `link_kind` names the links `link` makes (the figures carry their URLs): one entry per kind, per period,
+    per day (what is overdue changes with the date) and per interface language (the figures carry their words).
+    """
+    today = today or timezone.localdate()
+    key = ":".join(("grievances.self-check", str(organisation.pk), period.code, today.isoformat(),
+                    get_language() or "", link_kind, figures_version(organisation)))
+    found = cache.get(key)
+    if found is None:
+        found = self_check(organisation, period, today=today, link=link)
+        cache.set(key, found, CACHE_SECONDS)
+    return found
 
 
 def period_choices(today: datetime.date | None = None, *, years: int = 3) -> list[Period]:

@@ -42,7 +42,9 @@ def _case_links(viewer):
 def _render(request, period: selfcheck.Period, *, bound: AssessmentForm | None = None, bound_for: str = "",
             period_error: str = "", status: int = 200):
     viewer = request.viewer
-    check = selfcheck.self_check(viewer.organisation, period, link=_case_links(viewer))
+    links = _case_links(viewer)
+    check = selfcheck.remembered_self_check(viewer.organisation, period, link=links,
+                                            link_kind="cases" if links else "")
     can_assess = viewer.can(Capability.GRIEVANCES_CONFIGURE)
     sections = []
     for item in check.criteria:

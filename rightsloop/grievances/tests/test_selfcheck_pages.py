@@ -1,6 +1,7 @@
 """The self-check page and API, and the organisation's own assessment (history kept, the newest stands)."""
 
 import pytest
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from rightsloop.accounts.roles import Role
@@ -8,10 +9,13 @@ from rightsloop.accounts.tests.factories import make_member
 from rightsloop.core.models import AuditEntry
 from rightsloop.core.registry import site
 from rightsloop.core.sealing import SealedModel
+from rightsloop.grievances import selfcheck
+from rightsloop.grievances.actions import cases as case_actions
 from rightsloop.grievances.actions.assessments import assess
 from rightsloop.grievances.models import SelfAssessment
 from rightsloop.grievances.vocabulary import Assessment, Channel, Criterion
 
+from . import factories_cases as cases_factory
 from .factories_selfcheck import make_case, quarter_of_cases
 
 PAGE = "/grievances/self-check/"
@@ -96,8 +100,32 @@ def test_the_page_reads_a_bounded_number_of_queries(organisation, board, sign_in
     for n in range(40):
         make_case(organisation, received=f"2026-10-{n % 28 + 1:02d}", channel=Channel.values[n % 9],
                   language=["en", "pt", "hi", "ar"][n % 4], at_risk=["child"], rights=["health"])
+    cache.clear()  # the cases above were written without an action: compute the figures again
     with django_assert_max_num_queries(60):
         assert client.get(PAGE, {"period": "2026-Q4"}).status_code == 200
+
+
+def test_the_figures_are_remembered_until_a_change_is_recorded(organisation, board, hr_lead, sign_in,
+                                                               django_assert_max_num_queries):
+    client = sign_in(board)
+    def main_part():
+        return client.get(PAGE).content.decode().split("<main")[1]  # the page's head carries a fresh CSRF token
+
+    first = main_part()
+    assert "No case was received in this period." in first
+    # Written without an action, so without an audit entry: the remembered figures still stand...
+    grievance = cases_factory.make_case(organisation, handler=hr_lead.user)
+    with django_assert_max_num_queries(12):  # the sign-in's reads and the version: no figure is counted
+        assert main_part() == first
+    # ...until the organisation records a change through an action, which the next read counts at once.
+    case_actions.acknowledge(grievance=grievance, by=hr_lead)
+    page = main_part()
+    assert "No case was received in this period." not in page
+    assert AuditEntry.objects.filter(action="grievance.read").count() == 0
+    # A read (a case opened) is not a change: it leaves the remembered figures in place.
+    version = selfcheck.figures_version(organisation)
+    case_actions.record_case_read(grievance=grievance, by=hr_lead, where="page")
+    assert selfcheck.figures_version(organisation) == version
 
 
 def test_the_menu_offers_the_page_to_overseers(organisation, board, decision_maker):
