@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from rightsloop.core import countries, rights
+from rightsloop.core.widgets import FastSelect
 from rightsloop.stakeholders.vocabulary import AtRisk
 
 from . import attachments as attachment_rules
@@ -23,7 +24,7 @@ ANY = ("", pgettext_lazy("filter", "Any"))
 class CaseFilterForm(forms.Form):
     stage = forms.ChoiceField(label=_("Stage"), required=False, choices=[ANY, *Stage.choices])
     channel = forms.ChoiceField(label=_("Channel"), required=False, choices=[ANY, *Channel.choices])
-    country = forms.ChoiceField(label=_("Country"), required=False)
+    country = forms.ChoiceField(label=_("Country"), required=False, widget=FastSelect)
     overdue = forms.BooleanField(label=_("Overdue"), required=False)
     mine = forms.BooleanField(label=_("Mine"), required=False)
     unassigned = forms.BooleanField(label=_("Without a handler"), required=False)
@@ -133,7 +134,7 @@ class ClassificationForm(forms.Form):
     at_risk = forms.MultipleChoiceField(label=_("Groups at risk among the affected"), required=False,
                                         choices=AtRisk.choices, widget=forms.CheckboxSelectMultiple)
     product = forms.CharField(label=_("Product or service"), required=False, max_length=cases.PRODUCT_MAX)
-    country = forms.ChoiceField(label=_("Country"), required=False)
+    country = forms.ChoiceField(label=_("Country"), required=False, widget=FastSelect)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -183,7 +184,7 @@ class RecordForm(forms.Form):
                                   widget=forms.RadioSelect)
     description = _text_field(_("What happened"), intake.DESCRIPTION_MAX, rows=8, required=True,
                               help_text=_("In their words, in their language."))
-    country = forms.ChoiceField(label=_("Where it happened (country)"), required=False)
+    country = forms.ChoiceField(label=_("Where it happened (country)"), required=False, widget=FastSelect)
     occurred_on = forms.DateField(label=_("When it happened (date)"), required=False,
                                   widget=forms.DateInput(attrs={"type": "date"}))
     when_text = _text_field(_("When, in their words"), intake.TEXT_LIMITS["when_text"])

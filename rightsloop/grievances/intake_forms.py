@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from rightsloop.core import countries
+from rightsloop.core.widgets import FastSelect
 from rightsloop.stakeholders.vocabulary import AtRisk
 
 from . import attachments as attachment_rules
@@ -88,7 +89,7 @@ class IntakeForm(forms.Form):
                             widget=forms.Textarea(attrs={"rows": 8}),
                             error_messages={"required": _("Tell us what happened: this is the one thing we "
                                                           "need.")})
-    country = forms.ChoiceField(label=_("Where did it happen? (country)"), required=False)
+    country = forms.ChoiceField(label=_("Where did it happen? (country)"), required=False, widget=FastSelect)
     occurred_on = forms.DateField(label=_("When did it happen? (date)"), required=False,
                                   widget=forms.DateInput(attrs={"type": "date"}),
                                   help_text=_("If you know the day. Otherwise say it in words below."))
