@@ -407,11 +407,19 @@ class _Builder:
     # Shared reads ---------------------------------------------------------------------------------------------
 
     def linked_to_register(self):
-        return (Q(Exists(Grievance.risks.through.objects.filter(grievance_id=OuterRef("pk"))))
-                | Q(Exists(Grievance.mitigations.through.objects.filter(grievance_id=OuterRef("pk"))))
-                | Q(Exists(Grievance.decisions.through.objects.filter(grievance_id=OuterRef("pk"))))
-                | Q(Exists(RemedyAction.objects.filter(plan_id=OuterRef("remedy_plan_id"),
-                                                        remedy_type=RemedyType.CHANGE))))
+        """Cases linked to a risk, a mitigation or a decision, or remedied by a change of product or policy.
+
+        Uncorrelated IN lists of the organisation's links: each is read once (PostgreSQL hashes it, SQLite
+        builds a temporary index), where an EXISTS per case cost ~0.5 s over eight quarters of cases.
+        """
+        organisation = self.organisation
+        linked = [through.objects.filter(grievance__organisation=organisation).values("grievance_id")
+                  for through in (Grievance.risks.through, Grievance.mitigations.through,
+                                  Grievance.decisions.through)]
+        changed_plans = RemedyAction.objects.filter(plan__organisation=organisation,
+                                                    remedy_type=RemedyType.CHANGE).values("plan_id")
+        return (Q(pk__in=linked[0]) | Q(pk__in=linked[1]) | Q(pk__in=linked[2])
+                | Q(remedy_plan_id__in=changed_plans))
 
     @property
     def totals(self) -> dict:
