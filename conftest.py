@@ -92,7 +92,6 @@ def django_db_setup(django_db_setup, django_db_modify_db_settings, django_db_blo
         _connect_as(owner)  # pytest-django drops the test database next: only its owner may.
 
 
-
 @pytest.fixture(autouse=True)
 def _forget_cached_figures():
     """Each test starts with an empty cache: a rolled-back test database reuses ids, so a key could match."""
