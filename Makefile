@@ -40,9 +40,12 @@ $(VENV)/.installed-dev: pyproject.toml | $(PY)
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-# Debian packages the project needs: gettext compiles translations, chromium drives the browser tests.
+# Debian packages the project needs: gettext compiles translations, Pango and a font let WeasyPrint render PDFs,
+# chromium drives the browser tests.
 system-deps:
 	@command -v msgfmt >/dev/null || (apt-get update -qq && apt-get install -y -qq gettext)
+	@(ldconfig -p | grep -q libpangoft2-1.0 && fc-list | grep -qi dejavu) || \
+	  (apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
 
 browser-deps:
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)

@@ -1,0 +1,224 @@
+import itertools
+import json
+import re
+
+import pytest
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from rightsloop.core import charts
+
+STEPS = [{"label": "Inputs", "value": 200, "url": "/inputs/"}, {"label": "Decided", "value": 150, "url": ""},
+         {"label": "Reported", "value": None, "url": ""}, {"label": "Closed", "value": 50, "url": ""}]
+ROWS = [{"label": "Workers", "value": 420, "url": "/g/1"}, {"label": "Migrant workers", "value": None, "url": ""},
+        {"label": "Farmers", "value": 105, "url": ""}, {"label": "Defenders", "value": 0, "url": ""}]
+PERIODS = ["Q1 2026", "Q2 2026", "Q3 2026"]
+SERIES = [{"label": "Identify", "values": [12, 9, 14]}, {"label": "Assess", "values": [6, None, 8]},
+          {"label": "Remedy", "values": [0, 5, 7]}]
+VOICES = {"KE": 312, "BR": 145, "IN": 530, "FR": 22, "NO": 9, "US": 88, "CN": None, "SG": 6, "PS": 7}
+HIGHLIGHTED = {"CD": "risk", "IN": "risk_market", "US": "market", "CN": "risk"}
+
+
+def specs() -> list[dict]:
+    return [
+        {"kind": "funnel", "key": "loop", "title": "Inputs to closed loops", "description": "How far inputs got.",
+         "data": {"steps": STEPS}},
+        {"kind": "bars", "key": "groups", "title": "Inputs by group", "description": "Inputs per group.",
+         "data": {"rows": ROWS, "label_heading": "Group", "value_heading": "Inputs"}},
+        {"kind": "timeline", "key": "quarters", "title": "Engagements per quarter", "description": "By phase.",
+         "data": {"periods": PERIODS, "series": SERIES, "value_heading": "All engagements"}},
+        {"kind": "world_map", "key": "voices", "title": "Voices heard per country", "description": "By country.",
+         "data": {"values": VOICES, "highlighted": HIGHLIGHTED, "value_heading": "Voices heard"}},
+    ]
+
+
+def html_of(chart) -> str:
+    return render_to_string(chart.template, {"chart": chart})
+
+
+def picture(html: str) -> str:
+    return re.search(r'<svg[^>]*class="chart-svg".*?</svg>', html, re.S).group(0)
+
+
+def table(html: str) -> dict[str, list[str]]:
+    body = re.search(r"<tbody>(.*?)</tbody>", html, re.S).group(1)
+    rows = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", body, re.S):
+        head = re.sub(r"<[^>]+>", "", re.search(r'<th scope="row">(.*?)</th>', row).group(1))
+        rows[head] = [re.sub(r"<[^>]+>", "", cell) for cell in re.findall(r"<td>(.*?)</td>", row)]
+    return rows
+
+
+def test_funnel_shares_and_widths():
+    chart = charts.funnel("loop", "Loop", "", STEPS, rtl=False)
+    assert [step.share for step in chart.steps] == [100, 75, None, 25]
+    inputs, decided, reported, closed = chart.steps
+    assert decided.width == round(inputs.width * 0.75) and closed.width == round(inputs.width * 0.25)
+    assert all(step.x * 2 + step.width in (chart.width, chart.width - 1) for step in chart.steps)  # centred
+    assert reported.hidden and reported.fill == charts.HIDDEN and reported.width == chart.bar_height
+    assert "Decided: 150 (75%)" in html_of(chart)
+
+
+def test_bars_scale_to_the_largest_and_mirror_right_to_left():
+    chart = charts.bars("groups", "Groups", "", ROWS, label_heading="Group", value_heading="Inputs", rtl=False)
+    workers, migrants, farmers, defenders = chart.bars
+    assert workers.length == charts.BAR_PLOT and farmers.length == charts.BAR_PLOT // 4
+    assert migrants.length == 0 and defenders.length == 0 and migrants.number.text == "fewer than 5"
+    assert workers.name.anchor == "end" and workers.number.anchor == "start"
+    mirrored = charts.bars("groups", "Groups", "", ROWS, label_heading="Group", value_heading="Inputs", rtl=True)
+    for ltr, rtl in zip(chart.bars, mirrored.bars, strict=True):
+        assert rtl.rect_x == chart.width - ltr.rect_x - ltr.length and rtl.length == ltr.length
+        assert rtl.name.x == chart.width - ltr.name.x and rtl.name.anchor == "start"
+    with translation.override("ar"):
+        assert charts.bars("groups", "G", "", ROWS, label_heading="G", value_heading="I").bars[0].name.anchor == "start"
+
+
+def test_bars_beyond_the_limit_are_in_the_table_only():
+    rows = [{"label": f"Group {n}", "value": n, "url": ""} for n in range(1, 26)]
+    chart = charts.bars("many", "Many", "", rows, label_heading="Group", value_heading="Inputs")
+    html = html_of(chart)
+    assert len(chart.bars) == charts.MAX_BARS and chart.more == 5
+    assert picture(html).count("<rect") == charts.MAX_BARS and len(table(html)) == 25
+
+
+def test_timeline_stacks_sum_to_the_column_and_hidden_values_leave_a_lower_bound():
+    chart = charts.timeline("quarters", "Quarters", "", PERIODS, SERIES, value_heading="All", rtl=False)
+    first, second, _third = chart.columns
+    assert [column.total for column in chart.columns] == [18, 14, 29]
+    assert [column.partial for column in chart.columns] == [False, True, False]
+    for column in chart.columns:
+        assert sum(segment.height for segment in column.segments) == chart.ticks[0].y - column.segments[-1].y
+        assert all(upper.y + upper.height == lower.y for lower, upper in itertools.pairwise(column.segments))
+    assert [segment.series for segment in second.segments] == ["Identify", "Remedy"]
+    assert second.total_label.text == "≥14" and first.total_label.text == "18"
+    assert [tick.value for tick in chart.ticks] == [0, 10, 20, 30]
+    mirrored = charts.timeline("quarters", "Quarters", "", PERIODS, SERIES, value_heading="All", rtl=True)
+    assert mirrored.columns[0].label.x == chart.width - first.label.x
+    html = html_of(chart)
+    assert table(html)["Q2 2026"] == ["9", "fewer than 5", "5", "at least 14"]
+
+
+@pytest.mark.parametrize(("top", "step"), [(0, 1), (4, 1), (18, 5), (37, 10), (120, 50), (2900, 1000)])
+def test_nice_steps(top, step):
+    assert charts.nice_step(top) == step
+
+
+def test_class_breaks():
+    assert charts.class_breaks(list(range(1, 101))) == [1, 21, 41, 61, 81]
+    assert charts.class_breaks([7, 7, 7]) == [7]
+    assert charts.class_breaks([]) == []
+    assert charts.class_breaks([5, 123, 1234, 5678, 9999, 9999]) == [5, 120, 1200, 5600, 9900]
+    assert charts.class_breaks([5, 6, 0, 8]) == [5, 6, 8]
+
+
+def test_world_map_classes_highlights_and_table():
+    chart = charts.world_map("voices", "Voices", "", VOICES, highlighted=HIGHLIGHTED, value_heading="Voices")
+    by_code = {area.code: area for area in chart.rows}
+    assert set(by_code) == set(VOICES) | set(HIGHLIGHTED)
+    assert by_code["CN"].hidden and by_code["CN"].fill == charts.HIDDEN and by_code["CN"].risk
+    assert by_code["CD"].value == 0 and by_code["CD"].fill == charts.BLANK and by_code["CD"].risk
+    assert by_code["IN"].fill == charts.SEQUENTIAL[-1] and by_code["IN"].market and by_code["IN"].risk
+    assert by_code["PS"].dot and not by_code["PS"].path  # too small for a shape: a dot
+    assert [area.code for area in chart.not_drawn] == ["SG"]
+    assert [band.low for band in chart.bands[2:]] == charts.class_breaks(list(filter(None, VOICES.values())))
+    assert chart.bands[-1].high == 530
+    assert chart.summary == "Voices: 9 countries. Salient risks in 3 countries, 1 of them with none."
+    html = html_of(chart)
+    rows = table(html)
+    assert rows["Kenya"] == ["312", ""] and rows["China"] == ["fewer than 5", "salient risks"]
+    assert rows["India"] == ["530", "salient risks and market"] and rows["Singapore"] == ["6", ""]
+    svg = picture(html)
+    assert 'fill="url(#chart-voices-hatch' in svg and 'stroke-width="2"' in svg
+
+
+def test_world_geometry_is_shipped_small_and_complete():
+    world = charts.world()
+    assert {"KE", "BR", "IN", "FR", "NO", "US", "DE", "CN", "RU", "AU", "ZA"} <= set(world["paths"])
+    assert "AQ" not in world["paths"] and world["width"] == 1000
+    assert all(re.fullmatch(r"(M\d+ \d+l[-\d ]*z)+", d) for d in world["paths"].values())
+
+
+def test_world_map_stays_under_30_kb_even_when_every_country_counts():
+    codes = list(charts.world()["paths"])
+    values = {code: 5 + n * 37 % 900 for n, code in enumerate(codes)}
+    highlighted = {code: charts.HIGHLIGHTS[n % 3] for n, code in enumerate(codes)}
+    chart = charts.world_map("voices", "Voices heard per country", "By country.", values, highlighted=highlighted,
+                             value_heading="Voices heard")
+    assert len(picture(html_of(chart)).encode()) < 30_000
+
+
+def test_hidden_values_are_never_drawn_as_numbers():
+    for spec in specs():
+        html = html_of(charts.render(spec))
+        assert "None" not in html and "fewer than 5" in table(html).__repr__()
+    bars = html_of(charts.bars("groups", "G", "", ROWS, label_heading="G", value_heading="I"))
+    assert picture(bars).count("data-value=") == 3 and picture(bars).count("<rect") == 2  # 0 draws no bar
+    timeline = picture(html_of(charts.timeline("q", "Q", "", PERIODS, SERIES, value_heading="All")))
+    assert timeline.count("<title>Q2 2026, ") == 2
+
+
+@pytest.mark.parametrize("spec", specs(), ids=lambda spec: spec["kind"])
+def test_every_chart_is_accessible_and_safe_for_the_content_security_policy(spec):
+    html = html_of(charts.render(spec))
+    svg = picture(html)
+    key = spec["key"]
+    assert f'role="img" aria-labelledby="chart-{key}-title chart-{key}-desc"' in svg
+    assert f'<title id="chart-{key}-title">{spec["title"]}</title>' in svg and f'<desc id="chart-{key}-desc">' in svg
+    assert f"<caption>{spec['title']}</caption>" in html and html.strip().startswith("<figure")
+    assert not re.search(r"\sstyle=", html) and "<style" not in html and "<script" not in html
+    assert 'direction="ltr"' in svg and 'width="100%"' in svg
+
+
+def test_tables_hold_the_numbers_given():
+    funnel, bars, timeline, world_map = (table(html_of(charts.render(spec))) for spec in specs())
+    assert funnel == {"Inputs": ["200", "100%"], "Decided": ["150", "75%"], "Reported": ["fewer than 5", "—"],
+                      "Closed": ["50", "25%"]}
+    assert bars == {"Workers": ["420"], "Migrant workers": ["fewer than 5"], "Farmers": ["105"], "Defenders": ["0"]}
+    assert timeline["Q1 2026"] == ["12", "6", "0", "18"]
+    assert {name: cells[0] for name, cells in world_map.items()} == {
+        "Brazil": "145", "China": "fewer than 5", "Congo, The Democratic Republic of the": "0", "France": "22",
+        "India": "530", "Kenya": "312", "Norway": "9", "Palestine, State of": "7", "Singapore": "6",
+        "United States": "88"}
+
+
+def test_stored_json_lays_out_like_the_direct_call():
+    stored = json.loads(json.dumps(specs()))
+    direct = charts.bars("groups", "Inputs by group", "Inputs per group.", ROWS, label_heading="Group",
+                         value_heading="Inputs")
+    assert charts.render(stored[1]) == direct
+    assert charts.from_data("funnel", "loop", "T", "D", {"steps": STEPS, "smallest": 10}).hidden_text == "fewer than 10"
+    assert [charts.render(spec).template for spec in stored] == [
+        "charts/funnel.html", "charts/bars.html", "charts/timeline.html", "charts/world_map.html"]
+    with pytest.raises(ValueError, match="Unknown chart kind"):
+        charts.from_data("pie", "k", "T", "D", {})
+
+
+def test_two_charts_on_a_page_have_distinct_ids():
+    page = "".join(html_of(charts.render(spec)) for spec in [*specs(), {**specs()[3], "key": "voices-2"}])
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert len(ids) == len(set(ids))
+    with pytest.raises(ValueError):
+        charts.funnel('x" onload="', "T", "D", STEPS)
+
+
+def test_empty_charts_say_so():
+    for chart in (charts.funnel("f", "F", "", []),
+                  charts.bars("b", "B", "", [], label_heading="G", value_heading="I"),
+                  charts.timeline("t", "T", "", [], [], value_heading="All")):
+        assert "Nothing to show yet." in html_of(chart)
+
+
+def contrast(one: str, two: str) -> float:
+    def luminance(colour: str) -> float:
+        channels = [int(colour[n:n + 2], 16) / 255 for n in (1, 3, 5)]
+        r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+    light, dark = sorted((luminance(one), luminance(two)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_dark_text_reads_on_every_fill_and_the_scale_darkens_steadily():
+    for fill in (*charts.SEQUENTIAL, *charts.CATEGORICAL, charts.BLANK, charts.HIDDEN, charts.BAR_FILL):
+        assert contrast(fill, charts.INK) >= 4.5, fill
+    steps = [contrast(fill, "#ffffff") for fill in charts.SEQUENTIAL]
+    assert steps == sorted(steps) and len(set(steps)) == len(steps)
