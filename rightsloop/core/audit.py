@@ -149,6 +149,24 @@ class ChainHeadMissing(Exception):
     """The audit log has entries but no chain head: someone removed it."""
 
 
+# Audit entries that record a reading, not a change: they leave every figure as it was.
+READS = ("grievance.read", "grievance.attachment_read", "identity.read", "identity.revealed", "stakeholder.exported",
+         "board_pack.downloaded")
+
+
+def latest_change(organisation: Organisation) -> str:
+    """The organisation's latest recorded change: its newest audit entry that is not a read (sequence and seal).
+
+    Every state change goes through an action that writes the audit log in its transaction, so a new change
+    means a new version: remembered figures (the grievance self-check, the board view) are fresh while it holds.
+    The entry's seal (a hash over its time and content) keeps two databases that reuse a sequence number apart
+    (a test database rolled back, a restore).
+    """
+    newest = (AuditEntry.objects.filter(organisation=organisation).exclude(action__in=READS)
+              .order_by("-sequence").values_list("sequence", "entry_hash").first())
+    return f"{newest[0]}-{newest[1][:16]}" if newest else "0"
+
+
 def _locked_head(key: bytes) -> AuditChainHead:
     head = AuditChainHead.objects.select_for_update().filter(pk=HEAD_ID).first()
     if head is not None:

@@ -81,6 +81,41 @@ class PortalSection:
     shown: Callable[[Any], bool] = lambda stakeholder: True
 
 
+@dataclass(frozen=True)
+class EvidenceSource:
+    """Figures an app contributes to one of the board's five questions (core.evidence, the oversight app)."""
+
+    key: str
+    question: int       # core.evidence.Question
+    collect: Callable[[Any, Any, Any], Any]  # (organisation, period, today) -> core.evidence.Evidence
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class PublicTable:
+    """Non-personal aggregates an app publishes: the public report's figures (O2) and the open data (O3).
+
+    `rows(organisation, start, end)` counts what happened in [start, end) (dates) as rows of plain values: one per
+    combination of the dimensions, e.g. {"quarter": "2026-Q3", "type": "workshop", "engagements": 12}. At most two
+    dimensions, one count (`measure`). The disclosure app suppresses small counts before anything leaves, so an
+    app cannot forget to; labels turn a dimension's codes into words at display time.
+    """
+
+    key: str                                  # the table's file name in the data package: "engagements-by-type"
+    title: Promise
+    description: Promise
+    section: str                              # the public report section it belongs to (disclosure.frameworks)
+    dimensions: tuple[tuple[str, Promise, str], ...]   # (field, title, description)
+    measure: tuple[str, Promise, str]                  # (field, title, description): a count
+    rows: Callable[[Any, Any, Any], list[dict]]        # (organisation, start date, end date exclusive) -> rows
+    label: Callable[[str, str], str] = lambda dimension, code: code  # (dimension field, code) -> words
+    order: int = 100
+    # False when a record may count under several codes (an engagement serving two phases) or the codes nest (the
+    # loop's stages): the counts then add up to nothing a reader could use, so no total is assumed public and only
+    # the small counts themselves are hidden (disclosure.tables).
+    additive: bool = True
+
+
 @dataclass
 class Registry:
     menu: list[MenuEntry] = field(default_factory=list)
@@ -89,6 +124,18 @@ class Registry:
     subject_data: list[SubjectData] = field(default_factory=list)
     retention: list[RetentionRule] = field(default_factory=list)
     portal_sections: list[PortalSection] = field(default_factory=list)
+    evidence: list[EvidenceSource] = field(default_factory=list)
+    public_tables: list[PublicTable] = field(default_factory=list)
+
+    def add_public_table(self, table: PublicTable) -> None:
+        if all(existing.key != table.key for existing in self.public_tables):
+            self.public_tables.append(table)
+            self.public_tables.sort(key=lambda item: (item.order, item.key))
+
+    def add_evidence(self, source: EvidenceSource) -> None:
+        if all(existing.key != source.key for existing in self.evidence):
+            self.evidence.append(source)
+            self.evidence.sort(key=lambda item: (item.question, item.order))
 
     def add_portal_section(self, section: PortalSection) -> None:
         if all(existing.key != section.key for existing in self.portal_sections):

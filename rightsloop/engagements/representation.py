@@ -78,6 +78,8 @@ class Heard:
     global_south: dict[str, int] = field(default_factory=dict)
     by_language: list[Tally] = field(default_factory=list)
     by_at_risk: list[Tally] = field(default_factory=list)
+    # Voices per ISO country code (people with no country recorded left out): for maps, never shown as a list.
+    by_country: dict[str, int] = field(default_factory=dict)
     # The share of the inputs given by the FEW most frequent speakers; None where the groups show it is
     # at most half (it is only ever compared with half, and counting it means another pass over the inputs).
     top_share: float | None = 0.0
@@ -129,6 +131,8 @@ def who_was_heard(inputs: QuerySet, *, markets: list[str] | tuple[str, ...] = ()
         regions[region_code] += voices
         south["yes" if global_south is True else "no" if global_south is False else "unknown"] += voices
         present.add(country)
+        if country:
+            heard.by_country[country] = heard.by_country.get(country, 0) + voices
     if heard.inputs == heard.through_proxy.inputs:  # nobody spoke in their own name
         heard.global_south = south
         heard.gaps = _gaps(heard, kinds, present, set(), markets)

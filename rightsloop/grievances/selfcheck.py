@@ -56,8 +56,8 @@ from django.utils import timezone
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
-from rightsloop.core import countries, languages, rights
-from rightsloop.core.models import AuditEntry, Organisation
+from rightsloop.core import audit, countries, languages, rights
+from rightsloop.core.models import Organisation
 from rightsloop.engagements.models import Engagement, Input
 from rightsloop.stakeholders.vocabulary import AtRisk
 
@@ -94,8 +94,6 @@ MEDIAN_SAMPLE = 2000
 EARLIER_ASSESSMENTS = 5
 # How long remembered figures may serve at most: the bound on a change that no audit entry announced.
 CACHE_SECONDS = 600
-# Audit entries that record a reading, not a change: they leave the figures as they were.
-READS = ("grievance.read", "grievance.attachment_read", "identity.read", "identity.revealed", "stakeholder.exported")
 # Stages a case passes through on its way to an answer; the finished ones have no duration worth a median.
 TIMED_STAGES = tuple(stage for stage in Stage.values if stage not in FINISHED_STAGES)
 _PERIOD = re.compile(r"\A\s*([0-9]{4})(?:-[Qq]([1-4]))?\s*\Z", re.ASCII)
@@ -902,15 +900,8 @@ def self_check(organisation: Organisation, period: Period, *, today: datetime.da
 
 
 def figures_version(organisation: Organisation) -> str:
-    """The organisation's latest recorded change: its newest audit entry that is not a read (sequence and seal).
-
-    Every state change goes through an action that writes the audit log in its transaction, so a new change
-    means a new version. The entry's seal (a hash over its time and content) keeps two databases that reuse a
-    sequence number apart (a test database rolled back, a restore).
-    """
-    newest = (AuditEntry.objects.filter(organisation=organisation).exclude(action__in=READS)
-              .order_by("-sequence").values_list("sequence", "entry_hash").first())
-    return f"{newest[0]}-{newest[1][:16]}" if newest else "0"
+    """The organisation's latest recorded change (core.audit.latest_change): the remembered figures' version."""
+    return audit.latest_change(organisation)
 
 
 def remembered_self_check(organisation: Organisation, period: Period, *, today: datetime.date | None = None,

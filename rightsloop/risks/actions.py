@@ -25,6 +25,7 @@ from rightsloop.engagements.models import Engagement, Input
 from . import decision_actions, escalation, queries
 from .decisions import LinkedRisk, board_sign_off_needed, missing_for_decision
 from .models import (
+    BoardReview,
     ContextEvent,
     DefaultRulesAnswer,
     DefaultRulesOffer,
@@ -61,6 +62,33 @@ TRACKED = ("title", "description", "product", "use_context", "affected_groups", 
 
 
 # Risks ---------------------------------------------------------------------
+
+# How far back a board review may be dated: a meeting's minutes are recorded within weeks, not years.
+BOARD_REVIEW_BACKDATE_DAYS = 366
+
+
+@transaction.atomic
+def record_board_review(*, risk: Risk, reviewed_on: datetime.date, note: str, by: Viewer) -> BoardReview:
+    """Record that the board reviewed a risk at a meeting, with what it concluded (O1, question 3)."""
+    if not by.can(Capability.RISKS_BOARD_REVIEW):
+        raise PermissionDenied(_("Only a board member or the administrator records the board's reviews."))
+    if risk.organisation_id != by.organisation.pk:
+        raise PermissionDenied(_("Unknown risk."))
+    today = timezone.localdate()
+    errors = {}
+    if reviewed_on > today:
+        errors["reviewed_on"] = _("A review is recorded once it has happened: the date is in the future.")
+    elif reviewed_on < today - datetime.timedelta(days=BOARD_REVIEW_BACKDATE_DAYS):
+        errors["reviewed_on"] = _("That is more than a year ago: record the reviews of the last twelve months.")
+    if not note.strip():
+        errors["note"] = _("Say what the board concluded, even briefly: no change, review in six months.")
+    if errors:
+        raise ValidationError(errors)
+    review = BoardReview.objects.create(organisation=risk.organisation, risk=risk, reviewed_on=reviewed_on,
+                                        note=note.strip(), recorded_by=by.user)
+    audit.record(organisation=risk.organisation, by=by, action="risk.board_reviewed", target=risk,
+                 summary=f"reviewed on {reviewed_on.isoformat()}")
+    return review
 
 @dataclass
 class RiskPlan:

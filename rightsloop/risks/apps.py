@@ -8,8 +8,11 @@ class RisksConfig(AppConfig):
     verbose_name = _("Salient risks")
 
     def ready(self) -> None:
-        from rightsloop.core.registry import DashboardPanel, MenuEntry, site
+        from rightsloop.core import charts
+        from rightsloop.core.evidence import Question
+        from rightsloop.core.registry import DashboardPanel, EvidenceSource, MenuEntry, site
 
+        from . import evidence, heatmap
         from .dashboard import decision_panel_context, risk_panel_context
 
         site.add_menu(MenuEntry(_("Salient risks"), "risks:register", "risks.view", order=50))
@@ -21,3 +24,11 @@ class RisksConfig(AppConfig):
             key="strategic-decisions", template="risks/decisions/dashboard_panel.html",
             context=decision_panel_context, capability="risks.view", order=21,
         ))
+        site.add_evidence(EvidenceSource("risks.board", Question.BOARD_ENGAGED, evidence.board_oversight, order=10))
+        site.add_evidence(EvidenceSource("risks.monitoring", Question.MONITORING, evidence.monitoring, order=10))
+        charts.register_kind("heat_map", heatmap.chart)
+        # The public report (O2) and the open data (O3): open risks by right and severity band.
+        from .public_data import TABLES
+
+        for table in TABLES:
+            site.add_public_table(table)

@@ -186,3 +186,9 @@ class EscalationForm(forms.Form):
     def level_fields(self):
         return [(level.label, [self[f"{level}_{name}"] for name in escalation.FIELD_RANGES])
                 for level in self.LEVELS]
+
+
+class BoardReviewForm(forms.Form):
+    reviewed_on = forms.DateField(label=_("Reviewed at the board meeting of"), widget=DateInput)
+    note = forms.CharField(label=_("What the board concluded"), max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 3}))

@@ -96,7 +96,7 @@ class HeatMap:
         return LEFT + 5 * CELL // 2
 
 
-def layout(grid: list[list[int]], query: QueryDict) -> HeatMap:
+def layout(grid: list[list[int]], query: QueryDict, *, base_url: str = "") -> HeatMap:
     """Place queries.heat_map's counts (rows band 5 down to 1, columns likelihood 1 to 5); each cell links
     to the register filtered to it, keeping the other filters."""
     base = query.copy()
@@ -110,9 +110,27 @@ def layout(grid: list[list[int]], query: QueryDict) -> HeatMap:
         for column, count in enumerate(counts):
             params = base.copy()
             params["band"], params["likelihood"] = str(band), str(column + 1)
-            cells.append(Cell(band=band, likelihood=column + 1, count=count, url="?" + params.urlencode(),
+            cells.append(Cell(band=band, likelihood=column + 1, count=count, url=f"{base_url}?{params.urlencode()}",
                               x=LEFT + column * CELL, y=y))
         low, high = band_range(band)
         rows.append(Row(band=band, low=low, high=high, y=y, cells=cells))
     columns = [(likelihood, LEFT + (likelihood - 1) * CELL + CELL // 2) for likelihood in scales.LEVELS]
     return HeatMap(rows=rows, columns=columns, total=sum(map(sum, grid)))
+
+
+@dataclass(frozen=True)
+class HeatMapChart:
+    """The heat map as one of core.charts' kinds, for pages that show stored chart data (the board view)."""
+
+    key: str
+    title: str
+    description: str
+    map: HeatMap
+    template: str = "risks/includes/heat_map_chart.html"
+
+
+def chart(key: str, title: str, description: str, data: dict, *, rtl: bool | None = None) -> HeatMapChart:
+    from django.urls import reverse
+
+    return HeatMapChart(key=key, title=title, description=description,
+                        map=layout(data["grid"], QueryDict(), base_url=reverse("risks:register")))

@@ -631,3 +631,28 @@ class DecisionSignOff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.verdict} decision {self.decision_id}"
+
+
+class BoardReview(AppendOnly):
+    """The board's review of a risk at one of its meetings (O1: "when did the board last review each").
+
+    Kept as written: a review is a fact of a meeting; a later one is a new record.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="board_reviews")
+    reviewed_on = models.DateField(_("reviewed on"))
+    note = models.TextField(_("what the board concluded"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                    related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("board review")
+        verbose_name_plural = _("board reviews")
+        ordering = ["-reviewed_on", "-id"]
+        indexes = [models.Index(fields=["organisation", "risk", "-reviewed_on"], name="board_review_latest")]
+        constraints = [models.CheckConstraint(condition=~Q(note=""), name="board_review_needs_note")]
+
+    def __str__(self) -> str:
+        return f"board review of risk {self.risk_id} on {self.reviewed_on}"

@@ -378,3 +378,20 @@ def pending_defaults_offer(viewer: Viewer) -> DefaultRulesOffer | None:
         return None
     return (DefaultRulesOffer.objects.for_organisation(viewer.organisation).pending()
             .filter(version=escalation.DEFAULTS_VERSION).first())
+
+
+def market_countries(organisation, as_of: datetime.date) -> dict[str, bool]:
+    """The countries of the risks open on `as_of` (ISO alpha-2), each True where one of them is severe.
+
+    The register's answer to "where are our salient risks and markets": what the board's coverage figures and
+    the coverage map compare the voices heard against.
+    """
+    end = datetime.datetime.combine(as_of + datetime.timedelta(days=1), datetime.time.min,
+                                     tzinfo=datetime.UTC)
+    rows = (RiskMarket.objects.filter(risk__organisation=organisation, risk__created_at__lt=end)
+            .filter(Q(risk__closed_at__isnull=True) | Q(risk__closed_at__gte=end))
+            .values_list("country", "risk__severity"))
+    countries: dict[str, bool] = {}
+    for country, severity in rows:
+        countries[country] = countries.get(country, False) or scales.is_severe(severity)
+    return countries

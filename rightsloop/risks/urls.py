@@ -12,6 +12,7 @@ urlpatterns = [
     path("new/", views.risk_create, name="create"),
     path("<int:pk>/", views.risk_detail, name="detail"),
     path("<int:pk>/edit/", views.risk_edit, name="edit"),
+    path("<int:pk>/board-review/", views.risk_board_review, name="board-review"),
     path("escalation/", views.escalation_settings, name="escalation"),
     path("escalation/defaults/", views.escalation_adopt_defaults, name="escalation-defaults"),
     path("escalation/keep/", views.escalation_keep_rules, name="escalation-keep"),

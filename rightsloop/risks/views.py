@@ -13,7 +13,7 @@ from rightsloop.core.pagination import paginate, query_without_page
 from rightsloop.stakeholders.queries import groups_touched_by
 
 from . import actions, escalation, heatmap, history, queries, scales
-from .forms import EscalationForm, RiskFilterForm, RiskForm, risk_initial
+from .forms import BoardReviewForm, EscalationForm, RiskFilterForm, RiskForm, risk_initial
 from .vocabulary import OwnerLevel
 
 LINKED_PER_PAGE = 20
@@ -121,8 +121,12 @@ def risk_edit(request, pk: int):
 @requires(Capability.RISKS_VIEW)
 @require_GET
 def risk_detail(request, pk: int):
+    return _risk_page(request, queries.access_risk(request.viewer, pk))
+
+
+def _risk_page(request, risk, *, review_form=None, status=200):
     viewer = request.viewer
-    risk = queries.access_risk(viewer, pk)
+    may_review = viewer.can(Capability.RISKS_BOARD_REVIEW) and not risk.closed_at
     return render(request, "risks/detail.html", {
         "risk": risk,
         "rank": queries.risk_rank(viewer, risk),
@@ -139,7 +143,26 @@ def risk_detail(request, pk: int):
         "today": timezone.localdate(),
         "affected_groups": groups_touched_by(viewer, risk),
         "can_see_groups": viewer.can(Capability.STAKEHOLDERS_VIEW),
-    })
+        "board_reviews": list(risk.board_reviews.select_related("recorded_by")[:10]),
+        "review_form": (review_form or BoardReviewForm(initial={"reviewed_on": timezone.localdate()}))
+        if may_review else None,
+    }, status=status)
+
+
+@requires(Capability.RISKS_BOARD_REVIEW)
+@require_POST
+def risk_board_review(request, pk: int):
+    risk = queries.access_risk(request.viewer, pk)
+    form = BoardReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.record_board_review(risk=risk, by=request.viewer, **form.cleaned_data)
+        except ValidationError as error:
+            copy_errors(form, error)
+        else:
+            messages.success(request, _("The board's review is recorded."))
+            return redirect("risks:detail", pk=risk.pk)
+    return _risk_page(request, risk, review_form=form, status=400)
 
 
 def _escalation_page(request, form, *, preview=None, status=200):

@@ -35,6 +35,7 @@ def test_breakdown_counts_voices_and_their_inputs(hr_lead, engagement):
     heard = who_was_heard(Input.objects.filter(engagement=engagement), markets=["ke"])
 
     assert (heard.inputs, heard.unattributed_inputs, heard.voices) == (5, 1, 3)
+    assert heard.by_country == {"KE": 2, "FR": 1}
     assert dict(heard.by_kind) == {"Affected stakeholder": 1, "Credible proxy": 1, "Expert stakeholder": 1}
     assert sum(n for _region, n in heard.by_region) == 3
     assert heard.global_south == {"yes": 2, "no": 1, "unknown": 0}
