@@ -24,10 +24,17 @@ urlpatterns = [
     # The stakeholder's own door: a signed link opens a portal session, never a staff account.
     path("portal/", include("rightsloop.portal.urls")),
     path("grievances/", include("rightsloop.grievances.urls")),
+    path("oversight/", include("rightsloop.oversight.urls")),
+    path("disclosure/", include("rightsloop.disclosure.urls")),
+    path("reports/", include("rightsloop.disclosure.report_urls")),
     # The grievance mechanism's public door: no sign-in, no JavaScript, no address of anyone kept.
     path("g/", include("rightsloop.grievances.public_urls")),
     # What respondents and the public see: no sign-in, no personal data.
     path("c/", include("rightsloop.consultations.public_urls")),
+    # The open data of organisations that publish it: counts only, no sign-in.
+    path("open-data/", include("rightsloop.disclosure.public_urls")),
+    # Published public reports: no sign-in, counts and words written for publication only.
+    path("r/", include("rightsloop.disclosure.public_report_urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("api/v1/", token_authenticated(api.urls)),
 ]

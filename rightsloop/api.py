@@ -155,6 +155,8 @@ def unexpected(request, exc):
 
 
 from rightsloop.consultations.api import router as consultations_router  # noqa: E402
+from rightsloop.disclosure.api import router as open_data_router  # noqa: E402
+from rightsloop.disclosure.report_api import router as reports_router  # noqa: E402
 from rightsloop.engagements.api import router as engagements_router  # noqa: E402
 from rightsloop.engagements.load_api import router as load_router  # noqa: E402
 from rightsloop.grievances.api_cases import router as grievance_cases_router  # noqa: E402
@@ -162,6 +164,7 @@ from rightsloop.grievances.api_deadlines import router as grievance_deadlines_ro
 from rightsloop.grievances.api_intake import router as grievance_intake_router  # noqa: E402
 from rightsloop.grievances.api_remedy import router as grievance_remedy_router  # noqa: E402
 from rightsloop.grievances.api_selfcheck import router as grievance_selfcheck_router  # noqa: E402
+from rightsloop.oversight.api import router as oversight_router  # noqa: E402
 from rightsloop.portal.api import router as portal_router  # noqa: E402
 from rightsloop.relationships.agreement_api import router as agreements_router  # noqa: E402
 from rightsloop.relationships.rating_api import router as ratings_router  # noqa: E402
@@ -180,8 +183,11 @@ api.add_router("/", ratings_router)
 api.add_router("/", payments_router)
 api.add_router("/", load_router)
 api.add_router("/portal-links", portal_router)
+api.add_router("/", oversight_router)
+api.add_router("/", reports_router)
 api.add_router("/", grievance_intake_router)
 api.add_router("/", grievance_cases_router)
 api.add_router("/", grievance_deadlines_router)
 api.add_router("/", grievance_remedy_router)
 api.add_router("/", grievance_selfcheck_router)
+api.add_router("/", open_data_router)

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "rightsloop.resourcing",
     "rightsloop.portal",
     "rightsloop.grievances",
+    "rightsloop.oversight",
+    "rightsloop.disclosure",
     "rightsloop.demo",
 ]
 

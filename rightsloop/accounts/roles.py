@@ -67,6 +67,18 @@ class Capability:
     GRIEVANCES_OVERSEE = "grievances.oversee"
     # The mechanism's settings (deadlines, the public page open or closed) and the organisation's own assessment.
     GRIEVANCES_CONFIGURE = "grievances.configure"
+    # Oversight (O1): the board view and its board packs; aggregates and links, no personal data.
+    OVERSIGHT_VIEW = "oversight.view"
+    # Record the board's briefings and trainings (the board secretary's or the human rights team's task).
+    BOARD_BRIEFINGS_RECORD = "oversight.briefings"
+    # Record that the board reviewed a risk at a meeting: a board member, or the administrator as its secretary.
+    RISKS_BOARD_REVIEW = "risks.board_review"
+    # Publish the organisation's open data (O3) or withdraw it, choose its licence, rebuild it now.
+    OPEN_DATA_MANAGE = "disclosure.open_data"
+    # Public reports (O2): read drafts and published versions; draft and review them; approve and publish them.
+    REPORTS_VIEW = "reports.view"
+    REPORTS_EDIT = "reports.edit"
+    REPORTS_PUBLISH = "reports.publish"
 
 
 _READ_ALL = {
@@ -79,6 +91,8 @@ _READ_ALL = {
     Capability.RELATIONSHIPS_VIEW,
     Capability.PAYMENTS_VIEW,
     Capability.GRIEVANCES_OVERSEE,
+    Capability.OVERSIGHT_VIEW,
+    Capability.REPORTS_VIEW,
 }
 _RUN_HRDD = _READ_ALL | {
     Capability.STAKEHOLDERS_EDIT,
@@ -96,12 +110,16 @@ _RUN_HRDD = _READ_ALL | {
     Capability.PORTAL_LINKS,
     Capability.GRIEVANCES_RECORD,
     Capability.GRIEVANCES_CONFIGURE,
+    Capability.BOARD_BRIEFINGS_RECORD,
+    Capability.OPEN_DATA_MANAGE,
+    Capability.REPORTS_EDIT,
 }
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(
         _RUN_HRDD
-        | {Capability.AUDIT_VIEW, Capability.MEMBERS_MANAGE, Capability.ORGANISATION_MANAGE}
+        | {Capability.AUDIT_VIEW, Capability.MEMBERS_MANAGE, Capability.ORGANISATION_MANAGE,
+           Capability.RISKS_BOARD_REVIEW, Capability.REPORTS_PUBLISH}
     ),
     Role.HR_LEAD: frozenset(_RUN_HRDD | {Capability.RATINGS_INDIVIDUAL, Capability.GRIEVANCES_HANDLE}),
     # Decision makers see the inputs routed to their function, not the register.
@@ -109,6 +127,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     # sees them to oversee the severe ones.
     Role.DECISION_MAKER: frozenset({Capability.DASHBOARD_VIEW, Capability.DECISIONS_QUEUE, Capability.RISKS_VIEW}),
     Role.BOARD: frozenset({Capability.DASHBOARD_VIEW, Capability.RISKS_VIEW, Capability.DECISIONS_SIGN_OFF,
-                           Capability.GRIEVANCES_OVERSEE}),
+                           Capability.GRIEVANCES_OVERSEE, Capability.OVERSIGHT_VIEW,
+                           Capability.RISKS_BOARD_REVIEW, Capability.REPORTS_VIEW, Capability.REPORTS_PUBLISH}),
     Role.AUDITOR: frozenset(_READ_ALL | {Capability.AUDIT_VIEW}),
 }

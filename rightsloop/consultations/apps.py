@@ -8,9 +8,10 @@ class ConsultationsConfig(AppConfig):
     verbose_name = _("Public consultations")
 
     def ready(self) -> None:
-        from rightsloop.core.registry import MenuEntry, RetentionRule, SubjectData, site
+        from rightsloop.core.evidence import Question
+        from rightsloop.core.registry import EvidenceSource, MenuEntry, RetentionRule, SubjectData, site
 
-        from . import retention, subjects
+        from . import evidence, retention, subjects
 
         site.add_menu(MenuEntry(_("Consultations"), "consultations:list", "consultations.view", order=45))
         # Decision makers see no consultation, only the themes routed to their function (views.outcomes).
@@ -27,3 +28,10 @@ class ConsultationsConfig(AppConfig):
         ))
         site.add_subject_data(SubjectData(key="consultations", export=subjects.export, erase=subjects.erase,
                                           reads_identity=True))
+        site.add_evidence(EvidenceSource(key=evidence.SOURCE_KEY, question=Question.MECHANISMS,
+                                         collect=evidence.collect, order=30))
+        # The public report (O2) and the open data (O3): published consultations' themes and decisions.
+        from .public_data import TABLES
+
+        for table in TABLES:
+            site.add_public_table(table)

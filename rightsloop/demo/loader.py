@@ -37,7 +37,9 @@ from .agreements import load_agreements
 from .consultation import build_consultation
 from .grievances import delete_grievances, load_grievances
 from .load import load_load
+from .oversight import delete_oversight, load_oversight
 from .ratings import load_ratings
+from .reports import delete_reports, load_reports
 from .resourcing import load_resourcing
 
 
@@ -327,6 +329,10 @@ def build_demo(*, today: datetime.date) -> Organisation:
     load_resourcing(viewer=hr_lead, stakeholders=builder.stakeholders, engagements=builder.engagements, today=today)
     load_load(organisation=organisation, hr_lead=hr_lead, admin=builder.viewers[content.ADMIN], today=today)
     load_grievances(organisation=organisation, viewers=builder.viewers, stakeholders=builder.stakeholders, today=today)
+    # The board's side (issue 15), last: its figures and packs read everything above.
+    load_oversight(viewers=builder.viewers, stakeholders=builder.stakeholders, today=today)
+    # Last year's public report published, this year's in draft, and the open data package (issue 15).
+    load_reports(viewers=builder.viewers, stakeholders=builder.stakeholders, today=today)
     return organisation
 
 
@@ -355,6 +361,8 @@ def delete_demo(organisation: Organisation) -> None:
                  summary=f"{organisation.slug}: demo data deleted by manage.py load_demo --reset")
     # Cases point at stakeholders, groups and engagements (PROTECT): they go first.
     delete_grievances(organisation)
+    delete_oversight(organisation)
+    delete_reports(organisation)
     LoopReminder.objects.filter(engagement__organisation=organisation).delete()
     FeedbackReport.objects.filter(organisation=organisation).delete()
     # Inputs take their decisions with them; they must go before the participations they point at.

@@ -8,8 +8,10 @@ class EngagementsConfig(AppConfig):
     verbose_name = _("Engagements")
 
     def ready(self) -> None:
+        from rightsloop.core.evidence import Question
         from rightsloop.core.registry import (
             DashboardPanel,
+            EvidenceSource,
             MenuEntry,
             PortalSection,
             RetentionRule,
@@ -18,7 +20,7 @@ class EngagementsConfig(AppConfig):
             site,
         )
 
-        from . import retention, subjects
+        from . import evidence, retention, subjects
         from .dashboard import loop_panel_context
         from .tasks import remind_overdue_loops
 
@@ -45,3 +47,13 @@ class EngagementsConfig(AppConfig):
             label=_("Briefing files no briefing refers to, left by an interrupted upload (deleted after)"),
             default_days=1, purge=retention.purge_unreferenced_briefing_files,
         ))
+        # The board's view (O1): who was heard in the period, and whether inputs are decided and reported back.
+        site.add_evidence(EvidenceSource(key=evidence.HEARD, question=Question.KNOW_STAKEHOLDERS,
+                                         collect=evidence.collect_heard, order=20))
+        site.add_evidence(EvidenceSource(key=evidence.MECHANISMS, question=Question.MECHANISMS,
+                                         collect=evidence.collect_mechanisms, order=10))
+        # The public report (O2) and the open data (O3): counts per quarter, small ones hidden by disclosure.tables.
+        from .public_data import TABLES
+
+        for table in TABLES:
+            site.add_public_table(table)

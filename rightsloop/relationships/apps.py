@@ -8,7 +8,8 @@ class RelationshipsConfig(AppConfig):
     verbose_name = _("Relationships")
 
     def ready(self) -> None:
-        from . import agreement_registry, rating_registry
+        from . import agreement_registry, evidence_registry, rating_registry
 
         agreement_registry.register()
         rating_registry.register()
+        evidence_registry.register()

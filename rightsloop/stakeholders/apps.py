@@ -8,9 +8,10 @@ class StakeholdersConfig(AppConfig):
     verbose_name = _("Stakeholders")
 
     def ready(self) -> None:
-        from rightsloop.core.registry import MenuEntry, RetentionRule, site
+        from rightsloop.core.evidence import Question
+        from rightsloop.core.registry import EvidenceSource, MenuEntry, RetentionRule, site
 
-        from . import retention
+        from . import evidence, retention
 
         site.add_menu(MenuEntry(_("Stakeholders"), "stakeholders:list", "stakeholders.view", order=20))
         site.add_menu(MenuEntry(_("Affected groups"), "stakeholders:group-list", "stakeholders.view", order=21))
@@ -22,3 +23,6 @@ class StakeholdersConfig(AppConfig):
             key="identity_consent_refused", label=_("People who refused or withdrew consent to be kept (erased after)"),
             default_days=30, purge=retention.purge_withdrawn,
         ))
+        # The board's first question (O1): whom the register knows of, against the countries of the salient risks.
+        site.add_evidence(EvidenceSource(key=evidence.SOURCE, question=Question.KNOW_STAKEHOLDERS,
+                                         collect=evidence.collect_register, order=10))

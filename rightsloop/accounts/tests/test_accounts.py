@@ -42,8 +42,11 @@ def test_revoked_tokens_stop_working(hr_lead, api, client):
 
 def test_role_capabilities_keep_need_to_know():
     assert Capability.STAKEHOLDERS_VIEW not in ROLE_CAPABILITIES[Role.DECISION_MAKER]
+    # The board oversees (figures, risks, its own records and the reports it approves); it never sees the register.
     assert ROLE_CAPABILITIES[Role.BOARD] == {Capability.DASHBOARD_VIEW, Capability.RISKS_VIEW,
-                                             Capability.DECISIONS_SIGN_OFF, Capability.GRIEVANCES_OVERSEE}
+                                             Capability.DECISIONS_SIGN_OFF, Capability.GRIEVANCES_OVERSEE,
+                                             Capability.OVERSIGHT_VIEW, Capability.RISKS_BOARD_REVIEW,
+                                             Capability.REPORTS_VIEW, Capability.REPORTS_PUBLISH}
     # A grievance's content is for handlers only: never the board, decision makers, auditors or administrators.
     assert [role for role, held in ROLE_CAPABILITIES.items() if Capability.GRIEVANCES_HANDLE in held] == [Role.HR_LEAD]
     # Only the board signs off a decision on a board-level risk: the team cannot take it alone.

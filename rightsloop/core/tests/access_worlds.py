@@ -292,6 +292,24 @@ ROUTE_OBJECTS: dict[str, dict[str, str]] = {
         "public_grievance_follow_up", "public_grievance_reply", "public_grievance_satisfaction",
         "public_grievance_appeal", "propose_remedy_by_receipt", "agree_remedy_by_receipt")},
     "api:confirm_remedy_by_receipt": {"body.receipt": "grievance_receipt", "body.action_id": "delivered_action"},
+    # The board view (oversight/): a briefing of the board and a prepared board pack
+    "oversight:briefing-edit": {"pk": "board_briefing"},
+    "oversight:pack-download": {"pk": "board_pack"},
+    # The open data (disclosure/public_urls.py): a table of the organisation's data package, by its key
+    "open-data:csv": {"table": "open_data_table"},
+    "open-data:json": {"table": "open_data_table"},
+    # Public reports (disclosure/report_*.py): the builder's pages of the world's report and its issue; the public
+    # addresses name the organisation by its slug, the period and the version (never swapped: public addresses)
+    **{f"reports:{name}": {"pk": "report"} for name in (
+        "detail", "preview", "issue-add", "review", "approve", "publish", "new-version")},
+    "reports:issue-edit": {"pk": "report", "issue_pk": "report_issue"},
+    "reports:issue-remove": {"pk": "report", "issue_pk": "report_issue"},
+    **{f"reports-public:{name}": {"slug": "organisation_slug", "period": "report_period"}
+       for name in ("report", "pdf", "json")},
+    **{f"reports-public:{name}": {"slug": "organisation_slug", "period": "report_period", "number": "report_version"}
+       for name in ("report-version", "pdf-version", "json-version")},
+    "reports-public:index": {"slug": "organisation_slug"},
+    "api:add_issue": {"body.risk_id": "risk"},
 }
 _BY_PARAM = {"stakeholder_id": "stakeholder", "engagement_id": "engagement", "input_id": "input",
              # Affected groups (stakeholders/group_api.py)
@@ -312,7 +330,11 @@ _BY_PARAM = {"stakeholder_id": "stakeholder", "engagement_id": "engagement", "in
              # The grievance mechanism (grievances/api_*.py); the public pages and operations name the organisation
              # by its slug
              "grievance_id": "grievance", "plan_id": "remedy_plan", "action_id": "remedy_action",
-             "slug": "organisation_slug"}
+             "slug": "organisation_slug",
+             # The board view (oversight/api.py)
+             "pack_id": "board_pack",
+             # Public reports (disclosure/report_api.py)
+             "report_id": "report"}
 _PK_BY_PREFIX = (("stakeholders:", "stakeholder"), ("engagements:", "engagement"), ("risks:", "risk"),
                  ("consultations:", "consultation"))
 
@@ -327,7 +349,9 @@ PROTECTED_SWAP = {
 # open the grievance pages of any organisation, so the foreign one answers as the own one does, and an unknown
 # slug 404: test_access_matrix checks that apart), and a grievance's receipt is the person's own credential, carried
 # by the request as a bearer token is (a receipt opens its case at its own organisation only: checked apart too).
-UNSWAPPED = frozenset({"organisation_slug", "grievance_receipt"})
+# An open data table is named by its key, the same in every organisation's data package.
+UNSWAPPED = frozenset({"organisation_slug", "grievance_receipt", "open_data_table", "report_period",
+                       "report_version"})
 
 
 def objects_of(route: Route) -> dict[str, str]:
@@ -499,6 +523,17 @@ def api_body(route: Route, ids: dict[str, int]) -> dict:
         "api:put_grievance_settings": {"intake_open": True, "acknowledge_days": 7, "respond_days": 90,
                                        "escalate_after_days": 7},
         "api:post_assessment": {"criterion": "accessible", "assessment": "partly"},
+        # The board view: a pack for the running quarter; a briefing held today with nobody named
+        "api:request_pack": {"period": today[:4]},
+        # A public report for a period no world has yet; an issue named in words for publication
+        "api:create_report": {"period": "2024", "title": "Matrix report"},
+        "api:update_report": {"commitment": "Matrix commitment"},
+        "api:add_issue": {"public_title": "Matrix issue", "risk_id": ids.get("body.risk_id")},
+        **{f"api:{name}": {} for name in ("review_report", "approve_report", "publish_report",
+                                          "new_report_version")},
+        "api:record_briefing": {"held_on": today, "kind": "briefing", "topic": "Matrix briefing"},
+        # The open data (disclosure/api.py): withdrawn (rolled back like every request)
+        "api:put_open_data": {"published": False},
         "api:create_remedy_plan": {"case_ids": [ids.get("body.case_ids")], "title": "Matrix plan"},
         "api:add_remedy_plan_case": {"case_id": ids.get("body.case_id")},
         "api:add_remedy_proposal": {"case_id": ids.get("body.case_id"), "text": "Matrix proposal"},
@@ -552,6 +587,12 @@ class World:
             return self.builder.organisation.slug
         if kind == "grievance_receipt":  # the person's receipt of the world's case, itself stored nowhere
             return self.objects["grievance_receipt"]
+        if kind == "open_data_table":  # a table of the open data, named by its key, the same for everyone
+            return "engagements-by-type"
+        if kind == "report_period":  # a published report's address: /r/<slug>/<period>/
+            return self.objects["report"].period
+        if kind == "report_version":  # the number of the world's published version
+            return 1
         return self.objects[kind].pk
 
 
@@ -657,7 +698,64 @@ def build_world(builder: Viewer, marker: str, *, grant_holders: list[Viewer] = (
         starts_on=today, review_on=today + datetime.timedelta(days=365), nda_scope=f"{marker} NDA scope",
         nda_sunset_on=today + datetime.timedelta(days=90)))
     grievance_world(builder, marker, o)
+    oversight_world(builder, marker, o)
+    open_data_world(builder)
+    report_world(builder, marker, o)
     return world
+
+
+def report_world(builder: Viewer, marker: str, o: dict) -> None:
+    """A public report (disclosure/): version 1 published (written directly, with its PDF: publishing takes an
+    approval by another role), version 2 in draft with a salient issue, its words carrying the marker."""
+    from django.core.files.base import ContentFile
+
+    from rightsloop.core import sealed_files
+    from rightsloop.disclosure import report_actions, reports
+    from rightsloop.disclosure.report_models import Report, ReportVersion
+
+    report = report_actions.create_report(period="2025", title=f"{marker} report", by=builder)
+    report_actions.update_report(report=report, by=builder, commitment=f"{marker} report commitment")
+    o["report_issue"] = report_actions.save_issue(report=report, public_title=f"{marker} report issue",
+                                                  risk=o["risk"], by=builder)
+    version = ReportVersion.objects.create(report=report, number=1, language="en", published_at=timezone.now(),
+                                           published_by=builder.user, content=reports.content(report, number=1))
+    version.pdf.save(sealed_files.file_name("reports", builder.organisation.pk),
+                     ContentFile(f"%PDF-1.4 {marker} report".encode()), save=False)
+    version.save(update_fields=["pdf", "pdf_pages"])
+    Report.objects.filter(pk=report.pk).update(version=2)
+    report.refresh_from_db()
+    o["report"] = report
+
+
+def open_data_world(builder: Viewer) -> None:
+    """The organisation publishes its open data (disclosure/): a release counting today's records, as one built
+    after this quarter ends would (its public pages are the same for everyone, and show no marker but those of a
+    published consultation, which its public page shows too)."""
+    from rightsloop.disclosure import actions as disclosure_actions
+
+    disclosure_actions.set_open_data(organisation=builder.organisation, published=True, by=builder)
+    disclosure_actions.publish_open_data(organisation=builder.organisation,
+                                         today=timezone.localdate() + datetime.timedelta(days=100))
+
+
+def oversight_world(builder: Viewer, marker: str, o: dict) -> None:
+    """The board's records (oversight/): a briefing where the person spoke, and a prepared board pack (its file
+    written directly: rendering a PDF per world would only slow the matrix)."""
+    from django.core.files.base import ContentFile
+
+    from rightsloop.core import sealed_files
+    from rightsloop.oversight import actions as oversight_actions
+    from rightsloop.oversight.models import BoardPack, PackStatus
+
+    o["board_member"] = make_member(builder.organisation, Role.BOARD).user
+    o["board_briefing"] = oversight_actions.record_briefing(
+        held_on=timezone.localdate(), kind="stakeholder_session", topic=f"{marker} board briefing", attendees=[],
+        stakeholders=[o["stakeholder"]], notes=f"{marker} what the board learnt", by=builder)
+    pack = BoardPack.objects.create(organisation=builder.organisation, period="2026-Q1", language="en",
+                                    status=PackStatus.READY, progress=100, pages=1, size=20)
+    pack.file.save(sealed_files.file_name("board-packs", builder.organisation.pk),
+                   ContentFile(f"%PDF-1.4 {marker} board pack".encode()))
+    o["board_pack"] = pack
 
 
 def grievance_world(builder: Viewer, marker: str, o: dict) -> None:

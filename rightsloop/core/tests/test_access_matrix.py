@@ -816,6 +816,94 @@ MATRIX: dict[tuple[str, str], tuple[str, str, str, str, str, str]] = {
     ("api:propose_remedy_by_receipt", "POST"):     (OK,        OK,        OK,        OK,        OK,        OK),
     ("api:confirm_remedy_by_receipt", "POST"):     (OK,        OK,        OK,        OK,        OK,        OK),
     ("api:agree_remedy_by_receipt", "POST"):       (OK,        OK,        OK,        OK,        OK,        OK),
+    # The board view (oversight/): figures, packs and briefings for oversight; recording briefings for the team
+    ("oversight:board", "GET"):                    (OK,        OK,        NO,        OK,        OK,        SIGN_IN),
+    ("oversight:board", "POST"):                   (POST_ONLY, POST_ONLY, NO,        POST_ONLY, POST_ONLY, SIGN_IN),
+    ("oversight:refresh", "GET"):                  (POST_ONLY, POST_ONLY, NO,        POST_ONLY, POST_ONLY, SIGN_IN),
+    ("oversight:refresh", "POST"):                 (OK,        OK,        NO,        OK,        OK,        SIGN_IN),
+    ("oversight:packs", "GET"):                    (OK,        OK,        NO,        OK,        OK,        SIGN_IN),
+    ("oversight:packs", "POST"):                   (OK,        OK,        NO,        OK,        OK,        SIGN_IN),
+    ("oversight:pack-download", "GET"):            (OK,        OK,        NO,        OK,        OK,        SIGN_IN),
+    ("oversight:pack-download", "POST"):           (POST_ONLY, POST_ONLY, NO,        POST_ONLY, POST_ONLY, SIGN_IN),
+    ("oversight:briefings", "GET"):                (OK,        OK,        NO,        OK,        OK,        SIGN_IN),
+    ("oversight:briefings", "POST"):               (POST_ONLY, POST_ONLY, NO,        POST_ONLY, POST_ONLY, SIGN_IN),
+    ("oversight:briefing-create", "GET"):          (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("oversight:briefing-create", "POST"):         (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("oversight:briefing-edit", "GET"):            (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("oversight:briefing-edit", "POST"):           (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    # The board's review of a risk (risks/views.py): a board member, or the administrator as its secretary
+    ("risks:board-review", "GET"):                 (POST_ONLY, NO,        NO,        POST_ONLY, NO,        SIGN_IN),
+    ("risks:board-review", "POST"):                (OK,        NO,        NO,        OK,        NO,        SIGN_IN),
+    ("api:get_board", "GET"):                      (OK,        OK,        NO,        OK,        OK,        NO_TOKEN),
+    ("api:list_packs", "GET"):                     (OK,        OK,        NO,        OK,        OK,        NO_TOKEN),
+    ("api:request_pack", "POST"):                  (OK,        OK,        NO,        OK,        OK,        NO_TOKEN),
+    ("api:get_pack", "GET"):                       (OK,        OK,        NO,        OK,        OK,        NO_TOKEN),
+    ("api:list_briefings", "GET"):                 (OK,        OK,        NO,        OK,        OK,        NO_TOKEN),
+    ("api:record_briefing", "POST"):               (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
+    # The open data (disclosure/): its settings for those who publish it (an empty form is refused, 400); its public
+    # files (/open-data/<slug>/, public_views.py) the same for everyone, staff or not. As for the grievance pages, the
+    # slug is the organisation's public address (UNSWAPPED): the other organisation's files answer as the own one's,
+    # an unknown slug, or one that does not publish, 404 (tested below and in disclosure/tests).
+    ("disclosure:open-data", "GET"):               (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("disclosure:open-data", "POST"):              (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("disclosure:open-data-rebuild", "GET"):       (POST_ONLY, POST_ONLY, NO,        NO,        NO,        SIGN_IN),
+    ("disclosure:open-data-rebuild", "POST"):      (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("open-data:index", "GET"):                    (OK,        OK,        OK,        OK,        OK,        OK),
+    ("open-data:index", "POST"):                   (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
+    ("open-data:datapackage", "GET"):              (OK,        OK,        OK,        OK,        OK,        OK),
+    ("open-data:datapackage", "POST"):             (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
+    ("open-data:csv", "GET"):                      (OK,        OK,        OK,        OK,        OK,        OK),
+    ("open-data:csv", "POST"):                     (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
+    ("open-data:json", "GET"):                     (OK,        OK,        OK,        OK,        OK,        OK),
+    ("open-data:json", "POST"):                    (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
+    ("api:get_open_data", "GET"):                  (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
+    ("api:put_open_data", "PUT"):                  (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
+    # Public reports (disclosure/report_*.py): drafted and reviewed by the team, approved and published by an
+    # administrator or a board member; the world's report is a draft of version 2 (approving or publishing a draft
+    # is refused with a 400, not a 403, to those who may).
+    ("reports:list", "GET"):                       (OK,        OK,        NO,        OK,        OK,        SIGN_IN),
+    ("reports:list", "POST"):                      (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("reports:detail", "GET"):                     (OK,        OK,        NO,        OK,        OK,        SIGN_IN),
+    ("reports:detail", "POST"):                    (OK,        OK,        NO,        REFUSED,   REFUSED,   SIGN_IN),
+    ("reports:preview", "GET"):                    (OK,        OK,        NO,        OK,        OK,        SIGN_IN),
+    ("reports:preview", "POST"):                   (POST_ONLY, POST_ONLY, NO,        POST_ONLY, POST_ONLY, SIGN_IN),
+    ("reports:issue-add", "GET"):                  (POST_ONLY, POST_ONLY, NO,        NO,        NO,        SIGN_IN),
+    ("reports:issue-add", "POST"):                 (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("reports:issue-edit", "GET"):                 (POST_ONLY, POST_ONLY, NO,        NO,        NO,        SIGN_IN),
+    ("reports:issue-edit", "POST"):                (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("reports:issue-remove", "GET"):               (POST_ONLY, POST_ONLY, NO,        NO,        NO,        SIGN_IN),
+    ("reports:issue-remove", "POST"):              (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("reports:review", "GET"):                     (POST_ONLY, POST_ONLY, NO,        POST_ONLY, POST_ONLY, SIGN_IN),
+    ("reports:review", "POST"):                    (OK,        OK,        NO,        REFUSED,   REFUSED,   SIGN_IN),
+    ("reports:approve", "GET"):                    (POST_ONLY, POST_ONLY, NO,        POST_ONLY, POST_ONLY, SIGN_IN),
+    ("reports:approve", "POST"):                   (OK,        REFUSED,   NO,        OK,        REFUSED,   SIGN_IN),
+    ("reports:publish", "GET"):                    (POST_ONLY, POST_ONLY, NO,        POST_ONLY, POST_ONLY, SIGN_IN),
+    ("reports:publish", "POST"):                   (OK,        REFUSED,   NO,        OK,        REFUSED,   SIGN_IN),
+    ("reports:new-version", "GET"):                (POST_ONLY, POST_ONLY, NO,        POST_ONLY, POST_ONLY, SIGN_IN),
+    ("reports:new-version", "POST"):               (OK,        OK,        NO,        REFUSED,   REFUSED,   SIGN_IN),
+    ("reports-public:index", "GET"):               (OK,        OK,        OK,        OK,        OK,        OK),
+    ("reports-public:index", "POST"):              (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
+    ("reports-public:report", "GET"):              (OK,        OK,        OK,        OK,        OK,        OK),
+    ("reports-public:report", "POST"):             (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
+    ("reports-public:pdf", "GET"):                 (OK,        OK,        OK,        OK,        OK,        OK),
+    ("reports-public:pdf", "POST"):                (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
+    ("reports-public:json", "GET"):                (OK,        OK,        OK,        OK,        OK,        OK),
+    ("reports-public:json", "POST"):               (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
+    ("reports-public:report-version", "GET"):      (OK,        OK,        OK,        OK,        OK,        OK),
+    ("reports-public:report-version", "POST"):     (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
+    ("reports-public:pdf-version", "GET"):         (OK,        OK,        OK,        OK,        OK,        OK),
+    ("reports-public:pdf-version", "POST"):        (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
+    ("reports-public:json-version", "GET"):        (OK,        OK,        OK,        OK,        OK,        OK),
+    ("reports-public:json-version", "POST"):       (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
+    ("api:list_reports", "GET"):                   (OK,        OK,        NO,        OK,        OK,        NO_TOKEN),
+    ("api:create_report", "POST"):                 (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
+    ("api:get_report", "GET"):                     (OK,        OK,        NO,        OK,        OK,        NO_TOKEN),
+    ("api:update_report", "PATCH"):                (OK,        OK,        NO,        REFUSED,   REFUSED,   NO_TOKEN),
+    ("api:add_issue", "POST"):                     (OK,        OK,        NO,        REFUSED,   REFUSED,   NO_TOKEN),
+    ("api:review_report", "POST"):                 (OK,        OK,        NO,        REFUSED,   REFUSED,   NO_TOKEN),
+    ("api:approve_report", "POST"):                (OK,        REFUSED,   NO,        OK,        REFUSED,   NO_TOKEN),
+    ("api:publish_report", "POST"):                (OK,        REFUSED,   NO,        OK,        REFUSED,   NO_TOKEN),
+    ("api:new_report_version", "POST"):            (OK,        OK,        NO,        REFUSED,   REFUSED,   NO_TOKEN),
 }  # fmt: skip
 
 
@@ -1012,16 +1100,22 @@ def test_the_board_sees_only_metrics_and_risks(worlds):
     board = worlds["members"]["board"]
     # The board owns escalated risks, so risk titles and mitigations are for its eyes; nothing about
     # the people heard (names, inputs, engagements) is.
-    board_may_see = (f"{OWN} risk", f"{OWN} mitigation", f"{OWN} decision", f"{OWN} event")
+    board_may_see = (f"{OWN} risk", f"{OWN} mitigation", f"{OWN} decision", f"{OWN} event",
+                     # ... and its own briefings (who spoke to it is counted, never named, to the board).
+                     f"{OWN} board briefing", f"{OWN} what the board learnt", f"{OWN} board pack",
+                     # ... and the public report it approves: words written for publication.
+                     f"{OWN} report")
     # A published consultation's public page shows everyone its title and themes (never what anyone wrote).
-    public_may_see = (f"{OWN} consultation", f"{OWN} theme")
+    public_may_see = (f"{OWN} consultation", f"{OWN} theme", f"{OWN} report")
     for route in routes():
         # Whoever sends a grievance's receipt is the person who raised it, and reads their case: not the board.
         if "grievance_receipt" in objects_of(route).values():
             continue
         for method in route.methods:
             _response, body = send(board, route, method, ids_for(route, own, board))
-            public = public_may_see if route.name.startswith("consultation_public:") else ()
+            # The open data labels a published consultation's themes with those same words.
+            public = public_may_see if route.name.startswith(
+                ("consultation_public:", "open-data:", "reports-public:")) else ()
             for seen in board_may_see + public:
                 body = body.replace(seen, "")
             assert OWN not in body, (method, route.name)
@@ -1051,9 +1145,11 @@ def test_switching_to_an_organisation_one_is_not_a_member_of_does_nothing(worlds
 
 def test_the_matrix_roles_are_the_products_roles():
     assert set(MEMBER_ROLES) == set(Role.values)
-    # Public pages (consultation_public:, grievances-public:) need no sign-in, so a method they do not take is refused
-    # (405) to anyone; a grievance's follow-up page without a follow-up session sends to the receipt form.
-    public = {key for key in MATRIX if key[0].startswith(("consultation_public:", "grievances-public:"))}
+    # Public pages (consultation_public:, grievances-public:, open-data:) need no sign-in, so a method they do not
+    # take is refused (405) to anyone; a grievance's follow-up page without a follow-up session sends to the receipt
+    # form.
+    public = {key for key in MATRIX if key[0].startswith(
+        ("consultation_public:", "grievances-public:", "open-data:", "reports-public:"))}
     # The stakeholder portal (portal:, not portal:staff:) has a door of its own: without a portal session
     # anyone, anonymous or staff, gets its 403 "link expired or used" page, never the staff sign-in.
     portal = {key for key in MATRIX if key[0].startswith("portal:") and not key[0].startswith("portal:staff:")}

@@ -51,6 +51,8 @@ PATH_KINDS = {
     "link_id": "portal_link",  # portal links (portal/api.py)
     # The grievance mechanism (grievances/api_*.py); its public operations name the organisation by its slug
     "grievance_id": "grievance", "plan_id": "remedy_plan", "action_id": "remedy_action", "slug": "organisation_slug",
+    "pack_id": "board_pack",  # the board view (oversight/api.py)
+    "report_id": "report",  # public reports (disclosure/report_api.py)
 }
 
 

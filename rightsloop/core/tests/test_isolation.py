@@ -11,6 +11,7 @@ import itertools
 import re
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
@@ -21,10 +22,16 @@ from rightsloop.accounts.roles import Role
 from rightsloop.accounts.tests.api_client import ApiClient
 from rightsloop.accounts.tests.factories import make_member
 from rightsloop.consultations.tests.factories import consultation_world
+from rightsloop.core import sealed_files
+from rightsloop.disclosure import report_actions
+from rightsloop.disclosure.report_models import Report, ReportVersion
+from rightsloop.disclosure.reports import content as report_content
 from rightsloop.engagements import actions as engagement_actions
 from rightsloop.engagements.tests.factories import make_engagement, make_input, make_participation
 from rightsloop.grievances.actions import intake as grievance_intake
 from rightsloop.grievances.actions import remedy as grievance_remedy
+from rightsloop.oversight import actions as oversight_actions
+from rightsloop.oversight.models import BoardPack
 from rightsloop.portal import links as portal_links
 from rightsloop.portal.actions import details as portal_details
 from rightsloop.portal.models import PortalLink
@@ -123,8 +130,24 @@ def build_world(viewer, marker):
     remedy_action = grievance_remedy.add_action(plan=plan, remedy_type="restitution", description=f"{marker} action",
                                                 owner=handler.user, due_on=today + datetime.timedelta(days=30),
                                                 by=handler)
+    # A public report (issue 15), published as version 1 and drafting version 2 with a salient issue.
+    report = report_actions.create_report(period="2025", title=f"{marker} report", by=viewer)
+    report_actions.update_report(report=report, by=viewer, commitment=f"{marker} commitment")
+    report_issue = report_actions.save_issue(report=report, public_title=f"{marker} issue", by=viewer)
+    ReportVersion.objects.create(report=report, number=1, language="en", published_at=timezone.now(),
+                                 published_by=viewer.user, content=report_content(report, number=1))
+    Report.objects.filter(pk=report.pk).update(version=2)
+    # The board's records (issue 15): a briefing and a prepared board pack (its file written directly).
+    board_briefing = oversight_actions.record_briefing(held_on=today, kind="briefing", topic=f"{marker} briefing",
+                                                       attendees=[], by=viewer)
+    board_pack = BoardPack.objects.create(organisation=viewer.organisation, period="2026-Q1", language="en",
+                                          status="ready", progress=100)
+    board_pack.file.save(sealed_files.file_name("board-packs", viewer.organisation.pk),
+                         ContentFile(f"%PDF-1.4 {marker}".encode()))
     return {
         **consultation,
+        "board_briefing": board_briefing, "board_pack": board_pack,
+        "report": report, "report_issue": report_issue,
         "grievance": grievance, "grievance_receipt": submitted.receipt, "attachment": grievance.attachments.get(),
         "remedy_plan": plan, "proposal": proposal, "remedy_action": remedy_action,
         "agreement": agreement, "rating_round": rating_round, "rating_flag": rating.flag,
@@ -145,6 +168,16 @@ def object_for(route: str, param: str, world) -> int | str:
     """Which object an id parameter of a route stands for."""
     if param == "slug":  # the public grievance pages' organisation (never swapped: see `variants`)
         return world["grievance"].organisation.slug
+    if param == "table":  # a table of the open data, by its key (never swapped: see `variants`)
+        return "engagements-by-type"
+    if param == "period":  # a published report's period, part of its public address (never swapped)
+        return world["report"].period
+    if param == "number":  # the number of a published report's version, part of its public address
+        return 1
+    if param == "issue_pk":
+        return world["report_issue"].pk
+    if param == "report_id":  # the public reports API (disclosure/report_api.py)
+        return world["report"].pk
     for params, key in ((("grievance_id", "case_pk"), "grievance"), (("plan_id",), "remedy_plan"),
                         (("action_id", "action_pk"), "remedy_action"), (("attachment_pk",), "attachment"),
                         (("input_pk",), "proposal")):
@@ -189,8 +222,12 @@ def object_for(route: str, param: str, world) -> int | str:
     for name in ("risk", "mitigation", "decision", "event", "condition"):  # the risks API (risks/api.py)
         if param == f"{name}_id":
             return world[name].pk
+    if param == "pack_id":  # the board view (oversight/api.py)
+        return world["board_pack"].pk
     if param == "pk":
-        for prefix, key in (("accounts/members/invitations/", "invitation"), ("accounts/invitations/", "invitation"),
+        for prefix, key in (("oversight/packs/", "board_pack"), ("oversight/briefings/", "board_briefing"),
+                            ("reports/", "report"),
+                            ("accounts/members/invitations/", "invitation"), ("accounts/invitations/", "invitation"),
                             ("accounts/members/", "membership"), ("accounts/tokens/", "token"),
                             ("stakeholders/groups/representations/", "representation"),
                             ("stakeholders/groups/", "group"), ("stakeholders/", "stakeholder"),
@@ -232,8 +269,10 @@ def two_worlds(organisation, other_organisation):
 
 
 def variants(route):
-    # An organisation's slug is its public address: anyone may open its grievance pages, so it is never swapped.
-    params = [param for param in re.findall(r"<(?:\w+:)?(\w+)>", route) if param != "slug"]
+    # An organisation's slug is its public address: anyone may open its grievance pages (and its open data, whose
+    # tables are named by a key the same everywhere), so neither is swapped.
+    params = [param for param in re.findall(r"<(?:\w+:)?(\w+)>", route)
+              if param not in ("slug", "table", "period", "number")]
     for size in range(1, len(params) + 1):
         yield from (set(chosen) for chosen in itertools.combinations(params, size))
 

@@ -96,6 +96,11 @@ OPERATION_FIELD_KINDS: dict[tuple[str, str], str] = {
     ("api:add_remedy_plan_case", "case_id"): "spare_grievance",
     ("api:link_grievance", "id"): "risk",
     ("api:unlink_grievance", "id"): "decision",
+    # Who attended a board briefing is a board member; who spoke to the board, a stakeholder of the register.
+    ("api:record_briefing", "attendees"): "board_member",
+    ("api:record_briefing", "stakeholders"): "stakeholder",
+    # The risk a public report's salient issue stands for (disclosure/report_api.py).
+    ("api:add_issue", "risk_id"): "risk",
 }
 # Path ids that differ from the access tests' choice, so that the control changes something.
 PATH_KINDS = {"api:unlink_input": {"input_id": "legal_input"},
@@ -132,6 +137,8 @@ FORM_FIELD_KINDS = {
     "stakeholder_ids": "newcomer",  # a rating round's people, by register number (relationships/rating_forms.py)
     # The grievance mechanism (grievances/): the group a recorded grievance is filed for, a remedy plan's cases
     "on_behalf_of": "group", "grievance": "grievance", "others": "grievance",
+    # A board briefing (oversight/forms.py): the board members who attended, the stakeholders who spoke
+    "attendees": "board_member", "stakeholders": "stakeholder",
 }
 MODEL_KINDS = {
     "stakeholders.stakeholder": "stakeholder", "engagements.engagement": "engagement", "engagements.input": "input",
@@ -154,8 +161,8 @@ PLAIN_CHOICES = {"scale", "scope", "irremediability", "likelihood", "parts", "ke
 def kind_for_world(world: World, kind: str, who: Member) -> int:
     if kind == "member":
         return world.builder.user.pk
-    if kind == "second_theme":
-        return world.objects["second_theme"].pk
+    if kind in ("second_theme", "board_member"):
+        return world.objects[kind].pk
     return world.id_of(kind, who)
 
 
@@ -213,7 +220,9 @@ def forms_in(response) -> Iterator[forms.BaseForm]:
     if response.context is None:
         return
     seen = set()
-    for context in response.context:
+    # A page of one template (a public report) gives its Context itself; a page of several, a list of them.
+    contexts = response.context if isinstance(response.context, list) else [response.context]
+    for context in contexts:
         for value in context.flatten().values():
             candidates = value.forms if isinstance(value, BaseFormSet) else [value]
             for candidate in candidates:

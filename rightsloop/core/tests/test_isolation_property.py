@@ -104,6 +104,12 @@ ALTERNATIVES = {
     "proposal": ("proposal", "input"),
     "remedy_action": ("remedy_action", "delivered_action"),
     "delivered_action": ("delivered_action", "remedy_action"),
+    # The board's records (oversight/) and the public reports (disclosure/)
+    "board_pack": ("board_pack",),
+    "board_briefing": ("board_briefing",),
+    "board_member": ("board_member",),
+    "report": ("report",),
+    "report_issue": ("report_issue",),
 }
 PROTECTED_ALTERNATIVES = {"protected": ("protected", "protected_first")}
 

@@ -50,6 +50,18 @@ RUN_TWICE_TESTS = {
         "rightsloop.grievances.tests.test_deadlines_task::test_the_task_run_twice_sends_the_same_emails_once",
     "rightsloop.grievances.remedy_tasks.remind_remedy_action_owners":
         "rightsloop.grievances.tests.test_remedy_reminders::test_the_daily_task_is_scheduled_and_runs",
+    "rightsloop.oversight.tasks.refresh_board_figures":
+        "rightsloop.oversight.tests.test_tasks::test_refreshing_a_period_twice_leaves_one_fresh_snapshot",
+    "rightsloop.oversight.tasks.refresh_all_board_figures":
+        "rightsloop.oversight.tests.test_tasks::test_the_schedule_run_twice_recounts_only_what_changed",
+    "rightsloop.oversight.tasks.render_board_pack":
+        "rightsloop.oversight.tests.test_tasks::test_rendering_a_pack_twice_renders_it_once",
+    "rightsloop.disclosure.report_tasks.render_report_pdf":
+        "rightsloop.disclosure.tests.test_reports::test_the_pdf_task_run_twice_renders_one_pdf",
+    "rightsloop.disclosure.tasks.publish_all_open_data":
+        "rightsloop.disclosure.tests.test_open_data::test_the_daily_task_run_twice_builds_the_same_release_once_audited",
+    "rightsloop.disclosure.tasks.publish_open_data_task":
+        "rightsloop.disclosure.tests.test_open_data::test_the_organisations_task_run_twice_builds_the_same_release",
 }
 
 
