@@ -604,7 +604,8 @@ class Generator:
             sizes[order[0]] = max(1, sizes[order[0]] + diff)
         for p, size in zip(regular, sizes, strict=True):
             p["size"] = size
-        types = list(EngagementType.values)
+        # Remedy dialogues are opened by a grievance's remedy plan, never planned as engagements of their own.
+        types = [value for value in EngagementType.values if value != EngagementType.REMEDY_DIALOGUE]
         for p in plans:
             size = p["size"]
             if size >= 300:
