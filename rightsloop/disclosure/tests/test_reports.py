@@ -160,3 +160,22 @@ def test_the_pdf_task_run_twice_renders_one_pdf(organisation, hr_lead, admin):
     assert render_report_pdf.call(version.pk) == "ready"
     version.refresh_from_db()
     assert (version.pdf.name, version.pdf_pages) == (name, pages) and pages >= 3
+
+
+def test_a_period_whose_only_engagement_heard_one_person_at_risk_says_so_and_shows_nothing_of_them(
+        organisation, hr_lead):
+    from rightsloop.disclosure import reports
+
+    defender = make_stakeholder(hr_lead, name=CANARIES[0], safety_level="high", country="MM")
+    proxy = make_stakeholder(hr_lead, name="Proxy organisation", kind="proxy", country="MM")
+    engagement = make_engagement(hr_lead, title="A single interview")
+    # The person at risk takes part through a proxy: nothing they say is stored against them (engagements).
+    make_participation(hr_lead, engagement, defender, via_proxy=proxy)
+    report = actions.create_report(period=year(), title="Human rights report", by=hr_lead)
+    data = reports.content(report)
+    notices = reports.notices(data)
+    assert any("Stakeholder engagement" in notice and "too few people" in notice for notice in notices)
+    assert not leaks(json.dumps(data))
+    engagement_section = next(s for s in data["sections"] if s["key"] == "engagement")
+    shown = [line for table in engagement_section["tables"] for line in table["lines"] if not line["hidden"]]
+    assert all(not line["value"] for line in shown), "nothing about the one interview is counted"
