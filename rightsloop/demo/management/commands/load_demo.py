@@ -146,7 +146,13 @@ class Command(BaseCommand):
                 f"  {receipts.display(receipt)}",
                 "",
             ]
+        slug = content.ORGANISATION_SLUG
         lines += [
+            "Board view, as helena (board member) sees it; last year's public report and the open data, as anyone:",
+            f"  {base}{reverse('oversight:board')}",
+            f"  {base}{reverse('reports-public:index', args=[slug])}",
+            f"  {base}{reverse('open-data:index', args=[slug])}",
+            "",
             "Queued feedback email is delivered by the task worker: manage.py db_worker",
             "=" * 72,
         ]
