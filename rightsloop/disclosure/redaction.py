@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from django.db.models import Count, F, OuterRef, Subquery
 from django.utils.translation import gettext as _
 
 from rightsloop.core import sealing
@@ -90,8 +91,13 @@ class Screen:
             return
         organisation_id = self.organisation.pk
         tokens = {sealing.blind_index(organisation_id, word): word for word in set(folded)}
+        # Only people every word of whose name is in the text (in SQL: matched words = all their words), so a
+        # common word ("group", "the") does not make thousands of sealed names to open at 100,000 stakeholders.
+        all_words = (NameToken.objects.filter(stakeholder_id=OuterRef("stakeholder_id")).order_by()
+                     .values("stakeholder_id").annotate(total=Count("id")).values("total"))
         candidates = set(NameToken.objects.filter(token__in=tokens, stakeholder__organisation_id=organisation_id)
-                         .values_list("stakeholder_id", flat=True))
+                         .order_by().values("stakeholder_id").annotate(matched=Count("id"), total=Subquery(all_words))
+                         .filter(matched=F("total")).values_list("stakeholder_id", flat=True))
         spans: list[tuple[int, int]] = []
         for person in Stakeholder.objects.filter(pk__in=candidates):
             name = name_key(person.name).split()
