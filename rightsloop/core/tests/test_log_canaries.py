@@ -99,8 +99,9 @@ def test_no_name_reason_or_report_reaches_any_log(tmp_path):
                  "--workers", "1", "--access-logfile", str(logs / "access.log"),
                  "--error-logfile", str(logs / "error.log"), "--capture-output"],
                 cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT))
+            # Unbuffered: a worker still busy when told to stop is killed after 30 s, and its log must be there.
             processes.append(subprocess.Popen(
-                [sys.executable, "manage.py", "db_worker"], cwd=ROOT, env=env, stdout=worker_log,
+                [sys.executable, "-u", "manage.py", "db_worker"], cwd=ROOT, env=env, stdout=worker_log,
                 stderr=subprocess.STDOUT))
             _wait_for(f"{BASE}/accounts/sign-in/")
             api = {"Authorization": f"Bearer {token}"}
