@@ -155,6 +155,7 @@ from django.core.management.color import no_style  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import reverse  # noqa: E402
 from django.utils import timezone, translation  # noqa: E402
 from django_tasks_db.models import DBTaskResult  # noqa: E402
 from loop_scale import BulkWriter, describe_database, pick  # noqa: E402
@@ -178,12 +179,12 @@ from rightsloop.consultations.models import (  # noqa: E402
 from rightsloop.core.models import Organisation  # noqa: E402
 from rightsloop.core.periods import Period  # noqa: E402
 from rightsloop.core.registry import site  # noqa: E402
-from rightsloop.core.sealing import OrganisationKey  # noqa: E402
+from rightsloop.core.sealing import OrganisationKey, blind_index  # noqa: E402
 from rightsloop.disclosure import actions as disclosure_actions  # noqa: E402
-from rightsloop.disclosure import datapackage, report_actions, report_tasks, reports  # noqa: E402
+from rightsloop.disclosure import datapackage, redaction, report_actions, report_tasks, reports  # noqa: E402
 from rightsloop.disclosure import tables as disclosure_tables  # noqa: E402
 from rightsloop.disclosure.models import Licence, OpenDataRelease  # noqa: E402
-from rightsloop.disclosure.redaction import Screen  # noqa: E402
+from rightsloop.disclosure.redaction import WORD, Screen  # noqa: E402
 from rightsloop.disclosure.report_models import Report  # noqa: E402
 from rightsloop.engagements.models import Engagement, Input, Participation  # noqa: E402
 from rightsloop.engagements.vocabulary import EngagementType, Outcome  # noqa: E402
@@ -212,7 +213,7 @@ from rightsloop.risks.vocabulary import (  # noqa: E402
     OwnerLevel,
     SignOffVerdict,
 )
-from rightsloop.stakeholders.models import Stakeholder  # noqa: E402
+from rightsloop.stakeholders.models import NameToken, Stakeholder, name_key  # noqa: E402
 
 DAY = datetime.timedelta(days=1)
 LANGUAGE = "en"  # the interface language the test client's requests get (no Accept-Language, no preference)
@@ -884,7 +885,9 @@ class Instrumented:
 
     def __init__(self):
         self.tables: list[dict] = []
-        self.screen = {"seconds": 0.0, "texts": 0, "queries": 0, "people_checked": 0, "withheld": 0}
+        self.screen = {"seconds": 0.0, "texts": 0, "queries": 0, "people_checked": 0, "withheld": 0,
+                       "may_be_named_seconds": 0.0, "may_be_named_calls": 0, "per_text": [],
+                       "slowest_ms": 0.0, "slowest_sql": "", "slowest_params": ()}
         self.probe = Probe()
 
     def published(self, original):
@@ -916,26 +919,47 @@ class Instrumented:
                 with connection.execute_wrapper(probe):
                     started = time.perf_counter()
                     found = super().__call__(text)
-                figures["seconds"] += time.perf_counter() - started
+                seconds = time.perf_counter() - started
+                figures["seconds"] += seconds
                 figures["texts"] += 1
                 figures["queries"] += probe.queries
+                if probe.slowest * 1000 > figures["slowest_ms"]:
+                    figures.update(slowest_ms=probe.slowest * 1000, slowest_sql=probe.slowest_sql,
+                                   slowest_params=probe.slowest_params)
                 figures["withheld"] += found.withheld
                 figures["people_checked"] = max(figures["people_checked"], len(self._named))
+                figures["per_text"].append({"text": text, "words": len(WORD.findall(text)), "seconds": seconds,
+                                            "queries": probe.queries})
                 return found
         return TimedScreen
 
+    def may_be_named(self, original):
+        figures = self.screen
+
+        def timed(stakeholder):
+            started = time.perf_counter()
+            try:
+                return original(stakeholder)
+            finally:
+                figures["may_be_named_seconds"] += time.perf_counter() - started
+                figures["may_be_named_calls"] += 1
+        return timed
+
     def __enter__(self):
-        self._saved = (disclosure_tables.published, disclosure_actions.published, reports.Screen)
+        self._saved = (disclosure_tables.published, disclosure_actions.published, reports.Screen,
+                       redaction.may_be_named)
         disclosure_tables.published = self.published(self._saved[0])
         disclosure_actions.published = self.published(self._saved[1])
         reports.Screen = self.screen_class()
+        redaction.may_be_named = self.may_be_named(self._saved[3])
         self._wrapper = connection.execute_wrapper(self.probe)
         self._wrapper.__enter__()
         return self
 
     def __exit__(self, *exc):
         self._wrapper.__exit__(*exc)
-        disclosure_tables.published, disclosure_actions.published, reports.Screen = self._saved
+        (disclosure_tables.published, disclosure_actions.published, reports.Screen,
+         redaction.may_be_named) = self._saved
         return False
 
 
@@ -957,6 +981,22 @@ def explain_slow(found: list[dict]) -> None:
         if table["rows_seconds"] > SLOW_TABLE_SECONDS and table["slowest_sql"]:
             table["plan"] = explain_params(table["slowest_sql"], table["slowest_params"], analyze=True)
         table["slowest_params"] = [str(param) for param in table["slowest_params"]]
+
+
+def screen_words(organisation: Organisation, texts: list[str]) -> dict:
+    """Why the screen checks whom it checks: how many of the register's stakeholders have each word of the report's
+    texts in their name (through the blind index, as redaction.Screen looks them up), and each text's candidates."""
+    tokens = {word: blind_index(organisation.pk, word)
+              for text in texts for word in (name_key(match.group(0)) for match in WORD.finditer(text)) if word}
+    names = NameToken.objects.filter(stakeholder__organisation_id=organisation.pk)
+    per_word = {word: names.filter(token=token).count() for word, token in tokens.items()}
+    per_text = []
+    for text in texts:
+        words = {name_key(match.group(0)) for match in WORD.finditer(text)} - {""}
+        per_text.append(names.filter(token__in=[tokens[word] for word in words])
+                        .values("stakeholder_id").distinct().count())
+    return {"words": sorted(((word, n) for word, n in per_word.items() if n), key=lambda item: -item[1]),
+            "candidates_per_text": per_text}
 
 
 def viewer_of(organisation: Organisation, username: str) -> Viewer:
@@ -985,6 +1025,14 @@ def measure_report(organisation: Organisation, period: Period, folder: Path, log
             data = reports.content(report)
             seconds, cpu = time.perf_counter() - started, time.process_time() - started_cpu
         explain_slow(probe.tables)
+        if probe.screen["seconds"] > SLOW_TABLE_SECONDS:  # the texts in the order the screen saw them
+            probe.screen["diagnosis"] = screen_words(organisation, [t["text"] for t in probe.screen["per_text"]])
+            if probe.screen["slowest_sql"]:
+                probe.screen["plan"] = explain_params(probe.screen["slowest_sql"], probe.screen["slowest_params"],
+                                                      analyze=True)
+        probe.screen["slowest_params"] = [str(param)[:80] for param in probe.screen["slowest_params"][:12]]
+        for screened in probe.screen["per_text"]:
+            screened["text"] = screened["text"][:40]
         in_tables = sum(t["rows_seconds"] + t["rest_seconds"] for t in probe.tables)
         figures.update(content_seconds=seconds, content_cpu_seconds=cpu, content_queries=probe.probe.queries,
                        content_json_bytes=len(json.dumps(data)), tables=probe.tables, screen=probe.screen,
@@ -1078,11 +1126,13 @@ def measure_reports(organisation: Organisation, folder: Path, log) -> dict:
     running = Period.containing(today, "year")
     figures: dict = {"reports": [], "open_data": None, "targets": REPORT_TARGETS}
     log(f"public reports of {running.previous().key} and {running.key}, then the open data")
-    # Untimed first: the frameworks' index (data files read once per process) and the report's templates.
+    # Untimed first: the URL configuration (imported by the first reverse(): every app's API, ~3 s) and the
+    # frameworks' index, which a process loads once.
     started = time.perf_counter()
     with translation.override(LANGUAGE):
+        reverse("reports-public:index", args=[organisation.slug])
         reports._index()
-    log(f"  warm-up (the frameworks' index, untimed): {time.perf_counter() - started:.2f} s")
+    log(f"  warm-up (URL configuration, frameworks' index; untimed): {time.perf_counter() - started:.2f} s")
     for period in (running.previous(), running):
         figures["reports"].append(measure_report(organisation, period, folder, log))
     figures["open_data"] = measure_open_data(organisation, log)
@@ -1128,6 +1178,20 @@ def report_tables(figures: dict) -> str:
                   f"{r['screen']['queries']} queries, {r['screen']['people_checked']} people checked, "
                   f"{r['screen']['withheld']} mentions withheld; everything else {r['content_other_seconds']:.2f} s; "
                   f"page {r['page']['bytes']} bytes"]
+        screen = r["screen"]
+        lines.append(f"Screen: may_be_named {screen['may_be_named_seconds']:.2f} s over {screen['may_be_named_calls']} "
+                     f"calls; the rest (loading and unsealing the candidates' names, matching) "
+                     f"{screen['seconds'] - screen['may_be_named_seconds']:.2f} s")
+        if "diagnosis" in screen:
+            lines.append("  words of the texts in the register's names (stakeholders): " + ", ".join(
+                f"{word} {n}" for word, n in screen["diagnosis"]["words"][:20]))
+            lines.append("  stakeholders with a word of the text in their name, per text (seconds screening it): "
+                         + ", ".join(f"{n} ({t['seconds']:.1f} s)" for n, t in zip(
+                             screen["diagnosis"]["candidates_per_text"], screen["per_text"], strict=False)))
+        if "plan" in screen:
+            lines += [f"  the screen's slowest query, {screen['slowest_ms']:.0f} ms: {screen['slowest_sql'][:900]}",
+                      f"    params: {screen['slowest_params']}"]
+            lines += [f"    {step}" for step in screen["plan"][:40]]
         lines += table_lines(r["tables"])
     o = figures["open_data"]
     lines += ["", f"Open data (O3), {o['starts_on']} to {o['ends_before']}: publish_open_data {o['seconds']:.1f} s "
