@@ -12,6 +12,7 @@ from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 
 from .report_models import ReportStatus, ReportVersion
@@ -57,6 +58,7 @@ def index(request, slug: str):
 
 @login_not_required
 @require_GET
+@gzip_page  # a year's report at scale is ~50 KB of HTML; compressed, a tenth of it (no secret on it to guess)
 def report(request, slug: str, period: str, number: int | None = None):
     version = _version(slug, period, number)
     newest = _version(slug, period, None)
@@ -86,6 +88,7 @@ def pdf(request, slug: str, period: str, number: int | None = None):
 
 @login_not_required
 @require_GET
+@gzip_page
 def as_json(request, slug: str, period: str, number: int | None = None):
     version = _version(slug, period, number)
     body = {**version.content, "addresses": _addresses(version, latest=False),

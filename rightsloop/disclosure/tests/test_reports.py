@@ -128,6 +128,8 @@ def test_the_public_addresses(organisation, other_organisation, hr_lead, admin):
     page = anyone.get(reverse("reports-public:report", args=[slug, year()]))
     assert len(page.content) < 50_000, "public pages stay under 50 KB"
     assert b"<script" not in page.content
+    compressed = anyone.get(reverse("reports-public:report", args=[slug, year()]), HTTP_ACCEPT_ENCODING="gzip")
+    assert compressed["Content-Encoding"] == "gzip" and len(compressed.content) < len(page.content) / 3
 
 
 def test_the_builder_pages(organisation, hr_lead, admin, board, sign_in):
