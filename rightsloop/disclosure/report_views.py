@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from rightsloop.accounts.permissions import requires
 from rightsloop.accounts.roles import Capability
 from rightsloop.core.access import plausible_id
+from rightsloop.core.forms import copy_errors
 
 from . import report_actions as actions
 from . import reports
@@ -29,13 +30,6 @@ def _report(request, pk) -> Report:
     return found
 
 
-def _copy_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
 
 @requires(Capability.REPORTS_VIEW)
 @require_http_methods(["GET", "POST"])
@@ -50,7 +44,7 @@ def report_list(request):
             try:
                 report = actions.create_report(by=viewer, **form.cleaned_data)
             except ValidationError as error:
-                _copy_errors(form, error)
+                copy_errors(form, error)
             else:
                 return redirect("reports:detail", pk=report.pk)
         status = 400
@@ -87,7 +81,7 @@ def report_detail(request, pk: int):
             actions.update_report(report=report, by=request.viewer, **{
                 name: form.cleaned_data[name] for name in actions.TEXT_FIELDS})
         except ValidationError as error:
-            _copy_errors(form, error)
+            copy_errors(form, error)
         else:
             messages.success(request, _("The report is saved."))
             return redirect("reports:detail", pk=report.pk)
@@ -108,7 +102,7 @@ def issue_save(request, pk: int, issue_pk: int | None = None):
         try:
             actions.save_issue(report=report, issue=issue, by=request.viewer, **form.cleaned_data)
         except ValidationError as error:
-            _copy_errors(form, error)
+            copy_errors(form, error)
         else:
             messages.success(request, _("The salient issue is saved."))
             return redirect("reports:detail", pk=report.pk)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from rightsloop.accounts.permissions import requires
 from rightsloop.accounts.roles import Capability
 from rightsloop.core import audit
+from rightsloop.core.forms import copy_errors
 from rightsloop.core.pagination import paginate
 from rightsloop.core.periods import Period
 
@@ -33,13 +34,6 @@ def _period(request) -> tuple[Period, PeriodForm | None]:
         return form.cleaned_data["period"], None
     return Period.containing(today), form
 
-
-def _copy_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @requires(Capability.OVERSIGHT_VIEW)
@@ -66,7 +60,7 @@ def pack_list(request):
             try:
                 actions.request_board_pack(period=form.cleaned_data["period"], by=viewer)
             except ValidationError as error:
-                _copy_errors(form, error)
+                copy_errors(form, error)
             else:
                 messages.success(request, _("The board pack is being prepared; it appears below when ready."))
                 return redirect("oversight:packs")
@@ -117,7 +111,7 @@ def briefing_create(request):
             try:
                 actions.record_briefing(by=viewer, **_briefing_values(form))
             except ValidationError as error:
-                _copy_errors(form, error)
+                copy_errors(form, error)
             else:
                 messages.success(request, _("The board briefing is recorded."))
                 return redirect("oversight:briefings")
@@ -145,7 +139,7 @@ def briefing_edit(request, pk: int):
                 values["stakeholders"] = [*values["stakeholders"], *hidden]
                 actions.update_briefing(briefing=briefing, by=viewer, **values)
             except ValidationError as error:
-                _copy_errors(form, error)
+                copy_errors(form, error)
             else:
                 messages.success(request, _("Changes saved."))
                 return redirect("oversight:briefings")

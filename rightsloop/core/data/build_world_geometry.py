@@ -15,9 +15,9 @@ square units (Luxembourg, Palestine, Lebanon, Gambia...) also gets a dot: the ce
 draws instead so a value there can be seen. Countries missing at 1:110m (Singapore, Bahrain, Malta, most small
 islands) are in the map's table only.
 
-Codes: ISO 3166-1 alpha-3 to alpha-2 through pycountry; Natural Earth's placeholders are mapped by name
-(BY_NAME): Kosovo keeps the user-assigned XK, Northern Cyprus is drawn with Cyprus and Somaliland with Somalia, as
-ISO 3166 counts them.
+Codes: ISO 3166-1 alpha-3 to alpha-2 through pycountry; the countries Natural Earth codes -99 (France, Norway,
+Kosovo…) are mapped by name (BY_NAME): Kosovo keeps the user-assigned XK, Northern Cyprus is drawn with Cyprus
+and Somaliland with Somalia, as ISO 3166 counts them.
 
 Run it outside the project's environment (pyshp is not a project dependency):
 
