@@ -49,6 +49,13 @@ def seen_closed(hidden: models.QuerySet[Stakeholder] | None = None) -> models.Q:
 class EngagementQuerySet(OrganisationScopedQuerySet):
     """hidden: the people the viewer may not know of (stakeholders.queries.hidden_from); None counts everyone."""
 
+    def active(self):
+        """Engagements that were not cancelled: lists and figures count only these."""
+        return self.filter(cancelled_at__isnull=True)
+
+    def cancelled(self):
+        return self.filter(cancelled_at__isnull=False)
+
     def loop_closed(self, hidden: models.QuerySet[Stakeholder] | None = None):
         return self.filter(seen_closed(hidden))
 
@@ -98,6 +105,12 @@ class Engagement(models.Model):
                                   default=LoopState.NOT_STARTED, editable=False)
     loop_closed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
+    # A mistaken engagement, cancelled before any report was sent: kept, viewable, left out of lists and figures.
+    cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+", editable=False)
+    cancellation_reason = models.TextField(_("why it was cancelled"), blank=True, editable=False)
+
     objects = EngagementQuerySet.as_manager()
 
     class Meta:
@@ -139,7 +152,13 @@ class Engagement(models.Model):
     def share_decided(self) -> float | None:
         return self.decided_count / self.inputs_count if self.inputs_count else None
 
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
     def is_overdue(self, today: datetime.date) -> bool:
+        if self.cancelled_at is not None:
+            return False
         return self.loop_state != LoopState.CLOSED and self.feedback_due_on < today
 
 
@@ -268,6 +287,16 @@ class Tag(models.Model):
 
 
 class InputQuerySet(OrganisationScopedQuerySet):
+    def standing(self):
+        """Inputs that stand: neither withdrawn nor merged into another. Letters and figures count only these."""
+        return self.filter(withdrawn_at__isnull=True, merged_into__isnull=True)
+
+    def withdrawn(self):
+        return self.filter(withdrawn_at__isnull=False)
+
+    def merged_away(self):
+        return self.filter(merged_into__isnull=False)
+
     def awaiting_decision(self):
         return self.filter(outcome="")
 
@@ -284,7 +313,7 @@ class InputQuerySet(OrganisationScopedQuerySet):
 class Input(SealedModel, models.Model):
     """One thing a stakeholder told us; what they said is sealed under their key (or the organisation's)."""
 
-    sealed_fields = ("text",)
+    sealed_fields = ("text", "withdrawal_reason")
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="inputs")
@@ -315,6 +344,24 @@ class Input(SealedModel, models.Model):
                                          related_name="+")
     outcome = models.CharField(max_length=24, choices=Outcome.choices, blank=True, editable=False)
     decided_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    # Mending mistakes (engagements.actions.inputs): an input is never deleted. A withdrawn one keeps its row
+    # and its reason; one recorded twice points at the input that was kept. Neither stands any more
+    # (InputQuerySet.standing): letters, loops and figures leave them out.
+    withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+", editable=False)
+    # Why it was withdrawn may describe the speaker: sealed under the same key as their words.
+    withdrawal_reason = Sealed(_("why it was withdrawn"))
+    withdrawal_reason_sealed = models.BinaryField(default=b"", editable=False)
+    merged_into = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="merged_from", editable=False,
+                                    verbose_name=_("merged into"))
+    merged_at = models.DateTimeField(null=True, blank=True, editable=False)
+    merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="+", editable=False)
+    # How many times it was edited; each edit keeps the version before it as an InputVersion row.
+    version = models.PositiveSmallIntegerField(default=1, editable=False)
 
     objects = InputQuerySet.as_manager()
 
@@ -353,6 +400,58 @@ class Input(SealedModel, models.Model):
     @property
     def is_decided(self) -> bool:
         return bool(self.outcome)
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+    @property
+    def is_merged(self) -> bool:
+        return self.merged_into_id is not None
+
+    @property
+    def stands(self) -> bool:
+        return not self.is_withdrawn and not self.is_merged
+
+
+class InputVersion(SealedModel, models.Model):
+    """An input as it read before one edit: append-only, so what was first recorded is never lost.
+
+    The words are sealed under the key of whoever they were then attributed to, so erasing that person
+    erases their words from the history too.
+    """
+
+    sealed_fields = ("text",)
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    input = models.ForeignKey(Input, on_delete=models.CASCADE, related_name="versions")
+    version = models.PositiveSmallIntegerField()
+    text = Sealed(_("what was said"))
+    text_sealed = models.BinaryField(default=b"", editable=False)
+    speaker = models.ForeignKey(Participation, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    group = models.ForeignKey(AffectedGroup, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    attribution = models.CharField(max_length=16, choices=Attribution.choices)
+    tags = models.JSONField(default=list)
+    # Who replaced this version, when, and which of its fields they changed.
+    replaced_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                    related_name="+")
+    replaced_at = models.DateTimeField()
+    changed_fields = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = _("earlier version of an input")
+        verbose_name_plural = _("earlier versions of inputs")
+        ordering = ["input", "-version"]
+        constraints = [models.UniqueConstraint(fields=["input", "version"], name="one_input_version")]
+
+    def __str__(self) -> str:
+        return f"input {self.input_id} v{self.version}"
+
+    def sealing_key(self):
+        if self.speaker_id is None or self.group_id is not None:
+            return OrganisationKey(self.organisation_id)
+        return self.speaker.stakeholder.sealing_key()
 
 
 class Decision(models.Model):
