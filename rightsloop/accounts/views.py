@@ -392,12 +392,13 @@ def switch_organisation(request):
 
 @requires(Capability.MEMBERS_MANAGE)
 def members(request):
-    memberships = (
+    # Not "memberships": the layout's organisation switcher reads that name (core.context_processors).
+    members = (
         Membership.objects.filter(organisation=request.viewer.organisation)
         .select_related("user").order_by("-is_active", "user__username")
     )
     return render(request, "accounts/members.html", {
-        "memberships": memberships, "invitations": queries.waiting_invitations(request.viewer).order_by("created_at"),
+        "members": members, "invitations": queries.waiting_invitations(request.viewer).order_by("created_at"),
     })
 
 
