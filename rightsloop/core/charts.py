@@ -1,6 +1,7 @@
 """The product's charts, laid out in Python for server-rendered SVG, each with the same numbers as a table.
 
-Four kinds: a funnel, horizontal bars, stacked columns over time, and a world map. The templates under
+Six kinds: a funnel, horizontal bars, stacked columns over time, lines over time, a sparkline (one small line,
+for small multiples), and a world map. The templates under
 core/templates/charts/ only place what is computed here, with presentation attributes and classes (the
 Content-Security-Policy allows no inline style) and no JavaScript; include any chart with
 ``{% include chart.template with chart=chart %}``. The same templates go into the board pack PDF (WeasyPrint).
@@ -22,6 +23,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, ClassVar
 
+from django.utils.formats import number_format
 from django.utils.translation import get_language_bidi, ngettext
 from django.utils.translation import gettext as _
 
@@ -381,6 +383,244 @@ def timeline(key: str, title: str, description: str, periods: list[str], series:
                     plot_start=start, plot_end=end)
 
 
+# --- lines --------------------------------------------------------------------------------------------------
+
+LINE_AXIS = 52         # room for the scale's numbers
+LINE_TOP = 14
+LINE_PLOT = 160
+LINE_BOTTOM = 26       # room for the period labels
+LINE_PITCH = 60        # one period
+LINE_END = 16
+# Besides its colour, each series has its own dash and marker, so lines part in grey print and to colour-blind eyes.
+DASHES = ("", "7 4", "2 4", "10 3 2 3", "4 2")
+MARKERS = ("circle", "square", "diamond", "triangle", "circle")
+# A sparkline: one series, small, no scale; the first and last periods under it, the last value after it.
+SPARK_PLOT_WIDTH = 180
+SPARK_VALUE = 86       # room for the last value after the line
+SPARK_TOP = 8
+SPARK_PLOT = 40
+SPARK_BOTTOM = 20
+SPARK_SIDE = 8
+# Units a value may be in: how the number reads in labels and the table.
+UNITS = ("", "percent", "days")
+
+
+def figure_text(value: int | float, unit: str = "") -> str:
+    """A value as it reads on a chart: grouped digits, one decimal where it has one, then its unit."""
+    number = number_format(value, decimal_pos=1 if isinstance(value, float) and not value.is_integer() else 0,
+                           use_l10n=True, force_grouping=True)
+    if unit == "percent":
+        return _("%(value)s %%") % {"value": number}
+    if unit == "days":
+        return ngettext("%(value)s day", "%(value)s days", math.ceil(value)) % {"value": number}
+    return number
+
+
+def nice_scale(low: float, high: float, most: int = 5, *, whole: bool = False) -> tuple[float, float, float]:
+    """A scale (bottom, top, step) from 0 (or below, for negative values) that covers low..high in at most
+    `most` steps of 1, 2 or 5 times a power of ten (below one only for fractions: whole=True for counts)."""
+    low, high = min(low, 0), max(high, 0)
+    if high == low:
+        high = low + 1
+    power = 10.0 ** math.floor(math.log10(((high - low) or 1) / most))
+    if whole:
+        power = max(power, 1)
+    for step in (factor * power * ten for ten in (1, 10, 100) for factor in (1, 2, 5)):
+        bottom = math.floor(round(low / step, 9)) * step
+        top = max(math.ceil(round(high / step, 9)) * step, bottom + step)
+        if round((top - bottom) / step) <= most:
+            break
+    return _clean(bottom), _clean(top), _clean(step)
+
+
+def _clean(value: float) -> int | float:
+    rounded = round(value, 10)
+    return int(rounded) if float(rounded).is_integer() else rounded
+
+
+def mark(shape: str, x: int, y: int, size: int) -> str:
+    """A marker's outline as a path, centred on x, y."""
+    if shape == "square":
+        return f"M{x - size} {y - size}h{2 * size}v{2 * size}h{-2 * size}z"
+    if shape == "diamond":
+        return f"M{x} {y - size - 1}l{size + 1} {size + 1}l{-size - 1} {size + 1}l{-size - 1} {-size - 1}z"
+    if shape == "triangle":
+        return f"M{x} {y - size - 1}l{size + 1} {2 * size + 1}h{-2 * size - 2}z"
+    return f"M{x - size} {y}a{size} {size} 0 1 0 {2 * size} 0a{size} {size} 0 1 0 {-2 * size} 0z"
+
+
+@dataclass(frozen=True)
+class Point:
+    period: str
+    value: int | float
+    x: int
+    y: int
+    text: str              # the value in its unit, for its tooltip
+    mark: str              # its marker's path
+
+
+@dataclass(frozen=True)
+class Line:
+    label: str
+    values: list[int | float | None]   # one per period, for the table
+    cells: list[str]                   # the table's text for each: the value, "fewer than N", or the gap's text
+    points: list[Point]                # shown values only
+    paths: list[str]                   # the line, broken where a value is hidden or missing
+    fill: str
+    dash: str
+    marker: str
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.points
+
+    @property
+    def legend_mark(self) -> str:
+        return mark(self.marker, 14, 7, 4)
+
+
+@dataclass(frozen=True)
+class Lines:
+    template: ClassVar[str] = "charts/lines.html"
+    kind: ClassVar[str] = "lines"
+    key: str
+    title: str
+    description: str
+    value_heading: str
+    unit: str
+    periods: list[str]
+    lines: list[Line]
+    ticks: list[Tick]
+    labels: list[Text]     # the periods under the plot (every one, or the first and last of a sparkline)
+    ends: list[Text]       # a sparkline's last value after its line
+    smallest: int
+    width: int
+    height: int
+    plot_start: int
+    plot_end: int
+    compact: bool = False
+
+    @property
+    def hidden_text(self) -> str:
+        return fewer_than(self.smallest)
+
+    @property
+    def is_empty(self) -> bool:
+        return all(line.is_empty for line in self.lines)
+
+    @property
+    def has_gaps(self) -> bool:
+        return any(value is None for line in self.lines for value in line.values)
+
+    @property
+    def rows(self) -> list[tuple[str, list[str]]]:
+        """The table: per period, each line's value as text."""
+        return [(period, [line.cells[n] for line in self.lines]) for n, period in enumerate(self.periods)]
+
+
+def lines(key: str, title: str, description: str, periods: list[str], series: list[dict], *,
+          value_heading: str, unit: str = "", smallest: int = SMALLEST, compact: bool = False,
+          rtl: bool | None = None) -> Lines:
+    """Lines over time, one per series ({"label", "values": one int, float or None per period, and optionally
+    "gap": the table's words for None}), on a scale from zero; unit is "", "percent" or "days".
+
+    None is a count hidden for safety ("fewer than N" in the table) unless the series says what else it means in
+    "gap" ("no reports that month"): either way no point is drawn and the line breaks there, so a hidden count is
+    never drawn nor guessed from its neighbours. Time runs right to left in a right-to-left language.
+    compact=True draws a sparkline (see `sparkline`)."""
+    if unit not in UNITS:
+        raise ValueError(f"A line chart's unit is one of {UNITS}: {unit!r}")
+    rtl = _rtl(rtl)
+    shown = [value for s in series for value in s["values"] if value is not None]
+    if compact:
+        width = SPARK_SIDE + SPARK_PLOT_WIDTH + SPARK_VALUE
+        top_y, plot, height = SPARK_TOP, SPARK_PLOT, SPARK_TOP + SPARK_PLOT + SPARK_BOTTOM
+        pitch = SPARK_PLOT_WIDTH / max(len(periods) - 1, 1)
+        first_x = SPARK_SIDE
+        low, high = min(shown, default=0), max(shown, default=0)
+        if low == high:  # a flat line sits in the middle rather than on an edge
+            low, high = low - 1, high + 1
+        bottom, scale_top, step = low, high, 0
+    else:
+        width = max(LINE_AXIS + len(periods) * LINE_PITCH + LINE_END, 320)
+        top_y, plot, height = LINE_TOP, LINE_PLOT, LINE_TOP + LINE_PLOT + LINE_BOTTOM
+        pitch = LINE_PITCH
+        first_x = LINE_AXIS + LINE_PITCH // 2
+        bottom, scale_top, step = nice_scale(min(shown, default=0), max(shown, default=0),
+                                             whole=all(isinstance(value, int) for value in shown))
+
+    def x_of(n: int) -> int:
+        x = round(first_x + n * pitch)
+        return width - x if rtl else x
+
+    def y_of(value: float) -> int:
+        return round(top_y + plot - plot * (value - bottom) / ((scale_top - bottom) or 1))
+
+    drawn = []
+    for n, s in enumerate(series):
+        gap = s.get("gap") or fewer_than(smallest)
+        points, paths, run = [], [], []
+        for at, (period, value) in enumerate(zip(periods, s["values"], strict=True)):
+            if value is None:
+                if run:
+                    paths.append(run)
+                run = []
+                continue
+            x, y = x_of(at), y_of(value)
+            point = Point(period=period, value=value, x=x, y=y, text=figure_text(value, unit),
+                          mark=mark(MARKERS[n % len(MARKERS)], x, y, 3 if compact else 4))
+            points.append(point)
+            run.append(point)
+        if run:
+            paths.append(run)
+        drawn.append(Line(
+            label=s["label"], values=list(s["values"]),
+            cells=[gap if value is None else figure_text(value, unit) for value in s["values"]],
+            points=points, paths=["M" + " L".join(f"{p.x} {p.y}" for p in path) for path in paths if len(path) > 1],
+            fill=CATEGORICAL[n % len(CATEGORICAL)] if len(series) > 1 else SEQUENTIAL[-1],
+            dash=DASHES[n % len(DASHES)], marker=MARKERS[n % len(MARKERS)]))
+    ticks, labels, ends = [], [], []
+    if compact:
+        if periods:
+            below = top_y + plot + 15
+            ends_at = (0, len(periods) - 1) if len(periods) > 1 else (0,)
+            for at in ends_at:
+                anchor = "start" if (at == 0) != rtl else "end"
+                labels.append(Text(x_of(at), below, _short(periods[at], 12), anchor))
+        for line in drawn[:1]:
+            if line.points:
+                last = line.points[-1]
+                ends.append(Text(last.x - 8 if rtl else last.x + 8, last.y + 4, last.text, "end" if rtl else "start"))
+        start, end = (width - SPARK_SIDE - SPARK_PLOT_WIDTH, width - SPARK_SIDE) if rtl else \
+            (SPARK_SIDE, SPARK_SIDE + SPARK_PLOT_WIDTH)
+    else:
+        value = bottom
+        while value <= scale_top + step / 1000:
+            tick = _clean(value)
+            if rtl:
+                label = Text(width - LINE_AXIS + 6, y_of(tick) + 4, figure_text(tick, unit if unit != "days" else ""),
+                             "start")
+            else:
+                label = Text(LINE_AXIS - 6, y_of(tick) + 4, figure_text(tick, unit if unit != "days" else ""), "end")
+            ticks.append(Tick(value=tick, y=y_of(tick), label=label))
+            value += step
+        labels = [Text(x_of(at), top_y + plot + 18, _short(period, 10), "middle") for at, period in enumerate(periods)]
+        start, end = (LINE_END, width - LINE_AXIS) if rtl else (LINE_AXIS, width - LINE_END)
+    return Lines(key=_check_key(key), title=title, description=description, value_heading=value_heading, unit=unit,
+                 periods=list(periods), lines=drawn, ticks=ticks, labels=labels, ends=ends, smallest=smallest,
+                 width=width, height=height, plot_start=start, plot_end=end, compact=compact)
+
+
+def sparkline(key: str, title: str, description: str, periods: list[str], values: list[int | float | None], *,
+              value_heading: str, unit: str = "", gap: str = "", smallest: int = SMALLEST,
+              rtl: bool | None = None) -> Lines:
+    """One small line for a grid of small multiples (an indicator per mitigation, a figure per month): no scale,
+    the line spans its own lowest to highest value, the first and last periods under it and the last value after
+    it; its table holds every value. None is hidden ("fewer than N") unless `gap` says what else it means."""
+    return lines(key, title, description, periods, [{"label": value_heading, "values": values, "gap": gap}],
+                 value_heading=value_heading, unit=unit, smallest=smallest, compact=True, rtl=rtl)
+
+
 # --- world map ----------------------------------------------------------------------------------------------
 
 HIGHLIGHTS = ("risk", "market", "risk_market")
@@ -586,8 +826,8 @@ def world_map(key: str, title: str, description: str, values: dict[str, int | No
 
 # --- from stored data ---------------------------------------------------------------------------------------
 
-KINDS = ("funnel", "bars", "timeline", "world_map")
-Chart = Funnel | Bars | Timeline | WorldMap
+KINDS = ("funnel", "bars", "timeline", "lines", "sparkline", "world_map")
+Chart = Funnel | Bars | Timeline | Lines | WorldMap
 
 
 # Kinds an app draws itself (the risk register's heat map): kind -> build(key, title, description, data, rtl=...),
@@ -614,6 +854,12 @@ def from_data(kind: str, key: str, title: str, description: str, data: dict, *,
     if kind == "timeline":
         return timeline(key, title, description, arguments.pop("periods"), arguments.pop("series"), rtl=rtl,
                         **arguments)
+    if kind == "lines":
+        return lines(key, title, description, arguments.pop("periods"), arguments.pop("series"), rtl=rtl,
+                     **arguments)
+    if kind == "sparkline":
+        return sparkline(key, title, description, arguments.pop("periods"), arguments.pop("values"), rtl=rtl,
+                         **arguments)
     return world_map(key, title, description, arguments.pop("values"), rtl=rtl, **arguments)
 
 

@@ -88,7 +88,7 @@ class Table:
 class ChartData:
     """What a chart shows, as data: core.charts lays it out when the page renders."""
 
-    kind: str                   # "funnel", "bars", "timeline", "world_map", "heat_map"
+    kind: str                   # "funnel", "bars", "timeline", "lines", "sparkline", "world_map", "heat_map"
     key: str
     title: str
     description: str

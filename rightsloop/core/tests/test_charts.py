@@ -15,6 +15,8 @@ ROWS = [{"label": "Workers", "value": 420, "url": "/g/1"}, {"label": "Migrant wo
 PERIODS = ["Q1 2026", "Q2 2026", "Q3 2026"]
 SERIES = [{"label": "Identify", "values": [12, 9, 14]}, {"label": "Assess", "values": [6, None, 8]},
           {"label": "Remedy", "values": [0, 5, 7]}]
+MONTHS = ["Jan 2026", "Feb 2026", "Mar 2026", "Apr 2026"]
+LINES = [{"label": "Inputs", "values": [12, 30, None, 18]}, {"label": "Decisions", "values": [3, 8, 11, 0]}]
 VOICES = {"KE": 312, "BR": 145, "IN": 530, "FR": 22, "NO": 9, "US": 88, "CN": None, "SG": 6, "PS": 7}
 HIGHLIGHTED = {"CD": "risk", "IN": "risk_market", "US": "market", "CN": "risk"}
 
@@ -27,6 +29,11 @@ def specs() -> list[dict]:
          "data": {"rows": ROWS, "label_heading": "Group", "value_heading": "Inputs"}},
         {"kind": "timeline", "key": "quarters", "title": "Engagements per quarter", "description": "By phase.",
          "data": {"periods": PERIODS, "series": SERIES, "value_heading": "All engagements"}},
+        {"kind": "lines", "key": "monthly", "title": "Per month", "description": "Inputs and decisions.",
+         "data": {"periods": MONTHS, "series": LINES, "value_heading": "Count"}},
+        {"kind": "sparkline", "key": "spark", "title": "Share decided", "description": "Per month.",
+         "data": {"periods": MONTHS, "values": [40.0, None, 62.5, 70], "value_heading": "Share decided",
+                  "unit": "percent", "gap": "no inputs"}},
         {"kind": "world_map", "key": "voices", "title": "Voices heard per country", "description": "By country.",
          "data": {"values": VOICES, "highlighted": HIGHLIGHTED, "value_heading": "Voices heard"}},
     ]
@@ -150,11 +157,14 @@ def test_world_map_stays_under_30_kb_even_when_every_country_counts():
 def test_hidden_values_are_never_drawn_as_numbers():
     for spec in specs():
         html = html_of(charts.render(spec))
-        assert "None" not in html and "fewer than 5" in table(html).__repr__()
+        hidden = spec["data"].get("gap") or "fewer than 5"  # a sparkline's None means what its gap says
+        assert "None" not in html and hidden in table(html).__repr__()
     bars = html_of(charts.bars("groups", "G", "", ROWS, label_heading="G", value_heading="I"))
     assert picture(bars).count("data-value=") == 3 and picture(bars).count("<rect") == 2  # 0 draws no bar
     timeline = picture(html_of(charts.timeline("q", "Q", "", PERIODS, SERIES, value_heading="All")))
     assert timeline.count("<title>Q2 2026, ") == 2
+    lines = picture(html_of(charts.lines("m", "M", "", MONTHS, LINES, value_heading="N")))
+    assert "Inputs, Mar 2026" not in lines and lines.count('data-value="') == 7
 
 
 @pytest.mark.parametrize("spec", specs(), ids=lambda spec: spec["kind"])
@@ -170,7 +180,10 @@ def test_every_chart_is_accessible_and_safe_for_the_content_security_policy(spec
 
 
 def test_tables_hold_the_numbers_given():
-    funnel, bars, timeline, world_map = (table(html_of(charts.render(spec))) for spec in specs())
+    funnel, bars, timeline, lines, spark, world_map = (table(html_of(charts.render(spec))) for spec in specs())
+    assert lines == {"Jan 2026": ["12", "3"], "Feb 2026": ["30", "8"], "Mar 2026": ["fewer than 5", "11"],
+                     "Apr 2026": ["18", "0"]}
+    assert spark == {"Jan 2026": ["40 %"], "Feb 2026": ["no inputs"], "Mar 2026": ["62.5 %"], "Apr 2026": ["70 %"]}
     assert funnel == {"Inputs": ["200", "100%"], "Decided": ["150", "75%"], "Reported": ["fewer than 5", "—"],
                       "Closed": ["50", "25%"]}
     assert bars == {"Workers": ["420"], "Migrant workers": ["fewer than 5"], "Farmers": ["105"], "Defenders": ["0"]}
@@ -188,13 +201,14 @@ def test_stored_json_lays_out_like_the_direct_call():
     assert charts.render(stored[1]) == direct
     assert charts.from_data("funnel", "loop", "T", "D", {"steps": STEPS, "smallest": 10}).hidden_text == "fewer than 10"
     assert [charts.render(spec).template for spec in stored] == [
-        "charts/funnel.html", "charts/bars.html", "charts/timeline.html", "charts/world_map.html"]
+        "charts/funnel.html", "charts/bars.html", "charts/timeline.html", "charts/lines.html", "charts/lines.html",
+        "charts/world_map.html"]
     with pytest.raises(ValueError, match="Unknown chart kind"):
         charts.from_data("pie", "k", "T", "D", {})
 
 
 def test_two_charts_on_a_page_have_distinct_ids():
-    page = "".join(html_of(charts.render(spec)) for spec in [*specs(), {**specs()[3], "key": "voices-2"}])
+    page = "".join(html_of(charts.render(spec)) for spec in [*specs(), {**specs()[-1], "key": "voices-2"}])
     ids = re.findall(r'\bid="([^"]+)"', page)
     assert len(ids) == len(set(ids))
     with pytest.raises(ValueError):
@@ -204,7 +218,9 @@ def test_two_charts_on_a_page_have_distinct_ids():
 def test_empty_charts_say_so():
     for chart in (charts.funnel("f", "F", "", []),
                   charts.bars("b", "B", "", [], label_heading="G", value_heading="I"),
-                  charts.timeline("t", "T", "", [], [], value_heading="All")):
+                  charts.timeline("t", "T", "", [], [], value_heading="All"),
+                  charts.lines("l", "L", "", MONTHS, [{"label": "A", "values": [None] * 4}], value_heading="N"),
+                  charts.sparkline("s", "S", "", [], [], value_heading="N")):
         assert "Nothing to show yet." in html_of(chart)
 
 
@@ -222,3 +238,71 @@ def test_dark_text_reads_on_every_fill_and_the_scale_darkens_steadily():
         assert contrast(fill, charts.INK) >= 4.5, fill
     steps = [contrast(fill, "#ffffff") for fill in charts.SEQUENTIAL]
     assert steps == sorted(steps) and len(set(steps)) == len(steps)
+
+
+def test_lines_place_points_on_the_scale_and_break_where_a_value_is_hidden():
+    chart = charts.lines("monthly", "Per month", "", MONTHS, LINES, value_heading="Count", rtl=False)
+    inputs, decisions = chart.lines
+    assert [tick.value for tick in chart.ticks] == [0, 10, 20, 30]
+    zero, thirty = chart.ticks[0].y, chart.ticks[-1].y
+    assert [p.y for p in inputs.points] == [round(zero - (zero - thirty) * v / 30) for v in (12, 30, 18)]
+    assert [p.period for p in inputs.points] == ["Jan 2026", "Feb 2026", "Apr 2026"]
+    assert len(inputs.paths) == 1 and inputs.paths[0].count("L") == 1  # Jan-Feb; April alone is a point
+    assert len(decisions.paths) == 1 and decisions.paths[0].count("L") == 3
+    xs = [p.x for p in decisions.points]
+    assert xs == sorted(xs) and len(set(xs)) == 4
+    assert inputs.dash != decisions.dash and inputs.marker != decisions.marker  # apart without colour
+    mirrored = charts.lines("monthly", "Per month", "", MONTHS, LINES, value_heading="Count", rtl=True)
+    assert [p.x for p in mirrored.lines[1].points] == [chart.width - x for x in xs]
+    svg = picture(html_of(chart))
+    assert svg.count('class="chart-point"') == 7 and "Mar 2026: " not in svg.split("Decisions")[0]
+
+
+def test_lines_scale_fractions_and_negative_values():
+    assert charts.nice_scale(0, 0, whole=True) == (0, 1, 1) and charts.nice_scale(0, 3, whole=True) == (0, 3, 1)
+    assert charts.nice_scale(0, 0.3) == (0, 0.3, 0.1)
+    assert charts.nice_scale(-3, 12) == (-5, 15, 5)
+    assert charts.nice_scale(0, 93.5) == (0, 100, 20)
+    chart = charts.lines("i", "Indicator", "", MONTHS, [{"label": "Rate", "values": [0.12, 0.2, 0.25, 0.3]}],
+                         value_heading="Rate")
+    assert [tick.label.text for tick in chart.ticks] == ["0", "0.1", "0.2", "0.3"]
+    with pytest.raises(ValueError, match="unit"):
+        charts.lines("i", "I", "", MONTHS, [], value_heading="Rate", unit="kg")
+
+
+def test_sparkline_spans_its_own_range_and_names_its_ends():
+    chart = charts.sparkline("spark", "Share decided", "", MONTHS, [40.0, None, 62.5, 70], value_heading="Share",
+                             unit="percent", rtl=False)
+    (line,) = chart.lines
+    assert chart.compact and not chart.ticks
+    assert min(p.y for p in line.points) == charts.SPARK_TOP and max(p.y for p in line.points) == \
+        charts.SPARK_TOP + charts.SPARK_PLOT
+    assert [label.text for label in chart.labels] == ["Jan 2026", "Apr 2026"]
+    assert [end.text for end in chart.ends] == ["70 %"] and chart.ends[0].x > line.points[-1].x
+    assert chart.ends[0].x + 60 <= chart.width  # the last value has room: not clipped
+    flat = charts.sparkline("flat", "Flat", "", MONTHS, [3, 3, 3, 3], value_heading="N")
+    assert {p.y for p in flat.lines[0].points} == {charts.SPARK_TOP + charts.SPARK_PLOT // 2}
+    html = html_of(chart)
+    assert "chart-sparkline" in html and "chart-legend" not in html
+
+
+@pytest.mark.parametrize("spec", specs(), ids=lambda spec: spec["kind"])
+def test_every_chart_scales_to_its_container(spec):
+    """A viewBox and width 100%: no fixed pixel size on the picture, so CSS fits it to its column."""
+    chart = charts.render(spec)
+    svg_tag = re.match(r"<svg[^>]*>", picture(html_of(chart))).group(0)
+    assert f'viewBox="0 0 {chart.width} {chart.height}"' in svg_tag and 'width="100%"' in svg_tag
+    assert not re.search(r'\s(width|height)="\d+(px)?"', svg_tag)
+
+
+@pytest.mark.parametrize("spec", specs(), ids=lambda spec: spec["kind"])
+def test_every_label_is_inside_the_picture(spec):
+    """Text placed at the picture's edge is anchored inwards, so no label is clipped, in either direction."""
+    for rtl in (False, True):
+        html = html_of(charts.from_data(spec["kind"], spec["key"], spec["title"], spec["description"],
+                                        spec["data"], rtl=rtl))
+        svg = picture(html)
+        width, height = map(int, re.search(r'viewBox="0 0 (\d+) (\d+)"', svg).groups())
+        for x, y, anchor in re.findall(r'<text x="(-?\d+)" y="(-?\d+)" text-anchor="(\w+)"', svg):
+            assert 0 <= int(x) <= width and 0 < int(y) <= height, (x, y)
+            assert not (anchor == "end" and int(x) < 20) and not (anchor == "start" and int(x) > width - 20)
