@@ -116,6 +116,21 @@ class PublicTable:
     additive: bool = True
 
 
+@dataclass(frozen=True)
+class TimelineSource:
+    """What an app adds to a stakeholder's timeline (stakeholders.timeline), as the viewer may see it.
+
+    `entries(viewer, stakeholder)` returns stakeholders.timeline.Entry items in a fixed number of queries;
+    `standing(viewer, stakeholder)` (optional) the person's current state there (their loops, say) as
+    stakeholders.timeline.Standing items. The stakeholder was already reached through access_stakeholder.
+    """
+
+    key: str
+    entries: Callable[[Any, Any], list]
+    standing: Callable[[Any, Any], list] | None = None
+    order: int = 100
+
+
 @dataclass
 class Registry:
     menu: list[MenuEntry] = field(default_factory=list)
@@ -126,6 +141,12 @@ class Registry:
     portal_sections: list[PortalSection] = field(default_factory=list)
     evidence: list[EvidenceSource] = field(default_factory=list)
     public_tables: list[PublicTable] = field(default_factory=list)
+    timeline: list[TimelineSource] = field(default_factory=list)
+
+    def add_timeline(self, source: TimelineSource) -> None:
+        if all(existing.key != source.key for existing in self.timeline):
+            self.timeline.append(source)
+            self.timeline.sort(key=lambda item: (item.order, item.key))
 
     def add_public_table(self, table: PublicTable) -> None:
         if all(existing.key != table.key for existing in self.public_tables):

@@ -38,6 +38,13 @@ class EngagementsConfig(AppConfig):
                                               urls="rightsloop.engagements.load_portal_urls", order=60,
                                               shown=asked_this_year))
         site.add_subject_data(SubjectData(key="engagements", export=subjects.export, erase=subjects.erase))
+        # A stakeholder's timeline: invitations, inputs, decisions, reports and where each loop stands.
+        from rightsloop.core.registry import TimelineSource
+
+        from . import timeline
+
+        site.add_timeline(TimelineSource(key="engagements", entries=timeline.entries, standing=timeline.standing,
+                                         order=10))
         site.add_retention(RetentionRule(
             key="feedback_report_text", label=_("Text of delivered feedback reports (cleared after)"),
             default_days=2 * 365, purge=retention.purge_report_bodies,

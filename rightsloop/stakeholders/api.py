@@ -14,7 +14,7 @@ from rightsloop.core.access import MAX_ID, plausible_id
 from rightsloop.core.api_errors import documented
 from rightsloop.core.pagination import ApiPages
 
-from . import actions, queries, reveals
+from . import actions, queries, reveals, timeline
 from .groups import Mandate, Speaks
 from .profiles import StakeholderProfile
 from .vocabulary import Channel, ConsentMethod, ConsentScope, EntityType, Kind, SafetyLevel, Trait
@@ -395,3 +395,45 @@ def erase_stakeholder(request, stakeholder_id: int, payload: ErasureIn):
     _require(viewer, Capability.STAKEHOLDERS_EDIT)
     stakeholder = queries.access_stakeholder(viewer, stakeholder_id)
     return actions.erase_stakeholder(stakeholder=stakeholder, reason=payload.reason, by=viewer)
+
+
+class TimelineEntryOut(Schema):
+    at: datetime.datetime
+    kind: str = Field(..., description="invited, said, decided, reported, consent_recorded or consent_withdrawn")
+    summary: str
+    detail: str
+    engagement_id: int | None
+
+
+class LoopStandingOut(Schema):
+    engagement_id: int
+    engagement_title: str
+    state: str = Field(..., description="no_input, awaiting_decision, ready or closed")
+    label: str
+    overdue: bool
+
+
+class TimelineOut(Schema):
+    standing: list[LoopStandingOut]
+    count: int
+    page: int
+    pages: int
+    entries: list[TimelineEntryOut]
+
+
+class TimelinePage(Schema):
+    page: int = Field(1, ge=1, le=1_000_000)
+    page_size: int = Field(50, ge=1, le=200)
+
+
+@router.get("/{int:stakeholder_id}/timeline", response=documented({200: TimelineOut}),
+            summary="A stakeholder's timeline: invitations, inputs, decisions, reports, consent, and their loops")
+def stakeholder_timeline(request, stakeholder_id: int, paging: Query[TimelinePage]):
+    """Oldest first, as the caller may see it; a high-safety person is 'not found' without a grant on them."""
+    viewer = request.auth
+    stakeholder = queries.access_stakeholder(viewer, stakeholder_id)
+    entries = timeline.timeline(viewer, stakeholder)
+    pages = max(1, -(-len(entries) // paging.page_size))
+    start = (paging.page - 1) * paging.page_size
+    return {"standing": timeline.standing(viewer, stakeholder), "count": len(entries), "page": paging.page,
+            "pages": pages, "entries": entries[start:start + paging.page_size]}

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,7 +13,7 @@ from rightsloop.accounts.roles import Capability
 from rightsloop.core.forms import copy_errors, remember_search, remembered_search
 from rightsloop.core.pagination import paginate
 
-from . import actions, group_views, queries, reveals
+from . import actions, group_views, queries, reveals, timeline
 from .duplicates import find_likely_duplicates
 from .forms import (
     ConfirmDistinctForm,
@@ -116,7 +117,18 @@ def _detail_context(request, stakeholder, consent_form=None, *, revealed: bool =
         "masked": protected and not revealed,
         "erasure_form": ErasureForm(),
         **group_views.stakeholder_groups_context(request, stakeholder),
+        **_timeline_context(request, stakeholder),
     }
+
+
+TIMELINE_PAGE = 20
+
+
+def _timeline_context(request, stakeholder) -> dict:
+    """The person's history, oldest first, a page at a time (?timeline=<page>), and where each loop stands."""
+    entries = timeline.timeline(request.viewer, stakeholder)
+    page = Paginator(entries, TIMELINE_PAGE).get_page(request.GET.get("timeline"))
+    return {"timeline": page, "standing": timeline.standing(request.viewer, stakeholder)}
 
 
 def _revealed(request, stakeholder) -> bool:
