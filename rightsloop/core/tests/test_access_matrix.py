@@ -410,6 +410,7 @@ MATRIX: dict[tuple[str, str], tuple[str, str, str, str, str, str]] = {
     ("api:link_group_risks", "POST"):              (OK,        OK,        NOT_FOUND, NOT_FOUND, NOT_FOUND, NO_TOKEN),
     ("api:unlink_group_risks", "POST"):            (OK,        OK,        NOT_FOUND, NOT_FOUND, NOT_FOUND, NO_TOKEN),
     ("api:list_consents", "GET"):                  (OK,        OK,        NOT_FOUND, NOT_FOUND, OK,        NO_TOKEN),
+    ("api:stakeholder_timeline", "GET"):           (OK,        OK,        NOT_FOUND, NOT_FOUND, OK,        NO_TOKEN),
     ("api:add_consent", "POST"):                   (OK,        OK,        NOT_FOUND, NOT_FOUND, NOT_FOUND, NO_TOKEN),
     ("api:export_stakeholder", "GET"):             (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
     ("api:export_stakeholder_with_reason", "POST"): (OK,       OK,        NO,        NO,        NO,        NO_TOKEN),
