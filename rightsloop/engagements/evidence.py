@@ -74,8 +74,9 @@ def inputs_recorded(organisation, start: datetime.datetime, end: datetime.dateti
     Reached through its engagements so the database reads the input_engagement index (engagement, recorded_at)
     once per engagement, instead of every input of the organisation to test the date.
     """
-    engagements = Engagement.objects.for_organisation(organisation).values("pk")
-    return Input.objects.filter(engagement__in=engagements, recorded_at__gte=start, recorded_at__lt=end)
+    engagements = Engagement.objects.for_organisation(organisation).active().values("pk")
+    # Withdrawn and merged-away inputs are no longer counted anywhere (InputQuerySet.standing).
+    return Input.objects.standing().filter(engagement__in=engagements, recorded_at__gte=start, recorded_at__lt=end)
 
 
 def _engagements_url(**filters: str) -> str:
@@ -247,7 +248,7 @@ def collect_mechanisms(organisation, period: Period, today: datetime.date) -> Ev
     on = formats.date_format(as_of)
     label = period.label
     quarters = timeline_quarters(period)
-    engagements = Engagement.objects.for_organisation(organisation)
+    engagements = Engagement.objects.for_organisation(organisation).active()
 
     # Engagements per quarter, type and set of phases (a few hundred rows at most), on the engagement_org_start index.
     held = list(engagements.filter(starts_on__gte=quarters[0].start, starts_on__lte=as_of).order_by()

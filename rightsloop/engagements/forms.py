@@ -86,6 +86,7 @@ class EngagementFilterForm(forms.Form):
     loop_state = forms.ChoiceField(label=_("Loop"), required=False,
                                    choices=[("", _("Any")), *LoopState.choices])
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    cancelled = forms.BooleanField(label=_("Cancelled engagements"), required=False)
 
 
 class ParticipantForm(forms.Form):

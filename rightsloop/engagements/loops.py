@@ -50,7 +50,8 @@ def engagement_loop_state(*, inputs: int, decided: int, with_inputs: int, closed
 
 
 def refresh_participation(participation: Participation) -> None:
-    counts = participation.inputs.aggregate(
+    # Withdrawn and merged-away inputs no longer stand: nobody is owed a word on them.
+    counts = participation.inputs.standing().aggregate(
         total=Count("id"), undecided=Count("id", filter=Q(outcome="")), last=Max("decided_at")
     )
     reports = FeedbackReport.objects.filter(
@@ -75,7 +76,7 @@ def refresh_loop(engagement: Engagement, participations: Iterable[Participation]
     engagement = Engagement.objects.select_for_update().get(pk=engagement.pk)
     for participation in participations:
         refresh_participation(participation)
-    inputs = engagement.inputs.aggregate(total=Count("id"), decided=Count("id", filter=~Q(outcome="")))
+    inputs = engagement.inputs.standing().aggregate(total=Count("id"), decided=Count("id", filter=~Q(outcome="")))
     people = engagement.participations.aggregate(
         with_inputs=Count("id", filter=Q(inputs_count__gt=0)),
         closed=Count("id", filter=Q(loop_closed=True)),

@@ -65,12 +65,13 @@ class EngagementQuerySet(OrganisationScopedQuerySet):
     def loop_open(self, hidden: models.QuerySet[Stakeholder] | None = None):
         return self.loop_not_closed(hidden).filter(loop_state=LoopState.OPEN)
 
+    # A cancelled engagement owes nobody a report: it is never overdue nor due.
     def overdue(self, today: datetime.date, hidden: models.QuerySet[Stakeholder] | None = None):
-        return self.loop_not_closed(hidden).filter(feedback_due_on__lt=today)
+        return self.loop_not_closed(hidden).active().filter(feedback_due_on__lt=today)
 
     def due_between(self, start: datetime.date, end: datetime.date,
                     hidden: models.QuerySet[Stakeholder] | None = None):
-        return self.loop_not_closed(hidden).filter(feedback_due_on__gte=start, feedback_due_on__lte=end)
+        return self.loop_not_closed(hidden).active().filter(feedback_due_on__gte=start, feedback_due_on__lte=end)
 
 
 class Engagement(models.Model):

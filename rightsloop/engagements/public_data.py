@@ -53,7 +53,7 @@ def label(dimension: str, code: str) -> str:
 
 
 def _engagements(organisation, start: datetime.date, end: datetime.date):
-    return (Engagement.objects.for_organisation(organisation).filter(starts_on__gte=start, starts_on__lt=end)
+    return (Engagement.objects.for_organisation(organisation).active().filter(starts_on__gte=start, starts_on__lt=end)
             .order_by().annotate(year=ExtractYear("starts_on"), quarter_of=ExtractQuarter("starts_on")))
 
 

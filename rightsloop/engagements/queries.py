@@ -94,6 +94,7 @@ class EngagementFilters:
     type: str = ""
     loop_state: str = ""
     overdue: bool = False
+    cancelled: bool = False
 
     def apply(self, queryset: QuerySet[Engagement], today: datetime.date,
               hidden: QuerySet[Stakeholder] | None = None) -> QuerySet[Engagement]:
@@ -115,7 +116,10 @@ class EngagementFilters:
 
 def engagement_list(viewer: Viewer, filters: EngagementFilters, today: datetime.date) -> QuerySet[Engagement]:
     """Engagements for a list; show their rows through leave_out_hidden_people (states and counts as seen)."""
-    return filters.apply(visible_engagements(viewer), today, hidden_from(viewer)).select_related(
+    engagements = visible_engagements(viewer)
+    # A cancelled engagement stays viewable, but lists show it only when asked for.
+    engagements = engagements.cancelled() if filters.cancelled else engagements.active()
+    return filters.apply(engagements, today, hidden_from(viewer)).select_related(
         "owner").order_by("-starts_on", "-id")
 
 
@@ -188,7 +192,7 @@ def decision_history(input: Input) -> QuerySet[Decision]:
 
 def decision_queue(viewer: Viewer, *, awaiting: bool = True) -> QuerySet[Input]:
     """Inputs the viewer is to decide: routed to their function, or every routed input for the human rights team."""
-    inputs = visible_inputs(viewer).exclude(owning_function="")
+    inputs = visible_inputs(viewer).standing().exclude(owning_function="")
     if viewer.is_decision_maker:
         inputs = inputs.routed_to(viewer.function)
     inputs = inputs.awaiting_decision() if awaiting else inputs.decided()
@@ -335,11 +339,11 @@ def loop_metrics(viewer: Viewer, today: datetime.date) -> LoopMetrics:
     inputs still count, as they show on the engagement pages and in the decision queue.
     """
     hidden = hidden_from(viewer)
-    engagements = Engagement.objects.for_organisation(viewer.organisation)
+    engagements = Engagement.objects.for_organisation(viewer.organisation).active()
     totals = engagements.aggregate(inputs=Sum("inputs_count"), decided=Sum("decided_count"))
     inputs_total = totals["inputs"] or 0
     decided_total = totals["decided"] or 0
-    inputs = Input.objects.for_organisation(viewer.organisation)
+    inputs = Input.objects.for_organisation(viewer.organisation).standing()
     if viewer.is_decision_maker:
         awaiting = inputs.routed_to(viewer.function).awaiting_decision().count()
         untriaged = 0
@@ -378,4 +382,4 @@ def loops_due_soon(viewer: Viewer, today: datetime.date, limit: int = 10) -> Que
 def who_was_heard_in(engagement: Engagement, viewer: Viewer) -> Heard:
     """Who was heard (S2) in an engagement, against the markets of the risks its inputs are linked to."""
     markets = RiskMarket.objects.filter(risk__inputs__engagement=engagement).values_list("country", flat=True)
-    return who_was_heard(engagement.inputs.all(), markets=sorted(set(markets)), hidden=hidden_from(viewer))
+    return who_was_heard(engagement.inputs.standing(), markets=sorted(set(markets)), hidden=hidden_from(viewer))

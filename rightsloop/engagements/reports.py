@@ -60,7 +60,7 @@ def build_report(
     engagement = participation.engagement
     language = language or language_for(participation)
     inputs = list(
-        Input.objects.filter(speaker=participation)
+        Input.objects.standing().filter(speaker=participation)
         .select_related("current_decision", "speaker__stakeholder", "group")
         .order_by("recorded_at", "id")
     )

@@ -227,7 +227,9 @@ def who_was_heard_on(risk: Risk, viewer: Viewer | None = None) -> Heard:
     Read from the links, which carry each input's speaker (RiskInput), not from the inputs themselves. Given the
     viewer, protected people they hold no grant on count as unattributed (a group of one would tell of them).
     """
-    return who_was_heard(RiskInput.objects.filter(risk=risk), speaker="stakeholder", markets=risk.market_codes,
+    # Withdrawn or merged-away inputs no longer count (InputQuerySet.standing), read through the link's input.
+    links = RiskInput.objects.filter(risk=risk, input__withdrawn_at__isnull=True, input__merged_into__isnull=True)
+    return who_was_heard(links, speaker="stakeholder", markets=risk.market_codes,
                          hidden=hidden_from(viewer) if viewer is not None else None)
 
 
@@ -244,7 +246,7 @@ def who_was_heard_on_decision(decision: StrategicDecision, viewer: Viewer | None
     if markets is None:
         markets = list(RiskMarket.objects.filter(risk__strategic_decisions=decision)
                        .values_list("country", flat=True).distinct())
-    return who_was_heard(Input.objects.for_organisation(decision.organisation).filter(pk__in=related),
+    return who_was_heard(Input.objects.for_organisation(decision.organisation).standing().filter(pk__in=related),
                          markets=sorted(set(markets)), hidden=hidden_from(viewer) if viewer is not None else None)
 
 

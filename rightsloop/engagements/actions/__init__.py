@@ -5,6 +5,7 @@ from .engagements import (
     EngagementPlan,
     add_briefing,
     add_participant,
+    cancel_engagement,
     create_engagement,
     remove_participant,
     update_engagement,
@@ -15,15 +16,18 @@ from .feedback import (
     remind_overdue_loop_owners,
     send_feedback_by_email,
 )
-from .inputs import record_input, triage_input
+from .inputs import edit_input, merge_inputs, record_input, triage_input, withdraw_input
 
 __all__ = [
     "EngagementPlan",
     "add_briefing",
     "add_participant",
+    "cancel_engagement",
     "complete_email_delivery",
     "create_engagement",
+    "edit_input",
     "mark_feedback_delivered",
+    "merge_inputs",
     "record_decision",
     "record_input",
     "remind_overdue_loop_owners",
@@ -31,4 +35,5 @@ __all__ = [
     "send_feedback_by_email",
     "triage_input",
     "update_engagement",
+    "withdraw_input",
 ]

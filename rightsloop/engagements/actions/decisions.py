@@ -50,6 +50,8 @@ def record_decision(
     if errors:
         raise ValidationError(errors)
     input = Input.objects.select_for_update().get(pk=input.pk)
+    if not input.stands:
+        raise ValidationError({"outcome": _("This input was withdrawn or merged into another: it takes no decision.")})
     previous = input.decisions.aggregate(last=Max("revision"))["last"] or 0
     decision = Decision.objects.create(
         organisation=input.organisation,

@@ -22,7 +22,10 @@ from rightsloop.stakeholders.queries import hidden_from
 from rightsloop.stakeholders.vocabulary import Kind, SafetyLevel
 
 from ..load import OverSolicited, add_requests, load_of
-from ..models import BriefingMaterial, Engagement, Participation
+from ..loops import refresh_loop
+from ..models import BriefingMaterial, Engagement, FeedbackReport, Input, Participation
+from ..vocabulary import DeliveryStatus
+from .inputs import mark_withdrawn
 
 PLAN_FIELDS = (
     "title", "type", "phases", "purpose", "starts_on", "ends_on", "location",
@@ -234,3 +237,39 @@ def add_briefing(
         summary=f"engagement #{engagement.pk}",
     )
     return briefing
+
+
+@transaction.atomic
+def cancel_engagement(*, engagement: Engagement, reason: str, by: Viewer) -> Engagement:
+    """Cancel an engagement created by mistake, before anyone was sent a report; it stays, out of lists and figures.
+
+    Each input still standing is withdrawn with the cancellation as its reason, so no letter, loop or figure
+    counts it; what was said is kept.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why this engagement is cancelled.")})
+    if len(reason) > 2000:
+        raise ValidationError({"reason": _("Keep the reason under 2,000 characters.")})
+    engagement = Engagement.objects.select_for_update().get(pk=engagement.pk)
+    if engagement.cancelled_at is not None:
+        raise ValidationError({"reason": _("This engagement was already cancelled.")})
+    if FeedbackReport.objects.filter(engagement=engagement).exclude(status=DeliveryStatus.FAILED).exists():
+        raise ValidationError({"reason": _(
+            "A feedback report was already sent (or is being sent) for this engagement, so it cannot be "
+            "cancelled: its participants were told what became of their words. Withdraw the inputs that were "
+            "recorded by mistake instead."
+        )})
+    inputs = list(Input.objects.standing().filter(engagement=engagement).select_related("speaker__stakeholder"))
+    for item in inputs:
+        mark_withdrawn(item, _("The engagement was cancelled: %(reason)s") % {"reason": reason}, by)
+    engagement.cancelled_at = timezone.now()
+    engagement.cancelled_by = by.user
+    engagement.cancellation_reason = reason
+    engagement.save(update_fields=["cancelled_at", "cancelled_by", "cancellation_reason"])
+    refresh_loop(engagement, list(engagement.participations.select_related("stakeholder")))
+    audit.record(
+        organisation=engagement.organisation, by=by, action="engagement.cancelled", target=engagement,
+        summary=f"{len(inputs)} input(s) withdrawn with it", changed_fields=["cancelled_at", "cancellation_reason"],
+    )
+    return engagement
