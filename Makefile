@@ -13,11 +13,12 @@ CSRF_TRUSTED_ORIGINS ?= http://$(HOST):$(PORT)
 # The access log names no client address: the grievance pages promise that nobody's address is kept, and a
 # log line per request would keep it (docs/grievances/intake.md).
 ACCESS_LOG_FORMAT := '%(t)s "%(r)s" %(s)s %(b)s %(M)sms'
+# The demo serves its static files collected, with hashed names, as production does (config/settings/dev.py).
 DEMO_ENV := RIGHTSLOOP_BASE_URL=$(RIGHTSLOOP_BASE_URL) ALLOWED_HOSTS=$(ALLOWED_HOSTS) \
-  CSRF_TRUSTED_ORIGINS=$(CSRF_TRUSTED_ORIGINS)
+  CSRF_TRUSTED_ORIGINS=$(CSRF_TRUSTED_ORIGINS) RIGHTSLOOP_COLLECTED_STATIC=1
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
-.PHONY: demo test test-fast test-security lint messages makemessages install install-dev system-deps browser-deps clean help baseline-venv
+.PHONY: demo port-free test test-fast test-security lint messages makemessages install install-dev system-deps browser-deps clean help baseline-venv
 
 help:
 	@echo "make demo   - install, migrate, load the demo organisation and serve it on $(RIGHTSLOOP_BASE_URL)/"
@@ -56,10 +57,17 @@ messages: system-deps | $(PY)
 makemessages: install-dev system-deps
 	cd rightsloop && ../$(PY) ../manage.py makemessages -l es -l fr --no-obsolete --ignore=tests --ignore=conftest.py --ignore=demo -v0
 
-demo: install messages
+# Checked before anything else: gunicorn on a taken port fails late, and `kill 0` then hides why.
+port-free:
+	@$(PYTHON) -c 'import socket, sys; s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); \
+	  s.bind((sys.argv[1], int(sys.argv[2])))' $(HOST) $(PORT) 2>/dev/null || \
+	  { echo "Port $(PORT) on $(HOST) is already in use; stop what uses it or run make demo PORT=$$(($(PORT) + 1))" >&2; \
+	    exit 1; }
+
+demo: port-free install messages
 	mkdir -p var/log
 	$(PY) manage.py migrate --noinput -v0
-	$(PY) manage.py collectstatic --noinput -v0
+	$(DEMO_ENV) $(PY) manage.py collectstatic --noinput -v0
 	$(DEMO_ENV) $(PY) manage.py load_demo
 	@echo "Starting the task worker, the scheduler and the web server (Ctrl-C stops all three)..."
 	@trap 'kill 0' INT TERM EXIT; \

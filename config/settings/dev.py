@@ -15,10 +15,12 @@ RIGHTSLOOP_KEY_DIR = VAR_DIR / "keys"
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = VAR_DIR / "mail"
 
-# Serve static files straight from the app folders, so the dev server works without collectstatic;
-# `make demo` still collects them, and production keeps the hashed manifest storage.
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
-}
-WHITENOISE_USE_FINDERS = True
+# `make demo` collects the static files and serves them as production does (RIGHTSLOOP_COLLECTED_STATIC=1): hashed
+# names, compressed, cached for a year by browsers (base.STORAGES). Otherwise they are served straight from the app
+# folders, so the dev server works without collectstatic and an edited stylesheet shows at once.
+if not env_bool("RIGHTSLOOP_COLLECTED_STATIC", False):
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    }
+    WHITENOISE_USE_FINDERS = True
