@@ -7,7 +7,7 @@ shown as speaker_label shows them, so no protected identity leaves through this 
 """
 
 import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -379,6 +379,33 @@ class MitigationOut(Schema):
 def list_mitigations(request, risk_id: int):
     risk = queries.access_risk(request.auth, risk_id)
     return list(risk.mitigations.select_related("owner").order_by("id"))
+
+
+class MyMitigationOut(MitigationOut):
+    risk_title: str
+    overdue: bool = Field(..., description="Past its due date and not done")
+    due_soon: bool = Field(..., description="Due within two weeks and not done")
+    awaiting_reassessment: bool = Field(..., description="Flagged by a context event, on a risk still open")
+
+    @staticmethod
+    def resolve_risk_title(obj) -> str:
+        return obj.risk.title
+
+
+class MyMitigationsQuery(Schema):
+    order: Literal["due", "-due", "risk"] = Field("due", description="By due date (undated last), or by risk")
+    show: Literal["open", "flagged", "all"] = Field(
+        "open", description="Not done; only those awaiting reassessment; or all, done included")
+
+
+@router.get("/mitigations/mine", response=documented({200: list[MyMitigationOut]}),
+            summary="The mitigations the caller owns, with what is due and what is flagged for reassessment")
+@paginate(ApiPages)
+def my_mitigations(request, filters: Query[MyMitigationsQuery]):
+    viewer = request.auth
+    _require(viewer, Capability.RISKS_VIEW)
+    return queries.my_mitigations(viewer, timezone.localdate(), order=filters.order,
+                                  include_done=filters.show == "all", flagged_only=filters.show == "flagged")
 
 
 @router.post("/risks/{int:risk_id}/mitigations", response=documented({201: MitigationOut}),

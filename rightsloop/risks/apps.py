@@ -13,7 +13,7 @@ class RisksConfig(AppConfig):
         from rightsloop.core.registry import DashboardPanel, EvidenceSource, MenuEntry, site
 
         from . import evidence, heatmap
-        from .dashboard import decision_panel_context, risk_panel_context
+        from .dashboard import decision_panel_context, my_mitigations_panel_context, risk_panel_context
 
         site.add_menu(MenuEntry(_("Salient risks"), "risks:register", "risks.view", order=50))
         site.add_panel(DashboardPanel(
@@ -24,6 +24,11 @@ class RisksConfig(AppConfig):
             key="strategic-decisions", template="risks/decisions/dashboard_panel.html",
             context=decision_panel_context, capability="risks.view", order=21,
         ))
+        # Shown only to someone who owns mitigations (the template is empty otherwise), decision makers first.
+        site.add_panel(DashboardPanel(
+            key="my-mitigations", template="risks/my_mitigations_panel.html", context=my_mitigations_panel_context,
+            capability="risks.view", order=5,
+        ))
         site.add_evidence(EvidenceSource("risks.board", Question.BOARD_ENGAGED, evidence.board_oversight, order=10))
         site.add_evidence(EvidenceSource("risks.monitoring", Question.MONITORING, evidence.monitoring, order=10))
         charts.register_kind("heat_map", heatmap.chart)
@@ -32,3 +37,11 @@ class RisksConfig(AppConfig):
 
         for table in TABLES:
             site.add_public_table(table)
+
+        # The audit log names this app's records as the reader may see them (core.audit_log).
+        from rightsloop.core.registry import site as audit_registry
+
+        from .audit_targets import TARGETS as AUDIT_TARGETS
+
+        for audit_target in AUDIT_TARGETS:
+            audit_registry.add_audit_target(audit_target)

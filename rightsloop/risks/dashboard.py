@@ -43,3 +43,13 @@ def decision_panel_context(viewer: Viewer) -> dict:
         "against": list(against[:10]),
         "today": today,
     }
+
+
+def my_mitigations_panel_context(viewer: Viewer) -> dict:
+    """For someone who owns mitigations: how many are due or flagged, and the next few by due date."""
+    today = timezone.localdate()
+    counts = queries.my_mitigation_counts(viewer, today)
+    return {
+        "counts": counts,
+        "next": list(queries.my_mitigations(viewer, today)[:5]) if counts["open"] else [],
+    }

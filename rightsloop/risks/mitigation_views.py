@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from rightsloop.accounts.permissions import requires
 from rightsloop.accounts.roles import Capability
+from rightsloop.core.pagination import paginate, query_without_page
 from rightsloop.engagements.queries import visible_inputs
 
 from . import actions, history, queries
@@ -87,6 +88,27 @@ def mitigation_edit(request, pk: int):
     return render(request, "risks/mitigations/form.html", {
         "form": form, "risk": mitigation.risk, "mitigation": mitigation,
     }, status=400 if form.errors else 200)
+
+
+MY_MITIGATION_VIEWS = ("open", "flagged", "all")
+
+
+@requires(Capability.RISKS_VIEW)
+@require_GET
+def my_mitigations(request):
+    """The mitigations the viewer owns: what is due, what a change of context flagged for reassessment."""
+    viewer = request.viewer
+    today = timezone.localdate()
+    order = request.GET.get("order", "due")
+    order = order if order in queries.MY_MITIGATION_ORDERS else "due"
+    show = request.GET.get("show", "open")
+    show = show if show in MY_MITIGATION_VIEWS else "open"
+    page = paginate(request, queries.my_mitigations(viewer, today, order=order, include_done=show == "all",
+                                                    flagged_only=show == "flagged"))
+    return render(request, "risks/mitigations/mine.html", {
+        "page": page, "order": order, "show": show, "query": query_without_page(request), "today": today,
+        "counts": queries.my_mitigation_counts(viewer, today),
+    })
 
 
 @requires(Capability.RISKS_VIEW)

@@ -5,7 +5,20 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import Coalesce, Lower, RowNumber
 from django.http import Http404
 
@@ -36,7 +49,7 @@ from .models import (
     StrategicDecision,
     unmitigable_severe_mitigations,
 )
-from .vocabulary import OwnerLevel
+from .vocabulary import MitigationStatus, OwnerLevel
 
 
 def visible_risks(viewer: Viewer) -> QuerySet[Risk]:
@@ -397,3 +410,49 @@ def market_countries(organisation, as_of: datetime.date) -> dict[str, bool]:
     for country, severity in rows:
         countries[country] = countries.get(country, False) or scales.is_severe(severity)
     return countries
+
+
+# A mitigation due within this many days shows as "due soon" on its owner's list.
+DUE_SOON = datetime.timedelta(days=14)
+MY_MITIGATION_ORDERS = {
+    # Undated mitigations last either way: a due date is what the list is sorted for.
+    "due": (F("due_on").asc(nulls_last=True), "risk__title", "id"),
+    "-due": (F("due_on").desc(nulls_last=True), "risk__title", "id"),
+    "risk": ("risk__title", F("due_on").asc(nulls_last=True), "id"),
+}
+
+
+def my_mitigations(viewer: Viewer, today: datetime.date, *, order: str = "due", include_done: bool = False,
+                   flagged_only: bool = False) -> QuerySet[Mitigation]:
+    """The mitigations the viewer owns on risks they may see, each marked `overdue`, `due_soon` and
+    `awaiting_reassessment` (flagged by a context event on a risk still open), in one query."""
+    mine = (Mitigation.objects.filter(owner=viewer.user, risk__in=visible_risks(viewer))
+            .select_related("risk", "owner", "flagged_by"))
+    if not include_done:
+        mine = mine.exclude(status=MitigationStatus.DONE)
+    if flagged_only:
+        mine = mine.awaiting_reassessment()
+    not_done = ~Q(status=MitigationStatus.DONE)
+
+    def when(condition: Q) -> Case:
+        # A comparison with an empty due date is NULL in SQL; the list wants a plain no.
+        return Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
+
+    mine = mine.annotate(
+        overdue=when(Q(due_on__lt=today) & not_done),
+        due_soon=when(Q(due_on__gte=today, due_on__lte=today + DUE_SOON) & not_done),
+        awaiting_reassessment=when(Q(needs_reassessment=True, risk__closed_at__isnull=True)),
+    )
+    return mine.order_by(*MY_MITIGATION_ORDERS.get(order, MY_MITIGATION_ORDERS["due"]))
+
+
+def my_mitigation_counts(viewer: Viewer, today: datetime.date) -> dict[str, int]:
+    """How many open mitigations the viewer owns, how many are overdue, due soon, or awaiting reassessment."""
+    mine = Mitigation.objects.filter(owner=viewer.user, risk__in=visible_risks(viewer)).exclude(
+        status=MitigationStatus.DONE)
+    return mine.aggregate(
+        open=Count("id"),
+        overdue=Count("id", filter=Q(due_on__lt=today)),
+        due_soon=Count("id", filter=Q(due_on__gte=today, due_on__lte=today + DUE_SOON)),
+        flagged=Count("id", filter=Q(needs_reassessment=True, risk__closed_at__isnull=True)),
+    )

@@ -223,6 +223,8 @@ MATRIX: dict[tuple[str, str], tuple[str, str, str, str, str, str]] = {
     # assessing and reassessing it is for the team and its owner (the world's mitigation awaits reassessment).
     ("risks:mitigation-detail", "GET"):            (OK,        OK,        OK,        OK,        OK,        SIGN_IN),
     ("risks:mitigation-detail", "POST"):           (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, SIGN_IN),
+    ("risks:my-mitigations", "GET"):               (OK,        OK,        OK,        OK,        OK,        SIGN_IN),
+    ("risks:my-mitigations", "POST"):              (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, SIGN_IN),
     ("risks:mitigation-assess", "GET"):            (OK,        OK,        REFUSED,   REFUSED,   REFUSED,   SIGN_IN),
     ("risks:mitigation-assess", "POST"):           (OK,        OK,        REFUSED,   REFUSED,   REFUSED,   SIGN_IN),
     ("risks:mitigation-reassess", "GET"):          (OK,        OK,        REFUSED,   REFUSED,   REFUSED,   SIGN_IN),
@@ -465,6 +467,7 @@ MATRIX: dict[tuple[str, str], tuple[str, str, str, str, str, str]] = {
     ("api:add_decision_condition", "POST"):        (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
     ("api:update_decision_condition", "PATCH"):    (OK,        OK,        REFUSED,   REFUSED,   REFUSED,   NO_TOKEN),
     ("api:list_context_events", "GET"):            (OK,        OK,        OK,        OK,        OK,        NO_TOKEN),
+    ("api:my_mitigations", "GET"):                 (OK,        OK,        OK,        OK,        OK,        NO_TOKEN),
     ("api:record_context_event", "POST"):          (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
     ("api:get_context_event", "GET"):              (OK,        OK,        OK,        OK,        OK,        NO_TOKEN),
     # Escalation rules (risks/api.py): every risk reader reads and previews, the team changes and answers
