@@ -202,6 +202,16 @@ def decision_queue(viewer: Viewer, *, awaiting: bool = True) -> QuerySet[Input]:
     ).order_by("engagement__feedback_due_on", "recorded_at", "id")
 
 
+def next_to_decide(viewer: Viewer, after: Input) -> Input | None:
+    """The undecided input that follows `after` in the viewer's queue (in its order), else the first one left."""
+    queue = decision_queue(viewer, awaiting=True).exclude(pk=after.pk)
+    due = after.engagement.feedback_due_on
+    later = (Q(engagement__feedback_due_on__gt=due)
+             | Q(engagement__feedback_due_on=due, recorded_at__gt=after.recorded_at)
+             | Q(engagement__feedback_due_on=due, recorded_at=after.recorded_at, pk__gt=after.pk))
+    return queue.filter(later).first() or queue.first()
+
+
 def is_hidden(stakeholder: Stakeholder, viewer: Viewer) -> bool:
     """A protected person on whom this viewer holds no grant (one query, for protected people only)."""
     return stakeholder.safety_level == SafetyLevel.HIGH and hidden_from(viewer).filter(pk=stakeholder.pk).exists()

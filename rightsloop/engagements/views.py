@@ -1,10 +1,11 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
+from django.http.request import QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -365,6 +366,8 @@ def decision_queue(request):
     function = request.viewer.function
     return render(request, "engagements/queue.html", {
         "page": page, "items": items, "awaiting": awaiting, "query": query_without_page(request),
+        # Carried to each input's decision page, so "decide and go to the next" stays in this queue.
+        "queue_query": request.GET.urlencode(),
         "function_label": Function(function).label if function in Function.values else "",
     })
 
@@ -403,12 +406,28 @@ def input_decide(request, pk: int):
                 copy_errors(form, error)
             else:
                 messages.success(request, _("Decision recorded."))
+                if request.POST.get("then") == "next":
+                    return redirect(_next_in_queue(request, item))
                 return redirect(_after_decision(request, item))
+    queue = QueryDict(request.POST.get("queue", "") if request.method == "POST" else request.GET.get("queue", ""))
     return render(request, "engagements/decide.html", {
         "item": item, "form": form, "speaker": queries.speaker_label(item, viewer),
         "history": queries.decision_history(item), "can_decide": may_decide(viewer, item),
-        "next": request.GET.get("next", ""),
+        "next": request.GET.get("next", ""), "queue": queue.urlencode(),
+        "queue_url": reverse("engagements:queue") + (f"?{queue.urlencode()}" if queue else ""),
     }, status=400 if form.errors else 200)
+
+
+def _next_in_queue(request, item) -> str:
+    """Decide and go to the next: the following undecided input of the same queue, its filters kept; else the queue."""
+    # Parsed and encoded again, so only a query string of the queue's own page travels on.
+    queue = QueryDict(request.POST.get("queue", "")).urlencode()
+    following = queries.next_to_decide(request.viewer, item)
+    if following is None:
+        messages.info(request, _("Nothing is left to decide in this queue."))
+        return reverse("engagements:queue") + (f"?{queue}" if queue else "")
+    return reverse("engagements:input-decide", args=[following.pk]) + (
+        f"?{urlencode({'queue': queue})}" if queue else "")
 
 
 # Loop closure --------------------------------------------------------------
