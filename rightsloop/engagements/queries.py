@@ -124,12 +124,13 @@ def engagement_list(viewer: Viewer, filters: EngagementFilters, today: datetime.
 
 
 def engagement_inputs(engagement: Engagement, *, group: int | None = None,
-                      relayed: bool | None = None) -> QuerySet[Input]:
+                      relayed: bool | None = None, mended: bool = False) -> QuerySet[Input]:
     """Inputs of one engagement with everything a row shows, in a fixed number of queries.
 
-    group: only what that affected group said through a proxy; relayed: only (True) or no (False) relayed inputs.
+    group: only what that affected group said through a proxy; relayed: only (True) or no (False) relayed inputs;
+    mended: the withdrawn and merged-away inputs instead of those that stand.
     """
-    inputs = engagement.inputs.all()
+    inputs = engagement.inputs.exclude(pk__in=engagement.inputs.standing()) if mended else engagement.inputs.standing()
     if group is not None:
         inputs = inputs.filter(group_id=group)
     if relayed is not None:

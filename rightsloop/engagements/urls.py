@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import load_views, views
+from . import load_views, mend_views, views
 
 app_name = "engagements"
 urlpatterns = [
@@ -19,6 +19,12 @@ urlpatterns = [
     path("<int:pk>/feedback/<int:participation_pk>/", views.feedback_participant, name="feedback-participant"),
     path("inputs/<int:pk>/triage/", views.input_triage, name="input-triage"),
     path("inputs/<int:pk>/decide/", views.input_decide, name="input-decide"),
+    # Mending mistakes: correct, withdraw or merge an input; cancel an engagement (each asks first)
+    path("inputs/<int:pk>/edit/", mend_views.input_edit, name="input-edit"),
+    path("inputs/<int:pk>/history/", mend_views.input_versions, name="input-versions"),
+    path("inputs/<int:pk>/withdraw/", mend_views.input_withdraw, name="input-withdraw"),
+    path("inputs/<int:pk>/merge/", mend_views.input_merge, name="input-merge"),
+    path("<int:pk>/cancel/", mend_views.engagement_cancel, name="cancel"),
     # Engagement load (S3)
     path("load/settings/", load_views.load_settings, name="load-settings"),
     path("load/most-solicited/", load_views.most_solicited, name="load-most-solicited"),

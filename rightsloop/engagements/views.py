@@ -322,14 +322,15 @@ def engagement_inputs(request, pk: int):
                 "engagement": engagement, "form": form,
             }, status=400)
     filter_form = InputFilterForm(request.GET or None, groups=queries.groups_heard(engagement))
-    items = queries.engagement_inputs(engagement, **filter_form.filters())
+    mended = request.GET.get("show") == "mended"
+    items = queries.engagement_inputs(engagement, mended=mended, **filter_form.filters())
     # The site's page size (25): every row renders its own triage form, about 1.7 ms a row in all,
     # so 100 rows alone took over 150 ms on a 2-core machine (see docs/performance.md).
     page = paginate(request, items)
     rows = [_row_context(request, item) for item in page.object_list]
     return render(request, "engagements/inputs.html", {
         "engagement": engagement, "form": form, "rows": rows, "page": page, "filter_form": filter_form,
-        "query": query_without_page(request),
+        "query": query_without_page(request), "mended": mended,
         "can_record": viewer.can(Capability.INPUTS_RECORD),
         "can_link_risks": viewer.can(Capability.RISKS_VIEW),
     }, status=400 if form.errors else 200)
@@ -344,7 +345,7 @@ def input_triage(request, pk: int):
         actions.triage_input(input=item, owning_function=form.cleaned_data["owning_function"],
                              tags=tag_names(form.cleaned_data["tags"]), by=request.viewer)
     if request.htmx:
-        item = queries.engagement_inputs(item.engagement).get(pk=item.pk)
+        item = queries.engagement_inputs(item.engagement, mended=not item.stands).get(pk=item.pk)
         return render(request, "engagements/inputs.html#input-row", _row_context(request, item),
                       status=200 if form.is_valid() else 400)
     if form.is_valid():

@@ -120,7 +120,7 @@ def test_a_speaker_of_another_engagement_is_refused(hr_lead):
 # Withdrawing -----------------------------------------------------------------------------------------------------
 
 def test_a_withdrawn_input_leaves_the_letter_the_loop_and_the_figures(hr_lead, heard):
-    engagement, participation, kept, mistaken = heard
+    engagement, participation, _kept, mistaken = heard
     actions.mark_feedback_delivered(participation=participation, channel="in_person", by=hr_lead)
     period = Period.containing(TODAY)
     with translation.override("en"):
