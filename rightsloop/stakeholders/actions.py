@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections.abc import Sequence
 
@@ -53,13 +54,26 @@ def _set_affiliation(stakeholder: Stakeholder, affiliation: int | None, by: View
     stakeholder.affiliation = organisation
 
 
+@dataclasses.dataclass(frozen=True)
+class ConsentAnswer:
+    """One answer a person gave about one consent scope, as record_consent takes it."""
+
+    scope: str
+    granted: bool
+    method: str
+    given_on: datetime.date
+    notes: str = ""
+
+
 @transaction.atomic
 def register_stakeholder(
-    *, profile: StakeholderProfile, by: Viewer, speaks_for: Sequence[groups.Speaks] = ()
+    *, profile: StakeholderProfile, by: Viewer, speaks_for: Sequence[groups.Speaks] = (),
+    consents: Sequence[ConsentAnswer] = (),
 ) -> tuple[Stakeholder, list[LikelyDuplicate]]:
     """Add a stakeholder to the register and flag the likely duplicates it may be.
 
-    A credible proxy comes with the affected groups it speaks for (`speaks_for`): at least one.
+    A credible proxy comes with the affected groups it speaks for (`speaks_for`): at least one. `consents`: what
+    they already agreed or refused to, each recorded (and audited) by record_consent in the same transaction.
     """
     profile.validate()
     duplicates = find_likely_duplicates(
@@ -86,6 +100,8 @@ def register_stakeholder(
     )
     if stakeholder.safety_level == SafetyLevel.HIGH:
         _grant(stakeholder=stakeholder, user=by.user, reason=_("registered this stakeholder"), by=by)
+    for answer in consents:
+        record_consent(stakeholder=stakeholder, by=by, **dataclasses.asdict(answer))
     return stakeholder, duplicates
 
 

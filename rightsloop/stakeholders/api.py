@@ -48,6 +48,14 @@ def _speaks(viewer, items: list[SpeaksIn] | None) -> list[Speaks]:
     return speaks
 
 
+class ConsentIn(Schema):
+    scope: ConsentScope
+    granted: bool
+    method: ConsentMethod
+    given_on: datetime.date
+    notes: str = Field("", max_length=300)
+
+
 class StakeholderIn(Schema):
     name: str = Field(..., min_length=1, max_length=200)
     kind: Kind
@@ -71,6 +79,8 @@ class StakeholderIn(Schema):
     safe_channels: list[Channel] = Field(default_factory=list, max_length=6)
     affiliation: int | None = Field(None, ge=1, le=MAX_ID, description=(
         "For a person: the id of the organisation (a stakeholder) they belong to; counts towards its load."))
+    consents: list[ConsentIn] = Field(default_factory=list, max_length=10, description=(
+        "What they already agreed or refused to: recorded with the registration, each audited"))
 
 
 class StakeholderPatch(Schema):
@@ -202,14 +212,6 @@ class StakeholderSearch(StakeholderQuery):
     q: str = Field("", max_length=100, description="Words of a name, or an email address")
 
 
-class ConsentIn(Schema):
-    scope: ConsentScope
-    granted: bool
-    method: ConsentMethod
-    given_on: datetime.date
-    notes: str = Field("", max_length=300)
-
-
 class ConsentOut(Schema):
     id: int
     scope: str
@@ -230,7 +232,7 @@ def _require(viewer, capability: str) -> None:
 
 
 def _values(payload: Schema) -> dict:
-    values = payload.dict(exclude={"represents"})
+    values = payload.dict(exclude={"represents", "consents"})
     for name in ("kind", "entity_type", "preferred_channel", "safety_level"):
         if values.get(name) is not None:
             values[name] = str(values[name].value if hasattr(values[name], "value") else values[name])
@@ -273,7 +275,9 @@ def create_stakeholder(request, payload: StakeholderIn):
     viewer = request.auth
     _require(viewer, Capability.STAKEHOLDERS_EDIT)
     stakeholder, duplicates = actions.register_stakeholder(
-        profile=StakeholderProfile(**_values(payload)), by=viewer, speaks_for=_speaks(viewer, payload.represents)
+        profile=StakeholderProfile(**_values(payload)), by=viewer, speaks_for=_speaks(viewer, payload.represents),
+        consents=[actions.ConsentAnswer(scope=c.scope.value, granted=c.granted, method=c.method.value,
+                                        given_on=c.given_on, notes=c.notes) for c in payload.consents],
     )
     stakeholder = queries.access_stakeholder(viewer, stakeholder.pk)
     stakeholder.possible_duplicates = [{"id": d.stakeholder.pk, "reason": d.reason} for d in duplicates]

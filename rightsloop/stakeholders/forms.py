@@ -197,6 +197,38 @@ class ConsentForm(forms.Form):
     notes = forms.CharField(label=_("Notes"), required=False, max_length=300)
 
 
+class RegistrationConsentForm(forms.Form):
+    """What the person already agreed or refused to, recorded with their registration (prefix "consent")."""
+
+    scopes = forms.MultipleChoiceField(label=_("Consent to"), required=False, choices=ConsentScope.choices,
+                                       widget=forms.CheckboxSelectMultiple,
+                                       help_text=_("Leave empty if you have not asked yet."))
+    granted = forms.TypedChoiceField(
+        label=_("Answer"), coerce=lambda v: v == "yes", choices=[("yes", _("Granted")), ("no", _("Refused"))],
+        widget=forms.RadioSelect, initial="yes", required=False, empty_value=True,
+    )
+    method = forms.ChoiceField(label=_("How"), required=False,
+                               choices=[("", _("— choose —")), *ConsentMethod.choices])
+    given_on = forms.DateField(label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    notes = forms.CharField(label=_("Notes"), required=False, max_length=300)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("scopes"):
+            if not data.get("method"):
+                self.add_error("method", _("Say how the consent was given."))
+            if not data.get("given_on"):
+                self.add_error("given_on", _("Give the date of the consent."))
+        return data
+
+    def answers(self):
+        from .actions import ConsentAnswer
+
+        data = self.cleaned_data
+        return [ConsentAnswer(scope=scope, granted=data["granted"], method=data["method"], given_on=data["given_on"],
+                              notes=data.get("notes") or "") for scope in data.get("scopes") or []]
+
+
 class RevealForm(forms.Form):
     reason = forms.CharField(
         label=_("Why do you need to see who this is?"), min_length=10, max_length=300,

@@ -20,6 +20,7 @@ from .forms import (
     ConsentForm,
     ErasureForm,
     GrantForm,
+    RegistrationConsentForm,
     RevealForm,
     StakeholderFilterForm,
     StakeholderForm,
@@ -67,9 +68,11 @@ def stakeholder_list(request):
 @require_http_methods(["GET", "POST"])
 def stakeholder_create(request):
     form = StakeholderForm(request.POST or None, organisation=request.viewer.organisation)
+    consent = RegistrationConsentForm(request.POST or None, prefix="consent",
+                                      initial={"given_on": timezone.localdate()})
     confirm = ConfirmDistinctForm(request.POST or None)
     duplicates = []
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and all([form.is_valid(), consent.is_valid()]):
         profile = form.profile()
         duplicates = find_likely_duplicates(
             candidates=queries.visible_stakeholders(request.viewer), organisation_id=request.viewer.organisation.pk,
@@ -79,7 +82,8 @@ def stakeholder_create(request):
         if not duplicates or confirmed:
             try:
                 stakeholder, flagged = actions.register_stakeholder(profile=profile, by=request.viewer,
-                                                                    speaks_for=form.speaks_for())
+                                                                    speaks_for=form.speaks_for(),
+                                                                    consents=consent.answers())
             except ValidationError as error:
                 copy_errors(form, error)
             else:
@@ -89,7 +93,7 @@ def stakeholder_create(request):
                     messages.success(request, _("Stakeholder registered."))
                 return redirect("stakeholders:detail", pk=stakeholder.pk)
     return render(request, "stakeholders/form.html", {
-        "form": form, "confirm": confirm, "duplicates": duplicates, "creating": True,
+        "form": form, "consent_form": consent, "confirm": confirm, "duplicates": duplicates, "creating": True,
     })
 
 
