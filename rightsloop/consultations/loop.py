@@ -72,13 +72,25 @@ def final_themes(consultation: Consultation) -> QuerySet[Theme]:
     return consultation.themes.final().select_related("current_decision").order_by("position", "id")
 
 
+def unconfirmed_labels(consultation: Consultation) -> list[str]:
+    """Labels of final themes no person has written or confirmed: they hold publishing and sending back."""
+    return list(final_themes(consultation).label_unconfirmed().values_list("label", flat=True))
+
+
+def withheld_themes(consultation: Consultation) -> int:
+    """Final themes left off the public page and out of messages until their label is confirmed."""
+    return consultation.themes.final().label_unconfirmed().count()
+
+
 def theme_outcomes(consultation: Consultation) -> list[ThemeOutcome]:
+    """What respondents and the public read: final themes under a label a person wrote or confirmed, with the
+    stance counts only where the analyst reviewed them. A machine's words are never published as ours."""
     outcomes = []
-    for theme in final_themes(consultation):
+    for theme in final_themes(consultation).label_confirmed():
         decision = theme.current_decision
         outcomes.append(ThemeOutcome(
             theme_id=theme.pk, label=theme.label, description=theme.description, size=theme.size,
-            stance=stance_split(theme, consultation),
+            stance=stance_split(theme, consultation) if theme.stance_reviewed else (),
             outcome=decision.outcome if decision else "",
             rationale=decision.rationale if decision else "",
             next_step=decision.next_step if decision else "",
@@ -121,11 +133,16 @@ def sending_blockers(consultation: Consultation) -> list[str]:
     if not themes:
         return [_("There are no final themes yet: finalise the themes before telling respondents what became "
                   "of what they said.")]
+    blockers = []
     undecided = [theme.label for theme in themes if theme.current_decision_id is None]
     if undecided:
-        return [_("Decide on every final theme first. Still without a decision: %(themes)s.")
-                % {"themes": ", ".join(f"“{label}”" for label in undecided)}]
-    return []
+        blockers.append(_("Decide on every final theme first. Still without a decision: %(themes)s.")
+                        % {"themes": ", ".join(f"“{label}”" for label in undecided)})
+    unconfirmed = unconfirmed_labels(consultation)
+    if unconfirmed:
+        blockers.append(_("Confirm or rewrite the label of every final theme first: respondents read them. Still "
+                          "to confirm: %(themes)s.") % {"themes": ", ".join(f"“{label}”" for label in unconfirmed)})
+    return blockers
 
 
 # Who can be written to --------------------------------------------------------------------------------------

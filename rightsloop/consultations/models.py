@@ -330,6 +330,12 @@ class ThemeQuerySet(models.QuerySet):
     def decided(self):
         return self.filter(current_decision__isnull=False)
 
+    def label_confirmed(self):
+        return self.filter(label_confirmed_at__isnull=False)
+
+    def label_unconfirmed(self):
+        return self.filter(label_confirmed_at__isnull=True)
+
 
 class Theme(models.Model):
     consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="themes")
@@ -352,6 +358,17 @@ class Theme(models.Model):
     # human rights team may decide any theme.
     owning_function = models.CharField(_("owning function"), max_length=16, choices=Function.choices, blank=True)
     routed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Who wrote or confirmed the label, and when (actions.themes.rename_theme, confirm_label). Discovery labels a
+    # theme with its key terms: a machine's words, never published (public page, open data, messages) until a
+    # person has made them theirs.
+    label_confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                           blank=True, related_name="+", editable=False)
+    label_confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The analyst read the model's for/against/unclear counts and stands by them (actions.themes.review_stance):
+    # only then does the public page show them.
+    stance_reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                           blank=True, related_name="+", editable=False)
+    stance_reviewed_at = models.DateTimeField(null=True, blank=True, editable=False)
     position = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -362,6 +379,14 @@ class Theme(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+    @property
+    def label_confirmed(self) -> bool:
+        return self.label_confirmed_at is not None
+
+    @property
+    def stance_reviewed(self) -> bool:
+        return self.stance_reviewed_at is not None
 
 
 class ThemeExample(models.Model):

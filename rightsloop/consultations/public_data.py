@@ -24,7 +24,9 @@ UNDECIDED = "undecided"
 
 
 def _published_themes():
-    return Theme.objects.filter(status=ThemeStatus.FINAL, consultation__published=True)
+    # A label no person wrote or confirmed is never published (loop.theme_outcomes), here neither.
+    return Theme.objects.filter(status=ThemeStatus.FINAL, consultation__published=True,
+                                label_confirmed_at__isnull=False)
 
 
 def label(dimension: str, code: str) -> str:

@@ -44,7 +44,7 @@ def themes_of(consultation: Consultation) -> QuerySet[Theme]:
 
 
 def access_theme(consultation: Consultation, pk) -> Theme:
-    return _get(consultation.themes.select_related("consultation__organisation"), pk)
+    return _get(consultation.themes.select_related("consultation__organisation", "label_confirmed_by"), pk)
 
 
 def access_response(consultation: Consultation, pk) -> Response:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from rightsloop.accounts.viewer import Viewer
 from rightsloop.core import audit
@@ -12,6 +14,7 @@ from rightsloop.engagements.actions.engagements import EngagementPlan, create_en
 from rightsloop.engagements.models import Engagement
 from rightsloop.engagements.vocabulary import EngagementType
 
+from .. import loop
 from ..models import Consultation
 
 SETTINGS_FIELDS = ("question", "yes_no", "issues_receipts", "published", "review_threshold")
@@ -51,6 +54,8 @@ def change_settings(*, consultation: Consultation, by: Viewer, **values) -> Cons
     if unknown:
         raise TypeError(f"not a consultation setting: {', '.join(sorted(unknown))}")
     changed = [name for name, value in values.items() if getattr(consultation, name) != value]
+    if "published" in changed and values["published"]:
+        check_publishable(consultation)
     for name in changed:
         setattr(consultation, name, values[name])
     if changed:
@@ -58,3 +63,13 @@ def change_settings(*, consultation: Consultation, by: Viewer, **values) -> Cons
         audit.record(organisation=consultation.organisation, by=by, action="consultation.settings",
                      target=consultation, changed_fields=changed)
     return consultation
+
+
+def check_publishable(consultation: Consultation) -> None:
+    """Refuse to publish while a final theme still carries a label no person wrote or confirmed."""
+    unconfirmed = loop.unconfirmed_labels(consultation)
+    if unconfirmed:
+        raise ValidationError({"published": [
+            _("Confirm or rewrite the label of every final theme before publishing: the public page never shows "
+              "a label the analysis proposed that no one has checked. Still to confirm: %(themes)s.")
+            % {"themes": "; ".join(f"“{label}”" for label in unconfirmed)}]})

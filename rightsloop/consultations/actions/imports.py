@@ -19,7 +19,7 @@ from pathlib import PurePath
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, Exists, F, OuterRef, Value, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,7 +27,7 @@ from rightsloop.accounts.viewer import Viewer
 from rightsloop.core import audit, bulk
 from rightsloop.core.sealing import OrganisationKey, SealingError
 
-from .. import imports
+from .. import imports, queries
 from ..fingerprints import contact_key, receipt_key, respondent_key
 from ..models import (
     Consultation,
@@ -523,6 +523,7 @@ def _finish_apply(job: ResponseImport) -> ResponseImport:
         audit.record(organisation=job.organisation, by=None, action="consultation.import.apply", target=job,
                      summary=f"{imported} responses")
         discard_file(job)
+        transaction.on_commit(partial(queries.forget_response_languages, job.consultation_id))
     else:
         job.refresh_from_db()
     return job
@@ -663,11 +664,29 @@ def run_rollback(*, response_import: ResponseImport) -> ResponseImport:
     with transaction.atomic():
         if _beat(job, ImportState.ROLLING_BACK, state=ImportState.ROLLED_BACK, checkpoint_line=0, rows_done=0,
                  finished_at=timezone.now(), message=_("Rolled back: none of this file's responses are kept.")):
+            recount(job.consultation)
             audit.record(organisation=job.organisation, by=None, action="consultation.import.rolled_back",
                          target=job, summary=job.original_name)
             discard_file(job)
     job.refresh_from_db()
     return job
+
+
+def recount(consultation: Consultation) -> None:
+    """Count again what the analysis stored about the responses that are left: each theme's size, languages and
+    stance, and each duplicate group's size; the public page's cached language counts are dropped.
+
+    Run once a rollback has removed its rows, so no page, public figure or open data counts a removed response.
+    """
+    from .analysis import refresh_profiles  # the analysis actions load the models' engines: only when needed
+
+    refresh_profiles(consultation, list(consultation.themes.values_list("pk", flat=True)))
+    groups = list(DuplicateGroup.objects.filter(consultation=consultation).annotate(left=Count("members"))
+                  .only("pk", "size"))
+    for group in groups:
+        group.size = group.left
+    DuplicateGroup.objects.bulk_update(groups, ["size"], batch_size=500)
+    transaction.on_commit(partial(queries.forget_response_languages, consultation.pk))
 
 
 def _delete(model, ids: list[int]) -> int:

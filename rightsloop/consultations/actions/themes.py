@@ -70,11 +70,43 @@ def _same_consultation(consultation: Consultation, themes) -> None:
         raise ValidationError({"themes": [_("Choose themes of this consultation.")]})
 
 
+def _confirmed_by(theme: Theme, by: Viewer) -> list[str]:
+    """The label is now the analyst's own: whoever wrote or confirmed it, and when."""
+    theme.label_confirmed_by, theme.label_confirmed_at = by.user, timezone.now()
+    return ["label_confirmed_by", "label_confirmed_at"]
+
+
 @transaction.atomic
 def rename_theme(*, theme: Theme, label: str, description: str = "", by: Viewer) -> Theme:
+    """The analyst writes the label (and description): a written label is a confirmed one."""
     theme.label, theme.description = _check_label(label), (description or "").strip()
-    theme.save(update_fields=["label", "description"])
+    theme.save(update_fields=["label", "description", *_confirmed_by(theme, by)])
     _record(theme, by, "theme_renamed", summary=theme.label, changed_fields=["label", "description"])
+    return theme
+
+
+@transaction.atomic
+def confirm_label(*, theme: Theme, by: Viewer) -> Theme:
+    """The analyst stands by the label as it is (often the key terms discovery proposed), so it may be published."""
+    theme.save(update_fields=_confirmed_by(theme, by))
+    _record(theme, by, "theme_label_confirmed", summary=theme.label, changed_fields=["label_confirmed_at"])
+    return theme
+
+
+@transaction.atomic
+def review_stance(*, theme: Theme, reviewed: bool = True, by: Viewer) -> Theme:
+    """Mark the theme's for/against/unclear counts as read by the analyst (or take the mark back).
+
+    The counts come from a model; they are shown to the public only once a person has reviewed them.
+    """
+    if reviewed and not theme.consultation.yes_no:
+        raise ValidationError(_("This consultation does not ask to agree or disagree: there is no stance to "
+                                "review."))
+    theme.stance_reviewed_by = by.user if reviewed else None
+    theme.stance_reviewed_at = timezone.now() if reviewed else None
+    theme.save(update_fields=["stance_reviewed_by", "stance_reviewed_at"])
+    _record(theme, by, "theme_stance_reviewed" if reviewed else "theme_stance_unreviewed", summary=theme.label,
+            changed_fields=["stance_reviewed_at"])
     return theme
 
 
@@ -83,7 +115,8 @@ def add_theme(*, consultation: Consultation, label: str, description: str = "", 
     """A new, empty candidate theme: give it examples, then finalise the set again."""
     _lock(consultation)
     theme = Theme.objects.create(consultation=consultation, label=_check_label(label),
-                                 description=(description or "").strip(), position=_next_position(consultation))
+                                 description=(description or "").strip(), position=_next_position(consultation),
+                                 label_confirmed_by=by.user, label_confirmed_at=timezone.now())
     _record(theme, by, "theme_added", summary=theme.label)
     return theme
 
@@ -118,11 +151,17 @@ def merge_themes(*, themes: list[Theme], label: str = "", by: Viewer) -> Theme:
     target.languages = _merge_counts(*(theme.languages for theme in themes))
     target.stance = _merge_counts(*(theme.stance for theme in themes))
     target.rights = list(dict.fromkeys(code for theme in themes for code in theme.rights))
+    confirmation = []
     if label:
         target.label = _check_label(label)
+        confirmation = _confirmed_by(target, by)
+    # Summed counts were reviewed only if every part of them was.
+    if not all(theme.stance_reviewed for theme in themes):
+        target.stance_reviewed_by, target.stance_reviewed_at = None, None
     merged = ", ".join(f"#{theme.pk} {theme.label}" for theme in others)
     Theme.objects.filter(pk__in=[theme.pk for theme in others]).delete()
-    target.save(update_fields=["key_terms", "languages", "stance", "rights", "label"])
+    target.save(update_fields=["key_terms", "languages", "stance", "rights", "label", *confirmation,
+                               "stance_reviewed_by", "stance_reviewed_at"])
     refresh_sizes(target.consultation, [target.pk])
     target.refresh_from_db(fields=["size"])
     _record(target, by, "themes_merged", summary=f"{target.label} <- {merged}")
@@ -141,7 +180,11 @@ def _profile(corpus, indices) -> tuple[dict, dict]:
 
 def _replace_with_parts(theme: Theme, corpus, parts: list[tuple[str, list[str], list[int], list[int]]],
                         confirmed_by: Viewer | None) -> list[Theme]:
-    """Put new candidate themes (label, key terms, member rows, example rows) in the place of the split theme."""
+    """Put new candidate themes (label, key terms, member rows, example rows) in the place of the split theme.
+
+    confirmed_by: the analyst who named the parts and chose their examples; None when discovery did (its labels
+    then wait for confirmation). A part's stance is new counts, not yet reviewed.
+    """
     consultation = theme.consultation
     reviewed = set(ThemeAssignment.objects.filter(theme=theme, source=AssignmentSource.REVIEWED)
                    .values_list("response_id", flat=True))
@@ -153,7 +196,9 @@ def _replace_with_parts(theme: Theme, corpus, parts: list[tuple[str, list[str], 
         part = Theme.objects.create(
             consultation=consultation, run=theme.run, label=label[:200], key_terms=key_terms, size=len(members),
             languages=languages, stance=stance if consultation.yes_no else {}, rights=list(theme.rights),
-            position=position + n, description=theme.description)
+            position=position + n, description=theme.description,
+            label_confirmed_by=confirmed_by.user if confirmed_by else None,
+            label_confirmed_at=timezone.now() if confirmed_by else None)
         part.risks.set(theme.risks.all())
         ThemeExample.objects.bulk_create([
             ThemeExample(theme=part, response_id=int(corpus.ids[i]), confirmed=confirmed_by is not None,

@@ -8,6 +8,7 @@ import datetime
 from typing import Annotated, Literal
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Schema, Status
 from ninja.pagination import paginate
@@ -58,6 +59,11 @@ class ThemeOut(Schema):
     owning_function: str = Field(description="The function whose decision makers decide the theme; empty: not "
                                              "routed (the human rights team decides it)")
     position: int
+    label_confirmed_at: datetime.datetime | None = Field(
+        description="When a person wrote or confirmed the label; null: the label is discovery's key terms, never "
+                    "published")
+    stance_reviewed_at: datetime.datetime | None = Field(
+        description="When the analyst reviewed the stance counts; null: they are not shown on the public page")
 
 
 class ExampleOut(Schema):
@@ -102,6 +108,10 @@ class ThemeIn(Schema):
 class RenameIn(Schema):
     label: Label | None = None
     description: Annotated[str, Field(max_length=5000)] | None = None
+    label_confirmed: Literal[True] | None = Field(
+        None, description="true: confirm the label as it is (a label sent in `label` is confirmed by writing it)")
+    stance_reviewed: bool | None = Field(None, description="true: the stance counts were reviewed; false: take "
+                                                           "the mark back")
 
 
 class MergeIn(Schema):
@@ -276,13 +286,21 @@ def get_theme(request, consultation_id: int, theme_id: int):
 
 
 @router.patch("/{int:consultation_id}/themes/{int:theme_id}", response=documented({200: ThemeOut}),
-              summary="Rename a theme or change its description")
+              summary="Rename a theme, change its description, confirm its label or mark its stance reviewed")
 def rename_theme(request, consultation_id: int, theme_id: int, payload: RenameIn):
     viewer, consultation = _analyst(request, consultation_id)
     theme = themes_q.access_theme(consultation, theme_id)
-    label = theme.label if payload.label is None else payload.label
-    description = theme.description if payload.description is None else payload.description
-    return actions.rename_theme(theme=theme, label=label, description=description, by=viewer)
+    with transaction.atomic():
+        if payload.label is not None or payload.description is not None or (
+                payload.label_confirmed is None and payload.stance_reviewed is None):
+            label = theme.label if payload.label is None else payload.label
+            description = theme.description if payload.description is None else payload.description
+            theme = actions.rename_theme(theme=theme, label=label, description=description, by=viewer)
+        elif payload.label_confirmed:
+            theme = actions.confirm_label(theme=theme, by=viewer)
+        if payload.stance_reviewed is not None:
+            theme = actions.review_stance(theme=theme, reviewed=payload.stance_reviewed, by=viewer)
+    return theme
 
 
 @router.delete("/{int:consultation_id}/themes/{int:theme_id}", response=documented({204: None}),

@@ -70,9 +70,13 @@ def make_applied_import(consultation: Consultation, rows: list[dict], *, by: Vie
     return job
 
 
-def make_final_theme(consultation: Consultation, label: str, responses=()) -> Theme:
+def make_final_theme(consultation: Consultation, label: str, responses=(), *, confirmed: bool = True,
+                     stance_reviewed: bool = True) -> Theme:
+    """A final theme under a label a person wrote (confirmed unless told) and stance counts reviewed unless told."""
+    now = timezone.now()
     theme = Theme.objects.create(consultation=consultation, label=label, status=ThemeStatus.FINAL,
-                                 size=len(responses))
+                                 size=len(responses), label_confirmed_at=now if confirmed else None,
+                                 stance_reviewed_at=now if stance_reviewed else None)
     ThemeAssignment.objects.bulk_create([
         ThemeAssignment(consultation=consultation, response=r, theme=theme, source="assigned", confidence=0.9)
         for r in responses])

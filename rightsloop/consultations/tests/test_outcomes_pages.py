@@ -15,18 +15,22 @@ from .test_outcomes import PERSONAL, SOON, consultation_with_themes, person, rec
 pytestmark = pytest.mark.django_db
 
 
-def test_the_decisions_page_shows_each_theme_its_stance_and_history(hr_lead, sign_in):
+def test_the_decisions_page_lists_the_themes_and_each_is_decided_on_its_own_page(hr_lead, sign_in):
     consultation, privacy, cost = consultation_with_themes(hr_lead, [person(1), person(2), person(3)], yes_no=True)
     privacy.stance = {"for": 2, "against": 0, "unclear": 0}
     privacy.save(update_fields=["stance"])
-    page = sign_in(hr_lead).get(f"/consultations/{consultation.pk}/decisions/").content.decode()
+    client = sign_in(hr_lead)
+    waiting = client.get(f"/consultations/{consultation.pk}/decisions/").content.decode()
+    # Every theme is decided: the default view (awaiting a decision) is empty, and no form is open on the list.
+    assert "Every final theme has a decision." in waiting and "Privacy matters" not in waiting
+    page = client.get(f"/consultations/{consultation.pk}/decisions/?show=all").content.decode()
     assert "Privacy matters" in page and "Cost of the change" in page
-    assert "2 for" in page and "0 against" in page
-    assert "We encrypt by default from May." in page and "revision 1" in page
-    assert f'action="/consultations/{consultation.pk}/decisions/{privacy.pk}/"' in page
-    assert f'id="theme-{privacy.pk}-rationale"' in page and f'id="theme-{cost.pk}-rationale"' in page
-    assert "Every final theme has a decision." in page
-    assert PERSONAL not in page and PERSONAL.lower() not in page
+    assert f'href="/consultations/{consultation.pk}/decisions/{privacy.pk}/"' in page
+    assert "<form" not in page.split("<main", 1)[-1] and 'name="rationale"' not in page
+    one = client.get(f"/consultations/{consultation.pk}/decisions/{privacy.pk}/").content.decode()
+    assert "2 for" in one and "0 against" in one
+    assert "We encrypt by default from May." in one and "revision 1" in one
+    assert PERSONAL not in page and PERSONAL.lower() not in page and PERSONAL not in one
 
 
 def test_a_decision_form_with_mistakes_comes_back_with_them(hr_lead, sign_in):
@@ -48,8 +52,8 @@ def test_a_decision_form_with_mistakes_comes_back_with_them(hr_lead, sign_in):
 def test_auditors_read_decisions_but_cannot_decide_or_send(hr_lead, auditor, sign_in):
     consultation, privacy, _cost = consultation_with_themes(hr_lead, [person(1), person(2)])
     client = sign_in(auditor)
-    page = client.get(f"/consultations/{consultation.pk}/decisions/").content.decode()
-    assert "Privacy matters" in page and "Record the decision" not in page
+    page = client.get(f"/consultations/{consultation.pk}/decisions/?show=all").content.decode()
+    assert "Privacy matters" in page and "Record the decision" not in page and "Revise" not in page
     assert client.post(f"/consultations/{consultation.pk}/decisions/{privacy.pk}/",
                        {"outcome": "adopted"}).status_code == 403
     messages_page = client.get(f"/consultations/{consultation.pk}/messages/").content.decode()

@@ -37,7 +37,9 @@ def test_the_analysis_page_shows_runs_themes_and_charts(analysed, hr_lead, audit
         assert_no_personal_data(html)
         for theme in analysed.themes.all():
             assert theme.label in html
-        assert html.count("<svg") >= 4 + analysed.themes.count()  # four charts and a stance bar per theme
+        # Four charts and the stance of all responses, drawn by core.charts (width follows the container).
+        assert html.count("<svg") >= 5 and "Stance of all responses" in html
+        assert 'class="chart-svg" width="100%"' in html
         assert "Theme sizes as a table" in html and "Organised campaigns and repeated answers" in html
         assert "seed=0" in html and "themes " in html  # a run's parameters and stage timings
         assert ("Run discovery" in html) == (viewer is hr_lead)

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from rightsloop.accounts.permissions import requires
 from rightsloop.accounts.roles import Capability
+from rightsloop.core.forms import copy_errors
 from rightsloop.core.pagination import paginate
 from rightsloop.engagements.queries import access_engagement
 from rightsloop.engagements.vocabulary import EngagementType
@@ -56,11 +57,16 @@ def consultation_settings(request, pk):
     if request.method == "POST" and form.is_valid():
         # The form validated a copy; the action writes and audits the change.
         consultation.refresh_from_db()
-        actions.change_settings(consultation=consultation, by=request.viewer,
-                                **{name: form.cleaned_data[name] for name in SettingsForm.Meta.fields})
-        messages.success(request, _("Settings saved."))
-        return redirect("consultations:detail", consultation.pk)
-    return render(request, "consultations/settings.html", {"form": form, "consultation": consultation})
+        try:
+            actions.change_settings(consultation=consultation, by=request.viewer,
+                                    **{name: form.cleaned_data[name] for name in SettingsForm.Meta.fields})
+        except ValidationError as error:
+            copy_errors(form, error)
+        else:
+            messages.success(request, _("Settings saved."))
+            return redirect("consultations:detail", consultation.pk)
+    return render(request, "consultations/settings.html", {"form": form, "consultation": consultation},
+                  status=400 if form.errors else 200)
 
 
 @requires(Capability.CONSULTATIONS_VIEW)

@@ -137,10 +137,21 @@ def import_resume(request, pk, import_pk):
 
 
 @requires(Capability.CONSULTATIONS_ANALYSE)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def import_rollback(request, pk, import_pk):
-    return _act(request, pk, import_pk, lambda job: actions.rollback_import(response_import=job, by=request.viewer),
-                _("Rolling back: this file's responses are being removed."))
+    """GET: what a rollback would remove, and a form to confirm it (it deletes every response of the file); POST:
+    roll back."""
+    if request.method == "POST":
+        return _act(request, pk, import_pk,
+                    lambda job: actions.rollback_import(response_import=job, by=request.viewer),
+                    _("Rolling back: this file's responses are being removed."))
+    job = queries.access_import(request.viewer, pk, import_pk)
+    if actions.shown_state(job, timezone.now()) not in (ImportState.APPLIED, ImportState.INTERRUPTED):
+        messages.error(request, _("Only an interrupted or imported file can be rolled back (it is now: %(state)s).")
+                       % {"state": job.get_state_display()})
+        return redirect("consultations:import-detail", pk, job.pk)
+    return render(request, "consultations/imports/rollback.html", {
+        "consultation": job.consultation, "job": job, "preview": queries.rollback_preview(job)})
 
 
 @requires(Capability.CONSULTATIONS_ANALYSE)

@@ -42,9 +42,9 @@ def _form(theme: Theme, data=None) -> ThemeDecisionForm:
     return ThemeDecisionForm(data, initial=_initial(theme), auto_id=f"theme-{theme.pk}-%s")
 
 
-def _themes(consultation):
-    return loop.final_themes(consultation).prefetch_related(
-        Prefetch("decisions", queryset=ThemeDecision.objects.select_related("decided_by")))
+# The decisions page lists themes, one line each; a theme is decided on its own page (theme_decide), so the list
+# stays short however many themes there are.
+DECISIONS_PER_PAGE = 25
 
 
 @requires(Capability.CONSULTATIONS_VIEW)
@@ -52,13 +52,15 @@ def _themes(consultation):
 def decisions(request, pk):
     viewer = request.viewer
     consultation = queries.access_consultation(viewer, pk)
-    can_decide = viewer.can(Capability.DECISIONS_ANY)
-    rows = [{"theme": theme, "stance": loop.stance_split(theme, consultation),
-             "form": _form(theme) if can_decide else None} for theme in _themes(consultation)]
+    awaiting = request.GET.get("show") != "all"
+    themes = loop.final_themes(consultation)
+    total = themes.count()
+    undecided = themes.awaiting_decision().count()
+    page = paginate(request, themes.awaiting_decision() if awaiting else themes, per_page=DECISIONS_PER_PAGE)
     return render(request, "consultations/outcomes/decisions.html", {
-        "consultation": consultation, "rows": rows, "can_decide": can_decide,
+        "consultation": consultation, "page": page, "awaiting": awaiting, "total": total, "undecided": undecided,
+        "query": query_without_page(request), "can_decide": viewer.can(Capability.DECISIONS_ANY),
         "can_route": viewer.can(Capability.CONSULTATIONS_ANALYSE),
-        "undecided": sum(1 for row in rows if row["theme"].current_decision_id is None),
     })
 
 

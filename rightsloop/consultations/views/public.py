@@ -11,7 +11,6 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
-from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import path
@@ -31,8 +30,6 @@ from ..models import Consultation, Response, ThemeAssignment, ThemeStatus
 # django-axes, per address as axes resolves it (proxy settings included).
 LOOKUPS_ALLOWED = 20
 LOOKUP_WINDOW_SECONDS = 10 * 60
-# The language counts scan every response: computed at most this often per consultation.
-LANGUAGES_CACHE_SECONDS = 10 * 60
 
 
 def _language(request) -> str:
@@ -40,15 +37,6 @@ def _language(request) -> str:
     chosen = request.GET.get("lang", "")
     available = [code for code, _name in settings.LANGUAGES]
     return chosen if chosen in available else translation.get_language() or settings.LANGUAGE_CODE
-
-
-def _response_languages(consultation: Consultation) -> list[tuple[str, int]]:
-    def count():
-        rows = (Response.objects.filter(consultation=consultation).exclude(language="")
-                .values_list("language").annotate(n=Count("id")).order_by("-n", "language"))
-        return [(code, n) for code, n in rows]
-
-    return cache.get_or_set(f"consultation-languages:{consultation.pk}", count, LANGUAGES_CACHE_SECONDS)
 
 
 def _public_context(request, consultation: Consultation, language: str) -> dict:
@@ -76,7 +64,8 @@ def heard(request, token):
             "campaigns": campaigns,
             "in_campaigns": in_campaigns,
             "campaign_share": 100 * in_campaigns / consultation.responses_count if consultation.responses_count else 0,
-            "response_languages": [(languages.name(code), n) for code, n in _response_languages(consultation)],
+            "response_languages": [(languages.name(code), n) for code, n in queries.response_languages(consultation)],
+            "withheld": loop.withheld_themes(consultation),
         })
         return render(request, "consultations/public/heard.html", context)
 

@@ -52,22 +52,22 @@ def copy_errors(form, error: ValidationError) -> None:
 def _theme_rows(consultation):
     themes = list(themes_q.themes_of(consultation))
     for theme in themes:
-        theme.stance_bar = charts.stance_bar(theme.stance) if consultation.yes_no else None
+        theme.stance_words = charts.stance_summary(theme.stance) if consultation.yes_no else ""
     return themes
 
 
 def _charts(consultation, themes, groups, waiting):
     detail = "consultations:theme-detail"
-    sizes = charts.bar_chart(
+    sizes = charts.sized_bars(
         "sizes", _("Theme sizes"), _("Responses placed in each theme; a response can be in more than one."),
         [(theme.label, theme.size, reverse(detail, args=[consultation.pk, theme.pk])) for theme in themes],
         label_heading=_("Theme"), value_heading=_("Responses"))
     languages = dict(consultation.responses.values_list("language").annotate(n=Count("id")).order_by())
-    language_chart = charts.bar_chart(
+    language_chart = charts.sized_bars(
         "languages", _("Languages"), _("Responses by language, detected when the file did not say."),
         [(code or _("unknown"), count, "") for code, count in languages.items()],
         label_heading=_("Language"), value_heading=_("Responses"))
-    campaign_chart = charts.bar_chart(
+    campaign_chart = charts.sized_bars(
         "campaigns", _("Organised campaigns and repeated answers"),
         _("The largest groups of identical answers, near-identical answers and organised campaigns (a template "
           "its senders edited); each counts fully but is read once."),
@@ -75,12 +75,22 @@ def _charts(consultation, themes, groups, waiting):
         label_heading=_("Group"), value_heading=_("Responses"))
     reviewed = (ThemeAssignment.objects.filter(consultation=consultation, source=AssignmentSource.REVIEWED)
                 .values("response_id").distinct().count())
-    review_chart = charts.bar_chart(
+    review_chart = charts.sized_bars(
         "review", _("Review queue"), _("Responses the model placed with a confidence below the review threshold."),
         [(_("Waiting for review"), waiting, reverse("consultations:review", args=[consultation.pk])),
          (_("Reviewed by an analyst"), reviewed, "")],
         label_heading=_("Responses"), value_heading=_("Count"))
-    return [sizes, language_chart, campaign_chart, review_chart]
+    shown = [sizes, language_chart, campaign_chart, review_chart]
+    if consultation.yes_no:
+        stance = dict(consultation.responses.exclude(stance="").values_list("stance").annotate(n=Count("id"))
+                      .order_by())
+        stance_chart = charts.stance_chart(
+            "stance", _("Stance of all responses"), stance,
+            description=_("Responses for the proposal, against it, and with no clear stance, as the model read "
+                          "them; each response counted once."))
+        if stance_chart:
+            shown.insert(1, stance_chart)
+    return shown
 
 
 def _largest_groups(consultation, limit):
@@ -215,7 +225,9 @@ def _theme_page(request, consultation, theme, *, forms=None, status=200):
         "consultation": consultation,
         "theme": theme,
         "examples": examples,
-        "stance_bar": charts.stance_bar(theme.stance) if consultation.yes_no else None,
+        "theme_stance_words": charts.stance_summary(theme.stance),
+        "stance_chart": charts.stance_chart(f"stance-{theme.pk}", _("Stance in this theme"), theme.stance)
+        if consultation.yes_no else None,
         "risks": list(theme.risks.all()) if viewer.can(Capability.RISKS_VIEW) else [],
         "rights": [rights_taxonomy.name(code) for code in theme.rights],
         "can_analyse": viewer.can(Capability.CONSULTATIONS_ANALYSE),
@@ -247,8 +259,24 @@ def theme_detail(request, pk, theme_pk):
 @requires(Capability.CONSULTATIONS_ANALYSE)
 @require_POST
 def theme_edit(request, pk, theme_pk):
+    """Rename the theme; or, with `do`, confirm its label as it is, or mark its stance counts (un)reviewed."""
     consultation = queries.access_consultation(request.viewer, pk)
     theme = themes_q.access_theme(consultation, theme_pk)
+    review = {"confirm-label": None, "review-stance": True, "unreview-stance": False}
+    do = request.POST.get("do", "")
+    if do in review:
+        try:
+            if do == "confirm-label":
+                actions.confirm_label(theme=theme, by=request.viewer)
+                messages.success(request, _("Label confirmed: it can be published."))
+            else:
+                actions.review_stance(theme=theme, reviewed=review[do], by=request.viewer)
+                messages.success(request, _("Stance marked as reviewed: the public page shows it.") if review[do]
+                                 else _("Stance no longer marked as reviewed: the public page leaves it out."))
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        return redirect("consultations:theme-detail", consultation.pk, theme.pk)
     form = ThemeForm(request.POST)
     if form.is_valid():
         try:

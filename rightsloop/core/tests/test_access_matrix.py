@@ -523,7 +523,7 @@ MATRIX: dict[tuple[str, str], tuple[str, str, str, str, str, str]] = {
     ("consultations:import-confirm", "POST"):      (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
     ("consultations:import-resume", "GET"):        (POST_ONLY, POST_ONLY, NO,        NO,        NO,        SIGN_IN),
     ("consultations:import-resume", "POST"):       (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
-    ("consultations:import-rollback", "GET"):      (POST_ONLY, POST_ONLY, NO,        NO,        NO,        SIGN_IN),
+    ("consultations:import-rollback", "GET"):      (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
     ("consultations:import-rollback", "POST"):     (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
     ("consultations:import-cancel", "GET"):        (POST_ONLY, POST_ONLY, NO,        NO,        NO,        SIGN_IN),
     ("consultations:import-cancel", "POST"):       (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
