@@ -61,7 +61,8 @@ def entries(viewer: Viewer, stakeholder: Stakeholder) -> list[Entry]:
         found.append(Entry(at=p.added_at, kind=Kind.INVITED, summary=summary, sequence=p.pk,
                            detail=engagement.get_type_display(), engagement_id=engagement.pk,
                            engagement_title=engagement.title, url=reverse("engagements:detail", args=[engagement.pk])))
-    inputs = list(visible_inputs(viewer).filter(speaker__stakeholder=stakeholder,
+    # Withdrawn and merged-away inputs leave letters and counts; they leave the person's history too.
+    inputs = list(visible_inputs(viewer).standing().filter(speaker__stakeholder=stakeholder,
                                                 engagement__in=visible_engagements(viewer))
                   .select_related("engagement", "group", "speaker__stakeholder").order_by("id"))
     words = _words_shown(stakeholder)

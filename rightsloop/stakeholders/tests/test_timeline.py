@@ -153,3 +153,13 @@ def test_the_api_gives_the_same_timeline(hr_lead, api):
     assert [e["kind"] for e in body["entries"]] == ["consent_recorded", "invited", "said", "decided", "reported"]
     assert [s["state"] for s in body["standing"]] == ["closed", "closed"]
     assert api(hr_lead).get(f"/api/v1/stakeholders/{stakeholder.pk}/timeline", {"page": 0}).status_code == 400
+
+
+def test_a_withdrawn_input_leaves_the_timeline(hr_lead):
+    stakeholder = _consenting(hr_lead)
+    engagement = make_engagement(hr_lead)
+    participation = make_participation(hr_lead, engagement, stakeholder)
+    item = make_input(hr_lead, engagement, participation, text="Recorded against the wrong person.",
+                      attribution="attributed")
+    engagement_actions.withdraw_input(input=item, reason="Wrong speaker", by=hr_lead)
+    assert [e.kind for e in timeline.timeline(hr_lead, stakeholder)] == ["consent_recorded", "invited"]
