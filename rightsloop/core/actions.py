@@ -24,3 +24,10 @@ def update_organisation(*, organisation: Organisation, name: str, default_langua
         audit.record(organisation=organisation, by=by, action="organisation.updated",
                      target=organisation, summary=organisation.slug, changed_fields=changed)
     return organisation
+
+
+@transaction.atomic
+def record_audit_export(*, filters: str, by: Viewer) -> None:
+    """Note in the audit log itself that someone exported it, and with which filters."""
+    audit.record(organisation=by.organisation, by=by, action="audit_log.exported", target=by.organisation,
+                 summary=filters)

@@ -18,9 +18,51 @@ class OrganisationForm(forms.Form):
 
 
 class AuditFilterForm(forms.Form):
-    action = forms.CharField(label=_("Action"), required=False, max_length=64)
-    actor = forms.CharField(label=_("User"), required=False, max_length=150)
-    target = forms.CharField(label=_("Record (type:id)"), required=False, max_length=130)
+    """The audit log's filters: whom, what kind of action, which record, when. Every choice is a select."""
+
+    actor = forms.ChoiceField(label=_("Person"), required=False)
+    action = forms.ChoiceField(label=_("What happened"), required=False)
+    target_kind = forms.ChoiceField(label=_("Kind of record"), required=False)
+    search = forms.CharField(
+        label=_("Record"), required=False, max_length=100,
+        help_text=_("A record's name (an engagement, a risk, a theme...), a word of the entry's details, or a "
+                    "record number."))
+    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, organisation, **kwargs):
+        from rightsloop.accounts.models import Membership
+
+        from .audit_log import SYSTEM, target_kinds
+        from .audit_wording import grouped_choices
+
+        super().__init__(*args, **kwargs)
+        members = (Membership.objects.filter(organisation=organisation).select_related("user")
+                   .order_by("user__first_name", "user__last_name", "user__username"))
+        self.fields["actor"].choices = [("", _("Anyone")), (SYSTEM, _("Rightsloop itself (automatic)"))] + [
+            (str(member.user_id), member.user.display_name) for member in members]
+        self.fields["action"].choices = [("", _("Any action")), *grouped_choices()]
+        self.fields["target_kind"].choices = [("", _("Any kind")), *target_kinds()]
+
+    def clean_search(self):
+        return "".join(ch for ch in self.cleaned_data["search"] if ch.isprintable()).strip()
+
+    def clean(self):
+        cleaned = super().clean()
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and since > until:
+            self.add_error("until", _("The end of the period comes before its start."))
+        return cleaned
+
+    def filters(self):
+        """The valid filters (none when the form is unbound)."""
+        from .audit_log import Filters
+
+        if not self.is_bound:
+            return Filters()
+        data = self.cleaned_data
+        return Filters(actor=data["actor"], action=data["action"], target_kind=data["target_kind"],
+                       search=data["search"], since=data["since"], until=data["until"])
 
 
 # Searches for people (names, email addresses) are posted, kept in the session under a random id, and named in the

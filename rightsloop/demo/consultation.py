@@ -69,5 +69,16 @@ def build_consultation(*, viewer: Viewer, today: datetime.date) -> Consultation:
     # The next theme is routed to product and left for its decision maker, under "Themes to decide".
     for theme in consultation.themes.final().order_by("-size")[2:3]:
         outcomes.route_theme(theme=theme, owning_function="product", by=viewer)
+    # The public page shows only labels a person wrote: the analyst names each theme after what its examples say,
+    # and reviews the stance counts of the two decided themes (the others' counts stay off the public page).
+    used: set[str] = set()
+    for n, theme in enumerate(consultation.themes.final().order_by("-size"), start=1):
+        topic = content.topic_of([example.response.text for example in theme.examples.select_related("response")],
+                                 taken=used)
+        label = content.THEME_LABELS[topic] + (f" ({n})" if topic in used else "")
+        used.add(topic)
+        themes.rename_theme(theme=theme, label=label, description=theme.description, by=viewer)
+    for theme in decided:
+        themes.review_stance(theme=theme, by=viewer)
     change_settings(consultation=consultation, published=True, by=viewer)
     return consultation

@@ -54,6 +54,31 @@ PIECES: dict[tuple[str, str], tuple[list[str], list[str]]] = {
         ["Oui, si l'application reste rapide sur les téléphones bon marché."],
         ["Non, mon vieux téléphone est déjà lent et la batterie se vide vite."]),
 }
+# The labels the demo's analyst writes for the themes discovery finds (see topic_of).
+THEME_LABELS = {
+    "surveillance": "Protection from state surveillance",
+    "child_safety": "Keeping children safe",
+    "misinformation": "Misinformation in private groups",
+    "backups": "Losing or securing backups",
+    "performance": "Speed on cheap phones",
+    "campaign": "Encryption as a human right (campaign)",
+    "other": "Other views on encryption",
+}
+
+
+def topic_of(texts: list[str], *, taken: set[str] = frozenset()) -> str:
+    """The planted topic most of these texts come from, preferring one not yet taken (each label once)."""
+    votes: dict[str, int] = {}
+    for text in texts:
+        for (topic, _language), (pro, con) in PIECES.items():
+            if any(sentence in text for sentence in pro + con):
+                votes[topic] = votes.get(topic, 0) + 1
+        if "Encryption is a human right" in text:
+            votes["campaign"] = votes.get("campaign", 0) + 1
+    ranked = sorted(votes, key=lambda topic: -votes[topic])
+    return next((topic for topic in ranked if topic not in taken), "other")
+
+
 # One organised campaign: many people sent the same template, with small edits.
 CAMPAIGN = ("Encryption is a human right. Turn it on by default for every conversation, in every country, "
             "with no backdoor for any government. Signed, a concerned user from {place}.")

@@ -106,6 +106,9 @@ def test_the_consultation_is_imported_analysed_and_partly_decided(loaded_demo):
     placed = ThemeAssignment.objects.filter(consultation=consultation, source="assigned")
     assert placed.values("response").distinct().count() == 400
     assert {"en", "es", "fr", "de"} <= set(consultation.responses.values_list("language", flat=True))
+    # Published only under labels the analyst wrote, with the stance of the two decided themes reviewed.
+    assert not finals.label_unconfirmed().exists()
+    assert finals.filter(stance_reviewed_at__isnull=False).count() == 2
 
 
 def test_the_dashboard_has_a_closed_an_overdue_a_due_and_an_upcoming_loop(loaded_demo):
