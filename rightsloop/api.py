@@ -155,6 +155,7 @@ def unexpected(request, exc):
 
 
 from rightsloop.consultations.api import router as consultations_router  # noqa: E402
+from rightsloop.core.api import router as audit_log_router  # noqa: E402
 from rightsloop.disclosure.api import router as open_data_router  # noqa: E402
 from rightsloop.disclosure.report_api import router as reports_router  # noqa: E402
 from rightsloop.engagements.api import router as engagements_router  # noqa: E402
@@ -191,3 +192,4 @@ api.add_router("/", grievance_deadlines_router)
 api.add_router("/", grievance_remedy_router)
 api.add_router("/", grievance_selfcheck_router)
 api.add_router("/", open_data_router)
+api.add_router("/", audit_log_router)

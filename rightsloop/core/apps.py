@@ -25,3 +25,11 @@ class CoreConfig(AppConfig):
             key="task_results", label=_("Results of finished background tasks (deleted after)"),
             default_days=30, purge=purge_task_results, site_wide=True,
         ))
+
+        # The audit log names this app's records as the reader may see them (core.audit_log).
+        from rightsloop.core.registry import site as audit_registry
+
+        from .audit_targets import TARGETS as AUDIT_TARGETS
+
+        for audit_target in AUDIT_TARGETS:
+            audit_registry.add_audit_target(audit_target)

@@ -131,6 +131,24 @@ class TimelineSource:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class AuditTarget:
+    """A kind of record the audit log names: how to find the ones a reader may see, name them and link them.
+
+    A record the reader may not see (a protected stakeholder without a grant, a grievance outside their cases) is
+    named by `noun` alone and never linked (core.audit_log).
+    """
+
+    label: str                              # the model's label_lower, as audit entries store it
+    title: Promise                          # the kind, in the target filter: "Stakeholder"
+    noun: Promise                           # one of them, unnamed: "a stakeholder"
+    visible: Callable[[Any], Any]           # viewer -> a QuerySet of the records they may see
+    name: Callable[[Any], str]              # record -> its name as the reader may see it
+    url: Callable[[Any], str] | None = None  # record -> its page
+    # (viewer, text) -> a QuerySet of the visible records whose name holds the text; None: not searchable by name
+    search: Callable[[Any, str], Any] | None = None
+
+
 @dataclass
 class Registry:
     menu: list[MenuEntry] = field(default_factory=list)
@@ -141,6 +159,10 @@ class Registry:
     portal_sections: list[PortalSection] = field(default_factory=list)
     evidence: list[EvidenceSource] = field(default_factory=list)
     public_tables: list[PublicTable] = field(default_factory=list)
+    audit_targets: dict[str, AuditTarget] = field(default_factory=dict)
+
+    def add_audit_target(self, target: AuditTarget) -> None:
+        self.audit_targets.setdefault(target.label, target)
     timeline: list[TimelineSource] = field(default_factory=list)
 
     def add_timeline(self, source: TimelineSource) -> None:

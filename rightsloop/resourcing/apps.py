@@ -17,3 +17,11 @@ class ResourcingConfig(AppConfig):
         site.add_subject_data(SubjectData(key="resourcing", export=subjects.export, erase=subjects.erase))
         site.add_portal_section(PortalSection(key="payments", label=_("Your payments"),
                                               urls="rightsloop.resourcing.portal_urls", order=50, shown=has_payments))
+
+        # The audit log names this app's records as the reader may see them (core.audit_log).
+        from rightsloop.core.registry import site as audit_registry
+
+        from .audit_targets import TARGETS as AUDIT_TARGETS
+
+        for audit_target in AUDIT_TARGETS:
+            audit_registry.add_audit_target(audit_target)

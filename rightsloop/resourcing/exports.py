@@ -2,7 +2,7 @@
 
 A person at elevated or high safety appears under their pseudonym (queries.ledger_name); one the viewer
 may not see at all is not in the file. Cells a spreadsheet would run as formulas are made plain text as
-the risk register's export does (risks.transfer.guard).
+the risk register's export does (core.spreadsheets.guard).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 
-from rightsloop.risks.transfer import guard
+from rightsloop.core.spreadsheets import guard
 
 from .queries import ledger_name
 

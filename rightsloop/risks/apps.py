@@ -37,3 +37,11 @@ class RisksConfig(AppConfig):
 
         for table in TABLES:
             site.add_public_table(table)
+
+        # The audit log names this app's records as the reader may see them (core.audit_log).
+        from rightsloop.core.registry import site as audit_registry
+
+        from .audit_targets import TARGETS as AUDIT_TARGETS
+
+        for audit_target in AUDIT_TARGETS:
+            audit_registry.add_audit_target(audit_target)

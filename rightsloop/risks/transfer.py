@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from rightsloop.accounts.models import User
 from rightsloop.accounts.viewer import Viewer
 from rightsloop.core import audit, countries, rights
+from rightsloop.core.spreadsheets import guard, unguard
 
 from . import actions
 from .models import Risk
@@ -51,7 +52,6 @@ CONTENT_TYPES = {
 }
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 10_000
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
 
 
 class TransferError(Exception):
@@ -81,19 +81,6 @@ def _awaiting(risk: Risk) -> int:
     """Read from queries.with_awaiting_reassessment's annotation; counted here only for a risk read without it."""
     counted = getattr(risk, "awaiting_reassessment", None)
     return counted if counted is not None else risk.mitigations.flagged().count()
-
-
-def guard(value):
-    """A cell that a spreadsheet would run as a formula, made plain text by a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def unguard(value):
-    if isinstance(value, str) and value.startswith("'"):
-        return value[1:]
-    return value
 
 
 def _flat(row: dict) -> list:

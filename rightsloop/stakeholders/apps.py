@@ -26,3 +26,11 @@ class StakeholdersConfig(AppConfig):
         # The board's first question (O1): whom the register knows of, against the countries of the salient risks.
         site.add_evidence(EvidenceSource(key=evidence.SOURCE, question=Question.KNOW_STAKEHOLDERS,
                                          collect=evidence.collect_register, order=10))
+
+        # The audit log names this app's records as the reader may see them (core.audit_log).
+        from rightsloop.core.registry import site as audit_registry
+
+        from .audit_targets import TARGETS as AUDIT_TARGETS
+
+        for audit_target in AUDIT_TARGETS:
+            audit_registry.add_audit_target(audit_target)
