@@ -15,6 +15,10 @@ class OrganisationForm(forms.Form):
         label=_("Days to close the loop"), min_value=1, max_value=365,
         help_text=_("Applies to engagements created from now on; existing due dates never move."),
     )
+    feedback_reply_to = forms.EmailField(
+        label=_("Reply address for feedback letters"), required=False, max_length=254,
+        help_text=_("Replies to feedback letters go here. Leave empty to send them to each engagement's owner."),
+    )
 
 
 class AuditFilterForm(forms.Form):

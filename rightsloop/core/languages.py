@@ -53,3 +53,15 @@ def report_language(preferred: list[str], fallback: str) -> str:
         if code in available:
             return code
     return fallback if fallback in available else settings.LANGUAGE_CODE
+
+
+# Scripts written right to left, for languages Django's own table does not list.
+_RIGHT_TO_LEFT = {"ar", "arc", "ckb", "dv", "fa", "he", "ks", "ps", "sd", "ug", "ur", "yi"}
+
+
+def direction(code: str) -> str:
+    """The writing direction of a language, "rtl" or "ltr", for the dir attribute of text in it."""
+    from django.conf.locale import LANG_INFO
+
+    info = LANG_INFO.get(code, {})
+    return "rtl" if info.get("bidi") or code in _RIGHT_TO_LEFT else "ltr"

@@ -21,6 +21,11 @@ class Organisation(models.Model):
         help_text=_("Default number of days after an engagement by which every participant "
                     "must hear what became of their input."),
     )
+    # Where a stakeholder's reply to a feedback letter goes; empty: to the engagement's owner.
+    feedback_reply_to = models.EmailField(
+        _("reply address for feedback letters"), blank=True,
+        help_text=_("Replies to feedback letters go here. Leave empty to send them to each engagement's owner."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

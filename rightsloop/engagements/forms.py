@@ -216,3 +216,46 @@ class DeliveryForm(forms.Form):
         self.fields["channel"].choices = [
             (channel, Channel(channel).label) for channel in channels if channel != Channel.EMAIL
         ]
+
+
+class PersonalNoteForm(forms.Form):
+    note = forms.CharField(
+        label=_("Personal note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Your own word to this person, shown in their letter after the thanks. Leave empty for none."),
+    )
+
+
+MAX_TRANSLATION_BYTES = 100_000
+
+
+class TranslationForm(forms.Form):
+    """A human translation of the whole letter, pasted or uploaded as a plain-text file."""
+
+    language = forms.ChoiceField(label=_("Language of the translation"))
+    text = forms.CharField(label=_("Translated letter"), required=False, max_length=MAX_TRANSLATION_BYTES,
+                           widget=forms.Textarea(attrs={"rows": 12}))
+    file = forms.FileField(label=_("Or upload it as a text file"), required=False,
+                           help_text=_("Plain text (.txt), UTF-8."))
+
+    def __init__(self, *args, language_choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = language_choices
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if not upload:
+            return ""
+        if upload.size > MAX_TRANSLATION_BYTES:
+            raise forms.ValidationError(_("The file is too large for a letter."))
+        try:
+            return upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise forms.ValidationError(_("The file is not plain text in UTF-8.")) from None
+
+    def clean(self):
+        cleaned = super().clean()
+        text = (cleaned.get("text") or "").strip() or (cleaned.get("file") or "").strip()
+        if not text and not self.errors:
+            self.add_error("text", _("Paste or upload the translated letter."))
+        cleaned["translation"] = text
+        return cleaned

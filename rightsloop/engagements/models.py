@@ -489,7 +489,7 @@ class FeedbackReportQuerySet(OrganisationScopedQuerySet):
 class FeedbackReport(SealedModel, models.Model):
     """What we told one participant about their inputs, as it was when we told them (sealed under their key)."""
 
-    sealed_fields = ("body",)
+    sealed_fields = ("body", "body_html", "personal_note")
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
@@ -499,6 +499,16 @@ class FeedbackReport(SealedModel, models.Model):
     subject = models.CharField(_("subject"), max_length=200)
     body = Sealed(_("report"))
     body_sealed = models.BinaryField(default=b"", editable=False)
+    # The same letter as HTML (the email's HTML part); empty for reports made before letters had one.
+    body_html = Sealed(_("report as HTML"))
+    body_html_sealed = models.BinaryField(default=b"", editable=False)
+    # The owner's own word to the reader, as it was in the letter (it may speak of them: sealed).
+    personal_note = Sealed(_("personal note"))
+    personal_note_sealed = models.BinaryField(default=b"", editable=False)
+    # The letter sent is a human translation the owner attached, into `language`.
+    translated = models.BooleanField(default=False)
+    # Where the letter told the reader their reply goes (the email's Reply-To).
+    reply_to = models.EmailField(blank=True)
     channel = models.CharField(_("channel"), max_length=24)
     status = models.CharField(_("status"), max_length=16, choices=DeliveryStatus.choices)
     note = models.CharField(_("note"), max_length=300, blank=True)
@@ -533,6 +543,38 @@ class FeedbackReport(SealedModel, models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+    def sealing_key(self):
+        return self.participation.stakeholder.sealing_key()
+
+
+class LetterDraft(SealedModel, models.Model):
+    """What the owner adds to a participant's next feedback letter before it goes: a personal note, and a human
+    translation where we have none into the language the person prefers. Used up when the letter is sent."""
+
+    sealed_fields = ("personal_note", "translation")
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    participation = models.OneToOneField(Participation, on_delete=models.CASCADE, related_name="letter_draft")
+    personal_note = Sealed(_("personal note"))
+    personal_note_sealed = models.BinaryField(default=b"", editable=False)
+    translation = Sealed(_("translation of the letter"))
+    translation_sealed = models.BinaryField(default=b"", editable=False)
+    translation_language = models.CharField(_("language of the translation"), max_length=8, blank=True)
+    # A digest of the letter the translation was made from: once the letter changes (a new decision, another
+    # note) the translation no longer says the same and is not sent.
+    translation_of = models.CharField(max_length=64, blank=True, editable=False)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                   related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("letter draft")
+        verbose_name_plural = _("letter drafts")
+
+    def __str__(self) -> str:
+        return f"draft for {self.participation_id}"
 
     def sealing_key(self):
         return self.participation.stakeholder.sealing_key()

@@ -7,10 +7,12 @@ from .models import BriefingMaterial, FeedbackReport
 
 
 def purge_report_bodies(organisation, cutoff) -> int:
+    # The letter in both its forms, and the personal note in it.
     return (
         FeedbackReport.objects.for_organisation(organisation)
-        .filter(delivered_at__lt=cutoff).exclude(body_sealed=b"")
-        .update(body_sealed=b"")
+        .filter(delivered_at__lt=cutoff)
+        .exclude(body_sealed=b"", body_html_sealed=b"", personal_note_sealed=b"")
+        .update(body_sealed=b"", body_html_sealed=b"", personal_note_sealed=b"")
     )
 
 

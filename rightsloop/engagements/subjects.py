@@ -1,7 +1,7 @@
 """What the engagements app holds about one stakeholder, for subject access exports and erasure (X5)."""
 
 from .loops import refresh_loop
-from .models import Engagement, FeedbackReport, Input, Participation
+from .models import Engagement, FeedbackReport, Input, LetterDraft, Participation
 
 
 def export(stakeholder) -> list[dict]:
@@ -45,7 +45,8 @@ def export(stakeholder) -> list[dict]:
         by_participation[report.participation_id]["feedback_reports"].append({
             "language": report.language, "channel": report.channel, "status": report.status,
             "delivered_at": report.delivered_at.isoformat() if report.delivered_at else None,
-            "subject": report.subject, "body": report.body,
+            "subject": report.subject, "body": report.body, "personal_note": report.personal_note,
+            "translated": report.translated,
         })
     return list(by_participation.values())
 
@@ -58,7 +59,10 @@ def erase(stakeholder) -> int:
     """
     cleared = Input.objects.filter(speaker__stakeholder=stakeholder, group__isnull=True).update(
         text_sealed=b"", language="")
-    cleared += FeedbackReport.objects.filter(participation__stakeholder=stakeholder).update(body_sealed=b"")
+    cleared += FeedbackReport.objects.filter(participation__stakeholder=stakeholder).update(
+        body_sealed=b"", body_html_sealed=b"", personal_note_sealed=b"")
+    # A letter not yet sent: its note and translation were written for them.
+    LetterDraft.objects.filter(participation__stakeholder=stakeholder).delete()
     cleared += Participation.objects.filter(stakeholder=stakeholder).update(direct_override_reason_sealed=b"")
     # Nobody can tell an erased person anything any more: their part of each loop closes.
     for engagement in Engagement.objects.filter(participations__stakeholder=stakeholder).distinct():

@@ -17,6 +17,9 @@ urlpatterns = [
     path("<int:pk>/inputs/", views.engagement_inputs, name="inputs"),
     path("<int:pk>/feedback/", views.engagement_feedback, name="feedback"),
     path("<int:pk>/feedback/<int:participation_pk>/", views.feedback_participant, name="feedback-participant"),
+    path("<int:pk>/feedback/<int:participation_pk>/letter.pdf", views.feedback_letter_pdf,
+         name="feedback-letter-pdf"),
+    path("<int:pk>/feedback/send-ready/", views.feedback_send_ready, name="feedback-send-ready"),
     path("inputs/<int:pk>/triage/", views.input_triage, name="input-triage"),
     path("inputs/<int:pk>/decide/", views.input_decide, name="input-decide"),
     # Mending mistakes: correct, withdraw or merge an input; cancel an engagement (each asks first)

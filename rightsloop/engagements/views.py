@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.http.request import QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from rightsloop.accounts.permissions import requires
 from rightsloop.accounts.roles import Capability, Function
 from rightsloop.core.forms import posted_search, search_text
+from rightsloop.core.languages import choices as language_choices
 from rightsloop.core.pagination import paginate, query_without_page
 from rightsloop.stakeholders.models import AffectedGroup
 from rightsloop.stakeholders.queries import (
@@ -36,12 +37,14 @@ from .forms import (
     InputFilterForm,
     InputForm,
     ParticipantForm,
+    PersonalNoteForm,
+    TranslationForm,
     TriageForm,
     parse_speaker,
     relay_value,
     tag_names,
 )
-from .reports import build_report
+from .reports import build_report, speaks_letter_language
 
 
 def copy_errors(form, error: ValidationError) -> None:
@@ -440,7 +443,15 @@ def engagement_feedback(request, pk: int):
     queries.leave_out_hidden_people([engagement], request.viewer)
     return render(request, "engagements/feedback.html", {
         "engagement": engagement, "people": people, "today": timezone.localdate(),
+        "can_send": request.viewer.can(Capability.FEEDBACK_SEND),
     })
+
+
+def _translation_form(participation, report, data=None, files=None):
+    wanted = report.wanted_language or (report.original.language if report.original else "")
+    form = TranslationForm(data, files, language_choices=language_choices(),
+                           initial={"language": wanted or report.language})
+    return form
 
 
 @requires(Capability.FEEDBACK_VIEW)
@@ -452,6 +463,8 @@ def feedback_participant(request, pk: int, participation_pk: int):
     channels = permitted_channels(participation)
     action = request.POST.get("do") if request.method == "POST" else None
     delivery_form = DeliveryForm(request.POST if action == "deliver" else None, channels=channels)
+    note_form = PersonalNoteForm(request.POST if action == "note" else None)
+    translation_form = None
     send_error = ""
     if action is not None:
         if not viewer.can(Capability.FEEDBACK_SEND):
@@ -461,22 +474,88 @@ def feedback_participant(request, pk: int, participation_pk: int):
                 actions.send_feedback_by_email(participation=participation, by=viewer)
                 messages.success(request, _("The report is being sent by email."))
                 return redirect("engagements:feedback", pk=engagement.pk)
-            if delivery_form.is_valid():
+            if action == "deliver" and delivery_form.is_valid():
                 actions.mark_feedback_delivered(participation=participation, by=viewer,
                                                 **delivery_form.cleaned_data)
                 messages.success(request, _("Recorded as delivered."))
                 return redirect("engagements:feedback", pk=engagement.pk)
+            if action == "note" and note_form.is_valid():
+                actions.set_personal_note(participation=participation, note=note_form.cleaned_data["note"],
+                                          by=viewer)
+                messages.success(request, _("Personal note saved.") if note_form.cleaned_data["note"].strip()
+                                 else _("Personal note removed."))
+                return redirect("engagements:feedback-participant", pk=engagement.pk,
+                                participation_pk=participation.pk)
+            if action == "translation":
+                translation_form = _translation_form(
+                    participation, build_report(participation), request.POST, request.FILES)
+                if translation_form.is_valid():
+                    actions.attach_translation(participation=participation, by=viewer,
+                                               text=translation_form.cleaned_data["translation"],
+                                               language=translation_form.cleaned_data["language"])
+                    messages.success(request, _("Translation attached: it is what will be sent and printed."))
+                    return redirect("engagements:feedback-participant", pk=engagement.pk,
+                                    participation_pk=participation.pk)
+            if action == "remove-translation":
+                actions.remove_translation(participation=participation, by=viewer)
+                messages.success(request, _("Translation removed."))
+                return redirect("engagements:feedback-participant", pk=engagement.pk,
+                                participation_pk=participation.pk)
         except ValidationError as error:
             if action == "deliver":
                 copy_errors(delivery_form, error)
+            elif action == "note":
+                copy_errors(note_form, error)
+            elif action == "translation" and translation_form is not None:
+                copy_errors(translation_form, error)
             else:
                 send_error = " ".join(error.messages)
-        if action not in ("email", "deliver"):
+        if action not in ("email", "deliver", "note", "translation", "remove-translation"):
             send_error = _("Choose how to deliver the report.")
     report = build_report(participation, addressee=shown_name(participation.stakeholder, viewer))
+    if action != "note":
+        note_form = PersonalNoteForm(initial={"note": report.personal_note})
+    if translation_form is None:
+        translation_form = _translation_form(participation, report)
+    form_errors = delivery_form.errors or note_form.errors or translation_form.errors
     return render(request, "engagements/feedback_participant.html", {
         "engagement": engagement, "participation": participation, "report": report,
         "email_permitted": "email" in channels, "delivery_form": delivery_form,
+        "note_form": note_form, "translation_form": translation_form,
+        "speaks_letter_language": speaks_letter_language(participation, report.language),
         "can_send": viewer.can(Capability.FEEDBACK_SEND),
         "history": queries.reports_for(participation), "send_error": send_error,
-    }, status=400 if delivery_form.errors or send_error else 200)
+    }, status=400 if form_errors or send_error else 200)
+
+
+@requires(Capability.FEEDBACK_SEND)
+def feedback_letter_pdf(request, pk: int, participation_pk: int):
+    """The participant's letter as a PDF, for the post, in person or a proxy; made on demand, never stored."""
+    viewer = request.viewer
+    engagement = queries.access_engagement(viewer, pk)
+    participation = queries.access_participation(viewer, engagement, participation_pk)
+    try:
+        _content, pdf = actions.download_letter_pdf(
+            participation=participation, addressee=shown_name(participation.stakeholder, viewer), by=viewer)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("engagements:feedback-participant", pk=engagement.pk, participation_pk=participation.pk)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="letter-{engagement.pk}-{participation.pk}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@requires(Capability.FEEDBACK_SEND)
+@require_http_methods(["GET", "POST"])
+def feedback_send_ready(request, pk: int):
+    """Ask first, then email every participant whose letter is ready, and say whom it left and why."""
+    viewer = request.viewer
+    engagement = queries.access_engagement(viewer, pk)
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
+        plan = actions.send_ready_reports(engagement=engagement, by=viewer)
+        return render(request, "engagements/feedback_send_ready.html", {
+            "engagement": engagement, "plan": plan, "done": True})
+    return render(request, "engagements/feedback_send_ready.html", {
+        "engagement": engagement, "plan": actions.plan_ready_reports(engagement, viewer), "done": False,
+    }, status=400 if request.method == "POST" else 200)

@@ -279,6 +279,10 @@ MATRIX: dict[tuple[str, str], tuple[str, str, str, str, str, str]] = {
     ("engagements:feedback", "POST"):              (OK,        OK,        NO,        NO,        OK,        SIGN_IN),
     ("engagements:feedback-participant", "GET"):   (OK,        OK,        NO,        NO,        OK,        SIGN_IN),
     ("engagements:feedback-participant", "POST"):  (OK,        OK,        NO,        NO,        OK,        SIGN_IN),
+    ("engagements:feedback-letter-pdf", "GET"):    (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("engagements:feedback-letter-pdf", "POST"):   (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("engagements:feedback-send-ready", "GET"):    (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("engagements:feedback-send-ready", "POST"):   (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
     # Engagement load (S3)
     ("engagements:load-settings", "GET"):          (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
     ("engagements:load-settings", "POST"):         (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
@@ -450,6 +454,11 @@ MATRIX: dict[tuple[str, str], tuple[str, str, str, str, str, str]] = {
     ("api:cancel_engagement", "POST"):             (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
     ("api:list_feedback", "GET"):                  (OK,        OK,        NO,        NO,        OK,        NO_TOKEN),
     ("api:deliver_feedback", "POST"):              (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
+    ("api:set_letter_note", "PUT"):                (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
+    ("api:attach_letter_translation", "PUT"):      (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
+    ("api:remove_letter_translation", "DELETE"):   (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
+    ("api:letter_pdf", "GET"):                     (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
+    ("api:send_ready_reports", "POST"):            (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
     ("api:loop_metrics", "GET"):                   (OK,        OK,        OK,        OK,        OK,        NO_TOKEN),
     # The risks API (risks/api.py): reads for every role with risks.view (the board sees no input), writes
     # for risks.edit; a mitigation's owner may change it (REFUSED for the others).

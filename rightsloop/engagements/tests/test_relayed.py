@@ -251,7 +251,7 @@ def test_the_report_on_a_groups_words_goes_to_the_proxy_to_pass_on(hr_lead, worl
     channel = item.speaker
     report = build_report(channel)
     assert "please pass it on to them" in report.body and "Defenders in the north" in report.body
-    assert "(for Defenders in the north) Hide who follows whom." in report.body
+    assert "For Defenders in the north: “Hide who follows whom.”" in report.body
     assert report.relayed_for == ["Defenders in the north"]
     channel.refresh_from_db()
     assert not channel.loop_closed
