@@ -57,3 +57,9 @@ def stakeholder_name(context, stakeholder) -> str:
     if stakeholder is None:
         return ""
     return shown_name(stakeholder, viewer) if viewer else ""
+
+
+@register.filter
+def filters_applied(form) -> bool:
+    """Whether the request chose any of the filter form's values: its folded filters then open on a phone."""
+    return any(form.data.get(form.add_prefix(name)) not in (None, "", []) for name in form.fields)
