@@ -347,3 +347,59 @@ def test_erasure_and_retention_clear_the_letter_in_every_form(hr_lead):
     assert (kept.body, kept.body_html, kept.personal_note) == ("", "", "")
     subjects.erase(participation.stakeholder)
     assert not LetterDraft.objects.exists()
+
+
+# The API ------------------------------------------------------------------------------
+
+def delete(client, path):
+    return client.client.delete(path, HTTP_AUTHORIZATION=f"Bearer {client.token}")
+
+
+def test_the_note_translation_pdf_and_ready_reports_through_the_api(
+        hr_lead, api, django_capture_on_commit_callbacks):
+    engagement, participation, _said = three_decisions(
+        hr_lead, email="rider@example.net", preferred_language="ar", languages=["ar"])
+    client = api(hr_lead)
+    base = f"/api/v1/engagements/{engagement.pk}/feedback/{participation.pk}"
+    noted = client.put(f"{base}/note", {"note": NOTE})
+    assert noted.status_code == 200, noted.content
+    assert noted.json()["personal_note"] == NOTE and NOTE in noted.json()["body"]
+    assert noted.json()["wanted_language"] == "ar" and noted.json()["language"] == "en"
+    assert client.put(f"{base}/note", {"note": "x" * 2001}).status_code == 400
+    assert client.put(f"{base}/translation", {"text": ARABIC, "language": "zz"}).status_code == 400
+    translated = client.put(f"{base}/translation", {"text": ARABIC})
+    assert translated.status_code == 200, translated.content
+    letter = translated.json()
+    assert letter["translated"] and (letter["language"], letter["direction"]) == ("ar", "rtl")
+    assert letter["body"].strip() == ARABIC
+    pdf = client.get(f"{base}/letter.pdf")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    removed = delete(client, f"{base}/translation")
+    assert removed.status_code == 200 and not removed.json()["translated"]
+    assert client.put(f"{base}/translation", {"text": ARABIC}).status_code == 200
+    listed = client.get(f"/api/v1/engagements/{engagement.pk}/feedback").json()
+    assert listed[0]["preview"]["translated"] and listed[0]["preview"]["html"].count('dir="rtl"') == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = client.post(f"/api/v1/engagements/{engagement.pk}/feedback/send-ready")
+    assert sent.status_code == 200, sent.content
+    assert sent.json() == {"sent": [participation.pk], "skipped": []}
+    assert mail.outbox[0].body.strip() == ARABIC
+    assert [e.action for e in AuditEntry.objects.filter(action__startswith="feedback.").order_by("sequence")] == [
+        "feedback.note_set", "feedback.translation_attached", "feedback.letter_downloaded",
+        "feedback.translation_removed", "feedback.translation_attached", "feedback.queued", "feedback.ready_sent",
+        "feedback.sent"]
+
+
+def test_a_protected_persons_letter_is_not_found_through_the_api_without_a_grant(hr_lead, organisation, api):
+    from rightsloop.accounts.roles import Role
+    from rightsloop.accounts.tests.factories import make_member
+
+    engagement, participation, _person = protected_participant(hr_lead)
+    colleague = api(make_member(organisation, Role.HR_LEAD))
+    base = f"/api/v1/engagements/{engagement.pk}/feedback/{participation.pk}"
+    assert colleague.get(f"{base}/letter.pdf").status_code == 404
+    assert colleague.put(f"{base}/note", {"note": NOTE}).status_code == 404
+    assert colleague.put(f"{base}/translation", {"text": "x", "language": "fr"}).status_code == 404
+    assert delete(colleague, f"{base}/translation").status_code == 404
+    assert not LetterDraft.objects.exists()
+    assert api(hr_lead).get(f"{base}/letter.pdf").status_code == 200
