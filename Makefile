@@ -18,7 +18,7 @@ DEMO_ENV := RIGHTSLOOP_BASE_URL=$(RIGHTSLOOP_BASE_URL) ALLOWED_HOSTS=$(ALLOWED_H
   CSRF_TRUSTED_ORIGINS=$(CSRF_TRUSTED_ORIGINS) RIGHTSLOOP_COLLECTED_STATIC=1
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
-.PHONY: demo port-free test test-fast test-security lint messages makemessages install install-dev system-deps browser-deps clean help baseline-venv
+.PHONY: demo port-free test test-fast guide-screenshots test-security lint messages makemessages install install-dev system-deps browser-deps clean help baseline-venv
 
 help:
 	@echo "make demo   - install, migrate, load the demo organisation and serve it on $(RIGHTSLOOP_BASE_URL)/"
@@ -90,6 +90,12 @@ test: install-dev messages browser-deps
 
 test-fast: install-dev messages
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -p no:cacheprovider -m "not browser" -x
+
+# The user guide's screenshots (docs/guide/screenshots/): the browser walk of every main page saves what it sees
+# at 390 and 1366 px. Commit them after a change to a page the guide shows.
+guide-screenshots: install-dev messages browser-deps
+	RIGHTSLOOP_GUIDE_SCREENSHOTS=1 DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -p no:cacheprovider -q \
+	  rightsloop/core/tests/test_browser_pages.py
 
 # Durability (docs/security/x6-durability.md): the SIGKILL crash tests (inputs through the API, grievances
 # through the public page: 500 here, as each costs three requests and an Argon2id hash; the recorded runs
