@@ -112,3 +112,23 @@ def search_responses(consultation: Consultation, words: str, *, theme: Theme | N
         if terms and all(term in text.casefold() for term in terms):
             found.append(Found(response=response, text=text))
     return found, looked
+
+
+@dataclass(frozen=True)
+class DeletionPreview:
+    """What deleting a theme loses, said before anyone confirms it."""
+
+    placements: int         # responses placed in the theme
+    to_other: int           # of them, those no other theme holds: they go to "other"
+    examples: int
+    decided: bool           # a recorded decision: the theme cannot be deleted
+
+
+def deletion_preview(theme: Theme) -> DeletionPreview:
+    placed = ThemeAssignment.objects.filter(theme=theme)
+    elsewhere = ThemeAssignment.objects.filter(consultation_id=theme.consultation_id, theme__isnull=False).exclude(
+        theme=theme).values("response_id")
+    return DeletionPreview(
+        placements=placed.values("response_id").distinct().count(),
+        to_other=placed.exclude(response_id__in=elsewhere).values("response_id").distinct().count(),
+        examples=theme.examples.count(), decided=theme.decisions.exists())

@@ -10,7 +10,7 @@ from django_otp.oath import totp
 from rightsloop.accounts.roles import Role
 from rightsloop.accounts.tests.factories import make_authenticator, make_member, make_organisation
 
-from ..models import RespondentMessage, ThemeAssignment, ThemeStatus
+from ..models import RespondentMessage, Response, ThemeAssignment, ThemeStatus
 from .factories import make_consultation
 
 pytestmark = pytest.mark.browser
@@ -87,8 +87,14 @@ def test_import_analyse_decide_and_close_the_loop(browser_page, mailoutbox, tmp_
     assert len(themes) == 3
     for theme in themes:
         page.goto(f"/consultations/{consultation.pk}/themes/{theme.pk}/")
-        page.get_by_role("button", name="Confirm").first.click()
+        page.get_by_role("button", name="Confirm", exact=True).first.click()
+    # Discovery's key terms are a machine's words: the analyst confirms a label before it is sent or published.
+    for theme in themes[1:]:
+        page.goto(f"/consultations/{consultation.pk}/themes/{theme.pk}/")
+        page.get_by_role("button", name="Confirm this label").click()
+        expect(page.get_by_text("Label confirmed").first).to_be_visible()
     page.goto(f"/consultations/{consultation.pk}/themes/{themes[0].pk}/")
+    page.get_by_text("Rename", exact=True).click()  # each change is folded until asked for
     page.get_by_label("Label:", exact=True).fill("Renamed by the analyst")
     page.get_by_role("button", name="Save", exact=True).click()
     page.goto(f"/consultations/{consultation.pk}/analysis/")
@@ -97,6 +103,11 @@ def test_import_analyse_decide_and_close_the_loop(browser_page, mailoutbox, tmp_
     expect(page.get_by_text("Renamed by the analyst").first).to_be_visible()
     assigned = ThemeAssignment.objects.filter(consultation=consultation, source="assigned")
     assert assigned.values("response").distinct().count() == rows
+    # The analysis page fits a 1,366 px window: its charts follow their container, nothing overflows sideways.
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(f"/consultations/{consultation.pk}/analysis/")
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     # 3. A decision on each theme, then the messages.
     page.goto(f"/consultations/{consultation.pk}/decisions/")
@@ -111,3 +122,44 @@ def test_import_analyse_decide_and_close_the_loop(browser_page, mailoutbox, tmp_
     addresses = (rows + 1) // 2
     assert len(mailoutbox) == addresses == RespondentMessage.objects.filter(sent_at__isnull=False).count()
     assert "Renamed by the analyst" in "".join(message.body for message in mailoutbox)
+
+
+def test_an_import_is_rolled_back_only_after_a_confirmation_page(browser_page, tmp_path):
+    from playwright.sync_api import expect
+
+    page = browser_page
+    organisation = make_organisation("Kestrel Networks")
+    analyst = make_member(organisation, Role.HR_LEAD)
+    authenticator = make_authenticator(analyst.user)
+    consultation = make_consultation(analyst, title="Hospital experience survey")
+    rows = responses_file(tmp_path / "responses.csv")
+
+    page.goto("/accounts/sign-in/")
+    page.get_by_label("Username").fill(analyst.user.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Code:", exact=True).fill(f"{totp(authenticator.bin_key):06d}")
+    page.get_by_role("button", name="Continue").click()
+
+    page.goto(f"/consultations/{consultation.pk}/imports/new/")
+    page.get_by_label("File of responses").set_input_files(str(tmp_path / "responses.csv"))
+    page.get_by_role("button", name="Upload").click()
+    page.get_by_label("Response text").select_option("answer")
+    page.get_by_label("Respondent id").select_option("id")
+    page.get_by_role("button", name="Check every row").click()
+    page.get_by_role("button", name=f"Import {rows} rows").click()
+    expect(page.get_by_text("Imported").first).to_be_visible()
+
+    # One click no longer deletes: the button leads to a page that says what will be lost, and changes nothing.
+    page.get_by_role("link", name="Roll back this import").click()
+    expect(page.get_by_role("heading", name="What will be lost")).to_be_visible()
+    expect(page.get_by_text(f"All {rows} responses from this file are deleted")).to_be_visible()
+    assert Response.objects.filter(consultation=consultation).count() == rows
+    page.get_by_role("link", name="Keep the import").click()
+    expect(page.get_by_role("link", name="Roll back this import")).to_be_visible()
+    assert Response.objects.filter(consultation=consultation).count() == rows
+
+    page.get_by_role("link", name="Roll back this import").click()
+    page.get_by_role("button", name=f"Delete {rows} responses and roll back").click()
+    expect(page.get_by_text("Rolled back").first).to_be_visible()
+    assert not Response.objects.filter(consultation=consultation).exists()

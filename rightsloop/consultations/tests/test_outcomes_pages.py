@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_decisions_page_lists_the_themes_and_each_is_decided_on_its_own_page(hr_lead, sign_in):
-    consultation, privacy, cost = consultation_with_themes(hr_lead, [person(1), person(2), person(3)], yes_no=True)
+    consultation, privacy, _cost = consultation_with_themes(hr_lead, [person(1), person(2), person(3)], yes_no=True)
     privacy.stance = {"for": 2, "against": 0, "unclear": 0}
     privacy.save(update_fields=["stance"])
     client = sign_in(hr_lead)

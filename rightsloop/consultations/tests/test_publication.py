@@ -250,3 +250,24 @@ def test_the_rollback_page_says_so_when_respondents_were_already_told(hr_lead, s
     page = sign_in(hr_lead).get(f"/consultations/{consultation.pk}/imports/{mistaken.pk}/rollback/")
     text = page.content.decode()
     assert "can no longer be rolled back" in text and "Delete 3 responses" not in text
+
+
+def test_deleting_a_theme_asks_first_and_says_what_goes(hr_lead, sign_in):
+    consultation, _kept, _mistaken, both, only_theirs = two_imports(hr_lead)
+    spare = make_final_theme(consultation, "Spare", list(consultation.responses.order_by("id")[:1]))
+    client = sign_in(hr_lead)
+    url = f"/consultations/{consultation.pk}/themes/{spare.pk}/delete/"
+    assert f'href="{url}"' in client.get(f"/consultations/{consultation.pk}/themes/{spare.pk}/").content.decode()
+    page = client.get(url).content.decode()
+    # Its one response is also in "Privacy matters": it does not go to "other".
+    assert "1 response is placed in this theme." in page and "0 of them no other theme holds" in page
+    assert "Delete the theme" in page and f'action="{url}"' in page
+    assert Theme.objects.filter(pk=spare.pk).exists()
+    assert client.post(url).status_code == 302
+    assert not Theme.objects.filter(pk=spare.pk).exists()
+    from ..actions import outcomes
+
+    outcomes.decide_theme(theme=only_theirs, outcome="adopted", rationale="", by=hr_lead)
+    decided = client.get(f"/consultations/{consultation.pk}/themes/{only_theirs.pk}/delete/").content.decode()
+    assert "cannot be deleted" in decided and 'class="danger"' not in decided
+    assert Theme.objects.filter(pk=both.pk).exists()

@@ -10,7 +10,7 @@ from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from rightsloop.accounts.permissions import requires
 from rightsloop.accounts.roles import Capability
@@ -326,10 +326,14 @@ def theme_split(request, pk, theme_pk):
 
 
 @requires(Capability.CONSULTATIONS_ANALYSE)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def theme_delete(request, pk, theme_pk):
+    """GET: what deleting the theme would lose, and a form to confirm it; POST: delete it."""
     consultation = queries.access_consultation(request.viewer, pk)
     theme = themes_q.access_theme(consultation, theme_pk)
+    if request.method == "GET":
+        return render(request, "consultations/themes/delete.html", {
+            "consultation": consultation, "theme": theme, "loss": themes_q.deletion_preview(theme)})
     try:
         actions.delete_theme(theme=theme, by=request.viewer)
     except ValidationError as error:

@@ -576,7 +576,7 @@ MATRIX: dict[tuple[str, str], tuple[str, str, str, str, str, str]] = {
     ("consultations:theme-route", "POST"):         (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
     ("consultations:theme-split", "GET"):          (POST_ONLY, POST_ONLY, NO,        NO,        NO,        SIGN_IN),
     ("consultations:theme-split", "POST"):         (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
-    ("consultations:theme-delete", "GET"):         (POST_ONLY, POST_ONLY, NO,        NO,        NO,        SIGN_IN),
+    ("consultations:theme-delete", "GET"):         (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
     ("consultations:theme-delete", "POST"):        (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
     ("consultations:theme-links", "GET"):          (POST_ONLY, POST_ONLY, NO,        NO,        NO,        SIGN_IN),
     ("consultations:theme-links", "POST"):         (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
