@@ -24,10 +24,10 @@ class RisksConfig(AppConfig):
             key="strategic-decisions", template="risks/decisions/dashboard_panel.html",
             context=decision_panel_context, capability="risks.view", order=21,
         ))
-        # Shown only to someone who owns mitigations (the template is empty otherwise), decision makers first.
+        # Shown only to someone who owns mitigations (the template is empty otherwise).
         site.add_panel(DashboardPanel(
             key="my-mitigations", template="risks/my_mitigations_panel.html", context=my_mitigations_panel_context,
-            capability="risks.view", order=5,
+            capability="risks.view", order=22,
         ))
         site.add_evidence(EvidenceSource("risks.board", Question.BOARD_ENGAGED, evidence.board_oversight, order=10))
         site.add_evidence(EvidenceSource("risks.monitoring", Question.MONITORING, evidence.monitoring, order=10))
