@@ -4,6 +4,7 @@ from django import forms
 from django.forms.utils import flatatt
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 
 
 class FastSelectMixin:
@@ -35,3 +36,26 @@ class FastSelect(FastSelectMixin, forms.Select):
 
 class FastSelectMultiple(FastSelectMixin, forms.SelectMultiple):
     pass
+
+
+class SearchableSelectMultiple(FastSelectMultiple):
+    """A long list (countries, languages, rights, the register) that js/forms.js gives a box to filter it by.
+
+    Without JavaScript it is the plain <select multiple>: chosen with Ctrl or Cmd, searched by typing the first
+    letters. The texts the script shows come from here, so they are translated like the page.
+    """
+
+    def __init__(self, attrs=None, choices=()):
+        super().__init__({
+            "size": 8, "data-searchable": "", "data-filter-placeholder": _("Type to filter the list"),
+            "data-chosen-label": _("Chosen:"), **(attrs or {}),
+        }, choices)
+
+
+def shown_for(field, control: str, values, note: str) -> None:
+    """Show `field` only while the form's `control` field holds one of `values` (js/forms.js hides it otherwise).
+
+    Without JavaScript every field shows: `note` (when it applies) is added to its help text.
+    """
+    field.widget.attrs["data-shown-for"] = f"{control}:{' '.join(values)}"
+    field.help_text = format_html("{} {}", field.help_text, note) if field.help_text else note

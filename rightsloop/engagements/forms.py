@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rightsloop.accounts.models import User
 from rightsloop.accounts.roles import Function, Role
-from rightsloop.core.widgets import FastSelect
+from rightsloop.core.widgets import FastSelect, SearchableSelectMultiple
 from rightsloop.stakeholders.vocabulary import Channel
 
 from .actions import EngagementPlan
@@ -47,9 +47,21 @@ class EngagementForm(forms.Form):
         label=_("Feedback due"), required=False, widget=DateInput,
         help_text=_("Fixed once the engagement is created. Leave empty to use the organisation's default."),
     )
+    participants = forms.TypedMultipleChoiceField(
+        label=_("Invite participants"), required=False, coerce=int, widget=SearchableSelectMultiple,
+        help_text=_("Several at once, each taking part directly; the newest of the register are listed, and the "
+                    "engagement's page finds anyone else. People at high risk are never listed: invite them one by "
+                    "one, through a proxy. Someone already asked often is not added but named, so you can look at "
+                    "their load first."),
+    )
 
-    def __init__(self, *args, organisation, creating: bool, **kwargs):
+    def __init__(self, *args, organisation, creating: bool, candidates: list[tuple[int, str]] | None = None,
+                 **kwargs):
         super().__init__(*args, **kwargs)
+        if candidates is None:
+            del self.fields["participants"]
+        else:
+            self.fields["participants"].choices = candidates
         self.fields["owner"].queryset = User.objects.filter(
             memberships__organisation=organisation, memberships__is_active=True,
             memberships__role__in=[Role.ADMIN, Role.HR_LEAD],
@@ -147,7 +159,10 @@ class InputForm(forms.Form):
     )
     text = forms.CharField(label=_("What was said"), widget=forms.Textarea(attrs={"rows": 3}), max_length=20000)
     tags = forms.CharField(label=_("Themes"), required=False, max_length=300,
-                           help_text=_("Separate with commas."))
+                           help_text=_("Separate with commas. The organisation's themes are suggested as you type."),
+                           # The page's <datalist id="tag-suggestions"> (engagements/inputs.html).
+                           widget=forms.TextInput(attrs={"list": "tag-suggestions", "autocomplete": "off",
+                                                         "data-tags": ""}))
     owning_function = forms.ChoiceField(label=_("Route to"), required=False,
                                         choices=[("", _("Not yet routed")), *Function.choices])
     idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
@@ -188,9 +203,12 @@ class DecisionForm(forms.Form):
         label=_("Rationale"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("What we did, or why not. Required unless the input is adopted in full."),
     )
-    next_step = forms.CharField(label=_("Next step"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+    next_step = forms.CharField(label=_("Next step"), required=False, widget=forms.Textarea(
+        attrs={"rows": 2, "data-shown-for": "outcome:under_consideration"}),
                                 help_text=_("For decisions under consideration: through what process."))
-    next_step_due = forms.DateField(label=_("Next step by"), required=False, widget=DateInput)
+    next_step_due = forms.DateField(label=_("Next step by"), required=False,
+                                    widget=DateInput(attrs={"data-shown-for": "outcome:under_consideration"}),
+                                    help_text=_("For decisions under consideration only."))
 
     def clean(self):
         data = super().clean()
@@ -219,7 +237,8 @@ class DeliveryForm(forms.Form):
 
 
 class PersonalNoteForm(forms.Form):
-    note = forms.CharField(
+    # Not "note": the delivery form on the same page has a field of that name (and id).
+    personal_note = forms.CharField(
         label=_("Personal note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Your own word to this person, shown in their letter after the thanks. Leave empty for none."),
     )

@@ -15,11 +15,11 @@ from rightsloop.core.access import plausible_id
 from rightsloop.risks.models import RiskMarket
 from rightsloop.stakeholders.models import AffectedGroup, Representation, Stakeholder
 from rightsloop.stakeholders.pseudonyms import pseudonym
-from rightsloop.stakeholders.queries import hidden_from, shown_name
+from rightsloop.stakeholders.queries import hidden_from, shown_name, visible_stakeholders
 from rightsloop.stakeholders.vocabulary import Kind, SafetyLevel
 
 from .loops import engagement_loop_state
-from .models import BriefingMaterial, Decision, Engagement, FeedbackReport, Input, Participation
+from .models import BriefingMaterial, Decision, Engagement, FeedbackReport, Input, Participation, Tag
 from .representation import Heard, who_was_heard
 from .vocabulary import Attribution, EngagementType, LoopState
 
@@ -201,6 +201,35 @@ def decision_queue(viewer: Viewer, *, awaiting: bool = True) -> QuerySet[Input]:
                                  "current_decision").prefetch_related(
         "tags"
     ).order_by("engagement__feedback_due_on", "recorded_at", "id")
+
+
+TAG_SUGGESTIONS = 500
+
+
+def tag_suggestions(organisation) -> list[str]:
+    """The organisation's themes, offered while tagging an input (a <datalist>), so one theme keeps one name."""
+    return list(Tag.objects.for_organisation(organisation).order_by("name").values_list("name", flat=True)
+                [:TAG_SUGGESTIONS])
+
+
+# How many of the register's newest people the engagement form offers to invite at once; anyone else is found
+# with the search on the engagement's page.
+PARTICIPANT_CHOICES = 300
+
+
+def participant_choices(viewer: Viewer, engagement: Engagement | None = None) -> list[tuple[int, str]]:
+    """(id, "name, country") of people the viewer may invite several at a time, in name order.
+
+    Only people the viewer may see, not erased, not already taking part, and never anyone at high risk: they take
+    part through a proxy or an audited override, decided one by one, and their names stay off long lists.
+    """
+    people = (visible_stakeholders(viewer).filter(erased_at__isnull=True)
+              .exclude(safety_level=SafetyLevel.HIGH).order_by("-created_at", "-id"))
+    if engagement is not None:
+        people = people.exclude(pk__in=engagement.participations.values("stakeholder_id"))
+    chosen = list(people[:PARTICIPANT_CHOICES])
+    labelled = [(s.pk, f"{s.name} ({s.country})" if s.country else s.name) for s in chosen]
+    return sorted(labelled, key=lambda choice: choice[1].casefold())
 
 
 def next_to_decide(viewer: Viewer, after: Input) -> Input | None:

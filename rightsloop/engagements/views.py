@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from rightsloop.accounts.permissions import requires
@@ -22,6 +23,7 @@ from rightsloop.stakeholders.queries import (
     proxies,
     shown_name,
     stakeholder_list,
+    visible_stakeholders,
 )
 from rightsloop.stakeholders.vocabulary import SafetyLevel
 
@@ -81,7 +83,8 @@ def engagement_list(request):
 def engagement_create(request):
     viewer = request.viewer
     form = EngagementForm(request.POST or None, organisation=viewer.organisation, creating=True,
-                          initial={"owner": viewer.user, "starts_on": timezone.localdate()})
+                          initial={"owner": viewer.user, "starts_on": timezone.localdate()},
+                          candidates=queries.participant_choices(viewer))
     if request.method == "POST" and form.is_valid():
         try:
             engagement = actions.create_engagement(plan=form.plan(), by=viewer)
@@ -90,6 +93,7 @@ def engagement_create(request):
         else:
             messages.success(request, _("Engagement created. Feedback is due by %(date)s.") % {
                 "date": engagement.feedback_due_on})
+            _invite_chosen(request, engagement, form.cleaned_data["participants"])
             return redirect("engagements:detail", pk=engagement.pk)
     return render(request, "engagements/form.html", {
         "form": form, "default_days": viewer.organisation.feedback_days,
@@ -104,7 +108,7 @@ def engagement_edit(request, pk: int):
         "title", "type", "phases", "purpose", "starts_on", "ends_on", "location",
         "information_handling", "handling_notes", "attending_functions", "owner")}
     form = EngagementForm(request.POST or None, organisation=engagement.organisation, creating=False,
-                          initial=initial)
+                          initial=initial, candidates=queries.participant_choices(request.viewer, engagement))
     if request.method == "POST" and form.is_valid():
         try:
             actions.update_engagement(engagement=engagement, plan=form.plan(), by=request.viewer)
@@ -112,8 +116,23 @@ def engagement_edit(request, pk: int):
             copy_errors(form, error)
         else:
             messages.success(request, _("Changes saved."))
+            _invite_chosen(request, engagement, form.cleaned_data["participants"])
             return redirect("engagements:detail", pk=engagement.pk)
     return render(request, "engagements/form.html", {"form": form, "engagement": engagement})
+
+
+def _invite_chosen(request, engagement, chosen: list[int]) -> None:
+    """Invite the people chosen on the engagement form; say who was not, and why (they need their own page)."""
+    if not chosen:
+        return
+    people = list(visible_stakeholders(request.viewer).filter(pk__in=chosen).order_by("-created_at", "-id"))
+    added, left_out = actions.add_participants(engagement=engagement, stakeholders=people, by=request.viewer)
+    if added:
+        messages.success(request, ngettext("%(count)s participant invited.", "%(count)s participants invited.",
+                                           len(added)) % {"count": len(added)})
+    for missed in left_out:
+        messages.warning(request, _("%(name)s was not invited: %(reason)s") % {
+            "name": shown_name(missed.stakeholder, request.viewer), "reason": missed.reason})
 
 
 @requires(Capability.ENGAGEMENTS_VIEW)
@@ -336,6 +355,8 @@ def engagement_inputs(request, pk: int):
         "query": query_without_page(request), "mended": mended,
         "can_record": viewer.can(Capability.INPUTS_RECORD),
         "can_link_risks": viewer.can(Capability.RISKS_VIEW),
+        "tag_suggestions": queries.tag_suggestions(engagement.organisation)
+        if viewer.can(Capability.INPUTS_RECORD) else [],
     }, status=400 if form.errors else 200)
 
 
@@ -480,9 +501,9 @@ def feedback_participant(request, pk: int, participation_pk: int):
                 messages.success(request, _("Recorded as delivered."))
                 return redirect("engagements:feedback", pk=engagement.pk)
             if action == "note" and note_form.is_valid():
-                actions.set_personal_note(participation=participation, note=note_form.cleaned_data["note"],
+                actions.set_personal_note(participation=participation, note=note_form.cleaned_data["personal_note"],
                                           by=viewer)
-                messages.success(request, _("Personal note saved.") if note_form.cleaned_data["note"].strip()
+                messages.success(request, _("Personal note saved.") if note_form.cleaned_data["personal_note"].strip()
                                  else _("Personal note removed."))
                 return redirect("engagements:feedback-participant", pk=engagement.pk,
                                 participation_pk=participation.pk)
@@ -514,7 +535,7 @@ def feedback_participant(request, pk: int, participation_pk: int):
             send_error = _("Choose how to deliver the report.")
     report = build_report(participation, addressee=shown_name(participation.stakeholder, viewer))
     if action != "note":
-        note_form = PersonalNoteForm(initial={"note": report.personal_note})
+        note_form = PersonalNoteForm(initial={"personal_note": report.personal_note})
     if translation_form is None:
         translation_form = _translation_form(participation, report)
     form_errors = delivery_form.errors or note_form.errors or translation_form.errors

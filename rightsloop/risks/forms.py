@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rightsloop.accounts.models import User
 from rightsloop.core import countries, rights
-from rightsloop.core.widgets import FastSelect
+from rightsloop.core.widgets import FastSelect, SearchableSelectMultiple
 
 from . import escalation, scales
 from .actions import RiskPlan
@@ -23,6 +23,25 @@ def country_codes(raw: str) -> list[str]:
     """Country codes from a comma- or space-separated list, upper-cased, in order, without repeats."""
     codes = [part.strip().upper() for part in raw.replace(";", ",").replace(" ", ",").split(",")]
     return list(dict.fromkeys(code for code in codes if code))
+
+
+class CountryListField(forms.MultipleChoiceField):
+    """Countries chosen from the searchable list, or typed as codes separated by commas ("KE, IN"), as before."""
+
+    widget = SearchableSelectMultiple
+
+    def to_python(self, value) -> list[str]:
+        if not value:
+            return []
+        values = [value] if isinstance(value, str) else list(value)
+        return country_codes(",".join(str(v) for v in values))
+
+    def validate(self, value) -> None:
+        if self.required and not value:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        unknown = [code for code in value if countries.get(code) is None]
+        if unknown:
+            raise forms.ValidationError(_("Unknown country code: %(codes)s.") % {"codes": ", ".join(unknown)})
 
 
 class RiskFilterForm(forms.Form):
@@ -75,14 +94,14 @@ def rating_field(scale: scales.Scale) -> forms.TypedChoiceField:
 class RiskForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    rights = forms.MultipleChoiceField(label=_("Rights affected"), widget=forms.CheckboxSelectMultiple,
+    rights = forms.MultipleChoiceField(label=_("Rights affected"), widget=SearchableSelectMultiple,
                                        help_text=_("Internationally recognised human rights (taxonomy %(version)s)."
                                                    ) % {"version": rights.VERSION})
     product = forms.CharField(label=_("Product or service"), max_length=200)
     use_context = forms.CharField(label=_("Use context"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
                                   help_text=_("Who uses it, how, and where the harm could arise."))
-    markets = forms.CharField(label=_("Markets"), required=False, max_length=1000,
-                              help_text=_("Country codes separated by commas, for example KE, IN, BR."))
+    markets = CountryListField(label=_("Markets"), required=False,
+                               help_text=_("The countries where the product is used."))
     affected_groups = forms.CharField(label=_("Affected groups"), required=False,
                                       widget=forms.Textarea(attrs={"rows": 2}))
     involvement = forms.ChoiceField(label=_("Our involvement"), choices=Involvement.choices,
@@ -99,19 +118,13 @@ class RiskForm(forms.Form):
     def __init__(self, *args, organisation, creating: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["rights"].choices = rights.choices()
+        self.fields["markets"].choices = countries.choices()
         self.fields["owner"].queryset = User.objects.filter(
             memberships__organisation=organisation, memberships__is_active=True, is_active=True,
         ).order_by("username").distinct()
         self.fields["owner"].label_from_instance = lambda user: user.display_name
         if creating:
             del self.fields["reason"]
-
-    def clean_markets(self) -> list[str]:
-        codes = country_codes(self.cleaned_data["markets"])
-        unknown = [code for code in codes if countries.get(code) is None]
-        if unknown:
-            raise forms.ValidationError(_("Unknown country code: %(codes)s.") % {"codes": ", ".join(unknown)})
-        return codes
 
     @property
     def severity_fields(self):
@@ -133,7 +146,7 @@ def risk_initial(risk) -> dict:
         "title", "description", "product", "use_context", "affected_groups", "involvement",
         "scale", "scope", "irremediability", "likelihood", "owner", "review_on")}
     initial["rights"] = risk.rights_codes
-    initial["markets"] = ", ".join(risk.market_codes)
+    initial["markets"] = list(risk.market_codes)
     return initial
 
 

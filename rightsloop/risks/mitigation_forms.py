@@ -46,6 +46,9 @@ class MitigationForm(forms.Form):
         self.fields["why"].error_messages["required"] = _("Say why the mitigation changes: its history keeps it.")
         if not changing:
             self.fields["why"].label = _("Why it is added (optional)")
+        # Their help texts say when they apply; js/forms.js hides them for any other status.
+        for name in ("reason", "remedy_plan"):
+            self.fields[name].widget.attrs["data-shown-for"] = "status:" + " ".join(sorted(UNMITIGATED))
 
     def clean(self):
         data = super().clean()

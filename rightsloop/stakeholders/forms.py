@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rightsloop.accounts.models import User
 from rightsloop.core import countries, languages, rights
-from rightsloop.core.widgets import FastSelect, FastSelectMultiple
+from rightsloop.core.widgets import FastSelect, SearchableSelectMultiple, shown_for
 from rightsloop.risks.models import Risk
 
 from .groups import GroupPlan, Mandate, Speaks
@@ -53,11 +53,10 @@ class StakeholderForm(forms.Form):
                                   widget=forms.DateInput(attrs={"type": "date"}))
     country = forms.ChoiceField(label=_("Country"), required=False, widget=FastSelect,
                                 help_text=_("Region and Global South are derived from the country."))
-    languages = forms.MultipleChoiceField(label=_("Languages"), required=False,
-                                          widget=FastSelectMultiple(attrs={"size": 6}))
+    languages = forms.MultipleChoiceField(label=_("Languages"), required=False, widget=SearchableSelectMultiple)
     preferred_language = forms.ChoiceField(label=_("Preferred language"), required=False, widget=FastSelect)
     rights = forms.MultipleChoiceField(label=_("Expertise: rights"), required=False,
-                                       widget=forms.CheckboxSelectMultiple)
+                                       widget=SearchableSelectMultiple)
     technologies = forms.MultipleChoiceField(label=_("Expertise: technologies"), required=False,
                                              choices=Technology.choices, widget=forms.CheckboxSelectMultiple)
     at_risk = forms.MultipleChoiceField(label=_("At-risk attributes"), required=False,
@@ -98,6 +97,7 @@ class StakeholderForm(forms.Form):
         self.fields["rights"].choices = rights.choices()
         self.fields["affiliation"].choices = [("", _("— none —")), *affiliation_choices(
             organisation, self.initial.get("affiliation"))]
+        shown_for(self.fields["affiliation"], "entity_type", [EntityType.PERSON], _("For a person only."))
 
     def clean(self):
         data = super().clean()
@@ -261,10 +261,8 @@ class GroupForm(forms.Form):
                                        "north”); never name a person."))
     description = forms.CharField(label=_("Description"), required=False, max_length=10000,
                                   widget=forms.Textarea(attrs={"rows": 3}))
-    countries = forms.MultipleChoiceField(label=_("Countries"), required=False,
-                                          widget=FastSelectMultiple(attrs={"size": 6}))
-    languages = forms.MultipleChoiceField(label=_("Languages"), required=False,
-                                          widget=FastSelectMultiple(attrs={"size": 6}))
+    countries = forms.MultipleChoiceField(label=_("Countries"), required=False, widget=SearchableSelectMultiple)
+    languages = forms.MultipleChoiceField(label=_("Languages"), required=False, widget=SearchableSelectMultiple)
     at_risk = forms.MultipleChoiceField(label=_("At-risk attributes"), required=False, choices=AtRisk.choices,
                                         widget=forms.CheckboxSelectMultiple)
     size_estimate = forms.IntegerField(label=_("Indicative size"), required=False, min_value=0,
@@ -272,7 +270,7 @@ class GroupForm(forms.Form):
                                        help_text=_("Roughly how many people; leave empty if unknown."))
     risks = forms.ModelMultipleChoiceField(label=_("Salient risks that touch them"), required=False,
                                            queryset=Risk.objects.none(),
-                                           widget=forms.CheckboxSelectMultiple)
+                                           widget=SearchableSelectMultiple)
 
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)

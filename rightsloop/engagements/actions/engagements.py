@@ -189,6 +189,37 @@ def add_participant(
     return participation
 
 
+@dataclass(frozen=True)
+class NotAdded:
+    """Someone chosen in a batch who was not added, and why: they need the one-by-one page."""
+
+    stakeholder: Stakeholder
+    reason: str
+
+
+def add_participants(*, engagement: Engagement, stakeholders: Iterable[Stakeholder],
+                     by: Viewer) -> tuple[list[Participation], list[NotAdded]]:
+    """Invite several stakeholders at once, each directly, through add_participant and its rules.
+
+    Whoever needs a decision of their own is left out and said so, never added on the batch's say-so: a person
+    at high risk (a proxy or an audited override), or someone already asked more than the thresholds allow
+    (their load is shown before it is confirmed). Each invitation is its own savepoint and audit entry.
+    """
+    added, left_out = [], []
+    for stakeholder in stakeholders:
+        if stakeholder.safety_level == SafetyLevel.HIGH:
+            left_out.append(NotAdded(stakeholder, _("At high risk: choose a proxy for them on their own page.")))
+            continue
+        try:
+            added.append(add_participant(engagement=engagement, stakeholder=stakeholder, by=by, confirm_load=False))
+        except OverSolicited:
+            left_out.append(NotAdded(stakeholder, _("Already asked often: see their load and confirm on their own "
+                                                    "page.")))
+        except ValidationError as error:
+            left_out.append(NotAdded(stakeholder, " ".join(error.messages)))
+    return added, left_out
+
+
 def _check_speaks_for(proxy: Stakeholder, via_proxy: Stakeholder | None, groups: list[AffectedGroup]) -> None:
     if proxy.kind != Kind.PROXY or via_proxy is not None:
         raise ValidationError({"speaks_for": _(
