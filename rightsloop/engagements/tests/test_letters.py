@@ -254,11 +254,11 @@ def test_the_preview_shows_the_letter_its_language_and_saves_a_note(hr_lead):
     assert "This letter is in English." in page
     assert "prefers Swahili" in page and "we have no translation of the letter into Swahili" in page
     assert page.count(said[0]) == 1 and 'class="letter"' in page and "css/letter" in page
-    answer = client.post(url, {"do": "note", "note": NOTE})
+    answer = client.post(url, {"do": "note", "personal_note": NOTE})
     assert answer.status_code == 302
     page = client.get(url).content.decode()
     assert page.count(NOTE) == 2  # in the letter, and in the note's form
-    assert client.post(url, {"do": "note", "note": "x" * 2001}).status_code == 400
+    assert client.post(url, {"do": "note", "personal_note": "x" * 2001}).status_code == 400
 
 
 def test_a_translation_can_be_uploaded_as_a_text_file(hr_lead):
