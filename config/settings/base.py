@@ -323,6 +323,8 @@ RIGHTSLOOP_KEY_DIR = None
 
 # Domain defaults an organisation may override.
 RIGHTSLOOP_DEFAULT_FEEDBACK_DAYS = 60
+# How many days before a promised next step's date its owner is reminded (engagements.promises).
+RIGHTSLOOP_PROMISE_REMINDER_DAYS = int(os.environ.get("RIGHTSLOOP_PROMISE_REMINDER_DAYS", "7"))
 RIGHTSLOOP_PAGE_SIZE = 25
 RIGHTSLOOP_BASE_URL = os.environ.get("RIGHTSLOOP_BASE_URL", "http://127.0.0.1:8000")
 

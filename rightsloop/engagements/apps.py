@@ -21,7 +21,7 @@ class EngagementsConfig(AppConfig):
         )
 
         from . import evidence, retention, subjects
-        from .dashboard import loop_panel_context
+        from .dashboard import loop_panel_context, trends_panel_context
         from .tasks import remind_overdue_loops
 
         site.add_menu(MenuEntry(_("Engagements"), "engagements:list", "engagements.view", order=30))
@@ -30,7 +30,15 @@ class EngagementsConfig(AppConfig):
             key="loop", template="engagements/dashboard_panel.html", context=loop_panel_context,
             capability="dashboard.view", order=10,
         ))
+        site.add_panel(DashboardPanel(
+            key="trends", template="engagements/dashboard_trends.html", context=trends_panel_context,
+            capability="dashboard.view", order=15,
+        ))
         site.add_schedule(Schedule(key="remind-overdue-loops", task=remind_overdue_loops, cron="0 7 * * *"))
+        # Promised next steps: reminders before the date, broken promises re-open loops (before the loop reminders).
+        from .tasks import keep_track_of_promises
+
+        site.add_schedule(Schedule(key="keep-track-of-promises", task=keep_track_of_promises, cron="30 6 * * *"))
         # Engagement load (S3): the stakeholder sees how often we asked them.
         from .load_portal_urls import shown as asked_this_year
 

@@ -67,7 +67,9 @@ class EngagementQuerySet(OrganisationScopedQuerySet):
 
     # A cancelled engagement owes nobody a report: it is never overdue nor due.
     def overdue(self, today: datetime.date, hidden: models.QuerySet[Stakeholder] | None = None):
-        return self.loop_not_closed(hidden).active().filter(feedback_due_on__lt=today)
+        # Past its feedback date, or owing someone the next step a decision promised by a date now passed.
+        return self.loop_not_closed(hidden).active().filter(
+            models.Q(feedback_due_on__lt=today) | models.Q(broken_promises__gt=0))
 
     def due_between(self, start: datetime.date, end: datetime.date,
                     hidden: models.QuerySet[Stakeholder] | None = None):
@@ -105,6 +107,8 @@ class Engagement(models.Model):
     loop_state = models.CharField(max_length=16, choices=LoopState.choices,
                                   default=LoopState.NOT_STARTED, editable=False)
     loop_closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Promises of a next step (engagements.promises) past their date with no decision since: the loop is open.
+    broken_promises = models.PositiveIntegerField(default=0, editable=False)
 
     # A mistaken engagement, cancelled before any report was sent: kept, viewable, left out of lists and figures.
     cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -160,7 +164,7 @@ class Engagement(models.Model):
     def is_overdue(self, today: datetime.date) -> bool:
         if self.cancelled_at is not None:
             return False
-        return self.loop_state != LoopState.CLOSED and self.feedback_due_on < today
+        return self.loop_state != LoopState.CLOSED and (self.feedback_due_on < today or self.broken_promises > 0)
 
 
 def briefing_file_name(instance: BriefingMaterial, _filename: str) -> str:
@@ -232,6 +236,8 @@ class Participation(SealedModel, models.Model):
     last_feedback_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_feedback_covers = models.DateTimeField(null=True, blank=True, editable=False)
     loop_closed = models.BooleanField(default=False, editable=False)
+    # Promises of a next step made on their inputs, past their date with no decision since (engagements.promises).
+    broken_promises = models.PositiveIntegerField(default=0, editable=False)
 
     objects = ParticipationQuerySet.as_manager()
 
@@ -598,3 +604,4 @@ class LoopReminder(models.Model):
 
 # Engagement load thresholds (S3) live in their own module; imported here so the app registers the model.
 from .load_models import LoadThresholds  # noqa: E402,F401
+from .promises import Promise  # noqa: E402,F401

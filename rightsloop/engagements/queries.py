@@ -20,6 +20,7 @@ from rightsloop.stakeholders.vocabulary import Kind, SafetyLevel
 
 from .loops import engagement_loop_state
 from .models import BriefingMaterial, Decision, Engagement, FeedbackReport, Input, Participation, Tag
+from .promises import Promise
 from .representation import Heard, who_was_heard
 from .vocabulary import Attribution, EngagementType, LoopState
 
@@ -351,6 +352,8 @@ class LoopMetrics:
     share_decided: float | None
     median_days_to_feedback: float | None
     closed_loops: int
+    # Next steps promised by a date now passed, with no decision since (engagements.promises).
+    broken_promises: int = 0
 
 
 def median_days_to_feedback(viewer: Viewer) -> float | None:
@@ -400,6 +403,7 @@ def loop_metrics(viewer: Viewer, today: datetime.date) -> LoopMetrics:
         share_decided=decided_total / inputs_total if inputs_total else None,
         median_days_to_feedback=median_days_to_feedback(viewer),
         closed_loops=engagements.loop_closed(hidden).count(),
+        broken_promises=visible_promises(viewer, hidden).broken(today).count(),
     )
 
 
@@ -423,3 +427,19 @@ def who_was_heard_in(engagement: Engagement, viewer: Viewer) -> Heard:
     """Who was heard (S2) in an engagement, against the markets of the risks its inputs are linked to."""
     markets = RiskMarket.objects.filter(risk__inputs__engagement=engagement).values_list("country", flat=True)
     return who_was_heard(engagement.inputs.standing(), markets=sorted(set(markets)), hidden=hidden_from(viewer))
+
+
+def visible_promises(viewer: Viewer, hidden: QuerySet[Stakeholder] | None = None) -> QuerySet[Promise]:
+    """Promises of a next step on inputs the viewer may see, and that count (engagements.promises); those made to
+    people the viewer may not know of are left out, as their overdue loops are."""
+    hidden = hidden_from(viewer) if hidden is None else hidden
+    return (Promise.objects.for_organisation(viewer.organisation).standing()
+            .filter(input__in=visible_inputs(viewer).values("pk"))
+            .exclude(input__speaker__stakeholder__in=hidden))
+
+
+def broken_promises(viewer: Viewer, today: datetime.date, limit: int | None = 10) -> QuerySet[Promise]:
+    """Promises past their date with no decision since, the longest broken first."""
+    promises = (visible_promises(viewer).broken(today)
+                .select_related("input__engagement", "decision", "owner").order_by("due_on", "id"))
+    return promises[:limit] if limit else promises

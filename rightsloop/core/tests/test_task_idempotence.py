@@ -26,6 +26,8 @@ RUN_TWICE_TESTS = {
         "rightsloop.engagements.tests.test_tasks::test_delivery_task_twice_sends_once",
     "rightsloop.engagements.tasks.remind_overdue_loops":
         "rightsloop.engagements.tests.test_tasks::test_reminder_task_twice_sends_once",
+    "rightsloop.engagements.tasks.keep_track_of_promises":
+        "rightsloop.engagements.tests.test_promises::test_the_daily_task_run_twice_reminds_and_breaks_once",
     "rightsloop.consultations.tasks.messages.send_messages":
         "rightsloop.consultations.tests.test_outcomes::test_the_task_run_twice_sends_once",
     "rightsloop.consultations.tasks.imports.check_import":

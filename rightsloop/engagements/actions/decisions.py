@@ -17,6 +17,7 @@ from rightsloop.core import audit
 from ..loops import refresh_loop
 from ..models import Decision, Input
 from ..outcomes import decision_errors
+from .promises import settle_promises
 
 
 def may_decide(viewer: Viewer, input: Input) -> bool:
@@ -69,6 +70,8 @@ def record_decision(
     input.outcome = outcome
     input.decided_at = now
     input.save(update_fields=["current_decision", "outcome", "decided_at"])
+    # A newer decision keeps the promise an earlier "under consideration" made; a new one makes its own.
+    settle_promises(input=input, decision=decision)
     refresh_loop(input.engagement, [input.speaker] if input.speaker_id else [])
     audit.record(
         organisation=input.organisation, by=by,

@@ -65,8 +65,8 @@ def test_metrics_use_a_fixed_number_of_queries(hr_lead):
             make_input(hr_lead, engagement)
     with CaptureQueriesContext(connection) as captured:
         queries.loop_metrics(hr_lead, TODAY)
-    # Totals, awaiting, untriaged, due this week, overdue, closed, and the count behind the median.
-    assert len(captured) == 7
+    # Totals, awaiting, untriaged, due this week, overdue, closed, the count behind the median, broken promises.
+    assert len(captured) == 8
 
 
 def test_decision_queue_shows_a_decision_maker_only_their_function(hr_lead, decision_maker):
