@@ -3,6 +3,7 @@
 from django import template
 
 from rightsloop.engagements.queries import speaker_label, visible_inputs
+from rightsloop.risks import indicators
 from rightsloop.risks.actions import may_change_mitigation as mitigation_rule
 
 register = template.Library()
@@ -31,3 +32,9 @@ def visible_evidence_inputs(context, mitigations) -> frozenset[int]:
 @register.filter
 def may_change_mitigation(viewer, mitigation) -> bool:
     return viewer is not None and mitigation_rule(viewer, mitigation)
+
+
+@register.simple_tag
+def indicator_chart(indicator):
+    """The indicator's numbers over time as a small line chart, or None (risks.indicators)."""
+    return indicators.chart(indicator)
