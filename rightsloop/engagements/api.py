@@ -79,6 +79,7 @@ class EngagementOut(Schema):
     loop_closed_at: datetime.datetime | None
     overdue: bool
     cancelled_at: datetime.datetime | None = Field(description="Cancelled by mistake: kept, left out of lists")
+    cancelled_at: datetime.datetime | None = Field(description="Cancelled by mistake: kept, left out of lists")
 
     @staticmethod
     def resolve_owner(obj) -> str:
@@ -351,6 +352,111 @@ class DecisionHistoryOut(Schema):
 def list_inputs(request, engagement_id: int, filters: Query[InputQuery]):
     engagement = queries.access_engagement(request.auth, engagement_id)
     return queries.engagement_inputs(engagement, group=filters.group_id, relayed=filters.relayed)
+
+
+# Mending mistakes ------------------------------------------------------------
+
+class InputCorrectionIn(Schema):
+    """Fields left out keep their value; a speaker the caller may not know of stays as recorded."""
+
+    text: str | None = Field(None, min_length=1, max_length=20000)
+    speaker_id: int | None = Field(None, ge=1, le=MAX_ID, description="Participation id of who said it (null: nobody)")
+    group_id: int | None = Field(None, ge=1, le=MAX_ID, description="The affected group a proxy speaker relays")
+    attribution: Attribution | None = None
+    tags: list[str] | None = Field(None, max_length=20)
+
+
+class InputVersionOut(Schema):
+    version: int
+    text: str
+    speaker: str
+    group: str | None
+    attribution: str
+    tags: list[str]
+    changed_fields: list[str]
+    replaced_by: str | None
+    replaced_at: datetime.datetime
+
+    @staticmethod
+    def resolve_speaker(obj, context) -> str:
+        return queries.speaker_label(obj, context["request"].auth)
+
+    @staticmethod
+    def resolve_group(obj) -> str | None:
+        return obj.group.name if obj.group_id else None
+
+    @staticmethod
+    def resolve_replaced_by(obj) -> str | None:
+        return obj.replaced_by.get_username() if obj.replaced_by_id else None
+
+
+class MendReasonIn(Schema):
+    reason: str = Field(..., min_length=1, max_length=2000)
+
+
+class InputMergeIn(Schema):
+    duplicate_id: int = Field(..., ge=1, le=MAX_ID, description="The input recorded twice; it is merged into this one")
+
+
+def _input_out(item):
+    return queries.engagement_inputs(item.engagement, mended=not item.stands).get(pk=item.pk)
+
+
+@router.post("/inputs/{int:input_id}/corrections", response=documented({200: InputOut}),
+             summary="Correct an input (text, speaker, attribution, tags); the version before is kept")
+def correct_input(request, input_id: int, payload: InputCorrectionIn):
+    viewer = request.auth
+    _require(viewer, Capability.INPUTS_RECORD)
+    item = queries.access_input(viewer, input_id)
+    given = payload.model_fields_set
+    speaker, group, attribution = item.speaker, item.group, item.attribution
+    if "speaker_id" in given or "group_id" in given:
+        speaker = (queries.access_participation(viewer, item.engagement, payload.speaker_id)
+                   if payload.speaker_id else None)
+        group = _groups(viewer, [payload.group_id], "group_id")[0] if payload.group_id else None
+    if payload.attribution is not None:
+        attribution = _value(payload.attribution)
+    tags = payload.tags if payload.tags is not None else [tag.name for tag in item.tags.all()]
+    actions.edit_input(input=item, text=payload.text if payload.text is not None else item.text, speaker=speaker,
+                       group=group, attribution=attribution, tags=tags, by=viewer)
+    return _input_out(item)
+
+
+@router.get("/inputs/{int:input_id}/versions", response=documented({200: list[InputVersionOut]}),
+            summary="Earlier versions of an input, newest first")
+def input_versions(request, input_id: int):
+    item = queries.access_input(request.auth, input_id)
+    return list(item.versions.select_related("speaker__stakeholder", "speaker__via_proxy", "group", "replaced_by"))
+
+
+@router.post("/inputs/{int:input_id}/withdrawal", response=documented({200: InputOut}),
+             summary="Withdraw an input recorded by mistake (kept, with the reason; no longer counted)")
+def withdraw_input(request, input_id: int, payload: MendReasonIn):
+    viewer = request.auth
+    _require(viewer, Capability.INPUTS_RECORD)
+    item = queries.access_input(viewer, input_id)
+    item = actions.withdraw_input(input=item, reason=payload.reason, by=viewer)
+    return _input_out(item)
+
+
+@router.post("/inputs/{int:input_id}/merge", response=documented({200: InputOut}),
+             summary="Merge an input recorded twice into this one (the duplicate is kept, pointing at it)")
+def merge_input(request, input_id: int, payload: InputMergeIn):
+    viewer = request.auth
+    _require(viewer, Capability.INPUTS_RECORD)
+    keep = queries.access_input(viewer, input_id)
+    duplicate = queries.access_input(viewer, payload.duplicate_id)
+    keep = actions.merge_inputs(keep=keep, duplicate=duplicate, by=viewer)
+    return _input_out(keep)
+
+
+@router.post("/engagements/{int:engagement_id}/cancellation", response=documented({200: EngagementOut}),
+             summary="Cancel an engagement created by mistake (refused once a feedback report was sent)")
+def cancel_engagement(request, engagement_id: int, payload: MendReasonIn):
+    viewer = request.auth
+    _require(viewer, Capability.ENGAGEMENTS_EDIT)
+    engagement = queries.access_engagement(viewer, engagement_id)
+    return actions.cancel_engagement(engagement=engagement, reason=payload.reason, by=viewer)
 
 
 # Mending mistakes ------------------------------------------------------------

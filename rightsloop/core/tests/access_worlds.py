@@ -194,9 +194,11 @@ ROUTE_OBJECTS: dict[str, dict[str, str]] = {
     "engagements:input-triage": {"pk": "input"},
     "engagements:input-decide": {"pk": "input"},
     **{f"engagements:input-{name}": {"pk": "input"} for name in ("edit", "versions", "withdraw", "merge")},
+    **{f"engagements:input-{name}": {"pk": "input"} for name in ("edit", "versions", "withdraw", "merge")},
     "api:add_participant": {"engagement_id": "engagement", "body.stakeholder_id": "newcomer",
                             "body.via_proxy_id": "proxy"},
     "api:record_input": {"engagement_id": "engagement", "body.speaker_id": "participation"},
+    "api:merge_input": {"input_id": "input", "body.duplicate_id": "legal_input"},
     "api:merge_input": {"input_id": "input", "body.duplicate_id": "input"},
     "api:deliver_feedback": {"engagement_id": "engagement", "participant_id": "participation"},
     # The feedback letter: its PDF, personal note and translation
@@ -421,6 +423,10 @@ def api_body(route: Route, ids: dict[str, int]) -> dict:
         # Engagement load (S3)
         "api:put_load_thresholds": {"warn_90": 4, "warn_365": 12},
         "api:triage_input": {},
+        "api:correct_input": {},
+        "api:withdraw_input": {"reason": "Matrix withdrawal"},
+        "api:merge_input": {"duplicate_id": ids.get("body.duplicate_id")},
+        "api:cancel_engagement": {"reason": "Matrix cancellation"},
         "api:correct_input": {},
         "api:withdraw_input": {"reason": "Matrix withdrawal"},
         "api:merge_input": {"duplicate_id": ids.get("body.duplicate_id")},

@@ -89,6 +89,9 @@ OPERATION_FIELD_KINDS: dict[tuple[str, str], str] = {
     ("api:unlink_risk_inputs", "input_ids"): "legal_input",
     # A group's words are relayed by the proxy that represents it, taking part in its own name.
     ("api:record_input", "speaker_id"): "proxy_participation",
+    ("api:correct_input", "speaker_id"): "proxy_participation",
+    # A duplicate merged into an input was recorded for the same speaker in the same engagement.
+    ("api:merge_input", "duplicate_id"): "legal_input",
     # An answer is recorded for someone asked in the round.
     ("api:record_rating", "stakeholder_id"): "stakeholder",
     # A case joins a plan from no plan; a case is linked to the risk, and unlinked from the decision it is linked to
@@ -133,6 +136,7 @@ FORM_FIELD_KINDS = {
     "inputs": "input", "mitigations": "mitigation", "decisions": "decision", "themes": "theme",
     "theme": "theme", "to": "second_theme", "stakeholder": "newcomer", "user": "member", "input": "input",
     "group": "group",  # affected groups (stakeholders/forms.py)
+    "duplicate": "legal_input",  # an input recorded twice, merged into another (engagements/mend_forms.py)
     "affiliation": "newcomer",  # a person's organisation (stakeholders/forms.py, engagement load)
     "stakeholder_ids": "newcomer",  # a rating round's people, by register number (relationships/rating_forms.py)
     # The grievance mechanism (grievances/): the group a recorded grievance is filed for, a remedy plan's cases
