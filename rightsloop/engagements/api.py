@@ -4,7 +4,6 @@
 import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Header, Query, Router, Schema, Status
@@ -78,7 +77,6 @@ class EngagementOut(Schema):
     loop_state: str
     loop_closed_at: datetime.datetime | None
     overdue: bool
-    cancelled_at: datetime.datetime | None = Field(description="Cancelled by mistake: kept, left out of lists")
     cancelled_at: datetime.datetime | None = Field(description="Cancelled by mistake: kept, left out of lists")
 
     @staticmethod
@@ -459,111 +457,6 @@ def cancel_engagement(request, engagement_id: int, payload: MendReasonIn):
     return actions.cancel_engagement(engagement=engagement, reason=payload.reason, by=viewer)
 
 
-# Mending mistakes ------------------------------------------------------------
-
-class InputCorrectionIn(Schema):
-    """Fields left out keep their value; a speaker the caller may not know of stays as recorded."""
-
-    text: str | None = Field(None, min_length=1, max_length=20000)
-    speaker_id: int | None = Field(None, ge=1, le=MAX_ID, description="Participation id of who said it (null: nobody)")
-    group_id: int | None = Field(None, ge=1, le=MAX_ID, description="The affected group a proxy speaker relays")
-    attribution: Attribution | None = None
-    tags: list[str] | None = Field(None, max_length=20)
-
-
-class InputVersionOut(Schema):
-    version: int
-    text: str
-    speaker: str
-    group: str | None
-    attribution: str
-    tags: list[str]
-    changed_fields: list[str]
-    replaced_by: str | None
-    replaced_at: datetime.datetime
-
-    @staticmethod
-    def resolve_speaker(obj, context) -> str:
-        return queries.speaker_label(obj, context["request"].auth)
-
-    @staticmethod
-    def resolve_group(obj) -> str | None:
-        return obj.group.name if obj.group_id else None
-
-    @staticmethod
-    def resolve_replaced_by(obj) -> str | None:
-        return obj.replaced_by.get_username() if obj.replaced_by_id else None
-
-
-class ReasonIn(Schema):
-    reason: str = Field(..., min_length=1, max_length=2000)
-
-
-class MergeIn(Schema):
-    duplicate_id: int = Field(..., ge=1, le=MAX_ID, description="The input recorded twice; it is merged into this one")
-
-
-def _input_out(item):
-    return queries.engagement_inputs(item.engagement, mended=not item.stands).get(pk=item.pk)
-
-
-@router.post("/inputs/{int:input_id}/corrections", response=documented({200: InputOut}),
-             summary="Correct an input (text, speaker, attribution, tags); the version before is kept")
-def correct_input(request, input_id: int, payload: InputCorrectionIn):
-    viewer = request.auth
-    _require(viewer, Capability.INPUTS_RECORD)
-    item = queries.access_input(viewer, input_id)
-    given = payload.model_fields_set
-    speaker, group, attribution = item.speaker, item.group, item.attribution
-    if "speaker_id" in given or "group_id" in given:
-        speaker = (queries.access_participation(viewer, item.engagement, payload.speaker_id)
-                   if payload.speaker_id else None)
-        group = _groups(viewer, [payload.group_id], "group_id")[0] if payload.group_id else None
-    if payload.attribution is not None:
-        attribution = _value(payload.attribution)
-    tags = payload.tags if payload.tags is not None else [tag.name for tag in item.tags.all()]
-    actions.edit_input(input=item, text=payload.text if payload.text is not None else item.text, speaker=speaker,
-                       group=group, attribution=attribution, tags=tags, by=viewer)
-    return _input_out(item)
-
-
-@router.get("/inputs/{int:input_id}/versions", response=documented({200: list[InputVersionOut]}),
-            summary="Earlier versions of an input, newest first")
-def input_versions(request, input_id: int):
-    item = queries.access_input(request.auth, input_id)
-    return list(item.versions.select_related("speaker__stakeholder", "speaker__via_proxy", "group", "replaced_by"))
-
-
-@router.post("/inputs/{int:input_id}/withdrawal", response=documented({200: InputOut}),
-             summary="Withdraw an input recorded by mistake (kept, with the reason; no longer counted)")
-def withdraw_input(request, input_id: int, payload: ReasonIn):
-    viewer = request.auth
-    _require(viewer, Capability.INPUTS_RECORD)
-    item = queries.access_input(viewer, input_id)
-    item = actions.withdraw_input(input=item, reason=payload.reason, by=viewer)
-    return _input_out(item)
-
-
-@router.post("/inputs/{int:input_id}/merge", response=documented({200: InputOut}),
-             summary="Merge an input recorded twice into this one (the duplicate is kept, pointing at it)")
-def merge_input(request, input_id: int, payload: MergeIn):
-    viewer = request.auth
-    _require(viewer, Capability.INPUTS_RECORD)
-    keep = queries.access_input(viewer, input_id)
-    duplicate = queries.access_input(viewer, payload.duplicate_id)
-    keep = actions.merge_inputs(keep=keep, duplicate=duplicate, by=viewer)
-    return _input_out(keep)
-
-
-@router.post("/engagements/{int:engagement_id}/cancellation", response=documented({200: EngagementOut}),
-             summary="Cancel an engagement created by mistake (refused once a feedback report was sent)")
-def cancel_engagement(request, engagement_id: int, payload: ReasonIn):
-    viewer = request.auth
-    _require(viewer, Capability.ENGAGEMENTS_EDIT)
-    engagement = queries.access_engagement(viewer, engagement_id)
-    return actions.cancel_engagement(engagement=engagement, reason=payload.reason, by=viewer)
-
-
 @router.post("/engagements/{int:engagement_id}/inputs", response=documented({200: InputOut, 201: InputOut}),
              summary="Record an input (send Idempotency-Key to make retries safe)")
 def record_input(request, engagement_id: int, payload: InputIn,
@@ -617,18 +510,8 @@ def decide(request, input_id: int, payload: DecisionIn):
 
 class ReportPreviewOut(Schema):
     language: str
-    direction: str
     subject: str
     body: str
-    html: str
-    personal_note: str
-    # The letter is the owner's human translation (language is the translation's).
-    translated: bool
-    # An attached translation no longer matches the letter and is not sent.
-    translation_outdated: bool
-    # The language the person prefers, when we have no translation into it.
-    wanted_language: str
-    reply_to: str
 
 
 class DeliveryOut(Schema):
@@ -657,15 +540,6 @@ class DeliveryIn(Schema):
     note: str = Field("", max_length=300)
 
 
-def _preview(report) -> dict:
-    return {
-        "language": report.language, "direction": report.direction, "subject": report.subject,
-        "body": report.body, "html": report.html, "personal_note": report.personal_note,
-        "translated": report.translated, "translation_outdated": report.translation_outdated,
-        "wanted_language": report.wanted_language, "reply_to": report.reply_to,
-    }
-
-
 def _feedback(participation, viewer) -> dict:
     report = build_report(participation, addressee=shown_name(participation.stakeholder, viewer))
     return {
@@ -676,7 +550,7 @@ def _feedback(participation, viewer) -> dict:
         "undecided_count": participation.undecided_count,
         "loop_closed": participation.loop_closed,
         "permitted_channels": permitted_channels(participation),
-        "preview": _preview(report),
+        "preview": {"language": report.language, "subject": report.subject, "body": report.body},
         "deliveries": list(queries.reports_for(participation)),
     }
 
@@ -707,102 +581,6 @@ def deliver_feedback(request, engagement_id: int, participant_id: int, payload: 
         )
     report.refresh_from_db()
     return Status(201, report)
-
-
-class PersonalNoteIn(Schema):
-    note: str = Field(..., max_length=2000, description="Empty removes the note.")
-
-
-class TranslationIn(Schema):
-    text: str = Field(..., min_length=1, max_length=100_000)
-    language: str = Field("", max_length=8,
-                          description="ISO 639-1 code; empty: the language the person prefers.")
-
-
-def _letter_participation(request, engagement_id: int, participant_id: int):
-    viewer = request.auth
-    _require(viewer, Capability.FEEDBACK_SEND)
-    engagement = queries.access_engagement(viewer, engagement_id)
-    return viewer, queries.access_participation(viewer, engagement, participant_id)
-
-
-def _letter_out(participation, viewer) -> dict:
-    participation.refresh_from_db()
-    return _preview(build_report(participation, addressee=shown_name(participation.stakeholder, viewer)))
-
-
-@router.put("/engagements/{int:engagement_id}/feedback/{int:participant_id}/note",
-            response=documented({200: ReportPreviewOut}),
-            summary="Write or remove the personal note in the participant's next letter")
-def set_letter_note(request, engagement_id: int, participant_id: int, payload: PersonalNoteIn):
-    viewer, participation = _letter_participation(request, engagement_id, participant_id)
-    actions.set_personal_note(participation=participation, note=payload.note, by=viewer)
-    return _letter_out(participation, viewer)
-
-
-@router.put("/engagements/{int:engagement_id}/feedback/{int:participant_id}/translation",
-            response=documented({200: ReportPreviewOut}),
-            summary="Attach a human translation of the participant's letter, sent and printed instead")
-def attach_letter_translation(request, engagement_id: int, participant_id: int, payload: TranslationIn):
-    viewer, participation = _letter_participation(request, engagement_id, participant_id)
-    actions.attach_translation(participation=participation, text=payload.text, language=payload.language or None,
-                               by=viewer)
-    return _letter_out(participation, viewer)
-
-
-@router.delete("/engagements/{int:engagement_id}/feedback/{int:participant_id}/translation",
-               response=documented({200: ReportPreviewOut}),
-               summary="Remove the translation: the letter in our own wording is sent again")
-def remove_letter_translation(request, engagement_id: int, participant_id: int):
-    viewer, participation = _letter_participation(request, engagement_id, participant_id)
-    actions.remove_translation(participation=participation, by=viewer)
-    return _letter_out(participation, viewer)
-
-
-# The letter is a PDF, not JSON: said in the schema, so clients (and the contract test) expect application/pdf.
-PDF_LETTER = {"responses": {200: {"content": {"application/pdf": {"schema": {"type": "string",
-                                                                             "format": "binary"}}}}}}
-
-
-@router.get("/engagements/{int:engagement_id}/feedback/{int:participant_id}/letter.pdf",
-            response=documented({200: None}), openapi_extra=PDF_LETTER,
-            summary="The participant's letter as a PDF to post or hand over (made on demand, audited)")
-def letter_pdf(request, engagement_id: int, participant_id: int):
-    viewer, participation = _letter_participation(request, engagement_id, participant_id)
-    _content, pdf = actions.download_letter_pdf(
-        participation=participation, addressee=shown_name(participation.stakeholder, viewer), by=viewer)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="letter-{engagement_id}-{participant_id}.pdf"'
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-class SkippedOut(Schema):
-    participant_id: int
-    name: str
-    reason: str
-
-
-class ReadyReportsOut(Schema):
-    sent: list[int] = Field(..., description="Participants whose letter is now on its way by email.")
-    skipped: list[SkippedOut]
-
-
-def _plan_out(plan, viewer) -> dict:
-    return {
-        "sent": [p.pk for p in plan.ready],
-        "skipped": [{"participant_id": p.pk, "name": shown_name(p.stakeholder, viewer), "reason": reason}
-                    for p, reason in plan.skipped],
-    }
-
-
-@router.post("/engagements/{int:engagement_id}/feedback/send-ready", response=documented({200: ReadyReportsOut}),
-             summary="Email every participant whose letter is ready; say whom it left and why")
-def send_ready_reports(request, engagement_id: int):
-    viewer = request.auth
-    _require(viewer, Capability.FEEDBACK_SEND)
-    engagement = queries.access_engagement(viewer, engagement_id)
-    return _plan_out(actions.send_ready_reports(engagement=engagement, by=viewer), viewer)
 
 
 # Metrics -------------------------------------------------------------------
