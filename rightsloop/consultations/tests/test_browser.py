@@ -16,6 +16,15 @@ from .factories import make_consultation
 pytestmark = pytest.mark.browser
 
 PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def loaded_urls():
+    """Load the URLs (and through the analysis API, scikit-learn) before the browser asks for a page: the live
+    server runs in this process, and on a busy machine its first request could outlast a navigation's timeout."""
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 - evaluated for its import side effect
 PLANTED = {
     "parking": ["There was nowhere to park at the hospital", "The car park was full and parking cost too much",
                 "Parking is impossible near the clinic", "I drove around for ages looking for a parking space"],
