@@ -400,8 +400,13 @@ def campaigns(request, pk):
         "consultation": consultation, "page": page, "edited_share": round(100 * CAMPAIGN_EDITED_SHARE)})
 
 
+# The analyst places one response at a time: ten a page keep the queue within about two screens.
+REVIEW_PER_PAGE = 10
+
+
 def _review_page(request, consultation, *, failed=None, status=200):
-    page = paginate(request, themes_q.review_queue(consultation), count=themes_q.review_queue_size(consultation))
+    page = paginate(request, themes_q.review_queue(consultation), per_page=REVIEW_PER_PAGE,
+                    count=themes_q.review_queue_size(consultation))
     finals = final_themes_of(consultation)
     for response in page.object_list:
         suggested = [str(placement.theme_id) for placement in response.suggestions if placement.theme_id]
