@@ -25,6 +25,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
+from rightsloop.core.confirmation import Confirmation, asks_first
+
 from . import actions, mfa, queries
 from .devices import Authenticator, RecoveryCodes
 from .forms import ApiTokenForm, CodeForm, InvitationForm, MembershipForm, NewAccountForm, NewAuthenticatorCodeForm
@@ -435,7 +437,17 @@ def member_invite(request):
     return render(request, "accounts/member_form.html", {"form": form, "inviting": True})
 
 
+def _withdrawing_invitation(request, pk: int) -> Confirmation:
+    invitation = queries.access_waiting_invitation(request.viewer, pk)
+    return Confirmation(
+        title=_("Withdraw the invitation to %(email)s?") % {"email": invitation.email},
+        losses=[_("The invitation can no longer be accepted: no membership, no access to this organisation.")],
+        kept=[_("The withdrawal is audited; you can invite the person again.")],
+        confirm_label=_("Withdraw the invitation"), back_url=reverse("accounts:members"))
+
+
 @requires(Capability.MEMBERS_MANAGE)
+@asks_first(_withdrawing_invitation)
 @require_POST
 def invitation_withdraw(request, pk: int):
     invitation = queries.access_waiting_invitation(request.viewer, pk)
@@ -522,6 +534,18 @@ def api_tokens(request):
         "form": form, "tokens": tokens, "raw": raw, "now": timezone.now()})
 
 
+def _revoking_token(request, pk: int) -> Confirmation:
+    token = queries.access_api_token(request.viewer, pk)
+    return Confirmation(
+        title=_("Revoke the API token “%(name)s”?") % {"name": token.name},
+        losses=[_("Every program using this token is refused from now on (401); it cannot be turned back on. "
+                  "Create a new token for them if they still need access.")],
+        kept=[_("The token's record, with when it was revoked, stays in the list and the audit log.")],
+        refusal=_("This token was already revoked.") if token.revoked_at else "",
+        confirm_label=_("Revoke the token"), back_url=reverse("accounts:api-tokens"))
+
+
+@asks_first(_revoking_token)
 @require_POST
 def api_token_revoke(request, pk: int):
     viewer = request.viewer

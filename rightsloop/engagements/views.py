@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from rightsloop.accounts.permissions import requires
 from rightsloop.accounts.roles import Capability, Function
+from rightsloop.core.confirmation import Confirmation, asks_first
 from rightsloop.core.forms import posted_search, search_text
 from rightsloop.core.languages import choices as language_choices
 from rightsloop.core.pagination import paginate, query_without_page
@@ -210,7 +211,23 @@ def participant_add(request, pk: int, stakeholder_pk: int):
     }, status=400 if form.errors else 200)
 
 
+def _removing_participant(request, pk: int, participation_pk: int) -> Confirmation:
+    engagement = queries.access_engagement(request.viewer, pk)
+    participation = queries.access_participation(request.viewer, engagement, participation_pk)
+    name = shown_name(participation.stakeholder, request.viewer)
+    return Confirmation(
+        title=_("Remove %(name)s from “%(title)s”?") % {"name": name, "title": engagement.title},
+        losses=[_("They no longer take part: they are not invited, owed feedback, or counted as asked in their "
+                  "engagement load."),
+                _("If they were invited through a proxy or for an affected group, that is removed with them.")],
+        kept=[_("The removal is audited; they can be invited again.")],
+        refusal=_("They have inputs recorded and cannot be removed: correct or withdraw the inputs first.")
+        if participation.inputs.exists() else "",
+        confirm_label=_("Remove the participant"), back_url=reverse("engagements:detail", args=[engagement.pk]))
+
+
 @requires(Capability.ENGAGEMENTS_EDIT)
+@asks_first(_removing_participant)
 @require_POST
 def participant_remove(request, pk: int, participation_pk: int):
     engagement = queries.access_engagement(request.viewer, pk)

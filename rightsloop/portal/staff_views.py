@@ -9,13 +9,14 @@ import segno
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from rightsloop.accounts.permissions import requires
 from rightsloop.accounts.roles import Capability
+from rightsloop.core.confirmation import Confirmation, asks_first
 from rightsloop.core.forms import copy_errors
 from rightsloop.stakeholders.queries import access_stakeholder, shown_name, visible_stakeholders
 
@@ -70,7 +71,19 @@ def links(request, stakeholder_pk: int):
     return _links_page(request, stakeholder, form, status=400)
 
 
+def _revoking_link(request, link_pk: int) -> Confirmation:
+    link = queries.access_link(request.viewer, link_pk, visible=visible_stakeholders(request.viewer))
+    return Confirmation(
+        title=_("Revoke this portal link?"),
+        losses=[_("The link no longer opens the portal, and a portal session it opened ends now: the stakeholder "
+                  "needs a new link to see their inputs, agreement and payments.")],
+        kept=[_("The revocation is audited; you can send a new link.")],
+        confirm_label=_("Revoke the link"),
+        back_url=reverse("portal:staff:links", kwargs={"stakeholder_pk": link.stakeholder_id}))
+
+
 @requires(Capability.PORTAL_LINKS)
+@asks_first(_revoking_link)
 @require_POST
 def link_revoke(request, link_pk: int):
     link = queries.access_link(request.viewer, link_pk, visible=visible_stakeholders(request.viewer))

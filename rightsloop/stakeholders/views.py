@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from rightsloop.accounts.permissions import requires
 from rightsloop.accounts.roles import Capability
+from rightsloop.core.confirmation import Confirmation, asks_first
 from rightsloop.core.forms import copy_errors, remember_search, remembered_search
 from rightsloop.core.pagination import paginate
 
@@ -190,7 +191,22 @@ def grant_add(request, pk: int):
                   {**_detail_context(request, stakeholder), "grant_form": form}, status=400)
 
 
+def _revoking(request, pk: int, grant_pk: int) -> Confirmation:
+    stakeholder = queries.access_stakeholder(request.viewer, pk)
+    grant = queries.access_grant(request.viewer, stakeholder, grant_pk)
+    own = grant.user_id == request.viewer.user.pk
+    return Confirmation(
+        title=_("Revoke %(user)s's access?") % {"user": grant.user.display_name},
+        losses=[_("%(user)s will no longer see this protected person: they disappear from their lists, searches, "
+                  "engagements and figures, and their pages answer “not found”.") % {"user": grant.user.display_name},
+                *([_("This is your own access: you will lose sight of this person as soon as you confirm.")]
+                  if own else [])],
+        kept=[_("The grant, who gave it, why and when, and its revocation stay in the audit log.")],
+        confirm_label=_("Revoke access"), back_url=reverse("stakeholders:detail", args=[stakeholder.pk]))
+
+
 @requires(Capability.STAKEHOLDERS_EDIT)
+@asks_first(_revoking)
 @require_POST
 def grant_revoke(request, pk: int, grant_pk: int):
     stakeholder = queries.access_stakeholder(request.viewer, pk)
@@ -238,7 +254,31 @@ def consent_add(request, pk: int):
     return render(request, "stakeholders/detail.html", _detail_context(request, stakeholder, form), status=400)
 
 
+# What stops when a consent is withdrawn, by its scope.
+CONSENT_LOSSES = {
+    "contact": _("We may no longer contact this person: invitations and feedback reach them only through a proxy "
+                 "or not at all."),
+    "store_identity": _("We may no longer keep their name and contact details: erase or anonymise their record."),
+    "attribute_inputs": _("What they say from now on is recorded anonymised; inputs already attributed stay as "
+                          "they are unless corrected."),
+    "quote_publicly": _("Their words may no longer be quoted in public reports."),
+}
+
+
+def _withdrawing_consent(request, pk: int, consent_pk: int) -> Confirmation:
+    stakeholder = queries.access_stakeholder(request.viewer, pk)
+    consent = queries.access_consent(request.viewer, stakeholder, consent_pk)
+    return Confirmation(
+        title=_("Mark this consent withdrawn: “%(scope)s”?") % {"scope": consent.get_scope_display()},
+        losses=[CONSENT_LOSSES.get(consent.scope, _("What this consent allowed stops from today.")),
+                _("A withdrawal cannot be undone here: record a new consent if the person gives it again.")],
+        kept=[_("The consent as given, and its withdrawal, stay on the record and in the audit log.")],
+        refusal=_("This consent was already withdrawn.") if consent.withdrawn_at else "",
+        confirm_label=_("Mark withdrawn"), back_url=reverse("stakeholders:detail", args=[stakeholder.pk]))
+
+
 @requires(Capability.STAKEHOLDERS_EDIT)
+@asks_first(_withdrawing_consent)
 @require_POST
 def consent_withdraw(request, pk: int, consent_pk: int):
     stakeholder = queries.access_stakeholder(request.viewer, pk, for_update=True)

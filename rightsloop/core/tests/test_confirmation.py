@@ -1,0 +1,86 @@
+"""Destructive actions ask first: each GET says what will be lost or change and changes nothing; the POST does it."""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from rightsloop.accounts import actions as account_actions
+from rightsloop.accounts.models import ApiToken, Invitation, Membership
+from rightsloop.core.models import AuditEntry
+from rightsloop.engagements.models import Participation
+from rightsloop.engagements.tests.factories import make_engagement, make_participation
+from rightsloop.portal.actions.links import issue_portal_link
+from rightsloop.portal.models import PortalLink
+from rightsloop.stakeholders.actions import record_consent
+from rightsloop.stakeholders.models import ConsentRecord
+from rightsloop.stakeholders.tests.factories import make_stakeholder
+
+pytestmark = pytest.mark.django_db
+TODAY = timezone.localdate()
+
+
+def asks_first(client, url: str, *expected: str) -> str:
+    """GET the page: a confirmation that says what changes, with a form that POSTs to itself."""
+    audited = AuditEntry.objects.count()
+    page = client.get(url)
+    body = page.content.decode()
+    assert page.status_code == 200, body[:500]
+    assert "What will change" in body and 'method="post"' in body
+    for text in expected:
+        assert text in body
+    assert AuditEntry.objects.count() == audited  # nothing happened
+    return body
+
+
+def test_removing_a_participant_asks_first(hr_lead, sign_in):
+    engagement = make_engagement(hr_lead)
+    participation = make_participation(hr_lead, engagement, make_stakeholder(hr_lead, name="Amara Okafor"))
+    client = sign_in(hr_lead)
+    url = f"/engagements/{engagement.pk}/participants/{participation.pk}/remove/"
+    asks_first(client, url, "Amara Okafor", "engagement load")
+    assert Participation.objects.filter(pk=participation.pk).exists()
+    assert client.post(url).status_code == 302
+    assert not Participation.objects.filter(pk=participation.pk).exists()
+
+
+def test_withdrawing_consent_asks_first(hr_lead, sign_in):
+    person = make_stakeholder(hr_lead)
+    consent = record_consent(stakeholder=person, scope="attribute_inputs", granted=True, method="written",
+                             given_on=TODAY, by=hr_lead)
+    client = sign_in(hr_lead)
+    url = f"/stakeholders/{person.pk}/consents/{consent.pk}/withdraw/"
+    asks_first(client, url, "recorded anonymised")
+    assert ConsentRecord.objects.get(pk=consent.pk).withdrawn_at is None
+    assert client.post(url).status_code == 302
+    assert ConsentRecord.objects.get(pk=consent.pk).withdrawn_at is not None
+    assert "already withdrawn" in client.get(url).content.decode()
+
+
+def test_revoking_an_api_token_asks_first(hr_lead, sign_in):
+    membership = Membership.objects.get(user=hr_lead.user, organisation=hr_lead.organisation)
+    token, _key = account_actions.issue_api_token(membership=membership, name="Hotline bridge", by=hr_lead)
+    client = sign_in(hr_lead)
+    asks_first(client, f"/accounts/tokens/{token.pk}/revoke/", "Hotline bridge", "refused from now on")
+    assert ApiToken.objects.get(pk=token.pk).revoked_at is None
+    assert client.post(f"/accounts/tokens/{token.pk}/revoke/").status_code == 302
+    assert ApiToken.objects.get(pk=token.pk).revoked_at is not None
+
+
+def test_withdrawing_an_invitation_asks_first(admin, sign_in):
+    invitation = account_actions.invite_member(organisation=admin.organisation, username="newcomer",
+                                               email="newcomer@example.org", role="hr_lead", by=admin)
+    client = sign_in(admin)
+    asks_first(client, f"/accounts/members/invitations/{invitation.pk}/withdraw/", "newcomer@example.org")
+    assert Invitation.objects.get(pk=invitation.pk).withdrawn_at is None
+    assert client.post(f"/accounts/members/invitations/{invitation.pk}/withdraw/").status_code == 302
+
+
+def test_revoking_a_portal_link_asks_first(hr_lead, sign_in):
+    person = make_stakeholder(hr_lead)
+    link = issue_portal_link(viewer=hr_lead, stakeholder=person, channel="handed_over").link
+    client = sign_in(hr_lead)
+    url = reverse("portal:staff:link-revoke", kwargs={"link_pk": link.pk})
+    asks_first(client, url, "session it opened ends now")
+    assert PortalLink.objects.get(pk=link.pk).revoked_at is None
+    assert client.post(url).status_code == 302
+    assert PortalLink.objects.get(pk=link.pk).revoked_at is not None
