@@ -156,6 +156,32 @@ def resume_import(request, consultation_id: int, import_id: int):
     return Status(202, actions.resume_import(response_import=job, by=viewer))
 
 
+class ThemeChangeOut(Schema):
+    theme_id: int
+    label: str
+    final: bool
+    before: int = Field(description="Responses placed in the theme now")
+    after: int = Field(description="Responses left in it after the rollback")
+
+
+class RollbackPreviewOut(Schema):
+    responses: int = Field(description="Responses of this file the rollback deletes")
+    respondents: int = Field(description="Respondents who answered only in this file, deleted with it")
+    themes: list[ThemeChangeOut]
+    published: bool = Field(description="The consultation's public page is published")
+    published_changes: bool = Field(description="The published figures (responses, theme sizes) change")
+    messages_sent: bool = Field(description="Respondents were told the outcome: the file can no longer be rolled "
+                                            "back")
+
+
+@router.get("/{int:consultation_id}/imports/{int:import_id}/rollback", response=documented({200: RollbackPreviewOut}),
+            summary="What rolling back this import would remove, changing nothing (the page asks the same first)")
+def rollback_import_preview(request, consultation_id: int, import_id: int):
+    viewer = request.auth
+    require(viewer, Capability.CONSULTATIONS_ANALYSE)
+    return queries.rollback_preview(queries.access_import(viewer, consultation_id, import_id))
+
+
 @router.post("/{int:consultation_id}/imports/{int:import_id}/rollback", response=documented({202: ImportOut}),
              summary="Remove an interrupted or imported file's responses and the respondents it created (in the "
                      "background: the import shows rolling_back, then rolled_back)")

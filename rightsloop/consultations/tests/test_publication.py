@@ -271,3 +271,18 @@ def test_deleting_a_theme_asks_first_and_says_what_goes(hr_lead, sign_in):
     decided = client.get(f"/consultations/{consultation.pk}/themes/{only_theirs.pk}/delete/").content.decode()
     assert "cannot be deleted" in decided and 'class="danger"' not in decided
     assert Theme.objects.filter(pk=both.pk).exists()
+
+
+def test_the_api_says_what_a_rollback_would_remove_and_changes_nothing(hr_lead, auditor, api):
+    consultation, _kept, mistaken, both, only_theirs = two_imports(hr_lead)
+    url = f"/api/v1/consultations/{consultation.pk}/imports/{mistaken.pk}/rollback"
+    preview = api(hr_lead).get(url)
+    assert preview.status_code == 200
+    body = preview.json()
+    assert (body["responses"], body["respondents"], body["published"], body["published_changes"],
+            body["messages_sent"]) == (3, 3, True, True, False)
+    assert {(row["theme_id"], row["before"], row["after"]) for row in body["themes"]} == {
+        (both.pk, 4, 2), (only_theirs.pk, 1, 0)}
+    mistaken.refresh_from_db()
+    assert mistaken.state == ImportState.APPLIED and consultation.responses.count() == 5
+    assert api(auditor).get(url).status_code == 403

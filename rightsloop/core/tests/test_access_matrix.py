@@ -551,6 +551,7 @@ MATRIX: dict[tuple[str, str], tuple[str, str, str, str, str, str]] = {
     ("api:resume_import", "POST"):                 (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
     ("api:rollback_import", "POST"):               (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
     ("api:cancel_import", "POST"):                 (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
+    ("api:rollback_import_preview", "GET"):        (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
     # Consultation analysis and themes (consultations/views/themes.py, api/themes.py)
     ("consultations:analysis", "GET"):             (OK,        OK,        NO,        NO,        OK,        SIGN_IN),
     ("consultations:analysis", "POST"):            (POST_ONLY, POST_ONLY, NO,        NO,        POST_ONLY, SIGN_IN),
