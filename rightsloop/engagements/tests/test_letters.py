@@ -403,3 +403,14 @@ def test_a_protected_persons_letter_is_not_found_through_the_api_without_a_grant
     assert delete(colleague, f"{base}/translation").status_code == 404
     assert not LetterDraft.objects.exists()
     assert api(hr_lead).get(f"{base}/letter.pdf").status_code == 200
+
+
+def test_the_organisation_sets_where_replies_to_letters_go(admin):
+    client = signed_in(admin)
+    form = {"name": "Kestrel", "default_language": "en", "feedback_days": 60}
+    bad = client.post("/organisation/", {**form, "feedback_reply_to": "not an address"})
+    assert bad.status_code == 200 and "Enter a valid email address." in bad.content.decode()
+    client.post("/organisation/", {**form, "feedback_reply_to": "listening@kestrel.example"})
+    admin.organisation.refresh_from_db()
+    assert admin.organisation.feedback_reply_to == "listening@kestrel.example"
+    assert "feedback_reply_to" in AuditEntry.objects.get(action="organisation.updated").changed_fields
