@@ -90,7 +90,12 @@ def test_shape_the_themes_through_plain_posts(analysed, hr_lead, auditor, sign_i
     assert sign_in(auditor).post(f"{base}/themes/{first.pk}/edit/", {"label": "No"}).status_code == 403
     assert client.post(f"{base}/themes/{first.pk}/edit/", {"label": ""}).status_code == 400
     assert client.post(f"{base}/themes/{first.pk}/edit/", {"label": "Privacy", "description": ""}).status_code == 302
-    merged = client.post(f"{base}/themes/merge/", {"merge-themes": [first.pk, second.pk], "merge-label": ""})
+    # Merging asks first: a page that says which themes go, changing nothing; the same post confirmed merges.
+    asked = client.post(f"{base}/themes/merge/", {"merge-themes": [first.pk, second.pk], "merge-label": ""})
+    assert asked.status_code == 200 and "Merge these themes?" in asked.content.decode()
+    assert second.label in asked.content.decode() and Theme.objects.filter(pk=second.pk).exists()
+    merged = client.post(f"{base}/themes/merge/", {"merge-themes": [first.pk, second.pk], "merge-label": "",
+                                                   "confirmed": "yes"})
     assert merged.status_code == 302 and not Theme.objects.filter(pk=second.pk).exists()
     one = client.post(f"{base}/themes/merge/", {"merge-themes": [first.pk]})
     assert one.status_code == 400 and "at least two" in one.content.decode()

@@ -183,8 +183,15 @@ def theme_add(request, pk):
 @requires(Capability.CONSULTATIONS_ANALYSE)
 @require_POST
 def themes_merge(request, pk):
+    """Merge the ticked themes, once the analyst has seen what goes (a page, then the same post confirmed)."""
     consultation = queries.access_consultation(request.viewer, pk)
     form = MergeForm(request.POST, prefix="merge", consultation=consultation)
+    if form.is_valid() and request.POST.get("confirmed") != "yes":
+        themes = form.cleaned_data["themes"]
+        return render(request, "consultations/themes/merge.html", {
+            "consultation": consultation, "target": themes[0], "others": themes[1:],
+            "label": form.cleaned_data["label"],
+            "decided": [theme for theme in themes[1:] if theme.decisions.exists()]})
     if form.is_valid():
         try:
             theme = actions.merge_themes(themes=form.cleaned_data["themes"], label=form.cleaned_data["label"],
