@@ -3,12 +3,14 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from rightsloop.accounts.permissions import requires
 from rightsloop.accounts.roles import Capability
+from rightsloop.core.confirmation import Confirmation, asks_first
 from rightsloop.core.forms import copy_errors
 
 from . import groups, queries
@@ -102,7 +104,20 @@ def group_delete(request, pk: int):
     return redirect("stakeholders:group-list")
 
 
+def _removing_member(request, pk: int, stakeholder_pk: int) -> Confirmation:
+    group = queries.access_group(request.viewer, pk)
+    stakeholder = queries.access_group_member(request.viewer, group, stakeholder_pk)
+    return Confirmation(
+        title=_("Remove %(name)s from %(group)s?") % {"name": queries.shown_name(stakeholder, request.viewer),
+                                                     "group": group.name},
+        losses=[_("They are no longer counted as a member of the group: what a proxy relays for the group no "
+                  "longer speaks for them, and the group's figures leave them out.")],
+        kept=[_("The removal is audited; they can be added to the group again.")],
+        confirm_label=_("Remove from the group"), back_url=reverse("stakeholders:group-detail", args=[group.pk]))
+
+
 @requires(Capability.STAKEHOLDERS_EDIT)
+@asks_first(_removing_member)
 @require_POST
 def group_member_remove(request, pk: int, stakeholder_pk: int):
     group = queries.access_group(request.viewer, pk, for_update=True)
@@ -198,7 +213,22 @@ def representation_edit(request, pk: int):
     }, status=400 if form.errors else 200)
 
 
+def _ending_representation(request, pk: int) -> Confirmation:
+    representation = queries.access_representation(request.viewer, pk)
+    return Confirmation(
+        title=_("%(proxy)s no longer represents %(group)s?") % {
+            "proxy": queries.shown_name(representation.proxy, request.viewer), "group": representation.group.name},
+        losses=[_("The proxy can no longer relay this group's words in new engagements, nor be invited to speak "
+                  "for it; the group may be left with no proxy.")],
+        kept=[_("What the proxy already relayed stays the group's, and the representation stays on record, "
+                "ended today.")],
+        refusal="" if representation.is_current else _("This representation has already ended."),
+        confirm_label=_("End the representation"),
+        back_url=reverse("stakeholders:group-detail", args=[representation.group_id]))
+
+
 @requires(Capability.STAKEHOLDERS_EDIT)
+@asks_first(_ending_representation)
 @require_POST
 def representation_end(request, pk: int):
     representation = queries.access_representation(request.viewer, pk, for_update=True)

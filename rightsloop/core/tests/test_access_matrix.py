@@ -159,7 +159,7 @@ MATRIX: dict[tuple[str, str], tuple[str, str, str, str, str, str]] = {
     ("stakeholders:group-edit", "POST"):           (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
     ("stakeholders:group-delete", "GET"):          (POST_ONLY, POST_ONLY, NO,        NO,        NO,        SIGN_IN),
     ("stakeholders:group-delete", "POST"):         (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
-    ("stakeholders:group-member-remove", "GET"):   (POST_ONLY, POST_ONLY, NO,        NO,        NO,        SIGN_IN),
+    ("stakeholders:group-member-remove", "GET"):   (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
     ("stakeholders:group-member-remove", "POST"):  (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
     ("stakeholders:membership-add", "GET"):        (POST_ONLY, POST_ONLY, NO,        NO,        NO,        SIGN_IN),
     ("stakeholders:membership-add", "POST"):       (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
@@ -167,7 +167,7 @@ MATRIX: dict[tuple[str, str], tuple[str, str, str, str, str, str]] = {
     ("stakeholders:representation-add", "POST"):   (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
     ("stakeholders:representation-edit", "GET"):   (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
     ("stakeholders:representation-edit", "POST"):  (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
-    ("stakeholders:representation-end", "GET"):    (POST_ONLY, POST_ONLY, NO,        NO,        NO,        SIGN_IN),
+    ("stakeholders:representation-end", "GET"):    (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
     ("stakeholders:representation-end", "POST"):   (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
     # Engagements, inputs, loop closure
     ("engagements:list", "GET"):                   (OK,        OK,        NO,        NO,        OK,        SIGN_IN),

@@ -84,3 +84,23 @@ def test_revoking_a_portal_link_asks_first(hr_lead, sign_in):
     assert PortalLink.objects.get(pk=link.pk).revoked_at is None
     assert client.post(url).status_code == 302
     assert PortalLink.objects.get(pk=link.pk).revoked_at is not None
+
+
+def test_removing_a_group_member_and_ending_a_representation_ask_first(hr_lead, sign_in):
+    from rightsloop.engagements.tests.factories import make_group
+    from rightsloop.stakeholders.models import GroupMembership, Representation
+
+    member = make_stakeholder(hr_lead, name="Amara Okafor")
+    proxy = make_stakeholder(hr_lead, kind="proxy", name="Riders' Union")
+    group = make_group(hr_lead, proxy=proxy, members=[member], name="Delivery riders")
+    make_group(hr_lead, proxy=proxy)  # so ending one mandate leaves the proxy speaking for another group
+    representation = Representation.objects.get(group=group)
+    client = sign_in(hr_lead)
+    remove = f"/stakeholders/groups/{group.pk}/members/{member.pk}/remove/"
+    asks_first(client, remove, "Amara Okafor", "Delivery riders")
+    assert GroupMembership.objects.filter(group=group, stakeholder=member).exists()
+    end = f"/stakeholders/groups/representations/{representation.pk}/end/"
+    asks_first(client, end, "Riders", "relay this group")
+    assert Representation.objects.get(pk=representation.pk).is_current
+    assert client.post(end).status_code == 302
+    assert not Representation.objects.get(pk=representation.pk).is_current

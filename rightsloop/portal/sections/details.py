@@ -44,10 +44,13 @@ def index(request):
 
 
 @portal_view
-@require_POST
+@require_http_methods(["GET", "POST"])
 def withdraw_consent(request, consent_pk: int):
+    """GET asks first, saying what withdrawing changes, and changes nothing; POST withdraws."""
     stakeholder = request.portal.stakeholder
     consent = queries.access_consent(stakeholder, consent_pk)
+    if request.method == "GET":
+        return render(request, "portal/details/withdraw_consent.html", {"consent": consent})
     actions.withdraw_own_consent(stakeholder=stakeholder, consent=consent)
     messages.success(request, _("Your consent was withdrawn. We will act on it from now on."))
     return redirect("portal:details:index")

@@ -97,6 +97,12 @@ def test_bad_contact_details_re_render_with_errors_and_save_nothing(client, worl
 def test_withdrawing_consent(client, world):
     open_portal(client, world.person)
     consent = world.objects["consent"]
+    # Asked first: the page says what changes, without JavaScript, and changes nothing.
+    page = client.get(reverse("portal:details:consent-withdraw", args=[consent.pk]))
+    assert page.status_code == 200 and "What will change" in text(page) and 'method="post"' in text(page)
+    assert len(page.content) < 50_000
+    consent.refresh_from_db()
+    assert consent.withdrawn_at is None
     response = client.post(reverse("portal:details:consent-withdraw", args=[consent.pk]))
     assert response.status_code == 302
     consent.refresh_from_db()
