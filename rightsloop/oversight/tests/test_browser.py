@@ -43,6 +43,7 @@ def test_a_board_member_reads_the_board_view_reviews_a_risk_and_takes_the_pack(b
     page.get_by_role("button", name="Continue").click()
 
     # The board view from the menu: five questions, each with a verdict; the charts have their table twins.
+    page.locator("summary", has_text="Menu").click()  # on a phone the site menu folds behind one button
     page.get_by_role("link", name="Board", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Board view")
     for number in range(1, 6):
