@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from rightsloop.accounts.permissions import requires
 from rightsloop.accounts.roles import Capability
 from rightsloop.core.access import plausible_id
+from rightsloop.core.confirmation import Confirmation, asks_first
 from rightsloop.core.forms import copy_errors
 from rightsloop.engagements.actions import record_decision
 from rightsloop.engagements.actions.decisions import may_decide
@@ -131,7 +132,23 @@ def plan_add_case(request, pk: int):
     return _plan_page(request, plan, bound={"add_case": form}, status=400)
 
 
+def _taking_case_out(request, pk: int, case_pk: int) -> Confirmation:
+    plan = access_plan(request.viewer, pk)
+    grievance = access_case(request.viewer, case_pk)
+    if grievance.remedy_plan_id != plan.pk:
+        raise Http404
+    return Confirmation(
+        title=_("Take %(case)s out of this remedy plan?") % {"case": grievance.label},
+        losses=[_("The case no longer belongs to this plan: the plan's actions and outcome no longer answer it, "
+                  "and it needs a remedy of its own.")],
+        kept=[_("The case, its messages and what its people proposed in the plan's dialogue are kept; the change "
+                "is audited.")],
+        refusal=_("A remedy plan needs at least one case.") if plan.grievances.count() <= 1 else "",
+        confirm_label=_("Take out of the plan"), back_url=reverse("grievances:plan", args=[plan.pk]))
+
+
 @requires(Capability.GRIEVANCES_HANDLE)
+@asks_first(_taking_case_out)
 @require_POST
 def plan_remove_case(request, pk: int, case_pk: int):
     viewer = request.viewer

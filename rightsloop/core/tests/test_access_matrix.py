@@ -735,7 +735,7 @@ MATRIX: dict[tuple[str, str], tuple[str, str, str, str, str, str]] = {
     ("grievances:plan", "POST"):                   (NO,        POST_ONLY, NO,        NO,        NO,        SIGN_IN),
     ("grievances:plan-add-case", "GET"):           (NO,        POST_ONLY, NO,        NO,        NO,        SIGN_IN),
     ("grievances:plan-add-case", "POST"):          (NO,        OK,        NO,        NO,        NO,        SIGN_IN),
-    ("grievances:plan-remove-case", "GET"):        (NO,        POST_ONLY, NO,        NO,        NO,        SIGN_IN),
+    ("grievances:plan-remove-case", "GET"):        (NO,        OK,        NO,        NO,        NO,        SIGN_IN),
     ("grievances:plan-remove-case", "POST"):       (NO,        OK,        NO,        NO,        NO,        SIGN_IN),
     ("grievances:plan-proposal", "GET"):           (NO,        POST_ONLY, NO,        NO,        NO,        SIGN_IN),
     ("grievances:plan-proposal", "POST"):          (NO,        OK,        NO,        NO,        NO,        SIGN_IN),

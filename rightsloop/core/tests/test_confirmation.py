@@ -104,3 +104,20 @@ def test_removing_a_group_member_and_ending_a_representation_ask_first(hr_lead, 
     assert Representation.objects.get(pk=representation.pk).is_current
     assert client.post(end).status_code == 302
     assert not Representation.objects.get(pk=representation.pk).is_current
+
+
+def test_taking_a_case_out_of_a_remedy_plan_asks_first(organisation, hr_lead, sign_in):
+    from rightsloop.grievances.actions import remedy
+    from rightsloop.grievances.models import Grievance
+    from rightsloop.grievances.tests.factories_remedy import make_case
+
+    case, other = make_case(organisation), make_case(organisation)
+    plan = remedy.create_plan(grievances=[case, other], title="Shared remedy", by=hr_lead)
+    client = sign_in(hr_lead)
+    url = f"/grievances/plans/{plan.pk}/cases/{other.pk}/remove/"
+    asks_first(client, url, "needs a remedy of its own")
+    assert Grievance.objects.get(pk=other.pk).remedy_plan_id == plan.pk
+    assert client.post(url).status_code == 302
+    assert Grievance.objects.get(pk=other.pk).remedy_plan_id is None
+    refused = client.get(f"/grievances/plans/{plan.pk}/cases/{case.pk}/remove/").content.decode()
+    assert "at least one case" in refused and "Take out of the plan</button>" not in refused
