@@ -7,12 +7,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from rightsloop.accounts.permissions import requires
 from rightsloop.accounts.roles import Capability
 from rightsloop.core.access import plausible_id
+from rightsloop.core.confirmation import Confirmation, asks_first
 from rightsloop.core.forms import copy_errors
 
 from . import report_actions as actions
@@ -109,7 +111,21 @@ def issue_save(request, pk: int, issue_pk: int | None = None):
     return _builder(request, report, issue_form=form, status=400)
 
 
+def _removing_issue(request, pk: int, issue_pk: int) -> Confirmation:
+    report = _report(request, pk)
+    issue = PublicIssue.objects.filter(report=report, pk=issue_pk).first() if plausible_id(issue_pk) else None
+    if issue is None:
+        raise Http404
+    return Confirmation(
+        title=_("Remove the salient issue “%(title)s” from this report?") % {"title": issue.public_title},
+        losses=[_("The issue, its public wording and its summary leave this draft; the report will no longer "
+                  "name it.")],
+        kept=[_("The risk it stood for is unchanged; published versions of the report are never changed.")],
+        confirm_label=_("Remove the issue"), back_url=reverse("reports:detail", args=[report.pk]))
+
+
 @requires(Capability.REPORTS_EDIT)
+@asks_first(_removing_issue)
 @require_POST
 def issue_remove(request, pk: int, issue_pk: int):
     report = _report(request, pk)

@@ -904,7 +904,7 @@ MATRIX: dict[tuple[str, str], tuple[str, str, str, str, str, str]] = {
     ("reports:issue-add", "POST"):                 (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
     ("reports:issue-edit", "GET"):                 (POST_ONLY, POST_ONLY, NO,        NO,        NO,        SIGN_IN),
     ("reports:issue-edit", "POST"):                (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
-    ("reports:issue-remove", "GET"):               (POST_ONLY, POST_ONLY, NO,        NO,        NO,        SIGN_IN),
+    ("reports:issue-remove", "GET"):               (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
     ("reports:issue-remove", "POST"):              (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
     ("reports:review", "GET"):                     (POST_ONLY, POST_ONLY, NO,        POST_ONLY, POST_ONLY, SIGN_IN),
     ("reports:review", "POST"):                    (OK,        OK,        NO,        REFUSED,   REFUSED,   SIGN_IN),

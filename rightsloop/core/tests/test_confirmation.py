@@ -121,3 +121,17 @@ def test_taking_a_case_out_of_a_remedy_plan_asks_first(organisation, hr_lead, si
     assert Grievance.objects.get(pk=other.pk).remedy_plan_id is None
     refused = client.get(f"/grievances/plans/{plan.pk}/cases/{case.pk}/remove/").content.decode()
     assert "at least one case" in refused and "Take out of the plan</button>" not in refused
+
+
+def test_removing_a_salient_issue_from_a_report_asks_first(admin, sign_in):
+    from rightsloop.disclosure import report_actions
+    from rightsloop.disclosure.models import PublicIssue
+
+    report = report_actions.create_report(period=str(TODAY.year), title="Our year", by=admin)
+    issue = report_actions.save_issue(report=report, public_title="Location data of riders", by=admin)
+    client = sign_in(admin)
+    url = f"/reports/{report.pk}/issues/{issue.pk}/remove/"
+    asks_first(client, url, "Location data of riders", "published versions")
+    assert PublicIssue.objects.filter(pk=issue.pk).exists()
+    assert client.post(url).status_code == 302
+    assert not PublicIssue.objects.filter(pk=issue.pk).exists()
