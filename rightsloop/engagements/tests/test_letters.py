@@ -414,3 +414,30 @@ def test_the_organisation_sets_where_replies_to_letters_go(admin):
     admin.organisation.refresh_from_db()
     assert admin.organisation.feedback_reply_to == "listening@kestrel.example"
     assert "feedback_reply_to" in AuditEntry.objects.get(action="organisation.updated").changed_fields
+
+
+def test_planning_the_ready_reports_costs_a_few_queries_per_letter(hr_lead):
+    """Each ready letter is built to check its translation and language; nothing else grows with the people."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    engagement = make_engagement(hr_lead)
+
+    def add_ready(count):
+        for _ in range(count):
+            participation = make_participation(hr_lead, engagement, make_stakeholder(hr_lead))
+            for _ in range(3):
+                item = make_input(hr_lead, engagement, participation)
+                actions.record_decision(input=item, outcome="adopted", rationale="Done.", by=hr_lead)
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            plan = actions.plan_ready_reports(engagement, hr_lead)
+        return len(captured), len(plan.ready)
+
+    add_ready(2)
+    few, two = queries()
+    add_ready(4)
+    many, six = queries()
+    assert (two, six) == (2, 6)
+    assert many - few <= 4 * 4, (few, many)  # at most four queries for each further letter, whatever its inputs
