@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rightsloop.core.registry import AuditTarget
 
-from .models import User
+from .models import Membership, User
 
 
 def _members(viewer):
@@ -15,5 +15,10 @@ TARGETS = (
     AuditTarget(
         label="accounts.user", title=_("Member"), noun=_("a member"),
         visible=_members, name=lambda user: user.display_name,
+    ),
+    AuditTarget(
+        label="accounts.membership", title=_("Membership"), noun=_("a member"),
+        visible=lambda viewer: Membership.objects.filter(organisation=viewer.organisation).select_related("user"),
+        name=lambda membership: membership.user.display_name,
     ),
 )

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy
 from rightsloop.core.registry import AuditTarget
 
 from . import queries
-from .models import Theme
+from .models import ResponseImport, Theme
 
 
 def _themes(viewer):
@@ -29,5 +29,12 @@ TARGETS = (
             "theme": theme.label, "consultation": theme.consultation.engagement.title},
         url=lambda theme: reverse("consultations:detail", args=[theme.consultation_id]),
         search=lambda viewer, text: _themes(viewer).filter(label__icontains=text),
+    ),
+    AuditTarget(
+        label="consultations.responseimport", title=gettext_lazy("Import"), noun=gettext_lazy("a consultation"),
+        visible=lambda viewer: ResponseImport.objects.filter(
+            consultation__in=queries.visible_consultations(viewer)).select_related("consultation__engagement"),
+        name=lambda job: f"“{job.consultation.engagement.title}”",
+        url=lambda job: reverse("consultations:detail", args=[job.consultation_id]),
     ),
 )

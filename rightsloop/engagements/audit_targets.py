@@ -9,7 +9,7 @@ from rightsloop.stakeholders.audit_targets import audit_name
 from rightsloop.stakeholders.queries import hidden_from
 
 from . import queries
-from .models import FeedbackReport, Participation
+from .models import BriefingMaterial, FeedbackReport, Participation
 
 
 def _engagement_page(engagement) -> str:
@@ -55,5 +55,13 @@ TARGETS = (
         name=lambda report: _participation_name(report.participation),
         url=lambda report: reverse("engagements:feedback-participant",
                                    args=[report.engagement_id, report.participation_id]),
+    ),
+    AuditTarget(
+        label="engagements.briefingmaterial", title=gettext_lazy("Briefing material"),
+        noun=gettext_lazy("an engagement"),
+        visible=lambda viewer: BriefingMaterial.objects.filter(
+            engagement__in=queries.visible_engagements(viewer)).select_related("engagement"),
+        name=lambda briefing: f"“{briefing.engagement.title}”",
+        url=lambda briefing: _engagement_page(briefing.engagement),
     ),
 )

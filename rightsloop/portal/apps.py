@@ -25,3 +25,11 @@ class PortalConfig(AppConfig):
         site.add_portal_section(PortalSection(
             key="details", label=_("Your details and consent"), urls="rightsloop.portal.sections.details",
             order=90))
+
+        # The audit log names this app's records as the reader may see them (core.audit_log).
+        from rightsloop.core.registry import site as audit_registry
+
+        from .audit_targets import TARGETS as AUDIT_TARGETS
+
+        for audit_target in AUDIT_TARGETS:
+            audit_registry.add_audit_target(audit_target)

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from rightsloop.core.registry import AuditTarget
 
 from . import queries
-from .models import Mitigation
+from .models import DecisionCondition, Evidence, Indicator, Mitigation
 
 
 def _mitigations(viewer):
@@ -39,5 +39,27 @@ TARGETS = (
         visible=queries.visible_events, name=lambda event: f"“{event.title}”",
         url=lambda event: reverse("risks:event-detail", args=[event.pk]),
         search=lambda viewer, text: queries.visible_events(viewer).filter(title__icontains=text),
+    ),
+    AuditTarget(
+        label="risks.decisioncondition", title=_("Condition of a strategic decision"),
+        noun=_("a strategic decision"),
+        visible=lambda viewer: DecisionCondition.objects.filter(
+            decision__in=queries.visible_decisions(viewer)).select_related("decision"),
+        name=lambda condition: f"“{condition.decision.title}”",
+        url=lambda condition: reverse("risks:decision-detail", args=[condition.decision_id]),
+    ),
+    AuditTarget(
+        label="risks.indicator", title=_("Effectiveness indicator"), noun=_("a mitigation"),
+        visible=lambda viewer: Indicator.objects.filter(mitigation__in=_mitigations(viewer)).select_related(
+            "mitigation__risk"),
+        name=lambda indicator: f"“{Truncator(indicator.mitigation.action).chars(80)}”",
+        url=lambda indicator: reverse("risks:mitigation-detail", args=[indicator.mitigation_id]),
+    ),
+    AuditTarget(
+        label="risks.evidence", title=_("Evidence of effectiveness"), noun=_("a mitigation"),
+        visible=lambda viewer: Evidence.objects.filter(indicator__mitigation__in=_mitigations(viewer))
+        .select_related("indicator__mitigation"),
+        name=lambda evidence: f"“{Truncator(evidence.indicator.mitigation.action).chars(80)}”",
+        url=lambda evidence: reverse("risks:mitigation-detail", args=[evidence.indicator.mitigation_id]),
     ),
 )

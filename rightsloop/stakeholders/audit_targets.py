@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from rightsloop.core.registry import AuditTarget
 
 from . import queries
+from .models import DuplicateFlag
 from .pseudonyms import pseudonym
 from .vocabulary import SafetyLevel
 
@@ -31,5 +32,13 @@ TARGETS = (
         visible=queries.visible_groups, name=lambda group: f"“{group.name}”",
         url=lambda group: reverse("stakeholders:group-detail", args=[group.pk]),
         search=lambda viewer, text: queries.visible_groups(viewer).filter(name__icontains=text),
+    ),
+    AuditTarget(
+        label="stakeholders.duplicateflag", title=_("Possible duplicate"), noun=_("a stakeholder"),
+        visible=lambda viewer: DuplicateFlag.objects.filter(
+            stakeholder__in=queries.visible_stakeholders(viewer), other__in=queries.visible_stakeholders(viewer),
+        ).select_related("stakeholder"),
+        name=lambda flag: audit_name(flag.stakeholder),
+        url=lambda flag: reverse("stakeholders:detail", args=[flag.stakeholder_id]),
     ),
 )
