@@ -24,6 +24,8 @@ class Confirmation:
     intro: str = ""
     kept: list[str] = field(default_factory=list)
     refusal: str = ""
+    # Fields the confirming POST carries (for a view that does several things at one address).
+    hidden: dict[str, str] = field(default_factory=dict)
 
 
 def asks_first(describe: Callable[..., Confirmation]):

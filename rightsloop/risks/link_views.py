@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from rightsloop.accounts.permissions import requires
 from rightsloop.accounts.roles import Capability
+from rightsloop.core.confirmation import Confirmation
 from rightsloop.core.pagination import paginate, query_without_page
 from rightsloop.engagements.models import Engagement
 from rightsloop.engagements.queries import access_input, visible_inputs
@@ -124,6 +125,23 @@ def _target(viewer, value: str):
     return access(viewer, int(pk))
 
 
+def _confirm_unlink(request, item, value: str, here: str):
+    """Unlinking asks first: what the target loses, on a page that changes nothing; its form POSTs the unlink."""
+    try:
+        target = _target(request.viewer, value)
+    except (KeyError, ValueError, Http404):
+        raise Http404 from None
+    name = getattr(target, "title", None) or getattr(target, "action", "")
+    page = Confirmation(
+        title=_("Unlink this input from “%(name)s”?") % {"name": name[:120]},
+        losses=[_("The input no longer counts as a voice heard on it: its “who was heard” figures and its list "
+                  "of inputs leave it out.")],
+        kept=[_("The input and the target are unchanged; the unlink is audited and can be undone by linking "
+                "again.")],
+        confirm_label=_("Unlink"), back_url=here, hidden={"operation": "unlink", "target": value})
+    return render(request, "core/confirm.html", {**vars(page), "action": here})
+
+
 @requires(Capability.RISKS_VIEW)
 @require_http_methods(["GET", "POST"])
 def input_links(request, input_id: int):
@@ -132,6 +150,8 @@ def input_links(request, input_id: int):
     item = access_input(viewer, input_id)
     can_edit = viewer.can(Capability.RISKS_EDIT)
     here = reverse("risks:input-links", args=[item.pk])
+    if request.method == "GET" and "unlink" in request.GET and can_edit:
+        return _confirm_unlink(request, item, request.GET["unlink"], here)
     form = TargetLinkForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if not can_edit:

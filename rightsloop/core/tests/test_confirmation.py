@@ -135,3 +135,22 @@ def test_removing_a_salient_issue_from_a_report_asks_first(admin, sign_in):
     assert PublicIssue.objects.filter(pk=issue.pk).exists()
     assert client.post(url).status_code == 302
     assert not PublicIssue.objects.filter(pk=issue.pk).exists()
+
+
+def test_unlinking_an_input_from_a_risk_asks_first(hr_lead, sign_in):
+    from rightsloop.engagements.tests.factories import make_input
+    from rightsloop.risks import actions as risk_actions
+    from rightsloop.risks.models import RiskInput
+    from rightsloop.risks.tests.factories import make_risk
+
+    item = make_input(hr_lead, make_engagement(hr_lead))
+    risk = make_risk(hr_lead, title="Location trails kept too long")
+    risk_actions.link_inputs(target=risk, inputs=[item], by=hr_lead)
+    client = sign_in(hr_lead)
+    url = f"/risks/inputs/{item.pk}/links/"
+    assert f'href="?unlink=risk:{risk.pk}"' in client.get(url).content.decode()
+    asks_first(client, f"{url}?unlink=risk:{risk.pk}", "Location trails kept too long", "who was heard")
+    assert RiskInput.objects.filter(risk=risk, input=item).exists()
+    assert client.get(f"{url}?unlink=risk:99999999").status_code == 404
+    assert client.post(url, {"operation": "unlink", "target": f"risk:{risk.pk}"}).status_code == 302
+    assert not RiskInput.objects.filter(risk=risk, input=item).exists()
