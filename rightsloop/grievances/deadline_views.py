@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from rightsloop.accounts.permissions import requires
 from rightsloop.accounts.roles import Capability
 from rightsloop.core import countries, rights
+from rightsloop.core.confirmation import Confirmation
 from rightsloop.core.forms import copy_errors
 from rightsloop.risks.forms import RiskForm
 from rightsloop.risks.models import Mitigation, Risk, StrategicDecision
@@ -108,11 +109,32 @@ def linked_to(grievance: Grievance) -> dict:
     }
 
 
+def _confirm_unlink(request, grievance: Grievance, kind: str, pk: str):
+    """Unlinking asks first, on a page that changes nothing; its form POSTs the unlink to the links page."""
+    target = _target(request.viewer, kind, int(pk)) if kind in links.KINDS and pk.isdigit() and len(pk) < 10 else None
+    if target is None:
+        raise Http404
+    name = getattr(target, "title", None) or getattr(target, "action", "")
+    here = reverse("grievances:links", args=[grievance.pk])
+    page = Confirmation(
+        title=_("Unlink %(case)s from “%(name)s”?") % {"case": grievance.label, "name": name[:120]},
+        losses=[_("The register no longer shows that this case fed into it, and the case no longer counts among "
+                  "the grievances behind it.")],
+        kept=[_("The case and the register entry are unchanged; the unlink is audited and can be undone by "
+                "linking again.")],
+        confirm_label=_("Unlink"), back_url=here,
+        hidden={"operation": LinkForm.UNLINK, "kind": kind, "target": pk})
+    return render(request, "core/confirm.html", {**vars(page), "action": here})
+
+
 @requires(Capability.GRIEVANCES_HANDLE)
 @require_http_methods(["GET", "POST"])
 def links_page(request, pk: int):
     viewer = request.viewer
     grievance = queries.access_case(viewer, pk)
+    if request.method == "GET" and "unlink" in request.GET:
+        kind, _sep, target_pk = request.GET["unlink"].partition(":")
+        return _confirm_unlink(request, grievance, kind, target_pk)
     form = LinkForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -154,3 +154,21 @@ def test_unlinking_an_input_from_a_risk_asks_first(hr_lead, sign_in):
     assert client.get(f"{url}?unlink=risk:99999999").status_code == 404
     assert client.post(url, {"operation": "unlink", "target": f"risk:{risk.pk}"}).status_code == 302
     assert not RiskInput.objects.filter(risk=risk, input=item).exists()
+
+
+def test_unlinking_a_case_from_the_register_asks_first(organisation, hr_lead, sign_in):
+    from rightsloop.grievances.actions import links
+    from rightsloop.grievances.tests.factories_remedy import make_case
+    from rightsloop.risks.tests.factories import make_risk
+
+    case = make_case(organisation)
+    risk = make_risk(hr_lead, title="Fares charged twice")
+    links.link(grievance=case, target=risk, by=hr_lead)
+    client = sign_in(hr_lead)
+    url = reverse("grievances:links", args=[case.pk])
+    assert f'href="?unlink=risk:{risk.pk}"' in client.get(url).content.decode()
+    asks_first(client, f"{url}?unlink=risk:{risk.pk}", "Fares charged twice", "fed into it")
+    assert case.risks.filter(pk=risk.pk).exists()
+    assert client.get(f"{url}?unlink=risk:99999999").status_code == 404
+    assert client.post(url, {"operation": "unlink", "kind": "risk", "target": risk.pk}).status_code == 302
+    assert not case.risks.filter(pk=risk.pk).exists()
