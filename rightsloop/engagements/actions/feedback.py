@@ -331,6 +331,9 @@ def plan_ready_reports(engagement: Engagement, viewer: Viewer) -> ReadyPlan:
 def _not_ready_because(participation: Participation, queued: set[int]) -> str:
     if participation.loop_closed:
         return _("Already told; no decision since.")
+    if participation.broken_promises:
+        return _("A promised next step is overdue: record a new decision first, so the letter does not repeat a "
+                 "date that has passed.")
     if participation.undecided_count:
         return ngettext("%(count)s input still has no decision.", "%(count)s inputs still have no decision.",
                         participation.undecided_count) % {"count": participation.undecided_count}

@@ -228,17 +228,22 @@ def test_send_every_ready_report_sends_the_ready_and_says_why_the_others_wait(
         item = make_input(hr_lead, engagement, participation)
         actions.record_decision(input=item, outcome="adopted", rationale="Done.", by=hr_lead)
     make_input(hr_lead, engagement, waiting)
+    promised = make_participation(hr_lead, engagement, make_stakeholder(hr_lead, email="late@example.net"))
+    actions.record_decision(input=make_input(hr_lead, engagement, promised), outcome="under_consideration",
+                            next_step="A review", next_step_due=TODAY + datetime.timedelta(days=1), by=hr_lead)
+    type(promised).objects.filter(pk=promised.pk).update(broken_promises=1)  # as if that day had passed
     plan = actions.plan_ready_reports(engagement, hr_lead)
     assert [p.pk for p in plan.ready] == [ready.pk]
     reasons = {p.pk: reason for p, reason in plan.skipped}
     assert reasons[waiting.pk] == "1 input still has no decision."
     assert "Email is not a safe channel" in reasons[unreachable.pk]
     assert "no translation into Swahili" in reasons[untranslated.pk]
+    assert "A promised next step is overdue" in reasons[promised.pk]
     with django_capture_on_commit_callbacks(execute=True):
         done = actions.send_ready_reports(engagement=engagement, by=hr_lead)
     assert [p.pk for p in done.ready] == [ready.pk] and len(mail.outbox) == 1
     assert mail.outbox[0].to == ["ready@example.net"]
-    assert AuditEntry.objects.filter(action="feedback.ready_sent", summary="1 sent, 3 left for later").exists()
+    assert AuditEntry.objects.filter(action="feedback.ready_sent", summary="1 sent, 4 left for later").exists()
     # Sent is sent: asking again finds nobody ready and that person told.
     again = actions.plan_ready_reports(engagement, hr_lead)
     assert again.ready == [] and {p.pk for p, _reason in again.skipped} >= {ready.pk}
