@@ -328,7 +328,11 @@ def test_a_protected_persons_letter_and_pdf_are_not_found_without_a_grant(hr_lea
 
 def test_a_protected_persons_pdf_carries_the_pseudonym_the_grant_holder_sees(hr_lead):
     engagement, participation, person = protected_participant(hr_lead)
-    answer = signed_in(hr_lead).get(reverse("engagements:feedback-letter-pdf", args=[engagement.pk, participation.pk]))
+    client = signed_in(hr_lead)
+    page = client.get(reverse("engagements:feedback-participant", args=[engagement.pk, participation.pk]))
+    assert page.status_code == 200
+    assert f"Dear {pseudonym(person.pk)}," in page.content.decode() and "Amani" not in page.content.decode()
+    answer = client.get(reverse("engagements:feedback-letter-pdf", args=[engagement.pk, participation.pk]))
     assert answer.status_code == 200
     content = build_report(participation, addressee=pseudonym(person.pk))
     text = pdf_text(content, engagement.organisation)
