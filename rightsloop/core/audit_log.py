@@ -95,6 +95,7 @@ class Target:
 class Readable:
     entry: AuditEntry
     who: str
+    role: str               # the actor's role then, in words
     area: str
     sentence: str           # plain text, for the export and the API
     html: SafeString        # the same, the record linked where the reader may open it
@@ -120,7 +121,7 @@ def readable(viewer: Viewer, page: Iterable[AuditEntry]) -> list[Readable]:
         actor = who(entry)
         if found is None:  # an action written before it was worded: shown as it is stored
             sentence = f"{actor}: {entry.action}" + (f" ({target.text})" if target else "")
-            out.append(Readable(entry, actor, "", sentence, format_html("{}", sentence), target))
+            out.append(Readable(entry, actor, _role(entry), "", sentence, format_html("{}", sentence), target))
             continue
         named = target.text if target else _("the organisation")
         sentence = _capitalised(str(found.sentence) % {"who": actor, "target": named})
@@ -131,8 +132,14 @@ def readable(viewer: Viewer, page: Iterable[AuditEntry]) -> list[Readable]:
             html = format_html("{}<a href=\"{}\">{}</a>{}", before, target.url, target.text, after)
         else:
             html = format_html("{}", sentence)
-        out.append(Readable(entry, actor, str(found.area), sentence, html, target))
+        out.append(Readable(entry, actor, _role(entry), str(found.area), sentence, html, target))
     return out
+
+
+def _role(entry: AuditEntry) -> str:
+    from rightsloop.accounts.roles import Role
+
+    return str(Role(entry.actor_role).label) if entry.actor_role in Role.values else entry.actor_role
 
 
 def _capitalised(text: str) -> str:
