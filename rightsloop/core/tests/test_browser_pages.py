@@ -140,10 +140,11 @@ def save_screenshot(page, path: Path) -> None:
 
 
 def test_every_main_page_fits_a_phone_and_a_desktop(browser_page, live_server):
+    from rightsloop.accounts.roles import Function
     from rightsloop.consultations.models import Consultation
     from rightsloop.core.models import Organisation
     from rightsloop.disclosure.report_models import Report
-    from rightsloop.engagements.models import Engagement, Participation
+    from rightsloop.engagements.models import Engagement, Input, Participation
     from rightsloop.grievances.models import Grievance
     from rightsloop.risks.models import Risk
     from rightsloop.stakeholders.models import Stakeholder
@@ -164,24 +165,36 @@ def test_every_main_page_fits_a_phone_and_a_desktop(browser_page, live_server):
     consultation = Consultation.objects.filter(organisation=organisation).order_by("pk").first()
     case = Grievance.objects.filter(organisation=organisation).order_by("pk").first()
     report = Report.objects.filter(organisation=organisation).order_by("period").first()
+    undecided = (Input.objects.filter(organisation=organisation, owning_function=Function.PRODUCT, outcome="")
+                 .order_by("pk").first())
+    said = Input.objects.filter(engagement=engagement).order_by("pk").first()
     slug = organisation.slug
 
     by_role = {
         content.HR_LEAD: [
             Page("dashboard", reverse("core:home"), "Dashboard"),
             Page("stakeholders", reverse("stakeholders:list"), "Stakeholders"),
+            Page("register-stakeholder", reverse("stakeholders:create"), "Register a stakeholder"),
             Page("stakeholder", reverse("stakeholders:detail", args=[stakeholder.pk]), ""),
             Page("engagements", reverse("engagements:list"), "Engagements"),
+            Page("plan-engagement", reverse("engagements:create"), "Plan an engagement"),
             Page("engagement", reverse("engagements:detail", args=[engagement.pk]), engagement.title),
             Page("inputs", reverse("engagements:inputs", args=[engagement.pk]), ""),
             Page("feedback", reverse("engagements:feedback", args=[engagement.pk]), ""),
             Page("feedback-letter", reverse("engagements:feedback-participant",
-                                            args=[engagement.pk, participation.pk]), ""),
+                                            args=[engagement.pk, participation.pk]), "Feedback report"),
+            Page("send-ready", reverse("engagements:feedback-send-ready", args=[engagement.pk]),
+                 "Send every ready report"),
+            Page("input-history", reverse("engagements:input-versions", args=[said.pk]), "An input and its history"),
+            Page("withdraw-input", reverse("engagements:input-withdraw", args=[said.pk]), "Withdraw this input?"),
+            Page("my-mitigations", reverse("risks:my-mitigations"), "My mitigations"),
             Page("risks", reverse("risks:register"), "Salient risks"),
             Page("risk", reverse("risks:detail", args=[risk.pk]), risk.title),
             Page("consultations", reverse("consultations:list"), "Consultations"),
             Page("consultation", reverse("consultations:detail", args=[consultation.pk]), ""),
             Page("analysis", reverse("consultations:analysis", args=[consultation.pk]), ""),
+            Page("consultation-decisions", reverse("consultations:decisions", args=[consultation.pk]),
+                 "Decisions per theme"),
             Page("grievances", reverse("grievances:list"), ""),
             Page("grievance", reverse("grievances:case", args=[case.pk]), ""),
             Page("agreements", reverse("relationships:agreement-list"), ""),
@@ -190,7 +203,8 @@ def test_every_main_page_fits_a_phone_and_a_desktop(browser_page, live_server):
             Page("report", reverse("reports:detail", args=[report.pk]), ""),
         ],
         content.PRODUCT_LEAD: [
-            Page("decision-queue", reverse("engagements:queue"), ""),
+            Page("decision-queue", reverse("engagements:queue"), "Inputs routed"),
+            Page("decide", reverse("engagements:input-decide", args=[undecided.pk]), "Decide on an input"),
         ],
         "helena": [
             Page("board", reverse("oversight:board"), "Board view"),
