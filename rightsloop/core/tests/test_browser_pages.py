@@ -123,6 +123,7 @@ def check(page, visit: Page, problems: list[str], *, public: bool = False) -> No
             problems.append(f"{visit.name} at {width}px cuts off {clipped}")
         if public:
             weight = page.evaluate(WEIGHT)
+            assert weight > 0, f"{visit.name}: the browser reported no bytes for the page, so it cannot be weighed"
             if weight > PUBLIC_PAGE_BUDGET:
                 problems.append(f"{visit.name} weighs {weight} bytes, over the {PUBLIC_PAGE_BUDGET} a public page may")
         if TAKE_SCREENSHOTS:
