@@ -59,6 +59,7 @@ makemessages: install-dev system-deps
 
 # Checked before anything else: gunicorn on a taken port fails late, and `kill 0` then hides why.
 port-free:
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is not installed (make demo PYTHON=... names another)" >&2; exit 1; }
 	@$(PYTHON) -c 'import socket, sys; s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); \
 	  s.bind((sys.argv[1], int(sys.argv[2])))' $(HOST) $(PORT) 2>/dev/null || \
 	  { echo "Port $(PORT) on $(HOST) is already in use; stop what uses it or run make demo PORT=$$(($(PORT) + 1))" >&2; \
