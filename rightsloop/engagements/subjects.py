@@ -1,7 +1,7 @@
 """What the engagements app holds about one stakeholder, for subject access exports and erasure (X5)."""
 
 from .loops import refresh_loop
-from .models import Engagement, FeedbackReport, Input, LetterDraft, Participation
+from .models import Engagement, FeedbackReport, Input, InputVersion, LetterDraft, Participation
 
 
 def export(stakeholder) -> list[dict]:
@@ -58,7 +58,9 @@ def erase(stakeholder) -> int:
     the proxy keeps those words (the group was heard) and only the channel becomes a pseudonym.
     """
     cleared = Input.objects.filter(speaker__stakeholder=stakeholder, group__isnull=True).update(
-        text_sealed=b"", language="")
+        text_sealed=b"", language="", withdrawal_reason_sealed=b"")
+    # Earlier versions of inputs that were once theirs (engagements.actions.inputs.edit_input).
+    cleared += InputVersion.objects.filter(speaker__stakeholder=stakeholder, group__isnull=True).update(text_sealed=b"")
     cleared += FeedbackReport.objects.filter(participation__stakeholder=stakeholder).update(
         body_sealed=b"", body_html_sealed=b"", personal_note_sealed=b"")
     # A letter not yet sent: its note and translation were written for them.

@@ -254,3 +254,16 @@ def test_cancelling_is_refused_once_a_report_was_sent(hr_lead, heard):
     assert not engagement.is_cancelled and not Input.objects.withdrawn().exists()
     with pytest.raises(ValidationError):
         actions.cancel_engagement(engagement=make_engagement(hr_lead), reason="", by=hr_lead)
+
+
+def test_erasing_the_speaker_clears_the_earlier_versions_too(hr_lead):
+    from rightsloop.engagements.subjects import erase
+
+    engagement = make_engagement(hr_lead)
+    person = make_stakeholder(hr_lead)
+    participation = make_participation(hr_lead, engagement, person)
+    item = make_input(hr_lead, engagement, participation, text="First words.")
+    actions.edit_input(input=item, text="Second words.", speaker=participation, attribution="anonymised", tags=[],
+                       by=hr_lead)
+    erase(person)
+    assert bytes(InputVersion.objects.get(input=item).text_sealed) == b""
