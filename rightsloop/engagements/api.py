@@ -595,6 +595,8 @@ class LoopMetricsOut(Schema):
     share_decided: float | None
     median_days_to_feedback: float | None
     closed_loops: int
+    broken_promises: int = Field(description="Next steps promised by a date now passed, with no decision since "
+                                             "(listed by GET /promises?state=broken)")
 
 
 @router.get("/metrics/loop", response=documented({200: LoopMetricsOut}),

@@ -9,6 +9,7 @@ urlpatterns = [
     path("decisions/", views.decision_queue, name="queue"),
     path("<int:pk>/", views.engagement_detail, name="detail"),
     path("<int:pk>/edit/", views.engagement_edit, name="edit"),
+    path("<int:pk>/participants/add/", views.participants_add, name="participants-add"),
     path("<int:pk>/participants/add/<int:stakeholder_pk>/", views.participant_add, name="participant-add"),
     path("<int:pk>/participants/<int:participation_pk>/remove/", views.participant_remove,
          name="participant-remove"),

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from rightsloop.accounts.permissions import requires
 from rightsloop.accounts.roles import Capability, Function
+from rightsloop.core.access import plausible_id
 from rightsloop.core.confirmation import Confirmation, asks_first
 from rightsloop.core.forms import posted_search, search_text
 from rightsloop.core.languages import choices as language_choices
@@ -224,6 +225,19 @@ def _removing_participant(request, pk: int, participation_pk: int) -> Confirmati
         refusal=_("They have inputs recorded and cannot be removed: correct or withdraw the inputs first.")
         if participation.inputs.exists() else "",
         confirm_label=_("Remove the participant"), back_url=reverse("engagements:detail", args=[engagement.pk]))
+
+
+@requires(Capability.ENGAGEMENTS_EDIT)
+@require_POST
+def participants_add(request, pk: int):
+    """Invite several people found with the engagement page's search at once (each through add_participant)."""
+    engagement = queries.access_engagement(request.viewer, pk)
+    chosen = [int(value) for value in request.POST.getlist("stakeholders") if plausible_id(value)]
+    if not chosen:
+        messages.error(request, _("Tick at least one person to invite."))
+    else:
+        _invite_chosen(request, engagement, chosen)
+    return redirect("engagements:detail", pk=engagement.pk)
 
 
 @requires(Capability.ENGAGEMENTS_EDIT)

@@ -188,6 +188,7 @@ ROUTE_OBJECTS: dict[str, dict[str, str]] = {
     "api:link_group_risks": {"body.risk_ids": "risk"},
     "api:unlink_group_risks": {"body.risk_ids": "risk"},
     "engagements:participant-add": {"pk": "engagement", "stakeholder_pk": "newcomer"},
+    "engagements:participants-add": {"pk": "engagement"},
     "engagements:participant-remove": {"pk": "engagement", "participation_pk": "newcomer_participation"},
     "engagements:briefing-file": {"pk": "engagement", "briefing_pk": "briefing"},
     "engagements:feedback-participant": {"pk": "engagement", "participation_pk": "participation"},

@@ -250,6 +250,8 @@ MATRIX: dict[tuple[str, str], tuple[str, str, str, str, str, str]] = {
     ("engagements:edit", "POST"):                  (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
     ("engagements:participant-add", "GET"):        (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
     ("engagements:participant-add", "POST"):       (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("engagements:participants-add", "GET"):       (POST_ONLY, POST_ONLY, NO,        NO,        NO,        SIGN_IN),
+    ("engagements:participants-add", "POST"):      (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
     ("engagements:participant-remove", "GET"):     (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
     ("engagements:participant-remove", "POST"):    (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
     ("engagements:briefing-add", "GET"):           (POST_ONLY, POST_ONLY, NO,        NO,        NO,        SIGN_IN),

@@ -98,3 +98,20 @@ def test_the_next_step_fields_say_they_are_for_decisions_under_consideration(hr_
     assert page.count('data-shown-for="outcome:under_consideration"') == 2
     assert "For decisions under consideration only." in page
     assert '<script src="/static/js/forms.js" defer></script>' in page or "js/forms" in page
+
+
+def test_invite_several_found_with_the_search(hr_lead, sign_in):
+    engagement = make_engagement(hr_lead)
+    first, second = make_stakeholder(hr_lead, name="Kibera Riders"), make_stakeholder(hr_lead, name="Kibera Youth")
+    protected = make_stakeholder(hr_lead, name="Kibera Defender", safety_level="high")
+    client = sign_in(hr_lead)
+    found = client.post(f"/engagements/{engagement.pk}/", {"find": "kibera"}, follow=True).content.decode()
+    assert f'name="stakeholders" value="{first.pk}"' in found
+    assert f'name="stakeholders" value="{protected.pk}"' not in found  # their own page only: a proxy or override
+    response = client.post(f"/engagements/{engagement.pk}/participants/add/",
+                           {"stakeholders": [first.pk, second.pk, protected.pk, "x", "0"]}, follow=True)
+    assert "2 participants invited." in response.content.decode()
+    assert "was not invited: At high risk" in response.content.decode()
+    assert set(engagement.participations.values_list("stakeholder_id", flat=True)) == {first.pk, second.pk}
+    nothing = client.post(f"/engagements/{engagement.pk}/participants/add/", {}, follow=True)
+    assert "Tick at least one person to invite." in nothing.content.decode()
