@@ -462,6 +462,7 @@ MATRIX: dict[tuple[str, str], tuple[str, str, str, str, str, str]] = {
     ("api:letter_pdf", "GET"):                     (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
     ("api:send_ready_reports", "POST"):            (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
     ("api:loop_metrics", "GET"):                   (OK,        OK,        OK,        OK,        OK,        NO_TOKEN),
+    ("api:list_promises", "GET"):                  (OK,        OK,        OK,        NO,        OK,        NO_TOKEN),
     # The risks API (risks/api.py): reads for every role with risks.view (the board sees no input), writes
     # for risks.edit; a mitigation's owner may change it (REFUSED for the others).
     ("api:list_rights", "GET"):                    (OK,        OK,        OK,        OK,        OK,        NO_TOKEN),

@@ -159,6 +159,10 @@ def test_every_main_page_fits_a_phone_and_a_desktop(browser_page, live_server):
 
     stakeholder = (Stakeholder.objects.for_organisation(organisation).filter(safety_level=SafetyLevel.NORMAL)
                    .annotate(n=Count("participations")).order_by("-n", "pk").first())
+    # The contact card must wrap what no column is wide enough for: an address and a handle without spaces.
+    stakeholder.email = "community-liaison.and.digital-rights-desk@very-long-organisation-name.example"
+    stakeholder.messenger_handle = "https://signal.me/#eu/" + "x" * 60
+    stakeholder.save()
     engagement = (Engagement.objects.filter(organisation=organisation)
                   .annotate(n=Count("participations__inputs")).order_by("-n", "pk").first())
     participation = Participation.objects.filter(engagement=engagement).order_by("pk").first()
