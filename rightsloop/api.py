@@ -160,6 +160,7 @@ from rightsloop.disclosure.api import router as open_data_router  # noqa: E402
 from rightsloop.disclosure.report_api import router as reports_router  # noqa: E402
 from rightsloop.engagements.api import router as engagements_router  # noqa: E402
 from rightsloop.engagements.load_api import router as load_router  # noqa: E402
+from rightsloop.engagements.promise_api import router as promises_router  # noqa: E402
 from rightsloop.grievances.api_cases import router as grievance_cases_router  # noqa: E402
 from rightsloop.grievances.api_deadlines import router as grievance_deadlines_router  # noqa: E402
 from rightsloop.grievances.api_intake import router as grievance_intake_router  # noqa: E402
@@ -183,6 +184,7 @@ api.add_router("/agreements", agreements_router)
 api.add_router("/", ratings_router)
 api.add_router("/", payments_router)
 api.add_router("/", load_router)
+api.add_router("/", promises_router)
 api.add_router("/portal-links", portal_router)
 api.add_router("/", oversight_router)
 api.add_router("/", reports_router)

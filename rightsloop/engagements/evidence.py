@@ -59,6 +59,7 @@ from rightsloop.stakeholders.models import AffectedGroup, Stakeholder
 from rightsloop.stakeholders.vocabulary import AtRisk, Kind, SafetyLevel
 
 from .models import Decision, Engagement, FeedbackReport, Input, Participation
+from .promises import Promise
 from .representation import AFFECTED_VOICES, Tally, who_was_heard
 from .vocabulary import DeliveryStatus, EngagementType, LoopState, Phase
 
@@ -274,6 +275,11 @@ def collect_mechanisms(organisation, period: Period, today: datetime.date) -> Ev
                                     loop_closed_at__lt=min(end, until))),
     )
 
+    # Promises of a next step due in the period (up to today while it runs) and not done by their date: kept late
+    # since or not yet, they count in the period they were broken in, whenever it is counted.
+    broken_promises = (Promise.objects.for_organisation(organisation).standing()
+                       .broken_between(period.start, min(period.end + datetime.timedelta(days=1), today)).count())
+
     seen = Capability.ENGAGEMENTS_VIEW
     overdue_url = _engagements_url(overdue="on")
     figures = [
@@ -292,6 +298,9 @@ def collect_mechanisms(organisation, period: Period, today: datetime.date) -> Ev
                url=_engagements_url(loop_state=LoopState.CLOSED), capability=seen),
         Figure(key="loops_overdue", label=_("Loops overdue at the end of the period"), value=loops["overdue"],
                better=DOWN, url=overdue_url, capability=seen),
+        Figure(key="promises_broken", label=_("Broken promises: next steps promised by a date in the period and "
+                                              "not done by it"),
+               value=broken_promises, better=DOWN, url=reverse("core:home"), capability=Capability.DASHBOARD_VIEW),
     ]
 
     findings = []
@@ -308,6 +317,15 @@ def collect_mechanisms(organisation, period: Period, today: datetime.date) -> Ev
                 "became of their input.",
                 loops["overdue"]) % {"n": loops["overdue"], "date": on},
             url=overdue_url, capability=seen))
+    if broken_promises:
+        findings.append(Finding(
+            text=ngettext(
+                "%(n)s input was kept under consideration with a next step promised by a date in %(period)s, and "
+                "no decision came by that date.",
+                "%(n)s inputs were kept under consideration with a next step promised by a date in %(period)s, and "
+                "no decision came by that date.",
+                broken_promises) % {"n": broken_promises, "period": label},
+            url=reverse("core:home"), capability=Capability.DASHBOARD_VIEW))
 
     if not held_total and not funnel["inputs"]:
         reading = _("Nothing to show for %(period)s: no engagement was held and no input recorded.") % {

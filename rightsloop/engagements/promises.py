@@ -16,6 +16,7 @@ import datetime
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rightsloop.core.models import Organisation, OrganisationScopedQuerySet
@@ -111,3 +112,20 @@ class Promise(models.Model):
 
     def state_label(self, today: datetime.date) -> str:
         return str(PromiseState(self.state(today)).label)
+
+    @property
+    def state_today(self) -> str:
+        return self.state(timezone.localdate())
+
+    @property
+    def state_today_label(self) -> str:
+        return self.state_label(timezone.localdate())
+
+    @property
+    def badge(self) -> str:
+        """The badge class the pages mark its state with (rightsloop.css)."""
+        return BADGES[self.state_today]
+
+
+BADGES = {PromiseState.OPEN: "open", PromiseState.BROKEN: "overdue", PromiseState.KEPT: "closed",
+          PromiseState.KEPT_LATE: "queued"}

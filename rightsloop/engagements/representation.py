@@ -16,7 +16,7 @@ from babel.languages import get_official_languages
 from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 
-from rightsloop.core import countries
+from rightsloop.core import charts, countries
 from rightsloop.core import languages as language_names
 from rightsloop.stakeholders.models import AffectedGroup, StakeholderTrait
 from rightsloop.stakeholders.vocabulary import AtRisk, Kind, Trait
@@ -87,6 +87,49 @@ class Heard:
     through_proxy: HeardThroughProxy = field(default_factory=HeardThroughProxy)
     # Softer than gaps: worth knowing, not missing (affected people heard only through their proxies).
     notes: list[str] = field(default_factory=list)
+
+    def bar_charts(self) -> list[charts.Bars]:
+        """The breakdowns as bars (core.charts), each with its table: the same counts the pages showed as tables.
+        Nothing here is hidden: who_was_heard already counted the people the viewer may not know of as
+        unattributed inputs, never as voices."""
+        south = self.global_south or {}
+        return [
+            _bars("heard-kind", _("By kind of stakeholder"), _("Voices heard, by kind of stakeholder."),
+                  self.by_kind, _("Kind"), _("Voices")),
+            _bars("heard-region", _("By region"), _("Voices heard, by region."), self.by_region, _("Region"),
+                  _("Voices")),
+            _bars("heard-global-south", _("Global South"), _("Voices from the Global South, from outside it, or "
+                                                             "from nowhere recorded."),
+                  [Tally("yes", _("Yes"), south.get("yes", 0)), Tally("no", _("No"), south.get("no", 0)),
+                   Tally("unknown", _("Unknown"), south.get("unknown", 0))],
+                  _("From the Global South"), _("Voices")),
+            _bars("heard-language", _("By language"), _("Voices heard, by language spoken."), self.by_language,
+                  _("Language"), _("Voices")),
+            _bars("heard-at-risk", _("By at-risk attribute"), _("Voices heard, by at-risk attribute."),
+                  self.by_at_risk, _("At risk"), _("Voices")),
+        ]
+
+    def group_bar_charts(self) -> list[charts.Bars]:
+        """The affected groups heard through a proxy, as bars with their tables."""
+        groups = self.through_proxy
+        in_south = Tally("global_south", _("In the Global South"), groups.global_south.get("yes", 0))
+        return [
+            _bars("heard-groups-region", _("Affected groups heard through a proxy, by region"),
+                  _("Groups heard through a proxy, by the regions they live in."), [*groups.by_region, in_south],
+                  _("Region"), _("Groups")),
+            _bars("heard-groups-language", _("Affected groups heard through a proxy, by language"),
+                  _("Groups heard through a proxy, by the languages they speak."), groups.by_language,
+                  _("Language"), _("Groups")),
+            _bars("heard-groups-at-risk", _("Affected groups heard through a proxy, by at-risk attribute"),
+                  _("Groups heard through a proxy, by at-risk attribute."), groups.by_at_risk, _("At risk"),
+                  _("Groups")),
+        ]
+
+
+def _bars(key: str, title: str, description: str, tallies: list[Tally], label_heading: str,
+          value_heading: str) -> charts.Bars:
+    return charts.bars(key, title, description, [{"label": label, "value": n, "url": ""} for label, n in tallies],
+                       label_heading=label_heading, value_heading=value_heading)
 
 
 def who_was_heard(inputs: QuerySet, *, markets: list[str] | tuple[str, ...] = (),

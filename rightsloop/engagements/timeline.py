@@ -123,6 +123,8 @@ def standing(viewer: Viewer, stakeholder: Stakeholder) -> list[Standing]:
         engagement = p.engagement
         if p.inputs_count == 0:
             state, label = "no_input", _("No input recorded")
+        elif p.broken_promises:
+            state, label = "promise_broken", _("Re-opened: a promised next step is overdue")
         elif p.loop_closed:
             state, label = "closed", _("Told what became of every input")
         elif p.undecided_count:
@@ -130,7 +132,7 @@ def standing(viewer: Viewer, stakeholder: Stakeholder) -> list[Standing]:
                 "count": p.undecided_count}
         else:
             state, label = "ready", _("Decided, not yet told")
-        overdue = p.needs_feedback and engagement.feedback_due_on < today
+        overdue = p.needs_feedback and (engagement.feedback_due_on < today or p.broken_promises > 0)
         lines.append(Standing(engagement_id=engagement.pk, engagement_title=engagement.title, state=state,
                               label=label, overdue=overdue,
                               url=reverse("engagements:detail", args=[engagement.pk])))

@@ -412,7 +412,8 @@ class TimelineEntryOut(Schema):
 class LoopStandingOut(Schema):
     engagement_id: int
     engagement_title: str
-    state: str = Field(..., description="no_input, awaiting_decision, ready or closed")
+    state: str = Field(..., description="no_input, awaiting_decision, ready, closed, or promise_broken "
+                       "(a promised next step passed its date without a decision: open again)")
     label: str
     overdue: bool
 

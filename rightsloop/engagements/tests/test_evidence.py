@@ -22,6 +22,8 @@ from rightsloop.stakeholders.pseudonyms import pseudonym
 from rightsloop.stakeholders.tests.factories import make_stakeholder
 
 from .factories import make_engagement, make_input, make_participation, make_relayed_input
+from .test_promises import decide as promised
+from .test_promises import on as promise_clock
 
 pytestmark = pytest.mark.django_db
 
@@ -294,7 +296,7 @@ def test_the_mechanisms_in_the_running_period(organisation, loops):
 
     assert figures(evidence) == {
         "engagements_held": 2, "inputs_recorded": 3, "share_decided": 66.7, "share_closed": 33.3,
-        "median_days_to_feedback": 15, "loops_closed": 1, "loops_overdue": 1,
+        "median_days_to_feedback": 15, "loops_closed": 1, "loops_overdue": 1, "promises_broken": 0,
     }
     assert evidence.status == ATTENTION
     assert chart(evidence, "loop_funnel").data["steps"][0]["label"] == "Inputs recorded"
@@ -316,7 +318,7 @@ def test_the_previous_period_is_read_as_of_its_end(organisation, loops):
     assert figures(evidence) == {
         # Four inputs; the scholar's was decided only this period, the rider's second one never.
         "engagements_held": 2, "inputs_recorded": 4, "share_decided": 50.0, "share_closed": 50.0,
-        "median_days_to_feedback": 7, "loops_closed": 1, "loops_overdue": 1,
+        "median_days_to_feedback": 7, "loops_closed": 1, "loops_overdue": 1, "promises_broken": 0,
     }
     assert [step["value"] for step in chart(evidence, "loop_funnel").data["steps"]] == [4, 2, 2, 2]
     assert table(evidence, "engagements_by_phase")["Identify and assess"] == [2]
@@ -379,15 +381,41 @@ def test_mechanisms_count_only_the_organisation(organisation, loops, outsider):
     assert (values["loops_closed"], values["loops_overdue"]) == (1, 1)
 
 
+def test_broken_promises_count_in_the_period_their_date_fell_in(organisation, hr_lead):
+    """Kept late or not yet, a promise not done by its date is broken in its date's period; kept on time, or
+    withdrawn, it is not; one due today is not broken yet."""
+    engagement = make_engagement(hr_lead, starts_on=LAST_PERIOD.start, ends_on=LAST_PERIOD.start,
+                                 feedback_due_on=TODAY + datetime.timedelta(days=30))
+    items = [make_input(hr_lead, engagement, make_participation(hr_lead, engagement, make_stakeholder(hr_lead)))
+             for _n in range(5)]
+    late_then, never_then, on_time_then, withdrawn_then, due_today = items
+    start = LAST_PERIOD.start
+    with promise_clock(start + datetime.timedelta(days=1)):
+        for item in (late_then, never_then, on_time_then, withdrawn_then):
+            promised(item, "under_consideration", hr_lead, start + datetime.timedelta(days=20))
+    with promise_clock(start + datetime.timedelta(days=10)):
+        promised(on_time_then, "adopted", hr_lead)
+    with promise_clock(start + datetime.timedelta(days=30)):
+        promised(late_then, "adopted", hr_lead)
+    actions.withdraw_input(input=withdrawn_then, reason="Recorded twice", by=hr_lead)
+    promised(due_today, "under_consideration", hr_lead, TODAY)
+
+    last, now = collect_mechanisms(organisation, LAST_PERIOD, TODAY), collect_mechanisms(organisation, NOW_PERIOD,
+                                                                                         TODAY)
+    assert figures(last)["promises_broken"] == 2 and figures(now)["promises_broken"] == 0
+    [finding] = [f for f in last.findings if "under consideration" in f.text]
+    assert finding.text.startswith("2 inputs were kept under consideration") and finding.url == "/"
+
+
 def test_mechanisms_take_a_fixed_number_of_queries(organisation, hr_lead, loops, django_assert_max_num_queries):
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         collect_mechanisms(organisation, NOW_PERIOD, TODAY)
     for _number in range(5):
         engagement = make_engagement(hr_lead, starts_on=NOW_PERIOD.start, phases=["act", "remedy"])
         person = make_participation(hr_lead, engagement, make_stakeholder(hr_lead))
         decide(make_input(hr_lead, engagement, person), hr_lead)
         tell(person, hr_lead, days=3)
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         evidence = collect_mechanisms(organisation, NOW_PERIOD, TODAY)
     assert figures(evidence)["engagements_held"] == 7
 

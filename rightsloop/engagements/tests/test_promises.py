@@ -236,3 +236,44 @@ def test_the_daily_round_is_scheduled():
     from rightsloop.core.registry import site
 
     assert any(s.key == "keep-track-of-promises" and s.task is tasks.keep_track_of_promises for s in site.schedules)
+
+
+# The API ---------------------------------------------------------------------------------------------------------
+
+@pytest.mark.django_db
+def test_promises_through_the_api(hr_lead, decision_maker, board, api):
+    engagement = make_engagement(hr_lead)
+    lead = api(hr_lead)
+    kept, broken, open_ = (make_input(hr_lead, engagement, make_participation(hr_lead, engagement,
+                                                                              make_stakeholder(hr_lead)))
+                           for _n in range(3))
+    protected = make_participation(hr_lead, engagement, make_stakeholder(hr_lead, safety_level="high"),
+                                   override_reason="Met at their request")
+    hidden = make_input(hr_lead, engagement, protected)
+
+    no_date = lead.post(f"/api/v1/inputs/{kept.pk}/decision", {"outcome": "under_consideration",
+                                                                "next_step": "Legal review"})
+    assert no_date.status_code == 400 and "next_step_due" in no_date.json()["errors"]
+    past = lead.post(f"/api/v1/inputs/{kept.pk}/decision", {"outcome": "under_consideration", "next_step": "Legal",
+                                                             "next_step_due": (TODAY - DAY).isoformat()})
+    assert past.status_code == 400 and "next_step_due" in past.json()["errors"]
+
+    with on(TODAY - 20 * DAY):
+        decide(kept, "under_consideration", hr_lead, TODAY - 15 * DAY)
+        decide(broken, "under_consideration", hr_lead, TODAY - 10 * DAY)
+        decide(hidden, "under_consideration", hr_lead, TODAY - 10 * DAY)
+    with on(TODAY - 16 * DAY):
+        decide(kept, "adopted", hr_lead)
+    decide(open_, "under_consideration", decision_maker, TODAY + 5 * DAY)
+
+    every = api(decision_maker).get("/api/v1/promises").json()
+    assert {row["input_id"]: row["state"] for row in every["items"]} == {
+        kept.pk: "kept", broken.pk: "broken", open_.pk: "open"}  # the protected person's promise is not theirs to see
+    row = next(row for row in every["items"] if row["input_id"] == open_.pk)
+    assert row["owner"] == decision_maker.user.username and row["due_on"] == (TODAY + 5 * DAY).isoformat()
+    assert row["next_step"] == "Legal review of retention" and row["engagement_id"] == engagement.pk
+    assert [r["input_id"] for r in lead.get("/api/v1/promises?state=broken").json()["items"]] == [broken.pk, hidden.pk]
+    assert [r["input_id"] for r in lead.get(f"/api/v1/promises?input_id={kept.pk}").json()["items"]] == [kept.pk]
+    assert lead.get("/api/v1/promises?state=forgotten").status_code == 400
+    assert api(board).get("/api/v1/promises").status_code == 403
+    assert api(decision_maker).get("/api/v1/metrics/loop").json()["broken_promises"] == 1
