@@ -153,7 +153,7 @@ def test_filters_by_person_kind_of_action_record_and_dates(auditor, hr_lead, adm
     assert by_admin and all(sentence.startswith(admin.user.display_name) for sentence in by_admin)
     assert any("“Survey of riders”" in sentence for sentence in by_admin)
     assert len(sentences(action="engagement.created")) == 2
-    assert [s for s in sentences(action="risk.registered")] == [
+    assert sentences(action="risk.registered") == [
         f"{hr_lead.user.display_name} registered the risk “Location data exposure”"]
     assert sentences(target_kind="engagements.engagement", search="nairobi") == [
         f"{hr_lead.user.display_name} created the engagement “Workshop in Nairobi”"]
