@@ -52,7 +52,7 @@ def test_only_mine_sorted_by_due_date_with_what_needs_attention(decision_maker, 
 
 
 def test_the_page_lists_mine_in_constant_queries(decision_maker, hr_lead, sign_in, owned):
-    mine, theirs = owned
+    mine, _theirs = owned
     client = sign_in(decision_maker)
     with CaptureQueriesContext(connection) as few:
         response = client.get("/risks/mitigations/mine/")
