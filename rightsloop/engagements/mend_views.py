@@ -29,7 +29,7 @@ def _inputs_url(item) -> str:
     return reverse("engagements:inputs", args=[item.engagement_id])
 
 
-@requires(Capability.INPUTS_RECORD, Capability.ENGAGEMENTS_VIEW)
+@requires(Capability.INPUTS_RECORD)
 @require_http_methods(["GET", "POST"])
 def input_edit(request, pk: int):
     """Correct what was recorded; the version before stays in the input's history."""
@@ -91,7 +91,7 @@ def _input_losses(item) -> list[str]:
     return losses
 
 
-@requires(Capability.INPUTS_RECORD, Capability.ENGAGEMENTS_VIEW)
+@requires(Capability.INPUTS_RECORD)
 @require_http_methods(["GET", "POST"])
 def input_withdraw(request, pk: int):
     """Withdraw an input recorded by mistake: GET says what changes and changes nothing; POST withdraws."""
@@ -118,7 +118,7 @@ def input_withdraw(request, pk: int):
     }, status=400 if form.errors else 200)
 
 
-@requires(Capability.INPUTS_RECORD, Capability.ENGAGEMENTS_VIEW)
+@requires(Capability.INPUTS_RECORD)
 @require_http_methods(["GET", "POST"])
 def input_merge(request, pk: int):
     """Merge an input recorded twice into this one: GET lists the candidates and what changes; POST merges."""

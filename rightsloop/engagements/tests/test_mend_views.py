@@ -100,3 +100,13 @@ def test_cancelling_asks_first_and_is_refused_after_a_report(hr_lead, sign_in):
     refused = client.get(f"/engagements/{told.pk}/cancel/").content.decode()
     assert "already sent" in refused and "Cancel the engagement" not in refused
     assert client.post(f"/engagements/{told.pk}/cancel/", {"reason": "Oops"}).status_code == 400
+
+
+def test_an_auditor_sees_the_history_but_mends_nothing(hr_lead, auditor, sign_in):
+    item = make_input(hr_lead, make_engagement(hr_lead))
+    client = sign_in(auditor)
+    assert client.get(f"/engagements/inputs/{item.pk}/history/").status_code == 200
+    for step in ("edit", "withdraw", "merge"):
+        assert client.get(f"/engagements/inputs/{item.pk}/{step}/").status_code == 403
+    assert client.post(f"/engagements/inputs/{item.pk}/withdraw/", {"reason": "x"}).status_code == 403
+    assert Input.objects.get(pk=item.pk).stands
