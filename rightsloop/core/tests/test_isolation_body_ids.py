@@ -139,6 +139,7 @@ FORM_FIELD_KINDS = {
     "duplicate": "legal_input",  # an input recorded twice, merged into another (engagements/mend_forms.py)
     "affiliation": "newcomer",  # a person's organisation (stakeholders/forms.py, engagement load)
     "stakeholder_ids": "newcomer",  # a rating round's people, by register number (relationships/rating_forms.py)
+    "participants": "newcomer",  # people invited several at once from the engagement form (engagements/forms.py)
     # The grievance mechanism (grievances/): the group a recorded grievance is filed for, a remedy plan's cases
     "on_behalf_of": "group", "grievance": "grievance", "others": "grievance",
     # A board briefing (oversight/forms.py): the board members who attended, the stakeholders who spoke
