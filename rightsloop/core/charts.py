@@ -469,6 +469,7 @@ class Line:
     fill: str
     dash: str
     marker: str
+    gap: str = ""                      # what None means in this series, where it is not a count hidden for safety
 
     @property
     def is_empty(self) -> bool:
@@ -511,6 +512,21 @@ class Lines:
     @property
     def has_gaps(self) -> bool:
         return any(value is None for line in self.lines for value in line.values)
+
+    @property
+    def gap_notes(self) -> list[str]:
+        """What a break in a line means, once per meaning: a count hidden for safety, or the series' own words."""
+        notes = []
+        for line in self.lines:
+            if None not in line.values:
+                continue
+            note = (_("Where a line has no point: %(gap)s.") % {"gap": line.gap}
+                    if line.gap else
+                    _("A break in a line is a count hidden for safety (%(hidden)s); the table says which.") % {
+                        "hidden": self.hidden_text})
+            if note not in notes:
+                notes.append(note)
+        return notes
 
     @property
     def rows(self) -> list[tuple[str, list[str]]]:
@@ -578,7 +594,7 @@ def lines(key: str, title: str, description: str, periods: list[str], series: li
             cells=[gap if value is None else figure_text(value, unit) for value in s["values"]],
             points=points, paths=["M" + " L".join(f"{p.x} {p.y}" for p in path) for path in paths if len(path) > 1],
             fill=CATEGORICAL[n % len(CATEGORICAL)] if len(series) > 1 else SEQUENTIAL[-1],
-            dash=DASHES[n % len(DASHES)], marker=MARKERS[n % len(MARKERS)]))
+            dash=DASHES[n % len(DASHES)], marker=MARKERS[n % len(MARKERS)], gap=s.get("gap") or ""))
     ticks, labels, ends = [], [], []
     if compact:
         if periods:

@@ -284,6 +284,11 @@ def test_sparkline_spans_its_own_range_and_names_its_ends():
     assert {p.y for p in flat.lines[0].points} == {charts.SPARK_TOP + charts.SPARK_PLOT // 2}
     html = html_of(chart)
     assert "chart-sparkline" in html and "chart-legend" not in html
+    assert "hidden for safety" in html  # its None is a hidden count: the note says so
+    told = html_of(charts.sparkline("told", "Told", "", MONTHS, [3, None, 4, 5], value_heading="N",
+                                    gap="no first reports"))
+    assert "Where a line has no point: no first reports." in told and "hidden for safety" not in told
+    assert "<td>no first reports</td>" in told
 
 
 @pytest.mark.parametrize("spec", specs(), ids=lambda spec: spec["kind"])
