@@ -370,8 +370,8 @@ def merge_inputs(*, keep: Input, duplicate: Input, by: Viewer) -> Input:
     duplicate.save(update_fields=["merged_into", "merged_at", "merged_by"])
     refresh_loop(keep.engagement, [keep.speaker] if keep.speaker_id else [])
     audit.record(
-        organisation=keep.organisation, by=by, action="input.merged", target=duplicate,
-        summary=f"merged into input #{keep.pk}" + (f"; carried over: {', '.join(carried)}" if carried else ""),
+        organisation=keep.organisation, by=by, action="input.merged", target=keep,
+        summary=f"input #{duplicate.pk} merged into it" + (f"; carried over: {', '.join(carried)}" if carried else ""),
         changed_fields=["merged_into"],
     )
     return keep
