@@ -384,7 +384,9 @@ def _reminder_email(owner, engagements: list[Engagement], today: datetime.date) 
             "today": today,
             "items": [
                 {"engagement": e, "url": base + reverse("engagements:feedback", args=[e.pk]),
-                 "days_overdue": (today - e.feedback_due_on).days}
+                 "days_overdue": (today - e.feedback_due_on).days,
+                 # Overdue before its feedback date: a next step promised on one of its inputs is past its date.
+                 "promise_broken": e.broken_promises > 0 and e.feedback_due_on >= today}
                 for e in engagements
             ],
         })

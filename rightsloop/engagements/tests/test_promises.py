@@ -277,3 +277,16 @@ def test_promises_through_the_api(hr_lead, decision_maker, board, api):
     assert lead.get("/api/v1/promises?state=forgotten").status_code == 400
     assert api(board).get("/api/v1/promises").status_code == 403
     assert api(decision_maker).get("/api/v1/metrics/loop").json()["broken_promises"] == 1
+
+
+@pytest.mark.django_db
+def test_the_overdue_loop_reminder_says_a_promise_broke_before_the_feedback_date(hr_lead):
+    engagement = make_engagement(hr_lead, title="Trip sharing workshop", feedback_due_on=TODAY + 30 * DAY)
+    item = make_input(hr_lead, engagement, make_participation(hr_lead, engagement, make_stakeholder(hr_lead)))
+    decide(item, "under_consideration", hr_lead, TODAY + 2 * DAY)
+    later = TODAY + 3 * DAY
+    promise_actions.break_lapsed_promises(today=later)
+    assert actions.remind_overdue_loop_owners(today=later) == 1
+    (email,) = mail.outbox
+    assert "Trip sharing workshop" in email.body and "a next step promised on one of its inputs is past its date" \
+        in email.body and "days overdue" not in email.body
