@@ -4,6 +4,7 @@
 import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Header, Query, Router, Schema, Status
@@ -510,8 +511,18 @@ def decide(request, input_id: int, payload: DecisionIn):
 
 class ReportPreviewOut(Schema):
     language: str
+    direction: str
     subject: str
     body: str
+    html: str
+    personal_note: str
+    # The letter is the owner's human translation (language is the translation's).
+    translated: bool
+    # An attached translation no longer matches the letter and is not sent.
+    translation_outdated: bool
+    # The language the person prefers, when we have no translation into it.
+    wanted_language: str
+    reply_to: str
 
 
 class DeliveryOut(Schema):
@@ -540,6 +551,15 @@ class DeliveryIn(Schema):
     note: str = Field("", max_length=300)
 
 
+def _preview(report) -> dict:
+    return {
+        "language": report.language, "direction": report.direction, "subject": report.subject,
+        "body": report.body, "html": report.html, "personal_note": report.personal_note,
+        "translated": report.translated, "translation_outdated": report.translation_outdated,
+        "wanted_language": report.wanted_language, "reply_to": report.reply_to,
+    }
+
+
 def _feedback(participation, viewer) -> dict:
     report = build_report(participation, addressee=shown_name(participation.stakeholder, viewer))
     return {
@@ -550,7 +570,7 @@ def _feedback(participation, viewer) -> dict:
         "undecided_count": participation.undecided_count,
         "loop_closed": participation.loop_closed,
         "permitted_channels": permitted_channels(participation),
-        "preview": {"language": report.language, "subject": report.subject, "body": report.body},
+        "preview": _preview(report),
         "deliveries": list(queries.reports_for(participation)),
     }
 
@@ -581,6 +601,102 @@ def deliver_feedback(request, engagement_id: int, participant_id: int, payload: 
         )
     report.refresh_from_db()
     return Status(201, report)
+
+
+class PersonalNoteIn(Schema):
+    note: str = Field(..., max_length=2000, description="Empty removes the note.")
+
+
+class TranslationIn(Schema):
+    text: str = Field(..., min_length=1, max_length=100_000)
+    language: str = Field("", max_length=8,
+                          description="ISO 639-1 code; empty: the language the person prefers.")
+
+
+def _letter_participation(request, engagement_id: int, participant_id: int):
+    viewer = request.auth
+    _require(viewer, Capability.FEEDBACK_SEND)
+    engagement = queries.access_engagement(viewer, engagement_id)
+    return viewer, queries.access_participation(viewer, engagement, participant_id)
+
+
+def _letter_out(participation, viewer) -> dict:
+    participation.refresh_from_db()
+    return _preview(build_report(participation, addressee=shown_name(participation.stakeholder, viewer)))
+
+
+@router.put("/engagements/{int:engagement_id}/feedback/{int:participant_id}/note",
+            response=documented({200: ReportPreviewOut}),
+            summary="Write or remove the personal note in the participant's next letter")
+def set_letter_note(request, engagement_id: int, participant_id: int, payload: PersonalNoteIn):
+    viewer, participation = _letter_participation(request, engagement_id, participant_id)
+    actions.set_personal_note(participation=participation, note=payload.note, by=viewer)
+    return _letter_out(participation, viewer)
+
+
+@router.put("/engagements/{int:engagement_id}/feedback/{int:participant_id}/translation",
+            response=documented({200: ReportPreviewOut}),
+            summary="Attach a human translation of the participant's letter, sent and printed instead")
+def attach_letter_translation(request, engagement_id: int, participant_id: int, payload: TranslationIn):
+    viewer, participation = _letter_participation(request, engagement_id, participant_id)
+    actions.attach_translation(participation=participation, text=payload.text, language=payload.language or None,
+                               by=viewer)
+    return _letter_out(participation, viewer)
+
+
+@router.delete("/engagements/{int:engagement_id}/feedback/{int:participant_id}/translation",
+               response=documented({200: ReportPreviewOut}),
+               summary="Remove the translation: the letter in our own wording is sent again")
+def remove_letter_translation(request, engagement_id: int, participant_id: int):
+    viewer, participation = _letter_participation(request, engagement_id, participant_id)
+    actions.remove_translation(participation=participation, by=viewer)
+    return _letter_out(participation, viewer)
+
+
+# The letter is a PDF, not JSON: said in the schema, so clients (and the contract test) expect application/pdf.
+PDF_LETTER = {"responses": {200: {"content": {"application/pdf": {"schema": {"type": "string",
+                                                                             "format": "binary"}}}}}}
+
+
+@router.get("/engagements/{int:engagement_id}/feedback/{int:participant_id}/letter.pdf",
+            response=documented({200: None}), openapi_extra=PDF_LETTER,
+            summary="The participant's letter as a PDF to post or hand over (made on demand, audited)")
+def letter_pdf(request, engagement_id: int, participant_id: int):
+    viewer, participation = _letter_participation(request, engagement_id, participant_id)
+    _content, pdf = actions.download_letter_pdf(
+        participation=participation, addressee=shown_name(participation.stakeholder, viewer), by=viewer)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="letter-{engagement_id}-{participant_id}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class SkippedOut(Schema):
+    participant_id: int
+    name: str
+    reason: str
+
+
+class ReadyReportsOut(Schema):
+    sent: list[int] = Field(..., description="Participants whose letter is now on its way by email.")
+    skipped: list[SkippedOut]
+
+
+def _plan_out(plan, viewer) -> dict:
+    return {
+        "sent": [p.pk for p in plan.ready],
+        "skipped": [{"participant_id": p.pk, "name": shown_name(p.stakeholder, viewer), "reason": reason}
+                    for p, reason in plan.skipped],
+    }
+
+
+@router.post("/engagements/{int:engagement_id}/feedback/send-ready", response=documented({200: ReadyReportsOut}),
+             summary="Email every participant whose letter is ready; say whom it left and why")
+def send_ready_reports(request, engagement_id: int):
+    viewer = request.auth
+    _require(viewer, Capability.FEEDBACK_SEND)
+    engagement = queries.access_engagement(viewer, engagement_id)
+    return _plan_out(actions.send_ready_reports(engagement=engagement, by=viewer), viewer)
 
 
 # Metrics -------------------------------------------------------------------

@@ -200,6 +200,10 @@ ROUTE_OBJECTS: dict[str, dict[str, str]] = {
     "api:record_input": {"engagement_id": "engagement", "body.speaker_id": "participation"},
     "api:merge_input": {"input_id": "input", "body.duplicate_id": "legal_input"},
     "api:deliver_feedback": {"engagement_id": "engagement", "participant_id": "participation"},
+    # The feedback letter: its PDF, personal note and translation
+    "engagements:feedback-letter-pdf": {"pk": "engagement", "participation_pk": "participation"},
+    **{f"api:{name}": {"engagement_id": "engagement", "participant_id": "participation"}
+       for name in ("set_letter_note", "attach_letter_translation", "remove_letter_translation", "letter_pdf")},
     # The risks API (risks/api.py): ids in request bodies
     "api:link_risk_inputs": {"body.input_ids": "input"},
     "api:unlink_risk_inputs": {"body.input_ids": "input"},
@@ -424,6 +428,10 @@ def api_body(route: Route, ids: dict[str, int]) -> dict:
         "api:cancel_engagement": {"reason": "Matrix cancellation"},
         "api:decide": {"outcome": "not_adopted", "rationale": "Out of scope for this product."},
         "api:deliver_feedback": {"channel": "in_person"},
+        "api:set_letter_note": {"note": "Matrix note"},
+        "api:attach_letter_translation": {"text": "Matrix translation", "language": "sw"},
+        "api:remove_letter_translation": {},
+        "api:send_ready_reports": {},
         # The risks API (risks/api.py)
         "api:create_risk": {"title": "Matrix risk", "product": "Messenger", "involvement": "cause", "scale": 2,
                             "scope": 2, "irremediability": 2, "likelihood": 2, "review_on": today,

@@ -473,6 +473,7 @@ MATRIX: dict[tuple[str, str], tuple[str, str, str, str, str, str]] = {
     ("api:update_risk", "PATCH"):                  (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
     ("api:risk_history", "GET"):                   (OK,        OK,        OK,        OK,        OK,        NO_TOKEN),
     ("api:list_mitigations", "GET"):               (OK,        OK,        OK,        OK,        OK,        NO_TOKEN),
+    ("api:my_mitigations", "GET"):                 (OK,        OK,        OK,        OK,        OK,        NO_TOKEN),
     ("api:add_mitigation", "POST"):                (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
     ("api:update_mitigation", "PATCH"):            (OK,        OK,        REFUSED,   REFUSED,   REFUSED,   NO_TOKEN),
     ("api:mitigation_history", "GET"):             (OK,        OK,        OK,        OK,        OK,        NO_TOKEN),
@@ -498,7 +499,6 @@ MATRIX: dict[tuple[str, str], tuple[str, str, str, str, str, str]] = {
     ("api:add_decision_condition", "POST"):        (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
     ("api:update_decision_condition", "PATCH"):    (OK,        OK,        REFUSED,   REFUSED,   REFUSED,   NO_TOKEN),
     ("api:list_context_events", "GET"):            (OK,        OK,        OK,        OK,        OK,        NO_TOKEN),
-    ("api:my_mitigations", "GET"):                 (OK,        OK,        OK,        OK,        OK,        NO_TOKEN),
     ("api:record_context_event", "POST"):          (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
     ("api:get_context_event", "GET"):              (OK,        OK,        OK,        OK,        OK,        NO_TOKEN),
     # Escalation rules (risks/api.py): every risk reader reads and previews, the team changes and answers
@@ -553,8 +553,8 @@ MATRIX: dict[tuple[str, str], tuple[str, str, str, str, str, str]] = {
     ("api:confirm_import", "POST"):                (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
     ("api:resume_import", "POST"):                 (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
     ("api:rollback_import", "POST"):               (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
-    ("api:cancel_import", "POST"):                 (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
     ("api:rollback_import_preview", "GET"):        (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
+    ("api:cancel_import", "POST"):                 (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
     # Consultation analysis and themes (consultations/views/themes.py, api/themes.py)
     ("consultations:analysis", "GET"):             (OK,        OK,        NO,        NO,        OK,        SIGN_IN),
     ("consultations:analysis", "POST"):            (POST_ONLY, POST_ONLY, NO,        NO,        POST_ONLY, SIGN_IN),
