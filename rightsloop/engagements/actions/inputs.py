@@ -315,7 +315,8 @@ def merge_inputs(*, keep: Input, duplicate: Input, by: Viewer) -> Input:
     """
     if keep.pk == duplicate.pk:
         raise ValidationError({"duplicate": _("Choose another input than the one kept.")})
-    locked = {i.pk: i for i in Input.objects.select_for_update().select_related(
+    # Only the inputs are locked: PostgreSQL cannot lock the nullable side of the decision's outer join.
+    locked = {i.pk: i for i in Input.objects.select_for_update(of=("self",)).select_related(
         "current_decision").filter(pk__in=[keep.pk, duplicate.pk])}
     keep, duplicate = locked[keep.pk], locked[duplicate.pk]
     _check_stands(keep, "keep")
