@@ -281,8 +281,14 @@ def build_report(
 
 def letter_document(content: ReportContent, *, organisation, stylesheet: str = "") -> str:
     """The letter as a whole HTML document: the email's HTML part, and the source of its PDF."""
-    return render_to_string("engagements/feedback/letter_document.html", {
-        "letter": content, "organisation": organisation, "stylesheet": stylesheet})
+    document = render_to_string("engagements/feedback/letter_document.html", {
+        "letter": content, "organisation": organisation})
+    if not stylesheet:
+        return document
+    # Mail programs load no stylesheet, so the email carries its own. Added here rather than in the template:
+    # templates hold no inline style (pages are served under a strict Content-Security-Policy), and this
+    # document is never served as a page.
+    return document.replace("</head>", f"<style>{stylesheet}</style>\n</head>", 1)
 
 
 def letter_pdf(content: ReportContent, *, organisation) -> bytes:

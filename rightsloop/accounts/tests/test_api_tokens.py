@@ -191,7 +191,9 @@ def test_the_token_page_shows_created_expires_last_used_and_revoked_tokens(hr_le
     assert f"{kept.expires_at:%Y-%m-%d %H:%M}" in html
     assert f"{kept.last_used_at:%Y-%m-%d %H:%M}" in html
     assert "Revoked" in html and "revoked by its owner" in html
-    assert html.count('action="/accounts/tokens/') == 1  # only the live token can be revoked
+    # Only the live token can be revoked (through a page that asks first).
+    assert html.count(f'href="/accounts/tokens/{kept.pk}/revoke/"') == 1
+    assert f'/accounts/tokens/{gone.pk}/revoke/' not in html
 
 
 def test_create_api_token_command_sets_the_expiry(hr_lead):
