@@ -56,6 +56,7 @@ ALTERNATIVES = {
     "participation": ("participation", "protected_participation", "newcomer_participation"),
     "newcomer_participation": ("newcomer_participation", "participation"),
     "input": ("input", "legal_input"),
+    "legal_input": ("legal_input", "input"),
     "consent": ("consent", "protected_consent"),
     "flag": ("flag", "protected_flag"),
     "protected_flag": ("protected_flag", "flag"),
