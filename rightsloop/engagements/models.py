@@ -361,8 +361,10 @@ class Input(SealedModel, models.Model):
     # Why it was withdrawn may describe the speaker: sealed under the same key as their words.
     withdrawal_reason = Sealed(_("why it was withdrawn"))
     withdrawal_reason_sealed = models.BinaryField(default=b"", editable=False)
+    # Indexed only where set (below): an index over every input's empty merged_into would lead SQLite without
+    # statistics to read every input of every organisation for `standing()` (merged_into IS NULL).
     merged_into = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="merged_from", editable=False,
+                                    related_name="merged_from", editable=False, db_index=False,
                                     verbose_name=_("merged into"))
     merged_at = models.DateTimeField(null=True, blank=True, editable=False)
     merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
@@ -380,6 +382,8 @@ class Input(SealedModel, models.Model):
             models.Index(fields=["organisation", "outcome", "owning_function"], name="input_queue"),
             models.Index(fields=["engagement", "recorded_at"], name="input_engagement"),
             models.Index(fields=["speaker", "outcome"], name="input_speaker"),
+            models.Index(fields=["merged_into"], name="input_merged_into",
+                         condition=models.Q(merged_into__isnull=False)),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -1,10 +1,13 @@
 """The stakeholder's own pages: what became of what they said, engagements and briefings, details, consent and
 erasure; small, query-bounded, and only ever about the session's own stakeholder."""
 
+import re
+
 import pytest
 from django.contrib.staticfiles import finders
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext
 
 from rightsloop.core.models import AuditEntry
 from rightsloop.portal.models import ErasureRequest
@@ -99,7 +102,11 @@ def test_withdrawing_consent(client, world):
     consent = world.objects["consent"]
     # Asked first: the page says what changes, without JavaScript, and changes nothing.
     page = client.get(reverse("portal:details:consent-withdraw", args=[consent.pk]))
-    assert page.status_code == 200 and "What will change" in text(page) and 'method="post"' in text(page)
+    # The page is in the person's own language: the heading is looked for in it.
+    language = re.search(r'<html lang="([^"]+)"', text(page)).group(1)
+    with translation.override(language):
+        heading = gettext("What will change")
+    assert page.status_code == 200 and heading in text(page) and 'method="post"' in text(page)
     assert len(page.content) < 50_000
     consent.refresh_from_db()
     assert consent.withdrawn_at is None
