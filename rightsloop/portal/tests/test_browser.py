@@ -86,7 +86,10 @@ def test_a_stakeholder_on_a_phone_without_javascript(live_server, transactional_
         page.get_by_label("Email address").fill("not an address")
         page.get_by_role("button", name="Save my details").click()
         expect(page.get_by_text("Enter a valid email address.")).to_be_visible()
-        page.get_by_role("button", name="Withdraw this consent").click()
+        # Asked first, on a page of its own (no JavaScript), that says what will change.
+        page.get_by_role("link", name="Withdraw this consent").click()
+        expect(page.get_by_role("heading", name="What will change")).to_be_visible()
+        page.get_by_role("button", name="Yes, withdraw my consent").click()
         expect(page.get_by_text("Your consent was withdrawn.")).to_be_visible()
         page.get_by_role("button", name="Sign out").click()
         expect(page.get_by_role("heading", name="You have signed out")).to_be_visible()
