@@ -137,8 +137,6 @@ def test_the_email_is_html_with_a_text_alternative_and_replies_reach_the_owner(
 def test_withdrawn_inputs_leave_the_letter(hr_lead):
     engagement, participation, _said = three_decisions(hr_lead)
     extra = make_input(hr_lead, engagement, participation, text="Please pay riders for waiting time.")
-    if not hasattr(actions, "withdraw_input"):
-        pytest.skip("withdrawing inputs is not built yet")
     actions.withdraw_input(input=extra, reason="Recorded against the wrong person.", by=hr_lead)
     participation.refresh_from_db()
     assert "Please pay riders for waiting time." not in build_report(participation).body
