@@ -55,7 +55,7 @@ messages: system-deps | $(PY)
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=var -v0
 
 makemessages: install-dev system-deps
-	cd rightsloop && ../$(PY) ../manage.py makemessages -l es -l fr --no-obsolete --ignore=tests --ignore=conftest.py --ignore=demo -v0
+	cd rightsloop && ../$(PY) ../manage.py makemessages -l es -l fr -l ar -l pt -l sw -l id -l hi --no-obsolete --ignore=tests --ignore=conftest.py --ignore=demo -v0
 
 # Checked before anything else: gunicorn on a taken port fails late, and `kill 0` then hides why.
 port-free:

@@ -229,6 +229,11 @@ LANGUAGES = [
     ("en", _("English")),
     ("es", _("Spanish")),
     ("fr", _("French")),
+    ("ar", _("Arabic")),
+    ("pt", _("Portuguese")),
+    ("sw", _("Swahili")),
+    ("id", _("Indonesian")),
+    ("hi", _("Hindi")),
 ]
 LOCALE_PATHS = [BASE_DIR / "rightsloop" / "locale"]
 TIME_ZONE = "UTC"
