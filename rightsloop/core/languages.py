@@ -65,3 +65,48 @@ def direction(code: str) -> str:
 
     info = LANG_INFO.get(code, {})
     return "rtl" if info.get("bidi") or code in _RIGHT_TO_LEFT else "ltr"
+
+
+# A language counts as one of a country's main languages when it is official there or spoken by at least this
+# share of the people (CLDR's territory data, shipped with Babel). 10% keeps Kenya's Swahili and English and
+# India's Hindi and English, and leaves out the long tail that no assessment could be expected to cover.
+MAIN_LANGUAGE_SHARE = 10.0
+
+
+@cache
+def main_languages(country: str) -> tuple[str, ...]:
+    """The country's main languages (ISO 639-1), the most widely spoken first: its lingua franca leads.
+
+    Regional varieties CLDR lists apart (Egyptian or Moroccan Arabic, Traditional Chinese) fold into their
+    two-letter language, which is what stakeholders, interface languages and detection speak in.
+    """
+    from babel.core import get_global
+
+    shares: dict[str, float] = {}
+    for code, info in get_global("territory_languages").get((country or "").upper(), {}).items():
+        share = info.get("population_percent") or 0.0
+        official = (info.get("official_status") or "") in ("official", "de_facto_official")
+        if not official and share < MAIN_LANGUAGE_SHARE:
+            continue
+        two_letter = _two_letter(code)
+        if two_letter:
+            shares[two_letter] = max(shares.get(two_letter, 0.0), share)
+    return tuple(sorted(shares, key=lambda code: (-shares[code], code)))
+
+
+def _two_letter(code: str) -> str:
+    base = code.split("_")[0]
+    if is_known(base):
+        return base
+    language = pycountry.languages.get(alpha_3=base)
+    macro = _MACROLANGUAGE.get(base)
+    if macro:
+        return macro
+    return getattr(language, "alpha_2", "") if language else ""
+
+
+# Varieties CLDR names by their own ISO 639-3 code, folded into the language interfaces and detection use.
+_MACROLANGUAGE = {
+    "arz": "ar", "ary": "ar", "arq": "ar", "apc": "ar", "acm": "ar", "afb": "ar", "ayl": "ar", "aeb": "ar",
+    "apd": "ar", "shu": "ar", "ars": "ar", "pcm": "en", "swc": "sw", "zsm": "ms", "cmn": "zh", "yue": "zh",
+}
