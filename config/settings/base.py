@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "rightsloop.grievances",
     "rightsloop.oversight",
     "rightsloop.disclosure",
+    "rightsloop.assessments",
     "rightsloop.demo",
 ]
 

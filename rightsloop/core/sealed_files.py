@@ -58,7 +58,7 @@ SUFFIX = ".sealed"
 # Where each organisation's sealed files live: "<area>/org-<organisation id>/<random name>.sealed".
 _NAME = re.compile(r"^(?P<area>[a-z0-9-]+)/org-(?P<organisation>[0-9]+)/[0-9a-f]{32}\.sealed$")
 # Every folder of sealed files under MEDIA_ROOT (backups copy them).
-AREAS = ("consultation-imports", "briefings", "grievances", "board-packs", "reports")
+AREAS = ("consultation-imports", "briefings", "grievances", "board-packs", "reports", "assessment-training")
 
 
 def file_name(area: str, organisation_id: int) -> str:
