@@ -1,7 +1,7 @@
 """The product's charts, laid out in Python for server-rendered SVG, each with the same numbers as a table.
 
-Six kinds: a funnel, horizontal bars, stacked columns over time, lines over time, a sparkline (one small line,
-for small multiples), and a world map. The templates under
+Seven kinds: a funnel, horizontal bars, stacked columns over time, lines over time, a sparkline (one small line,
+for small multiples), a world map, and a schedule (phases over dates, with today marked). The templates under
 core/templates/charts/ only place what is computed here, with presentation attributes and classes (the
 Content-Security-Policy allows no inline style) and no JavaScript; include any chart with
 ``{% include chart.template with chart=chart %}``. The same templates go into the board pack PDF (WeasyPrint).
@@ -15,6 +15,7 @@ browsers would otherwise flip them with the page's direction while WeasyPrint do
 
 from __future__ import annotations
 
+import datetime
 import json
 import math
 import re
@@ -23,7 +24,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, ClassVar
 
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import get_language_bidi, ngettext
 from django.utils.translation import gettext as _
 
@@ -840,10 +841,163 @@ def world_map(key: str, title: str, description: str, values: dict[str, int | No
                     summary=summary)
 
 
+# --- schedule -----------------------------------------------------------------------------------------------
+
+# Phases over dates (a Gantt chart): one row per phase, its span light, the part done dark, and today as a line.
+SCHEDULE_LABEL = 150    # room for the phase names
+SCHEDULE_PLOT = 420
+SCHEDULE_END = 16
+SCHEDULE_TOP = 34       # room for the month labels and the "today" label
+SCHEDULE_ROW = 30
+SCHEDULE_BAR = 16
+SCHEDULE_SPAN = SEQUENTIAL[0]
+SCHEDULE_DONE = SEQUENTIAL[4]
+SCHEDULE_TODAY = "#b8460b"  # dark orange: 4.5:1 on white for its label
+
+
+@dataclass(frozen=True)
+class Span:
+    label: str
+    start: datetime.date
+    end: datetime.date
+    progress: int | None       # percent done; None: not said
+    done: bool
+    url: str
+    y: int                     # the bar's top
+    x: int
+    length: int
+    done_x: int
+    done_length: int
+    name: Text
+    figure: Text               # "40 %" or "done" after the bar
+
+    @property
+    def start_text(self) -> str:
+        return date_format(self.start, "SHORT_DATE_FORMAT")
+
+    @property
+    def end_text(self) -> str:
+        return date_format(self.end, "SHORT_DATE_FORMAT")
+
+
+@dataclass(frozen=True)
+class MonthTick:
+    x: int
+    label: Text
+
+
+@dataclass(frozen=True)
+class Schedule:
+    template: ClassVar[str] = "charts/schedule.html"
+    kind: ClassVar[str] = "schedule"
+    key: str
+    title: str
+    description: str
+    label_heading: str
+    spans: list[Span]
+    months: list[MonthTick]
+    today: datetime.date | None
+    today_x: int | None        # None where today is outside the chart's dates
+    today_label: Text | None
+    width: int
+    plot_start: int
+    plot_end: int
+    bar_height: int = SCHEDULE_BAR
+    fill: str = SCHEDULE_SPAN
+    done_fill: str = SCHEDULE_DONE
+    today_stroke: str = SCHEDULE_TODAY
+
+    @property
+    def height(self) -> int:
+        return SCHEDULE_TOP + max(len(self.spans), 1) * SCHEDULE_ROW + 4
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.spans
+
+    @property
+    def today_text(self) -> str:
+        return date_format(self.today, "SHORT_DATE_FORMAT") if self.today else ""
+
+
+def _months_between(first: datetime.date, last: datetime.date) -> list[datetime.date]:
+    months, day = [], datetime.date(first.year, first.month, 1)
+    while day <= last:
+        months.append(day)
+        day = datetime.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return months
+
+
+def schedule(key: str, title: str, description: str, rows: list[dict], *, label_heading: str,
+             today: datetime.date | None = None, rtl: bool | None = None) -> Schedule:
+    """Spans of dates, one row each in the order given ({"label", "start", "end", "progress", "done", "url"}),
+    with month ticks and a line at `today` where it falls inside; dates may be date objects or ISO strings
+    (a chart stored as JSON). In a right-to-left language time runs from right to left."""
+    rtl = _rtl(rtl)
+    width = SCHEDULE_LABEL + SCHEDULE_PLOT + SCHEDULE_END
+
+    def day_of(value) -> datetime.date:
+        return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value)
+
+    today = day_of(today) if today else None
+    parsed = [(row, day_of(row["start"]), day_of(row["end"])) for row in rows]
+    first = min((start for _row, start, _end in parsed), default=today or datetime.date.today())
+    last = max((end for _row, _start, end in parsed), default=first)
+    last = max(last, first)
+    days = (last - first).days + 1
+
+    def offset(day: datetime.date) -> int:
+        return round(SCHEDULE_PLOT * (day - first).days / days)
+
+    def across(x: int, size: int = 0) -> int:
+        """A physical x for a distance from the start of time, mirrored in a right-to-left page."""
+        return width - SCHEDULE_LABEL - x - size if rtl else SCHEDULE_LABEL + x
+
+    spans = []
+    for n, (row, start, end) in enumerate(parsed):
+        start, end = min(start, end), max(start, end)
+        begin = offset(start)
+        length = max(offset(end + datetime.timedelta(days=1)) - begin, 2)
+        progress = row.get("progress")
+        done = bool(row.get("done"))
+        share = 100 if done else max(0, min(int(progress or 0), 100))
+        done_length = round(length * share / 100)
+        y = SCHEDULE_TOP + n * SCHEDULE_ROW + (SCHEDULE_ROW - SCHEDULE_BAR) // 2
+        baseline = y + SCHEDULE_BAR // 2 + 5
+        x = across(begin, length)
+        # The part done starts where the phase starts: on the right in a right-to-left page.
+        done_x = x + length - done_length if rtl else x
+        figure_text_ = _("done") if done else (f"{share} %" if progress is not None else "")
+        if rtl:
+            name = Text(width - SCHEDULE_LABEL + 8, baseline, _short(row["label"], 22), "start")
+            figure = Text(max(x - 4, 2), baseline, figure_text_, "end")
+        else:
+            name = Text(SCHEDULE_LABEL - 8, baseline, _short(row["label"], 22), "end")
+            figure = Text(min(x + length + 4, width - 2), baseline, figure_text_, "start")
+        spans.append(Span(label=row["label"], start=start, end=end, progress=progress, done=done,
+                          url=row.get("url") or "", y=y, x=x, length=length, done_x=done_x,
+                          done_length=done_length, name=name, figure=figure))
+    months = _months_between(first, last)
+    every = max(math.ceil(len(months) / 7), 1)  # at most seven labels across
+    ticks = []
+    for n, month in enumerate(months[::every]):
+        x = across(offset(max(month, first)))
+        text = date_format(month, "M Y" if n == 0 or month.month == 1 else "M")
+        ticks.append(MonthTick(x=x, label=Text(x + (-3 if rtl else 3), 14, text, "end" if rtl else "start")))
+    today_x = today_label = None
+    if today and first <= today <= last:
+        today_x = across(offset(today))
+        today_label = Text(today_x + (-3 if rtl else 3), 28, _("Today"), "end" if rtl else "start")
+    start_x, end_x = (SCHEDULE_END, width - SCHEDULE_LABEL) if rtl else (SCHEDULE_LABEL, width - SCHEDULE_END)
+    return Schedule(key=_check_key(key), title=title, description=description, label_heading=label_heading,
+                    spans=spans, months=ticks, today=today, today_x=today_x, today_label=today_label, width=width,
+                    plot_start=start_x, plot_end=end_x)
+
+
 # --- from stored data ---------------------------------------------------------------------------------------
 
-KINDS = ("funnel", "bars", "timeline", "lines", "sparkline", "world_map")
-Chart = Funnel | Bars | Timeline | Lines | WorldMap
+KINDS = ("funnel", "bars", "timeline", "lines", "sparkline", "world_map", "schedule")
+Chart = Funnel | Bars | Timeline | Lines | WorldMap | Schedule
 
 
 # Kinds an app draws itself (the risk register's heat map): kind -> build(key, title, description, data, rtl=...),
@@ -876,6 +1030,8 @@ def from_data(kind: str, key: str, title: str, description: str, data: dict, *,
     if kind == "sparkline":
         return sparkline(key, title, description, arguments.pop("periods"), arguments.pop("values"), rtl=rtl,
                          **arguments)
+    if kind == "schedule":
+        return schedule(key, title, description, arguments.pop("rows"), rtl=rtl, **arguments)
     return world_map(key, title, description, arguments.pop("values"), rtl=rtl, **arguments)
 
 
