@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from rightsloop.core.languages import report_language
+from rightsloop.core.languages import stakeholder_language
 from rightsloop.engagements.vocabulary import Outcome
 
 from .models import (
@@ -249,9 +249,9 @@ def progress(run: MessageRun, now: datetime.datetime | None = None) -> Progress:
 # The message ------------------------------------------------------------------------------------------------
 
 def message_language(respondent_language: str, organisation_language: str) -> str:
-    """The respondent's language if the interface speaks it, else the organisation's, else English."""
-    code = (respondent_language or "").strip().lower().replace("_", "-").split("-")[0]
-    return report_language([code] if code else [], organisation_language)
+    """The respondent's language if the interface speaks it, else the organisation's, else English (a respondent
+    has no country on file, so that step of the fall-back order is skipped)."""
+    return stakeholder_language([respondent_language], organisation_language=organisation_language)
 
 
 def public_url(consultation: Consultation) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gettext
+from collections.abc import Iterable
 from functools import cache
 
 import pycountry
@@ -46,13 +47,55 @@ def interface_languages() -> list[str]:
     return [code for code, _label in settings.LANGUAGES]
 
 
-def report_language(preferred: list[str], fallback: str) -> str:
-    """Pick the first preferred language we have a translation for, else the fallback."""
+def _base(code: str) -> str:
+    """"pt-BR", "PT_br", " sw " -> "pt", "sw": interface languages are two-letter codes."""
+    return (code or "").strip().lower().replace("_", "-").split("-")[0]
+
+
+def fallback_order(spoken: Iterable[str] = (), *, country: str = "", organisation_language: str = "") -> list[str]:
+    """Every language worth trying for someone, best first, before keeping only what the interface speaks.
+
+    The person's own languages in their order; then the main languages of their country, its lingua franca
+    first (Swahili before English in Kenya, Arabic before French in Morocco: CLDR, main_languages); then the
+    organisation's default language; then English. A person who speaks only Kikuyu and lives in Kenya reads
+    Swahili, which they are far likelier to read than English.
+    """
+    order: list[str] = []
+    for code in [*spoken, *main_languages(country), organisation_language, "en"]:
+        code = _base(code)
+        if code and code not in order:
+            order.append(code)
+    return order
+
+
+def stakeholder_language(spoken: Iterable[str] = (), *, country: str = "", organisation_language: str = "") -> str:
+    """The language to address a person in: the first of fallback_order the interface is translated into.
+
+    The one rule for everything addressed to a stakeholder (feedback letters, consultation messages,
+    reminders, portal pages and emails, grievance messages); docs/languages.md states it.
+    """
     available = interface_languages()
-    for code in preferred:
+    for code in fallback_order(spoken, country=country, organisation_language=organisation_language):
         if code in available:
             return code
-    return fallback if fallback in available else settings.LANGUAGE_CODE
+    return settings.LANGUAGE_CODE
+
+
+def language_for_stakeholder(stakeholder, *, chosen: str = "") -> str:
+    """stakeholder_language for a Stakeholder record: a language chosen just now (the portal's switcher) first,
+    then their preferred language and the others they speak, their country, their organisation's default."""
+    available = interface_languages()
+    for code in (chosen, stakeholder.preferred_language):
+        if _base(code) in available:
+            return _base(code)  # the usual case, answered without reading their other languages (a query)
+    return stakeholder_language([chosen, stakeholder.preferred_language, *stakeholder.languages],
+                                country=stakeholder.country,
+                                organisation_language=stakeholder.organisation.default_language)
+
+
+def report_language(preferred: list[str], fallback: str) -> str:
+    """Pick the first preferred language we have a translation for, else the fallback (no country known)."""
+    return stakeholder_language(preferred, organisation_language=fallback)
 
 
 # Scripts written right to left, for languages Django's own table does not list.

@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
-from rightsloop.core.languages import direction, interface_languages, report_language
+from rightsloop.core.languages import direction, interface_languages, stakeholder_language
 
 from .models import Input, LetterDraft, Participation
 from .vocabulary import Outcome
@@ -88,7 +88,9 @@ def _wanted(participation: Participation) -> list[str]:
 
 
 def language_for(participation: Participation) -> str:
-    return report_language(_wanted(participation), participation.engagement.organisation.default_language)
+    # The fall-back order of docs/languages.md: their languages, their country's main ones, the organisation's.
+    return stakeholder_language(_wanted(participation), country=participation.stakeholder.country,
+                                organisation_language=participation.engagement.organisation.default_language)
 
 
 def untranslated_preference(participation: Participation) -> str:

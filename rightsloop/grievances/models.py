@@ -276,6 +276,16 @@ class Grievance(SealedModel, models.Model):
     def label(self) -> str:
         return f"G-{self.number}"
 
+    @property
+    def complainant_language(self) -> str:
+        """The language to write to the complainant in (docs/languages.md's fall-back order): the interface
+        language they used, the language they wrote in, the main languages of the country it happened in, the
+        organisation's default, English."""
+        from rightsloop.core.languages import stakeholder_language
+
+        return stakeholder_language([self.interface_language, self.language], country=self.country,
+                                    organisation_language=self.organisation.default_language)
+
     def ensure_case_key(self) -> bool:
         if bytes(self.sealed_key or b"") or self.erased_at is not None:
             return False

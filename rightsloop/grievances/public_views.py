@@ -66,7 +66,10 @@ def _language(request, organisation: Organisation) -> str:
     current = translation.get_language() or ""
     if current in available:
         return current
-    return organisation.default_language if organisation.default_language in available else settings.LANGUAGE_CODE
+    from rightsloop.core.languages import stakeholder_language
+
+    # Nobody is known yet: the fall-back order's last steps (docs/languages.md).
+    return stakeholder_language(organisation_language=organisation.default_language)
 
 
 def _readable_form(request) -> None:

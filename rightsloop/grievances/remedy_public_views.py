@@ -94,7 +94,10 @@ def _language(request, organisation) -> str:
     for candidate in (request.session.get(SESSION_LANGUAGE_KEY, ""), translation.get_language() or ""):
         if candidate in available:
             return candidate
-    return organisation.default_language if organisation.default_language in available else settings.LANGUAGE_CODE
+    from rightsloop.core.languages import stakeholder_language
+
+    # Nobody is known yet: the fall-back order's last steps (docs/languages.md).
+    return stakeholder_language(organisation_language=organisation.default_language)
 
 
 def _case(request, slug: str):

@@ -12,13 +12,13 @@ import time
 from dataclasses import dataclass, field
 from functools import cached_property, wraps
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 
+from rightsloop.core.languages import language_for_stakeholder
 from rightsloop.core.registry import site
 
 from .models import PortalLink
@@ -66,13 +66,9 @@ class PortalVisit:
 
 
 def portal_language(stakeholder, chosen: str = "") -> str:
-    """The language chosen in this session, else the stakeholder's preferred one when the interface has it,
-    else the organisation's default."""
-    available = [code for code, _name in settings.LANGUAGES]
-    for code in (chosen, stakeholder.preferred_language, stakeholder.organisation.default_language):
-        if code and code.split("-")[0] in available:
-            return code.split("-")[0]
-    return settings.LANGUAGE_CODE
+    """The language chosen in this session, else the fall-back order of docs/languages.md: the languages the
+    stakeholder speaks, their country's main languages, the organisation's default, English."""
+    return language_for_stakeholder(stakeholder, chosen=chosen)
 
 
 def open_session(request, link: PortalLink) -> None:

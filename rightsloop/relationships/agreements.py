@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from rightsloop.accounts.models import User
 from rightsloop.accounts.viewer import Viewer
 from rightsloop.core import audit
-from rightsloop.core.languages import report_language
+from rightsloop.core.languages import stakeholder_language
 from rightsloop.engagements.vocabulary import EngagementType
 from rightsloop.stakeholders.channels import permitted
 from rightsloop.stakeholders.pseudonyms import pseudonym
@@ -379,8 +379,9 @@ def _owner_email(owner: User, agreement: Agreement, kind: str, about: datetime.d
 
 def _stakeholder_email(agreement: Agreement, version: AgreementVersion) -> EmailMessage:
     stakeholder = agreement.stakeholder
-    language = report_language([stakeholder.preferred_language, *stakeholder.languages],
-                               agreement.organisation.default_language)
+    language = stakeholder_language([stakeholder.preferred_language, *stakeholder.languages],
+                                    country=stakeholder.country,
+                                    organisation_language=agreement.organisation.default_language)
     with translation.override(language):
         body = render_to_string("relationships/agreement_email/sunset_passed_stakeholder.txt", {
             "organisation": agreement.organisation, "version": version, "stakeholder": stakeholder,
@@ -388,7 +389,7 @@ def _stakeholder_email(agreement: Agreement, version: AgreementVersion) -> Email
         subject = _("You may now speak openly about your engagement with %(organisation)s") % {
             "organisation": agreement.organisation.name}
     return EmailMessage(subject=subject, body=body, to=[stakeholder.email],
-                        headers={"Auto-Submitted": "auto-generated"})
+                        headers={"Auto-Submitted": "auto-generated", "Content-Language": language})
 
 
 def _send_to_owners(agreement: Agreement, kind: str, about: datetime.date, today: datetime.date,

@@ -325,7 +325,7 @@ def _reopen_for_dispute(grievance: Grievance, by: Viewer | None, now: datetime.d
     case = Grievance.objects.select_for_update().get(pk=grievance.pk)
     if case.stage != Stage.CLOSED:
         return
-    with translation.override(case.interface_language or case.organisation.default_language or None):
+    with translation.override(case.complainant_language):
         note = _("You told us a remedy action was not done as agreed. The case is open again until it is.")
     StageChange.objects.create(grievance=case, from_stage=case.stage, to_stage=Stage.REMEDY_DELIVERING,
                                note=note, by=by.user if by else None, at=now)

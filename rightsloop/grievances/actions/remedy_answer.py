@@ -59,7 +59,7 @@ def answer_proposed_remedy(*, grievance: Grievance, agree: bool, note: str = "",
         CaseMessage.objects.create(grievance=case, direction=MessageDirection.FROM_COMPLAINANT, via=via, text=note,
                                    author=by.user if by else None, created_at=now)
     if agree:
-        with translation.override(case.interface_language or case.organisation.default_language or None):
+        with translation.override(case.complainant_language):
             told = _("You agreed to the proposed remedy. We will tell you as each part is done.")
         StageChange.objects.create(grievance=case, from_stage=case.stage, to_stage=Stage.REMEDY_AGREED, note=told,
                                    by=by.user if by else None, at=now)
