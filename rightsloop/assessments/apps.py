@@ -6,3 +6,13 @@ class AssessmentsConfig(AppConfig):
     name = "rightsloop.assessments"
     label = "assessments"
     verbose_name = _("Assessments")
+
+    def ready(self) -> None:
+        from rightsloop.core.registry import MenuEntry, site
+
+        from .audit_targets import TARGETS
+
+        # Beside the engagements, with the same readers: an assessment names its local partners.
+        site.add_menu(MenuEntry(_("Assessments"), "assessments:list", "engagements.view", order=32))
+        for target in TARGETS:
+            site.add_audit_target(target)

@@ -35,6 +35,7 @@ RESOURCING = _("Payments and grants")
 GRIEVANCES = _("Grievances and remedy")
 PORTAL = _("Stakeholder portal")
 OVERSIGHT = _("Oversight and reporting")
+ASSESSMENTS = _("Regional and country assessments")
 
 _TABLE: dict[Promise, dict[str, Promise]] = {
     ACCOUNTS: {
@@ -311,6 +312,32 @@ _TABLE: dict[Promise, dict[str, Promise]] = {
         "open_data.withdrawn": _("%(who)s withdrew the open data"),
         "open_data.released": _("%(who)s released a new edition of the open data"),
     },
+    ASSESSMENTS: {
+        "assessment.created": _("%(who)s started the assessment %(target)s"),
+        "assessment.updated": _("%(who)s changed the assessment %(target)s"),
+        "assessment.phase_planned": _("%(who)s planned a phase of the assessment %(target)s"),
+        "assessment.phase_changed": _("%(who)s changed a phase of the assessment %(target)s"),
+        "assessment.phase_removed": _("%(who)s removed a phase of the assessment %(target)s"),
+        "assessment.partner_added": _("%(who)s added a local partner to the assessment %(target)s"),
+        "assessment.partner_changed": _("%(who)s changed a local partner's role or languages in the assessment "
+                                        "%(target)s"),
+        "assessment.partner_removed": _("%(who)s removed a local partner from the assessment %(target)s"),
+        "assessment.training_recorded": _("%(who)s recorded a partner training session of the assessment "
+                                          "%(target)s"),
+        "assessment.attendance_changed": _("%(who)s changed who attended a training session of the assessment "
+                                           "%(target)s"),
+        "assessment.question_recorded": _("%(who)s recorded a question asked in a training session of the "
+                                          "assessment %(target)s"),
+        "assessment.question_answered": _("%(who)s answered a question asked in a training session of the "
+                                          "assessment %(target)s"),
+        "assessment.engagements_linked": _("%(who)s added engagements to the assessment %(target)s"),
+        "assessment.engagement_unlinked": _("%(who)s took an engagement out of the assessment %(target)s"),
+        "assessment.finding_recorded": _("%(who)s recorded a finding of the assessment %(target)s"),
+        "assessment.finding_became_risk": _("%(who)s registered a salient risk from a finding of the assessment "
+                                            "%(target)s"),
+        "assessment.finding_updated_risk": _("%(who)s updated a salient risk from a finding of the assessment "
+                                             "%(target)s"),
+    },
 }
 
 WORDINGS: dict[str, Wording] = {
@@ -334,10 +361,11 @@ _KIND_NOUNS: dict[str, Promise] = {
     "decision_condition": _("a strategic decision"), "consultation": _("a consultation"),
     "agreement": _("an agreement"), "rating": _("a stakeholder"), "payment": _("a payment"), "grant": _("a grant"),
     "grievance": _("a grievance case"), "remedy_plan": _("a remedy plan"), "remedy_action": _("a corrective action"),
-    "report": _("a public report"),
+    "report": _("a public report"), "assessment": _("an assessment"),
 }
 _NAMES_ITS_KIND = re.compile(r"\bthe (engagement|risk|mitigation|strategic decision|change of context|theme|"
-                             r"consultation|affected group|public report|remedy plan|corrective action|rating round) "
+                             r"consultation|affected group|public report|remedy plan|corrective action|rating round|"
+                             r"assessment) "
                              r"%\(target\)s")
 
 
