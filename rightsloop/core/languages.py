@@ -32,9 +32,11 @@ def is_known(code: str) -> bool:
 def name(code: str) -> str:
     english = _codes().get(code, code)
     active = (get_language() or "en").split("-")[0]
-    if active == "en":
-        return english
-    return _translator(active).gettext(english)
+    named = english if active == "en" else _translator(active).gettext(english)
+    # ISO 639-3 calls Swahili, Arabic or Persian "(macrolanguage)": true, but no reader needs it.
+    if english.endswith(" (macrolanguage)") and named.endswith(")"):
+        named = named[:named.rfind(" (")] if " (" in named else named
+    return named
 
 
 def choices() -> list[tuple[str, str]]:
@@ -96,6 +98,18 @@ def language_for_stakeholder(stakeholder, *, chosen: str = "") -> str:
 def report_language(preferred: list[str], fallback: str) -> str:
     """Pick the first preferred language we have a translation for, else the fallback (no country known)."""
     return stakeholder_language(preferred, organisation_language=fallback)
+
+
+def detect(text: str) -> str:
+    """The language a stakeholder wrote in (ISO 639-1), or "" when unsure: never a wrong guess.
+
+    py3langid's bundled model, offline, as consultations detect responses: fewer than 4 letters, or a
+    length-calibrated probability under 0.5, and the text stays unknown (docs/languages.md). Short notes
+    ("ok thanks", "Merci", "شكرا") mostly stay unknown; a sentence is enough.
+    """
+    from rightsloop.consultations.analysis.languages import detect_languages
+
+    return detect_languages([text or ""], workers=1)[0][:3] if (text or "").strip() else ""
 
 
 # Scripts written right to left, for languages Django's own table does not list.

@@ -336,6 +336,9 @@ class Input(SealedModel, models.Model):
     text = Sealed(_("what was said"))
     text_sealed = models.BinaryField(default=b"", editable=False)
     language = models.CharField(_("language"), max_length=3, blank=True)
+    # True when `language` was detected from the text rather than said by whoever recorded it: a corrected
+    # text is detected again, a language someone stated is kept.
+    language_detected = models.BooleanField(default=False, editable=False)
     tags = models.ManyToManyField(Tag, blank=True, related_name="inputs", verbose_name=_("tags"))
     owning_function = models.CharField(_("owning function"), max_length=16, choices=Function.choices,
                                        blank=True)

@@ -44,6 +44,19 @@ def language_name(code: str) -> str:
 
 
 @register.filter
+def text_dir(code: str) -> str:
+    """lang and dir attributes for a stakeholder's own words: their language's when known (detected or said),
+    else dir="auto", so Arabic reads right to left inside an English page and English left to right in an
+    Arabic one. Use as <p class="said"{{ item.language|text_dir }}>."""
+    from django.utils.html import format_html
+    from django.utils.safestring import mark_safe
+
+    if not code:
+        return mark_safe(' dir="auto"')
+    return format_html(' lang="{}" dir="{}"', code, languages.direction(code))
+
+
+@register.filter
 def right_name(code: str) -> str:
     return rights.name(code)
 

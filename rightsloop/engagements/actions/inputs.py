@@ -124,6 +124,9 @@ def record_input(
     if errors:
         raise ValidationError(errors)
     _check_function(owning_function)
+    # Not said: detected from the words (docs/languages.md), or left unknown when the text is too short to tell.
+    language_detected = not language
+    language = language or languages.detect(text)
     may_attribute = speaker is not None and may_attribute_inputs(speaker.stakeholder)
     if attribution is None:
         attribution = Attribution.ATTRIBUTED if may_attribute else Attribution.ANONYMISED
@@ -143,6 +146,7 @@ def record_input(
                 attribution=attribution,
                 text=text,
                 language=language,
+                language_detected=language_detected,
                 owning_function=owning_function,
                 recorded_by=by.user,
                 triaged_at=timezone.now() if owning_function else None,
@@ -257,7 +261,11 @@ def edit_input(
     # Written again even when unchanged: a new speaker means a new key, so the words are sealed anew under it.
     input.text = text
     input.version += 1
-    input.save(update_fields=["speaker", "group", "attribution", "version"])
+    fields = ["speaker", "group", "attribution", "version"]
+    if "text" in changed and (input.language_detected or not input.language):
+        input.language, input.language_detected = languages.detect(text), True
+        fields += ["language", "language_detected"]
+    input.save(update_fields=fields)
     if "tags" in changed:
         input.tags.set(new_tags)
     if "speaker" in changed or "group" in changed:

@@ -188,9 +188,9 @@ def _same_submission(existing: Grievance, report: GrievanceReport, submission_ke
 
 
 def _detect_language(text: str) -> str:
-    from rightsloop.consultations.analysis.languages import detect_languages
+    from rightsloop.core.languages import detect
 
-    return detect_languages([text], workers=1)[0][:3]
+    return detect(text)
 
 
 def submit_grievance(*, organisation, report: GrievanceReport, channel: str, submission_key: str = "",
