@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "rightsloop.oversight",
     "rightsloop.disclosure",
     "rightsloop.assessments",
+    "rightsloop.collaboration",
     "rightsloop.demo",
 ]
 

@@ -36,6 +36,7 @@ GRIEVANCES = _("Grievances and remedy")
 PORTAL = _("Stakeholder portal")
 OVERSIGHT = _("Oversight and reporting")
 ASSESSMENTS = _("Regional and country assessments")
+COLLABORATION = _("Shared assessments")
 
 _TABLE: dict[Promise, dict[str, Promise]] = {
     ACCOUNTS: {
@@ -312,6 +313,17 @@ _TABLE: dict[Promise, dict[str, Promise]] = {
         "open_data.withdrawn": _("%(who)s withdrew the open data"),
         "open_data.released": _("%(who)s released a new edition of the open data"),
     },
+    COLLABORATION: {
+        "shared_assessment.created": _("%(who)s shared an assessment with other organisations: %(target)s"),
+        "shared_assessment.invited": _("%(who)s invited another organisation to %(target)s"),
+        "shared_assessment.joined": _("%(who)s accepted the invitation to %(target)s"),
+        "shared_assessment.declined": _("%(who)s declined the invitation to %(target)s"),
+        "shared_assessment.left": _("%(who)s took the organisation out of %(target)s"),
+        "shared_assessment.engagement_added": _("%(who)s held an engagement inside %(target)s"),
+        "pool.partner_added": _("%(who)s put %(target)s in a shared pool of partners, with their consent"),
+        "pool.consent_withdrawn": _("%(who)s recorded that %(target)s withdrew their consent to the shared pool"),
+        "pool.partner_requested": _("%(who)s asked %(target)s, from the shared pool, to an engagement"),
+    },
     ASSESSMENTS: {
         "assessment.created": _("%(who)s started the assessment %(target)s"),
         "assessment.updated": _("%(who)s changed the assessment %(target)s"),
@@ -324,6 +336,8 @@ _TABLE: dict[Promise, dict[str, Promise]] = {
         "assessment.partner_removed": _("%(who)s removed a local partner from the assessment %(target)s"),
         "assessment.training_recorded": _("%(who)s recorded a partner training session of the assessment "
                                           "%(target)s"),
+        "assessment.training_material_added": _("%(who)s added the material of a partner training session of the "
+                                                "assessment %(target)s"),
         "assessment.attendance_changed": _("%(who)s changed who attended a training session of the assessment "
                                            "%(target)s"),
         "assessment.question_recorded": _("%(who)s recorded a question asked in a training session of the "
@@ -362,6 +376,7 @@ _KIND_NOUNS: dict[str, Promise] = {
     "agreement": _("an agreement"), "rating": _("a stakeholder"), "payment": _("a payment"), "grant": _("a grant"),
     "grievance": _("a grievance case"), "remedy_plan": _("a remedy plan"), "remedy_action": _("a corrective action"),
     "report": _("a public report"), "assessment": _("an assessment"),
+    "shared_assessment": _("a shared assessment"), "pool": _("a partner"),
 }
 _NAMES_ITS_KIND = re.compile(r"\bthe (engagement|risk|mitigation|strategic decision|change of context|theme|"
                              r"consultation|affected group|public report|remedy plan|corrective action|rating round|"

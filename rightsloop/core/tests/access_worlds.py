@@ -25,6 +25,7 @@ from rightsloop.accounts.models import Membership
 from rightsloop.accounts.roles import Role
 from rightsloop.accounts.tests.factories import make_member
 from rightsloop.accounts.viewer import Viewer
+from rightsloop.collaboration.tests.worlds import collaboration_world
 from rightsloop.consultations.tests.factories import consultation_world
 from rightsloop.engagements import actions as engagement_actions
 from rightsloop.engagements.tests.factories import make_engagement, make_input, make_participation
@@ -317,6 +318,29 @@ ROUTE_OBJECTS: dict[str, dict[str, str]] = {
        for name in ("report-version", "pdf-version", "json-version")},
     "reports-public:index": {"slug": "organisation_slug"},
     "api:add_issue": {"body.risk_id": "risk"},
+    # Shared assessments (collaboration/): the world's shared assessment, its engagement and pool partner, the
+    # invitation addressed to the world's organisation; an organisation to invite is one of the installation's
+    # (listed by name to every member that invites: never swapped)
+    **{f"collaboration:{name}": {"pk": "shared"} for name in (
+        "detail", "invite", "leave", "engagement-add", "partner-add")},
+    "collaboration:engagement": {"pk": "shared", "engagement_pk": "shared_engagement"},
+    "collaboration:partner": {"pk": "shared", "partner_pk": "pool_partner"},
+    "collaboration:partner-withdraw": {"partner_pk": "pool_partner"},
+    "collaboration:invitation-accept": {"invitation_pk": "shared_invitation"},
+    "collaboration:invitation-decline": {"invitation_pk": "shared_invitation"},
+    "api:share_assessment": {"body.assessment_id": "assessment_to_share"},
+    "api:accept_shared_invitation": {"invitation_id": "shared_invitation"},
+    "api:decline_shared_invitation": {"invitation_id": "shared_invitation"},
+    "api:withdraw_pool_consent": {"partner_id": "pool_partner"},
+    **{f"api:{name}": {"shared_id": "shared"} for name in (
+        "get_shared_assessment", "leave_shared_assessment", "list_shared_engagements", "list_pool_partners")},
+    "api:invite_organisation": {"shared_id": "shared", "body.organisation_id": "invitable_organisation"},
+    "api:share_engagement": {"shared_id": "shared", "body.engagement_id": "spare_engagement"},
+    "api:list_shared_inputs": {"shared_id": "shared", "engagement_id": "shared_engagement"},
+    "api:contribute_partner": {"shared_id": "shared", "body.stakeholder_id": "newcomer"},
+    "api:pool_partner_load": {"shared_id": "shared", "partner_id": "pool_partner"},
+    "api:request_pool_partner": {"shared_id": "shared", "partner_id": "pool_partner",
+                                 "body.engagement_id": "shared_engagement"},
 }
 _BY_PARAM = {"stakeholder_id": "stakeholder", "engagement_id": "engagement", "input_id": "input",
              # Affected groups (stakeholders/group_api.py)
@@ -358,7 +382,7 @@ PROTECTED_SWAP = {
 # by the request as a bearer token is (a receipt opens its case at its own organisation only: checked apart too).
 # An open data table is named by its key, the same in every organisation's data package.
 UNSWAPPED = frozenset({"organisation_slug", "grievance_receipt", "open_data_table", "report_period",
-                       "report_version"})
+                       "report_version", "invitable_organisation"})
 
 
 def objects_of(route: Route) -> dict[str, str]:
@@ -547,6 +571,17 @@ def api_body(route: Route, ids: dict[str, int]) -> dict:
         **{f"api:{name}": {} for name in ("review_report", "approve_report", "publish_report",
                                           "new_report_version")},
         "api:record_briefing": {"held_on": today, "kind": "briefing", "topic": "Matrix briefing"},
+        # Shared assessments (collaboration/api.py)
+        "api:share_assessment": {"assessment_id": ids.get("body.assessment_id")},
+        "api:accept_shared_invitation": {},
+        "api:decline_shared_invitation": {},
+        "api:withdraw_pool_consent": {},
+        "api:leave_shared_assessment": {},
+        "api:invite_organisation": {"organisation_id": ids.get("body.organisation_id")},
+        "api:share_engagement": {"engagement_id": ids.get("body.engagement_id")},
+        "api:contribute_partner": {"stakeholder_id": ids.get("body.stakeholder_id"), "role": "facilitator",
+                                   "languages": ["sw"], "consent_method": "written", "consent_given_on": today},
+        "api:request_pool_partner": {"engagement_id": ids.get("body.engagement_id")},
         # The open data (disclosure/api.py): withdrawn (rolled back like every request)
         "api:put_open_data": {"published": False},
         "api:create_remedy_plan": {"case_ids": [ids.get("body.case_ids")], "title": "Matrix plan"},
@@ -608,6 +643,8 @@ class World:
             return self.objects["report"].period
         if kind == "report_version":  # the number of the world's published version
             return 1
+        if kind == "invitable_organisation":  # any organisation of the installation may be invited by id
+            return self.objects["invitable_organisation"].pk
         return self.objects[kind].pk
 
 
@@ -716,6 +753,7 @@ def build_world(builder: Viewer, marker: str, *, grant_holders: list[Viewer] = (
     oversight_world(builder, marker, o)
     open_data_world(builder)
     report_world(builder, marker, o)
+    collaboration_world(builder, marker, o)
     return world
 
 

@@ -111,6 +111,13 @@ ALTERNATIVES = {
     "board_member": ("board_member",),
     "report": ("report",),
     "report_issue": ("report_issue",),
+    # Shared assessments (collaboration/)
+    "shared": ("shared",),
+    "assessment_to_share": ("assessment_to_share",),
+    "shared_engagement": ("shared_engagement", "engagement"),
+    "spare_engagement": ("spare_engagement", "engagement"),
+    "pool_partner": ("pool_partner",),
+    "shared_invitation": ("shared_invitation",),
 }
 PROTECTED_ALTERNATIVES = {"protected": ("protected", "protected_first")}
 

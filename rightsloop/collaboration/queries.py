@@ -1,0 +1,324 @@
+"""Reads of shared assessments (G3), always from the viewer's organisation being a current member.
+
+Another member's records are read here only as far as they are shared: the assessment (title, technology,
+countries, dates, status, phases), the engagements held in it, their standing inputs (speakers named only when
+attributed and at normal safety level), the findings (without the lead's risk register behind them), and the pool
+of local partners (the shown name, organisation, country, languages and role; nothing else of the register).
+A shared assessment the viewer's organisation does not take part in is "not found", like a foreign id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from rightsloop.accounts.models import Membership
+from rightsloop.accounts.roles import Capability, Role
+from rightsloop.accounts.viewer import Viewer
+from rightsloop.assessments.models import Assessment, AssessmentPhase, Finding
+from rightsloop.assessments.vocabulary import PartnerRole
+from rightsloop.core import countries
+from rightsloop.core import languages as language_codes
+from rightsloop.core.access import plausible_id
+from rightsloop.core.models import Organisation
+from rightsloop.engagements.models import Engagement, Input, Participation
+from rightsloop.engagements.vocabulary import Attribution, EngagementType
+from rightsloop.stakeholders.models import Stakeholder
+from rightsloop.stakeholders.pseudonyms import pseudonym
+from rightsloop.stakeholders.vocabulary import SafetyLevel
+
+from .models import PartnerRequest, PoolPartner, SharedAssessment, SharedEngagement, SharedMember, SpaceInvitation
+
+# How many standing inputs one shared engagement's page shows at most (newest last); the rest are counted.
+INPUTS_SHOWN = 200
+
+
+# Organisations of the installation ---------------------------------------------------------------------------
+
+def _active_members(role: str | None = None):
+    members = Membership.objects.filter(is_active=True, user__is_active=True, organisation=OuterRef("pk"))
+    return members.filter(role=role) if role else members
+
+
+def organisations_taking_part() -> QuerySet[Organisation]:
+    """Organisations of the installation that still take part: at least one active member of an active account.
+
+    The installation removes an organisation by ending its memberships (accounts); one with none left is
+    "removed": it can neither be invited nor invite, and its invitations can no longer be accepted.
+    """
+    return Organisation.objects.filter(Exists(_active_members()))
+
+
+def is_removed(organisation: Organisation) -> bool:
+    return not organisations_taking_part().filter(pk=organisation.pk).exists()
+
+
+def has_human_rights_lead(organisation: Organisation) -> bool:
+    return Organisation.objects.filter(pk=organisation.pk).filter(Exists(_active_members(Role.HR_LEAD))).exists()
+
+
+def invitable_organisations(shared: SharedAssessment) -> QuerySet[Organisation]:
+    """Who may still be invited: organisations taking part with a human rights lead, not members, not invited."""
+    return (organisations_taking_part().filter(Exists(_active_members(Role.HR_LEAD)))
+            .exclude(pk__in=shared.members.current().values("organisation_id"))
+            .exclude(pk__in=shared.invitations.open().values("organisation_id"))
+            .order_by("name"))
+
+
+# Shared assessments ------------------------------------------------------------------------------------------
+
+def may_read(viewer: Viewer) -> bool:
+    return viewer.can(Capability.ENGAGEMENTS_VIEW)
+
+
+def shared_assessments(viewer: Viewer) -> QuerySet[SharedAssessment]:
+    """The shared assessments the viewer's organisation takes part in now."""
+    if not may_read(viewer):
+        return SharedAssessment.objects.none()
+    return (SharedAssessment.objects.joined_by(viewer.organisation)
+            .select_related("assessment", "lead").order_by("-created_at", "-id"))
+
+
+def access_shared(viewer: Viewer, pk, *, for_update: bool = False) -> SharedAssessment:
+    """The shared assessment if the viewer's organisation is a current member; 'not found' otherwise."""
+    if not plausible_id(pk):
+        raise Http404
+    found = shared_assessments(viewer).filter(pk=pk)
+    if for_update:
+        found = found.select_for_update(of=("self",))
+    shared = found.first()
+    if shared is None:
+        raise Http404
+    return shared
+
+
+def assessments_to_share(viewer: Viewer) -> QuerySet[Assessment]:
+    """The viewer's own assessments that are not shared yet."""
+    return Assessment.objects.for_organisation(viewer.organisation).filter(shared__isnull=True).order_by(
+        "-starts_on", "-id")
+
+
+def phases(shared: SharedAssessment) -> QuerySet[AssessmentPhase]:
+    return shared.assessment.phases.order_by("position", "starts_on", "id")
+
+
+def findings(shared: SharedAssessment) -> QuerySet[Finding]:
+    """The findings, shared as written: the salient risk each became stays in the lead's own register."""
+    return shared.assessment.findings.order_by("recorded_at", "id").only(
+        "id", "title", "description", "countries", "recorded_at", "assessment_id")
+
+
+def current_members(shared: SharedAssessment) -> QuerySet[SharedMember]:
+    return shared.members.current().select_related("organisation").order_by("joined_at", "id")
+
+
+def open_invitations_for(viewer: Viewer) -> QuerySet[SpaceInvitation]:
+    """Invitations addressed to the viewer's organisation that no one answered yet."""
+    if not may_read(viewer):
+        return SpaceInvitation.objects.none()
+    return (SpaceInvitation.objects.open().filter(organisation=viewer.organisation)
+            .select_related("shared__assessment", "invited_by_organisation", "shared__lead"))
+
+
+def access_invitation_to_me(viewer: Viewer, pk) -> SpaceInvitation:
+    """An open invitation addressed to the viewer's organisation; 'not found' for any other."""
+    if not plausible_id(pk):
+        raise Http404
+    invitation = open_invitations_for(viewer).filter(pk=pk).first()
+    if invitation is None:
+        raise Http404
+    return invitation
+
+
+def invitations_sent(shared: SharedAssessment) -> QuerySet[SpaceInvitation]:
+    return shared.invitations.open().select_related("organisation", "invited_by_organisation")
+
+
+# Engagements and inputs --------------------------------------------------------------------------------------
+
+def _shareable(engagements: QuerySet[Engagement]) -> QuerySet[Engagement]:
+    # A remedy dialogue holds grievance case content, for the organisation's handlers only: never shared.
+    return engagements.exclude(type=EngagementType.REMEDY_DIALOGUE)
+
+
+def shared_engagements(shared: SharedAssessment) -> QuerySet[Engagement]:
+    """The engagements held in the shared assessment: the lead's assessment's, and those members added."""
+    return _shareable(Engagement.objects.filter(
+        Q(pk__in=SharedEngagement.objects.filter(shared=shared).values("engagement_id"))
+        | Q(pk__in=shared.assessment.engagements.through.objects.filter(
+            assessment_id=shared.assessment_id).values("engagement_id"))
+    )).select_related("organisation").order_by("starts_on", "id")
+
+
+def access_shared_engagement(shared: SharedAssessment, pk) -> Engagement:
+    if not plausible_id(pk):
+        raise Http404
+    engagement = shared_engagements(shared).filter(pk=pk).first()
+    if engagement is None:
+        raise Http404
+    return engagement
+
+
+def engagements_to_share(viewer: Viewer, shared: SharedAssessment) -> QuerySet[Engagement]:
+    """The viewer's own engagements that could be added: not cancelled, not in any shared assessment."""
+    return _shareable(Engagement.objects.for_organisation(viewer.organisation).active()).exclude(
+        pk__in=SharedEngagement.objects.values("engagement_id")).exclude(
+        pk__in=shared_engagements(shared).values("pk")).order_by("-starts_on", "-id")
+
+
+@dataclass(frozen=True)
+class SharedInput:
+    """One standing input as every member may read it: the words, the speaker only as safety allows."""
+
+    id: int
+    text: str
+    speaker: str
+    language: str
+    recorded_at: object
+    outcome: str
+
+
+def speaker_for_members(input: Input) -> str:
+    """Who said it, for any member: an anonymised input, a group's relayed words and anyone above normal safety
+    level are never named (no pseudonym either: a stable code would let members follow one person)."""
+    if input.speaker_id is None:
+        return _("Participant not recorded")
+    stakeholder = input.speaker.stakeholder
+    if input.group_id is not None:
+        return _("An affected group, through a proxy")
+    if (input.attribution == Attribution.ANONYMISED or stakeholder.safety_level != SafetyLevel.NORMAL
+            or stakeholder.is_erased):
+        return _("Anonymised participant (%(kind)s)") % {"kind": stakeholder.get_kind_display()}
+    return stakeholder.name
+
+
+def shared_inputs(engagement: Engagement) -> tuple[list[SharedInput], int]:
+    """The engagement's standing inputs as members read them, oldest first, and how many stand in all."""
+    standing = Input.objects.standing().filter(engagement=engagement)
+    total = standing.count()
+    rows = (standing.select_related("speaker__stakeholder").order_by("recorded_at", "id")[:INPUTS_SHOWN])
+    return [SharedInput(id=row.pk, text=row.text, speaker=speaker_for_members(row), language=row.language,
+                        recorded_at=row.recorded_at, outcome=row.get_outcome_display() if row.outcome else "")
+            for row in rows], total
+
+
+def input_counts(engagements: list[Engagement]) -> dict[int, int]:
+    """Standing inputs per engagement, in one query."""
+    from django.db.models import Count
+
+    rows = (Input.objects.standing().filter(engagement__in=[e.pk for e in engagements])
+            .values("engagement_id").annotate(n=Count("id")).order_by())
+    return {row["engagement_id"]: row["n"] for row in rows}
+
+
+# The pool of local partners ----------------------------------------------------------------------------------
+
+@dataclass
+class PartnerCard:
+    """What the members see of a pool partner."""
+
+    partner: PoolPartner
+    name: str
+    organisation: str
+    country: str
+    languages: list[str]
+    role: str
+    contributed_by: str
+    mine: bool
+    requests: list[PartnerRequest] = field(default_factory=list)
+
+
+def shown_partner_name(stakeholder: Stakeholder) -> str:
+    """The name the pool shows every member, its own contributor too: a pseudonym above normal safety level."""
+    if stakeholder.safety_level != SafetyLevel.NORMAL or stakeholder.is_erased:
+        return pseudonym(stakeholder.pk)
+    return stakeholder.name
+
+
+def _affiliation_name(stakeholder: Stakeholder) -> str:
+    # A protected person's organisation could name them: shown for people at normal safety level only.
+    if stakeholder.safety_level != SafetyLevel.NORMAL or stakeholder.affiliation is None:
+        return ""
+    affiliation = stakeholder.affiliation
+    if affiliation.safety_level != SafetyLevel.NORMAL or affiliation.is_erased:
+        return ""
+    return affiliation.name
+
+
+def pool(shared: SharedAssessment) -> QuerySet[PoolPartner]:
+    return (shared.pool.in_pool().select_related("stakeholder__affiliation", "organisation")
+            .order_by("contributed_at", "id"))
+
+
+def partner_cards(viewer: Viewer, shared: SharedAssessment) -> list[PartnerCard]:
+    """The pool as members see it, with who asked each partner to which engagement (two queries)."""
+    partners = list(pool(shared).prefetch_related(Prefetch(
+        "requests", queryset=PartnerRequest.objects.select_related("organisation", "engagement")
+        .order_by("-requested_at", "-id"))))
+    cards = []
+    for partner in partners:
+        person = partner.stakeholder
+        country = countries.get(person.country) if person.country else None
+        cards.append(PartnerCard(
+            partner=partner, name=shown_partner_name(person), organisation=_affiliation_name(person),
+            country=country.name if country else "", role=role_label(partner.role),
+            languages=[language_codes.name(code) for code in partner.languages],
+            contributed_by=partner.organisation.name, mine=partner.organisation_id == viewer.organisation.pk,
+            requests=list(partner.requests.all())))
+    return cards
+
+
+def access_pool_partner(shared: SharedAssessment, pk, *, for_update: bool = False) -> PoolPartner:
+    """A partner of this shared assessment's pool, in it or withdrawn (a withdrawn one answers with a message)."""
+    if not plausible_id(pk):
+        raise Http404
+    found = shared.pool.filter(pk=pk).select_related("stakeholder", "organisation")
+    if for_update:
+        found = found.select_for_update(of=("self",))
+    partner = found.first()
+    if partner is None:
+        raise Http404
+    return partner
+
+
+def access_own_contribution(viewer: Viewer, pk, *, for_update: bool = False) -> PoolPartner:
+    """A pool entry the viewer's organisation contributed, whether or not it still takes part: a partner's
+    withdrawal of consent never waits on the company's membership."""
+    if not plausible_id(pk) or not viewer.can(Capability.STAKEHOLDERS_EDIT):
+        raise Http404
+    found = PoolPartner.objects.filter(pk=pk, organisation=viewer.organisation).select_related("stakeholder")
+    if for_update:
+        found = found.select_for_update(of=("self",))
+    partner = found.first()
+    if partner is None:
+        raise Http404
+    return partner
+
+
+def existing_request(partner: PoolPartner, engagement: Engagement) -> PartnerRequest | None:
+    return (PartnerRequest.objects.filter(stakeholder_id=partner.stakeholder_id, engagement=engagement)
+            .select_related("organisation").first())
+
+
+def takes_part_already(partner: PoolPartner, engagement: Engagement) -> bool:
+    """The partner was invited to the engagement by its own organisation, outside the pool."""
+    return Participation.objects.filter(engagement=engagement, stakeholder_id=partner.stakeholder_id).exists()
+
+
+def contributable_stakeholders(viewer: Viewer, shared: SharedAssessment) -> QuerySet[Stakeholder]:
+    """The viewer's own stakeholders it may put in the pool: ones it may see, not erased, not in it already."""
+    from rightsloop.stakeholders.queries import visible_stakeholders
+
+    return visible_stakeholders(viewer).filter(erased_at__isnull=True).exclude(
+        pk__in=shared.pool.in_pool().values("stakeholder_id"))
+
+
+def role_label(code: str) -> str:
+    return str(PartnerRole(code).label) if code in PartnerRole.values else code
+
+
+def language_label_list(codes: list[str]) -> str:
+    return ", ".join(language_codes.name(code) for code in codes)
