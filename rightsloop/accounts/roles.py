@@ -44,6 +44,9 @@ class Capability:
     RISKS_EDIT = "risks.edit"
     # Sign off (or decline) a strategic decision touching a risk the board must own; only the board may.
     DECISIONS_SIGN_OFF = "decisions.sign_off"
+    # Let a market entry or high-risk sale be taken before local voices were heard (G2), with a reason that the
+    # board's view shows: the board, or the administrator on its behalf; never the team that prepares it.
+    LOCAL_VOICES_OVERRIDE = "decisions.local_voices_override"
     CONSULTATIONS_VIEW = "consultations.view"
     CONSULTATIONS_ANALYSE = "consultations.analyse"
     # Relationships (P1, P2): agreements, rating rounds and the aggregates of ratings.
@@ -119,7 +122,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(
         _RUN_HRDD
         | {Capability.AUDIT_VIEW, Capability.MEMBERS_MANAGE, Capability.ORGANISATION_MANAGE,
-           Capability.RISKS_BOARD_REVIEW, Capability.REPORTS_PUBLISH}
+           Capability.RISKS_BOARD_REVIEW, Capability.REPORTS_PUBLISH, Capability.LOCAL_VOICES_OVERRIDE}
     ),
     Role.HR_LEAD: frozenset(_RUN_HRDD | {Capability.RATINGS_INDIVIDUAL, Capability.GRIEVANCES_HANDLE}),
     # Decision makers see the inputs routed to their function, not the register.
@@ -127,6 +130,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     # sees them to oversee the severe ones.
     Role.DECISION_MAKER: frozenset({Capability.DASHBOARD_VIEW, Capability.DECISIONS_QUEUE, Capability.RISKS_VIEW}),
     Role.BOARD: frozenset({Capability.DASHBOARD_VIEW, Capability.RISKS_VIEW, Capability.DECISIONS_SIGN_OFF,
+                           Capability.LOCAL_VOICES_OVERRIDE,
                            Capability.GRIEVANCES_OVERSEE, Capability.OVERSIGHT_VIEW,
                            Capability.RISKS_BOARD_REVIEW, Capability.REPORTS_VIEW, Capability.REPORTS_PUBLISH}),
     Role.AUDITOR: frozenset(_READ_ALL | {Capability.AUDIT_VIEW}),

@@ -153,6 +153,11 @@ _TABLE: dict[Promise, dict[str, Promise]] = {
         "strategic_decision.signed_off": _("%(who)s signed off the strategic decision %(target)s"),
         "strategic_decision.sign_off_declined": _("%(who)s declined to sign off the strategic decision %(target)s"),
         "strategic_decision.sign_off_voided": _("A sign-off of the strategic decision %(target)s no longer counts"),
+        "strategic_decision.local_voices_overridden": _(
+            "%(who)s let the strategic decision %(target)s go ahead before local voices were heard"),
+        "strategic_decision.local_voices_override_withdrawn": _(
+            "%(who)s withdrew the local-voices override of the strategic decision %(target)s"),
+        "local_voice_thresholds.changed": _("%(who)s changed how many local voices each market needs"),
         "decision_condition.added": _("%(who)s added a condition to %(target)s"),
         "decision_condition.changed": _("%(who)s changed a condition of %(target)s"),
     },

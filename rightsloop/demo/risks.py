@@ -518,6 +518,9 @@ class RiskBuilder:
             communication_is_safe=True, outcome=DecisionOutcome.GO,
             risks=[self.risks["ethiopia_hate"], self.risks["moderation_languages"]],
             engagements=[self.engagements["moderation_workshop"]],
+            # Nobody in Ethiopia was heard yet, in Amharic, Afaan Oromo or English: the local-voices gate
+            # keeps it from being taken as well (G2).
+            markets=["ET"],
         ), by=hr_lead)
 
         # Decided: prepared in two passes (the first two steps, then the rest), then taken.
@@ -572,7 +575,17 @@ class RiskBuilder:
             communication_is_safe=True, outcome=DecisionOutcome.GO_WITH_CONDITIONS,
             risks=[self.risks["refugee_location"], self.risks["government_demands"]],
             engagements=[self.engagements["location_interviews"]],
+            markets=["BD"],
         ), by=hr_lead)
+        # Affected people in Bangladesh were heard (a student user, the camp residents' network), no local
+        # expert: none would speak to us under the new act, so the board let it go ahead on the record.
+        actions.link_inputs(target=decision, inputs=self.inputs([("location_interviews", "tanvir"),
+                                                                  ("location_interviews", "ukhia")]), by=hr_lead)
+        actions.override_local_voices(
+            decision=decision, by=self.viewers["helena"],
+            reason="No Bangladeshi digital rights expert would speak to us on the record under the new data "
+                   "protection act; the camp residents' network and users were heard, and an expert review in "
+                   "Dhaka is a condition of the launch.")
         kept_abroad = decision_actions.add_condition(
             decision=decision, owner=legal.user, due_on=_days(self.today, -1), by=hr_lead,
             text="No copy of camp residents' location records is made in Bangladesh until the court challenge "

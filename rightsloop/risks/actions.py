@@ -22,16 +22,18 @@ from rightsloop.accounts.viewer import Viewer
 from rightsloop.core import audit, countries, rights
 from rightsloop.engagements.models import Engagement, Input
 
-from . import decision_actions, escalation, queries
+from . import decision_actions, escalation, gate, queries
 from .decisions import LinkedRisk, board_sign_off_needed, missing_for_decision
 from .models import (
     BoardReview,
     ContextEvent,
+    DecisionMarket,
     DefaultRulesAnswer,
     DefaultRulesOffer,
     EscalationRule,
     Evidence,
     Indicator,
+    LocalVoiceThresholds,
     Mitigation,
     MitigationAssessment,
     MitigationChange,
@@ -44,6 +46,7 @@ from .models import (
     StrategicDecision,
 )
 from .vocabulary import (
+    GATED_CATEGORIES,
     UNMITIGATED,
     Communication,
     DecisionCategory,
@@ -556,6 +559,7 @@ class DecisionPlan:
     engagements: list[Engagement] = field(default_factory=list)
     outcome: str = ""
     deferred_to: datetime.date | None = None
+    markets: list[str] = field(default_factory=list)
 
 
 PLAN_TEXT = ("title", "category", "description", "risk_picture", "mitigation_plan", "remedy_plan",
@@ -579,10 +583,25 @@ def _apply_plan(decision: StrategicDecision, plan: DecisionPlan, organisation) -
         errors["risks"] = _("Unknown risk.")
     if any(e.organisation_id != organisation.pk for e in plan.engagements):
         errors["engagements"] = _("Unknown engagement.")
+    unknown = sorted({code for code in plan.markets if countries.get(code.strip().upper()) is None})
+    if unknown:
+        errors["markets"] = _("Unknown country code: %(codes)s.") % {"codes": ", ".join(unknown)}
     if errors:
         raise ValidationError(errors)
     for name in PLAN_TEXT:
         setattr(decision, name, getattr(plan, name))
+
+
+def _set_markets(decision: StrategicDecision, markets: Iterable[str]) -> bool:
+    """Name the decision's markets; whether they changed."""
+    wanted = {code.strip().upper() for code in markets}
+    existing = set(decision.markets.values_list("country", flat=True))
+    if wanted == existing:
+        return False
+    decision.markets.exclude(country__in=wanted).delete()
+    DecisionMarket.objects.bulk_create([DecisionMarket(decision=decision, country=code)
+                                        for code in sorted(wanted - existing)])
+    return True
 
 
 @transaction.atomic
@@ -594,6 +613,7 @@ def create_strategic_decision(*, plan: DecisionPlan, by: Viewer) -> StrategicDec
     decision.save()
     decision.risks.set(plan.risks)
     decision.engagements.set(plan.engagements)
+    _set_markets(decision, plan.markets)
     audit.record(organisation=by.organisation, by=by, action="strategic_decision.created", target=decision,
                  summary=decision.category)
     return decision
@@ -617,6 +637,15 @@ def update_strategic_decision(*, decision: StrategicDecision, plan: DecisionPlan
     decision.save()
     decision.risks.set(plan.risks)
     decision.engagements.set(plan.engagements)
+    if _set_markets(decision, plan.markets):
+        changed.append("markets")
+        if decision.local_voices_overridden_at is not None:
+            # The override was given for other markets: those now named wait for their own voices again.
+            decision.local_voices_override_reason, decision.local_voices_overridden_by = "", None
+            decision.local_voices_overridden_at = None
+            decision.save(update_fields=["local_voices_override_reason", "local_voices_overridden_by",
+                                         "local_voices_overridden_at"])
+            changed.append("local_voices_override")
     audit.record(organisation=decision.organisation, by=by, action="strategic_decision.changed",
                  target=decision, summary=decision.category, changed_fields=[*changed, "risks", "engagements"])
     return decision
@@ -632,7 +661,7 @@ def blockers(decision: StrategicDecision) -> dict[str, str]:
         )
         for risk in decision.risks.prefetch_related("mitigations")
     ]
-    return missing_for_decision(
+    missing = missing_for_decision(
         risk_picture=decision.risk_picture, mitigation_plan=decision.mitigation_plan,
         remedy_plan=decision.remedy_plan, communication=decision.communication,
         communication_plan=decision.communication_plan, communication_is_safe=decision.communication_is_safe,
@@ -640,6 +669,10 @@ def blockers(decision: StrategicDecision) -> dict[str, str]:
         outcome=decision.outcome, deferred_to=decision.deferred_to, conditions=decision.conditions.live().count(),
         today=timezone.localdate(),
     )
+    voices = gate.local_voices(decision)
+    if voices.blocks:
+        missing["markets" if voices.needs_markets else "local_voices"] = voices.missing_text()
+    return missing
 
 
 def needs_board_sign_off(decision: StrategicDecision) -> bool:
@@ -676,6 +709,78 @@ def take_strategic_decision(*, decision: StrategicDecision, by: Viewer) -> Strat
         decision_id = decision.pk
         transaction.on_commit(lambda: decision_actions.notify_board(decision_id))
     return decision
+
+
+# The local-voices gate (G2) -----------------------------------------------
+
+@transaction.atomic
+def override_local_voices(*, decision: StrategicDecision, reason: str, by: Viewer) -> StrategicDecision:
+    """Let a gated decision be taken before local voices from its markets were heard, saying why.
+
+    Only someone authorised (the board, the administrator) may, never the team preparing the decision; the
+    reason is kept on the decision, audited, and shown on the decision page and the board's view.
+    """
+    if not by.can(Capability.LOCAL_VOICES_OVERRIDE):
+        raise PermissionDenied(_("Only the board or the administrator may let a decision go ahead before local "
+                                 "voices were heard."))
+    decision = StrategicDecision.objects.select_for_update().get(pk=decision.pk)
+    if decision.category not in GATED_CATEGORIES:
+        raise ValidationError({"reason": _("Only a market entry, geographic expansion or sale to a high-risk customer "
+                                           "waits for local voices.")})
+    if decision.status != DecisionStatus.DRAFT:
+        raise ValidationError({"reason": _("The decision is no longer being prepared: there is no gate to "
+                                           "override.")})
+    reason = reason.strip()
+    if len(reason) < 10:
+        raise ValidationError({"reason": _("Say why the decision may be taken before local voices were heard: the "
+                                           "reason is shown to the board.")})
+    decision.local_voices_override_reason = reason
+    decision.local_voices_overridden_by = by.user
+    decision.local_voices_overridden_at = timezone.now()
+    decision.save(update_fields=["local_voices_override_reason", "local_voices_overridden_by",
+                                 "local_voices_overridden_at", "updated_at"])
+    audit.record(organisation=decision.organisation, by=by, action="strategic_decision.local_voices_overridden",
+                 target=decision, summary=reason[:200])
+    return decision
+
+
+@transaction.atomic
+def withdraw_local_voices_override(*, decision: StrategicDecision, by: Viewer) -> StrategicDecision:
+    """Close the gate again while the decision is still being prepared."""
+    if not by.can(Capability.LOCAL_VOICES_OVERRIDE):
+        raise PermissionDenied(_("Only the board or the administrator may change the local-voices gate."))
+    decision = StrategicDecision.objects.select_for_update().get(pk=decision.pk)
+    if decision.status != DecisionStatus.DRAFT:
+        raise ValidationError(_("The decision is no longer being prepared: its override stays on record."))
+    if decision.local_voices_overridden_at is None:
+        return decision
+    decision.local_voices_override_reason = ""
+    decision.local_voices_overridden_by = None
+    decision.local_voices_overridden_at = None
+    decision.save(update_fields=["local_voices_override_reason", "local_voices_overridden_by",
+                                 "local_voices_overridden_at", "updated_at"])
+    audit.record(organisation=decision.organisation, by=by, action="strategic_decision.local_voices_override_withdrawn",
+                 target=decision)
+    return decision
+
+
+@transaction.atomic
+def set_local_voice_thresholds(*, organisation, experts: int, affected: int, by: Viewer) -> LocalVoiceThresholds:
+    """How many local experts and affected voices each market of a gated decision needs."""
+    if not by.can(Capability.ORGANISATION_MANAGE) and not by.can(Capability.RISKS_EDIT):
+        raise PermissionDenied(_("Your role cannot change the local-voice thresholds."))
+    errors = {}
+    for name, value in (("experts", experts), ("affected", affected)):
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 50:
+            errors[name] = _("A whole number from 1 to 50.")
+    if errors:
+        raise ValidationError(errors)
+    row, _created = LocalVoiceThresholds.objects.select_for_update().get_or_create(organisation=organisation)
+    row.experts, row.affected, row.updated_by = experts, affected, by.user
+    row.save()
+    audit.record(organisation=organisation, by=by, action="local_voice_thresholds.changed", target=row,
+                 summary=f"{experts} expert(s), {affected} affected per market")
+    return row
 
 
 # Links between inputs and risks, mitigations and decisions (S2) ------------

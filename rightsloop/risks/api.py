@@ -31,7 +31,7 @@ from rightsloop.engagements import queries as engagement_queries
 from rightsloop.engagements.heard_api import HeardOut, heard_out
 from rightsloop.engagements.models import Engagement, Input
 
-from . import actions, decision_actions, escalation, queries
+from . import actions, decision_actions, escalation, gate, queries
 from .models import DecisionCondition, Evidence, Indicator, Mitigation, Risk, StrategicDecision
 from .vocabulary import (
     Communication,
@@ -751,6 +751,9 @@ class StrategicDecisionIn(Schema):
     no_engagement_reason: Text = ""
     outcome: DecisionOutcome | None = Field(None, description="What was decided; required before it is taken")
     deferred_to: datetime.date | None = Field(None, description="Only with outcome deferred: when it is taken up again")
+    markets: list[Country] = Field(default_factory=list, max_length=250, description=(
+        "The countries a market entry, geographic expansion or high-risk sale concerns: local voices from each "
+        "must be heard before it is taken"))
 
 
 class StrategicDecisionPatch(Schema):
@@ -768,6 +771,7 @@ class StrategicDecisionPatch(Schema):
     no_engagement_reason: Text | None = None
     outcome: DecisionOutcome | None = None
     deferred_to: datetime.date | None = None
+    markets: list[Country] | None = Field(None, max_length=250)
 
 
 class ConditionOut(Schema):
@@ -815,6 +819,7 @@ class StrategicDecisionOut(Schema):
     outcome: str
     deferred_to: datetime.date | None
     conditions: list[ConditionOut]
+    markets: list[str]
     against_severe_risk: bool = Field(..., description=(
         "A market entry or high-risk sale going ahead (go, go with conditions) while a linked severe risk is "
         "recorded as not or cannot be mitigated: shown wherever the decision is listed, with its remedy plan"))
@@ -834,6 +839,10 @@ class StrategicDecisionOut(Schema):
     @staticmethod
     def resolve_engagement_ids(obj) -> list[int]:
         return sorted(e.pk for e in obj.engagements.all())
+
+    @staticmethod
+    def resolve_markets(obj) -> list[str]:
+        return sorted(m.country for m in obj.markets.all())
 
     @staticmethod
     def resolve_decided_by(obj) -> str | None:
@@ -862,6 +871,29 @@ class SignOffOut(Schema):
         return obj.by.get_username()
 
 
+class MarketVoicesOut(Schema):
+    country: str
+    main_languages: list[str] = Field(..., description="ISO 639-1 codes, the most widely spoken first (CLDR)")
+    experts: int = Field(..., description="Local experts heard in one of the main languages (distinct people)")
+    experts_needed: int
+    affected: int = Field(..., description="Affected stakeholders or credible proxies (or groups a proxy spoke "
+                                           "for) heard in one of the main languages")
+    affected_needed: int
+    missing: list[str] = Field(..., description="What is missing, in the caller's language")
+
+
+class LocalVoicesOut(Schema):
+    applies: bool = Field(..., description="A market entry, geographic expansion or high-risk sale")
+    heard: bool
+    blocks: bool = Field(..., description="The gate keeps the decision from being taken")
+    needs_markets: bool
+    overridden: bool
+    override_reason: str
+    overridden_by: str | None
+    overridden_at: datetime.datetime | None
+    markets: list[MarketVoicesOut]
+
+
 class StrategicDecisionDetailOut(StrategicDecisionOut):
     blockers: dict[str, str] = Field(..., description="What still stops the decision being taken, by field")
     board_sign_off_needed: bool = Field(..., description="A linked risk is owned at board level")
@@ -870,6 +902,21 @@ class StrategicDecisionDetailOut(StrategicDecisionOut):
     severe_risks_without_mitigation: list[SevereExposureOut] = Field(
         ..., description="With against_severe_risk: the risks it goes ahead against, and their remedy plans")
     sign_offs: list[SignOffOut]
+    local_voices: LocalVoicesOut = Field(..., description="The local-voices gate (G2), market by market")
+
+    @staticmethod
+    def resolve_local_voices(obj) -> dict:
+        voices = gate.local_voices(obj)
+        return {
+            "applies": voices.applies, "heard": voices.heard, "blocks": voices.blocks,
+            "needs_markets": voices.needs_markets, "overridden": voices.overridden,
+            "override_reason": voices.override_reason,
+            "overridden_by": obj.local_voices_overridden_by.get_username() if obj.local_voices_overridden_by else None,
+            "overridden_at": obj.local_voices_overridden_at,
+            "markets": [{"country": m.country, "main_languages": list(m.main_languages), "experts": m.experts,
+                         "experts_needed": m.experts_needed, "affected": m.affected,
+                         "affected_needed": m.affected_needed, "missing": m.missing} for m in voices.markets],
+        }
 
     @staticmethod
     def resolve_blockers(obj) -> dict[str, str]:
@@ -911,8 +958,9 @@ CLEARABLE = ("outcome", "deferred_to")
 def _with_details(decisions):
     conditions = Prefetch("conditions", queryset=DecisionCondition.objects.select_related("owner", "closed_by",
                                                                                         "decision"))
-    return (decisions.with_against_severe_risk().select_related("decided_by", "organisation")
-            .prefetch_related("risks", "engagements", conditions))
+    return (decisions.with_against_severe_risk()
+            .select_related("decided_by", "organisation", "local_voices_overridden_by")
+            .prefetch_related("risks", "engagements", "markets", conditions))
 
 
 def _decision(viewer: Viewer, decision_id: int) -> StrategicDecision:
@@ -950,7 +998,7 @@ def create_strategic_decision(request, payload: StrategicDecisionIn):
     values["communication"] = values["communication"] or ""
     values["outcome"] = values["outcome"] or ""
     plan = actions.DecisionPlan(**values, risks=_all_visible(queries.visible_risks(viewer), payload.risk_ids),
-                                engagements=_engagements(viewer, payload.engagement_ids))
+                                engagements=_engagements(viewer, payload.engagement_ids), markets=payload.markets)
     decision = actions.create_strategic_decision(plan=plan, by=viewer)
     return Status(201, _decision(viewer, decision.pk))
 
@@ -987,7 +1035,8 @@ def update_strategic_decision(request, decision_id: int, payload: StrategicDecis
         queries.visible_risks(viewer), payload.risk_ids)
     engagements = list(decision.engagements.all()) if payload.engagement_ids is None else _engagements(
         viewer, payload.engagement_ids)
-    plan = actions.DecisionPlan(**values, risks=risks, engagements=engagements)
+    markets = sorted(m.country for m in decision.markets.all()) if payload.markets is None else payload.markets
+    plan = actions.DecisionPlan(**values, risks=risks, engagements=engagements, markets=markets)
     actions.update_strategic_decision(decision=decision, plan=plan, by=viewer)
     return _decision(viewer, decision_id)
 
@@ -1025,6 +1074,63 @@ def decline_strategic_decision(request, decision_id: int, payload: SignOffIn):
     decision = _decision(viewer, decision_id)
     decision_actions.decline_sign_off(decision=decision, comment=payload.comment, by=viewer)
     return _decision(viewer, decision_id)
+
+
+class LocalVoicesOverrideIn(Schema):
+    reason: str = Field(..., min_length=1, max_length=5000,
+                        description="Why it may be taken before local voices were heard; shown to the board")
+
+
+@router.post("/strategic-decisions/{int:decision_id}/local-voices/override",
+             response=documented({200: StrategicDecisionDetailOut}),
+             summary="As the board or the administrator, let a market entry or high-risk sale be taken before local "
+                     "voices from its markets were heard, with a reason (audited, shown on the board's view)")
+def override_local_voices(request, decision_id: int, payload: LocalVoicesOverrideIn):
+    viewer = request.auth
+    _require(viewer, Capability.LOCAL_VOICES_OVERRIDE)
+    decision = _decision(viewer, decision_id)
+    actions.override_local_voices(decision=decision, reason=payload.reason, by=viewer)
+    return _decision(viewer, decision_id)
+
+
+@router.delete("/strategic-decisions/{int:decision_id}/local-voices/override",
+               response=documented({200: StrategicDecisionDetailOut}),
+               summary="Withdraw the override while the decision is being prepared: it waits for local voices again")
+def withdraw_local_voices_override(request, decision_id: int):
+    viewer = request.auth
+    _require(viewer, Capability.LOCAL_VOICES_OVERRIDE)
+    decision = _decision(viewer, decision_id)
+    actions.withdraw_local_voices_override(decision=decision, by=viewer)
+    return _decision(viewer, decision_id)
+
+
+class LocalVoiceThresholdsOut(Schema):
+    experts: int = Field(..., description="Local experts needed per market")
+    affected: int = Field(..., description="Affected stakeholders or credible proxies needed per market")
+
+
+class LocalVoiceThresholdsIn(Schema):
+    experts: int = Field(..., ge=1, le=50)
+    affected: int = Field(..., ge=1, le=50)
+
+
+@router.get("/local-voice-thresholds", response=documented({200: LocalVoiceThresholdsOut}),
+            summary="How many local voices each market of a gated decision needs (G2)")
+def get_local_voice_thresholds(request):
+    viewer = request.auth
+    _require(viewer, Capability.RISKS_VIEW)
+    experts, affected = gate.thresholds(viewer.organisation)
+    return {"experts": experts, "affected": affected}
+
+
+@router.put("/local-voice-thresholds", response=documented({200: LocalVoiceThresholdsOut}),
+            summary="Change how many local voices each market of a gated decision needs")
+def put_local_voice_thresholds(request, payload: LocalVoiceThresholdsIn):
+    viewer = request.auth
+    _require(viewer, Capability.RISKS_EDIT)
+    row = actions.set_local_voice_thresholds(organisation=viewer.organisation, experts=payload.experts,
+                                             affected=payload.affected, by=viewer)
+    return {"experts": row.experts, "affected": row.affected}
 
 
 class ConditionIn(Schema):

@@ -13,9 +13,11 @@ from rightsloop.core import countries
 from rightsloop.engagements.models import Engagement
 
 from .actions import DecisionPlan
+from .forms import CountryListField
 from .mitigation_forms import members_of
 from .models import Risk, StrategicDecision
 from .vocabulary import (
+    GATED_CATEGORIES,
     NEEDS_NOTE,
     Communication,
     ConditionStatus,
@@ -54,8 +56,10 @@ class Step:
 
 STEPS = (
     ("about", _("The decision"),
-     _("Name the decision and say in a few sentences what the company is about to do."),
-     ("title", "category", "description")),
+     _("Name the decision and say in a few sentences what the company is about to do. A market entry, "
+       "geographic expansion or sale to a high-risk customer names its markets: it cannot be taken until local "
+       "experts and affected people from each were heard, in one of the market's main languages."),
+     ("title", "category", "description", "markets")),
     ("picture", _("Step 1: the risks as they stand today"),
      _("Tick every salient risk this decision could create, make worse or make better, then describe how "
        "things look now: who could be harmed, where, how badly, and what is still unknown."),
@@ -90,6 +94,10 @@ class DecisionForm(forms.Form):
     category = forms.ChoiceField(label=_("Kind of decision"), choices=DecisionCategory.choices)
     description = forms.CharField(label=_("What is being decided"), required=False,
                                   widget=forms.Textarea(attrs={"rows": 3}))
+    markets = CountryListField(
+        label=_("Markets"), required=False,
+        help_text=_("For a market entry, geographic expansion or sale to a high-risk customer: the countries it "
+                    "concerns."))
     risks = forms.ModelMultipleChoiceField(
         label=_("Linked salient risks"), required=False, queryset=Risk.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -128,6 +136,13 @@ class DecisionForm(forms.Form):
         self.fields["engagements"].queryset = (Engagement.objects.for_organisation(organisation)
                                                .order_by("-starts_on", "-id"))
         self.fields["engagements"].label_from_instance = lambda e: f"{e.title} ({e.starts_on})"
+        self.fields["markets"].choices = countries.choices()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("category") in GATED_CATEGORIES and not data.get("markets"):
+            self.add_error("markets", _("Name the markets this decision concerns."))
+        return data
 
     def steps(self) -> list[Step]:
         return [Step(key, heading, help_text, [self[name] for name in names])
@@ -143,6 +158,7 @@ class DecisionForm(forms.Form):
             no_engagement_reason=data["no_engagement_reason"], risks=list(data["risks"]),
             engagements=list(data["engagements"]), outcome=data["outcome"],
             deferred_to=data["deferred_to"] if data["outcome"] == DecisionOutcome.DEFERRED else None,
+            markets=list(data["markets"]),
         )
 
     @staticmethod
@@ -153,7 +169,21 @@ class DecisionForm(forms.Form):
             "deferred_to")}
         initial["risks"] = [risk.pk for risk in decision.risks.all()]
         initial["engagements"] = [engagement.pk for engagement in decision.engagements.all()]
+        initial["markets"] = list(decision.markets.values_list("country", flat=True))
         return initial
+
+
+class LocalVoicesOverrideForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why it may go ahead before local voices were heard"), max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept on the decision with your name and shown on the board's view."))
+
+
+class LocalVoiceThresholdsForm(forms.Form):
+    experts = forms.IntegerField(label=_("Local experts needed per market"), min_value=1, max_value=50)
+    affected = forms.IntegerField(label=_("Affected stakeholders or credible proxies needed per market"),
+                                  min_value=1, max_value=50)
 
 
 class ConditionForm(forms.Form):

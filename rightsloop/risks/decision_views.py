@@ -20,8 +20,16 @@ from rightsloop.accounts.roles import Capability, Role
 from rightsloop.core.pagination import paginate, query_without_page
 from rightsloop.engagements.queries import visible_inputs
 
-from . import actions, decision_actions, queries, scales
-from .decision_forms import ConditionForm, ContextEventForm, DecisionFilterForm, DecisionForm, SignOffForm
+from . import actions, decision_actions, gate, queries, scales
+from .decision_forms import (
+    ConditionForm,
+    ContextEventForm,
+    DecisionFilterForm,
+    DecisionForm,
+    LocalVoicesOverrideForm,
+    LocalVoiceThresholdsForm,
+    SignOffForm,
+)
 from .models import Mitigation, Risk, StrategicDecision
 from .vocabulary import ACTING, UNMITIGATED, ConditionStatus, DecisionStatus, MitigationStatus, OwnerLevel
 
@@ -51,6 +59,12 @@ CHECKLIST = (
     ("outcome", gettext_lazy("The outcome is recorded")),
     ("conditions", gettext_lazy("The conditions match the outcome")),
     ("deferred_to", gettext_lazy("A deferred decision says when it will be taken up again")),
+)
+# Only for a market entry, geographic expansion or high-risk sale (G2, risks/gate.py).
+GATE_CHECKLIST = (
+    ("markets", gettext_lazy("The markets it concerns are named")),
+    ("local_voices", gettext_lazy("Local experts and affected people from each market were heard, in one of its "
+                                  "main languages, or the gate was overridden with a reason")),
 )
 
 
@@ -84,10 +98,13 @@ def linked_risk_rows(decision: StrategicDecision) -> list[LinkedRiskRow]:
 
 
 def _detail_context(request, decision: StrategicDecision, *, refused: dict[str, str] | None = None,
-                    sign_off_form: SignOffForm | None = None) -> dict:
+                    sign_off_form: SignOffForm | None = None,
+                    override_form: LocalVoicesOverrideForm | None = None) -> dict:
     viewer = request.viewer
     rows = linked_risk_rows(decision)
     missing = actions.blockers(decision) if decision.status == DecisionStatus.DRAFT else {}
+    local_voices = gate.local_voices(decision)
+    checklist = CHECKLIST + (GATE_CHECKLIST if local_voices.applies else ())
     see_engagements = viewer.can(Capability.ENGAGEMENTS_VIEW)
     needs_board = any(row.risk.owner_level == OwnerLevel.BOARD for row in rows)
     awaiting = decision.status == DecisionStatus.AWAITING_BOARD
@@ -105,7 +122,10 @@ def _detail_context(request, decision: StrategicDecision, *, refused: dict[str, 
         "rows": rows,
         "has_severe": any(row.risk.is_severe for row in rows),
         "blockers": missing,
-        "checklist": [(str(label), missing.get(key, "")) for key, label in CHECKLIST],
+        "checklist": [(str(label), missing.get(key, "")) for key, label in checklist],
+        "local_voices": local_voices,
+        "override_form": override_form or LocalVoicesOverrideForm(),
+        "can_override": viewer.can(Capability.LOCAL_VOICES_OVERRIDE),
         "refused": refused or {},
         "see_engagements": see_engagements,
         "engagements": list(decision.engagements.order_by("-starts_on")) if see_engagements else [],
@@ -213,6 +233,57 @@ def decision_decide(request, pk: int):
     else:
         messages.success(request, _("The decision is marked as taken."))
     return redirect("risks:decision-detail", pk=decision.pk)
+
+
+@requires(Capability.LOCAL_VOICES_OVERRIDE)
+@require_POST
+def local_voices_override(request, pk: int):
+    """Let a gated decision be taken before local voices were heard; the page again with the error if refused."""
+    decision = queries.access_strategic_decision(request.viewer, pk)
+    form = LocalVoicesOverrideForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.override_local_voices(decision=decision, reason=form.cleaned_data["reason"], by=request.viewer)
+        except ValidationError as error:
+            copy_errors(form, error)
+        else:
+            messages.success(request, _("The gate is overridden: the decision may be taken before local voices "
+                                        "were heard. The board's view shows it with your reason."))
+            return redirect(reverse("risks:decision-detail", args=[decision.pk]) + "#local-voices")
+    return render(request, "risks/decisions/detail.html", _detail_context(request, decision, override_form=form),
+                  status=400)
+
+
+@requires(Capability.LOCAL_VOICES_OVERRIDE)
+@require_POST
+def local_voices_withdraw(request, pk: int):
+    decision = queries.access_strategic_decision(request.viewer, pk)
+    try:
+        actions.withdraw_local_voices_override(decision=decision, by=request.viewer)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The override is withdrawn: the decision waits for local voices again."))
+    return redirect(reverse("risks:decision-detail", args=[decision.pk]) + "#local-voices")
+
+
+@requires(Capability.RISKS_EDIT)
+@require_http_methods(["GET", "POST"])
+def local_voice_thresholds(request):
+    """How many local experts and affected voices each market of a gated decision needs."""
+    viewer = request.viewer
+    experts, affected = gate.thresholds(viewer.organisation)
+    form = LocalVoiceThresholdsForm(request.POST or None, initial={"experts": experts, "affected": affected})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.set_local_voice_thresholds(organisation=viewer.organisation, by=viewer, **form.cleaned_data)
+        except ValidationError as error:
+            copy_errors(form, error)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("risks:local-voice-thresholds")
+    return render(request, "risks/decisions/thresholds.html", {"form": form},
+                  status=400 if form.errors else 200)
 
 
 def _sign_off_answer(request, pk: int, act, done: str):

@@ -541,6 +541,13 @@ class StrategicDecision(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     inputs = models.ManyToManyField(Input, blank=True, related_name="strategic_decisions",
                                     verbose_name=_("linked inputs"))
+    # G2: a market entry, expansion or high-risk sale waits for local voices from its markets (DecisionMarket,
+    # risks/gate.py) unless someone authorised lets it go ahead without them, with a reason the board sees.
+    local_voices_override_reason = models.TextField(_("why it may be taken before local voices were heard"),
+                                                    blank=True)
+    local_voices_overridden_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                                   blank=True, related_name="+")
+    local_voices_overridden_at = models.DateTimeField(null=True, blank=True)
 
     objects = StrategicDecisionQuerySet.as_manager()
 
@@ -555,6 +562,43 @@ class StrategicDecision(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class DecisionMarket(models.Model):
+    """A country a market entry, expansion or high-risk sale concerns: where local voices must be heard (G2)."""
+
+    decision = models.ForeignKey(StrategicDecision, on_delete=models.CASCADE, related_name="markets")
+    country = models.CharField(max_length=2)
+
+    class Meta:
+        ordering = ["country"]
+        constraints = [models.UniqueConstraint(fields=["decision", "country"], name="one_market_per_decision")]
+
+    def __str__(self) -> str:
+        return self.country
+
+
+class LocalVoiceThresholds(models.Model):
+    """How many local voices each market of a gated decision needs before it may be taken (G2), per organisation.
+
+    Without a row the defaults hold: one local expert and one affected stakeholder or credible proxy per market.
+    """
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="local_voice_thresholds")
+    experts = models.PositiveSmallIntegerField(_("local experts needed per market"), default=1,
+                                               validators=[MinValueValidator(1), MaxValueValidator(50)])
+    affected = models.PositiveSmallIntegerField(
+        _("affected stakeholders or credible proxies needed per market"), default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(50)])
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("local-voice thresholds")
+        verbose_name_plural = _("local-voice thresholds")
+
+    def __str__(self) -> str:
+        return f"local voices for {self.organisation_id}: {self.experts}/{self.affected}"
 
 
 class DecisionConditionQuerySet(models.QuerySet):

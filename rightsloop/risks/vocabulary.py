@@ -54,6 +54,7 @@ class EventKind(models.TextChoices):
 class DecisionCategory(models.TextChoices):
     BUSINESS_MODEL = "business_model", _("Business model change")
     MARKET_ENTRY = "market_entry", _("Market entry or growth")
+    GEOGRAPHIC_EXPANSION = "geographic_expansion", _("Geographic expansion")
     CAPITAL_INVESTMENT = "capital_investment", _("Capital investment")
     PRODUCT_DESIGN = "product_design", _("Major product design")
     GOVERNMENT_DEMAND = "government_demand", _("Response to a government demand")
@@ -77,7 +78,11 @@ class DecisionOutcome(models.TextChoices):
 # The outcomes that let the business go ahead, and so may be taken against a risk.
 GOING_AHEAD = frozenset({DecisionOutcome.GO, DecisionOutcome.GO_WITH_CONDITIONS})
 # The kinds of decision where going ahead against a severe risk that cannot be mitigated must show everywhere.
-EXPOSED_CATEGORIES = frozenset({DecisionCategory.MARKET_ENTRY, DecisionCategory.HIGH_RISK_SALE})
+EXPOSED_CATEGORIES = frozenset({DecisionCategory.MARKET_ENTRY, DecisionCategory.GEOGRAPHIC_EXPANSION,
+                                DecisionCategory.HIGH_RISK_SALE})
+# The kinds of decision that name their markets and may not be taken before local voices from them were heard
+# (G2, risks/gate.py), unless the gate is overridden with a reason.
+GATED_CATEGORIES = EXPOSED_CATEGORIES
 
 
 class ConditionStatus(models.TextChoices):

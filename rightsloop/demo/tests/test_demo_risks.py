@@ -12,7 +12,7 @@ from rightsloop.core.models import AuditEntry, Organisation
 from rightsloop.demo import content
 from rightsloop.demo import risks as demo_risks
 from rightsloop.engagements.representation import who_was_heard
-from rightsloop.risks import actions, queries, scales
+from rightsloop.risks import actions, gate, queries, scales
 from rightsloop.risks.models import (
     ContextEvent,
     EscalationRule,
@@ -131,8 +131,11 @@ def test_the_market_entry_is_blocked_by_a_severe_unmitigated_risk(organisation, 
     assert decision.category == DecisionCategory.MARKET_ENTRY
     assert decision.status == DecisionStatus.DRAFT
     missing = actions.blockers(decision)
-    assert list(missing) == ["risks"]
+    assert list(missing) == ["risks", "local_voices"]
     assert "Incitement" in missing["risks"]
+    # Nobody from Ethiopia was heard on it: the gate names each missing voice and the main languages.
+    assert "Ethiopia: 0 of 1 local expert heard" in missing["local_voices"]
+    assert "Amharic" in missing["local_voices"]
     severe = decision.risks.get(title__startswith="Incitement")
     assert severe.is_severe
     assert not severe.mitigations.exclude(status=MitigationStatus.PLANNED).exists()
@@ -154,6 +157,15 @@ def test_the_other_decision_walked_all_four_steps_and_was_taken(organisation):
                                          action__startswith="strategic_decision.")
                .values_list("action", flat=True)) >= {"strategic_decision.created", "strategic_decision.changed",
                                                       "strategic_decision.decided"}
+
+
+def test_the_board_let_the_bangladesh_launch_past_the_gate_with_its_reason(organisation):
+    decision = demo_risks.board_decision(organisation)
+    voices = gate.local_voices(decision)
+    assert voices.applies and voices.overridden and not voices.heard and not voices.blocks
+    (bangladesh,) = voices.markets
+    assert (bangladesh.country, bangladesh.experts, bangladesh.affected) == ("BD", 0, 2)
+    assert "Dhaka" in decision.local_voices_override_reason
 
 
 def test_a_market_entry_signed_off_by_the_board_with_conditions_one_met(organisation, hr_lead):

@@ -149,7 +149,7 @@ def test_a_context_event_flags_the_mitigations_it_touches_and_tells_their_owners
 
 def full_plan(risks, **fields):
     values = {
-        "title": "Enter market X", "category": "market_entry", "risk_picture": "Surveillance laws.",
+        "title": "Change the business model", "category": "business_model", "risk_picture": "Surveillance laws.",
         "mitigation_plan": "Encrypt by default.", "remedy_plan": "Legal aid fund.",
         "communication": "formal_report", "communication_plan": "Annual report section.",
         "communication_is_safe": True, "no_engagement_reason": "Consulted via partners only.", "risks": risks,

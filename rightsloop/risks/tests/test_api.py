@@ -190,7 +190,7 @@ def test_decisions_are_blocked_until_the_steps_are_done(hr_lead, api):
     engagement = make_engagement(hr_lead)
     client = api(hr_lead)
     created = client.post("/api/v1/strategic-decisions", {
-        "title": "Enter market X", "category": "market_entry", "risk_ids": [severe.pk],
+        "title": "Change the business model", "category": "business_model", "risk_ids": [severe.pk],
         "engagement_ids": [engagement.pk]})
     assert created.status_code == 201, created.content
     did = created.json()["id"]

@@ -13,6 +13,7 @@ from rightsloop.accounts.roles import Role
 from rightsloop.accounts.tests.factories import make_authenticator, make_member, make_organisation
 from rightsloop.engagements.tests.factories import make_engagement, make_input, make_participation
 from rightsloop.risks.models import Risk, RiskChange, StrategicDecision
+from rightsloop.risks.tests.factories import past_the_gate
 from rightsloop.risks.vocabulary import DecisionStatus, OwnerLevel
 from rightsloop.stakeholders.tests.factories import make_stakeholder
 
@@ -104,6 +105,7 @@ def test_risk_is_linked_escalated_and_blocks_a_decision_until_remedy_exists(brow
     page.goto("/risks/decisions/new/")
     page.get_by_label("Title:", exact=True).fill(DECISION)
     page.get_by_label("Kind of decision:", exact=True).select_option(label="Market entry or growth")
+    page.get_by_label("Markets:", exact=True).select_option("KE")
     page.get_by_role("checkbox", name=re.compile(re.escape(TITLE))).check()
     page.get_by_label("The current picture:", exact=True).fill("Police use trip histories to stop riders.")
     page.get_by_label("Mitigations, and the risks not or not yet mitigated:", exact=True).fill(
@@ -137,6 +139,11 @@ def test_risk_is_linked_escalated_and_blocks_a_decision_until_remedy_exists(brow
     expect(page.get_by_role("heading", name="Refuse bulk demands; publish a transparency report.",
                             level=1)).to_be_visible()
     expect(page.get_by_role("link", name=f"Risk: {TITLE}")).to_be_visible()
+
+    # Kenya was not heard yet: the local-voices gate says what is missing (its own tests walk the override).
+    page.goto(f"/risks/decisions/{decision.pk}/")
+    expect(page.get_by_text("Kenya: 0 of 1 local expert heard").first).to_be_visible()
+    past_the_gate(decision)
 
     # The risk is owned at board level: the team cannot take the decision alone, it goes to the board.
     page.goto(f"/risks/decisions/{decision.pk}/")

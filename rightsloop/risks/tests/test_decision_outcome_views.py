@@ -10,7 +10,7 @@ from rightsloop.accounts.tests.factories import make_member
 from rightsloop.core.models import AuditEntry
 from rightsloop.risks import actions, decision_actions
 from rightsloop.risks.models import DecisionCondition, StrategicDecision
-from rightsloop.risks.tests.factories import make_mitigation, make_risk
+from rightsloop.risks.tests.factories import make_mitigation, make_risk, past_the_gate
 from rightsloop.risks.tests.test_decision_outcomes import LATER, at_level, fresh, prepare
 from rightsloop.risks.vocabulary import OwnerLevel
 
@@ -32,12 +32,14 @@ def test_the_form_records_the_outcome_and_the_page_says_what_is_awaited_and_from
     page = client.get(f"/risks/decisions/{decision.pk}/edit/").content.decode()
     assert "What was decided" in page and 'name="outcome"' in page and 'name="deferred_to"' in page
     data = {name: getattr(decision, name) for name in actions.PLAN_TEXT if getattr(decision, name) not in (None, "")}
-    data.update(communication_is_safe="on", risks=[r.pk for r in decision.risks.all()], outcome="deferred")
+    data.update(communication_is_safe="on", risks=[r.pk for r in decision.risks.all()], outcome="deferred",
+                markets="KE")
     refused = client.post(f"/risks/decisions/{decision.pk}/edit/", {**data, "outcome": "maybe"})
     assert refused.status_code == 400 and "outcome" in refused.context["form"].errors
     assert client.post(f"/risks/decisions/{decision.pk}/edit/", {**data, "deferred_to": LATER.isoformat()}
                        ).status_code == 302
     assert (fresh(decision).outcome, fresh(decision).deferred_to) == ("deferred", LATER)
+    past_the_gate(decision)  # naming Kenya voided the override prepare() gave: Kenya was not heard
     page = client.get(f"/risks/decisions/{decision.pk}/").content.decode()
     assert "Mark decided and put to the board" in page and "cannot take it alone" in page
     assert client.post(f"/risks/decisions/{decision.pk}/decide/").status_code == 302
@@ -152,7 +154,7 @@ def test_the_api_records_outcome_conditions_and_the_board_sign_off(hr_lead, boar
     risk = at_level(make_risk(hr_lead), OwnerLevel.BOARD)
     team = api(hr_lead)
     created = team.post("/api/v1/strategic-decisions", {
-        "title": "Enter market X", "category": "market_entry", "risk_ids": [risk.pk], "outcome": "go_with_conditions",
+        "title": "Enter market X", "category": "business_model", "risk_ids": [risk.pk], "outcome": "go_with_conditions",
         "risk_picture": "x", "mitigation_plan": "x", "remedy_plan": "x", "communication": "formal_report",
         "communication_plan": "x", "communication_is_safe": True, "no_engagement_reason": "x"})
     assert created.status_code == 201, created.content

@@ -15,7 +15,7 @@ from rightsloop.core.models import AuditEntry
 from rightsloop.risks import actions, decision_actions, queries
 from rightsloop.risks.decisions import board_sign_off_needed, missing_for_decision
 from rightsloop.risks.models import DecisionCondition, DecisionSignOff, Risk, StrategicDecision
-from rightsloop.risks.tests.factories import make_mitigation, make_risk
+from rightsloop.risks.tests.factories import make_mitigation, make_risk, past_the_gate
 from rightsloop.risks.vocabulary import DecisionCategory, DecisionOutcome, MitigationStatus, OwnerLevel
 
 TODAY = timezone.localdate()
@@ -38,7 +38,7 @@ def at_level(risk: Risk, level: str) -> Risk:
 def prepare(by, *, risks, outcome="go", category="market_entry", **fields) -> StrategicDecision:
     plan = actions.DecisionPlan(title="Enter market X", category=category, risks=list(risks), outcome=outcome,
                                 **{**STEPS, **fields})
-    return actions.create_strategic_decision(plan=plan, by=by)
+    return past_the_gate(actions.create_strategic_decision(plan=plan, by=by))
 
 
 def replan(decision, by, **fields) -> StrategicDecision:
@@ -96,7 +96,7 @@ def test_against_a_severe_risk_is_one_rule_over_kind_outcome_severity_and_mitiga
         for outcome in ["", *DecisionOutcome.values]:
             for risk in (severe_unmitigable, severe_acting, mild_unmitigable):
                 decision = prepare(hr_lead, risks=[risk], outcome=outcome, category=category)
-                expected[decision.pk] = (category in ("market_entry", "high_risk_sale")
+                expected[decision.pk] = (category in ("market_entry", "geographic_expansion", "high_risk_sale")
                                          and outcome in ("go", "go_with_conditions") and risk == severe_unmitigable)
     found = dict(StrategicDecision.objects.with_against_severe_risk().values_list("pk", "against_severe_risk"))
     assert found == expected

@@ -10,7 +10,7 @@ from rightsloop.core.models import AuditEntry
 from rightsloop.engagements.tests.factories import make_engagement, make_input
 from rightsloop.risks import actions
 from rightsloop.risks.models import ContextEvent, Mitigation, Risk, StrategicDecision
-from rightsloop.risks.tests.factories import make_mitigation, make_risk
+from rightsloop.risks.tests.factories import make_mitigation, make_risk, past_the_gate
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -33,14 +33,14 @@ def severe_risk(by, **fields):
 
 
 def make_decision(by, *, risks=(), engagements=(), **fields):
-    values = {"title": "Enter the Kenyan market", "category": "market_entry", **COMPLETE}
+    values = {"title": "Enter the Kenyan market", "category": "business_model", **COMPLETE}
     values.update(fields)
     return actions.create_strategic_decision(
         plan=actions.DecisionPlan(risks=list(risks), engagements=list(engagements), **values), by=by)
 
 
 def form_data(**fields):
-    data = {"title": "Enter the Kenyan market", "category": "market_entry", **COMPLETE,
+    data = {"title": "Enter the Kenyan market", "category": "business_model", **COMPLETE,
             "communication_is_safe": "on"}
     data.update(fields)
     return {key: value for key, value in data.items() if value is not None}
@@ -220,10 +220,11 @@ def test_who_was_heard_counts_the_decisions_and_the_engagements_inputs(hr_lead, 
 
 
 def test_the_list_filters_by_status_and_category(hr_lead, sign_in):
-    draft = make_decision(hr_lead, title="Draft entry", risks=[make_risk(hr_lead)])
+    draft = make_decision(hr_lead, title="Draft entry", category="market_entry", markets=["KE"],
+                          risks=[make_risk(hr_lead)])
     taken = make_decision(hr_lead, title="Taken sale", category="high_risk_sale", risks=[make_risk(hr_lead)],
                           no_engagement_reason="Confidential tender.")
-    actions.take_strategic_decision(decision=taken, by=hr_lead)
+    actions.take_strategic_decision(decision=past_the_gate(taken), by=hr_lead)
     client = sign_in(hr_lead)
     everything = client.get("/risks/decisions/").content.decode()
     assert draft.title in everything and taken.title in everything
