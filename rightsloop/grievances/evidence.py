@@ -270,6 +270,7 @@ def _trend(organisation, period: Period, today: datetime.date) -> dict:
         cases.filter(stage__in=FINISHED_STAGES).alias(finished_at=Coalesce("closed_at", "stage_changed_at")),
         quarters, "finished_at", parts={"part": Q(rights_reviewed_at__isnull=False)})
     series = [
+        # xgettext:no-python-format
         (_("Satisfied with the outcome (% of answers)"), satisfied),
         (_("Acknowledged by the date promised (%)"), acknowledged),
         (_("Finished cases whose outcome was reviewed for human rights (%)"), reviewed),
