@@ -24,11 +24,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any, ClassVar
 
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format
 from django.utils.translation import get_language_bidi, ngettext
 from django.utils.translation import gettext as _
 
-from . import countries
+from . import countries, formats
 
 WORLD = Path(__file__).parent / "data" / "world.json"
 SMALLEST = 5
@@ -47,7 +47,7 @@ KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 
 
 def fewer_than(smallest: int) -> str:
-    return _("fewer than %(n)s") % {"n": smallest}
+    return _("fewer than %(n)s") % {"n": formats.number(smallest)}
 
 
 def _short(text: str, size: int) -> str:
@@ -230,7 +230,7 @@ def bars(key: str, title: str, description: str, rows: list[dict], *, label_head
         length = 0 if value is None else max(round(BAR_PLOT * value / top), 1 if value else 0)
         y = BAR_TOP + min(n, MAX_BARS) * (BAR + BAR_GAP)
         baseline = y + BAR // 2 + 5
-        number = fewer_than(smallest) if value is None else str(value)
+        number = fewer_than(smallest) if value is None else formats.number(value)
         if rtl:
             rect_x = width - BAR_LABEL - length
             name = Text(width - BAR_LABEL + 8, baseline, _short(row["label"], 28), "start")
@@ -374,9 +374,9 @@ def timeline(key: str, title: str, description: str, periods: list[str], series:
     ticks = []
     for value in range(0, scale_top + 1, step):
         if rtl:
-            label = Text(width - TIME_AXIS + 6, y_of(value) + 4, str(value), "start")
+            label = Text(width - TIME_AXIS + 6, y_of(value) + 4, formats.number(value), "start")
         else:
-            label = Text(TIME_AXIS - 6, y_of(value) + 4, str(value), "end")
+            label = Text(TIME_AXIS - 6, y_of(value) + 4, formats.number(value), "end")
         ticks.append(Tick(value=value, y=y_of(value), label=label))
     start, end = (TIME_END, width - TIME_AXIS) if rtl else (TIME_AXIS, width - TIME_END)
     return Timeline(key=_check_key(key), title=title, description=description, value_heading=value_heading,
@@ -408,8 +408,8 @@ UNITS = ("", "percent", "days")
 
 def figure_text(value: int | float, unit: str = "") -> str:
     """A value as it reads on a chart: grouped digits, one decimal where it has one, then its unit."""
-    number = number_format(value, decimal_pos=1 if isinstance(value, float) and not value.is_integer() else 0,
-                           use_l10n=True, force_grouping=True)
+    # The active language's CLDR pattern and digits (core.formats): Arabic-Indic digits in an Arabic page.
+    number = formats.number(value, 1 if isinstance(value, float) and not value.is_integer() else 0)
     if unit == "percent":
         return _("%(value)s %%") % {"value": number}
     if unit == "days":
@@ -823,7 +823,8 @@ def world_map(key: str, title: str, description: str, values: dict[str, int | No
     bands = [Band(label=_("none"), fill=BLANK), Band(label=fewer_than(smallest), fill=HIDDEN)]
     for n, (bound, fill) in enumerate(zip(bounds, fills, strict=True)):
         high = bounds[n + 1] - 1 if n + 1 < len(bounds) else max(tops)
-        label = str(bound) if high == bound else f"{bound}{EN_DASH}{high}"
+        label = formats.number(bound) if high == bound else \
+            f"{formats.number(bound)}{EN_DASH}{formats.number(high)}"
         bands.append(Band(label=label, fill=fill, low=bound, high=high))
     heard = sum(1 for area in areas if area.hidden or area.value)
     summary = ngettext("%(heading)s: %(n)s country.", "%(heading)s: %(n)s countries.", heard) % {
@@ -873,11 +874,11 @@ class Span:
 
     @property
     def start_text(self) -> str:
-        return date_format(self.start, "SHORT_DATE_FORMAT")
+        return formats.localise_digits(date_format(self.start, "SHORT_DATE_FORMAT"))
 
     @property
     def end_text(self) -> str:
-        return date_format(self.end, "SHORT_DATE_FORMAT")
+        return formats.localise_digits(date_format(self.end, "SHORT_DATE_FORMAT"))
 
 
 @dataclass(frozen=True)
@@ -917,7 +918,7 @@ class Schedule:
 
     @property
     def today_text(self) -> str:
-        return date_format(self.today, "SHORT_DATE_FORMAT") if self.today else ""
+        return formats.localise_digits(date_format(self.today, "SHORT_DATE_FORMAT")) if self.today else ""
 
 
 def _months_between(first: datetime.date, last: datetime.date) -> list[datetime.date]:
@@ -967,7 +968,7 @@ def schedule(key: str, title: str, description: str, rows: list[dict], *, label_
         x = across(begin, length)
         # The part done starts where the phase starts: on the right in a right-to-left page.
         done_x = x + length - done_length if rtl else x
-        figure_text_ = _("done") if done else (f"{share} %" if progress is not None else "")
+        figure_text_ = _("done") if done else (formats.percent(share / 100) if progress is not None else "")
         if rtl:
             name = Text(width - SCHEDULE_LABEL + 8, baseline, _short(row["label"], 22), "start")
             figure = Text(max(x - 4, 2), baseline, figure_text_, "end")
@@ -982,7 +983,7 @@ def schedule(key: str, title: str, description: str, rows: list[dict], *, label_
     ticks = []
     for n, month in enumerate(months[::every]):
         x = across(offset(max(month, first)))
-        text = date_format(month, "M Y" if n == 0 or month.month == 1 else "M")
+        text = formats.localise_digits(date_format(month, "M Y" if n == 0 or month.month == 1 else "M"))
         ticks.append(MonthTick(x=x, label=Text(x + (-3 if rtl else 3), 14, text, "end" if rtl else "start")))
     today_x = today_label = None
     if today and first <= today <= last:
