@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from rightsloop.accounts.roles import Capability
-from rightsloop.assessments.models import Assessment
+from rightsloop.assessments import queries as assessment_queries
 from rightsloop.core.access import plausible_id
 from rightsloop.core.api_errors import documented
 from rightsloop.engagements.models import Engagement
@@ -217,11 +217,7 @@ def list_shared_assessments(request):
 def share_assessment(request, payload: ShareIn):
     viewer = request.auth
     _require(viewer, Capability.ENGAGEMENTS_EDIT)
-    if not plausible_id(payload.assessment_id):
-        raise Http404
-    assessment = Assessment.objects.for_organisation(viewer.organisation).filter(pk=payload.assessment_id).first()
-    if assessment is None:
-        raise Http404
+    assessment = assessment_queries.access_assessment(viewer, payload.assessment_id, for_update=True)
     return Status(201, _shared_out(actions.share_assessment(assessment=assessment, by=viewer)))
 
 

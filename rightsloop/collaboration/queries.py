@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from rightsloop.accounts.models import Membership
 from rightsloop.accounts.roles import Capability, Role
 from rightsloop.accounts.viewer import Viewer
+from rightsloop.assessments import queries as assessment_queries
 from rightsloop.assessments.models import Assessment, AssessmentPhase, Finding
 from rightsloop.assessments.vocabulary import PartnerRole
 from rightsloop.core import countries
@@ -97,18 +98,17 @@ def access_shared(viewer: Viewer, pk, *, for_update: bool = False) -> SharedAsse
 
 def assessments_to_share(viewer: Viewer) -> QuerySet[Assessment]:
     """The viewer's own assessments that are not shared yet."""
-    return Assessment.objects.for_organisation(viewer.organisation).filter(shared__isnull=True).order_by(
-        "-starts_on", "-id")
+    return assessment_queries.visible_assessments(viewer).filter(shared__isnull=True).order_by("-starts_on", "-id")
 
 
 def phases(shared: SharedAssessment) -> QuerySet[AssessmentPhase]:
-    return shared.assessment.phases.order_by("position", "starts_on", "id")
+    return assessment_queries.phases_of(shared.assessment)
 
 
 def findings(shared: SharedAssessment) -> QuerySet[Finding]:
-    """The findings, shared as written: the salient risk each became stays in the lead's own register."""
-    return shared.assessment.findings.order_by("recorded_at", "id").only(
-        "id", "title", "description", "countries", "recorded_at", "assessment_id")
+    """The findings, shared as written: the salient risk each became stays in the lead's own register (the
+    pages and the API show a finding's title, description and countries only)."""
+    return assessment_queries.findings_of(shared.assessment)
 
 
 def current_members(shared: SharedAssessment) -> QuerySet[SharedMember]:
@@ -148,9 +148,8 @@ def shared_engagements(shared: SharedAssessment) -> QuerySet[Engagement]:
     """The engagements held in the shared assessment: the lead's assessment's, and those members added."""
     return _shareable(Engagement.objects.filter(
         Q(pk__in=SharedEngagement.objects.filter(shared=shared).values("engagement_id"))
-        | Q(pk__in=shared.assessment.engagements.through.objects.filter(
-            assessment_id=shared.assessment_id).values("engagement_id"))
-    )).select_related("organisation").order_by("starts_on", "id")
+        | Q(pk__in=assessment_queries.engagements_of(shared.assessment).values("pk"))
+    )).filter(cancelled_at__isnull=True).select_related("organisation").order_by("starts_on", "id")
 
 
 def access_shared_engagement(shared: SharedAssessment, pk) -> Engagement:

@@ -279,7 +279,10 @@ def partner(request, pk: int, partner_pk: int):
     return render(request, "collaboration/partner.html", {
         "shared": shared, "partner": found, "card": card, "form": form,
         "load": load.pool_load(found, seen_by=viewer.organisation) if found.in_pool else None,
-        "withdrawn": not found.in_pool, "shown_name": queries.shown_partner_name(found.stakeholder),
+        "withdrawn": not found.in_pool,
+        # Once out of the pool, a partner is nobody's to know of but their own organisation's.
+        "shown_name": queries.shown_partner_name(found.stakeholder) if found.in_pool else _(
+            "A partner who withdrew from the pool"),
         "can_edit": viewer.can(Capability.ENGAGEMENTS_EDIT)}, status=status)
 
 

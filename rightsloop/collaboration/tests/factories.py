@@ -11,6 +11,7 @@ from django.utils import timezone
 from rightsloop.accounts.roles import Role
 from rightsloop.accounts.tests.factories import make_member, make_organisation
 from rightsloop.accounts.viewer import Viewer
+from rightsloop.assessments import actions as assessment_actions
 from rightsloop.assessments.models import Assessment
 from rightsloop.collaboration import actions
 from rightsloop.collaboration.models import PoolPartner, SharedAssessment
@@ -20,25 +21,13 @@ _numbers = count(1)
 
 
 def make_assessment(by: Viewer, **fields) -> Assessment:
-    """An assessment of the viewer's organisation (through G1's action when it has one)."""
+    """An assessment of the viewer's organisation, through G1's action."""
     today = timezone.localdate()
     values = {"title": f"Assessment {next(_numbers)}", "technology": "Facial recognition", "countries": ["KE"],
               "region": "East Africa", "starts_on": today - datetime.timedelta(days=30),
               "ends_on": today + datetime.timedelta(days=150)}
     values.update(fields)
-    try:
-        from rightsloop.assessments import actions as assessment_actions
-        plan_type = getattr(assessment_actions, "AssessmentPlan", None)
-        create = getattr(assessment_actions, "create_assessment", None)
-    except ImportError:
-        plan_type = create = None
-    if plan_type is not None and create is not None:
-        try:
-            return create(plan=plan_type(**{k: v for k, v in values.items()
-                                            if k in plan_type.__dataclass_fields__}), by=by)
-        except TypeError:
-            pass
-    return Assessment.objects.create(organisation=by.organisation, owner=by.user, created_by=by.user, **values)
+    return assessment_actions.create_assessment(plan=assessment_actions.AssessmentPlan(**values), by=by)
 
 
 def make_shared(lead: Viewer, **fields) -> SharedAssessment:
