@@ -154,6 +154,7 @@ def unexpected(request, exc):
     return api.create_response(request, {"detail": _("Internal error; nothing was half-saved.")}, status=500)
 
 
+from rightsloop.assessments.api import router as assessments_router  # noqa: E402
 from rightsloop.collaboration.api import router as collaboration_router  # noqa: E402
 from rightsloop.consultations.api import router as consultations_router  # noqa: E402
 from rightsloop.core.api import router as audit_log_router  # noqa: E402
@@ -197,3 +198,4 @@ api.add_router("/", grievance_selfcheck_router)
 api.add_router("/", open_data_router)
 api.add_router("/", audit_log_router)
 api.add_router("/shared-assessments", collaboration_router)
+api.add_router("/assessments", assessments_router)

@@ -334,6 +334,24 @@ def record_training_session(*, assessment: Assessment, plan: SessionPlan, by: Vi
 
 
 @transaction.atomic
+def attach_training_material(*, session: TrainingSession, material_file: UploadedFile, by: Viewer) -> TrainingSession:
+    """Give a session its material file (replacing any before it), sealed at rest (core.sealed_files)."""
+    _require_edit(by)
+    _check_file(material_file)
+    previous = session.material_file.name if session.material_file else ""
+    session.material_file = material_file
+    session.material_file_name = PurePath(material_file.name or "material").name[:255]
+    session.save(update_fields=["material_file", "material_file_name"])
+    if previous:
+        # The replaced file goes once the new one is in place for good.
+        storage = session.material_file.storage
+        transaction.on_commit(lambda: storage.delete(previous))
+    audit.record(organisation=session.assessment.organisation, by=by, action="assessment.training_material_added",
+                 target=session.assessment, summary=f"session #{session.pk}", changed_fields=["material_file"])
+    return session
+
+
+@transaction.atomic
 def set_attendance(*, session: TrainingSession, attendees: Iterable[AssessmentPartner], by: Viewer) -> None:
     """Say who attended a session: the partners given, and no one else."""
     _require_edit(by)

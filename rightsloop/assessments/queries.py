@@ -16,6 +16,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import pycountry
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -227,9 +228,18 @@ class AssessmentHeard:
     gaps: list[Gap]
 
 
+def country_in_prose(code: str) -> str:
+    """A country's name as a sentence says it: its common name where ISO's is formal ("Tanzania", not
+    "Tanzania, United Republic of"), in the reader's language."""
+    found = pycountry.countries.get(alpha_2=code)
+    if found is None:
+        country = countries.get(code)
+        return country.local_name if country else code
+    return countries.translated_country_name(getattr(found, "common_name", None) or found.name)
+
+
 def _country_list(codes: list[str]) -> str:
-    names = [countries.translated_country_name(country.name) if (country := countries.get(code)) else code
-             for code in codes]
+    names = [country_in_prose(code) for code in codes]
     if len(names) == 1:
         return names[0]
     return _("%(some)s and %(last)s") % {"some": ", ".join(names[:-1]), "last": names[-1]}
