@@ -31,7 +31,8 @@ class SharedAssessmentQuerySet(models.QuerySet):
 class SharedAssessment(models.Model):
     """One assessment of the lead organisation, opened to other organisations of this installation."""
 
-    assessment = models.OneToOneField("assessments.Assessment", on_delete=models.PROTECT, related_name="shared",
+    # Deleting the assessment itself ends the sharing; the members' engagements stay in their own registers.
+    assessment = models.OneToOneField("assessments.Assessment", on_delete=models.CASCADE, related_name="shared",
                                       verbose_name=_("assessment"))
     lead = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="led_shared_assessments",
                              verbose_name=_("lead organisation"))
@@ -152,7 +153,8 @@ class PoolPartner(models.Model):
     """
 
     shared = models.ForeignKey(SharedAssessment, on_delete=models.CASCADE, related_name="pool")
-    stakeholder = models.ForeignKey("stakeholders.Stakeholder", on_delete=models.PROTECT,
+    # Erasure keeps the row (and in_pool() leaves the erased out); a deleted register row takes its entry along.
+    stakeholder = models.ForeignKey("stakeholders.Stakeholder", on_delete=models.CASCADE,
                                     related_name="pool_entries", verbose_name=_("stakeholder"))
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     role = models.CharField(_("role"), max_length=24)
@@ -186,7 +188,7 @@ class PoolPartner(models.Model):
 class PartnerRequest(models.Model):
     """The one invitation of a pool partner to one engagement of the shared assessment, whichever member asked."""
 
-    partner = models.ForeignKey(PoolPartner, on_delete=models.PROTECT, related_name="requests")
+    partner = models.ForeignKey(PoolPartner, on_delete=models.CASCADE, related_name="requests")
     # The partner's stakeholder, kept here so the load reads requests by person on one index.
     stakeholder = models.ForeignKey("stakeholders.Stakeholder", on_delete=models.CASCADE, related_name="+")
     engagement = models.ForeignKey("engagements.Engagement", on_delete=models.CASCADE, related_name="+")

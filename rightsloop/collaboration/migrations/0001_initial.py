@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('assessments', '0001_initial'),
-        ('core', '0009_local_voices_gate'),
+        ('core', '0008_organisation_feedback_reply_to'),
         ('engagements', '0012_input_language_detected'),
         ('stakeholders', '0005_affiliation'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
