@@ -73,6 +73,11 @@ def board_oversight(organisation, period, today: datetime.date) -> Evidence:
     running = period.is_running(today)
     awaiting = list(StrategicDecision.objects.filter(organisation=organisation).awaiting_board()
                     .order_by("updated_at").values("id", "title")) if running else []
+    # G2: market entries and high-risk sales let go ahead before local voices were heard, with the reason given.
+    overridden = list(StrategicDecision.objects.filter(
+        organisation=organisation, local_voices_overridden_at__gte=start, local_voices_overridden_at__lt=end)
+        .order_by("local_voices_overridden_at", "id")
+        .values("id", "title", "local_voices_override_reason", "local_voices_overridden_at"))
     register = reverse("risks:register")
     decisions = reverse("risks:decisions")
 
@@ -90,7 +95,23 @@ def board_oversight(organisation, period, today: datetime.date) -> Evidence:
         Figure("awaiting_board", _("Strategic decisions awaiting the board's sign-off"),
                len(awaiting) if running else None, better=DOWN,
                url=f"{decisions}?status={DecisionStatus.AWAITING_BOARD}", capability=Capability.RISKS_VIEW),
+        Figure("local_voices_overridden", _("Market entries and high-risk sales let go ahead before local voices "
+                                            "were heard"), len(overridden), better=DOWN),
     ]
+    if overridden:
+        evidence.tables.append(Table(
+            key="local-voices-overridden", title=_("Decisions taken before local voices were heard"),
+            headings=[_("Decision"), _("Overridden on"), _("Reason given")],
+            rows=[[row["title"], row["local_voices_overridden_at"].date().isoformat(),
+                   row["local_voices_override_reason"],
+                   {"url": reverse("risks:decision-detail", args=[row["id"]]), "capability": Capability.RISKS_VIEW}]
+                  for row in overridden]))
+        for row in overridden:
+            evidence.findings.append(Finding(
+                _("“%(title)s” was let go ahead before local voices from its markets were heard: %(reason)s")
+                % {"title": row["title"], "reason": row["local_voices_override_reason"]},
+                url=reverse("risks:decision-detail", args=[row["id"]]) + "#local-voices",
+                capability=Capability.RISKS_VIEW))
     evidence.tables.append(Table(
         key="board-risks", title=_("Risks owned at board level"),
         headings=[_("Risk"), _("Severity"), _("Last reviewed by the board")],
@@ -115,7 +136,7 @@ def board_oversight(organisation, period, today: datetime.date) -> Evidence:
 
     if never:
         evidence.status = MISSING
-    elif stale or awaiting:
+    elif stale or awaiting or overridden:
         evidence.status = ATTENTION
     if not board_risks:
         evidence.reading = _("No risk is owned at board level; %(signed)s strategic decisions were signed off.") % {
