@@ -18,7 +18,7 @@ DEMO_ENV := RIGHTSLOOP_BASE_URL=$(RIGHTSLOOP_BASE_URL) ALLOWED_HOSTS=$(ALLOWED_H
   CSRF_TRUSTED_ORIGINS=$(CSRF_TRUSTED_ORIGINS) RIGHTSLOOP_COLLECTED_STATIC=1
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
-.PHONY: demo port-free test test-fast guide-screenshots test-security lint messages makemessages install install-dev system-deps browser-deps clean help baseline-venv
+.PHONY: demo port-free test test-fast guide-screenshots rtl-screenshots test-security lint messages makemessages install install-dev system-deps browser-deps clean help baseline-venv
 
 help:
 	@echo "make demo   - install, migrate, load the demo organisation and serve it on $(RIGHTSLOOP_BASE_URL)/"
@@ -42,11 +42,14 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 # Debian packages the project needs: gettext compiles translations, Pango and a font let WeasyPrint render PDFs,
-# chromium drives the browser tests.
+# chromium drives the browser tests. Fonts for every interface language, in pages and PDFs alike (no web fonts):
+# DejaVu Sans covers Latin and Arabic, Lohit Devanagari (190 KB, not all of Noto's 42 MB) covers Hindi.
 system-deps:
 	@command -v msgfmt >/dev/null || (apt-get update -qq && apt-get install -y -qq gettext)
 	@(ldconfig -p | grep -q libpangoft2-1.0 && fc-list | grep -qi dejavu) || \
 	  (apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
+	@(fc-list :lang=ar | grep -q . && fc-list :lang=hi | grep -q .) || \
+	  (apt-get update -qq && apt-get install -y -qq fonts-dejavu-core fonts-lohit-deva)
 
 browser-deps:
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
@@ -97,6 +100,12 @@ test-fast: install-dev messages
 guide-screenshots: install-dev messages browser-deps
 	RIGHTSLOOP_GUIDE_SCREENSHOTS=1 DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -p no:cacheprovider -q \
 	  rightsloop/core/tests/test_browser_pages.py
+
+# Arabic screenshots of the main pages and the stakeholders' pages (docs/rtl/screenshots/), to look at after a change
+# to layout: the browser test that asserts right to left saves what it sees when asked.
+rtl-screenshots: install-dev messages browser-deps
+	RIGHTSLOOP_RTL_SCREENSHOTS=1 DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -p no:cacheprovider -q \
+	  rightsloop/core/tests/test_rtl_browser.py
 
 # Durability (docs/security/x6-durability.md): the SIGKILL crash tests (inputs through the API, grievances
 # through the public page: 500 here, as each costs three requests and an Argon2id hash; the recorded runs

@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
+from rightsloop.core.formats import localise_digits
 from rightsloop.core.languages import direction, interface_languages, stakeholder_language
 
 from .models import Input, LetterDraft, Participation
@@ -111,7 +112,8 @@ def reply_address(participation: Participation) -> str:
 
 
 def _date(value: datetime.date | None) -> str:
-    return formats.date_format(value, "DATE_FORMAT") if value else ""
+    # In the letter's language, with its digits (Arabic-Indic in Arabic: core.formats).
+    return localise_digits(formats.date_format(value, "DATE_FORMAT")) if value else ""
 
 
 def _item(item: Input, engagement) -> ReportItem:

@@ -50,3 +50,12 @@ def ldate(value, format="medium"):
         return formats.date(value, format or "medium")
     except (TypeError, ValueError, AttributeError):
         return value
+
+
+@register.filter
+def digits(text):
+    """The locale's own digits in an already formatted text: {{ day|date:"DATE_FORMAT"|digits }} keeps Django's
+    pattern for the language and writes Arabic-Indic digits in Arabic; unchanged where the locale uses Latin digits."""
+    if text is None:
+        return ""
+    return formats.localise_digits(str(text))
