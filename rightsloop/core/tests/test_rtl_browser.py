@@ -117,6 +117,17 @@ def test_the_main_pages_and_the_stakeholders_pages_read_right_to_left_in_arabic(
                       " return l && [l.lang, getComputedStyle(l).direction]; }")
     assert letter == ["ar", "rtl"], letter
 
+    # The board's view: its figures and its charts' labels in Arabic-Indic digits (core.formats).
+    page.context.clear_cookies()
+    sign_in(page, "helena")
+    page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "ar", "url": live_server.url}])
+    check_right_to_left(page, "board", reverse("oversight:board"), problems)
+    figures = page.locator("td.number").all_inner_texts()
+    if not any(re.search("[\u0660-\u0669]", text) for text in figures) or any(
+            re.search("[0-9]", text) for text in figures):
+        problems.append(f"board: figures not in Arabic-Indic digits: {figures[:6]}")
+    page.context.clear_cookies()
+
     # Stakeholders and the public, no JavaScript, as they would come: ?lang=ar, the portal's own switcher.
     slug = organisation.slug
     for name, path in [

@@ -5,19 +5,18 @@ from __future__ import annotations
 from dataclasses import replace
 
 from django import template
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from rightsloop.core import charts
+from rightsloop.core import charts, formats
 from rightsloop.core.evidence import DAYS, DOWN, PERCENT, UP
 
 register = template.Library()
 
 
 def _number(value) -> str:
-    return number_format(value, decimal_pos=1 if isinstance(value, float) and not value.is_integer() else 0,
-                         use_l10n=True, force_grouping=True)
+    # The active language's CLDR pattern and digits, as the charts beside it write them (core.formats).
+    return formats.number(value, 1 if isinstance(value, float) and not value.is_integer() else 0)
 
 
 @register.filter
