@@ -130,8 +130,8 @@ def _detail(viewer, assessment) -> dict:
 
 @router.get("", response=documented({200: list[AssessmentOut]}), summary="The organisation's assessments")
 @paginate(ApiPages)
-def list_assessments(request, status: AssessmentStatus | None = None):
-    _require(request.auth, Capability.ENGAGEMENTS_VIEW)
+def list_regional_assessments(request, status: AssessmentStatus | None = None):
+    queries.require_reader(request.auth)
     return queries.assessment_list(request.auth, status=_value(status) or "")
 
 
@@ -176,6 +176,8 @@ def update_assessment(request, assessment_id: int, payload: AssessmentPatch):
 # Phases -----------------------------------------------------------------------------------------------------------
 
 class PhaseIn(Schema):
+    kind: PhaseKind = Field(description="scoping, partner_training, data_collection, analysis, validation or "
+                                        "reporting; one phase of each kind")
     starts_on: datetime.date
     ends_on: datetime.date
     progress: int = Field(0, ge=0, le=100, description="Percent done, 0 to 100")
@@ -185,31 +187,28 @@ class PhaseIn(Schema):
 
 @router.get("/{int:assessment_id}/phases", response=documented({200: list[PhaseOut]}),
             summary="The timeline: phases in the order they run")
-def list_phases(request, assessment_id: int):
+def list_assessment_phases(request, assessment_id: int):
     return list(queries.phases_of(queries.access_assessment(request.auth, assessment_id)))
 
 
-@router.put("/{int:assessment_id}/phases/{kind}", response=documented({200: PhaseOut}),
-            summary="Plan or change one phase: scoping, partner_training, data_collection, analysis, validation, "
-                    "reporting")
-def set_phase(request, assessment_id: int, kind: PhaseKind, payload: PhaseIn):
+@router.put("/{int:assessment_id}/phases", response=documented({200: PhaseOut}),
+            summary="Plan a phase, or change the phase of that kind: dates, progress in percent, done")
+def set_assessment_phase(request, assessment_id: int, payload: PhaseIn):
     viewer = request.auth
     assessment = queries.access_assessment(viewer, assessment_id)
     _require(viewer, Capability.ENGAGEMENTS_EDIT)
     return actions.set_phase(assessment=assessment, by=viewer, plan=actions.PhasePlan(
-        kind=_value(kind), starts_on=payload.starts_on, ends_on=payload.ends_on, progress=payload.progress,
+        kind=_value(payload.kind), starts_on=payload.starts_on, ends_on=payload.ends_on, progress=payload.progress,
         done=payload.done, notes=payload.notes))
 
 
-@router.delete("/{int:assessment_id}/phases/{kind}", response=documented({204: None}),
+@router.delete("/{int:assessment_id}/phases/{int:phase_id}", response=documented({204: None}),
                summary="Take a phase off the timeline")
-def remove_phase(request, assessment_id: int, kind: PhaseKind):
+def remove_assessment_phase(request, assessment_id: int, phase_id: int):
     viewer = request.auth
     assessment = queries.access_assessment(viewer, assessment_id)
+    phase = queries.access_phase(assessment, phase_id)
     _require(viewer, Capability.ENGAGEMENTS_EDIT)
-    phase = assessment.phases.filter(kind=_value(kind)).first()
-    if phase is None:
-        raise Http404
     actions.remove_phase(phase=phase, by=viewer)
     return Status(204, None)
 
@@ -243,7 +242,7 @@ def _partner(partner, viewer) -> dict:
 
 @router.get("/{int:assessment_id}/partners", response=documented({200: list[PartnerOut]}),
             summary="The local partners (those at high safety you hold no grant on are left out)")
-def list_partners(request, assessment_id: int):
+def list_assessment_partners(request, assessment_id: int):
     viewer = request.auth
     assessment = queries.access_assessment(viewer, assessment_id)
     return [_partner(partner, viewer) for partner in queries.visible_partners(viewer, assessment)]
@@ -251,7 +250,7 @@ def list_partners(request, assessment_id: int):
 
 @router.post("/{int:assessment_id}/partners", response=documented({201: PartnerOut}),
              summary="Add a stakeholder as a local partner with their role and working languages")
-def add_partner(request, assessment_id: int, payload: PartnerIn):
+def add_assessment_partner(request, assessment_id: int, payload: PartnerIn):
     viewer = request.auth
     assessment = queries.access_assessment(viewer, assessment_id)
     _require(viewer, Capability.ENGAGEMENTS_EDIT)
@@ -263,7 +262,7 @@ def add_partner(request, assessment_id: int, payload: PartnerIn):
 
 @router.patch("/{int:assessment_id}/partners/{int:partner_id}", response=documented({200: PartnerOut}),
               summary="Change a partner's role or working languages")
-def change_partner(request, assessment_id: int, partner_id: int, payload: PartnerPatch):
+def change_assessment_partner(request, assessment_id: int, partner_id: int, payload: PartnerPatch):
     viewer = request.auth
     assessment = queries.access_assessment(viewer, assessment_id)
     partner = queries.access_partner(viewer, assessment, partner_id)
@@ -276,7 +275,7 @@ def change_partner(request, assessment_id: int, partner_id: int, payload: Partne
 
 @router.delete("/{int:assessment_id}/partners/{int:partner_id}", response=documented({204: None}),
                summary="End a partnership (the questions the partner asked stay)")
-def remove_partner(request, assessment_id: int, partner_id: int):
+def remove_assessment_partner(request, assessment_id: int, partner_id: int):
     viewer = request.auth
     assessment = queries.access_assessment(viewer, assessment_id)
     partner = queries.access_partner(viewer, assessment, partner_id)
@@ -358,7 +357,7 @@ def _partners(viewer, assessment, ids: list[int], field: str) -> list:
 
 @router.get("/{int:assessment_id}/training", response=documented({200: list[SessionOut]}),
             summary="The partners' training: sessions, who attended, what they asked")
-def list_sessions(request, assessment_id: int):
+def list_training_sessions(request, assessment_id: int):
     viewer = request.auth
     assessment = queries.access_assessment(viewer, assessment_id)
     return [_session(view) for view in queries.training_for(viewer, assessment)]
@@ -366,7 +365,7 @@ def list_sessions(request, assessment_id: int):
 
 @router.post("/{int:assessment_id}/training", response=documented({201: SessionOut}),
              summary="Record a training session (send its material file afterwards, to …/material)")
-def record_session(request, assessment_id: int, payload: SessionIn):
+def record_training_session(request, assessment_id: int, payload: SessionIn):
     viewer = request.auth
     assessment = queries.access_assessment(viewer, assessment_id)
     _require(viewer, Capability.ENGAGEMENTS_EDIT)
@@ -379,7 +378,7 @@ def record_session(request, assessment_id: int, payload: SessionIn):
 
 @router.get("/{int:assessment_id}/training/{int:session_id}", response=documented({200: SessionOut}),
             summary="One training session")
-def get_session(request, assessment_id: int, session_id: int):
+def get_training_session(request, assessment_id: int, session_id: int):
     viewer = request.auth
     assessment = queries.access_assessment(viewer, assessment_id)
     return _session_out(viewer, assessment, queries.access_session(assessment, session_id).pk)
@@ -394,7 +393,7 @@ UPLOAD_BODY = {"requestBody": {"content": {"multipart/form-data": {"schema": {
 @router.post("/{int:assessment_id}/training/{int:session_id}/material", response=documented({200: SessionOut}),
              openapi_extra=UPLOAD_BODY, summary="Give a session its material file (multipart field `file`), "
                                                 "sealed at rest")
-def upload_material(request, assessment_id: int, session_id: int):
+def upload_training_material(request, assessment_id: int, session_id: int):
     viewer = request.auth
     assessment = queries.access_assessment(viewer, assessment_id)
     session = queries.access_session(assessment, session_id)
@@ -409,7 +408,7 @@ def upload_material(request, assessment_id: int, session_id: int):
 
 @router.put("/{int:assessment_id}/training/{int:session_id}/attendees", response=documented({200: SessionOut}),
             summary="Say who attended a session")
-def set_attendees(request, assessment_id: int, session_id: int, payload: AttendeesIn):
+def set_training_attendees(request, assessment_id: int, session_id: int, payload: AttendeesIn):
     viewer = request.auth
     assessment = queries.access_assessment(viewer, assessment_id)
     session = queries.access_session(assessment, session_id)
@@ -423,7 +422,7 @@ def set_attendees(request, assessment_id: int, session_id: int, payload: Attende
 
 @router.post("/{int:assessment_id}/training/{int:session_id}/questions", response=documented({201: SessionOut}),
              summary="Record what a partner asked, and the answer if one was given")
-def record_question(request, assessment_id: int, session_id: int, payload: QuestionIn):
+def record_training_question(request, assessment_id: int, session_id: int, payload: QuestionIn):
     viewer = request.auth
     assessment = queries.access_assessment(viewer, assessment_id)
     session = queries.access_session(assessment, session_id)
@@ -437,7 +436,7 @@ def record_question(request, assessment_id: int, session_id: int, payload: Quest
 
 @router.post("/{int:assessment_id}/training/{int:session_id}/questions/{int:question_id}/answer",
              response=documented({200: SessionOut}), summary="Answer a question asked in a session")
-def answer_question(request, assessment_id: int, session_id: int, question_id: int, payload: AnswerIn):
+def answer_training_question(request, assessment_id: int, session_id: int, question_id: int, payload: AnswerIn):
     viewer = request.auth
     assessment = queries.access_assessment(viewer, assessment_id)
     session = queries.access_session(assessment, session_id)
@@ -464,14 +463,14 @@ class EngagementOut(Schema):
 
 @router.get("/{int:assessment_id}/engagements", response=documented({200: list[EngagementOut]}),
             summary="The engagements held inside the assessment")
-def list_engagements(request, assessment_id: int):
+def list_assessment_engagements(request, assessment_id: int):
     viewer = request.auth
     return list(queries.visible_engagements_of(viewer, queries.access_assessment(viewer, assessment_id)))
 
 
 @router.post("/{int:assessment_id}/engagements", response=documented({200: list[EngagementOut]}),
              summary="Say which of the organisation's engagements were held inside the assessment")
-def link_engagements(request, assessment_id: int, payload: EngagementsIn):
+def link_assessment_engagements(request, assessment_id: int, payload: EngagementsIn):
     viewer = request.auth
     assessment = queries.access_assessment(viewer, assessment_id)
     _require(viewer, Capability.ENGAGEMENTS_EDIT)
@@ -486,7 +485,7 @@ def link_engagements(request, assessment_id: int, payload: EngagementsIn):
 
 @router.delete("/{int:assessment_id}/engagements/{int:engagement_id}", response=documented({204: None}),
                summary="Take an engagement out of the assessment (the engagement itself is unchanged)")
-def unlink_engagement(request, assessment_id: int, engagement_id: int):
+def unlink_assessment_engagement(request, assessment_id: int, engagement_id: int):
     viewer = request.auth
     assessment = queries.access_assessment(viewer, assessment_id)
     _require(viewer, Capability.ENGAGEMENTS_EDIT)
@@ -520,12 +519,12 @@ class FindingRiskUpdateIn(RiskPatch):
 
 @router.get("/{int:assessment_id}/findings", response=documented({200: list[FindingOut]}),
             summary="What the assessment found, and the salient risks findings became or updated")
-def list_findings(request, assessment_id: int):
+def list_assessment_findings(request, assessment_id: int):
     return list(queries.findings_of(queries.access_assessment(request.auth, assessment_id)))
 
 
 @router.post("/{int:assessment_id}/findings", response=documented({201: FindingOut}), summary="Record a finding")
-def record_finding(request, assessment_id: int, payload: FindingIn):
+def record_assessment_finding(request, assessment_id: int, payload: FindingIn):
     viewer = request.auth
     assessment = queries.access_assessment(viewer, assessment_id)
     _require(viewer, Capability.ENGAGEMENTS_EDIT)
@@ -536,14 +535,14 @@ def record_finding(request, assessment_id: int, payload: FindingIn):
 
 @router.get("/{int:assessment_id}/findings/{int:finding_id}", response=documented({200: FindingOut}),
             summary="One finding")
-def get_finding(request, assessment_id: int, finding_id: int):
+def get_assessment_finding(request, assessment_id: int, finding_id: int):
     return queries.access_finding(queries.access_assessment(request.auth, assessment_id), finding_id)
 
 
 @router.post("/{int:assessment_id}/findings/{int:finding_id}/new-risk", response=documented({201: FindingOut}),
              summary="Register a new salient risk from a finding (the risk register's rules apply); the finding "
                      "keeps the link and its countries join the risk's markets")
-def finding_new_risk(request, assessment_id: int, finding_id: int, payload: RiskIn):
+def assessment_finding_new_risk(request, assessment_id: int, finding_id: int, payload: RiskIn):
     viewer = request.auth
     assessment = queries.access_assessment(viewer, assessment_id)
     finding = queries.access_finding(assessment, finding_id)
@@ -561,7 +560,7 @@ def finding_new_risk(request, assessment_id: int, finding_id: int, payload: Risk
 @router.post("/{int:assessment_id}/findings/{int:finding_id}/update-risk", response=documented({200: FindingOut}),
              summary="Update an existing salient risk with a finding (only the fields given change; `reason` goes "
                      "into the risk's history); the finding keeps the link")
-def finding_update_risk(request, assessment_id: int, finding_id: int, payload: FindingRiskUpdateIn):
+def assessment_finding_update_risk(request, assessment_id: int, finding_id: int, payload: FindingRiskUpdateIn):
     viewer = request.auth
     assessment = queries.access_assessment(viewer, assessment_id)
     finding = queries.access_finding(assessment, finding_id)
@@ -606,7 +605,7 @@ class AssessmentHeardOut(Schema):
 @router.get("/{int:assessment_id}/heard", response=documented({200: AssessmentHeardOut}),
             summary="Who was heard in the assessment's engagements, checked against its countries' main languages "
                     "and affected groups, with each gap in plain words")
-def heard(request, assessment_id: int):
+def assessment_heard(request, assessment_id: int):
     viewer = request.auth
     result = queries.heard_for(viewer, queries.access_assessment(viewer, assessment_id))
     return {"heard": heard_out(result.heard, viewer), "languages_heard": sorted(result.languages),

@@ -105,22 +105,22 @@ class SessionForm(forms.Form):
                                help_text=_("What was taught, or an outline of it."))
     material_file = forms.FileField(label=_("Material file"), required=False,
                                     help_text=_("Slides or handouts; kept encrypted, 20 MB at most."))
-    attendees = AttendeesField(label=_("Attended"), queryset=None, required=False)
+    attended = AttendeesField(label=_("Attended"), queryset=None, required=False)
 
     def __init__(self, *args, partners, names: dict[int, str], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["language"].choices = language_names.choices()
-        self.fields["attendees"].queryset = partners
-        self.fields["attendees"].label_from_instance = lambda partner: names.get(partner.pk, "")
+        self.fields["attended"].queryset = partners
+        self.fields["attended"].label_from_instance = lambda partner: names.get(partner.pk, "")
 
 
 class AttendanceForm(forms.Form):
-    attendees = AttendeesField(label=_("Attended"), queryset=None, required=False)
+    attended = AttendeesField(label=_("Attended"), queryset=None, required=False)
 
     def __init__(self, *args, partners, names: dict[int, str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["attendees"].queryset = partners
-        self.fields["attendees"].label_from_instance = lambda partner: names.get(partner.pk, "")
+        self.fields["attended"].queryset = partners
+        self.fields["attended"].label_from_instance = lambda partner: names.get(partner.pk, "")
 
 
 class QuestionForm(forms.Form):

@@ -17,6 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import pycountry
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -53,6 +54,12 @@ def visible_assessments(viewer: Viewer) -> QuerySet[Assessment]:
     return Assessment.objects.for_organisation(viewer.organisation)
 
 
+def require_reader(viewer: Viewer) -> None:
+    """A role that may not read assessments at all is refused whatever the id (403, as the pages answer)."""
+    if not viewer.can(Capability.ENGAGEMENTS_VIEW):
+        raise PermissionDenied(_("Your role does not give access to assessments."))
+
+
 def _one(queryset: QuerySet, pk):
     if not plausible_id(pk):
         raise Http404
@@ -64,6 +71,7 @@ def _one(queryset: QuerySet, pk):
 
 def access_assessment(viewer: Viewer, pk, *, for_update: bool = False) -> Assessment:
     """The assessment if the viewer may see it (and change it, for_update); 'not found' otherwise."""
+    require_reader(viewer)
     if for_update and not viewer.can(Capability.ENGAGEMENTS_EDIT):
         raise Http404
     return _one(visible_assessments(viewer).select_related("owner", "organisation"), pk)

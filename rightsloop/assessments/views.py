@@ -312,7 +312,7 @@ def session_add(request, pk: int):
             session = actions.record_training_session(
                 assessment=assessment, by=viewer, material_file=data["material_file"],
                 plan=actions.SessionPlan(held_on=data["held_on"], title=data["title"], language=data["language"],
-                                         material=data["material"], attendees=list(data["attendees"])))
+                                         material=data["material"], attendees=list(data["attended"])))
         except ValidationError as error:
             copy_errors(form, error)
         else:
@@ -331,7 +331,7 @@ def _session_page(request, assessment, session, *, attendance=None, question=Non
         "assessment": assessment, "view": view, "session": view.session, "can_edit": can_edit,
         "language_name": language_names.name(session.language),
         "attendance_form": attendance or AttendanceForm(
-            partners=partners, names=names, initial={"attendees": [p.pk for p, _name in view.attendees]}),
+            partners=partners, names=names, initial={"attended": [p.pk for p, _name in view.attendees]}),
         "question_form": question or QuestionForm(partners=partners, names=names),
         "answer_form": AnswerForm(),
     }, status=status)
@@ -355,7 +355,7 @@ def session_attendance(request, pk: int, session_pk: int):
     if form.is_valid():
         # Partners the viewer may not know of keep their attendance: the form could not show them.
         hidden = list(session.attendees.exclude(pk__in=partners.values("pk")))
-        actions.set_attendance(session=session, attendees=[*form.cleaned_data["attendees"], *hidden], by=viewer)
+        actions.set_attendance(session=session, attendees=[*form.cleaned_data["attended"], *hidden], by=viewer)
         messages.success(request, _("Attendance saved."))
         return redirect("assessments:session", pk=assessment.pk, session_pk=session.pk)
     return _session_page(request, assessment, session, attendance=form, status=400)
@@ -533,6 +533,9 @@ def finding_update_risk(request, pk: int, finding_pk: int):
     if done:
         return done
     risk_pk = request.POST.get("risk") or request.GET.get("risk")
+    if not risk_pk:
+        messages.info(request, _("Choose the salient risk the finding updates."))
+        return redirect("assessments:finding", pk=assessment.pk, finding_pk=finding.pk)
     risk = access_risk(viewer, risk_pk)
     if risk.closed_at is not None:
         raise Http404

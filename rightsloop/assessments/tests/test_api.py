@@ -60,16 +60,17 @@ def test_phases_through_the_api(hr_lead, api):
     assessment = make_assessment(hr_lead)
     client = api(hr_lead)
     url = f"{BASE}/{assessment.pk}/phases"
-    ok = client.put(f"{url}/partner_training", {"starts_on": "2026-10-01", "ends_on": "2026-10-31", "progress": 50})
+    dates = {"starts_on": "2026-10-01", "ends_on": "2026-10-31"}
+    ok = client.put(url, {"kind": "partner_training", **dates, "progress": 50})
     assert ok.status_code == 200 and ok.json()["label"] == "Partner training"
-    assert client.put(f"{url}/partner_training", {"starts_on": "2026-10-01", "ends_on": "2026-10-31",
-                                                  "progress": 101}).status_code == 400
-    assert client.put(f"{url}/nap", {"starts_on": "2026-10-01", "ends_on": "2026-10-31"}).status_code in (400, 404)
-    done = client.put(f"{url}/partner_training", {"starts_on": "2026-10-01", "ends_on": "2026-10-31", "done": True})
-    assert done.json()["progress"] == 100 and done.json()["done"]
+    assert client.put(url, {"kind": "partner_training", **dates, "progress": 101}).status_code == 400
+    assert client.put(url, {"kind": "nap", **dates}).status_code == 400
+    assert client.put(url, {"kind": "analysis", "starts_on": "2026-10-31", "ends_on": "2026-10-01"}).status_code == 400
+    done = client.put(url, {"kind": "partner_training", **dates, "done": True})
+    assert done.json()["progress"] == 100 and done.json()["done"] and done.json()["id"] == ok.json()["id"]
     assert [p["kind"] for p in client.get(url).json()] == ["partner_training"]
-    assert delete(client, f"{url}/partner_training").status_code == 204
-    assert delete(client, f"{url}/partner_training").status_code == 404
+    assert delete(client, f"{url}/{ok.json()['id']}").status_code == 204
+    assert delete(client, f"{url}/{ok.json()['id']}").status_code == 404
 
 
 def test_partners_training_and_questions(hr_lead, api):
@@ -192,10 +193,18 @@ def test_foreign_and_hidden_are_404_and_read_only_roles_are_403(hr_lead, outside
     assert api(auditor).patch(f"{BASE}/{mine.pk}", {"status": "completed"}).status_code == 403
 
 
+def test_roles_without_assessments_are_refused_whatever_the_id(hr_lead, decision_maker, board, api):
+    mine = make_assessment(hr_lead)
+    for viewer in (decision_maker, board):
+        assert api(viewer).get(f"{BASE}/{mine.pk}").status_code == 403
+        assert api(viewer).get(f"{BASE}/987654321").status_code == 403
+        assert api(viewer).get(BASE).status_code == 403
+
+
 def test_every_change_is_audited(hr_lead, api):
     client = api(hr_lead)
     pk = client.post(BASE, BODY).json()["id"]
-    client.put(f"{BASE}/{pk}/phases/scoping", {"starts_on": "2026-09-01", "ends_on": "2026-09-30"})
+    client.put(f"{BASE}/{pk}/phases", {"kind": "scoping", "starts_on": "2026-09-01", "ends_on": "2026-09-30"})
     actions_ = set(AuditEntry.objects.filter(target_type="assessments.assessment", target_id=str(pk))
                    .values_list("action", flat=True))
     assert actions_ == {"assessment.created", "assessment.phase_planned"}

@@ -112,7 +112,7 @@ def test_add_partner_and_record_training_with_a_file(hr_lead, sign_in):
     partner = assessment.partners.get()
     response = client.post(reverse("assessments:session-add", args=[assessment.pk]), {
         "held_on": "2026-10-05", "title": "Mafunzo", "language": "sw", "material": "Muhtasari",
-        "attendees": [partner.pk], "material_file": SimpleUploadedFile("muhtasari.pdf", b"%PDF-1.4 x")})
+        "attended": [partner.pk], "material_file": SimpleUploadedFile("muhtasari.pdf", b"%PDF-1.4 x")})
     assert response.status_code == 302
     session = TrainingSession.objects.get()
     download = client.get(reverse("assessments:session-material", args=[assessment.pk, session.pk]))

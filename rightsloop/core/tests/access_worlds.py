@@ -25,6 +25,7 @@ from rightsloop.accounts.models import Membership
 from rightsloop.accounts.roles import Role
 from rightsloop.accounts.tests.factories import make_member
 from rightsloop.accounts.viewer import Viewer
+from rightsloop.assessments.tests.worlds import assessment_world
 from rightsloop.collaboration.tests.worlds import collaboration_world
 from rightsloop.consultations.tests.factories import consultation_world
 from rightsloop.engagements import actions as engagement_actions
@@ -341,6 +342,39 @@ ROUTE_OBJECTS: dict[str, dict[str, str]] = {
     "api:pool_partner_load": {"shared_id": "shared", "partner_id": "pool_partner"},
     "api:request_pool_partner": {"shared_id": "shared", "partner_id": "pool_partner",
                                  "body.engagement_id": "shared_engagement"},
+    # Regional and country assessments (assessments/): the world's assessment, its phase, partner, training
+    # session and question, the engagement held inside it and its finding (assessments/tests/worlds.py)
+    **{f"assessments:{name}": {"pk": "regional_assessment"} for name in (
+        "detail", "edit", "heard", "phase-add", "partner-add", "session-add", "engagements", "finding-add")},
+    "assessments:phase-edit": {"pk": "regional_assessment", "phase_pk": "assessment_phase"},
+    "assessments:phase-remove": {"pk": "regional_assessment", "phase_pk": "assessment_phase"},
+    "assessments:partner-edit": {"pk": "regional_assessment", "partner_pk": "assessment_partner"},
+    "assessments:partner-remove": {"pk": "regional_assessment", "partner_pk": "assessment_partner"},
+    **{f"assessments:{name}": {"pk": "regional_assessment", "session_pk": "training_session"} for name in (
+        "session", "session-attendance", "session-material", "question-add")},
+    "assessments:question-answer": {"pk": "regional_assessment", "session_pk": "training_session",
+                                    "question_pk": "training_question"},
+    "assessments:engagement-remove": {"pk": "regional_assessment", "engagement_pk": "held_engagement"},
+    **{f"assessments:{name}": {"pk": "regional_assessment", "finding_pk": "finding"} for name in (
+        "finding", "finding-new-risk", "finding-update-risk")},
+    **{f"api:{name}": {"assessment_id": "regional_assessment"} for name in (
+        "get_assessment", "update_assessment", "list_assessment_phases", "set_assessment_phase",
+        "list_assessment_partners", "list_training_sessions", "record_training_session",
+        "list_assessment_engagements", "list_assessment_findings", "record_assessment_finding", "assessment_heard")},
+    "api:remove_assessment_phase": {"assessment_id": "regional_assessment", "phase_id": "assessment_phase"},
+    "api:add_assessment_partner": {"assessment_id": "regional_assessment", "body.stakeholder_id": "stakeholder"},
+    **{f"api:{name}": {"assessment_id": "regional_assessment", "partner_id": "assessment_partner"} for name in (
+        "change_assessment_partner", "remove_assessment_partner")},
+    **{f"api:{name}": {"assessment_id": "regional_assessment", "session_id": "training_session"} for name in (
+        "get_training_session", "upload_training_material", "set_training_attendees", "record_training_question")},
+    "api:answer_training_question": {"assessment_id": "regional_assessment", "session_id": "training_session",
+                                     "question_id": "training_question"},
+    "api:link_assessment_engagements": {"assessment_id": "regional_assessment", "body.engagement_ids": "engagement"},
+    "api:unlink_assessment_engagement": {"assessment_id": "regional_assessment", "engagement_id": "held_engagement"},
+    **{f"api:{name}": {"assessment_id": "regional_assessment", "finding_id": "finding"} for name in (
+        "get_assessment_finding", "assessment_finding_new_risk")},
+    "api:assessment_finding_update_risk": {"assessment_id": "regional_assessment", "finding_id": "finding",
+                                           "body.risk_id": "risk"},
 }
 _BY_PARAM = {"stakeholder_id": "stakeholder", "engagement_id": "engagement", "input_id": "input",
              # Affected groups (stakeholders/group_api.py)
@@ -582,6 +616,29 @@ def api_body(route: Route, ids: dict[str, int]) -> dict:
         "api:contribute_partner": {"stakeholder_id": ids.get("body.stakeholder_id"), "role": "facilitator",
                                    "languages": ["sw"], "consent_method": "written", "consent_given_on": today},
         "api:request_pool_partner": {"engagement_id": ids.get("body.engagement_id")},
+        # Regional and country assessments (assessments/api.py)
+        "api:create_assessment": {"title": "Matrix assessment", "technology": "Matrix technology",
+                                  "countries": ["KE"], "starts_on": today, "ends_on": today},
+        "api:update_assessment": {"status": "in_progress"},
+        "api:set_assessment_phase": {"kind": "analysis", "starts_on": today, "ends_on": today, "progress": 10},
+        "api:remove_assessment_phase": {},
+        "api:add_assessment_partner": {"stakeholder_id": ids.get("body.stakeholder_id"), "role": "interpreter",
+                                       "languages": ["sw"]},
+        "api:change_assessment_partner": {"role": "interpreter"},
+        "api:remove_assessment_partner": {},
+        "api:record_training_session": {"held_on": today, "title": "Matrix session", "language": "sw"},
+        "api:upload_training_material": {},
+        "api:set_training_attendees": {"attendee_ids": []},
+        "api:record_training_question": {"question": "Matrix question"},
+        "api:answer_training_question": {"answer": "Matrix answer"},
+        "api:link_assessment_engagements": {"engagement_ids": [ids.get("body.engagement_ids")]},
+        "api:unlink_assessment_engagement": {},
+        "api:record_assessment_finding": {"title": "Matrix finding"},
+        "api:assessment_finding_new_risk": {"title": "Matrix risk", "product": "Messenger", "involvement": "cause",
+                                            "scale": 2, "scope": 2, "irremediability": 2, "likelihood": 2,
+                                            "review_on": today, "rights": ["privacy"]},
+        "api:assessment_finding_update_risk": {"risk_id": ids.get("body.risk_id"), "likelihood": 4,
+                                               "reason": "Matrix finding"},
         # The open data (disclosure/api.py): withdrawn (rolled back like every request)
         "api:put_open_data": {"published": False},
         "api:create_remedy_plan": {"case_ids": [ids.get("body.case_ids")], "title": "Matrix plan"},
@@ -754,6 +811,7 @@ def build_world(builder: Viewer, marker: str, *, grant_holders: list[Viewer] = (
     open_data_world(builder)
     report_world(builder, marker, o)
     collaboration_world(builder, marker, o)
+    assessment_world(builder, marker, o)
     return world
 
 

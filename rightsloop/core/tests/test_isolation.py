@@ -21,6 +21,7 @@ from rightsloop.accounts.models import ApiToken, Membership
 from rightsloop.accounts.roles import Role
 from rightsloop.accounts.tests.api_client import ApiClient
 from rightsloop.accounts.tests.factories import make_member
+from rightsloop.assessments.tests.worlds import assessment_objects
 from rightsloop.consultations.tests.factories import consultation_world
 from rightsloop.core import sealed_files
 from rightsloop.disclosure import report_actions
@@ -148,6 +149,7 @@ def build_world(viewer, marker):
                          ContentFile(f"%PDF-1.4 {marker}".encode()))
     return {
         **consultation,
+        **assessment_objects(viewer, marker, proxy),
         "board_briefing": board_briefing, "board_pack": board_pack,
         "report": report, "report_issue": report_issue,
         "grievance": grievance, "grievance_receipt": submitted.receipt, "attachment": grievance.attachments.get(),
@@ -226,6 +228,14 @@ def object_for(route: str, param: str, world) -> int | str:
             return world[name].pk
     if param == "pack_id":  # the board view (oversight/api.py)
         return world["board_pack"].pk
+    if route.startswith(("assessments/", "api/v1/assessments/")):  # regional and country assessments
+        for params, key in ((("pk", "assessment_id"), "regional_assessment"), (("phase_pk", "phase_id"),
+                            "assessment_phase"), (("partner_pk", "partner_id"), "assessment_partner"),
+                            (("session_pk", "session_id"), "training_session"),
+                            (("question_pk", "question_id"), "training_question"),
+                            (("finding_pk", "finding_id"), "finding"), (("engagement_pk",), "held_engagement")):
+            if param in params:
+                return world[key].pk
     if param == "pk":
         for prefix, key in (("oversight/packs/", "board_pack"), ("oversight/briefings/", "board_briefing"),
                             ("reports/", "report"),

@@ -80,6 +80,8 @@ BODY_FIELD_KINDS = {
     "on_behalf_of_id": "group", "handler_id": "member", "user_id": "member", "case_id": "grievance",
     "case_ids": "spare_grievance", "proposal_id": "proposal", "action_id": "delivered_action",
     "mechanism_engagement_ids": "engagement",
+    # Regional and country assessments (assessments/api.py): who attended a training session, who asked a question
+    "attendee_ids": "assessment_partner", "asked_by_id": "assessment_partner",
 }
 OPERATION_FIELD_KINDS: dict[tuple[str, str], str] = {
     # A payment under an agreement is for the agreement's stakeholder (resourcing/api.py).
@@ -104,6 +106,8 @@ OPERATION_FIELD_KINDS: dict[tuple[str, str], str] = {
     ("api:record_briefing", "stakeholders"): "stakeholder",
     # The risk a public report's salient issue stands for (disclosure/report_api.py).
     ("api:add_issue", "risk_id"): "risk",
+    # The salient risk an assessment's finding updates (assessments/api.py).
+    ("api:assessment_finding_update_risk", "risk_id"): "risk",
 }
 # Path ids that differ from the access tests' choice, so that the control changes something.
 PATH_KINDS = {"api:unlink_input": {"input_id": "legal_input"},
@@ -127,7 +131,8 @@ PLAIN_NUMBERS = {"scale", "scope", "irremediability", "likelihood", "parts", "se
                  "warn_90", "warn_365",  # engagement load thresholds
                  "engagements_expected", "indicative_months", "feedback_within_days",  # an agreement's terms
                  "trust", "influence", "burden", "usefulness", "safety",  # a rating's five scores, 1 to 5
-                 "acknowledge_days", "respond_days", "escalate_after_days"}  # the grievance mechanism's deadlines
+                 "acknowledge_days", "respond_days", "escalate_after_days",  # the grievance mechanism's deadlines
+                 "progress"}  # a phase of an assessment: percent done
 
 # Page form fields that name an object. Model choice fields are mapped by their model (MODEL_KINDS)
 # unless named here; other choice fields with numeric values must be named here or in PLAIN_CHOICES.
@@ -151,6 +156,7 @@ MODEL_KINDS = {
     "risks.strategicdecision": "decision", "consultations.theme": "theme", "accounts.user": "member",
     "risks.indicator": "indicator", "risks.evidence": "evidence",
     "relationships.agreement": "agreement",  # a payment under an agreement (resourcing/forms.py)
+    "assessments.assessmentpartner": "assessment_partner",  # attendance and questions of a training session
 }
 # Choice fields whose numeric values are levels or counts, not objects.
 PLAIN_CHOICES = {"scale", "scope", "irremediability", "likelihood", "parts", "keep_days", "per_page",

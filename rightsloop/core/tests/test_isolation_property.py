@@ -119,6 +119,16 @@ ALTERNATIVES = {
     "pool_partner": ("pool_partner",),
     "shared_invitation": ("shared_invitation",),
 }
+ALTERNATIVES.update({
+    # Regional and country assessments (assessments/)
+    "regional_assessment": ("regional_assessment", "assessment_to_share"),
+    "assessment_phase": ("assessment_phase",),
+    "assessment_partner": ("assessment_partner",),
+    "training_session": ("training_session",),
+    "training_question": ("training_question",),
+    "held_engagement": ("held_engagement", "engagement"),
+    "finding": ("finding",),
+})
 PROTECTED_ALTERNATIVES = {"protected": ("protected", "protected_first")}
 
 
