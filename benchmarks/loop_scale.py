@@ -254,8 +254,17 @@ class BulkWriter:
     def __init__(self, model: type[models.Model], fields: list[str], table: str | None = None,
                  columns: list[str] | None = None):
         self.table = table or model._meta.db_table
+        # Columns the rows leave out but the table requires (a field added since the generator was written, with a
+        # default in Django, not in the database): written with the field's default, as the ORM would.
+        self.defaults: tuple = ()
         if columns is None:
             model_fields = [model._meta.get_field(name) for name in fields]
+            named = {f.column for f in model_fields}
+            missing = [f for f in model._meta.concrete_fields
+                       if f.column not in named and not f.primary_key and not f.null and not f.is_relation
+                       and (f.has_default() or f.empty_strings_allowed)]
+            self.defaults = tuple(f.get_default() for f in missing)
+            model_fields += missing
             columns = [f.column for f in model_fields]
             kinds = [f.get_internal_type() for f in model_fields]
         else:
@@ -299,7 +308,7 @@ class BulkWriter:
         return converters
 
     def add(self, row: tuple) -> None:
-        self.rows.append(row)
+        self.rows.append(row + self.defaults if self.defaults else row)
         if len(self.rows) >= self.BATCH:
             self.flush()
 

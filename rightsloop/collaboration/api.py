@@ -345,8 +345,8 @@ def contribute_partner(request, shared_id: int, payload: PartnerIn):
         shared=shared, stakeholder=stakeholder, role=payload.role, languages=payload.languages,
         consent_method=str(getattr(payload.consent_method, "value", payload.consent_method)),
         consent_given_on=payload.consent_given_on, by=viewer)
-    card = next(c for c in queries.partner_cards(viewer, shared) if c.partner.pk == partner.pk)
-    return Status(201, _card_out(card))
+    partner = queries.access_pool_partner(shared, partner.pk)
+    return Status(201, _card_out(queries.card_of(viewer, partner)))
 
 
 @router.get("/{int:shared_id}/partners/{int:partner_id}/load", response=documented({200: PoolLoadOut}),

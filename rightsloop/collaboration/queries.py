@@ -9,9 +9,9 @@ A shared assessment the viewer's organisation does not take part in is "not foun
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -227,7 +227,6 @@ class PartnerCard:
     role: str
     contributed_by: str
     mine: bool
-    requests: list[PartnerRequest] = field(default_factory=list)
 
 
 def shown_partner_name(stakeholder: Stakeholder) -> str:
@@ -247,34 +246,43 @@ def _affiliation_name(stakeholder: Stakeholder) -> str:
     return affiliation.name
 
 
+# What a card reads of the register: the sealed name and what its seal needs, safety, country, erasure. The wide
+# rest of the row (contact details, notes) is never loaded for another member's page.
+_CARD_FIELDS = ("id", "uid", "organisation_id", "sealed_key", "name_sealed", "safety_level", "country", "erased_at",
+                "entity_type", "affiliation_id")
+
+
 def pool(shared: SharedAssessment) -> QuerySet[PoolPartner]:
+    card = [f"stakeholder__{name}" for name in _CARD_FIELDS]
     return (shared.pool.in_pool().select_related("stakeholder__affiliation", "organisation")
+            .only("id", "shared_id", "role", "languages", "organisation_id", "organisation__name",
+                  "contributed_at", "withdrawn_at", *card, *(f"stakeholder__affiliation__{name}"
+                                                              for name in _CARD_FIELDS))
             .order_by("contributed_at", "id"))
 
 
+def card_of(viewer: Viewer, partner: PoolPartner, *, roles: dict[str, str] | None = None) -> PartnerCard:
+    person = partner.stakeholder
+    country = countries.get(person.country) if person.country else None
+    return PartnerCard(
+        partner=partner, name=shown_partner_name(person), organisation=_affiliation_name(person),
+        country=country.name if country else "",
+        role=roles.get(partner.role, partner.role) if roles is not None else role_label(partner.role),
+        languages=[language_codes.name(code) for code in partner.languages],
+        contributed_by=partner.organisation.name, mine=partner.organisation_id == viewer.organisation.pk)
+
+
 def partner_cards(viewer: Viewer, shared: SharedAssessment) -> list[PartnerCard]:
-    """The pool as members see it, with who asked each partner to which engagement (two queries)."""
-    partners = list(pool(shared).prefetch_related(Prefetch(
-        "requests", queryset=PartnerRequest.objects.select_related("organisation", "engagement")
-        .order_by("-requested_at", "-id"))))
-    cards = []
-    for partner in partners:
-        person = partner.stakeholder
-        country = countries.get(person.country) if person.country else None
-        cards.append(PartnerCard(
-            partner=partner, name=shown_partner_name(person), organisation=_affiliation_name(person),
-            country=country.name if country else "", role=role_label(partner.role),
-            languages=[language_codes.name(code) for code in partner.languages],
-            contributed_by=partner.organisation.name, mine=partner.organisation_id == viewer.organisation.pk,
-            requests=list(partner.requests.all())))
-    return cards
+    """The pool as members see it, in one query."""
+    roles = {code: str(label) for code, label in PartnerRole.choices}  # translated once, not once a row
+    return [card_of(viewer, partner, roles=roles) for partner in pool(shared)]
 
 
 def access_pool_partner(shared: SharedAssessment, pk, *, for_update: bool = False) -> PoolPartner:
     """A partner of this shared assessment's pool, in it or withdrawn (a withdrawn one answers with a message)."""
     if not plausible_id(pk):
         raise Http404
-    found = shared.pool.filter(pk=pk).select_related("stakeholder", "organisation")
+    found = shared.pool.filter(pk=pk).select_related("stakeholder__affiliation", "organisation")
     if for_update:
         found = found.select_for_update(of=("self",))
     partner = found.first()

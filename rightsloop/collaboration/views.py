@@ -275,7 +275,7 @@ def partner(request, pk: int, partner_pk: int):
                                             "engagement."))
                 return redirect("collaboration:partner", pk=shared.pk, partner_pk=found.pk)
         status = 400
-    card = next((c for c in queries.partner_cards(viewer, shared) if c.partner.pk == found.pk), None)
+    card = queries.card_of(viewer, found) if found.in_pool else None
     return render(request, "collaboration/partner.html", {
         "shared": shared, "partner": found, "card": card, "form": form,
         "load": load.pool_load(found, seen_by=viewer.organisation) if found.in_pool else None,

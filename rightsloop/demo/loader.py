@@ -34,6 +34,7 @@ from rightsloop.stakeholders.vocabulary import Channel
 from . import content
 from . import risks as demo_risks
 from .agreements import load_agreements
+from .collaboration import load_collaboration
 from .consultation import build_consultation
 from .grievances import delete_grievances, load_grievances
 from .load import load_load
@@ -333,6 +334,8 @@ def build_demo(*, today: datetime.date) -> Organisation:
     load_oversight(viewers=builder.viewers, stakeholders=builder.stakeholders, today=today)
     # Last year's public report published, this year's in draft, and the open data package (issue 15).
     load_reports(viewers=builder.viewers, stakeholders=builder.stakeholders, today=today)
+    # A second demo company runs the East African assessment with Kestrel (G3), after every other part of it.
+    load_collaboration(organisation=organisation, hr_lead=hr_lead, today=today)
     return organisation
 
 
