@@ -34,6 +34,7 @@ from rightsloop.stakeholders.vocabulary import Channel
 from . import content
 from . import risks as demo_risks
 from .agreements import load_agreements
+from .assessments import load_assessments
 from .collaboration import load_collaboration
 from .consultation import build_consultation
 from .grievances import delete_grievances, load_grievances
@@ -334,6 +335,9 @@ def build_demo(*, today: datetime.date) -> Organisation:
     load_oversight(viewers=builder.viewers, stakeholders=builder.stakeholders, today=today)
     # Last year's public report published, this year's in draft, and the open data package (issue 15).
     load_reports(viewers=builder.viewers, stakeholders=builder.stakeholders, today=today)
+    # A regional assessment in East Africa with local partners trained in Swahili (G1); shared below (G3).
+    load_assessments(viewers=builder.viewers, stakeholders=builder.stakeholders, engagements=builder.engagements,
+                     today=today)
     # A second demo company runs the East African assessment with Kestrel (G3), after every other part of it.
     load_collaboration(organisation=organisation, hr_lead=hr_lead, today=today)
     return organisation
