@@ -56,10 +56,10 @@ class PartnerForm(forms.Form):
 
 
 class RequestForm(forms.Form):
-    engagement = forms.TypedChoiceField(label=_("Engagement"), coerce=int, choices=())
+    shared_engagement = forms.TypedChoiceField(label=_("Engagement"), coerce=int, choices=())
     confirm_load = forms.BooleanField(label=_("Ask anyway: I have seen how often they were asked"), required=False)
 
     def __init__(self, *args, engagements, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["engagement"].choices = [("", "—")] + [(e.pk, f"{e.title} ({e.organisation.name})")
-                                                          for e in engagements]
+        self.fields["shared_engagement"].choices = [("", "—")] + [
+            (e.pk, f"{e.title} ({e.organisation.name})") for e in engagements]

@@ -262,10 +262,11 @@ def partner(request, pk: int, partner_pk: int):
         if not viewer.can(Capability.ENGAGEMENTS_EDIT):
             raise PermissionDenied(_("Your role does not give access to this page."))
         if form.is_valid():
-            chosen = next((e for e in engagements if e.pk == form.cleaned_data["engagement"]), None)
+            chosen = next((e for e in engagements if e.pk == form.cleaned_data["shared_engagement"]), None)
             try:
                 if chosen is None:
-                    raise ValidationError({"engagement": [_("Choose an engagement of this shared assessment.")]})
+                    raise ValidationError({"shared_engagement": [
+                        _("Choose an engagement of this shared assessment.")]})
                 actions.request_partner(shared=shared, partner=found, engagement=chosen, by=viewer,
                                         confirm_load=form.cleaned_data["confirm_load"])
             except ValidationError as error:

@@ -70,8 +70,8 @@ def test_asking_a_partner_twice_names_who_asked_and_a_withdrawn_partner_cannot_b
     engagement = make_engagement(second.lead)
     actions.share_engagement(shared=shared, engagement=engagement, by=second.lead)
     url = f"/shared-assessments/{shared.pk}/partners/{partner.pk}/"
-    assert sign_in(second.lead).post(url, {"engagement": engagement.pk}).status_code == 302
-    again = sign_in(lead.lead).post(url, {"engagement": engagement.pk})
+    assert sign_in(second.lead).post(url, {"shared_engagement": engagement.pk}).status_code == 302
+    again = sign_in(lead.lead).post(url, {"shared_engagement": engagement.pk})
     assert again.status_code == 400
     assert "already asked to this engagement by Second Company" in again.content.decode()
     page = sign_in(lead.lead)

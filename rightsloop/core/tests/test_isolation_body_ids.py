@@ -82,6 +82,9 @@ BODY_FIELD_KINDS = {
     "mechanism_engagement_ids": "engagement",
     # Regional and country assessments (assessments/api.py): who attended a training session, who asked a question
     "attendee_ids": "assessment_partner", "asked_by_id": "assessment_partner",
+    # Shared assessments (collaboration/api.py): the assessment to share; an organisation of the installation to
+    # invite, which names another organisation by design (access_worlds.UNSWAPPED: never swapped)
+    "assessment_id": "assessment_to_share", "organisation_id": "invitable_organisation",
 }
 OPERATION_FIELD_KINDS: dict[tuple[str, str], str] = {
     # A payment under an agreement is for the agreement's stakeholder (resourcing/api.py).
@@ -108,6 +111,10 @@ OPERATION_FIELD_KINDS: dict[tuple[str, str], str] = {
     ("api:add_issue", "risk_id"): "risk",
     # The salient risk an assessment's finding updates (assessments/api.py).
     ("api:assessment_finding_update_risk", "risk_id"): "risk",
+    # Shared assessments (collaboration/api.py): an engagement of one's own not shared yet; one held in the shared
+    # assessment, which a pool partner is asked to.
+    ("api:share_engagement", "engagement_id"): "spare_engagement",
+    ("api:request_pool_partner", "engagement_id"): "shared_engagement",
 }
 # Path ids that differ from the access tests' choice, so that the control changes something.
 PATH_KINDS = {"api:unlink_input": {"input_id": "legal_input"},
@@ -124,7 +131,10 @@ BODY_EXTRAS = {"api:theme_example": {"action": "move"},
                "api:create_stakeholder": {"entity_type": "person"}, "api:update_stakeholder": {"entity_type": "person"}}
 # Page form values a rendered form leaves empty, without which it is refused before its ids are looked at.
 FORM_EXTRAS = {"relationships:rating-round-create": {
-    "title": "A round", "opens_on": str(timezone.localdate()), "closes_on": str(timezone.localdate())}}
+    "title": "A round", "opens_on": str(timezone.localdate()), "closes_on": str(timezone.localdate())},
+    # The partner's consent to the shared pool (collaboration/forms.py)
+    "collaboration:partner-add": {"role": "facilitator", "consent_method": "written",
+                                  "consent_given_on": str(timezone.localdate()), "consent_confirmed": "on"}}
 # Integer body fields that are amounts or ratings, not objects.
 PLAIN_NUMBERS = {"scale", "scope", "irremediability", "likelihood", "parts", "seed", "themes",
                  "size_estimate",  # an affected group's indicative size
@@ -149,6 +159,9 @@ FORM_FIELD_KINDS = {
     "on_behalf_of": "group", "grievance": "grievance", "others": "grievance",
     # A board briefing (oversight/forms.py): the board members who attended, the stakeholders who spoke
     "attendees": "board_member", "stakeholders": "stakeholder",
+    # Shared assessments (collaboration/forms.py): the assessment to share, the engagement a partner is asked to
+    "assessment": "assessment_to_share", "shared_engagement": "shared_engagement",
+    "organisation": "invitable_organisation",  # another organisation of the installation, by design (UNSWAPPED)
 }
 MODEL_KINDS = {
     "stakeholders.stakeholder": "stakeholder", "engagements.engagement": "engagement", "engagements.input": "input",
@@ -356,6 +369,8 @@ def body_id_fields() -> dict[Route, list[tuple[str, str, bool]]]:
             if kind is None:
                 unmapped.append(f"{route.name}.{name}")
                 continue
+            if kind in UNSWAPPED:  # names what is the installation's, not an organisation's (access_worlds)
+                continue
             is_list = any(option.get("type") == "array" for option in [spec, *spec.get("anyOf", [])])
             found.setdefault(route, []).append((name, kind, is_list))
     assert not unmapped, (
@@ -537,7 +552,7 @@ def page_form_fields(callers, own: World) -> list[FormField]:
                         if kind is None:
                             unmapped.append(f"{route.name} {type(form).__name__}.{name}")
                             continue
-                        if not kind:
+                        if not kind or kind in UNSWAPPED:  # none, or the installation's (access_worlds)
                             continue
                         posted = form.add_prefix(name)
                         html = next((f for f in sent_forms if posted in f["names"]), None)
