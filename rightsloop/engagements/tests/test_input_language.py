@@ -49,3 +49,20 @@ def test_the_page_shows_each_input_in_its_direction_and_names_its_language(hr_le
     assert f'<p class="said" lang="ar" dir="rtl">{ARABIC}</p>' in page
     assert '<p class="said" dir="auto">ok</p>' in page
     assert "· Arabic" in page
+
+
+def test_grievances_and_their_messages_get_their_language_detected_and_shown_in_its_direction(organisation, hr_lead):
+    from rightsloop.grievances.actions import cases
+    from rightsloop.grievances.actions.intake import GrievanceReport, submit_grievance
+    from rightsloop.grievances.vocabulary import Channel, MessageVia, Mode, RaisedBy
+
+    def submitted(text):
+        report = GrievanceReport(mode=Mode.ANONYMOUS, raised_by=RaisedBy.AFFECTED, description=text)
+        return submit_grievance(organisation=organisation, report=report, channel=Channel.WEB).grievance
+
+    arabic, short = submitted(ARABIC), submitted("ok")
+    assert (arabic.language, short.language) == ("ar", "")
+    message = cases.record_message_from_complainant(grievance=short, text=SWAHILI, via=MessageVia.STAFF, by=hr_lead)
+    assert message.language == "sw"
+    page = signed_in(hr_lead).get(f"/grievances/{arabic.pk}/").content.decode()
+    assert f'<p class="said" lang="ar" dir="rtl">{ARABIC}</p>' in page

@@ -207,8 +207,12 @@ def exclude_handler(*, grievance: Grievance, user: User, reason: str, by: Viewer
 
 def _message(grievance: Grievance, *, direction: str, via: str, text: str, by: Viewer,
              is_question: bool = False) -> CaseMessage:
+    from rightsloop.core.languages import detect
+
+    # Its language detected like the grievance's (unsure stays unknown): the case page shows it in its direction.
     message = CaseMessage.objects.create(grievance=grievance, direction=direction, via=via, text=text,
-                                         is_question=is_question, author=by.user, created_at=timezone.now())
+                                         language=detect(text), is_question=is_question, author=by.user,
+                                         created_at=timezone.now())
     _record(grievance, by, f"grievance.message_{direction}", f"message {message.pk}")
     return message
 

@@ -56,7 +56,10 @@ def answer_proposed_remedy(*, grievance: Grievance, agree: bool, note: str = "",
                                           "instead.")]})
     now = timezone.now()
     if note:
+        from rightsloop.core.languages import detect
+
         CaseMessage.objects.create(grievance=case, direction=MessageDirection.FROM_COMPLAINANT, via=via, text=note,
+                                   language=detect(note),
                                    author=by.user if by else None, created_at=now)
     if agree:
         with translation.override(case.complainant_language):
