@@ -52,7 +52,7 @@ def _value(member):
 
 # The assessment -------------------------------------------------------------------------------------------------
 
-class AssessmentIn(Schema):
+class RegionalAssessmentIn(Schema):
     title: str = Field(..., max_length=200)
     technology: str = Field(..., max_length=200)
     countries: list[Country] = Field(..., max_length=60, description="One or more ISO 3166 alpha-2 codes")
@@ -64,7 +64,7 @@ class AssessmentIn(Schema):
     status: AssessmentStatus = AssessmentStatus.PLANNED
 
 
-class AssessmentPatch(Schema):
+class RegionalAssessmentPatch(Schema):
     title: str | None = Field(None, max_length=200)
     technology: str | None = Field(None, max_length=200)
     countries: list[Country] | None = Field(None, max_length=60)
@@ -76,7 +76,7 @@ class AssessmentPatch(Schema):
     status: AssessmentStatus | None = None
 
 
-class PhaseOut(Schema):
+class AssessmentPhaseOut(Schema):
     id: int
     kind: str
     label: str
@@ -96,7 +96,7 @@ class PhaseOut(Schema):
         return obj.is_done
 
 
-class AssessmentOut(Schema):
+class RegionalAssessmentOut(Schema):
     id: int
     uid: uuid.UUID
     title: str
@@ -112,15 +112,15 @@ class AssessmentOut(Schema):
     updated_at: datetime.datetime
 
 
-class AssessmentDetailOut(AssessmentOut):
-    phases: list[PhaseOut]
+class RegionalAssessmentDetailOut(RegionalAssessmentOut):
+    phases: list[AssessmentPhaseOut]
     engagement_ids: list[int]
     partner_count: int
     finding_count: int
 
 
 def _detail(viewer, assessment) -> dict:
-    values = {name: getattr(assessment, name) for name in AssessmentOut.model_fields}
+    values = {name: getattr(assessment, name) for name in RegionalAssessmentOut.model_fields}
     values["phases"] = list(queries.phases_of(assessment))
     values["engagement_ids"] = list(queries.visible_engagements_of(viewer, assessment).values_list("pk", flat=True))
     values["partner_count"] = queries.visible_partners(viewer, assessment).count()
@@ -128,16 +128,16 @@ def _detail(viewer, assessment) -> dict:
     return values
 
 
-@router.get("", response=documented({200: list[AssessmentOut]}), summary="The organisation's assessments")
+@router.get("", response=documented({200: list[RegionalAssessmentOut]}), summary="The organisation's assessments")
 @paginate(ApiPages)
 def list_regional_assessments(request, status: AssessmentStatus | None = None):
     queries.require_reader(request.auth)
     return queries.assessment_list(request.auth, status=_value(status) or "")
 
 
-@router.post("", response=documented({201: AssessmentDetailOut}),
+@router.post("", response=documented({201: RegionalAssessmentDetailOut}),
              summary="Start an assessment of a technology in one or more countries")
-def create_assessment(request, payload: AssessmentIn):
+def create_assessment(request, payload: RegionalAssessmentIn):
     viewer = request.auth
     _require(viewer, Capability.ENGAGEMENTS_EDIT)
     plan = actions.AssessmentPlan(title=payload.title, technology=payload.technology, countries=payload.countries,
@@ -148,15 +148,15 @@ def create_assessment(request, payload: AssessmentIn):
     return Status(201, _detail(viewer, queries.access_assessment(viewer, assessment.pk)))
 
 
-@router.get("/{int:assessment_id}", response=documented({200: AssessmentDetailOut}),
+@router.get("/{int:assessment_id}", response=documented({200: RegionalAssessmentDetailOut}),
             summary="One assessment with its timeline of phases")
 def get_assessment(request, assessment_id: int):
     return _detail(request.auth, queries.access_assessment(request.auth, assessment_id))
 
 
-@router.patch("/{int:assessment_id}", response=documented({200: AssessmentDetailOut}),
+@router.patch("/{int:assessment_id}", response=documented({200: RegionalAssessmentDetailOut}),
               summary="Change an assessment (only the fields given)")
-def update_assessment(request, assessment_id: int, payload: AssessmentPatch):
+def update_assessment(request, assessment_id: int, payload: RegionalAssessmentPatch):
     viewer = request.auth
     assessment = queries.access_assessment(viewer, assessment_id)
     _require(viewer, Capability.ENGAGEMENTS_EDIT)
@@ -175,7 +175,7 @@ def update_assessment(request, assessment_id: int, payload: AssessmentPatch):
 
 # Phases -----------------------------------------------------------------------------------------------------------
 
-class PhaseIn(Schema):
+class AssessmentPhaseIn(Schema):
     kind: PhaseKind = Field(description="scoping, partner_training, data_collection, analysis, validation or "
                                         "reporting; one phase of each kind")
     starts_on: datetime.date
@@ -185,15 +185,15 @@ class PhaseIn(Schema):
     notes: Text = ""
 
 
-@router.get("/{int:assessment_id}/phases", response=documented({200: list[PhaseOut]}),
+@router.get("/{int:assessment_id}/phases", response=documented({200: list[AssessmentPhaseOut]}),
             summary="The timeline: phases in the order they run")
 def list_assessment_phases(request, assessment_id: int):
     return list(queries.phases_of(queries.access_assessment(request.auth, assessment_id)))
 
 
-@router.put("/{int:assessment_id}/phases", response=documented({200: PhaseOut}),
+@router.put("/{int:assessment_id}/phases", response=documented({200: AssessmentPhaseOut}),
             summary="Plan a phase, or change the phase of that kind: dates, progress in percent, done")
-def set_assessment_phase(request, assessment_id: int, payload: PhaseIn):
+def set_assessment_phase(request, assessment_id: int, payload: AssessmentPhaseIn):
     viewer = request.auth
     assessment = queries.access_assessment(viewer, assessment_id)
     _require(viewer, Capability.ENGAGEMENTS_EDIT)
@@ -215,18 +215,18 @@ def remove_assessment_phase(request, assessment_id: int, phase_id: int):
 
 # Partners ---------------------------------------------------------------------------------------------------------
 
-class PartnerIn(Schema):
+class AssessmentPartnerIn(Schema):
     stakeholder_id: Id
     role: PartnerRole
     languages: list[Language] = Field(default_factory=list, max_length=20)
 
 
-class PartnerPatch(Schema):
+class AssessmentPartnerPatch(Schema):
     role: PartnerRole | None = None
     languages: list[Language] | None = Field(None, max_length=20)
 
 
-class PartnerOut(Schema):
+class AssessmentPartnerOut(Schema):
     id: int
     stakeholder_id: int
     name: str = Field(description="The pseudonym of a person at high safety")
@@ -240,7 +240,7 @@ def _partner(partner, viewer) -> dict:
             "role": partner.role, "languages": partner.languages, "added_at": partner.added_at}
 
 
-@router.get("/{int:assessment_id}/partners", response=documented({200: list[PartnerOut]}),
+@router.get("/{int:assessment_id}/partners", response=documented({200: list[AssessmentPartnerOut]}),
             summary="The local partners (those at high safety you hold no grant on are left out)")
 def list_assessment_partners(request, assessment_id: int):
     viewer = request.auth
@@ -248,9 +248,9 @@ def list_assessment_partners(request, assessment_id: int):
     return [_partner(partner, viewer) for partner in queries.visible_partners(viewer, assessment)]
 
 
-@router.post("/{int:assessment_id}/partners", response=documented({201: PartnerOut}),
+@router.post("/{int:assessment_id}/partners", response=documented({201: AssessmentPartnerOut}),
              summary="Add a stakeholder as a local partner with their role and working languages")
-def add_assessment_partner(request, assessment_id: int, payload: PartnerIn):
+def add_assessment_partner(request, assessment_id: int, payload: AssessmentPartnerIn):
     viewer = request.auth
     assessment = queries.access_assessment(viewer, assessment_id)
     _require(viewer, Capability.ENGAGEMENTS_EDIT)
@@ -260,9 +260,9 @@ def add_assessment_partner(request, assessment_id: int, payload: PartnerIn):
     return Status(201, _partner(partner, viewer))
 
 
-@router.patch("/{int:assessment_id}/partners/{int:partner_id}", response=documented({200: PartnerOut}),
+@router.patch("/{int:assessment_id}/partners/{int:partner_id}", response=documented({200: AssessmentPartnerOut}),
               summary="Change a partner's role or working languages")
-def change_assessment_partner(request, assessment_id: int, partner_id: int, payload: PartnerPatch):
+def change_assessment_partner(request, assessment_id: int, partner_id: int, payload: AssessmentPartnerPatch):
     viewer = request.auth
     assessment = queries.access_assessment(viewer, assessment_id)
     partner = queries.access_partner(viewer, assessment, partner_id)
@@ -286,7 +286,7 @@ def remove_assessment_partner(request, assessment_id: int, partner_id: int):
 
 # Training -----------------------------------------------------------------------------------------------------------
 
-class SessionIn(Schema):
+class TrainingSessionIn(Schema):
     held_on: datetime.date
     title: str = Field(..., max_length=200)
     language: Language
@@ -294,21 +294,21 @@ class SessionIn(Schema):
     attendee_ids: list[Id] = Field(default_factory=list, max_length=500, description="Partner ids")
 
 
-class AttendeesIn(Schema):
+class TrainingAttendeesIn(Schema):
     attendee_ids: list[Id] = Field(..., max_length=500, description="Partner ids: everyone who attended")
 
 
-class QuestionIn(Schema):
+class TrainingQuestionIn(Schema):
     question: Text = Field(..., min_length=1)
     asked_by_id: Id | None = Field(None, description="The partner who asked")
     answer: Text = ""
 
 
-class AnswerIn(Schema):
+class TrainingAnswerIn(Schema):
     answer: Text = Field(..., min_length=1)
 
 
-class QuestionOut(Schema):
+class TrainingQuestionOut(Schema):
     id: int
     question: str
     asked_by_id: int | None = Field(description="The partner who asked; null if not recorded or not yours to know")
@@ -317,7 +317,7 @@ class QuestionOut(Schema):
     answered_at: datetime.datetime | None
 
 
-class SessionOut(Schema):
+class TrainingSessionOut(Schema):
     id: int
     held_on: datetime.date
     title: str
@@ -325,7 +325,7 @@ class SessionOut(Schema):
     material: str
     material_file_name: str
     attendee_ids: list[int]
-    questions: list[QuestionOut]
+    questions: list[TrainingQuestionOut]
 
 
 def _session(view) -> dict:
@@ -355,7 +355,7 @@ def _partners(viewer, assessment, ids: list[int], field: str) -> list:
     return list(found.values())
 
 
-@router.get("/{int:assessment_id}/training", response=documented({200: list[SessionOut]}),
+@router.get("/{int:assessment_id}/training", response=documented({200: list[TrainingSessionOut]}),
             summary="The partners' training: sessions, who attended, what they asked")
 def list_training_sessions(request, assessment_id: int):
     viewer = request.auth
@@ -363,9 +363,9 @@ def list_training_sessions(request, assessment_id: int):
     return [_session(view) for view in queries.training_for(viewer, assessment)]
 
 
-@router.post("/{int:assessment_id}/training", response=documented({201: SessionOut}),
+@router.post("/{int:assessment_id}/training", response=documented({201: TrainingSessionOut}),
              summary="Record a training session (send its material file afterwards, to …/material)")
-def record_training_session(request, assessment_id: int, payload: SessionIn):
+def record_training_session(request, assessment_id: int, payload: TrainingSessionIn):
     viewer = request.auth
     assessment = queries.access_assessment(viewer, assessment_id)
     _require(viewer, Capability.ENGAGEMENTS_EDIT)
@@ -376,7 +376,7 @@ def record_training_session(request, assessment_id: int, payload: SessionIn):
     return Status(201, _session_out(viewer, assessment, session.pk))
 
 
-@router.get("/{int:assessment_id}/training/{int:session_id}", response=documented({200: SessionOut}),
+@router.get("/{int:assessment_id}/training/{int:session_id}", response=documented({200: TrainingSessionOut}),
             summary="One training session")
 def get_training_session(request, assessment_id: int, session_id: int):
     viewer = request.auth
@@ -390,7 +390,7 @@ UPLOAD_BODY = {"requestBody": {"content": {"multipart/form-data": {"schema": {
 }}}}}
 
 
-@router.post("/{int:assessment_id}/training/{int:session_id}/material", response=documented({200: SessionOut}),
+@router.post("/{int:assessment_id}/training/{int:session_id}/material", response=documented({200: TrainingSessionOut}),
              openapi_extra=UPLOAD_BODY, summary="Give a session its material file (multipart field `file`), "
                                                 "sealed at rest")
 def upload_training_material(request, assessment_id: int, session_id: int):
@@ -406,9 +406,9 @@ def upload_training_material(request, assessment_id: int, session_id: int):
     return _session_out(viewer, assessment, session.pk)
 
 
-@router.put("/{int:assessment_id}/training/{int:session_id}/attendees", response=documented({200: SessionOut}),
+@router.put("/{int:assessment_id}/training/{int:session_id}/attendees", response=documented({200: TrainingSessionOut}),
             summary="Say who attended a session")
-def set_training_attendees(request, assessment_id: int, session_id: int, payload: AttendeesIn):
+def set_training_attendees(request, assessment_id: int, session_id: int, payload: TrainingAttendeesIn):
     viewer = request.auth
     assessment = queries.access_assessment(viewer, assessment_id)
     session = queries.access_session(assessment, session_id)
@@ -420,9 +420,9 @@ def set_training_attendees(request, assessment_id: int, session_id: int, payload
     return _session_out(viewer, assessment, session.pk)
 
 
-@router.post("/{int:assessment_id}/training/{int:session_id}/questions", response=documented({201: SessionOut}),
+@router.post("/{int:assessment_id}/training/{int:session_id}/questions", response=documented({201: TrainingSessionOut}),
              summary="Record what a partner asked, and the answer if one was given")
-def record_training_question(request, assessment_id: int, session_id: int, payload: QuestionIn):
+def record_training_question(request, assessment_id: int, session_id: int, payload: TrainingQuestionIn):
     viewer = request.auth
     assessment = queries.access_assessment(viewer, assessment_id)
     session = queries.access_session(assessment, session_id)
@@ -435,8 +435,8 @@ def record_training_question(request, assessment_id: int, session_id: int, paylo
 
 
 @router.post("/{int:assessment_id}/training/{int:session_id}/questions/{int:question_id}/answer",
-             response=documented({200: SessionOut}), summary="Answer a question asked in a session")
-def answer_training_question(request, assessment_id: int, session_id: int, question_id: int, payload: AnswerIn):
+             response=documented({200: TrainingSessionOut}), summary="Answer a question asked in a session")
+def answer_training_question(request, assessment_id: int, session_id: int, question_id: int, payload: TrainingAnswerIn):
     viewer = request.auth
     assessment = queries.access_assessment(viewer, assessment_id)
     session = queries.access_session(assessment, session_id)
@@ -448,11 +448,11 @@ def answer_training_question(request, assessment_id: int, session_id: int, quest
 
 # Engagements --------------------------------------------------------------------------------------------------------
 
-class EngagementsIn(Schema):
+class AssessmentEngagementsIn(Schema):
     engagement_ids: list[Id] = Field(..., min_length=1, max_length=200)
 
 
-class EngagementOut(Schema):
+class AssessmentEngagementOut(Schema):
     id: int
     title: str
     type: str
@@ -461,16 +461,16 @@ class EngagementOut(Schema):
     loop_state: str
 
 
-@router.get("/{int:assessment_id}/engagements", response=documented({200: list[EngagementOut]}),
+@router.get("/{int:assessment_id}/engagements", response=documented({200: list[AssessmentEngagementOut]}),
             summary="The engagements held inside the assessment")
 def list_assessment_engagements(request, assessment_id: int):
     viewer = request.auth
     return list(queries.visible_engagements_of(viewer, queries.access_assessment(viewer, assessment_id)))
 
 
-@router.post("/{int:assessment_id}/engagements", response=documented({200: list[EngagementOut]}),
+@router.post("/{int:assessment_id}/engagements", response=documented({200: list[AssessmentEngagementOut]}),
              summary="Say which of the organisation's engagements were held inside the assessment")
-def link_assessment_engagements(request, assessment_id: int, payload: EngagementsIn):
+def link_assessment_engagements(request, assessment_id: int, payload: AssessmentEngagementsIn):
     viewer = request.auth
     assessment = queries.access_assessment(viewer, assessment_id)
     _require(viewer, Capability.ENGAGEMENTS_EDIT)
@@ -495,14 +495,14 @@ def unlink_assessment_engagement(request, assessment_id: int, engagement_id: int
 
 # Findings -------------------------------------------------------------------------------------------------------------
 
-class FindingIn(Schema):
+class AssessmentFindingIn(Schema):
     title: str = Field(..., max_length=200)
     description: Text = ""
     countries: list[Country] = Field(default_factory=list, max_length=60,
                                      description="Among the assessment's countries; none: all of them")
 
 
-class FindingOut(Schema):
+class AssessmentFindingOut(Schema):
     id: int
     title: str
     description: str
@@ -513,18 +513,19 @@ class FindingOut(Schema):
     recorded_at: datetime.datetime
 
 
-class FindingRiskUpdateIn(RiskPatch):
+class AssessmentFindingRiskUpdateIn(RiskPatch):
     risk_id: Id
 
 
-@router.get("/{int:assessment_id}/findings", response=documented({200: list[FindingOut]}),
+@router.get("/{int:assessment_id}/findings", response=documented({200: list[AssessmentFindingOut]}),
             summary="What the assessment found, and the salient risks findings became or updated")
 def list_assessment_findings(request, assessment_id: int):
     return list(queries.findings_of(queries.access_assessment(request.auth, assessment_id)))
 
 
-@router.post("/{int:assessment_id}/findings", response=documented({201: FindingOut}), summary="Record a finding")
-def record_assessment_finding(request, assessment_id: int, payload: FindingIn):
+@router.post("/{int:assessment_id}/findings", response=documented({201: AssessmentFindingOut}),
+             summary="Record a finding")
+def record_assessment_finding(request, assessment_id: int, payload: AssessmentFindingIn):
     viewer = request.auth
     assessment = queries.access_assessment(viewer, assessment_id)
     _require(viewer, Capability.ENGAGEMENTS_EDIT)
@@ -533,13 +534,14 @@ def record_assessment_finding(request, assessment_id: int, payload: FindingIn):
     return Status(201, finding)
 
 
-@router.get("/{int:assessment_id}/findings/{int:finding_id}", response=documented({200: FindingOut}),
+@router.get("/{int:assessment_id}/findings/{int:finding_id}", response=documented({200: AssessmentFindingOut}),
             summary="One finding")
 def get_assessment_finding(request, assessment_id: int, finding_id: int):
     return queries.access_finding(queries.access_assessment(request.auth, assessment_id), finding_id)
 
 
-@router.post("/{int:assessment_id}/findings/{int:finding_id}/new-risk", response=documented({201: FindingOut}),
+@router.post("/{int:assessment_id}/findings/{int:finding_id}/new-risk",
+             response=documented({201: AssessmentFindingOut}),
              summary="Register a new salient risk from a finding (the risk register's rules apply); the finding "
                      "keeps the link and its countries join the risk's markets")
 def assessment_finding_new_risk(request, assessment_id: int, finding_id: int, payload: RiskIn):
@@ -557,10 +559,12 @@ def assessment_finding_new_risk(request, assessment_id: int, finding_id: int, pa
     return Status(201, queries.access_finding(assessment, finding.pk))
 
 
-@router.post("/{int:assessment_id}/findings/{int:finding_id}/update-risk", response=documented({200: FindingOut}),
+@router.post("/{int:assessment_id}/findings/{int:finding_id}/update-risk",
+             response=documented({200: AssessmentFindingOut}),
              summary="Update an existing salient risk with a finding (only the fields given change; `reason` goes "
                      "into the risk's history); the finding keeps the link")
-def assessment_finding_update_risk(request, assessment_id: int, finding_id: int, payload: FindingRiskUpdateIn):
+def assessment_finding_update_risk(request, assessment_id: int, finding_id: int,
+                                   payload: AssessmentFindingRiskUpdateIn):
     viewer = request.auth
     assessment = queries.access_assessment(viewer, assessment_id)
     finding = queries.access_finding(assessment, finding_id)
@@ -581,14 +585,14 @@ def assessment_finding_update_risk(request, assessment_id: int, finding_id: int,
 
 # Who was heard ------------------------------------------------------------------------------------------------------
 
-class GapOut(Schema):
+class AssessmentGapOut(Schema):
     kind: str = Field(description="\"language\", \"country\", \"group\" or \"voices\"")
     text: str = Field(description="The gap in plain words, translated")
     codes: list[str] = Field(description="For a language gap the language then the countries; for a country gap the "
                                          "countries; for a group gap the group's uid")
 
 
-class GroupHeardOut(Schema):
+class AssessmentGroupHeardOut(Schema):
     id: int
     name: str
     heard: bool
@@ -598,8 +602,9 @@ class AssessmentHeardOut(Schema):
     heard: HeardOut
     languages_heard: list[str]
     countries_heard: list[str]
-    groups: list[GroupHeardOut] = Field(description="The affected groups living in the assessment's countries")
-    gaps: list[GapOut]
+    groups: list[AssessmentGroupHeardOut] = Field(
+        description="The affected groups living in the assessment's countries")
+    gaps: list[AssessmentGapOut]
 
 
 @router.get("/{int:assessment_id}/heard", response=documented({200: AssessmentHeardOut}),
