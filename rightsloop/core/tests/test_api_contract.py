@@ -53,6 +53,10 @@ PATH_KINDS = {
     "grievance_id": "grievance", "plan_id": "remedy_plan", "action_id": "remedy_action", "slug": "organisation_slug",
     "pack_id": "board_pack",  # the board view (oversight/api.py)
     "report_id": "report",  # public reports (disclosure/report_api.py)
+    # Regional and country assessments (assessments/api.py)
+    "assessment_id": "regional_assessment", "phase_id": "assessment_phase", "session_id": "training_session",
+    "question_id": "training_question", "finding_id": "finding",
+    "partner_id": "assessment_partner",
 }
 
 
