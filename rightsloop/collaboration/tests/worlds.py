@@ -32,3 +32,12 @@ def collaboration_world(builder: Viewer, marker: str, o: dict) -> None:
     # An organisation anyone of the installation may invite: organisations are named by the invitation form.
     o["invitable_organisation"] = make_member(make_organisation(f"Invitable by {builder.organisation.name}"),
                                               Role.HR_LEAD).organisation
+
+
+def shared_objects(builder: Viewer, marker: str) -> dict:
+    """The same objects for core/tests/test_isolation.py's worlds, keyed as its object_for reads them."""
+    from rightsloop.stakeholders.tests.factories import make_stakeholder
+
+    o = {"stakeholder": make_stakeholder(builder, name=f"{marker} pool partner")}
+    collaboration_world(builder, marker, o)
+    return {key: o[key] for key in ("shared", "shared_engagement", "pool_partner", "shared_invitation")}

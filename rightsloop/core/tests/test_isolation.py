@@ -22,6 +22,7 @@ from rightsloop.accounts.roles import Role
 from rightsloop.accounts.tests.api_client import ApiClient
 from rightsloop.accounts.tests.factories import make_member
 from rightsloop.assessments.tests.worlds import assessment_objects
+from rightsloop.collaboration.tests.worlds import shared_objects
 from rightsloop.consultations.tests.factories import consultation_world
 from rightsloop.core import sealed_files
 from rightsloop.disclosure import report_actions
@@ -150,6 +151,7 @@ def build_world(viewer, marker):
     return {
         **consultation,
         **assessment_objects(viewer, marker, proxy),
+        **shared_objects(viewer, marker),
         "board_briefing": board_briefing, "board_pack": board_pack,
         "report": report, "report_issue": report_issue,
         "grievance": grievance, "grievance_receipt": submitted.receipt, "attachment": grievance.attachments.get(),
@@ -170,6 +172,12 @@ def build_world(viewer, marker):
 
 def object_for(route: str, param: str, world) -> int | str:
     """Which object an id parameter of a route stands for."""
+    if route.startswith(("shared-assessments/", "api/v1/shared-assessments/")):  # shared assessments (G3)
+        for params, key in ((("pk", "shared_id"), "shared"), (("engagement_pk", "engagement_id"), "shared_engagement"),
+                            (("partner_pk", "partner_id"), "pool_partner"),
+                            (("invitation_pk", "invitation_id"), "shared_invitation")):
+            if param in params:
+                return world[key].pk
     if param == "slug":  # the public grievance pages' organisation (never swapped: see `variants`)
         return world["grievance"].organisation.slug
     if param == "table":  # a table of the open data, by its key (never swapped: see `variants`)
