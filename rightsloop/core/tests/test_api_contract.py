@@ -57,6 +57,8 @@ PATH_KINDS = {
     "assessment_id": "regional_assessment", "phase_id": "assessment_phase", "session_id": "training_session",
     "question_id": "training_question", "finding_id": "finding",
     "partner_id": "assessment_partner",
+    # Shared assessments (collaboration/api.py); their partner_id and engagement_id take the kinds above (a 404)
+    "shared_id": "shared", "invitation_id": "shared_invitation",
 }
 
 
