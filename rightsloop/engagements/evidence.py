@@ -201,7 +201,8 @@ def collect_heard(organisation, period: Period, today: datetime.date) -> Evidenc
     chart = ChartData(
         kind="world_map", key="coverage_map", title=_("Voices heard against where the risks are"),
         description=_("People heard in their own name per country in %(period)s; the countries of open salient "
-                      "risks are highlighted. Affected groups heard through a proxy are counted apart.") % {
+                      "risks and of market entries are highlighted. Affected groups heard through a proxy are "
+                      "counted apart.") % {
             "period": label},
         data={"values": people_per_country(voices_in), "highlighted": market_highlights(markets),
               "value_heading": voices_heading},

@@ -35,6 +35,7 @@ from . import escalation, scales
 from .models import (
     ContextEvent,
     DecisionCondition,
+    DecisionMarket,
     DecisionSignOff,
     DefaultRulesOffer,
     EscalationRule,
@@ -49,7 +50,7 @@ from .models import (
     StrategicDecision,
     unmitigable_severe_mitigations,
 )
-from .vocabulary import MitigationStatus, OwnerLevel
+from .vocabulary import GATED_CATEGORIES, DecisionOutcome, MitigationStatus, OwnerLevel
 
 
 def visible_risks(viewer: Viewer) -> QuerySet[Risk]:
@@ -409,6 +410,12 @@ def market_countries(organisation, as_of: datetime.date) -> dict[str, bool]:
     countries: dict[str, bool] = {}
     for country, severity in rows:
         countries[country] = countries.get(country, False) or scales.is_severe(severity)
+    # The markets of market entries, expansions and high-risk sales (G2) prepared by then and not refused: where
+    # the company is about to go is where it must hear people.
+    for country in (DecisionMarket.objects.filter(decision__organisation=organisation, decision__created_at__lt=end,
+                                                  decision__category__in=GATED_CATEGORIES)
+                    .exclude(decision__outcome=DecisionOutcome.NO_GO).values_list("country", flat=True).distinct()):
+        countries.setdefault(country, False)
     return countries
 
 

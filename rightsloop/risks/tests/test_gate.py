@@ -231,3 +231,15 @@ def test_the_api_names_markets_reports_the_gate_and_takes_an_override(hr_lead, b
     assert team.put("/api/v1/local-voice-thresholds", {"experts": 2, "affected": 1}).status_code == 200
     assert team.get("/api/v1/local-voice-thresholds").json() == {"experts": 2, "affected": 1}
     assert team.put("/api/v1/local-voice-thresholds", {"experts": 0, "affected": 1}).status_code == 400
+
+
+def test_the_coverage_map_counts_the_markets_of_market_entries(hr_lead):
+    from django.utils import timezone
+
+    from rightsloop.risks.queries import market_countries
+
+    entry(hr_lead, markets=["KE", "TZ"])  # the risk it links is in Kenya only
+    refused = entry(hr_lead, markets=["MM"], outcome="no_go")
+    assert refused.outcome == "no_go"
+    found = market_countries(hr_lead.organisation, timezone.localdate())
+    assert set(found) == {"KE", "TZ"} and found["TZ"] is False
