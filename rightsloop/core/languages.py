@@ -95,11 +95,6 @@ def language_for_stakeholder(stakeholder, *, chosen: str = "") -> str:
                                 organisation_language=stakeholder.organisation.default_language)
 
 
-def report_language(preferred: list[str], fallback: str) -> str:
-    """Pick the first preferred language we have a translation for, else the fallback (no country known)."""
-    return stakeholder_language(preferred, organisation_language=fallback)
-
-
 def detect(text: str) -> str:
     """The language a stakeholder wrote in (ISO 639-1), or "" when unsure: never a wrong guess.
 
