@@ -272,10 +272,10 @@ def card_of(viewer: Viewer, partner: PoolPartner, *, roles: dict[str, str] | Non
         contributed_by=partner.organisation.name, mine=partner.organisation_id == viewer.organisation.pk)
 
 
-def partner_cards(viewer: Viewer, shared: SharedAssessment) -> list[PartnerCard]:
-    """The pool as members see it, in one query."""
+def partner_cards(viewer: Viewer, shared: SharedAssessment, partners=None) -> list[PartnerCard]:
+    """The pool (or the partners given, a page of it) as members see it, in one query."""
     roles = {code: str(label) for code, label in PartnerRole.choices}  # translated once, not once a row
-    return [card_of(viewer, partner, roles=roles) for partner in pool(shared)]
+    return [card_of(viewer, partner, roles=roles) for partner in (pool(shared) if partners is None else partners)]
 
 
 def access_pool_partner(shared: SharedAssessment, pk, *, for_update: bool = False) -> PoolPartner:

@@ -11,6 +11,7 @@ from rightsloop.accounts.permissions import requires
 from rightsloop.accounts.roles import Capability
 from rightsloop.core.confirmation import Confirmation, asks_first
 from rightsloop.core.forms import copy_errors
+from rightsloop.core.pagination import paginate
 from rightsloop.stakeholders.queries import shown_name
 
 from . import actions, load, queries
@@ -55,15 +56,24 @@ def share(request):
         "submit": _("Share"), "back_url": reverse("collaboration:index")}, status=400 if form.errors else 200)
 
 
+# How many engagements and partners the assessment's page shows; the rest are a click away, on pages of their own.
+FIRST_SHOWN = 25
+
+
+def _with_input_counts(engagements: list) -> list:
+    counts = queries.input_counts(engagements)
+    for engagement in engagements:
+        engagement.standing_inputs = counts.get(engagement.pk, 0)
+    return engagements
+
+
 @requires(Capability.ENGAGEMENTS_VIEW)
 @require_GET
 def detail(request, pk: int):
     viewer = request.viewer
     shared = queries.access_shared(viewer, pk)
-    engagements = list(queries.shared_engagements(shared))
-    counts = queries.input_counts(engagements)
-    for engagement in engagements:
-        engagement.standing_inputs = counts.get(engagement.pk, 0)
+    engagements = queries.shared_engagements(shared)
+    partners = queries.pool(shared)
     return render(request, "collaboration/detail.html", {
         "shared": shared,
         "assessment": shared.assessment,
@@ -71,12 +81,35 @@ def detail(request, pk: int):
         "findings": queries.findings(shared),
         "members": queries.current_members(shared),
         "invitations": queries.invitations_sent(shared),
-        "engagements": engagements,
-        "partners": queries.partner_cards(viewer, shared),
+        "engagements": _with_input_counts(list(engagements[:FIRST_SHOWN])),
+        "engagement_count": engagements.count(),
+        "partners": queries.partner_cards(viewer, shared, partners[:FIRST_SHOWN]),
+        "partner_count": partners.count(),
         "is_lead": shared.lead_id == viewer.organisation.pk,
         "can_edit": viewer.can(Capability.ENGAGEMENTS_EDIT),
         "can_contribute": viewer.can(Capability.STAKEHOLDERS_EDIT),
     })
+
+
+@requires(Capability.ENGAGEMENTS_VIEW)
+@require_GET
+def engagements(request, pk: int):
+    shared = queries.access_shared(request.viewer, pk)
+    page = paginate(request, queries.shared_engagements(shared), per_page=100)
+    return render(request, "collaboration/engagements.html", {
+        "shared": shared, "page": page, "engagements": _with_input_counts(list(page.object_list)),
+        "can_edit": request.viewer.can(Capability.ENGAGEMENTS_EDIT)})
+
+
+@requires(Capability.ENGAGEMENTS_VIEW)
+@require_GET
+def partners(request, pk: int):
+    viewer = request.viewer
+    shared = queries.access_shared(viewer, pk)
+    page = paginate(request, queries.pool(shared), per_page=100)
+    return render(request, "collaboration/partners.html", {
+        "shared": shared, "page": page, "partners": queries.partner_cards(viewer, shared, page.object_list),
+        "can_contribute": viewer.can(Capability.STAKEHOLDERS_EDIT)})
 
 
 @requires(Capability.ENGAGEMENTS_EDIT)

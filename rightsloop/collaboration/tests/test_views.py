@@ -121,6 +121,7 @@ def test_the_shared_pages_read_a_fixed_number_of_queries(two, sign_in):
     page = sign_in(lead.lead)
     urls = [f"/shared-assessments/{shared.pk}/", f"/shared-assessments/{shared.pk}/engagements/{engagement.pk}/",
             f"/shared-assessments/{shared.pk}/partners/{partner.pk}/", "/shared-assessments/",
+            f"/shared-assessments/{shared.pk}/partners/", f"/shared-assessments/{shared.pk}/engagements/",
             f"/api/v1/shared-assessments/{shared.pk}/partners"]
     api_headers = {}
     from rightsloop.accounts.tests.api_client import ApiClient

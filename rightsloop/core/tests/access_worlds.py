@@ -217,6 +217,8 @@ ROUTE_OBJECTS: dict[str, dict[str, str]] = {
     "risks:decision-decide": {"pk": "decision"},
     # Outcome, conditions and the board's sign-off (risks/decision_views.py)
     "risks:decision-sign-off": {"pk": "decision"},
+    "risks:decision-local-voices-override": {"pk": "decision"},
+    "risks:decision-local-voices-withdraw": {"pk": "decision"},
     "risks:decision-decline": {"pk": "decision"},
     "risks:condition-add": {"pk": "decision"},
     "risks:condition-edit": {"pk": "condition"},
@@ -323,7 +325,7 @@ ROUTE_OBJECTS: dict[str, dict[str, str]] = {
     # invitation addressed to the world's organisation; an organisation to invite is one of the installation's
     # (listed by name to every member that invites: never swapped)
     **{f"collaboration:{name}": {"pk": "shared"} for name in (
-        "detail", "invite", "leave", "engagement-add", "partner-add")},
+        "detail", "invite", "leave", "engagement-add", "partner-add", "engagements", "partners")},
     "collaboration:engagement": {"pk": "shared", "engagement_pk": "shared_engagement"},
     "collaboration:partner": {"pk": "shared", "partner_pk": "pool_partner"},
     "collaboration:partner-withdraw": {"partner_pk": "pool_partner"},
@@ -507,6 +509,9 @@ def api_body(route: Route, ids: dict[str, int]) -> dict:
         "api:update_strategic_decision": {"description": "Matrix change"},
         "api:decide_strategic_decision": {},
         "api:sign_off_strategic_decision": {"comment": "Matrix comment"},
+        "api:override_local_voices": {"reason": "Matrix reason for the override"},
+        "api:put_local_voice_thresholds": {"experts": 1, "affected": 1},
+        "api:withdraw_local_voices_override": {},
         "api:decline_strategic_decision": {"comment": "Matrix comment"},
         "api:add_decision_condition": {"text": "Matrix condition", "due_on": today},
         "api:update_decision_condition": {"status": "met"},
