@@ -16,9 +16,10 @@ of it, through the product's own actions (audited, sealed, as in use):
 
 Then it times, in-process with Django's test client, signed in as the human rights lead of a member company
 (not the lead: the reader from another company) and as the lead's, the shared-assessment pages and API reads:
-the list, the assessment (members, engagements with their input counts, the whole pool, phases, findings), the
-500-input engagement's page (200 inputs shown), the busiest partner's page with their load across members, and
-the API's assessment, partners and inputs. It prints p50/p95/max and the SQL queries per request.
+the list, the assessment (members, phases, findings, the first 25 engagements with their input counts and the
+first 25 partners), the pages of all its engagements and of the whole pool, the 500-input engagement's page (200
+inputs shown), the busiest partner's page with their load across members, and the API's assessment, partners,
+inputs and load. It prints p50/p95/max and the SQL queries per request.
 
     RIGHTSLOOP_VAR_DIR=/tmp/rl-shared python benchmarks/shared_assessments.py
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/rl_shared RIGHTSLOOP_VAR_DIR=/tmp/rl-shared-pg \\
@@ -167,9 +168,11 @@ def _pages(shared: SharedAssessment) -> list[tuple[str, str]]:
     api = f"/api/v1/shared-assessments/{shared.pk}"
     return [
         ("shared assessments (list)", "/shared-assessments/"),
-        ("shared assessment (10 members, pool, engagements)", f"{base}/"),
+        ("shared assessment (10 members, first 25 of each list)", f"{base}/"),
         ("shared engagement (500 inputs, 200 shown)", f"{base}/engagements/{big.pk}/"),
         (f"pool partner ({counts.get(busiest.pk, 0)} requests) with load", f"{base}/partners/{busiest.pk}/"),
+        ("all engagements held in it (190, 100 a page)", f"{base}/engagements/"),
+        ("the whole pool (300 partners, 100 a page)", f"{base}/partners/"),
         ("API: shared assessment", api),
         ("API: pool partners", f"{api}/partners"),
         ("API: shared engagement's inputs (500)", f"{api}/engagements/{big.pk}/inputs"),

@@ -26,10 +26,10 @@ from rightsloop.core import languages as language_codes
 from rightsloop.core.access import plausible_id
 from rightsloop.core.models import Organisation
 from rightsloop.engagements.models import Engagement, Input, Participation
-from rightsloop.engagements.vocabulary import Attribution, EngagementType
+from rightsloop.engagements.vocabulary import Attribution, EngagementType, Outcome
 from rightsloop.stakeholders.models import Stakeholder
 from rightsloop.stakeholders.pseudonyms import pseudonym
-from rightsloop.stakeholders.vocabulary import SafetyLevel
+from rightsloop.stakeholders.vocabulary import Kind, SafetyLevel
 
 from .models import PartnerRequest, PoolPartner, SharedAssessment, SharedEngagement, SharedMember, SpaceInvitation
 
@@ -180,9 +180,11 @@ class SharedInput:
     outcome: str
 
 
-def speaker_for_members(input: Input) -> str:
+def speaker_for_members(input: Input, labels: dict[str, str] | None = None) -> str:
     """Who said it, for any member: an anonymised input, a group's relayed words and anyone above normal safety
-    level are never named (no pseudonym either: a stable code would let members follow one person)."""
+    level are never named (no pseudonym either: a stable code would let members follow one person).
+
+    labels: the sentences already translated, by kind (shared_inputs reads many inputs at once)."""
     if input.speaker_id is None:
         return _("Participant not recorded")
     stakeholder = input.speaker.stakeholder
@@ -190,6 +192,8 @@ def speaker_for_members(input: Input) -> str:
         return _("An affected group, through a proxy")
     if (input.attribution == Attribution.ANONYMISED or stakeholder.safety_level != SafetyLevel.NORMAL
             or stakeholder.is_erased):
+        if labels is not None and stakeholder.kind in labels:
+            return labels[stakeholder.kind]
         return _("Anonymised participant (%(kind)s)") % {"kind": stakeholder.get_kind_display()}
     return stakeholder.name
 
@@ -199,8 +203,11 @@ def shared_inputs(engagement: Engagement) -> tuple[list[SharedInput], int]:
     standing = Input.objects.standing().filter(engagement=engagement)
     total = standing.count()
     rows = (standing.select_related("speaker__stakeholder").order_by("recorded_at", "id")[:INPUTS_SHOWN])
-    return [SharedInput(id=row.pk, text=row.text, speaker=speaker_for_members(row), language=row.language,
-                        recorded_at=row.recorded_at, outcome=row.get_outcome_display() if row.outcome else "")
+    # Translated once per page, not once per row.
+    labels = {kind: _("Anonymised participant (%(kind)s)") % {"kind": label} for kind, label in Kind.choices}
+    outcomes = {code: str(label) for code, label in Outcome.choices}
+    return [SharedInput(id=row.pk, text=row.text, speaker=speaker_for_members(row, labels), language=row.language,
+                        recorded_at=row.recorded_at, outcome=outcomes.get(row.outcome, ""))
             for row in rows], total
 
 
