@@ -253,8 +253,9 @@ def list_assessment_partners(request, assessment_id: int):
 def add_assessment_partner(request, assessment_id: int, payload: AssessmentPartnerIn):
     viewer = request.auth
     assessment = queries.access_assessment(viewer, assessment_id)
-    _require(viewer, Capability.ENGAGEMENTS_EDIT)
+    # The person first: one the member may not know of is "not found" whatever their role (a foreign one too).
     stakeholder = access_stakeholder(viewer, payload.stakeholder_id)
+    _require(viewer, Capability.ENGAGEMENTS_EDIT)
     partner = actions.add_partner(assessment=assessment, stakeholder=stakeholder, role=_value(payload.role),
                                   languages=payload.languages, by=viewer)
     return Status(201, _partner(partner, viewer))

@@ -184,6 +184,11 @@ def test_foreign_and_hidden_are_404_and_read_only_roles_are_403(hr_lead, outside
     shielded = make_stakeholder(hr_lead, safety_level="high", name="Hidden Person")
     assert api(admin).post(f"{BASE}/{mine.pk}/partners", {"stakeholder_id": shielded.pk,
                                                           "role": "interpreter"}).status_code == 404
+    # Without a grant the person does not exist, whatever the role: "not found" before "not allowed".
+    assert api(auditor).post(f"{BASE}/{mine.pk}/partners", {"stakeholder_id": shielded.pk,
+                                                            "role": "interpreter"}).status_code == 404
+    assert api(auditor).post(f"{BASE}/{mine.pk}/partners", {"stakeholder_id": make_stakeholder(hr_lead).pk,
+                                                            "role": "interpreter"}).status_code == 403
     actions.add_partner(assessment=mine, stakeholder=shielded, role="interpreter", by=hr_lead)
     assert api(admin).get(f"{BASE}/{mine.pk}/partners").json() == []
     named = api(hr_lead).get(f"{BASE}/{mine.pk}/partners").json()
