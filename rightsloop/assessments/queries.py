@@ -211,8 +211,7 @@ def timeline_chart(assessment: Assessment, phases, *, today: datetime.date) -> c
     return charts.schedule(
         f"assessment-{assessment.pk}-timeline", _("Timeline"),
         _("The phases of the assessment from %(start)s to %(end)s, how far each has got, and today.") % {
-            "start": date_format(assessment.starts_on, "SHORT_DATE_FORMAT"),
-            "end": date_format(assessment.ends_on, "SHORT_DATE_FORMAT")},
+            "start": date_format(assessment.starts_on), "end": date_format(assessment.ends_on)},
         rows, label_heading=_("Phase"), today=today)
 
 

@@ -15,7 +15,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from rightsloop.accounts.permissions import requires
 from rightsloop.accounts.roles import Capability
-from rightsloop.core import countries
 from rightsloop.core import languages as language_names
 from rightsloop.core.confirmation import Confirmation, asks_first
 from rightsloop.core.forms import copy_errors
@@ -50,7 +49,7 @@ def _status(request) -> int:
 
 
 def _country_names(codes) -> list[str]:
-    return [country.local_name if (country := countries.get(code)) else code for code in codes]
+    return [queries.country_in_prose(code) for code in codes]
 
 
 def _partner_names(partners, viewer) -> dict[int, str]:
@@ -143,16 +142,11 @@ def heard(request, pk: int):
     viewer = request.viewer
     assessment = queries.access_assessment(viewer, pk)
     heard = queries.heard_for(viewer, assessment)
-    main = [(country.local_name if (country := countries.get(code)) else code,
+    rows = [(queries.country_in_prose(code), code in heard.countries_heard, heard.heard.by_country.get(code, 0),
              [(language_names.name(language), language in heard.languages)
               for language in language_names.main_languages(code)])
             for code in assessment.countries]
-    return render(request, "assessments/heard.html", {
-        "assessment": assessment, "heard": heard, "main_languages": main,
-        "country_rows": [(name, code in heard.countries_heard, heard.heard.by_country.get(code, 0))
-                         for code, name in zip(assessment.countries, _country_names(assessment.countries),
-                                               strict=True)],
-    })
+    return render(request, "assessments/heard.html", {"assessment": assessment, "heard": heard, "rows": rows})
 
 
 # Phases ------------------------------------------------------------------------------------------------------

@@ -847,7 +847,7 @@ def world_map(key: str, title: str, description: str, values: dict[str, int | No
 # Phases over dates (a Gantt chart): one row per phase, its span light, the part done dark, and today as a line.
 SCHEDULE_LABEL = 150    # room for the phase names
 SCHEDULE_PLOT = 420
-SCHEDULE_END = 16
+SCHEDULE_END = 48       # room for the last phase's "100 %" or "done" after its bar, and the last month's name
 SCHEDULE_TOP = 34       # room for the month labels and the "today" label
 SCHEDULE_ROW = 30
 SCHEDULE_BAR = 16
@@ -874,11 +874,11 @@ class Span:
 
     @property
     def start_text(self) -> str:
-        return formats.localise_digits(date_format(self.start, "SHORT_DATE_FORMAT"))
+        return formats.localise_digits(date_format(self.start))
 
     @property
     def end_text(self) -> str:
-        return formats.localise_digits(date_format(self.end, "SHORT_DATE_FORMAT"))
+        return formats.localise_digits(date_format(self.end))
 
 
 @dataclass(frozen=True)
@@ -918,7 +918,7 @@ class Schedule:
 
     @property
     def today_text(self) -> str:
-        return formats.localise_digits(date_format(self.today, "SHORT_DATE_FORMAT")) if self.today else ""
+        return formats.localise_digits(date_format(self.today)) if self.today else ""
 
 
 def _months_between(first: datetime.date, last: datetime.date) -> list[datetime.date]:
