@@ -46,7 +46,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import loop_scale  # sets up Django for the checkout this file lives in
-from django.db import connection
+from django.apps import apps
+from django.core.management.color import no_style
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -236,7 +238,14 @@ def main() -> None:
         lead_org = base.organisation
         del base
         gc.collect()
-        shared = build_shared(lead_org, random.Random(args.seed), log)
+        # The generator wrote its own ids: PostgreSQL's sequences must continue after them before any action
+        # inserts (loop_scale.finish resets only the tables it counts on).
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                for sql in connection.ops.sequence_reset_sql(no_style(), apps.get_models()):
+                    cursor.execute(sql)
+        with transaction.atomic():  # all of it or nothing: a second run finds an empty database or a whole set
+            shared = build_shared(lead_org, random.Random(args.seed), log)
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM ANALYZE")
