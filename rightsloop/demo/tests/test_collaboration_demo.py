@@ -10,6 +10,7 @@ from rightsloop.accounts.models import Membership
 from rightsloop.accounts.viewer import Viewer
 from rightsloop.collaboration.load import pool_load
 from rightsloop.collaboration.models import PoolPartner, SharedAssessment
+from rightsloop.demo import assessments as demo_assessments
 from rightsloop.demo import collaboration as demo
 from rightsloop.demo import content
 from rightsloop.demo.load import NGO_NAME
@@ -25,6 +26,7 @@ def _viewer(username: str) -> Viewer:
 def test_two_demo_companies_share_one_assessment_and_nothing_else(loaded_demo, sign_in):
     shared = SharedAssessment.objects.get()
     assert shared.lead.slug == content.ORGANISATION_SLUG
+    assert shared.assessment.title == demo_assessments.TITLE  # G1's demo assessment, not one of our own
     assert sorted(m.organisation.slug for m in shared.members.current()) == sorted(
         [content.ORGANISATION_SLUG, demo.SECOND_SLUG])
     kestrel, savanna = sign_in(_viewer(content.HR_LEAD)), sign_in(_viewer(demo.SECOND_HR_LEAD))
