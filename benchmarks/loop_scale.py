@@ -58,7 +58,7 @@ from rightsloop.accounts.roles import Function, Role  # noqa: E402
 from rightsloop.accounts.tests.factories import mark_verified  # noqa: E402
 from rightsloop.core import countries, sealing  # noqa: E402
 from rightsloop.core import rights as rights_taxonomy  # noqa: E402
-from rightsloop.core.languages import report_language  # noqa: E402
+from rightsloop.core.languages import stakeholder_language  # noqa: E402
 from rightsloop.core.models import Organisation  # noqa: E402
 from rightsloop.engagements.loops import (  # noqa: E402
     ENGAGEMENT_FIELDS,
@@ -554,8 +554,9 @@ class Generator:
             p.contact = contact
             p.may_attribute = safety != SafetyLevel.HIGH and attribute is True
             p.language = first
-            p.report_language = report_language(
-                [c for c in [preferred_language, *sorted(langs)] if c], self.organisation.default_language)
+            p.report_language = stakeholder_language(
+                [c for c in [preferred_language, *sorted(langs)] if c], country=country,
+                organisation_language=self.organisation.default_language)
             people.append(p)
             if kind == Kind.PROXY:
                 self.proxies.append(p)

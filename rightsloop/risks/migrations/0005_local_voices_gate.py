@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0009_local_voices_gate'),
+        ('core', '0009_eight_interface_languages'),
         ('risks', '0004_board_reviews'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
