@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('core', '0009_local_voices_gate'),
+        ('core', '0009_eight_interface_languages'),
         ('engagements', '0011_input_merged_into_partial_index'),
         ('risks', '0005_local_voices_gate'),
         ('stakeholders', '0005_affiliation'),
