@@ -651,8 +651,8 @@ def update_strategic_decision(*, decision: StrategicDecision, plan: DecisionPlan
     return decision
 
 
-def blockers(decision: StrategicDecision) -> dict[str, str]:
-    """What still stops this decision from being taken, read from the database."""
+def blockers(decision: StrategicDecision, *, voices: gate.LocalVoices | None = None) -> dict[str, str]:
+    """What still stops this decision from being taken, read from the database (`voices`: the gate, if read)."""
     linked = [
         LinkedRisk(
             title=risk.title, severity=risk.severity,
@@ -669,7 +669,7 @@ def blockers(decision: StrategicDecision) -> dict[str, str]:
         outcome=decision.outcome, deferred_to=decision.deferred_to, conditions=decision.conditions.live().count(),
         today=timezone.localdate(),
     )
-    voices = gate.local_voices(decision)
+    voices = voices if voices is not None else gate.local_voices(decision)
     if voices.blocks:
         missing["markets" if voices.needs_markets else "local_voices"] = voices.missing_text()
     return missing

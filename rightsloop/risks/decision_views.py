@@ -31,6 +31,7 @@ from .decision_forms import (
     SignOffForm,
 )
 from .models import Mitigation, Risk, StrategicDecision
+from .views import LINKED_PER_PAGE
 from .vocabulary import ACTING, UNMITIGATED, ConditionStatus, DecisionStatus, MitigationStatus, OwnerLevel
 
 
@@ -102,8 +103,8 @@ def _detail_context(request, decision: StrategicDecision, *, refused: dict[str, 
                     override_form: LocalVoicesOverrideForm | None = None) -> dict:
     viewer = request.viewer
     rows = linked_risk_rows(decision)
-    missing = actions.blockers(decision) if decision.status == DecisionStatus.DRAFT else {}
     local_voices = gate.local_voices(decision)
+    missing = actions.blockers(decision, voices=local_voices) if decision.status == DecisionStatus.DRAFT else {}
     checklist = CHECKLIST + (GATE_CHECKLIST if local_voices.applies else ())
     see_engagements = viewer.can(Capability.ENGAGEMENTS_VIEW)
     needs_board = any(row.risk.owner_level == OwnerLevel.BOARD for row in rows)
@@ -133,8 +134,11 @@ def _detail_context(request, decision: StrategicDecision, *, refused: dict[str, 
         "heard": queries.who_was_heard_on_decision(
             decision, viewer, markets=[code for row in rows for code in row.risk.market_codes]),
         "board_view": viewer.role == Role.BOARD,
-        "linked": visible_inputs(viewer).filter(strategic_decisions=decision)
-        .select_related("engagement", "speaker__stakeholder", "group"),
+        # A decision fed by a regional programme links thousands of inputs: a page of the newest at a time.
+        "linked": paginate(request, visible_inputs(viewer).filter(strategic_decisions=decision)
+                           .select_related("engagement", "speaker__stakeholder", "speaker__via_proxy", "group")
+                           .order_by("-id"), per_page=LINKED_PER_PAGE),
+        "linked_query": query_without_page(request),
         "target": decision,
         "kind": "decision",
         "can_edit": viewer.can(Capability.RISKS_EDIT),

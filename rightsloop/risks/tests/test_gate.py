@@ -243,3 +243,17 @@ def test_the_coverage_map_counts_the_markets_of_market_entries(hr_lead):
     assert refused.outcome == "no_go"
     found = market_countries(hr_lead.organisation, timezone.localdate())
     assert set(found) == {"KE", "TZ"} and found["TZ"] is False
+
+
+def test_the_decision_page_shows_linked_inputs_a_page_at_a_time(hr_lead, sign_in, django_assert_max_num_queries):
+    decision = entry(hr_lead)
+    engagement = make_engagement(hr_lead)
+    person = make_stakeholder(hr_lead, kind="affected", country="KE", languages=["sw"])
+    participation = make_participation(hr_lead, engagement, person)
+    said = [make_input(hr_lead, engagement, participation, language="sw") for _ in range(25)]
+    actions.link_inputs(target=decision, inputs=said, by=hr_lead)
+    client = sign_in(hr_lead)
+    with django_assert_max_num_queries(40):
+        page = client.get(f"/risks/decisions/{decision.pk}/").content.decode()
+    assert page.count('class="input-row"') == 20 and "Page 1 of 2" in page
+    assert client.get(f"/risks/decisions/{decision.pk}/?page=2").content.decode().count('class="input-row"') == 5
