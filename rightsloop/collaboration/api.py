@@ -84,7 +84,17 @@ class FindingOut(Schema):
     countries: list[str]
 
 
+class HeardOut(Schema):
+    inputs: int
+    voices: int
+    by_kind: dict[str, int] = Field(..., description="Voices per stakeholder kind code")
+    by_region: dict[str, int] = Field(..., description="Voices per UN M49 region code (\"\": unknown)")
+    by_language: dict[str, int] = Field(..., description="Voices per ISO 639 code")
+    gaps: list[str]
+
+
 class SharedDetailOut(SharedOut):
+    heard: HeardOut = Field(..., description="Who was heard across every engagement held in it: counts only")
     findings: list[FindingOut]
     invitations: list[InvitationOut] = Field(..., description="Sent and not answered yet")
 
@@ -264,7 +274,12 @@ def withdraw_pool_consent(request, partner_id: int):
 def get_shared_assessment(request, shared_id: int):
     _require(request.auth, Capability.ENGAGEMENTS_VIEW)
     shared = queries.access_shared(request.auth, shared_id)
+    heard = queries.heard_across(shared)
     return {**_shared_out(shared),
+            "heard": {"inputs": heard.inputs, "voices": heard.voices,
+                      "by_kind": {t.code: t[1] for t in heard.by_kind},
+                      "by_region": {t.code: t[1] for t in heard.by_region},
+                      "by_language": {t.code: t[1] for t in heard.by_language}, "gaps": list(heard.gaps)},
             "findings": [{"id": f.pk, "title": f.title, "description": f.description, "countries": f.countries}
                          for f in queries.findings(shared)],
             "invitations": [_invitation_out(i) for i in queries.invitations_sent(shared).select_related(

@@ -26,6 +26,7 @@ from rightsloop.core import languages as language_codes
 from rightsloop.core.access import plausible_id
 from rightsloop.core.models import Organisation
 from rightsloop.engagements.models import Engagement, Input, Participation
+from rightsloop.engagements.representation import Heard, who_was_heard
 from rightsloop.engagements.vocabulary import Attribution, EngagementType, Outcome
 from rightsloop.stakeholders.models import Stakeholder
 from rightsloop.stakeholders.pseudonyms import pseudonym
@@ -209,6 +210,16 @@ def shared_inputs(engagement: Engagement) -> tuple[list[SharedInput], int]:
     return [SharedInput(id=row.pk, text=row.text, speaker=speaker_for_members(row, labels), language=row.language,
                         recorded_at=row.recorded_at, outcome=outcomes.get(row.outcome, ""))
             for row in rows], total
+
+
+def heard_across(shared: SharedAssessment) -> Heard:
+    """Who was heard in every engagement held in the shared assessment, as counts only (the report members
+    share): kinds, regions, languages, at-risk groups and the gaps, against the assessment's countries. People at
+    high safety level count as unattributed (engagements.representation), whoever's register they are in; no
+    name, group or person is listed."""
+    inputs = Input.objects.standing().filter(engagement__in=shared_engagements(shared).values("pk"))
+    return who_was_heard(inputs, markets=sorted(shared.assessment.countries),
+                         hidden=Stakeholder.objects.filter(safety_level=SafetyLevel.HIGH))
 
 
 def input_counts(engagements: list[Engagement]) -> dict[int, int]:

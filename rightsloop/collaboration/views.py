@@ -74,6 +74,7 @@ def detail(request, pk: int):
     shared = queries.access_shared(viewer, pk)
     engagements = queries.shared_engagements(shared)
     partners = queries.pool(shared)
+    heard = queries.heard_across(shared)
     return render(request, "collaboration/detail.html", {
         "shared": shared,
         "assessment": shared.assessment,
@@ -85,6 +86,9 @@ def detail(request, pk: int):
         "engagement_count": engagements.count(),
         "partners": queries.partner_cards(viewer, shared, partners[:FIRST_SHOWN]),
         "partner_count": partners.count(),
+        "heard": heard,
+        "heard_tables": [(_("Kinds of stakeholder"), heard.by_kind), (_("Regions"), heard.by_region),
+                         (_("Languages"), heard.by_language), (_("At-risk groups"), heard.by_at_risk)],
         "is_lead": shared.lead_id == viewer.organisation.pk,
         "can_edit": viewer.can(Capability.ENGAGEMENTS_EDIT),
         "can_contribute": viewer.can(Capability.STAKEHOLDERS_EDIT),

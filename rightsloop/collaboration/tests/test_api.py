@@ -117,6 +117,11 @@ def test_inputs_name_only_attributed_speakers_at_normal_safety(two, api):
     speakers = [row["speaker"] for row in data["inputs"]]
     assert speakers[0] == "Open Speaker"
     assert "Wary Speaker" not in body.content.decode() and "Quiet Speaker" not in body.content.decode()
+    # The shared report: who was heard across the members' engagements, as counts, naming nobody.
+    detail = api(second.lead).get(f"/api/v1/shared-assessments/{shared.pk}")
+    heard = detail.json()["heard"]
+    assert heard["inputs"] == 3 and heard["by_kind"] == {"affected": 3}
+    assert "Speaker" not in detail.content.decode()
 
 
 def test_leaving_through_the_api(two, api):
