@@ -86,11 +86,19 @@ demo: port-free install messages
 COVERAGE_FILE ?= .coverage
 export COVERAGE_FILE
 
+# COVERAGE=0 runs the same suite without measuring coverage (a fifth faster): CI measures it on one of its
+# two databases only, so that the other side, which runs the security suite after it, fits the time CI has.
+COVERAGE ?= 1
+
 test: install-dev messages browser-deps
+ifeq ($(COVERAGE),0)
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -p no:cacheprovider
+else
 	rm -f $(COVERAGE_FILE) $(COVERAGE_FILE).*
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/coverage run -m pytest -p no:cacheprovider
 	$(BIN)/coverage combine -q
 	@echo "Product lines covered: $$($(BIN)/coverage report --format=total)%"
+endif
 
 test-fast: install-dev messages
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -p no:cacheprovider -m "not browser" -x
