@@ -25,6 +25,16 @@ def _translator(language: str) -> gettext.NullTranslations:
     return gettext.translation("iso639-3", pycountry.LOCALES_DIR, languages=[language], fallback=True)
 
 
+@cache
+def _cldr_names(language: str) -> dict[str, str]:
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return dict(Locale.parse(language).languages)
+    except (UnknownLocaleError, ValueError):
+        return {}
+
+
 def is_known(code: str) -> bool:
     return code in _codes()
 
@@ -33,6 +43,12 @@ def name(code: str) -> str:
     english = _codes().get(code, code)
     active = (get_language() or "en").split("-")[0]
     named = english if active == "en" else _translator(active).gettext(english)
+    if named == english and active != "en":
+        # pycountry's catalogue lacks many names (every one in Swahili, Kannada in Arabic, Swahili in Spanish):
+        # CLDR's, through Babel, has them, lower-cased mid-sentence in some languages; a list reads capitalised.
+        cldr = _cldr_names(active).get(code, "")
+        if cldr:
+            return cldr[:1].upper() + cldr[1:]
     # ISO 639-3 calls Swahili, Arabic or Persian "(macrolanguage)": true, but no reader needs it.
     if english.endswith(" (macrolanguage)") and named.endswith(")"):
         named = named[:named.rfind(" (")] if " (" in named else named
