@@ -2,7 +2,8 @@
 
 No sign-in (opted out visibly with @login_not_required), no JavaScript, no address of anyone read or kept, every
 response marked no-store. The language is chosen by a link (?lang=es) and kept in the session; the person's case
-is opened by typing its receipt once (follow_up.open_case), and the session then holds only the case's id.
+is opened by typing its receipt once (follow_up.open_case), and the session then holds only the case's id (and,
+unless a language was chosen, its pages speak the complainant's language).
 """
 
 from __future__ import annotations
@@ -53,7 +54,8 @@ def _mechanism(organisation: Organisation) -> GrievanceSettings:
 
 
 def _language(request, organisation: Organisation) -> str:
-    """The language chosen by link (?lang=), kept in the session; else the browser's, else the organisation's."""
+    """The language chosen by link (?lang=), kept in the session; else, once the person follows their case, the
+    one we write to them in (Grievance.complainant_language); else the browser's, else the organisation's."""
     available = dict(settings.LANGUAGES)
     chosen = request.GET.get("lang", "")
     if chosen in available:
@@ -63,6 +65,12 @@ def _language(request, organisation: Organisation) -> str:
     kept = request.session.get(SESSION_LANGUAGE_KEY, "")
     if kept in available:
         return kept
+    # Someone who filed in Swahili and comes back days later, on a phone set to English, reads their case in
+    # Swahili: the language they filed in outranks the browser's.
+    followed = _followed(request, organisation)
+    if followed is not None:
+        followed.organisation = organisation
+        return followed.complainant_language
     current = translation.get_language() or ""
     if current in available:
         return current
@@ -247,7 +255,10 @@ def sign_in(request, organisation):
 
 
 def _followed(request, organisation) -> Grievance | None:
-    return follow_up.followed_case(request, organisation)
+    # Read once per request: the page's language (_language) and the view both ask.
+    if getattr(request, "_followed_case", (None,))[0] != organisation.pk:
+        request._followed_case = (organisation.pk, follow_up.followed_case(request, organisation))
+    return request._followed_case[1]
 
 
 def _case_context(request, grievance: Grievance, **forms) -> dict:

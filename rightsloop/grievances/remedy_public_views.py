@@ -83,17 +83,24 @@ def follow_up_section(request, grievance: Grievance):
 SESSION_LANGUAGE_KEY = "rightsloop.grievances.language"
 
 
-def _language(request, organisation) -> str:
-    """As the other grievance pages choose it: by link, else as chosen before, else the browser's, else theirs."""
+def _language(request, organisation, grievance: Grievance | None = None) -> str:
+    """As the other grievance pages choose it: by link, else as chosen before, else the language we write to the
+    person in about their case, else the browser's, else the organisation's."""
     available = dict(settings.LANGUAGES)
     chosen = request.GET.get("lang", "")
     if chosen in available:
         if request.session.get(SESSION_LANGUAGE_KEY) != chosen:
             request.session[SESSION_LANGUAGE_KEY] = chosen
         return chosen
-    for candidate in (request.session.get(SESSION_LANGUAGE_KEY, ""), translation.get_language() or ""):
-        if candidate in available:
-            return candidate
+    kept = request.session.get(SESSION_LANGUAGE_KEY, "")
+    if kept in available:
+        return kept
+    if grievance is not None:
+        grievance.organisation = organisation
+        return grievance.complainant_language
+    current = translation.get_language() or ""
+    if current in available:
+        return current
     from rightsloop.core.languages import stakeholder_language
 
     # Nobody is known yet: the fall-back order's last steps (docs/languages.md).
@@ -111,7 +118,7 @@ def _to_sign_in(slug: str):
 
 
 def _page(request, organisation, grievance: Grievance, *, status: int = 200, **forms):
-    language = _language(request, organisation)
+    language = _language(request, organisation, grievance)
     with translation.override(language):
         context = {"organisation": organisation, "grievance": grievance,
                    "languages": list(settings.LANGUAGES), "base_template": select_template(BASE_TEMPLATES),

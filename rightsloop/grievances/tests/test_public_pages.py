@@ -455,3 +455,30 @@ def test_a_form_text_over_djangos_limit_gets_the_page_back_with_413(organisation
                              content_type="application/x-www-form-urlencoded")
     assert response.status_code == 413 and "Nothing was saved" in response.content.decode()
     assert not Grievance.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_followed_case_reads_in_the_complainants_language_whatever_the_browser_says(organisation):
+    """Filed in Swahili (the Swahili form, a Swahili text, in Kenya), followed weeks later from a phone set to
+    English: the case and its remedy pages are in Swahili (Grievance.complainant_language); a link naming a
+    language still wins."""
+    filing = Client()
+    filing.get(intake_url(organisation, lang="sw"))
+    response, _data = send(filing, organisation, country="KE", description=(
+        "Akaunti yangu ilifungwa kwa wiki tatu baada ya simu yangu kuibiwa, na hakuna aliyenijibu."))
+    assert response.status_code == 303
+    receipt = receipt_from(filing, organisation)
+    assert Grievance.objects.get().complainant_language == "sw"
+    client = following(organisation, receipt)
+    for path in ("case/", "case/remedy/"):
+        page = client.get(f"/g/{organisation.slug}/{path}", HTTP_ACCEPT_LANGUAGE="en-GB,en")
+        assert page.status_code == 200 and page["Content-Language"] == "sw", path
+        assert '<html lang="sw" dir="ltr">' in page.content.decode(), path
+    chosen = client.get(f"/g/{organisation.slug}/case/?lang=fr", HTTP_ACCEPT_LANGUAGE="en-GB,en")
+    assert '<html lang="fr"' in chosen.content.decode()
+    # Someone who filed on the English form keeps English, whatever their browser says now.
+    other = Client()
+    assert send(other, organisation)[0].status_code == 303
+    english = receipt_from(other, organisation)
+    page = following(organisation, english).get(f"/g/{organisation.slug}/case/", HTTP_ACCEPT_LANGUAGE="sw")
+    assert '<html lang="en"' in page.content.decode()
