@@ -142,3 +142,22 @@ def test_reads_start_from_the_persons_participations_without_statistics(world):
             rows = next(n for n, step in enumerate(steps)
                         if re.search(r"engagements_(input|feedbackreport) USING", step))
             assert by_stakeholder < rows and re.search(r"\((speaker|participation)_id=\?\)", steps[rows]), steps
+
+
+def test_a_letter_keeps_its_language_and_direction_in_a_portal_switched_to_another(client, world):
+    """A Moroccan partner's letter was written in Arabic; read in a portal they switched to French, it still
+    reads right to left, and its French surroundings left to right."""
+    person = make_stakeholder(world.staff, name="Youssef Amrani", entity_type="person", country="MA", languages=[],
+                              email="youssef@example.net")
+    engagement = make_engagement(world.staff, title="Moderation in Darija")
+    speaker = make_participation(world.staff, engagement, person)
+    make_input(world.staff, engagement, speaker, text="Les modérateurs doivent comprendre la darija.")
+    speaker.refresh_from_db()
+    report = engagement_actions.mark_feedback_delivered(participation=speaker, channel="in_person", by=world.staff)
+    assert report.language == "ar"
+    open_portal(client, person)
+    client.post(reverse("portal:language"), {"language": "fr"})
+    page = client.get(reverse("portal:said:report", args=[report.pk])).content.decode()
+    assert '<html lang="fr" dir="ltr">' in page
+    assert f'<h1 lang="ar" dir="rtl">{report.subject}</h1>' in page
+    assert '<div lang="ar" dir="rtl"><p>' in page
