@@ -1,4 +1,4 @@
-"""Spanish and French are complete: every string of the code translated, no fuzzy entry, placeholders intact.
+"""Every interface language is complete: every string of the code translated, no fuzzy entry, placeholders intact.
 
 The catalogue is regenerated from the code first (makemessages over a scratch copy of the package, as
 `make makemessages` runs it), so a string added to the code but never extracted fails here too, not only
@@ -19,7 +19,7 @@ from django.utils import translation
 
 PACKAGE = Path(settings.BASE_DIR) / "rightsloop"
 LOCALE = PACKAGE / "locale"
-LANGUAGES = ("es", "fr")
+LANGUAGES = tuple(code for code, _name in settings.LANGUAGES if code != "en")
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 # What `make makemessages` leaves out (Makefile), and what holds no strings.
 IGNORED = ("tests", "conftest.py", "demo", "__pycache__", "static", "migrations", "*.mo")
@@ -77,7 +77,19 @@ def test_the_committed_catalogue_is_what_the_code_extracts(language, regenerated
     assert len(committed & current) > 0.9 * len(committed)
 
 
-@pytest.mark.parametrize(("language", "word"), [("es", "Partes interesadas"), ("fr", "Parties prenantes")])
+@pytest.mark.parametrize(("language", "word"), [
+    ("es", "Partes interesadas"), ("fr", "Parties prenantes"), ("ar", "أصحاب المصلحة"), ("pt", "Partes interessadas"),
+    ("sw", "Wadau"), ("id", "Pemangku kepentingan"), ("hi", "हितधारक"),
+])
 def test_compiled_catalogue_is_used(language, word):
     with translation.override(language):
         assert translation.gettext("Stakeholders") == word
+
+
+def test_eight_languages_including_one_right_to_left():
+    """The issue's floor (G4): at least eight interface languages, Arabic among them, read right to left."""
+    from rightsloop.core.languages import direction
+
+    codes = [code for code, _name in settings.LANGUAGES]
+    assert len(codes) >= 8 and {"en", "es", "fr", "ar", "pt", "sw", "id", "hi"} <= set(codes)
+    assert [code for code in codes if direction(code) == "rtl"] == ["ar"]
