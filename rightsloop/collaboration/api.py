@@ -28,7 +28,7 @@ from .vocabulary import PoolConsentMethod
 router = Router(tags=["shared assessments"])
 
 
-class ConflictOut(Schema):
+class SharedConflictOut(Schema):
     detail: str
     code: str = Field(..., description="already_requested or over_solicited")
     errors: dict[str, list[str]] | None = None
@@ -37,21 +37,21 @@ class ConflictOut(Schema):
 
 
 def _with_conflict(ok: dict) -> dict:
-    return {**documented(ok), 409: ConflictOut}
+    return {**documented(ok), 409: SharedConflictOut}
 
 
-class ShareIn(Schema):
+class ShareAssessmentIn(Schema):
     assessment_id: int = Field(..., description="One of the organisation's own assessments")
 
 
-class MemberOut(Schema):
+class SharedMemberOut(Schema):
     organisation_id: int
     organisation: str
     joined_at: datetime.datetime
     lead: bool
 
 
-class InvitationOut(Schema):
+class SpaceInvitationOut(Schema):
     id: int
     shared_assessment_id: int
     assessment_title: str
@@ -61,7 +61,7 @@ class InvitationOut(Schema):
     created_at: datetime.datetime
 
 
-class SharedOut(Schema):
+class SharedAssessmentOut(Schema):
     id: int
     assessment_id: int
     title: str
@@ -74,17 +74,17 @@ class SharedOut(Schema):
     status: str
     lead_id: int
     lead: str
-    members: list[MemberOut]
+    members: list[SharedMemberOut]
 
 
-class FindingOut(Schema):
+class SharedFindingOut(Schema):
     id: int
     title: str
     description: str
     countries: list[str]
 
 
-class HeardOut(Schema):
+class SharedHeardOut(Schema):
     inputs: int
     voices: int
     by_kind: dict[str, int] = Field(..., description="Voices per stakeholder kind code")
@@ -93,21 +93,20 @@ class HeardOut(Schema):
     gaps: list[str]
 
 
-class SharedDetailOut(SharedOut):
-    heard: HeardOut = Field(..., description="Who was heard across every engagement held in it: counts only")
-    findings: list[FindingOut]
-    invitations: list[InvitationOut] = Field(..., description="Sent and not answered yet")
+class SharedAssessmentDetailOut(SharedAssessmentOut):
+    findings: list[SharedFindingOut]
+    invitations: list[SpaceInvitationOut] = Field(..., description="Sent and not answered yet")
 
 
-class InviteIn(Schema):
+class SpaceInviteIn(Schema):
     organisation_id: int
 
 
-class EngagementIn(Schema):
+class SharedEngagementIn(Schema):
     engagement_id: int
 
 
-class EngagementOut(Schema):
+class SharedEngagementOut(Schema):
     id: int
     title: str
     type: str
@@ -117,7 +116,7 @@ class EngagementOut(Schema):
     organisation: str
 
 
-class InputOut(Schema):
+class SharedInputOut(Schema):
     id: int
     text: str
     speaker: str = Field(..., description="Named only when attributed and at normal safety level")
@@ -126,13 +125,13 @@ class InputOut(Schema):
     outcome: str
 
 
-class InputsOut(Schema):
-    engagement: EngagementOut
+class SharedInputsOut(Schema):
+    engagement: SharedEngagementOut
     total: int = Field(..., description="Standing inputs in all; at most 200 are listed")
-    inputs: list[InputOut]
+    inputs: list[SharedInputOut]
 
 
-class PartnerIn(Schema):
+class PoolPartnerIn(Schema):
     stakeholder_id: int
     role: str = Field(..., max_length=24, description="assessments PartnerRole code")
     languages: list[str] = Field(default_factory=list, max_length=30, description="ISO 639 codes")
@@ -140,7 +139,7 @@ class PartnerIn(Schema):
     consent_given_on: datetime.date
 
 
-class PartnerOut(Schema):
+class PoolPartnerOut(Schema):
     id: int
     name: str = Field(..., description="A code name above normal safety level")
     organisation: str = Field(..., description="The partner's own organisation, when safe to show")
@@ -151,12 +150,12 @@ class PartnerOut(Schema):
     mine: bool = Field(..., description="Put in the pool by the caller's organisation")
 
 
-class RequestIn(Schema):
+class PartnerRequestIn(Schema):
     engagement_id: int
     confirm_load: bool = False
 
 
-class RequestOut(Schema):
+class PartnerRequestOut(Schema):
     id: int
     partner_id: int
     engagement_id: int
@@ -164,7 +163,7 @@ class RequestOut(Schema):
     requested_at: datetime.datetime
 
 
-class LoadRowOut(Schema):
+class PoolLoadRowOut(Schema):
     engagement_id: int | None = Field(..., description="None for an engagement not shared with the caller")
     title: str
     organisation: str
@@ -176,7 +175,7 @@ class PoolLoadOut(Schema):
     count_90: int
     count_365: int
     over: bool
-    requests: list[LoadRowOut]
+    requests: list[PoolLoadRowOut]
 
 
 def _require(viewer, capability: str) -> None:
@@ -215,23 +214,23 @@ def _card_out(card: queries.PartnerCard) -> dict:
             "languages": card.languages, "role": card.role, "contributed_by": card.contributed_by, "mine": card.mine}
 
 
-@router.get("", response=documented({200: list[SharedOut]}),
+@router.get("", response=documented({200: list[SharedAssessmentOut]}),
             summary="Shared assessments the caller's organisation takes part in")
 def list_shared_assessments(request):
     _require(request.auth, Capability.ENGAGEMENTS_VIEW)
     return [_shared_out(shared) for shared in queries.shared_assessments(request.auth)]
 
 
-@router.post("", response=documented({201: SharedOut}),
+@router.post("", response=documented({201: SharedAssessmentOut}),
              summary="Share one of the organisation's assessments; the organisation becomes its lead")
-def share_assessment(request, payload: ShareIn):
+def share_assessment(request, payload: ShareAssessmentIn):
     viewer = request.auth
     _require(viewer, Capability.ENGAGEMENTS_EDIT)
     assessment = assessment_queries.access_assessment(viewer, payload.assessment_id, for_update=True)
     return Status(201, _shared_out(actions.share_assessment(assessment=assessment, by=viewer)))
 
 
-@router.get("/invitations", response=documented({200: list[InvitationOut]}),
+@router.get("/invitations", response=documented({200: list[SpaceInvitationOut]}),
             summary="Open invitations addressed to the caller's organisation")
 def list_shared_invitations(request):
     _require(request.auth, Capability.ENGAGEMENTS_VIEW)
@@ -239,7 +238,7 @@ def list_shared_invitations(request):
             queries.open_invitations_for(request.auth).select_related("organisation")]
 
 
-@router.post("/invitations/{int:invitation_id}/accept", response=documented({200: MemberOut}),
+@router.post("/invitations/{int:invitation_id}/accept", response=documented({200: SharedMemberOut}),
              summary="Accept an invitation (the human rights team only)")
 def accept_shared_invitation(request, invitation_id: int):
     viewer = request.auth
@@ -270,25 +269,30 @@ def withdraw_pool_consent(request, partner_id: int):
     return Status(204, None)
 
 
-@router.get("/{int:shared_id}", response=documented({200: SharedDetailOut}), summary="One shared assessment")
+@router.get("/{int:shared_id}", response=documented({200: SharedAssessmentDetailOut}), summary="One shared assessment")
 def get_shared_assessment(request, shared_id: int):
     _require(request.auth, Capability.ENGAGEMENTS_VIEW)
     shared = queries.access_shared(request.auth, shared_id)
-    heard = queries.heard_across(shared)
     return {**_shared_out(shared),
-            "heard": {"inputs": heard.inputs, "voices": heard.voices,
-                      "by_kind": {t.code: t[1] for t in heard.by_kind},
-                      "by_region": {t.code: t[1] for t in heard.by_region},
-                      "by_language": {t.code: t[1] for t in heard.by_language}, "gaps": list(heard.gaps)},
             "findings": [{"id": f.pk, "title": f.title, "description": f.description, "countries": f.countries}
                          for f in queries.findings(shared)],
             "invitations": [_invitation_out(i) for i in queries.invitations_sent(shared).select_related(
                 "shared__assessment")]}
 
 
-@router.post("/{int:shared_id}/invitations", response=documented({201: InvitationOut}),
+@router.get("/{int:shared_id}/heard", response=documented({200: SharedHeardOut}),
+            summary="Who was heard across every engagement held in it: counts and gaps, nobody named")
+def shared_heard(request, shared_id: int):
+    _require(request.auth, Capability.ENGAGEMENTS_VIEW)
+    heard = queries.heard_across(queries.access_shared(request.auth, shared_id))
+    return {"inputs": heard.inputs, "voices": heard.voices, "by_kind": {t.code: t[1] for t in heard.by_kind},
+            "by_region": {t.code: t[1] for t in heard.by_region},
+            "by_language": {t.code: t[1] for t in heard.by_language}, "gaps": list(heard.gaps)}
+
+
+@router.post("/{int:shared_id}/invitations", response=documented({201: SpaceInvitationOut}),
              summary="Invite another organisation of the installation")
-def invite_organisation(request, shared_id: int, payload: InviteIn):
+def invite_organisation(request, shared_id: int, payload: SpaceInviteIn):
     viewer = request.auth
     _require(viewer, Capability.ENGAGEMENTS_EDIT)
     shared = queries.access_shared(viewer, shared_id)
@@ -307,7 +311,7 @@ def leave_shared_assessment(request, shared_id: int):
     return Status(204, None)
 
 
-@router.get("/{int:shared_id}/engagements", response=documented({200: list[EngagementOut]}),
+@router.get("/{int:shared_id}/engagements", response=documented({200: list[SharedEngagementOut]}),
             summary="The engagements held in the shared assessment")
 def list_shared_engagements(request, shared_id: int):
     _require(request.auth, Capability.ENGAGEMENTS_VIEW)
@@ -315,9 +319,9 @@ def list_shared_engagements(request, shared_id: int):
     return [_engagement_out(engagement) for engagement in queries.shared_engagements(shared)]
 
 
-@router.post("/{int:shared_id}/engagements", response=documented({201: EngagementOut}),
+@router.post("/{int:shared_id}/engagements", response=documented({201: SharedEngagementOut}),
              summary="Hold one of the organisation's engagements inside the shared assessment")
-def share_engagement(request, shared_id: int, payload: EngagementIn):
+def share_engagement(request, shared_id: int, payload: SharedEngagementIn):
     viewer = request.auth
     _require(viewer, Capability.ENGAGEMENTS_EDIT)
     shared = queries.access_shared(viewer, shared_id)
@@ -330,7 +334,7 @@ def share_engagement(request, shared_id: int, payload: EngagementIn):
     return Status(201, _engagement_out(engagement))
 
 
-@router.get("/{int:shared_id}/engagements/{int:engagement_id}/inputs", response=documented({200: InputsOut}),
+@router.get("/{int:shared_id}/engagements/{int:engagement_id}/inputs", response=documented({200: SharedInputsOut}),
             summary="The standing inputs of a shared engagement, speakers named only as safety allows")
 def list_shared_inputs(request, shared_id: int, engagement_id: int):
     _require(request.auth, Capability.ENGAGEMENTS_VIEW)
@@ -341,7 +345,7 @@ def list_shared_inputs(request, shared_id: int, engagement_id: int):
             "inputs": [vars(row) for row in inputs]}
 
 
-@router.get("/{int:shared_id}/partners", response=documented({200: list[PartnerOut]}),
+@router.get("/{int:shared_id}/partners", response=documented({200: list[PoolPartnerOut]}),
             summary="The pool of local partners (only those whose consent stands)")
 def list_pool_partners(request, shared_id: int):
     _require(request.auth, Capability.ENGAGEMENTS_VIEW)
@@ -349,9 +353,9 @@ def list_pool_partners(request, shared_id: int):
     return [_card_out(card) for card in queries.partner_cards(request.auth, shared)]
 
 
-@router.post("/{int:shared_id}/partners", response=documented({201: PartnerOut}),
+@router.post("/{int:shared_id}/partners", response=documented({201: PoolPartnerOut}),
              summary="Put one of the organisation's stakeholders in the pool, on their recorded consent")
-def contribute_partner(request, shared_id: int, payload: PartnerIn):
+def contribute_partner(request, shared_id: int, payload: PoolPartnerIn):
     viewer = request.auth
     _require(viewer, Capability.STAKEHOLDERS_EDIT)
     shared = queries.access_shared(viewer, shared_id)
@@ -379,9 +383,9 @@ def pool_partner_load(request, shared_id: int, partner_id: int):
                           "asked_at": r.asked_at} for r in found.requests]}
 
 
-@router.post("/{int:shared_id}/partners/{int:partner_id}/requests", response=_with_conflict({201: RequestOut}),
+@router.post("/{int:shared_id}/partners/{int:partner_id}/requests", response=_with_conflict({201: PartnerRequestOut}),
              summary="Ask a pool partner to an engagement of the shared assessment (once, whichever member asks)")
-def request_pool_partner(request, shared_id: int, partner_id: int, payload: RequestIn):
+def request_pool_partner(request, shared_id: int, partner_id: int, payload: PartnerRequestIn):
     viewer = request.auth
     _require(viewer, Capability.ENGAGEMENTS_EDIT)
     shared = queries.access_shared(viewer, shared_id)

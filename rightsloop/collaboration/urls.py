@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/invite/", views.invite, name="invite"),
     path("<int:pk>/leave/", views.leave, name="leave"),
+    path("<int:pk>/heard/", views.heard, name="heard"),
     path("<int:pk>/engagements/", views.engagements, name="engagements"),
     path("<int:pk>/engagements/add/", views.engagement_add, name="engagement-add"),
     path("<int:pk>/engagements/<int:engagement_pk>/", views.engagement, name="engagement"),

@@ -74,7 +74,6 @@ def detail(request, pk: int):
     shared = queries.access_shared(viewer, pk)
     engagements = queries.shared_engagements(shared)
     partners = queries.pool(shared)
-    heard = queries.heard_across(shared)
     return render(request, "collaboration/detail.html", {
         "shared": shared,
         "assessment": shared.assessment,
@@ -86,13 +85,21 @@ def detail(request, pk: int):
         "engagement_count": engagements.count(),
         "partners": queries.partner_cards(viewer, shared, partners[:FIRST_SHOWN]),
         "partner_count": partners.count(),
-        "heard": heard,
-        "heard_tables": [(_("Kinds of stakeholder"), heard.by_kind), (_("Regions"), heard.by_region),
-                         (_("Languages"), heard.by_language), (_("At-risk groups"), heard.by_at_risk)],
         "is_lead": shared.lead_id == viewer.organisation.pk,
         "can_edit": viewer.can(Capability.ENGAGEMENTS_EDIT),
         "can_contribute": viewer.can(Capability.STAKEHOLDERS_EDIT),
     })
+
+
+@requires(Capability.ENGAGEMENTS_VIEW)
+@require_GET
+def heard(request, pk: int):
+    shared = queries.access_shared(request.viewer, pk)
+    found = queries.heard_across(shared)
+    return render(request, "collaboration/heard.html", {
+        "shared": shared, "heard": found,
+        "heard_tables": [(_("Kinds of stakeholder"), found.by_kind), (_("Regions"), found.by_region),
+                         (_("Languages"), found.by_language), (_("At-risk groups"), found.by_at_risk)]})
 
 
 @requires(Capability.ENGAGEMENTS_VIEW)

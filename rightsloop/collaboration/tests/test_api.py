@@ -118,8 +118,8 @@ def test_inputs_name_only_attributed_speakers_at_normal_safety(two, api):
     assert speakers[0] == "Open Speaker"
     assert "Wary Speaker" not in body.content.decode() and "Quiet Speaker" not in body.content.decode()
     # The shared report: who was heard across the members' engagements, as counts, naming nobody.
-    detail = api(second.lead).get(f"/api/v1/shared-assessments/{shared.pk}")
-    heard = detail.json()["heard"]
+    detail = api(second.lead).get(f"/api/v1/shared-assessments/{shared.pk}/heard")
+    heard = detail.json()
     assert heard["inputs"] == 3 and heard["by_kind"] == {"affected": 3}
     assert "Speaker" not in detail.content.decode()
 

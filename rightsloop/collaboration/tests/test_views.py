@@ -122,6 +122,7 @@ def test_the_shared_pages_read_a_fixed_number_of_queries(two, sign_in):
     urls = [f"/shared-assessments/{shared.pk}/", f"/shared-assessments/{shared.pk}/engagements/{engagement.pk}/",
             f"/shared-assessments/{shared.pk}/partners/{partner.pk}/", "/shared-assessments/",
             f"/shared-assessments/{shared.pk}/partners/", f"/shared-assessments/{shared.pk}/engagements/",
+            f"/shared-assessments/{shared.pk}/heard/",
             f"/api/v1/shared-assessments/{shared.pk}/partners"]
     api_headers = {}
     from rightsloop.accounts.tests.api_client import ApiClient

@@ -325,7 +325,7 @@ ROUTE_OBJECTS: dict[str, dict[str, str]] = {
     # invitation addressed to the world's organisation; an organisation to invite is one of the installation's
     # (listed by name to every member that invites: never swapped)
     **{f"collaboration:{name}": {"pk": "shared"} for name in (
-        "detail", "invite", "leave", "engagement-add", "partner-add", "engagements", "partners")},
+        "detail", "invite", "leave", "engagement-add", "partner-add", "engagements", "partners", "heard")},
     "collaboration:engagement": {"pk": "shared", "engagement_pk": "shared_engagement"},
     "collaboration:partner": {"pk": "shared", "partner_pk": "pool_partner"},
     "collaboration:partner-withdraw": {"partner_pk": "pool_partner"},
@@ -336,7 +336,8 @@ ROUTE_OBJECTS: dict[str, dict[str, str]] = {
     "api:decline_shared_invitation": {"invitation_id": "shared_invitation"},
     "api:withdraw_pool_consent": {"partner_id": "pool_partner"},
     **{f"api:{name}": {"shared_id": "shared"} for name in (
-        "get_shared_assessment", "leave_shared_assessment", "list_shared_engagements", "list_pool_partners")},
+        "get_shared_assessment", "leave_shared_assessment", "list_shared_engagements", "list_pool_partners",
+        "shared_heard")},
     "api:invite_organisation": {"shared_id": "shared", "body.organisation_id": "invitable_organisation"},
     "api:share_engagement": {"shared_id": "shared", "body.engagement_id": "spare_engagement"},
     "api:list_shared_inputs": {"shared_id": "shared", "engagement_id": "shared_engagement"},
