@@ -489,8 +489,9 @@ def link_assessment_engagements(request, assessment_id: int, payload: Assessment
 def unlink_assessment_engagement(request, assessment_id: int, engagement_id: int):
     viewer = request.auth
     assessment = queries.access_assessment(viewer, assessment_id)
+    engagement = access_engagement(viewer, engagement_id)  # another organisation's: "not found" for every role
     _require(viewer, Capability.ENGAGEMENTS_EDIT)
-    actions.unlink_engagement(assessment=assessment, engagement=access_engagement(viewer, engagement_id), by=viewer)
+    actions.unlink_engagement(assessment=assessment, engagement=engagement, by=viewer)
     return Status(204, None)
 
 
@@ -569,9 +570,9 @@ def assessment_finding_update_risk(request, assessment_id: int, finding_id: int,
     viewer = request.auth
     assessment = queries.access_assessment(viewer, assessment_id)
     finding = queries.access_finding(assessment, finding_id)
+    risk = access_risk(viewer, payload.risk_id)  # another organisation's: "not found" for every role
     _require(viewer, Capability.ENGAGEMENTS_EDIT)
     _require(viewer, Capability.RISKS_EDIT)
-    risk = access_risk(viewer, payload.risk_id)
     plan = actions.risk_plan_of(risk)
     given = payload.dict(exclude_unset=True)
     for name in ("title", "description", "product", "use_context", "affected_groups", "involvement", "scale",

@@ -194,6 +194,14 @@ def test_foreign_and_hidden_are_404_and_read_only_roles_are_403(hr_lead, outside
     named = api(hr_lead).get(f"{BASE}/{mine.pk}/partners").json()
     assert len(named) == 1 and "Hidden" not in named[0]["name"]
     assert api(auditor).get(f"{BASE}/{mine.pk}").status_code == 200
+    # An object named besides the assessment is looked up first: another organisation's is "not found" to any role.
+    held = make_engagement(hr_lead)
+    actions.link_engagements(assessment=mine, engagements=[held], by=hr_lead)
+    assert delete(api(auditor), f"{BASE}/{mine.pk}/engagements/{held.pk}").status_code == 403
+    assert delete(api(auditor), f"{BASE}/{mine.pk}/engagements/{make_engagement(outsider).pk}").status_code == 404
+    finding = actions.record_finding(assessment=mine, title="f", by=hr_lead)
+    assert api(auditor).post(f"{BASE}/{mine.pk}/findings/{finding.pk}/update-risk",
+                             {"risk_id": make_risk(outsider).pk, "reason": "r"}).status_code == 404
     assert api(auditor).post(BASE, BODY).status_code == 403
     assert api(auditor).patch(f"{BASE}/{mine.pk}", {"status": "completed"}).status_code == 403
 
