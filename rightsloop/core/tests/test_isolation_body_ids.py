@@ -142,7 +142,8 @@ PLAIN_NUMBERS = {"scale", "scope", "irremediability", "likelihood", "parts", "se
                  "engagements_expected", "indicative_months", "feedback_within_days",  # an agreement's terms
                  "trust", "influence", "burden", "usefulness", "safety",  # a rating's five scores, 1 to 5
                  "acknowledge_days", "respond_days", "escalate_after_days",  # the grievance mechanism's deadlines
-                 "progress"}  # a phase of an assessment: percent done
+                 "progress",  # a phase of an assessment: percent done
+                 "experts", "affected"}  # local voices each market of a gated decision needs
 
 # Page form fields that name an object. Model choice fields are mapped by their model (MODEL_KINDS)
 # unless named here; other choice fields with numeric values must be named here or in PLAIN_CHOICES.
