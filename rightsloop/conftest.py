@@ -23,6 +23,17 @@ def fresh_key_caches():
 
 
 @pytest.fixture(autouse=True)
+def interface_language_reset():
+    """Each test starts in the default language: the locale middleware leaves the last request's language active
+    in the thread, and a page answered in a stakeholder's Swahili must not turn the next test's messages."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")
+
+
+@pytest.fixture(autouse=True)
 def private_media_root(settings, tmp_path_factory):
     """Sealed files go to MEDIA_ROOT on disk: each test gets its own, never the checkout's var/media."""
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")

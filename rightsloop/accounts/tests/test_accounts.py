@@ -46,11 +46,15 @@ def test_role_capabilities_keep_need_to_know():
     assert ROLE_CAPABILITIES[Role.BOARD] == {Capability.DASHBOARD_VIEW, Capability.RISKS_VIEW,
                                              Capability.DECISIONS_SIGN_OFF, Capability.GRIEVANCES_OVERSEE,
                                              Capability.OVERSIGHT_VIEW, Capability.RISKS_BOARD_REVIEW,
-                                             Capability.REPORTS_VIEW, Capability.REPORTS_PUBLISH}
+                                             Capability.REPORTS_VIEW, Capability.REPORTS_PUBLISH,
+                                             Capability.LOCAL_VOICES_OVERRIDE}
     # A grievance's content is for handlers only: never the board, decision makers, auditors or administrators.
     assert [role for role, held in ROLE_CAPABILITIES.items() if Capability.GRIEVANCES_HANDLE in held] == [Role.HR_LEAD]
     # Only the board signs off a decision on a board-level risk: the team cannot take it alone.
     assert [role for role, held in ROLE_CAPABILITIES.items() if Capability.DECISIONS_SIGN_OFF in held] == [Role.BOARD]
+    # Only the board, or the administrator for it, lets a market entry past the local-voices gate (G2).
+    assert {role for role, held in ROLE_CAPABILITIES.items() if Capability.LOCAL_VOICES_OVERRIDE in held} == {
+        Role.BOARD, Role.ADMIN}
     assert Capability.AUDIT_VIEW in ROLE_CAPABILITIES[Role.AUDITOR]
     assert not {Capability.STAKEHOLDERS_EDIT, Capability.FEEDBACK_SEND} & ROLE_CAPABILITIES[Role.AUDITOR]
 

@@ -41,15 +41,18 @@ def hr_lead(organisation) -> Viewer:
 
 
 def test_about_fifteen_risks_across_the_products_with_a_spread_on_the_heat_map(organisation, hr_lead):
-    risks = Risk.objects.for_organisation(organisation)
+    # Besides these, the East African assessment's finding registered one of its own (demo/assessments.py).
+    from_findings = Risk.objects.for_organisation(organisation).filter(assessment_findings__isnull=False).count()
+    assert from_findings == 1
+    risks = Risk.objects.for_organisation(organisation).filter(assessment_findings__isnull=True)
     assert risks.count() == len(demo_risks.RISKS) == 15
     assert set(risks.values_list("product", flat=True)) == {
         "Kestrel Chat", "KestrelPay", "KestrelPay Crédito", "Kestrel Cloud Vision"}
     # Every risk went through create_risk: a history entry and an audit entry each.
     assert all(risk.changes.count() == 1 for risk in risks)
-    assert AuditEntry.objects.filter(organisation=organisation, action="risk.registered").count() == 15
+    assert AuditEntry.objects.filter(organisation=organisation, action="risk.registered").count() == 15 + 1
     grid = queries.heat_map(hr_lead)
-    assert sum(map(sum, grid)) == 15
+    assert sum(map(sum, grid)) == 15 + 1
     assert sum(1 for row in grid if any(row)) == 5  # every severity band is used
     assert sum(1 for column in zip(*grid, strict=True) if any(column)) >= 4
     assert risks.severe().count() >= 5
@@ -85,7 +88,9 @@ def test_mitigations_in_every_state_with_reasons_remedies_indicators_and_views_f
     unmitigated = mitigations.unmitigated()
     assert unmitigated.count() >= 3
     assert all(m.reason and m.remedy_plan for m in unmitigated)
-    assert Risk.objects.for_organisation(organisation).filter(mitigations__isnull=True).count() == 0
+    # Only the risk an assessment's finding registered last week waits for its first mitigation.
+    waiting = Risk.objects.for_organisation(organisation).filter(mitigations__isnull=True)
+    assert [risk.assessment_findings.exists() for risk in waiting] == [True]
     evidence = Evidence.objects.filter(indicator__mitigation__organisation=organisation)
     assert evidence.count() >= 10
     assert evidence.values("indicator").distinct().count() >= 4
@@ -203,7 +208,7 @@ def test_reset_rebuilds_the_same_risks(organisation):
     from rightsloop.demo.loader import count_demo
 
     before = count_demo(organisation, timezone.localdate())
-    assert before.risks == 15 and before.strategic_decisions == 3 and before.context_events == 3
+    assert before.risks == 15 + 1 and before.strategic_decisions == 3 and before.context_events == 3
 
     call_command("load_demo", "--reset", stdout=StringIO())
 

@@ -79,11 +79,13 @@ def test_creates_the_stakeholders_and_engagements_of_the_content(loaded_demo):
     organisation = demo_organisation()
 
     stakeholders = Stakeholder.objects.for_organisation(organisation)
-    # The register's people, and the NGO several teams asked too often with one of its people (demo/load.py).
-    assert stakeholders.count() == len(content.STAKEHOLDERS) + 2 >= 32
+    # The register's people, the NGO several teams asked too often with one of its people (demo/load.py), and two
+    # local partners the East African assessment registered (demo/assessments.py).
+    assert stakeholders.count() == len(content.STAKEHOLDERS) + 2 + 2 >= 34
     assert {demo_load.NGO_NAME, demo_load.MEMBER_NAME} <= {s.name for s in stakeholders}
     assert set(stakeholders.values_list("kind", flat=True)) == set(Kind.values)
-    assert stakeholders.filter(safety_level=SafetyLevel.HIGH).count() in (2, 3)
+    # The content's people at high safety level, and a local partner of the East African assessment.
+    assert stakeholders.filter(safety_level=SafetyLevel.HIGH).count() in (3, 4)
     assert stakeholders.filter(preferred_language__in=["es", "fr"]).exists()
     proxies = stakeholders.filter(kind=Kind.PROXY)
     assert all(p.representations.current().exclude(legitimacy_basis="").exists() for p in proxies)

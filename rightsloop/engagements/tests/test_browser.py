@@ -230,7 +230,7 @@ def test_hr_lead_closes_a_loop_end_to_end(browser_page, mailoutbox):
         return metrics.filter(has=page.locator("dt", has_text=label)).locator("dd")
 
     expect(metric("Closed loops")).to_have_text("1")
-    expect(metric("Share of inputs decided")).to_have_text("100 %")
+    expect(metric("Share of inputs decided")).to_have_text("100%")
     expect(metric("Overdue loops")).to_have_text("0")
     expect(metric("Inputs awaiting a decision")).to_have_text("0")
     expect(page.get_by_text("No overdue loops.")).to_be_visible()
