@@ -212,11 +212,42 @@ def shared_inputs(engagement: Engagement) -> tuple[list[SharedInput], int]:
             for row in rows], total
 
 
+# How long the counts are kept at most; any recorded change in a contributing organisation renews them sooner.
+HEARD_KEPT_SECONDS = 3600
+
+
 def heard_across(shared: SharedAssessment) -> Heard:
     """Who was heard in every engagement held in the shared assessment, as counts only (the report members
     share): kinds, regions, languages, at-risk groups and the gaps, against the assessment's countries. People at
     high safety level count as unattributed (engagements.representation), whoever's register they are in; no
-    name, group or person is listed."""
+    name, group or person is listed.
+
+    The counts are the same for every member who reads them (nobody's grants change them), and they add up
+    thousands of inputs (up to a second on PostgreSQL at ten members): they are remembered per language until the
+    next recorded change in any organisation whose engagements are held in it, as the board view is
+    (core.audit.latest_change: every input recorded, mended or withdrawn, and every change of a speaker's
+    languages or safety level, is audited in its organisation's log).
+    """
+    from django.core.cache import cache
+    from django.utils.translation import get_language
+
+    from rightsloop.core.audit import READS
+    from rightsloop.core.models import AuditEntry
+
+    contributors = SharedEngagement.objects.filter(shared=shared).values("organisation_id")
+    # One audit chain numbers every organisation's entries: the newest among the contributors' says it all.
+    newest = (AuditEntry.objects.filter(Q(organisation__in=contributors) | Q(organisation=shared.lead_id))
+              .exclude(action__in=READS).order_by("-sequence").values_list("sequence", "entry_hash").first())
+    stamp = f"{newest[0]}-{newest[1][:16]}" if newest else "0"
+    key = f"collaboration:heard:{shared.pk}:{get_language()}:{stamp}"
+    found = cache.get(key)
+    if found is None:
+        found = _count_heard(shared)
+        cache.set(key, found, HEARD_KEPT_SECONDS)
+    return found
+
+
+def _count_heard(shared: SharedAssessment) -> Heard:
     # The engagements' ids once, as a list: a subquery of subqueries led SQLite through every input.
     ids = list(shared_engagements(shared).values_list("pk", flat=True))
     # The inputs by primary key: filtered by engagement inside who_was_heard's joins, SQLite without statistics

@@ -143,3 +143,18 @@ def test_the_shared_pages_read_a_fixed_number_of_queries(two, sign_in):
     after = [count(url) for url in urls]
     assert after == before, dict(zip(urls, zip(before, after, strict=True), strict=True))
     assert max(before) <= 30, dict(zip(urls, before, strict=True))
+
+
+def test_who_was_heard_is_remembered_until_a_contributor_records_a_change(two, sign_in):
+    from rightsloop.collaboration import queries
+
+    lead, second = two
+    shared = make_shared(lead.lead)
+    engagement, _partner = _grow(shared, second, lead, 1)
+    assert queries.heard_across(shared).inputs == 2
+    with CaptureQueriesContext(connection) as remembered:
+        assert queries.heard_across(shared).inputs == 2
+    assert len(remembered.captured_queries) == 1  # the stamp only
+    # The second member records a third input: its audit entry renews the counts.
+    make_input(second.lead, engagement, engagement.participations.first())
+    assert queries.heard_across(shared).inputs == 3
