@@ -155,8 +155,10 @@ def voices_on(decision) -> list[Voice]:
     from rightsloop.engagements.models import Input
     from rightsloop.stakeholders.models import AffectedGroup, StakeholderTrait
 
-    rows = list(Input.objects.for_organisation(decision.organisation).standing()
-                .filter(strategic_decisions=decision)
+    # Through the link table as a subquery: joined the other way, SQLite without statistics read every input
+    # of the organisation (300 ms at a million inputs, with none linked).
+    linked = decision.inputs.through.objects.filter(strategicdecision_id=decision.pk).values("input_id")
+    rows = list(Input.objects.filter(organisation_id=decision.organisation_id, pk__in=linked).standing()
                 .values_list("speaker__stakeholder_id", "speaker__stakeholder__kind",
                              "speaker__stakeholder__country", "language", "group_id")
                 .distinct().order_by())

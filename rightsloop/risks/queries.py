@@ -255,8 +255,11 @@ def who_was_heard_on_decision(decision: StrategicDecision, viewer: Viewer | None
     them is cut to totals and gaps (the template, the API). `markets`: those of the linked risks, when the caller
     has already read them (the decision page has); else read here in one query.
     """
-    related = Input.objects.filter(
-        Q(strategic_decisions=decision) | Q(engagement__in=decision.engagements.values("pk"))).values("pk")
+    # The inputs by id, read once: as a join, SQLite without statistics walked every input of the organisation
+    # (1.5 s at a million inputs, for a decision with none linked).
+    linked = StrategicDecision.inputs.through.objects.filter(strategicdecision_id=decision.pk).values("input_id")
+    related = list(Input.objects.filter(Q(pk__in=linked) | Q(engagement_id__in=decision.engagements.values("pk")))
+                   .values_list("pk", flat=True))
     if markets is None:
         markets = list(RiskMarket.objects.filter(risk__strategic_decisions=decision)
                        .values_list("country", flat=True).distinct())
