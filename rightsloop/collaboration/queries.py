@@ -231,14 +231,11 @@ def heard_across(shared: SharedAssessment) -> Heard:
     from django.core.cache import cache
     from django.utils.translation import get_language
 
-    from rightsloop.core.audit import READS
-    from rightsloop.core.models import AuditEntry
+    from rightsloop.core.audit import latest_change_among
 
-    contributors = SharedEngagement.objects.filter(shared=shared).values("organisation_id")
-    # One audit chain numbers every organisation's entries: the newest among the contributors' says it all.
-    newest = (AuditEntry.objects.filter(Q(organisation__in=contributors) | Q(organisation=shared.lead_id))
-              .exclude(action__in=READS).order_by("-sequence").values_list("sequence", "entry_hash").first())
-    stamp = f"{newest[0]}-{newest[1][:16]}" if newest else "0"
+    contributors = Organisation.objects.filter(
+        Q(pk=shared.lead_id) | Q(pk__in=SharedEngagement.objects.filter(shared=shared).values("organisation_id")))
+    stamp = latest_change_among(contributors.values("pk"))
     key = f"collaboration:heard:{shared.pk}:{get_language()}:{stamp}"
     found = cache.get(key)
     if found is None:

@@ -162,8 +162,16 @@ def latest_change(organisation: Organisation) -> str:
     The entry's seal (a hash over its time and content) keeps two databases that reuse a sequence number apart
     (a test database rolled back, a restore).
     """
-    newest = (AuditEntry.objects.filter(organisation=organisation).exclude(action__in=READS)
-              .order_by("-sequence").values_list("sequence", "entry_hash").first())
+    return _stamp(AuditEntry.objects.filter(organisation=organisation))
+
+
+def latest_change_among(organisations) -> str:
+    """latest_change over several organisations (ids or a queryset of them): one audit chain numbers them all."""
+    return _stamp(AuditEntry.objects.filter(organisation__in=organisations))
+
+
+def _stamp(entries) -> str:
+    newest = entries.exclude(action__in=READS).order_by("-sequence").values_list("sequence", "entry_hash").first()
     return f"{newest[0]}-{newest[1][:16]}" if newest else "0"
 
 
