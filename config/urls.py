@@ -29,6 +29,7 @@ urlpatterns = [
     path("reports/", include("rightsloop.disclosure.report_urls")),
     path("assessments/", include("rightsloop.assessments.urls")),
     path("shared-assessments/", include("rightsloop.collaboration.urls")),
+    path("consensus/", include("rightsloop.consensus.urls")),
     # The grievance mechanism's public door: no sign-in, no JavaScript, no address of anyone kept.
     path("g/", include("rightsloop.grievances.public_urls")),
     # What respondents and the public see: no sign-in, no personal data.

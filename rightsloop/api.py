@@ -156,6 +156,7 @@ def unexpected(request, exc):
 
 from rightsloop.assessments.api import router as assessments_router  # noqa: E402
 from rightsloop.collaboration.api import router as collaboration_router  # noqa: E402
+from rightsloop.consensus.api import router as consensus_router  # noqa: E402
 from rightsloop.consultations.api import router as consultations_router  # noqa: E402
 from rightsloop.core.api import router as audit_log_router  # noqa: E402
 from rightsloop.disclosure.api import router as open_data_router  # noqa: E402
@@ -199,3 +200,4 @@ api.add_router("/", open_data_router)
 api.add_router("/", audit_log_router)
 api.add_router("/shared-assessments", collaboration_router)
 api.add_router("/assessments", assessments_router)
+api.add_router("/consensus", consensus_router)

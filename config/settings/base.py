@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "rightsloop.disclosure",
     "rightsloop.assessments",
     "rightsloop.collaboration",
+    "rightsloop.consensus",
     "rightsloop.demo",
 ]
 

@@ -27,6 +27,7 @@ from rightsloop.accounts.tests.factories import make_member
 from rightsloop.accounts.viewer import Viewer
 from rightsloop.assessments.tests.worlds import assessment_world
 from rightsloop.collaboration.tests.worlds import collaboration_world
+from rightsloop.consensus.tests.worlds import consensus_world
 from rightsloop.consultations.tests.factories import consultation_world
 from rightsloop.engagements import actions as engagement_actions
 from rightsloop.engagements.tests.factories import make_engagement, make_input, make_participation
@@ -819,6 +820,7 @@ def build_world(builder: Viewer, marker: str, *, grant_holders: list[Viewer] = (
     report_world(builder, marker, o)
     collaboration_world(builder, marker, o)
     assessment_world(builder, marker, o)
+    consensus_world(builder, marker, o)
     return world
 
 
