@@ -6,3 +6,11 @@ class ConsensusConfig(AppConfig):
     name = "rightsloop.consensus"
     label = "consensus"
     verbose_name = _("Consensus building")
+
+    def ready(self) -> None:
+        from rightsloop.core.registry import site
+
+        from .audit_targets import TARGETS
+
+        for target in TARGETS:
+            site.add_audit_target(target)

@@ -204,6 +204,8 @@ class Participant(models.Model):
     # The device that first used the link (a hash of a cookie it was given): the link is the participant's own,
     # and another device opening it cannot vote in their name until the facilitator frees it.
     device_hash = models.CharField(max_length=64, blank=True, editable=False)
+    # Part of the signed link (consensus.links): a new nonce makes every earlier link of this participant dead.
+    link_nonce = models.CharField(max_length=32, blank=True, editable=False)
     link_revoked_at = models.DateTimeField(null=True, blank=True)
     votes_count = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)

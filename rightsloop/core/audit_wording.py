@@ -37,6 +37,7 @@ PORTAL = _("Stakeholder portal")
 OVERSIGHT = _("Oversight and reporting")
 ASSESSMENTS = _("Regional and country assessments")
 COLLABORATION = _("Shared assessments")
+CONSENSUS = _("Consensus building")
 
 _TABLE: dict[Promise, dict[str, Promise]] = {
     ACCOUNTS: {
@@ -328,6 +329,29 @@ _TABLE: dict[Promise, dict[str, Promise]] = {
         "pool.partner_added": _("%(who)s put %(target)s in a shared pool of partners, with their consent"),
         "pool.consent_withdrawn": _("%(who)s recorded that %(target)s withdrew their consent to the shared pool"),
         "pool.partner_requested": _("%(who)s asked %(target)s, from the shared pool, to an engagement"),
+    },
+    CONSENSUS: {
+        "claim.recorded": _("%(who)s recorded a competing claim: %(target)s"),
+        "claim.changed": _("%(who)s changed the competing claim %(target)s"),
+        "claim.removed": _("%(who)s removed a competing claim"),
+        "claim.weighed": _("%(who)s said how a decision weighed the competing claim %(target)s"),
+        "exercise.created": _("%(who)s set up the consensus exercise %(target)s"),
+        "exercise.changed": _("%(who)s changed the consensus exercise %(target)s"),
+        "exercise.opened": _("%(who)s opened the consensus exercise %(target)s for votes"),
+        "exercise.closed": _("%(who)s closed the consensus exercise %(target)s"),
+        "exercise.statement_added": _("%(who)s added a statement to the consensus exercise %(target)s"),
+        "exercise.statement_moderated": _("%(who)s moderated a statement of the consensus exercise %(target)s"),
+        "exercise.participant_invited": _("%(who)s gave someone a voting link to the consensus exercise %(target)s"),
+        "exercise.link_freed": _("%(who)s freed a voting link of the consensus exercise %(target)s for another "
+                                 "device"),
+        "exercise.link_revoked": _("%(who)s revoked a voting link of the consensus exercise %(target)s"),
+        "exercise.room_votes_recorded": _("%(who)s recorded a room's votes in the consensus exercise %(target)s"),
+        "exercise.polis_imported": _("%(who)s imported a Pol.is conversation into the consensus exercise %(target)s"),
+        "exercise.polis_exported": _("%(who)s exported the consensus exercise %(target)s in Pol.is's format"),
+        "exercise.analysis_requested": _("%(who)s asked for a new analysis of the consensus exercise %(target)s"),
+        "exercise.results_to_inputs": _("%(who)s turned findings of the consensus exercise %(target)s into inputs"),
+        "exercise.outcome_sent": _("%(who)s told the participants of the consensus exercise %(target)s what became "
+                                   "of it"),
     },
     ASSESSMENTS: {
         "assessment.created": _("%(who)s started the assessment %(target)s"),

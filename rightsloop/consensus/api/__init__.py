@@ -5,4 +5,4 @@ from ninja import Router
 router = Router(tags=["consensus"])
 
 # Imported for their side effect of adding endpoints to the router; each module imports `router` from here.
-from . import claims, exercises, polis, runs  # noqa: E402, F401
+from . import claims, exercises, polis, runs, votes  # noqa: E402, F401
