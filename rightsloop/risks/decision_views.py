@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from rightsloop.accounts.permissions import requires
 from rightsloop.accounts.roles import Capability, Role
+from rightsloop.consensus import claim_columns
 from rightsloop.core.pagination import paginate, query_without_page
 from rightsloop.engagements.queries import visible_inputs
 
@@ -143,6 +144,8 @@ def _detail_context(request, decision: StrategicDecision, *, refused: dict[str, 
         "kind": "decision",
         "can_edit": viewer.can(Capability.RISKS_EDIT),
         "is_draft": decision.status == DecisionStatus.DRAFT,
+        # The competing claims on the decision and its risks (consensus, E5): what its rationale weighs.
+        "claims": claim_columns.decision_section(viewer, decision),
     }
 
 

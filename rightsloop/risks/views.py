@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from rightsloop.accounts.permissions import requires
 from rightsloop.accounts.roles import Capability, Role
+from rightsloop.consensus import claim_columns
 from rightsloop.core.pagination import paginate, query_without_page
 from rightsloop.stakeholders.queries import groups_touched_by
 
@@ -143,6 +144,9 @@ def _risk_page(request, risk, *, review_form=None, status=200):
         "today": timezone.localdate(),
         "affected_groups": groups_touched_by(viewer, risk),
         "can_see_groups": viewer.can(Capability.STAKEHOLDERS_VIEW),
+        # Competing claims on the risk (consensus, E5), for those who read engagements.
+        "claim_count": claim_columns.claim_count_on_risk(viewer, risk)
+        if viewer.can(Capability.ENGAGEMENTS_VIEW) else None,
         "board_reviews": list(risk.board_reviews.select_related("recorded_by")[:10]),
         "review_form": (review_form or BoardReviewForm(initial={"reviewed_on": timezone.localdate()}))
         if may_review else None,

@@ -235,6 +235,9 @@ def remove_participant(*, participation: Participation, by: Viewer) -> None:
     """Remove someone invited by mistake; a participant who has spoken stays, so their loop can close."""
     if participation.inputs.exists():
         raise ValidationError(_("This participant has inputs recorded and cannot be removed."))
+    # A claim they hold (consensus.Claim) is what they said too: it keeps them in the engagement.
+    if participation.claims.exists():
+        raise ValidationError(_("This participant holds a competing claim and cannot be removed."))
     audit.record(
         organisation=participation.engagement.organisation, by=by, action="participant.removed",
         target=participation, summary=f"stakeholder #{participation.stakeholder_id}",
