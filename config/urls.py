@@ -38,6 +38,8 @@ urlpatterns = [
     path("open-data/", include("rightsloop.disclosure.public_urls")),
     # Published public reports: no sign-in, counts and words written for publication only.
     path("r/", include("rightsloop.disclosure.public_report_urls")),
+    # Consensus exercises' voting links: no sign-in, no JavaScript; the link is the participant's own.
+    path("vote/", include("rightsloop.consensus.public_urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("api/v1/", token_authenticated(api.urls)),
 ]

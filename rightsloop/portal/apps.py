@@ -22,6 +22,11 @@ class PortalConfig(AppConfig):
         site.add_portal_section(PortalSection(
             key="engagements", label=_("Upcoming engagements"), urls="rightsloop.portal.sections.engagements",
             order=20))
+        from .sections.exercises import has_exercises
+
+        site.add_portal_section(PortalSection(
+            key="exercises", label=_("Have your say: vote on statements"), urls="rightsloop.portal.sections.exercises",
+            order=25, shown=has_exercises))
         site.add_portal_section(PortalSection(
             key="details", label=_("Your details and consent"), urls="rightsloop.portal.sections.details",
             order=90))
