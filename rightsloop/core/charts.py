@@ -1,7 +1,8 @@
 """The product's charts, laid out in Python for server-rendered SVG, each with the same numbers as a table.
 
-Seven kinds: a funnel, horizontal bars, stacked columns over time, lines over time, a sparkline (one small line,
-for small multiples), a world map, and a schedule (phases over dates, with today marked). The templates under
+Eight kinds: a funnel, horizontal bars, stacked columns over time, lines over time, a sparkline (one small line,
+for small multiples), a world map, a schedule (phases over dates, with today marked), and a scatter (points in a
+plane whose axes carry no meaning, coloured by series: the opinion map of a consensus exercise). The templates under
 core/templates/charts/ only place what is computed here, with presentation attributes and classes (the
 Content-Security-Policy allows no inline style) and no JavaScript; include any chart with
 ``{% include chart.template with chart=chart %}``. The same templates go into the board pack PDF (WeasyPrint).
@@ -311,6 +312,7 @@ class Timeline:
     plot_start: int
     plot_end: int
     height: int = TIME_TOP + TIME_PLOT + TIME_BOTTOM
+    period_heading: str = ""   # the table's first column; "Period" unless told (columns need not be periods)
 
     @property
     def hidden_text(self) -> str:
@@ -337,7 +339,8 @@ def nice_step(top: int, most: int = 5) -> int:
 
 
 def timeline(key: str, title: str, description: str, periods: list[str], series: list[dict], *,
-             value_heading: str, smallest: int = SMALLEST, rtl: bool | None = None) -> Timeline:
+             value_heading: str, smallest: int = SMALLEST, rtl: bool | None = None,
+             period_heading: str = "") -> Timeline:
     """Stacked columns, one per period, one segment per series ({"label", "values": one per period});
     a hidden value is left out of its column and the column's total reads as a lower bound."""
     rtl = _rtl(rtl)
@@ -381,7 +384,7 @@ def timeline(key: str, title: str, description: str, periods: list[str], series:
     start, end = (TIME_END, width - TIME_AXIS) if rtl else (TIME_AXIS, width - TIME_END)
     return Timeline(key=_check_key(key), title=title, description=description, value_heading=value_heading,
                     series=legend, columns=columns, ticks=ticks, smallest=smallest, width=width,
-                    plot_start=start, plot_end=end)
+                    plot_start=start, plot_end=end, period_heading=period_heading)
 
 
 # --- lines --------------------------------------------------------------------------------------------------
@@ -995,10 +998,105 @@ def schedule(key: str, title: str, description: str, rows: list[dict], *, label_
                     plot_start=start_x, plot_end=end_x)
 
 
+# --- scatter ------------------------------------------------------------------------------------------------
+
+SCATTER_WIDTH = 480
+SCATTER_HEIGHT = 360
+SCATTER_PAD = 6
+SCATTER_DOT = 3          # radius of an unweighted point
+SCATTER_LARGEST = 18     # radius of the heaviest weighted point; areas follow the weights
+
+
+@dataclass(frozen=True)
+class Dot:
+    x: int
+    y: int
+    r: float
+
+
+@dataclass(frozen=True)
+class Cloud:
+    """One series of points: its label and count for the legend and the table, its colour and its dots."""
+    label: str
+    count: int | None      # None: hidden for safety, "fewer than N" in the table
+    fill: str
+    hollow: bool
+    dots: list[Dot]
+
+    @property
+    def hidden(self) -> bool:
+        return self.count is None
+
+
+@dataclass(frozen=True)
+class Scatter:
+    template: ClassVar[str] = "charts/scatter.html"
+    kind: ClassVar[str] = "scatter"
+    key: str
+    title: str
+    description: str
+    label_heading: str
+    value_heading: str
+    series: list[Cloud]
+    smallest: int
+    width: int = SCATTER_WIDTH
+    height: int = SCATTER_HEIGHT
+
+    @property
+    def hidden_text(self) -> str:
+        return fewer_than(self.smallest)
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(cloud.dots for cloud in self.series)
+
+
+def scatter(key: str, title: str, description: str, series: list[dict], *, label_heading: str, value_heading: str,
+            smallest: int = SMALLEST, rtl: bool | None = None) -> Scatter:
+    """Points in a plane, one colour per series: {"label", "count" (int, or None where hidden), "points": [[x, y]
+    or [x, y, weight]], "muted" (drawn in the neutral grey of hidden things), "hollow" (outlined only)}.
+
+    Both axes get the same unit, so distances read true; a weighted point's area follows its weight (a cluster
+    sized by its members). The axes carry no direction, so nothing is mirrored right to left. The table lists
+    each series with its count: the points themselves are a picture, not figures.
+    """
+    points = [point for item in series for point in item.get("points", [])]
+    weighted = any(len(point) > 2 for point in points)
+    heaviest = max((float(point[2]) for point in points if len(point) > 2), default=1.0) or 1.0
+    room = SCATTER_PAD + (SCATTER_LARGEST if weighted else SCATTER_DOT)
+    xs, ys = [float(p[0]) for p in points], [float(p[1]) for p in points]
+    span = max(max(xs, default=0) - min(xs, default=0), max(ys, default=0) - min(ys, default=0)) or 1.0
+    scale = min((SCATTER_WIDTH - 2 * room) / span, (SCATTER_HEIGHT - 2 * room) / span)
+    mid_x = (max(xs, default=0) + min(xs, default=0)) / 2
+    mid_y = (max(ys, default=0) + min(ys, default=0)) / 2
+
+    def dot(point) -> Dot:
+        radius = SCATTER_DOT
+        if weighted:
+            weight = float(point[2]) if len(point) > 2 else 1.0
+            radius = round(max(SCATTER_LARGEST * math.sqrt(max(weight, 0) / heaviest), 2.0), 1)
+        # SVG's y grows downwards; the plane's upwards.
+        return Dot(x=round(SCATTER_WIDTH / 2 + (float(point[0]) - mid_x) * scale),
+                   y=round(SCATTER_HEIGHT / 2 - (float(point[1]) - mid_y) * scale), r=radius)
+
+    clouds, colour = [], 0
+    for item in series:
+        if item.get("muted"):
+            fill = HIDDEN
+        else:
+            fill, colour = CATEGORICAL[colour % len(CATEGORICAL)], colour + 1
+        # Heaviest first, so small points are drawn on top of large ones and stay visible.
+        ordered = sorted(item.get("points", []), key=lambda p: -float(p[2]) if len(p) > 2 else 0.0)
+        clouds.append(Cloud(label=item["label"], count=item.get("count"), fill=fill, hollow=bool(item.get("hollow")),
+                            dots=[dot(point) for point in ordered]))
+    return Scatter(key=_check_key(key), title=title, description=description, label_heading=label_heading,
+                   value_heading=value_heading, series=clouds, smallest=smallest)
+
+
 # --- from stored data ---------------------------------------------------------------------------------------
 
-KINDS = ("funnel", "bars", "timeline", "lines", "sparkline", "world_map", "schedule")
-Chart = Funnel | Bars | Timeline | Lines | WorldMap | Schedule
+KINDS = ("funnel", "bars", "timeline", "lines", "sparkline", "world_map", "schedule", "scatter")
+Chart = Funnel | Bars | Timeline | Lines | WorldMap | Schedule | Scatter
 
 
 # Kinds an app draws itself (the risk register's heat map): kind -> build(key, title, description, data, rtl=...),
@@ -1033,6 +1131,8 @@ def from_data(kind: str, key: str, title: str, description: str, data: dict, *,
                          **arguments)
     if kind == "schedule":
         return schedule(key, title, description, arguments.pop("rows"), rtl=rtl, **arguments)
+    if kind == "scatter":
+        return scatter(key, title, description, arguments.pop("series"), rtl=rtl, **arguments)
     return world_map(key, title, description, arguments.pop("values"), rtl=rtl, **arguments)
 
 

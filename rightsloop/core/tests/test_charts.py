@@ -311,3 +311,46 @@ def test_every_label_is_inside_the_picture(spec):
         for x, y, anchor in re.findall(r'<text x="(-?\d+)" y="(-?\d+)" text-anchor="(\w+)"', svg):
             assert 0 <= int(x) <= width and 0 < int(y) <= height, (x, y)
             assert not (anchor == "end" and int(x) < 20) and not (anchor == "start" and int(x) > width - 20)
+
+
+CLOUDS = [{"label": "Group A", "count": 40, "points": [[-2.0, 0.5], [-1.5, -0.5], [-2.5, 0.0]]},
+          {"label": "Group B", "count": 35, "points": [[2.0, 0.0], [1.0, 1.0]]},
+          {"label": "A group too small to show", "count": None, "points": [[0.0, 3.0]], "muted": True},
+          {"label": "Not in a group", "count": 4, "points": [[0.0, -3.0]], "hollow": True}]
+
+
+def test_scatter_keeps_equal_units_colours_series_and_tables_counts_only():
+    chart = charts.scatter("map", "Opinion map", "Participants.", CLOUDS, label_heading="Group",
+                           value_heading="Participants")
+    a, b, small, loose = chart.series
+    assert (a.fill, b.fill, small.fill) == (charts.CATEGORICAL[0], charts.CATEGORICAL[1], charts.HIDDEN)
+    # Equal units: the x span (-2.5..2) is narrower than the y span (-3..3), so y fills the height, x does not.
+    xs = [dot.x for cloud in chart.series for dot in cloud.dots]
+    ys = [dot.y for cloud in chart.series for dot in cloud.dots]
+    assert min(ys) == charts.SCATTER_PAD + charts.SCATTER_DOT
+    assert max(ys) == charts.SCATTER_HEIGHT - charts.SCATTER_PAD - charts.SCATTER_DOT
+    assert max(xs) - min(xs) == round((max(ys) - min(ys)) * 4.5 / 6)
+    assert small.dots[0].y < loose.dots[0].y  # the plane's up is the picture's up
+    html = html_of(chart)
+    assert table(html) == {"Group A": ["40"], "Group B": ["35"], "A group too small to show": ["fewer than 5"],
+                           "Not in a group": ["4"]}
+    assert picture(html).count("<circle") == 7 and 'fill="none"' in picture(html) and "None" not in html
+    assert not re.search(r"\sstyle=", html) and "<script" not in html and 'direction="ltr"' in html
+
+
+def test_scatter_sizes_weighted_points_by_area_and_lays_out_from_stored_json():
+    weighted = [{"label": "Group A", "count": 104, "points": [[0, 0, 100], [1, 1, 4]]}]
+    chart = charts.render({"kind": "scatter", "key": "bases", "title": "T", "description": "",
+                           "data": {"series": weighted, "label_heading": "G", "value_heading": "N"}})
+    big, small = chart.series[0].dots
+    assert big.r == charts.SCATTER_LARGEST and small.r == round(charts.SCATTER_LARGEST * 0.2, 1)
+    for dot in (big, small):
+        assert dot.r <= dot.x <= chart.width - dot.r and dot.r <= dot.y <= chart.height - dot.r
+    empty = charts.scatter("e", "E", "", [], label_heading="G", value_heading="N")
+    assert empty.is_empty and "Nothing to show yet." in html_of(empty)
+
+
+def test_timeline_columns_may_be_other_than_periods():
+    html = html_of(charts.timeline("s", "S", "", ["#3"], [{"label": "Agree", "values": [4]}], value_heading="All",
+                                   period_heading="Statement"))
+    assert '<th scope="col">Statement</th>' in html and ">Period<" not in html
