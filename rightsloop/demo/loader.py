@@ -12,6 +12,7 @@ from rightsloop.accounts.actions import add_member
 from rightsloop.accounts.models import Membership, User
 from rightsloop.accounts.roles import Role
 from rightsloop.accounts.viewer import Viewer
+from rightsloop.consensus.models import Claim
 from rightsloop.core import audit
 from rightsloop.core.models import AuditEntry, Organisation
 from rightsloop.engagements import actions as engagement_actions
@@ -36,6 +37,7 @@ from . import risks as demo_risks
 from .agreements import load_agreements
 from .assessments import load_assessments
 from .collaboration import load_collaboration
+from .consensus import load_consensus
 from .consultation import build_consultation
 from .grievances import delete_grievances, load_grievances
 from .load import load_load
@@ -340,6 +342,8 @@ def build_demo(*, today: datetime.date) -> Organisation:
                      today=today)
     # A second demo company runs the East African assessment with Kestrel (G3), after every other part of it.
     load_collaboration(organisation=organisation, hr_lead=hr_lead, today=today)
+    # Child safety and privacy advocates heard together on scanning Kestrel Chat: claims and an exercise (E5).
+    load_consensus(viewers=builder.viewers, stakeholders=builder.stakeholders, today=today)
     return organisation
 
 
@@ -372,6 +376,8 @@ def delete_demo(organisation: Organisation) -> None:
     delete_reports(organisation)
     LoopReminder.objects.filter(engagement__organisation=organisation).delete()
     FeedbackReport.objects.filter(organisation=organisation).delete()
+    # Claims point at their holders' participations (PROTECT), as inputs do: both go before them.
+    Claim.objects.filter(organisation=organisation).delete()
     # Inputs take their decisions with them; they must go before the participations they point at.
     Input.objects.filter(organisation=organisation).delete()
     Participation.objects.filter(engagement__organisation=organisation).delete()

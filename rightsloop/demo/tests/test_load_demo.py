@@ -18,6 +18,7 @@ from rightsloop.accounts.tests.factories import make_organisation
 from rightsloop.core import audit, keys
 from rightsloop.core.models import AuditChainHead, AuditEntry, Organisation
 from rightsloop.core.tests.test_audit_triggers import install_append_only_triggers
+from rightsloop.demo import consensus as demo_consensus
 from rightsloop.demo import content
 from rightsloop.demo import load as demo_load
 from rightsloop.demo.loader import count_demo
@@ -89,9 +90,10 @@ def test_creates_the_stakeholders_and_engagements_of_the_content(loaded_demo):
     assert stakeholders.filter(preferred_language__in=["es", "fr"]).exists()
     proxies = stakeholders.filter(kind=Kind.PROXY)
     assert all(p.representations.current().exclude(legitimacy_basis="").exists() for p in proxies)
-    # Besides the consultation and the grievances' remedy dialogues (demo/grievances.py).
+    # Besides the consultation, the grievances' remedy dialogues (demo/grievances.py) and the joint dialogue on
+    # scanning Kestrel Chat (demo/consensus.py).
     engagements = Engagement.objects.for_organisation(organisation).exclude(
-        type__in=["public_consultation", "remedy_dialogue"])
+        type__in=["public_consultation", "remedy_dialogue"]).exclude(title=demo_consensus.TITLE)
     assert engagements.count() == len(content.ENGAGEMENTS) + len(demo_load.ASKS) == 13
 
 
