@@ -12,6 +12,7 @@ neither the task nor a page ever sees a 500 from an analysis.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import logging
 import time
@@ -196,7 +197,8 @@ def run_analysis(*, run: AnalysisRun) -> AnalysisRun:
     try:
         read = read_votes(exercise)
         run.votes_as_of = read.votes_as_of
-        analysis = engine.analyse(read.table, parameters)
+        table, run.parameters["kept_from_run"] = _kept_from_previous(read.table, run)
+        analysis = engine.analyse(table, parameters)
         results = analysis.results(min_group_size=exercise.min_group_size)
         placements = pack_placements(analysis)
     except engine.NotEnoughData as reason:
@@ -218,6 +220,20 @@ def run_analysis(*, run: AnalysisRun) -> AnalysisRun:
     _save(run, began, "parameters", "engine_version", "votes_as_of", "results", "placements", "message")
     _refresh_routing(exercise, run)
     return run
+
+
+def _kept_from_previous(table: engine.VoteTable, run: AnalysisRun) -> tuple[engine.VoteTable, int | None]:
+    """Keep in the clustering everyone the previous finished run clustered (METHOD.md: membership is sticky).
+
+    A participant does not drop out of the groups because the exercise grew past what they voted on; the run
+    names the run it kept them from (parameters["kept_from_run"]), so it can be repeated.
+    """
+    previous = (AnalysisRun.objects.filter(exercise_id=run.exercise_id, state=RunState.DONE, pk__lt=run.pk)
+                .order_by("-pk").first())
+    if previous is None:
+        return table, None
+    placed = load_placements(previous)
+    return dataclasses.replace(table, kept=placed.numbers[placed.group >= 0].astype(numpy.int64)), previous.pk
 
 
 def _refresh_routing(exercise: Exercise, run: AnalysisRun) -> None:

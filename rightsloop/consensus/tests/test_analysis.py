@@ -85,7 +85,8 @@ def test_a_run_is_stored_with_its_parameters_and_version_and_repeats_exactly(hr_
     first = analysis.run_analysis(run=AnalysisRun.objects.create(exercise=exercise))
     again = analysis.run_analysis(run=AnalysisRun.objects.create(exercise=exercise))
     assert first.state == RunState.DONE
-    assert first.parameters == engine.Parameters(seed=7).as_dict() and first.parameters["seed"] == 7
+    assert first.parameters == {**engine.Parameters(seed=7).as_dict(), "kept_from_run": None}
+    assert first.parameters["seed"] == 7 and again.parameters["kept_from_run"] == first.pk
     assert first.engine_version == engine.ENGINE_VERSION and first.votes_as_of <= first.finished_at
     first.refresh_from_db()
     assert first.results == again.results and first.results["k"] == 2
@@ -143,3 +144,28 @@ def test_the_vote_table_is_read_in_a_bounded_number_of_queries(hr_lead, django_a
     with django_assert_max_num_queries(6):
         read = analysis.read_votes(exercise)
     assert read.n_votes == 1600
+
+
+def test_who_was_clustered_stays_clustered_when_the_exercise_grows(hr_lead):
+    """Membership is sticky (METHOD.md step 3): a participant grouped on the first five statements keeps a group
+    when five more arrive that they never saw, though they now have fewer than seven votes."""
+    exercise = make_exercise(hr_lead)
+    people, _statements = plant_two_groups(exercise, per_group=10, statements=5)
+    first = analysis.run_analysis(run=AnalysisRun.objects.create(exercise=exercise))
+    assert first.state == RunState.DONE and (analysis.load_placements(first).group >= 0).all()
+    later = add_statements(exercise, 5)
+    now = first.finished_at
+    Vote.objects.bulk_create([Vote(exercise=exercise, participant=person, statement=statement, cast_at=now,
+                                   value=1 if index < 10 else -1)
+                              for index, person in enumerate(people[:16]) for statement in later])
+    second = analysis.run_analysis(run=AnalysisRun.objects.create(exercise=exercise))
+    placed = analysis.load_placements(second)
+    light = [person.number for person in people[16:]]
+    assert second.parameters["kept_from_run"] == first.pk
+    assert (placed.group[numpy.isin(placed.numbers, light)] >= 0).all()
+    # Without the earlier runs, the four with five votes of ten would not be grouped.
+    AnalysisRun.objects.filter(exercise=exercise).delete()
+    fresh = analysis.run_analysis(run=AnalysisRun.objects.create(exercise=exercise))
+    placed = analysis.load_placements(fresh)
+    assert fresh.parameters["kept_from_run"] is None
+    assert (placed.group[numpy.isin(placed.numbers, light)] == -1).all()
