@@ -24,7 +24,7 @@ AnalysisRun.results holds, as JSON (written by consensus.analysis, read by the p
      "group_consensus": [{"statement": 5, "gic": ..}]}   # highest group-informed consensus first
 
 and AnalysisRun.placements, a compressed numpy archive (consensus.analysis.load_placements) of every projected
-participant's id, x, y and group (-1 when not clustered), for the opinion map.
+participant's number, x, y and group (-1 when not clustered), for the opinion map.
 """
 
 from __future__ import annotations
