@@ -345,7 +345,11 @@ _TABLE: dict[Promise, dict[str, Promise]] = {
         "exercise.link_freed": _("%(who)s freed a voting link of the consensus exercise %(target)s for another "
                                  "device"),
         "exercise.link_revoked": _("%(who)s revoked a voting link of the consensus exercise %(target)s"),
+        "exercise.link_reissued": _("%(who)s gave a new voting link (the old one no longer works) in the "
+                                     "consensus exercise %(target)s"),
         "exercise.room_votes_recorded": _("%(who)s recorded a room's votes in the consensus exercise %(target)s"),
+        "exercise.votes_recorded": _("%(who)s sent participants' votes through the API to the consensus exercise "
+                                     "%(target)s"),
         "exercise.polis_imported": _("%(who)s imported a Pol.is conversation into the consensus exercise %(target)s"),
         "exercise.polis_exported": _("%(who)s exported the consensus exercise %(target)s in Pol.is's format"),
         "exercise.analysis_requested": _("%(who)s asked for a new analysis of the consensus exercise %(target)s"),

@@ -2,8 +2,9 @@
 
 The world's engagement holds a claim on its risk (held by the participant) and one on its strategic decision
 (held by its affected group), the decision's weighing of the first, and an open exercise with one accepted
-statement, one awaiting moderation, two participants (the participant of the engagement and a link-only
-voter), a vote, a finished analysis run and a result turned into an input. Every text carries the marker.
+statement, one awaiting moderation, three participants (the participant of the engagement, a link-only
+voter and a room's voter), a vote, a finished analysis run and a result turned into an input. Every text
+carries the marker.
 
 Written with the ORM so that the access tests do not depend on the actions they exercise.
 """
@@ -15,8 +16,9 @@ from django.utils import timezone
 from rightsloop.accounts.viewer import Viewer
 from rightsloop.engagements.models import Input
 
+from .. import links
 from ..models import AnalysisRun, Claim, ClaimWeighing, Exercise, ExerciseResult, Participant, Statement, Vote
-from ..vocabulary import ExerciseStatus, Moderation, ResultKind, RunState
+from ..vocabulary import ExerciseStatus, Moderation, ResultKind, RunState, VoteChannel
 
 
 def consensus_world(builder: Viewer, marker: str, o: dict) -> None:
@@ -38,14 +40,21 @@ def consensus_world(builder: Viewer, marker: str, o: dict) -> None:
     exercise = Exercise.objects.create(
         organisation=organisation, engagement=o["engagement"], question=f"{marker} question?",
         description=f"{marker} exercise", risk=o["risk"], status=ExerciseStatus.OPEN, created_by=user,
-        opened_at=now, next_statement_number=2, next_participant_number=2)
+        opened_at=now, next_statement_number=2, next_participant_number=3)
     o["exercise"] = exercise
     o["statement"] = Statement.objects.create(exercise=exercise, number=0, text=f"{marker} statement",
                                               is_seed=True, moderation=Moderation.ACCEPTED, votes_count=1,
                                               agrees=1)
-    o["voter"] = Participant.objects.create(exercise=exercise, number=0, participation=o["participation"],
+    # The voter is another participant of the engagement than the world's `participation`, which the access tests
+    # invite (a participant already invited would be left as they are, and the request would do nothing).
+    o["voter"] = Participant.objects.create(exercise=exercise, number=0,
+                                            participation=o.get("newcomer_participation", o["participation"]),
                                             votes_count=1)
-    o["link_voter"] = Participant.objects.create(exercise=exercise, number=1)
+    o["link_voter"] = Participant.objects.create(exercise=exercise, number=1, link_nonce=links.new_nonce())
+    # The link-only voter's signed voting link (/vote/<token>/), itself stored nowhere.
+    o["voting_token"] = links.token_for(o["link_voter"])
+    # A person of a workshop room whose votes the facilitator records (numbered after the others).
+    o["room_voter"] = Participant.objects.create(exercise=exercise, number=2, channel=VoteChannel.ROOM)
     o["pending_statement"] = Statement.objects.create(exercise=exercise, number=1, author=o["link_voter"],
                                                       text=f"{marker} pending statement")
     o["vote"] = Vote.objects.create(exercise=exercise, participant=o["voter"], statement=o["statement"], value=1,

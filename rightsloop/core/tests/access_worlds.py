@@ -380,6 +380,58 @@ ROUTE_OBJECTS: dict[str, dict[str, str]] = {
         "get_assessment_finding", "assessment_finding_new_risk")},
     "api:assessment_finding_update_risk": {"assessment_id": "regional_assessment", "finding_id": "finding",
                                            "body.risk_id": "risk"},
+    # Competing claims (consensus/views/claims.py, consensus/api/claims.py): the world's claim on its risk, held by
+    # its participant; the decision linked to that risk weighs it; a new claim is on the risk, held by the participant
+    **{f"consensus:{name}": {"engagement_pk": "engagement"} for name in ("claims", "claim-new")},
+    **{f"consensus:{name}": {"pk": "claim"} for name in ("claim-edit", "claim-remove")},
+    "consensus:claims-on-risk": {"risk_pk": "risk"},
+    "consensus:claims-on-decision": {"decision_pk": "decision"},
+    "consensus:claim-weigh": {"decision_pk": "decision", "claim_pk": "claim"},
+    **{f"api:{name}": {"claim_id": "claim"} for name in ("get_claim", "delete_claim")},
+    "api:create_claim": {"body.engagement_id": "engagement", "body.matter_id": "risk",
+                         "body.holder_id": "participation"},
+    "api:update_claim": {"claim_id": "claim", "body.matter_id": "risk", "body.holder_id": "participation"},
+    "api:weigh_claim": {"decision_id": "decision", "claim_id": "claim"},
+    "api:list_claim_weighings": {"decision_id": "decision"},
+    # Consensus exercises, the facilitator's side (consensus/views/exercises.py, consensus/api/exercises.py): the
+    # world's exercise, its accepted statement, its link-only voter (consensus/tests/worlds.py)
+    "consensus:exercise-new": {"engagement_pk": "engagement"},
+    **{f"consensus:{name}": {"pk": "exercise"} for name in (
+        "exercise", "exercise-edit", "exercise-open", "exercise-close", "statement-add", "participants-invite",
+        "room")},
+    "consensus:statement-moderate": {"pk": "exercise", "statement_pk": "pending_statement"},
+    **{f"consensus:{name}": {"pk": "exercise", "participant_pk": "link_voter"} for name in (
+        "link-reissue", "link-free", "link-revoke")},
+    # A matter, a participant of the engagement or a statement of another organisation in a body is a 400 naming
+    # the field (test_isolation_body_ids); the engagement an exercise is set up in is reached like a path id (404).
+    "api:create_consensus_exercise": {"body.engagement_id": "engagement"},
+    **{f"api:{name}": {"exercise_id": "exercise"} for name in (
+        "get_consensus_exercise", "update_consensus_exercise", "open_consensus_exercise", "close_consensus_exercise",
+        "list_exercise_statements", "add_exercise_statement", "list_exercise_participants",
+        "add_exercise_link_participants", "add_exercise_room_participants")},
+    "api:invite_exercise_participants": {"exercise_id": "exercise"},
+    "api:moderate_exercise_statement": {"exercise_id": "exercise", "statement_id": "pending_statement"},
+    **{f"api:{name}": {"exercise_id": "exercise", "participant_id": "link_voter"} for name in (
+        "reissue_voting_link", "free_voting_link", "revoke_voting_link")},
+    "api:record_exercise_room_votes": {"exercise_id": "exercise"},
+    # Consensus results (consensus/views/results.py, consensus/api/runs.py): the world's exercise and its run
+    **{f"consensus:{name}": {"pk": "exercise"} for name in ("results", "analyse", "send-outcome", "runs")},
+    **{f"consensus:{name}": {"pk": "exercise", "run_pk": "run"} for name in ("run", "results-to-inputs")},
+    **{f"api:{name}": {"exercise_id": "exercise"} for name in (
+        "list_exercise_analysis_runs", "request_exercise_analysis", "get_exercise_outcome", "send_exercise_outcome")},
+    **{f"api:{name}": {"exercise_id": "exercise", "run_id": "run"} for name in (
+        "get_analysis_run", "get_analysis_map", "analysis_results_to_inputs")},
+    # Pol.is files in and out (consensus/views/polis.py, consensus/api/polis.py): the world's exercise
+    "consensus:polis-import": {"pk": "exercise"},
+    "consensus:polis-export": {"pk": "exercise"},
+    "api:import_polis": {"exercise_id": "exercise"},
+    "api:export_polis": {"exercise_id": "exercise"},
+    # Voting (consensus/public_urls.py, portal/sections/exercises.py, consensus/api/votes.py): the link-only voter's
+    # signed link (a credential, never swapped), the world's exercise, its voter by number (a number, not an id)
+    **{f"consensus-public:{name}": {"token": "voting_token"} for name in ("vote", "write")},
+    **{f"portal:exercises:{name}": {"pk": "exercise"} for name in ("vote", "write")},
+    **{f"api:{name}": {"exercise_id": "exercise"} for name in ("list_exercise_votes", "record_exercise_votes")},
+    "api:next_statement_for_participant": {"exercise_id": "exercise", "participant_number": "voter_number"},
 }
 _BY_PARAM = {"stakeholder_id": "stakeholder", "engagement_id": "engagement", "input_id": "input",
              # Affected groups (stakeholders/group_api.py)
@@ -421,7 +473,7 @@ PROTECTED_SWAP = {
 # by the request as a bearer token is (a receipt opens its case at its own organisation only: checked apart too).
 # An open data table is named by its key, the same in every organisation's data package.
 UNSWAPPED = frozenset({"organisation_slug", "grievance_receipt", "open_data_table", "report_period",
-                       "report_version", "invitable_organisation"})
+                       "report_version", "invitable_organisation", "voting_token", "voter_number"})
 
 
 def objects_of(route: Route) -> dict[str, str]:
@@ -647,6 +699,33 @@ def api_body(route: Route, ids: dict[str, int]) -> dict:
                                             "review_on": today, "rights": ["privacy"]},
         "api:assessment_finding_update_risk": {"risk_id": ids.get("body.risk_id"), "likelihood": 4,
                                                "reason": "Matrix finding"},
+        # Competing claims (consensus/api/claims.py)
+        "api:create_claim": {"engagement_id": ids.get("body.engagement_id"), "matter": "risk",
+                             "matter_id": ids.get("body.matter_id"), "side": "Matrix side", "holder": "participant",
+                             "holder_id": ids.get("body.holder_id"), "rights": ["privacy"],
+                             "statement": "Matrix claim"},
+        "api:update_claim": {"side": "Matrix side", "matter": "risk", "matter_id": ids.get("body.matter_id"),
+                             "holder": "participant", "holder_id": ids.get("body.holder_id")},
+        "api:delete_claim": {},
+        "api:weigh_claim": {"how_weighed": "Matrix weighing"},
+        # Consensus exercises, the facilitator's side (consensus/api/exercises.py); the room's voter is number 2
+        "api:create_consensus_exercise": {"engagement_id": ids.get("body.engagement_id"), "question": "Matrix?"},
+        "api:update_consensus_exercise": {"description": "Matrix"},
+        **{f"api:{name}": {} for name in ("open_consensus_exercise", "close_consensus_exercise",
+                                          "reissue_voting_link", "free_voting_link", "revoke_voting_link")},
+        "api:add_exercise_statement": {"text": "Matrix statement"},
+        "api:moderate_exercise_statement": {"moderation": "accepted"},
+        "api:invite_exercise_participants": {"participation_ids": [MISSING_ID]},
+        "api:add_exercise_link_participants": {"count": 1},
+        "api:add_exercise_room_participants": {"count": 1},
+        "api:record_exercise_votes": {"votes": [{"participant": 0, "statement": 0, "value": 1}]},
+        "api:record_exercise_room_votes": {"statement_id": MISSING_ID, "votes": [{"participant": 2, "value": 1}]},
+        # Consensus results (consensus/api/runs.py)
+        "api:request_exercise_analysis": {},
+        "api:analysis_results_to_inputs": {"picks": [{"statement": 0, "kind": "consensus_agree"}]},
+        "api:send_exercise_outcome": {},
+        # Pol.is import (consensus/api/polis.py): the upload is multipart, so its JSON body is refused (400).
+        "api:import_polis": {},
         # The open data (disclosure/api.py): withdrawn (rolled back like every request)
         "api:put_open_data": {"published": False},
         "api:create_remedy_plan": {"case_ids": [ids.get("body.case_ids")], "title": "Matrix plan"},
@@ -700,6 +779,10 @@ class World:
             return self.objects["portal_token"]
         if kind == "organisation_slug":  # the public grievance pages' address (/g/<slug>/)
             return self.builder.organisation.slug
+        if kind == "voting_token":  # a participant's voting link, itself stored nowhere
+            return self.objects["voting_token"]
+        if kind == "voter_number":  # a participant's number in the exercise (0: the world's voter)
+            return self.objects["voter"].number
         if kind == "grievance_receipt":  # the person's receipt of the world's case, itself stored nowhere
             return self.objects["grievance_receipt"]
         if kind == "open_data_table":  # a table of the open data, named by its key, the same for everyone

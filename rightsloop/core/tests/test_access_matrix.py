@@ -1076,6 +1076,118 @@ MATRIX: dict[tuple[str, str], tuple[str, str, str, str, str, str]] = {
     ("api:record_assessment_finding", "POST"):     (OK,        OK,        NO,        NO,        REFUSED,   NO_TOKEN),
     ("api:assessment_finding_new_risk", "POST"):   (OK,        OK,        NO,        NO,        REFUSED,   NO_TOKEN),
     ("api:assessment_finding_update_risk", "POST"):(OK,        OK,        NO,        NO,        REFUSED,   NO_TOKEN),
+    # Competing claims (consensus/views/claims.py, consensus/api/claims.py): read with engagements, recorded by the
+    # human rights team; whoever may change strategic decisions says how one weighed a claim, and the weighings
+    # (the decision's rationale, no identities) are read with the decision
+    ("consensus:claims", "GET"):                   (OK,        OK,        NO,        NO,        OK,        SIGN_IN),
+    ("consensus:claims", "POST"):                  (POST_ONLY, POST_ONLY, NO,        NO,        POST_ONLY, SIGN_IN),
+    ("consensus:claims-on-risk", "GET"):           (OK,        OK,        NO,        NO,        OK,        SIGN_IN),
+    ("consensus:claims-on-risk", "POST"):          (POST_ONLY, POST_ONLY, NO,        NO,        POST_ONLY, SIGN_IN),
+    ("consensus:claims-on-decision", "GET"):       (OK,        OK,        NO,        NO,        OK,        SIGN_IN),
+    ("consensus:claims-on-decision", "POST"):      (POST_ONLY, POST_ONLY, NO,        NO,        POST_ONLY, SIGN_IN),
+    ("consensus:claim-new", "GET"):                (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("consensus:claim-new", "POST"):               (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("consensus:claim-edit", "GET"):               (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("consensus:claim-edit", "POST"):              (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("consensus:claim-remove", "GET"):             (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("consensus:claim-remove", "POST"):            (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("consensus:claim-weigh", "GET"):              (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("consensus:claim-weigh", "POST"):             (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("api:list_claims", "GET"):                    (OK,        OK,        NO,        NO,        OK,        NO_TOKEN),
+    ("api:get_claim", "GET"):                      (OK,        OK,        NO,        NO,        OK,        NO_TOKEN),
+    ("api:create_claim", "POST"):                  (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
+    ("api:update_claim", "PATCH"):                 (OK,        OK,        NO,        NO,        REFUSED,   NO_TOKEN),
+    ("api:delete_claim", "DELETE"):                (OK,        OK,        NO,        NO,        REFUSED,   NO_TOKEN),
+    ("api:weigh_claim", "PUT"):                    (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
+    ("api:list_claim_weighings", "GET"):           (OK,        OK,        OK,        OK,        OK,        NO_TOKEN),
+    # Consensus exercises, the facilitator's side (consensus/views/exercises.py, consensus/api/exercises.py)
+    ("consensus:exercises", "GET"):                (OK,        OK,        NO,        NO,        OK,        SIGN_IN),
+    ("consensus:exercises", "POST"):               (POST_ONLY, POST_ONLY, NO,        NO,        POST_ONLY, SIGN_IN),
+    # Pol.is files (consensus/polis.py): imported into an empty exercise by those who change exercises, exported
+    # (numbers only, never names) to those who read them
+    ("consensus:polis-import", "GET"):             (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("consensus:polis-import", "POST"):            (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("consensus:polis-export", "GET"):             (OK,        OK,        NO,        NO,        OK,        SIGN_IN),
+    ("consensus:polis-export", "POST"):            (POST_ONLY, POST_ONLY, NO,        NO,        POST_ONLY, SIGN_IN),
+    ("api:import_polis", "POST"):                  (OK,        OK,        NO,        NO,        REFUSED,   NO_TOKEN),
+    ("api:export_polis", "GET"):                   (OK,        OK,        NO,        NO,        OK,        NO_TOKEN),
+    ("consensus:exercise", "GET"):                 (OK,        OK,        NO,        NO,        OK,        SIGN_IN),
+    ("consensus:exercise", "POST"):                (POST_ONLY, POST_ONLY, NO,        NO,        POST_ONLY, SIGN_IN),
+    ("consensus:exercise-new", "GET"):             (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("consensus:exercise-new", "POST"):            (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("consensus:exercise-edit", "GET"):            (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("consensus:exercise-edit", "POST"):           (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("consensus:exercise-open", "GET"):            (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("consensus:exercise-open", "POST"):           (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("consensus:exercise-close", "GET"):           (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("consensus:exercise-close", "POST"):          (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("consensus:statement-add", "GET"):            (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("consensus:statement-add", "POST"):           (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("consensus:statement-moderate", "GET"):       (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("consensus:statement-moderate", "POST"):      (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("consensus:participants-invite", "GET"):      (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("consensus:participants-invite", "POST"):     (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("consensus:link-reissue", "GET"):             (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("consensus:link-reissue", "POST"):            (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("consensus:link-free", "GET"):                (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("consensus:link-free", "POST"):               (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("consensus:link-revoke", "GET"):              (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("consensus:link-revoke", "POST"):             (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("consensus:room", "GET"):                     (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("consensus:room", "POST"):                    (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("api:list_consensus_exercises", "GET"):       (OK,        OK,        NO,        NO,        OK,        NO_TOKEN),
+    ("api:get_consensus_exercise", "GET"):         (OK,        OK,        NO,        NO,        OK,        NO_TOKEN),
+    ("api:list_exercise_statements", "GET"):       (OK,        OK,        NO,        NO,        OK,        NO_TOKEN),
+    ("api:list_exercise_participants", "GET"):     (OK,        OK,        NO,        NO,        OK,        NO_TOKEN),
+    ("api:create_consensus_exercise", "POST"):     (OK,        OK,        NO,        NO,        NO,        NO_TOKEN),
+    ("api:update_consensus_exercise", "PATCH"):    (OK,        OK,        NO,        NO,        REFUSED,   NO_TOKEN),
+    ("api:open_consensus_exercise", "POST"):       (OK,        OK,        NO,        NO,        REFUSED,   NO_TOKEN),
+    ("api:close_consensus_exercise", "POST"):      (OK,        OK,        NO,        NO,        REFUSED,   NO_TOKEN),
+    ("api:add_exercise_statement", "POST"):        (OK,        OK,        NO,        NO,        REFUSED,   NO_TOKEN),
+    ("api:moderate_exercise_statement", "POST"):   (OK,        OK,        NO,        NO,        REFUSED,   NO_TOKEN),
+    ("api:invite_exercise_participants", "POST"):  (OK,        OK,        NO,        NO,        REFUSED,   NO_TOKEN),
+    ("api:add_exercise_link_participants", "POST"):(OK,        OK,        NO,        NO,        REFUSED,   NO_TOKEN),
+    ("api:reissue_voting_link", "POST"):           (OK,        OK,        NO,        NO,        REFUSED,   NO_TOKEN),
+    ("api:free_voting_link", "POST"):              (OK,        OK,        NO,        NO,        REFUSED,   NO_TOKEN),
+    ("api:revoke_voting_link", "POST"):            (OK,        OK,        NO,        NO,        REFUSED,   NO_TOKEN),
+    ("api:add_exercise_room_participants", "POST"):(OK,        OK,        NO,        NO,        REFUSED,   NO_TOKEN),
+    ("api:record_exercise_room_votes", "POST"):    (OK,        OK,        NO,        NO,        REFUSED,   NO_TOKEN),
+    # Voting (consensus/public_urls.py): the participant's signed link, the same for staff and anonymous visitors
+    # (an empty form re-renders with its errors, 400); the portal's exercises open only in a portal session
+    ("consensus-public:vote", "GET"):              (OK,        OK,        OK,        OK,        OK,        OK),
+    ("consensus-public:vote", "POST"):             (OK,        OK,        OK,        OK,        OK,        OK),
+    ("consensus-public:write", "GET"):             (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
+    ("consensus-public:write", "POST"):            (OK,        OK,        OK,        OK,        OK,        OK),
+    ("portal:exercises:index", "GET"):             (NO,        NO,        NO,        NO,        NO,        NO),
+    ("portal:exercises:index", "POST"):            (NO,        NO,        NO,        NO,        NO,        NO),
+    ("portal:exercises:vote", "GET"):              (NO,        NO,        NO,        NO,        NO,        NO),
+    ("portal:exercises:vote", "POST"):             (NO,        NO,        NO,        NO,        NO,        NO),
+    ("portal:exercises:write", "GET"):             (NO,        NO,        NO,        NO,        NO,        NO),
+    ("portal:exercises:write", "POST"):            (NO,        NO,        NO,        NO,        NO,        NO),
+    ("api:list_exercise_votes", "GET"):            (OK,        OK,        NO,        NO,        OK,        NO_TOKEN),
+    ("api:next_statement_for_participant", "GET"): (OK,        OK,        NO,        NO,        OK,        NO_TOKEN),
+    ("api:record_exercise_votes", "POST"):         (OK,        OK,        NO,        NO,        REFUSED,   NO_TOKEN),
+    # Results (consensus/views/results.py, consensus/api/runs.py): read with engagements.view; analysing and turning
+    # findings into inputs take engagements.edit, telling the participants feedback.send
+    ("consensus:results", "GET"):                  (OK,        OK,        NO,        NO,        OK,        SIGN_IN),
+    ("consensus:results", "POST"):                 (POST_ONLY, POST_ONLY, NO,        NO,        POST_ONLY, SIGN_IN),
+    ("consensus:runs", "GET"):                     (OK,        OK,        NO,        NO,        OK,        SIGN_IN),
+    ("consensus:runs", "POST"):                    (POST_ONLY, POST_ONLY, NO,        NO,        POST_ONLY, SIGN_IN),
+    ("consensus:run", "GET"):                      (OK,        OK,        NO,        NO,        OK,        SIGN_IN),
+    ("consensus:run", "POST"):                     (POST_ONLY, POST_ONLY, NO,        NO,        POST_ONLY, SIGN_IN),
+    ("consensus:analyse", "GET"):                  (POST_ONLY, POST_ONLY, NO,        NO,        NO,        SIGN_IN),
+    ("consensus:analyse", "POST"):                 (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("consensus:send-outcome", "GET"):             (POST_ONLY, POST_ONLY, NO,        NO,        NO,        SIGN_IN),
+    ("consensus:send-outcome", "POST"):            (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("consensus:results-to-inputs", "GET"):        (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("consensus:results-to-inputs", "POST"):       (OK,        OK,        NO,        NO,        NO,        SIGN_IN),
+    ("api:list_exercise_analysis_runs", "GET"):    (OK,        OK,        NO,        NO,        OK,        NO_TOKEN),
+    ("api:get_analysis_run", "GET"):               (OK,        OK,        NO,        NO,        OK,        NO_TOKEN),
+    ("api:get_analysis_map", "GET"):               (OK,        OK,        NO,        NO,        OK,        NO_TOKEN),
+    ("api:get_exercise_outcome", "GET"):           (OK,        OK,        NO,        NO,        OK,        NO_TOKEN),
+    ("api:request_exercise_analysis", "POST"):     (OK,        OK,        NO,        NO,        REFUSED,   NO_TOKEN),
+    ("api:analysis_results_to_inputs", "POST"):    (OK,        OK,        NO,        NO,        REFUSED,   NO_TOKEN),
+    ("api:send_exercise_outcome", "POST"):         (OK,        OK,        NO,        NO,        REFUSED,   NO_TOKEN),
 }  # fmt: skip
 
 
@@ -1276,12 +1388,17 @@ def test_the_board_sees_only_metrics_and_risks(worlds):
                      # ... and its own briefings (who spoke to it is counted, never named, to the board).
                      f"{OWN} board briefing", f"{OWN} what the board learnt", f"{OWN} board pack",
                      # ... and the public report it approves: words written for publication.
-                     f"{OWN} report")
+                     f"{OWN} report",
+                     # ... and the competing claims a decision weighs, with how it weighed them: never who holds them
+                     # (consensus/claim_columns.py).
+                     f"{OWN} other side", f"{OWN} side", f"{OWN} group claim", f"{OWN} claim", f"{OWN} evidence",
+                     f"{OWN} would accept", f"{OWN} weighed")
     # A published consultation's public page shows everyone its title and themes (never what anyone wrote).
     public_may_see = (f"{OWN} consultation", f"{OWN} theme", f"{OWN} report")
     for route in routes():
         # Whoever sends a grievance's receipt is the person who raised it, and reads their case: not the board.
-        if "grievance_receipt" in objects_of(route).values():
+        # Likewise whoever opens a voting link is its participant, and reads their exercise's statements.
+        if {"grievance_receipt", "voting_token"} & set(objects_of(route).values()):
             continue
         for method in route.methods:
             _response, body = send(board, route, method, ids_for(route, own, board))
@@ -1317,11 +1434,11 @@ def test_switching_to_an_organisation_one_is_not_a_member_of_does_nothing(worlds
 
 def test_the_matrix_roles_are_the_products_roles():
     assert set(MEMBER_ROLES) == set(Role.values)
-    # Public pages (consultation_public:, grievances-public:, open-data:) need no sign-in, so a method they do not
-    # take is refused (405) to anyone; a grievance's follow-up page without a follow-up session sends to the receipt
-    # form.
+    # Public pages (consultation_public:, grievances-public:, open-data:, consensus-public:) need no sign-in, so a
+    # method they do not take is refused (405) to anyone; a grievance's follow-up page without a follow-up session
+    # sends to the receipt form.
     public = {key for key in MATRIX if key[0].startswith(
-        ("consultation_public:", "grievances-public:", "open-data:", "reports-public:"))}
+        ("consultation_public:", "grievances-public:", "open-data:", "reports-public:", "consensus-public:"))}
     # The stakeholder portal (portal:, not portal:staff:) has a door of its own: without a portal session
     # anyone, anonymous or staff, gets its 403 "link expired or used" page, never the staff sign-in.
     portal = {key for key in MATRIX if key[0].startswith("portal:") and not key[0].startswith("portal:staff:")}

@@ -59,6 +59,11 @@ PATH_KINDS = {
     "partner_id": "assessment_partner",
     # Shared assessments (collaboration/api.py); their partner_id and engagement_id take the kinds above (a 404)
     "shared_id": "shared", "invitation_id": "shared_invitation",
+    "claim_id": "claim",  # competing claims (consensus/api/claims.py)
+    # Consensus exercises (consensus/api/exercises.py); their participant_id takes the kind above (a 404)
+    "exercise_id": "exercise", "statement_id": "statement",
+    "run_id": "run",  # analysis runs (consensus/api/runs.py)
+    "participant_number": "voter_number",  # a participant's number in an exercise (consensus/api/votes.py)
 }
 
 

@@ -23,6 +23,7 @@ from rightsloop.accounts.tests.api_client import ApiClient
 from rightsloop.accounts.tests.factories import make_member
 from rightsloop.assessments.tests.worlds import assessment_objects
 from rightsloop.collaboration.tests.worlds import shared_objects
+from rightsloop.consensus.tests.worlds import consensus_objects
 from rightsloop.consultations.tests.factories import consultation_world
 from rightsloop.core import sealed_files
 from rightsloop.disclosure import report_actions
@@ -151,6 +152,8 @@ def build_world(viewer, marker):
     return {
         **consultation,
         **assessment_objects(viewer, marker, proxy),
+        **consensus_objects(viewer, marker, {"engagement": engagement, "participation": participation, "risk": risk,
+                                             "decision": decision, "group": group}),
         **shared_objects(viewer, marker),
         "board_briefing": board_briefing, "board_pack": board_pack,
         "report": report, "report_issue": report_issue,
@@ -197,6 +200,13 @@ def object_for(route: str, param: str, world) -> int | str:
             return world[key].pk
     if param in ("group_id", "representation_id"):  # affected groups (stakeholders/group_api.py)
         return world[param.removesuffix("_id")].pk
+    # Consensus exercises (consensus/views/exercises.py, consensus/api/exercises.py): the exercise, its statement and
+    # its link-only voter; participant_id there is an exercise's participant, not an engagement's.
+    if route.startswith(("consensus/exercises/", "api/v1/consensus/exercises/")):
+        for params, key in ((("pk", "exercise_id"), "exercise"), (("statement_pk", "statement_id"), "statement"),
+                            (("participant_pk", "participant_id"), "link_voter"), (("run_pk", "run_id"), "run")):
+            if param in params:
+                return world[key].pk
     if param in ("stakeholder_id", "stakeholder_pk"):
         return world["stakeholder"].pk
     if param in ("engagement_id",):
@@ -213,6 +223,10 @@ def object_for(route: str, param: str, world) -> int | str:
         return world["briefing"].pk
     if param == "grant_pk":
         return world["grant"].pk
+    if param == "token" and route.startswith("vote/"):  # a voting link: its holder's credential (never swapped)
+        return world["voting_token"]
+    if param == "participant_number":  # a participant's number in the exercise, not an id (never swapped)
+        return world["voter"].number
     if param == "token" and route.startswith("portal/"):  # a portal link (the foreign one is always tried)
         return world["portal_token"]
     if param == "token":  # the public pages of a consultation (consultations/views/public.py)
@@ -244,6 +258,11 @@ def object_for(route: str, param: str, world) -> int | str:
                             (("finding_pk", "finding_id"), "finding"), (("engagement_pk",), "held_engagement")):
             if param in params:
                 return world[key].pk
+    # Competing claims (consensus/views/claims.py, consensus/api/claims.py)
+    if param in ("claim_id", "claim_pk") or (param == "pk" and route.startswith("consensus/claims/")):
+        return world["claim"].pk
+    if param in ("risk_pk", "decision_pk"):
+        return world[param.removesuffix("_pk")].pk
     if param == "pk":
         for prefix, key in (("oversight/packs/", "board_pack"), ("oversight/briefings/", "board_briefing"),
                             ("reports/", "report"),
@@ -257,6 +276,7 @@ def object_for(route: str, param: str, world) -> int | str:
                             ("resourcing/payments/", "payment"), ("resourcing/grants/", "ledger_grant"),
                             ("engagements/load/stakeholders/", "stakeholder"),
                             ("portal/ratings/", "rating_round"), ("portal/payments/grants/", "ledger_grant"),
+                            ("portal/exercises/", "exercise"),
                             ("portal/grievances/", "grievance"), ("grievances/plans/", "remedy_plan"),
                             ("grievances/actions/", "remedy_action"), ("grievances/", "grievance"),
                             ("portal/payments/", "payment"),
@@ -291,8 +311,11 @@ def two_worlds(organisation, other_organisation):
 def variants(route):
     # An organisation's slug is its public address: anyone may open its grievance pages (and its open data, whose
     # tables are named by a key the same everywhere), so neither is swapped.
+    # A voting link is its holder's credential, as a receipt is (a foreign one opens that organisation's exercise to
+    # whoever holds it), and a participant's number is a number within the exercise, not an id: neither is swapped.
     params = [param for param in re.findall(r"<(?:\w+:)?(\w+)>", route)
-              if param not in ("slug", "table", "period", "number")]
+              if param not in ("slug", "table", "period", "number", "participant_number")
+              and not (param == "token" and route.startswith("vote/"))]
     for size in range(1, len(params) + 1):
         yield from (set(chosen) for chosen in itertools.combinations(params, size))
 

@@ -115,6 +115,16 @@ OPERATION_FIELD_KINDS: dict[tuple[str, str], str] = {
     # assessment, which a pool partner is asked to.
     ("api:share_engagement", "engagement_id"): "spare_engagement",
     ("api:request_pool_partner", "engagement_id"): "shared_engagement",
+    # Competing claims (consensus/api/claims.py): the matter a claim is on (a risk, as the body says), its holder (a
+    # participation, as the body says).
+    **{(f"api:{name}", field): kind for name in ("create_claim", "update_claim")
+       for field, kind in (("matter_id", "risk"), ("holder_id", "participation"))},
+    # Consensus exercises (consensus/api/exercises.py): the matter an exercise informs; the statement a room votes on;
+    # the engagement's participants given a link.
+    **{(f"api:{name}", field): kind for name in ("create_consensus_exercise", "update_consensus_exercise")
+       for field, kind in (("risk_id", "risk"), ("decision_id", "decision"))},
+    ("api:record_exercise_room_votes", "statement_id"): "statement",
+    ("api:invite_exercise_participants", "participation_ids"): "participation",
 }
 # Path ids that differ from the access tests' choice, so that the control changes something.
 PATH_KINDS = {"api:unlink_input": {"input_id": "legal_input"},
@@ -143,7 +153,8 @@ PLAIN_NUMBERS = {"scale", "scope", "irremediability", "likelihood", "parts", "se
                  "trust", "influence", "burden", "usefulness", "safety",  # a rating's five scores, 1 to 5
                  "acknowledge_days", "respond_days", "escalate_after_days",  # the grievance mechanism's deadlines
                  "progress",  # a phase of an assessment: percent done
-                 "experts", "affected"}  # local voices each market of a gated decision needs
+                 "experts", "affected",  # local voices each market of a gated decision needs
+                 "min_group_size", "count"}  # a consensus exercise's smallest group shown; links or seats to make
 
 # Page form fields that name an object. Model choice fields are mapped by their model (MODEL_KINDS)
 # unless named here; other choice fields with numeric values must be named here or in PLAIN_CHOICES.
@@ -156,6 +167,7 @@ FORM_FIELD_KINDS = {
     "affiliation": "newcomer",  # a person's organisation (stakeholders/forms.py, engagement load)
     "stakeholder_ids": "newcomer",  # a rating round's people, by register number (relationships/rating_forms.py)
     "participants": "newcomer",  # people invited several at once from the engagement form (engagements/forms.py)
+    "participations": "participation",  # engagement participants given a voting link (consensus/forms.py)
     # The grievance mechanism (grievances/): the group a recorded grievance is filed for, a remedy plan's cases
     "on_behalf_of": "group", "grievance": "grievance", "others": "grievance",
     # A board briefing (oversight/forms.py): the board members who attended, the stakeholders who spoke
@@ -180,6 +192,7 @@ PLAIN_CHOICES = {"scale", "scope", "irremediability", "likelihood", "parts", "ke
                  "year",  # the resourcing ledger's filter
                  "indicative_months",  # an agreement's indicative months, 1 to 12
                  "months",  # the period of the grievance mechanism's recurring themes
+                 "value",  # a consensus vote: 1 agree, -1 disagree, 0 pass
                  "trust", "influence", "burden", "usefulness", "safety"}  # a rating's five scores, 1 to 5
 
 

@@ -129,6 +129,15 @@ ALTERNATIVES.update({
     "held_engagement": ("held_engagement", "engagement"),
     "finding": ("finding",),
 })
+ALTERNATIVES.update({
+    # Consensus exercises (consensus/tests/worlds.py): an exercise, its statements and its participants
+    "exercise": ("exercise",),
+    "statement": ("statement", "pending_statement"),
+    "pending_statement": ("pending_statement", "statement"),
+    "link_voter": ("link_voter", "voter", "room_voter"),
+    "claim": ("claim", "group_claim"),  # competing claims (consensus/api/claims.py, consensus/views/claims.py)
+    "run": ("run",),  # an exercise's analysis run (consensus/views/results.py, consensus/api/runs.py)
+})
 PROTECTED_ALTERNATIVES = {"protected": ("protected", "protected_first")}
 
 
