@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Schema, Status
 from ninja.pagination import paginate
@@ -157,13 +158,13 @@ def _require_edit(viewer) -> None:
 
 
 def _matter(viewer, kind: str | None, pk: int | None) -> tuple[Risk | None, StrategicDecision | None]:
-    """The risk or decision a body names: of the viewer's organisation, or a 400 on matter_id."""
+    """The risk or decision a body names, of the viewer's organisation; another's is not found (404), as a path id."""
     if kind is None or pk is None:
         raise DjangoValidationError({"matter_id": [_("Name the matter and its id.")]})
     model = Risk if kind == "risk" else StrategicDecision
     found = model.objects.for_organisation(viewer.organisation).filter(pk=pk).first()
     if found is None:
-        raise DjangoValidationError({"matter_id": [_("Unknown matter.")]})
+        raise Http404
     return (found, None) if kind == "risk" else (None, found)
 
 
@@ -178,12 +179,12 @@ def _holder(viewer, engagement: Engagement, kind: str, pk: int | None):
     if kind == "participant":
         participation = (engagement.participations.exclude(stakeholder__in=hidden_from(viewer))
                          .select_related("stakeholder").filter(pk=pk).first())
-        if participation is None:
-            raise DjangoValidationError({"holder_id": [_("This person does not take part in this engagement.")]})
+        if participation is None:  # not in this engagement, another organisation's, or protected: not found
+            raise Http404
         return participation, None
     group = AffectedGroup.objects.for_organisation(viewer.organisation).filter(pk=pk).first()
     if group is None:
-        raise DjangoValidationError({"holder_id": [_("Unknown affected group.")]})
+        raise Http404
     return None, group
 
 

@@ -394,7 +394,8 @@ def test_import_page_shows_every_problem_and_imports_nothing(hr_lead, sign_in):
 def test_pages_for_a_reader_and_another_organisation(auditor, outsider, hr_lead, sign_in):
     exercise = make_empty_exercise(hr_lead)
     client = sign_in(auditor)
-    assert client.get(reverse("consensus:polis-import", args=[exercise.pk])).status_code == 403  # a reader: the role may not change exercises
+    # A reader sees the exercise but may not change it: 403, as every change of an exercise answers.
+    assert client.get(reverse("consensus:polis-import", args=[exercise.pk])).status_code == 403
     assert client.get(reverse("consensus:polis-export", args=[exercise.pk])).status_code == 200
     client = sign_in(outsider)
     assert client.get(reverse("consensus:polis-export", args=[exercise.pk])).status_code == 404

@@ -75,6 +75,7 @@ def polis_import(request, pk):
     }, status=400 if request.method == "POST" else 200)
 
 
+@requires(Capability.ENGAGEMENTS_VIEW)
 @require_GET
 def polis_export(request, pk):
     exercise = queries.access_exercise(request.viewer, pk)
