@@ -208,6 +208,9 @@ class Participant(models.Model):
     link_nonce = models.CharField(max_length=32, blank=True, editable=False)
     link_revoked_at = models.DateTimeField(null=True, blank=True)
     votes_count = models.PositiveIntegerField(default=0, editable=False)
+    # When the outcome email last went to them: a sending task run twice (a worker that died after sending) finds
+    # them already written to for that request and sends nothing more.
+    outcome_emailed_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

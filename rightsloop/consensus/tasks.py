@@ -31,8 +31,9 @@ supervision.watch(
 
 
 @task()
-def send_outcome_emails(exercise_id: int, participant_ids: list[int]) -> int:
-    """Send the outcome emails of an exercise; each goes only if email is still safe for its reader."""
+def send_outcome_emails(exercise_id: int, participant_ids: list[int], requested_at: str | None = None) -> int:
+    """Send the outcome emails of an exercise; each goes only if email is still safe for its reader, and once per
+    request however many times the task runs."""
     from .actions.results import deliver_outcome
 
-    return deliver_outcome(exercise_id=exercise_id, participant_ids=participant_ids)
+    return deliver_outcome(exercise_id=exercise_id, participant_ids=participant_ids, requested_at=requested_at)

@@ -8,6 +8,7 @@ groups large enough to show are ever written into an input.
 
 from __future__ import annotations
 
+import datetime
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -17,9 +18,10 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from rightsloop.accounts.roles import Capability, Function
@@ -218,7 +220,8 @@ def send_outcome(*, exercise: Exercise, by: Viewer) -> int:
     from ..tasks import send_outcome_emails
 
     transaction.on_commit(partial(send_outcome_emails.enqueue, exercise_id=exercise.pk,
-                                  participant_ids=[p.pk for p in chosen]))
+                                  participant_ids=[p.pk for p in chosen],
+                                  requested_at=timezone.now().isoformat()))
     return len(chosen)
 
 
@@ -240,14 +243,26 @@ def _outcome_email(exercise: Exercise, participant: Participant) -> EmailMessage
                         headers={"Auto-Submitted": "auto-generated", "Content-Language": language})
 
 
-def deliver_outcome(*, exercise_id: int, participant_ids: list[int]) -> int:
-    """Send the outcome emails queued by send_outcome; safety is checked again now. Returns how many went."""
+def _claimed(participant: Participant, requested_at: datetime.datetime) -> bool:
+    """Mark the participant written to for this request; False when an earlier run of the task already did."""
+    not_yet = Q(outcome_emailed_at__isnull=True) | Q(outcome_emailed_at__lt=requested_at)
+    return bool(Participant.objects.filter(not_yet, pk=participant.pk).update(outcome_emailed_at=timezone.now()))
+
+
+def deliver_outcome(*, exercise_id: int, participant_ids: list[int], requested_at: str | None = None) -> int:
+    """Send the outcome emails queued by send_outcome; safety is checked again now. Returns how many went.
+
+    Each participant is claimed before their email is built, so a task run twice for one request writes to no
+    one twice (at most once: a mail server that refuses loses that email rather than risk a second one).
+    """
     exercise = Exercise.objects.select_related("organisation").filter(pk=exercise_id).first()
     if exercise is None:
         return 0
+    asked = datetime.datetime.fromisoformat(requested_at) if requested_at else timezone.now()
     participants = (Participant.objects.filter(exercise=exercise, pk__in=participant_ids)
-                    .select_related("participation__stakeholder"))
-    messages = [_outcome_email(exercise, p) for p in participants if may_email(p) and p.link_nonce]
+                    .select_related("participation__stakeholder").order_by("number"))
+    messages = [_outcome_email(exercise, p) for p in participants
+                if may_email(p) and p.link_nonce and _claimed(p, asked)]
     if not messages:
         return 0
     try:

@@ -6,12 +6,14 @@ import re
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from rightsloop.consensus import analysis, links
 from rightsloop.consensus.actions import results as result_actions
 from rightsloop.consensus.actions.results import Pick, results_to_inputs, send_outcome
 from rightsloop.consensus.models import AnalysisRun, ExerciseResult
 from rightsloop.consensus.outcomes import outcome_for
+from rightsloop.consensus.tasks import send_outcome_emails
 from rightsloop.consensus.vocabulary import ResultKind, RunState
 from rightsloop.core.models import AuditEntry
 from rightsloop.engagements.actions.decisions import record_decision
@@ -134,6 +136,21 @@ def test_send_outcome_needs_a_finding_and_someone_to_write_to(hr_lead, auditor):
         send_outcome(exercise=exercise, by=hr_lead)
     with pytest.raises(PermissionDenied):
         send_outcome(exercise=exercise, by=auditor)
+
+
+def test_the_outcome_task_run_twice_writes_to_each_participant_once(hr_lead, mailoutbox):
+    exercise, _run, _people = analysed(hr_lead)
+    first = _voter(exercise, hr_lead, email="first@example.net")
+    second = _voter(exercise, hr_lead, email="second@example.net")
+    asked = timezone.now().isoformat()
+    ids = [first.pk, second.pk]
+    assert send_outcome_emails.call(exercise_id=exercise.pk, participant_ids=ids, requested_at=asked) == 2
+    # The worker died after sending and the task runs again for the same request: nobody is written to twice.
+    assert send_outcome_emails.call(exercise_id=exercise.pk, participant_ids=ids, requested_at=asked) == 0
+    assert sorted(m.to[0] for m in mailoutbox) == ["first@example.net", "second@example.net"]
+    # A later request (the facilitator tells them again after new decisions) writes to them again.
+    later = (timezone.now() + datetime.timedelta(seconds=1)).isoformat()
+    assert send_outcome_emails.call(exercise_id=exercise.pk, participant_ids=ids, requested_at=later) == 2
 
 
 def test_safety_is_checked_again_when_the_email_goes(hr_lead, mailoutbox):

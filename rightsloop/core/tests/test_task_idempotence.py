@@ -14,6 +14,10 @@ import rightsloop
 
 # Task -> the test that runs it twice and asserts the end state.
 RUN_TWICE_TESTS = {
+    "rightsloop.consensus.tasks.analyse_exercise":
+        "rightsloop.consensus.tests.test_analysis::test_the_task_runs_the_queued_run_and_a_second_call_does_nothing",
+    "rightsloop.consensus.tasks.send_outcome_emails":
+        "rightsloop.consensus.tests.test_results::test_the_outcome_task_run_twice_writes_to_each_participant_once",
     "rightsloop.core.tasks.purge_expired_records":
         "rightsloop.core.tests.test_retention::test_the_daily_task_is_idempotent",
     "rightsloop.core.supervision.watch_tasks":
